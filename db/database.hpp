@@ -1,0 +1,173 @@
+#pragma once
+// The install database (DESIGN.md §5): SQLite in WAL mode with synchronous=FULL, file mode
+// 0600, schema versioned by migrations. The "installed" set is the package list of the
+// current generation, so a rollback is one row update.
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "formats/error.hpp"
+
+struct sqlite3;
+
+namespace nxp::db {
+
+struct RepoRow {
+    std::string name;
+    std::string url;
+    std::vector<std::string> keys;     // pinned minisign public keys, base64 lines
+    std::vector<std::string> mirrors;  // base URLs, in order
+    int priority = 0;
+    std::uint64_t last_version = 0;  // last accepted index version (rollback protection)
+    std::string last_sha256;         // sha256 of that index.json.zst
+    std::int64_t last_fetched = 0;   // unix seconds
+};
+
+// An immutable extracted tree under ROOT/store/.
+struct StoreTree {
+    std::string path;  // relative to ROOT: "store/NAME-VERSION-HASH"
+    std::string name;
+    std::string version;
+    std::string repo;
+    std::string sha256;  // of the .nxp archive
+    std::uint64_t size = 0;
+    std::uint64_t installed_size = 0;
+    std::string manifest_json;  // plugin.json as installed
+};
+
+struct FileRow {
+    std::string path;  // relative to the tree
+    char type = 'f';   // 'f', 'd', 'l'
+    std::uint32_t mode = 0644;
+    std::uint64_t size = 0;
+    std::string sha256;
+    std::string link_target;
+};
+
+struct Generation {
+    std::int64_t id = 0;
+    std::int64_t created_at = 0;
+    std::int64_t txn_id = 0;  // the transaction that made it (0 for the empty generation)
+};
+
+struct GenPackage {
+    std::string name;
+    std::string version;
+    std::string store_path;
+    std::string reason = "explicit";  // "explicit" or "dependency"
+    std::string repo;
+    bool enabled = true;
+};
+
+struct ConfigRow {
+    std::string package;
+    std::string key;
+    std::string value_json;
+    bool secret = false;
+};
+
+struct TxnRow {
+    std::int64_t id = 0;
+    std::string state = "pending";  // pending → staged → done; or undone / failed
+    std::int64_t started_at = 0;
+    std::int64_t finished_at = 0;
+    std::string user;
+    std::string command_line;
+    std::int64_t from_generation = 0;
+    std::int64_t to_generation = 0;
+    std::string plan_json;  // the steps, for history info and crash recovery
+    std::string error;
+};
+
+struct AuditRow {
+    std::int64_t id = 0;
+    std::int64_t at = 0;
+    std::string user;
+    std::string action;
+    std::string detail;  // never holds secret values
+};
+
+class Database {
+public:
+    // Opens or creates the database, applies pending migrations, sets WAL, synchronous=FULL,
+    // foreign keys, a busy timeout, and mode 0600 on a new file.
+    static Result<Database> open(const std::filesystem::path& path);
+    static Result<Database> open_memory();
+
+    Database(Database&&) noexcept;
+    Database& operator=(Database&&) noexcept;
+    ~Database();
+    Database(const Database&) = delete;
+    Database& operator=(const Database&) = delete;
+
+    int schema_version() const;
+
+    // Explicit SQL transactions: several writes commit together or not at all.
+    Result<void> begin();
+    Result<void> commit();
+    void rollback() noexcept;
+
+    // Repositories.
+    Result<void> add_repo(const RepoRow& r);  // error if the name exists
+    Result<void> remove_repo(const std::string& name);  // NotFound if missing
+    Result<std::vector<RepoRow>> repos() const;  // by priority desc, then name
+    Result<std::optional<RepoRow>> repo(const std::string& name) const;
+    Result<void> set_repo_state(const std::string& name, std::uint64_t version,
+                                const std::string& sha256, std::int64_t fetched_at);
+
+    // Store trees and their files.
+    Result<void> add_store_tree(const StoreTree& t, const std::vector<FileRow>& files);
+    Result<std::optional<StoreTree>> store_tree(const std::string& path) const;
+    Result<std::vector<StoreTree>> store_trees() const;
+    Result<std::vector<FileRow>> files(const std::string& store_path) const;
+    Result<void> remove_store_tree(const std::string& path);  // and its files
+    // Which store paths (relative to ROOT) own a file path of a plugin tree.
+    Result<std::vector<std::string>> owners(const std::string& file_path) const;
+
+    // Generations. Generation 0 is the empty world, created with the database.
+    Result<std::int64_t> current_generation() const;
+    Result<void> set_current_generation(std::int64_t id);
+    Result<void> add_generation(const Generation& g, const std::vector<GenPackage>& packages,
+                                const std::vector<ConfigRow>& config);
+    Result<std::vector<Generation>> generations() const;  // ascending id
+    Result<std::optional<Generation>> generation(std::int64_t id) const;
+    Result<std::vector<GenPackage>> generation_packages(std::int64_t id) const;  // by name
+    Result<std::vector<ConfigRow>> generation_config(std::int64_t id) const;
+    Result<void> remove_generation(std::int64_t id);
+    Result<std::int64_t> next_generation_id() const;  // max(id)+1, never reused
+
+    // Holds (policy, not part of a generation).
+    Result<void> set_hold(const std::string& name, bool held);
+    Result<std::vector<std::string>> holds() const;
+
+    // The transaction journal.
+    Result<std::int64_t> insert_txn(const TxnRow& t);  // returns the id
+    Result<void> update_txn(std::int64_t id, const std::string& state, const std::string& error,
+                            std::int64_t finished_at);
+    Result<std::optional<TxnRow>> txn(std::int64_t id) const;
+    Result<std::vector<TxnRow>> txns() const;             // ascending id
+    Result<std::vector<TxnRow>> unfinished_txns() const;  // state pending or staged
+
+    // Audit log.
+    Result<void> audit(const std::string& user, const std::string& action, const std::string& detail);
+    Result<std::vector<AuditRow>> audit_log() const;
+
+    // Key/value settings (nextchat dir, gc keep count, …).
+    Result<std::optional<std::string>> setting(const std::string& key) const;
+    Result<void> set_setting(const std::string& key, const std::string& value);
+
+    // PRAGMA integrity_check; "ok" or the problems.
+    Result<std::string> integrity_check() const;
+
+    sqlite3* handle() const { return db_; }
+
+private:
+    explicit Database(sqlite3* db);
+    sqlite3* db_ = nullptr;
+    int schema_version_ = 0;
+};
+
+}  // namespace nxp::db

@@ -1,0 +1,116 @@
+#pragma once
+// plugin.json, the package manifest of DESIGN.md §3. Parsing validates every field and
+// every error names the field path ("config.timeout.maximum: expected integer").
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "formats/constraint.hpp"
+#include "formats/error.hpp"
+#include "formats/semver.hpp"
+
+namespace nxp::formats {
+
+enum class Kind { McpServer, Mask, Prompts, OpenapiPlugin, Library };
+std::string_view kind_name(Kind k);  // "mcp-server", …
+std::optional<Kind> parse_kind(std::string_view s);
+
+// The relations shared by a manifest and an index entry: what the resolver sees.
+struct PackageMeta {
+    std::string name;
+    Version version;
+    Kind kind = Kind::Library;
+    std::string summary;
+    std::vector<DepSpec> requires_;
+    std::vector<DepSpec> conflicts;
+    std::vector<Dep> provides;  // virtual names, optionally "= version"
+    std::vector<Dep> replaces;
+    std::vector<DepSpec> recommends;
+};
+
+struct FsPermission {
+    std::string path;    // may hold ${plugin_dir}, ${state_dir}, ${config.KEY}
+    std::string access;  // "read-only" or "read-write"
+    bool operator==(const FsPermission&) const = default;
+};
+
+struct Permissions {
+    std::vector<std::string> network;  // host names (optionally host:port)
+    std::vector<FsPermission> filesystem;
+    std::vector<std::string> env;  // environment variable names the plugin receives
+    bool empty() const { return network.empty() && filesystem.empty() && env.empty(); }
+    bool operator==(const Permissions&) const = default;
+};
+
+enum class ConfigType { String, Integer, Number, Boolean, Array, Enum };
+std::string_view config_type_name(ConfigType t);
+
+struct ConfigKey {
+    ConfigType type = ConfigType::String;
+    std::string description;
+    bool secret = false;
+    bool required = false;
+    std::optional<std::string> default_json;  // the default, as compact JSON text
+    std::optional<double> minimum;
+    std::optional<double> maximum;
+    std::optional<std::string> pattern;  // ECMAScript regex, whole-string match
+    std::optional<std::uint64_t> min_items;
+    std::vector<std::string> values;  // for enum
+    std::string items = "string";     // element type for arrays
+    std::string env;                  // environment variable it is passed in, if any
+    std::string arg;                  // "", "single" or "spread"
+    std::optional<int> position;      // for arg "single"
+};
+
+struct Mcp {
+    std::string command;
+    std::vector<std::string> args;  // may hold ${plugin_dir}, ${state_dir}, ${config.KEY}
+};
+
+struct Hooks {
+    std::string post_install;  // paths relative to the plugin tree
+    std::string pre_remove;
+    std::string post_upgrade;
+};
+
+struct Check {
+    bool mcp = false;
+    int timeout = 10;  // seconds
+};
+
+struct Manifest : PackageMeta {
+    std::string license;
+    std::string homepage;
+    std::string publisher;
+    std::optional<Mcp> mcp;
+    std::map<std::string, ConfigKey> config;  // ordered by key
+    Permissions permissions;
+    Hooks hooks;
+    Check check;
+};
+
+// Parses and validates plugin.json text. Unknown top-level keys are an error (typos must
+// not silently drop a permission or a dependency).
+Result<Manifest> parse_manifest(std::string_view json_text);
+
+// Validates one config value (JSON text) against its key's rules; the error names the key
+// and the rule ("timeout: must be at most 600").
+Result<void> validate_config_value(std::string_view key, const ConfigKey& spec,
+                                   const nlohmann::json& value);
+
+// The relations, as strings, for storing and display.
+std::vector<std::string> dep_strings(const std::vector<DepSpec>& deps);
+std::vector<std::string> dep_strings(const std::vector<Dep>& deps);
+
+// Shared by manifest and index parsing: parses a JSON array of dependency strings at `field`.
+Result<std::vector<DepSpec>> parse_dep_spec_list(const nlohmann::json& arr, std::string_view field);
+Result<std::vector<Dep>> parse_dep_list(const nlohmann::json& arr, std::string_view field);
+Result<Permissions> parse_permissions(const nlohmann::json& obj, std::string_view field);
+nlohmann::json permissions_to_json(const Permissions& p);
+
+}  // namespace nxp::formats

@@ -1,0 +1,52 @@
+#pragma once
+// The .nxp package: a POSIX tar, zstd-compressed, plugin.json first, then files/… (DESIGN §3).
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "formats/error.hpp"
+#include "formats/manifest.hpp"
+
+namespace nxp::repo {
+
+struct PackedFile {
+    std::string path;  // relative to the plugin tree ("dist/index.js"), no "files/" prefix
+    char type = 'f';   // 'f' regular, 'd' directory, 'l' symlink
+    std::uint32_t mode = 0644;
+    std::uint64_t size = 0;
+    std::string sha256;  // for regular files
+    std::string link_target;
+};
+
+// Packs plugin directory `dir` (plugin.json + files/) reproducibly: sorted entries,
+// mtime 0, uid/gid 0, no owner names, modes normalised to 0644/0755. Validates the
+// manifest first (lint errors abort). Returns the archive bytes.
+Result<std::string> pack_directory(const std::filesystem::path& dir);
+
+// Reads and validates plugin.json, which must be the first entry.
+Result<formats::Manifest> read_package_manifest(const std::filesystem::path& archive);
+
+struct Extracted {
+    formats::Manifest manifest;
+    std::vector<PackedFile> files;  // what was written, with sha256 of regular files
+    std::uint64_t installed_size = 0;
+};
+
+// Extracts files/… into `dest` (created, must not exist) under the rules of DESIGN.md §3:
+// only regular files, directories and relative symlinks staying inside the tree; no "..",
+// absolute paths, duplicates, hard links, devices, FIFOs or setuid bits; modes normalised.
+// Refusals are ErrorKind::Verification and name the entry. On error `dest` is removed.
+Result<Extracted> extract_package(const std::filesystem::path& archive,
+                                  const std::filesystem::path& dest);
+
+// `nxp lint`: findings for a plugin directory or a .nxp file. Errors make lint fail;
+// warnings are advice.
+struct LintFinding {
+    bool error = true;
+    std::string where;  // "plugin.json: config.token", "files/dist/x.js"
+    std::string message;
+};
+Result<std::vector<LintFinding>> lint(const std::filesystem::path& dir_or_archive);
+
+}  // namespace nxp::repo

@@ -1,0 +1,34 @@
+#pragma once
+// Every transfer goes through libcurl (file://, http://, https://), with caps and timeouts.
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+#include "formats/error.hpp"
+
+namespace nxp::repo {
+
+struct FetchLimits {
+    std::uint64_t max_bytes = 64 << 20;  // a body larger than this is cut off at once
+    long connect_timeout_s = 15;
+    long low_speed_bytes = 1024;  // below this many bytes/s …
+    long low_speed_time_s = 30;   // … for this long, the transfer is aborted
+    long deadline_s = 600;
+};
+
+// Downloads `url` into memory. Errors are ErrorKind::Network (or NotFound for a 404 /
+// missing file) and name the URL and the reason.
+Result<std::string> fetch_bytes(const std::string& url, const FetchLimits& limits = {});
+
+// Downloads `url` to `dest` (written as dest + ".part", then renamed), refusing more than
+// `expected_size` bytes; then checks size and sha256 (ErrorKind::Verification on mismatch,
+// and the partial file is removed).
+Result<void> fetch_file(const std::string& url, const std::filesystem::path& dest,
+                        std::uint64_t expected_size, std::string_view expected_sha256,
+                        const FetchLimits& limits = {});
+
+// Joins a repository base URL and a relative path ("file:///srv/repo" + "packages/a.nxp").
+std::string join_url(std::string_view base, std::string_view relative);
+
+}  // namespace nxp::repo

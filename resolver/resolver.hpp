@@ -1,0 +1,102 @@
+#pragma once
+// Dependency resolution with libsolv. No libsolv type appears in this header: the rest of
+// nxp sees Universe, Request, Plan and Unsolvable.
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "formats/error.hpp"
+#include "formats/index.hpp"
+#include "formats/semver.hpp"
+
+namespace nxp::resolver {
+
+struct Available {
+    std::string repo;
+    int priority = 0;  // higher wins between repositories
+    formats::IndexEntry entry;
+};
+
+struct Installed {
+    formats::PackageMeta meta;
+    std::string repo;
+    bool explicit_ = true;  // reason: explicit (true) or dependency
+    bool held = false;
+};
+
+struct HostProvide {  // virtual packages of the host: nextchat, nxp, arch:<machine>
+    std::string name;
+    formats::Version version;
+};
+
+struct Universe {
+    std::vector<Available> available;
+    std::vector<Installed> installed;
+    std::vector<HostProvide> host;
+};
+
+enum class JobKind {
+    Install,    // install or move to a version matching spec (downgrade allowed)
+    Remove,     // remove spec.name (and dependencies nothing else needs, unless keep_deps)
+    Update,     // update spec.name to the best version compatible with the rest
+    UpdateAll,  // update everything (spec unused)
+    Autoremove, // remove dependencies nothing needs (spec unused)
+};
+
+struct Job {
+    JobKind kind = JobKind::Install;
+    formats::Dep spec;  // name + constraint ("a", "a >= 2", "a = 1.2.0")
+};
+
+struct Request {
+    std::vector<Job> jobs;
+    bool no_recommends = false;
+    bool keep_deps = false;
+};
+
+enum class StepKind { Install, Upgrade, Downgrade, Reinstall, Remove };
+std::string_view step_kind_name(StepKind k);  // "install", "upgrade", …
+
+struct Step {
+    StepKind kind = StepKind::Install;
+    std::string name;
+    std::optional<formats::Version> from;  // installed version (upgrade/downgrade/remove)
+    std::optional<formats::Version> to;    // new version (install/upgrade/downgrade)
+    std::string repo;
+    std::optional<formats::IndexEntry> entry;  // the chosen package (not for Remove)
+    bool explicit_ = false;  // reason after the transaction
+    std::string replaced_by;  // for Remove: the package that obsoletes it, if any
+};
+
+struct Plan {
+    std::vector<Step> steps;  // in libsolv's transaction order (dependencies first)
+    bool empty() const { return steps.empty(); }
+};
+
+struct Solution {
+    std::string text;  // "do not install a", "remove b", "install a 1.x instead (a-1.5.0)"
+};
+
+struct Problem {
+    std::string text;  // one plain sentence: "a 2.0.0 requires b >= 3, but only b 2.1.0 exists"
+    std::vector<std::string> details;  // one line per involved rule
+    std::vector<Solution> solutions;
+};
+
+struct Unsolvable {
+    std::vector<Problem> problems;
+    std::string str() const;  // problems and numbered solutions, for a terminal
+};
+
+using Outcome = std::variant<Plan, Unsolvable>;
+
+// Resolves `request` against `universe`. Errors are for bad input (a job naming nothing
+// known is an Unsolvable, not an Error).
+Result<Outcome> resolve(const Universe& universe, const Request& request);
+
+// Why an installed dependency is kept: chains from explicit packages to `name`
+// ("a 1.0.0 requires b ^1"). Empty when nothing needs it.
+std::vector<std::vector<std::string>> why(const Universe& universe, const std::string& name);
+
+}  // namespace nxp::resolver

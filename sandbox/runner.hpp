@@ -1,0 +1,60 @@
+#pragma once
+// Running untrusted plugin code (DESIGN.md §7) under bubblewrap: read-only system, the
+// plugin tree read-only, writes only to the plugin's state dir, a private /tmp and granted
+// paths, no network unless granted, a cleared environment, a new session, resource limits
+// and a wall-clock timeout that kills the whole process group.
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "formats/error.hpp"
+
+namespace nxp::sandbox {
+
+struct Bind {
+    std::filesystem::path path;
+    bool writable = false;
+};
+
+struct Profile {
+    std::string name;                    // the plugin, for messages
+    std::filesystem::path plugin_dir;    // bound read-only at the same path
+    std::filesystem::path state_dir;     // bound read-write at the same path (created)
+    std::filesystem::path workdir;       // defaults to plugin_dir
+    std::vector<std::string> argv;       // argv[0] resolved inside the sandbox's PATH
+    std::map<std::string, std::string> env;  // the only variables the plugin sees (+PATH, HOME, TMPDIR)
+    std::vector<Bind> binds;             // granted filesystem permissions
+    bool network = false;                // share the host network namespace
+    int timeout_s = 30;                  // wall clock; 0 = none (exec)
+    std::uint64_t max_output = 1 << 20;  // bytes of stdout+stderr kept; the rest is drained and dropped
+    std::uint64_t max_processes = 256;   // RLIMIT_NPROC inside
+    std::uint64_t max_memory = 2ull << 30;  // RLIMIT_AS, bytes
+    bool allow_unsandboxed = false;      // run without bubblewrap when it cannot work
+};
+
+struct RunResult {
+    int exit_code = -1;   // when exited normally
+    int signal = 0;       // when killed by a signal
+    bool timed_out = false;
+    bool output_truncated = false;
+    std::string output;   // stdout and stderr interleaved, capped at max_output
+    std::string describe() const;  // "exited with status 3", "timed out after 30 s", …
+};
+
+// Whether bubblewrap can create a sandbox here; when not, `why` says what failed.
+bool sandbox_available(std::string* why);
+
+// Runs argv in the sandbox with stdin from /dev/null, capturing output. Errors are for
+// failing to start (no bubblewrap and no allow_unsandboxed: ErrorKind::Invalid, naming why).
+Result<RunResult> run(const Profile& profile);
+
+// Runs argv in the sandbox with nxp's own stdin/stdout/stderr (an MCP server speaking stdio
+// to NextChat); used by `nxp exec`.
+Result<int> exec_inherit(const Profile& profile);  // waits and returns the exit status
+
+// The bubblewrap command line for a profile (exposed for tests and `--verbose`).
+std::vector<std::string> bwrap_argv(const Profile& profile);
+
+}  // namespace nxp::sandbox
