@@ -1,1 +1,87 @@
-int main() { return 0; }
+// nxp: the package manager for NextChat plugins. main parses the command line, runs the
+// chosen command, and is the one place that prints errors and maps them to exit codes.
+#include <exception>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/context.hpp"
+
+namespace {
+
+void add_globals(CLI::App& app, nxp::cli::Globals& g) {
+    app.add_option("--root", g.root, "Install root (default $NXP_ROOT, else /var/lib/nxp)");
+    app.add_flag("-y,--yes", g.yes, "Answer yes to questions; needed without a terminal");
+    app.add_flag("--dry-run", g.dry_run, "Show what would change, change nothing");
+    app.add_flag("--json", g.json, "Print one JSON document on stdout; never prompt");
+    app.add_flag("-q,--quiet", g.quiet, "Print only errors");
+    app.add_flag("-v,--verbose", g.verbose, "Print more detail (repeatable)");
+    app.add_flag("--offline", g.offline, "Use only cached indexes and packages");
+    app.add_flag("--no-wait", g.no_wait, "Exit 6 instead of waiting when another nxp holds the lock");
+    app.add_flag("--no-progress", g.no_progress, "Do not draw progress");
+    app.add_option("--color", g.color, "Colour: auto, always or never (honours NO_COLOR)")
+        ->check(CLI::IsMember({"auto", "always", "never"}));
+}
+
+void print_error(const nxp::cli::Context& ctx, const nxp::Error& e) {
+    std::cerr << ctx.paint("nxp: " + e.str(), "31") << '\n';
+    if (ctx.g.json) {
+        static const char* kinds[] = {"usage",        "invalid", "io",      "not-found",
+                                      "unsolvable",   "verification", "network", "locked",
+                                      "cancelled",    "internal"};
+        ctx.emit({{"ok", false},
+                  {"error",
+                   {{"kind", kinds[static_cast<int>(e.kind)]},
+                    {"context", e.context},
+                    {"message", e.message}}}});
+    }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    nxp::cli::Context ctx;
+    for (int i = 0; i < argc; ++i) ctx.argv.emplace_back(i == 0 ? "nxp" : argv[i]);
+
+    CLI::App app{"nxp — the package manager for NextChat plugins", "nxp"};
+    app.set_version_flag("--version", std::string("nxp ") + NXP_VERSION);
+    app.require_subcommand(1);
+    app.fallthrough();
+    add_globals(app, ctx.g);
+    nxp::cli::add_init(app, ctx);
+    nxp::cli::add_repo(app, ctx);
+    nxp::cli::add_refresh(app, ctx);
+    nxp::cli::add_search(app, ctx);
+    nxp::cli::add_info(app, ctx);
+    nxp::cli::add_list(app, ctx);
+    nxp::cli::add_install(app, ctx);
+    nxp::cli::add_remove(app, ctx);
+    nxp::cli::add_update(app, ctx);
+    nxp::cli::add_rollback(app, ctx);
+    nxp::cli::add_history(app, ctx);
+    nxp::cli::add_key(app, ctx);
+    nxp::cli::add_pack(app, ctx);
+    nxp::cli::add_lint(app, ctx);
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        int rc = app.exit(e);
+        return rc == 0 ? 0 : 2;
+    }
+    if (!ctx.action) {
+        std::cerr << "nxp: usage: choose a command; see 'nxp --help'\n";
+        return 2;
+    }
+    try {
+        auto rc = ctx.action(ctx);
+        if (!rc) {
+            print_error(ctx, rc.error());
+            return nxp::cli::exit_code(rc.error().kind);
+        }
+        return *rc;
+    } catch (const std::exception& e) {
+        std::cerr << "nxp: internal error (a bug; please report it): " << e.what() << '\n';
+        return 1;
+    }
+}

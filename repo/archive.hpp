@@ -29,6 +29,7 @@ Result<formats::Manifest> read_package_manifest(const std::filesystem::path& arc
 
 struct Extracted {
     formats::Manifest manifest;
+    std::string manifest_text;  // plugin.json exactly as packed (stored in the install database)
     std::vector<PackedFile> files;  // what was written, with sha256 of regular files
     std::uint64_t installed_size = 0;
 };

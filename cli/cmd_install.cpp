@@ -1,0 +1,88 @@
+// nxp install / remove / update: fill a resolver request, run the shared transaction path.
+#include "cli/context.hpp"
+#include "formats/constraint.hpp"
+
+namespace nxp::cli {
+
+namespace {
+
+// "name", "name@1.2.0" (exactly that version), "name >= 1.2", "name<2".
+Result<formats::Dep> parse_spec(const std::string& spec) {
+    std::string text = spec;
+    if (auto at = spec.find('@'); at != std::string::npos)
+        text = spec.substr(0, at) + " = " + spec.substr(at + 1);
+    auto dep = formats::parse_dep(text);
+    if (!dep) return tl::unexpected(Error{ErrorKind::Usage, spec, dep.error().str()});
+    return dep;
+}
+
+Result<resolver::Request> make_request(resolver::JobKind kind, const std::vector<std::string>& specs) {
+    resolver::Request req;
+    for (const auto& s : specs) {
+        auto dep = parse_spec(s);
+        if (!dep) return tl::unexpected(dep.error());
+        req.jobs.push_back({kind, *dep});
+    }
+    return req;
+}
+
+struct Flags {
+    std::vector<std::string> specs;
+    bool no_recommends = false;
+    bool keep_deps = false;
+};
+
+Result<int> run(Context& c, resolver::JobKind kind, const Flags& f, const std::string& name) {
+    auto req = make_request(kind, f.specs);
+    if (!req) return tl::unexpected(req.error());
+    if (kind == resolver::JobKind::Update && f.specs.empty())
+        req->jobs.push_back({resolver::JobKind::UpdateAll, {}});
+    req->no_recommends = f.no_recommends;
+    req->keep_deps = f.keep_deps;
+    auto root = c.open_root(c.g.dry_run ? txn::Access::Read : txn::Access::Write);
+    if (!root) return tl::unexpected(root.error());
+    if (kind == resolver::JobKind::Remove) {
+        auto gen = root->db().current_generation();
+        if (!gen) return tl::unexpected(gen.error());
+        auto pkgs = root->db().generation_packages(*gen);
+        if (!pkgs) return tl::unexpected(pkgs.error());
+        for (const auto& job : req->jobs) {
+            if (std::none_of(pkgs->begin(), pkgs->end(), [&](const auto& p) { return p.name == job.spec.name; }))
+                return fail(ErrorKind::NotFound, job.spec.name, "not installed");
+        }
+    }
+    return run_and_report(c, *root, *req, name);
+}
+
+}  // namespace
+
+void add_install(CLI::App& app, Context& ctx) {
+    auto f = std::make_shared<Flags>();
+    auto* cmd = app.add_subcommand("install", "Install plugins and what they require");
+    cmd->add_option("plugins", f->specs, "NAME, NAME@VERSION or 'NAME CONSTRAINT'")->required();
+    cmd->add_flag("--no-recommends", f->no_recommends, "Do not install recommended plugins");
+    cmd->callback([&ctx, f] {
+        ctx.action = [f](Context& c) { return run(c, resolver::JobKind::Install, *f, "install"); };
+    });
+}
+
+void add_remove(CLI::App& app, Context& ctx) {
+    auto f = std::make_shared<Flags>();
+    auto* cmd = app.add_subcommand("remove", "Remove plugins and dependencies nothing else needs");
+    cmd->add_option("plugins", f->specs, "Installed plugin names")->required();
+    cmd->add_flag("--keep-deps", f->keep_deps, "Keep dependencies that are no longer needed");
+    cmd->callback([&ctx, f] {
+        ctx.action = [f](Context& c) { return run(c, resolver::JobKind::Remove, *f, "remove"); };
+    });
+}
+
+void add_update(CLI::App& app, Context& ctx) {
+    auto f = std::make_shared<Flags>();
+    auto* cmd = app.add_subcommand("update", "Update plugins to the best versions that fit together");
+    cmd->add_option("plugins", f->specs, "Only these plugins (default: all)");
+    cmd->callback([&ctx, f] {
+        ctx.action = [f](Context& c) { return run(c, resolver::JobKind::Update, *f, "update"); };
+    });
+}
+
+}  // namespace nxp::cli

@@ -1,0 +1,54 @@
+// nxp list: the plugins of the current generation.
+#include <iostream>
+
+#include "cli/context.hpp"
+#include "cli/table.hpp"
+
+namespace nxp::cli {
+
+void add_list(CLI::App& app, Context& ctx) {
+    auto* cmd = app.add_subcommand("list", "List installed plugins");
+    cmd->callback([&ctx] {
+        ctx.action = [](Context& c) -> Result<int> {
+            auto root = c.open_root(txn::Access::Read);
+            if (!root) return tl::unexpected(root.error());
+            auto gen = root->db().current_generation();
+            if (!gen) return tl::unexpected(gen.error());
+            auto pkgs = root->db().generation_packages(*gen);
+            if (!pkgs) return tl::unexpected(pkgs.error());
+            auto holds = root->db().holds();
+            if (!holds) return tl::unexpected(holds.error());
+            auto held = [&](const std::string& n) {
+                return std::find(holds->begin(), holds->end(), n) != holds->end();
+            };
+            if (c.g.json) {
+                nlohmann::json arr = nlohmann::json::array();
+                for (const auto& p : *pkgs)
+                    arr.push_back({{"name", p.name},
+                                   {"version", p.version},
+                                   {"reason", p.reason},
+                                   {"repo", p.repo},
+                                   {"enabled", p.enabled},
+                                   {"held", held(p.name)},
+                                   {"path", (root->current_link() / "plugins" / p.name).string()}});
+                c.emit({{"command", "list"}, {"generation", *gen}, {"packages", arr}});
+                return 0;
+            }
+            if (pkgs->empty()) {
+                c.out("No plugins installed (generation " + std::to_string(*gen) + ").");
+                return 0;
+            }
+            Table t({"NAME", "VERSION", "REASON", "REPO", "STATUS"});
+            for (const auto& p : *pkgs) {
+                std::string status = p.enabled ? "enabled" : "disabled";
+                if (held(p.name)) status += ", held";
+                t.add({p.name, p.version, p.reason, p.repo, status});
+            }
+            c.out(t.render() + std::to_string(pkgs->size()) + " plugin(s), generation " +
+                  std::to_string(*gen) + ".");
+            return 0;
+        };
+    });
+}
+
+}  // namespace nxp::cli

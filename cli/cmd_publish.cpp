@@ -1,0 +1,173 @@
+// Publisher commands: key generate, pack, lint, repo build.
+#include <unistd.h>
+
+#include <iostream>
+
+#include "cli/context.hpp"
+#include "formats/minisign.hpp"
+#include "repo/archive.hpp"
+#include "repo/keys.hpp"
+#include "repo/publish.hpp"
+#include "txn/fsutil.hpp"
+
+namespace nxp::cli {
+namespace fs = std::filesystem;
+
+namespace {
+
+// The password from --password-file (first line), or nullopt for an unencrypted key.
+Result<std::optional<std::string>> read_password(const std::string& file) {
+    if (file.empty()) return std::optional<std::string>{};
+    auto text = txn::read_file(file, 4096);
+    if (!text) return tl::unexpected(text.error());
+    std::string pw = text->substr(0, text->find('\n'));
+    return std::optional<std::string>{pw};
+}
+
+struct KeyArgs {
+    std::string out = "nxp";
+    std::string password_file;
+    bool force = false;
+};
+
+Result<int> key_generate(Context& c, const KeyArgs& a) {
+    fs::path pub = a.out + ".pub", sec = a.out + ".key";
+    if (!a.force && (fs::exists(pub) || fs::exists(sec)))
+        return fail(ErrorKind::Invalid, sec.string(), "key file exists; pass --force to overwrite");
+    auto pw = read_password(a.password_file);
+    if (!pw) return tl::unexpected(pw.error());
+    auto kp = repo::generate_key_pair();
+    if (auto r = txn::write_file_atomic(sec, repo::secret_key_file_text(kp, *pw), 0600); !r)
+        return tl::unexpected(r.error());
+    if (auto r = txn::write_file_atomic(pub, formats::format_public_key(kp.public_key), 0644); !r)
+        return tl::unexpected(r.error());
+    std::string id = formats::key_id_hex(kp.public_key.key_id);
+    if (c.g.json)
+        c.emit({{"command", "key generate"}, {"public_key", pub.string()}, {"secret_key", sec.string()},
+                {"key_id", id}, {"public_key_base64", formats::public_key_base64(kp.public_key)},
+                {"encrypted", pw->has_value()}});
+    else
+        c.out("Secret key " + sec.string() + (pw->has_value() ? " (password-protected)" : " (unencrypted)") +
+              "\nPublic key " + pub.string() + ", key id " + id +
+              "\nRepository users pin it with: nxp repo add NAME URL --key " +
+              formats::public_key_base64(kp.public_key));
+    return 0;
+}
+
+Result<int> pack(Context& c, const std::string& dir, const std::string& out_arg) {
+    auto bytes = repo::pack_directory(dir);
+    if (!bytes) return tl::unexpected(bytes.error());
+    auto text = txn::read_file(fs::path(dir) / "plugin.json", 1 << 20);
+    if (!text) return tl::unexpected(text.error());
+    auto manifest = formats::parse_manifest(*text);
+    if (!manifest) return tl::unexpected(in_context(manifest.error(), dir + "/plugin.json"));
+    fs::path out = out_arg.empty() ? fs::path(manifest->name + "-" + manifest->version.str() + ".nxp")
+                                   : fs::path(out_arg);
+    if (fs::is_directory(out)) out /= manifest->name + "-" + manifest->version.str() + ".nxp";
+    if (auto r = txn::write_file_atomic(out, *bytes, 0644); !r) return tl::unexpected(r.error());
+    std::string sha = repo::sha256_hex(*bytes);
+    if (c.g.json)
+        c.emit({{"command", "pack"}, {"file", out.string()}, {"name", manifest->name},
+                {"version", manifest->version.str()}, {"size", bytes->size()}, {"sha256", sha}});
+    else
+        c.out("Packed " + manifest->name + " " + manifest->version.str() + " into " + out.string() +
+              " (" + human_size(bytes->size()) + ", sha256 " + sha.substr(0, 16) + "…)");
+    return 0;
+}
+
+Result<int> lint(Context& c, const std::string& target) {
+    auto findings = repo::lint(target);
+    if (!findings) return tl::unexpected(findings.error());
+    int errors = 0;
+    nlohmann::json arr = nlohmann::json::array();
+    for (const auto& f : *findings) {
+        errors += f.error ? 1 : 0;
+        arr.push_back({{"severity", f.error ? "error" : "warning"}, {"where", f.where}, {"message", f.message}});
+        if (!c.g.json)
+            std::cerr << (f.error ? c.paint("error", "31") : c.paint("warning", "33")) << ": "
+                      << f.where << ": " << f.message << '\n';
+    }
+    if (c.g.json) c.emit({{"command", "lint"}, {"ok", errors == 0}, {"findings", arr}});
+    else if (findings->empty()) c.out(target + ": no problems found.");
+    return errors == 0 ? 0 : 1;
+}
+
+struct BuildArgs {
+    std::string repo_dir;
+    std::vector<std::string> packages;
+    std::string key;
+    std::string password_file;
+    std::string id;
+    std::int64_t expires_days = 30;
+};
+
+Result<int> repo_build(Context& c, const BuildArgs& a) {
+    auto text = txn::read_file(a.key, 64 * 1024);
+    if (!text) return tl::unexpected(text.error());
+    auto pw = read_password(a.password_file);
+    if (!pw) return tl::unexpected(pw.error());
+    std::optional<std::string_view> pwv;
+    if (*pw) pwv = **pw;
+    auto key = repo::load_secret_key(*text, pwv, a.key);
+    if (!key) return tl::unexpected(key.error());
+    repo::BuildOptions o;
+    o.repo_dir = a.repo_dir;
+    for (const auto& p : a.packages) o.packages.emplace_back(p);
+    o.repo_id = a.id;
+    o.expires_days = a.expires_days;
+    auto index = repo::build_repository(o, *key);
+    if (!index) return tl::unexpected(index.error());
+    if (c.g.json)
+        c.emit({{"command", "repo build"}, {"repo", index->repo}, {"version", index->version},
+                {"packages", index->packages.size()}, {"expires", index->expires}});
+    else
+        c.out("Repository " + index->repo + " at " + a.repo_dir + ": index version " +
+              std::to_string(index->version) + ", " + std::to_string(index->packages.size()) +
+              " package(s), signed.");
+    return 0;
+}
+
+}  // namespace
+
+void add_key(CLI::App& app, Context& ctx) {
+    auto* key = app.add_subcommand("key", "Manage signing keys");
+    key->require_subcommand(1);
+    auto a = std::make_shared<KeyArgs>();
+    auto* gen = key->add_subcommand("generate", "Create a minisign-compatible key pair");
+    gen->add_option("-o,--output", a->out, "Path prefix: writes PREFIX.key and PREFIX.pub");
+    gen->add_option("--password-file", a->password_file,
+                    "Encrypt the secret key with the password in this file (default: unencrypted)");
+    gen->add_flag("--force", a->force, "Overwrite existing key files");
+    gen->callback([&ctx, a] { ctx.action = [a](Context& c) { return key_generate(c, *a); }; });
+}
+
+void add_pack(CLI::App& app, Context& ctx) {
+    auto dir = std::make_shared<std::string>();
+    auto out = std::make_shared<std::string>();
+    auto* cmd = app.add_subcommand("pack", "Pack a plugin directory into a reproducible .nxp");
+    cmd->add_option("dir", *dir, "Plugin directory (plugin.json + files/)")->required();
+    cmd->add_option("-o,--output", *out, "Output file or directory");
+    cmd->callback([&ctx, dir, out] { ctx.action = [dir, out](Context& c) { return pack(c, *dir, *out); }; });
+}
+
+void add_lint(CLI::App& app, Context& ctx) {
+    auto target = std::make_shared<std::string>();
+    auto* cmd = app.add_subcommand("lint", "Check a plugin directory or .nxp file");
+    cmd->add_option("target", *target, "Plugin directory or .nxp file")->required();
+    cmd->callback([&ctx, target] { ctx.action = [target](Context& c) { return lint(c, *target); }; });
+}
+
+void add_repo_build(CLI::App& repo, Context& ctx) {
+    auto a = std::make_shared<BuildArgs>();
+    auto* cmd = repo.add_subcommand("build", "Add packages to a static repository and sign its index");
+    cmd->add_option("dir", a->repo_dir, "Repository directory")->required();
+    cmd->add_option("packages", a->packages, ".nxp files to add");
+    cmd->add_option("--key", a->key, "Secret key file (minisign format)")->required();
+    cmd->add_option("--password-file", a->password_file, "Password of an encrypted secret key");
+    cmd->add_option("--id", a->id, "Repository id (required for a new repository)");
+    cmd->add_option("--expires-days", a->expires_days, "Days until clients refuse the index")
+        ->check(CLI::Range(1, 3650));
+    cmd->callback([&ctx, a] { ctx.action = [a](Context& c) { return repo_build(c, *a); }; });
+}
+
+}  // namespace nxp::cli

@@ -1,0 +1,150 @@
+// nxp search TERM / nxp info NAME: what the repositories offer.
+#include <algorithm>
+#include <cctype>
+
+#include "cli/context.hpp"
+#include "cli/table.hpp"
+#include "formats/manifest.hpp"
+#include "txn/repos.hpp"
+
+namespace nxp::cli {
+
+namespace {
+
+std::string lower(std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char ch) { return std::tolower(ch); });
+    return s;
+}
+
+struct Catalog {
+    std::vector<txn::RepoIndex> repos;
+    std::vector<db::GenPackage> installed;
+};
+
+Result<Catalog> load(Context& c, txn::Root& root) {
+    Catalog cat;
+    auto repos = txn::load_indexes(root, txn::now_or_clock(0), c.g.offline || !root.writable(), c);
+    if (!repos) return tl::unexpected(repos.error());
+    cat.repos = std::move(*repos);
+    auto gen = root.db().current_generation();
+    if (!gen) return tl::unexpected(gen.error());
+    auto pkgs = root.db().generation_packages(*gen);
+    if (!pkgs) return tl::unexpected(pkgs.error());
+    cat.installed = std::move(*pkgs);
+    return cat;
+}
+
+std::string installed_version(const Catalog& cat, const std::string& name) {
+    for (const auto& p : cat.installed)
+        if (p.name == name) return p.version;
+    return "";
+}
+
+Result<int> search(Context& c, const std::vector<std::string>& terms) {
+    auto root = c.open_root(txn::Access::Read);
+    if (!root) return tl::unexpected(root.error());
+    auto cat = load(c, *root);
+    if (!cat) return tl::unexpected(cat.error());
+    // Newest version per name and repository.
+    std::map<std::pair<std::string, std::string>, const formats::IndexEntry*> best;
+    for (const auto& r : cat->repos)
+        for (const auto& e : r.index.packages) {
+            std::string hay = lower(e.name + " " + e.summary);
+            bool all = std::all_of(terms.begin(), terms.end(),
+                                   [&](const auto& t) { return hay.find(lower(t)) != std::string::npos; });
+            if (!all) continue;
+            auto& slot = best[{e.name, r.row.name}];
+            if (slot == nullptr || slot->version < e.version) slot = &e;
+        }
+    nlohmann::json arr = nlohmann::json::array();
+    Table t({"NAME", "VERSION", "KIND", "REPO", "SUMMARY"});
+    for (const auto& [key, e] : best) {
+        std::string inst = installed_version(*cat, e->name);
+        arr.push_back({{"name", e->name}, {"version", e->version.str()},
+                       {"kind", formats::kind_name(e->kind)}, {"repo", key.second},
+                       {"summary", e->summary}, {"installed", inst.empty() ? nlohmann::json(nullptr) : nlohmann::json(inst)}});
+        t.add({e->name, e->version.str() + (inst.empty() ? "" : " [installed " + inst + "]"),
+               std::string(formats::kind_name(e->kind)), key.second, e->summary});
+    }
+    if (c.g.json) c.emit({{"command", "search"}, {"results", arr}});
+    else if (best.empty()) c.out("No plugins match.");
+    else c.out(t.render());
+    return best.empty() ? 1 : 0;
+}
+
+Result<int> info(Context& c, const std::string& name) {
+    auto root = c.open_root(txn::Access::Read);
+    if (!root) return tl::unexpected(root.error());
+    auto cat = load(c, *root);
+    if (!cat) return tl::unexpected(cat.error());
+    std::vector<std::pair<std::string, const formats::IndexEntry*>> versions;
+    for (const auto& r : cat->repos)
+        for (const auto& e : r.index.packages)
+            if (e.name == name) versions.push_back({r.row.name, &e});
+    std::string inst = installed_version(*cat, name);
+    if (versions.empty() && inst.empty())
+        return fail(ErrorKind::NotFound, name, "no such plugin in any repository, and not installed");
+    std::sort(versions.begin(), versions.end(),
+              [](const auto& a, const auto& b) { return b.second->version < a.second->version; });
+    nlohmann::json avail = nlohmann::json::array();
+    for (const auto& [repo, e] : versions) avail.push_back({{"version", e->version.str()}, {"repo", repo}});
+    const formats::IndexEntry* top = versions.empty() ? nullptr : versions.front().second;
+    if (c.g.json) {
+        nlohmann::json doc{{"command", "info"}, {"name", name}, {"available", avail},
+                           {"installed", inst.empty() ? nlohmann::json(nullptr) : nlohmann::json(inst)}};
+        if (top) {
+            doc["summary"] = top->summary;
+            doc["kind"] = formats::kind_name(top->kind);
+            doc["requires"] = formats::dep_strings(top->requires_);
+            doc["conflicts"] = formats::dep_strings(top->conflicts);
+            doc["provides"] = formats::dep_strings(top->provides);
+            doc["replaces"] = formats::dep_strings(top->replaces);
+            doc["recommends"] = formats::dep_strings(top->recommends);
+            doc["permissions"] = formats::permissions_to_json(top->permissions);
+            doc["size"] = top->size;
+        }
+        c.emit(doc);
+        return 0;
+    }
+    std::string text = "Name        " + name + "\n";
+    auto join = [](const std::vector<std::string>& v) {
+        std::string s;
+        for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
+        return s.empty() ? std::string("-") : s;
+    };
+    if (top) {
+        text += "Summary     " + top->summary + "\n";
+        text += "Kind        " + std::string(formats::kind_name(top->kind)) + "\n";
+        std::string vs;
+        for (const auto& [repo, e] : versions) vs += (vs.empty() ? "" : ", ") + e->version.str() + " [" + repo + "]";
+        text += "Available   " + vs + "\n";
+        text += "Requires    " + join(formats::dep_strings(top->requires_)) + "\n";
+        text += "Conflicts   " + join(formats::dep_strings(top->conflicts)) + "\n";
+        text += "Provides    " + join(formats::dep_strings(top->provides)) + "\n";
+        text += "Recommends  " + join(formats::dep_strings(top->recommends)) + "\n";
+        text += "Network     " + join(top->permissions.network) + "\n";
+        text += "Env         " + join(top->permissions.env) + "\n";
+        text += "Size        " + human_size(top->size) + " (installed " + human_size(top->installed_size) + ")\n";
+    }
+    text += "Installed   " + (inst.empty() ? std::string("no") : inst) + "\n";
+    c.out(text);
+    return 0;
+}
+
+}  // namespace
+
+void add_search(CLI::App& app, Context& ctx) {
+    auto terms = std::make_shared<std::vector<std::string>>();
+    auto* cmd = app.add_subcommand("search", "Search plugins by name and summary");
+    cmd->add_option("terms", *terms, "Words that must all appear")->required();
+    cmd->callback([&ctx, terms] { ctx.action = [terms](Context& c) { return search(c, *terms); }; });
+}
+
+void add_info(CLI::App& app, Context& ctx) {
+    auto name = std::make_shared<std::string>();
+    auto* cmd = app.add_subcommand("info", "Show a plugin's details");
+    cmd->add_option("name", *name, "Plugin name")->required();
+    cmd->callback([&ctx, name] { ctx.action = [name](Context& c) { return info(c, *name); }; });
+}
+
+}  // namespace nxp::cli

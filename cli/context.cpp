@@ -1,0 +1,209 @@
+#include "cli/context.hpp"
+
+#include <pwd.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+
+namespace nxp::cli {
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+int exit_code(ErrorKind kind) {
+    switch (kind) {
+        case ErrorKind::Usage: return 2;
+        case ErrorKind::Unsolvable: return 3;
+        case ErrorKind::Verification: return 4;
+        case ErrorKind::Network: return 5;
+        case ErrorKind::Locked: return 6;
+        default: return 1;
+    }
+}
+
+void Context::message(txn::Level level, std::string_view text) {
+    if (level == txn::Level::Debug && g.verbose == 0) return;
+    if (level == txn::Level::Info && g.quiet) return;
+    const char* prefix = level == txn::Level::Warning ? "warning: " : "";
+    std::string line = std::string(prefix) + std::string(text);
+    if (level == txn::Level::Warning) line = paint(line, "33");
+    std::cerr << line << '\n';
+}
+
+bool Context::interactive() const {
+    return !g.json && ::isatty(STDIN_FILENO) && ::isatty(STDERR_FILENO);
+}
+
+bool Context::confirm(std::string_view question) {
+    if (g.yes) return true;
+    if (!interactive()) return false;
+    std::cerr << question << " [y/N] " << std::flush;
+    std::string answer;
+    if (!std::getline(std::cin, answer)) return false;
+    return answer == "y" || answer == "Y" || answer == "yes";
+}
+
+bool Context::color() const {
+    if (g.color == "always") return true;
+    if (g.color == "never" || g.json) return false;
+    const char* no_color = std::getenv("NO_COLOR");
+    if (no_color != nullptr && *no_color != '\0') return false;
+    return ::isatty(STDERR_FILENO) && ::isatty(STDOUT_FILENO);
+}
+
+std::string Context::paint(std::string_view text, const char* sgr) const {
+    if (!color()) return std::string(text);
+    return std::string("\033[") + sgr + "m" + std::string(text) + "\033[0m";
+}
+
+fs::path Context::root_dir() const {
+    if (!g.root.empty()) return g.root;
+    if (const char* env = std::getenv("NXP_ROOT"); env != nullptr && *env != '\0') return env;
+    return "/var/lib/nxp";
+}
+
+Result<txn::Root> Context::open_root(txn::Access access) {
+    return txn::Root::open(root_dir(), {access, g.no_wait}, *this);
+}
+
+void Context::emit(json doc) const {
+    doc["schema"] = kJsonSchema;
+    std::cout << doc.dump(2) << '\n';
+}
+
+void Context::out(std::string_view text) const {
+    if (g.json || g.quiet) return;
+    std::cout << text;
+    if (!text.empty() && text.back() != '\n') std::cout << '\n';
+}
+
+std::string Context::command_line() const {
+    std::string s;
+    for (const auto& a : argv) s += (s.empty() ? "" : " ") + a;
+    return s;
+}
+
+std::string Context::user() const {
+    if (const passwd* pw = ::getpwuid(::getuid()); pw != nullptr) return pw->pw_name;
+    return std::to_string(::getuid());
+}
+
+txn::TxnOptions Context::txn_options(const std::string& kind) {
+    txn::TxnOptions o;
+    o.dry_run = g.dry_run;
+    o.offline = g.offline;
+    o.kind = kind;
+    o.command_line = command_line();
+    o.user = user();
+    o.confirm = [this](const resolver::Plan& plan) {
+        if (!g.json) std::cerr << render_plan(*this, plan);
+        if (g.yes) return true;
+        if (!interactive()) {
+            std::cerr << "nxp: not asking without a terminal; run again with --yes to proceed\n";
+            return false;
+        }
+        return confirm("Proceed?");
+    };
+    return o;
+}
+
+std::string human_size(std::uint64_t bytes) {
+    const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+    double v = static_cast<double>(bytes);
+    int u = 0;
+    while (v >= 1024 && u < 4) {
+        v /= 1024;
+        ++u;
+    }
+    char buf[32];
+    std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.1f %s", v, units[u]);
+    return buf;
+}
+
+std::string render_plan(const Context& ctx, const resolver::Plan& plan) {
+    std::size_t width = 4;
+    for (const auto& s : plan.steps) width = std::max(width, s.name.size());
+    std::uint64_t download = 0;
+    std::string text = "Plan:\n";
+    for (const auto& s : plan.steps) {
+        std::string action(resolver::step_kind_name(s.kind));
+        std::string line = "  " + action + std::string(10 - std::min<std::size_t>(action.size(), 9), ' ') +
+                           s.name + std::string(width + 2 - s.name.size(), ' ');
+        if (s.from && s.to) line += s.from->str() + " -> " + s.to->str();
+        else if (s.to) line += s.to->str();
+        else if (s.from) line += s.from->str();
+        if (!s.repo.empty()) line += "  [" + s.repo + "]";
+        if (s.kind != resolver::StepKind::Remove && !s.explicit_) line += "  (dependency)";
+        if (!s.replaced_by.empty()) line += "  (replaced by " + s.replaced_by + ")";
+        const char* sgr = s.kind == resolver::StepKind::Remove ? "31" : "32";
+        text += ctx.paint(line, sgr) + "\n";
+        if (s.entry) download += s.entry->size;
+    }
+    text += std::to_string(plan.steps.size()) + " change(s), up to " + human_size(download) +
+            " to download.\n";
+    return text;
+}
+
+json plan_json(const resolver::Plan& plan) {
+    json steps = json::array();
+    for (const auto& s : plan.steps) {
+        json j{{"action", resolver::step_kind_name(s.kind)}, {"name", s.name}};
+        j["from"] = s.from ? json(s.from->str()) : json(nullptr);
+        j["to"] = s.to ? json(s.to->str()) : json(nullptr);
+        if (!s.repo.empty()) j["repo"] = s.repo;
+        if (s.kind != resolver::StepKind::Remove) j["reason"] = s.explicit_ ? "explicit" : "dependency";
+        if (s.entry) {
+            j["size"] = s.entry->size;
+            j["sha256"] = s.entry->sha256;
+        }
+        if (!s.replaced_by.empty()) j["replaced_by"] = s.replaced_by;
+        steps.push_back(std::move(j));
+    }
+    return steps;
+}
+
+json unsolvable_json(const resolver::Unsolvable& u) {
+    json problems = json::array();
+    for (const auto& p : u.problems) {
+        json sol = json::array();
+        for (const auto& s : p.solutions) sol.push_back(s.text);
+        problems.push_back({{"problem", p.text}, {"details", p.details}, {"solutions", sol}});
+    }
+    return problems;
+}
+
+Result<int> run_and_report(Context& ctx, txn::Root& root, const resolver::Request& request,
+                           const std::string& kind) {
+    auto report = txn::run_request(root, request, ctx.txn_options(kind), ctx);
+    if (!report) return tl::unexpected(report.error());
+    if (report->unsolvable) {
+        if (ctx.g.json)
+            ctx.emit({{"command", kind}, {"ok", false}, {"unsolvable", unsolvable_json(*report->unsolvable)}});
+        std::cerr << "nxp: the request cannot be satisfied:\n" << report->unsolvable->str();
+        return 3;
+    }
+    if (ctx.g.json) {
+        ctx.emit({{"command", kind},
+                  {"ok", true},
+                  {"dry_run", ctx.g.dry_run},
+                  {"applied", report->applied},
+                  {"plan", plan_json(report->plan)},
+                  {"transaction", report->txn_id},
+                  {"generation", report->applied ? report->to_generation : report->from_generation}});
+        return 0;
+    }
+    if (report->plan.empty()) {
+        ctx.out("Nothing to do.");
+    } else if (!report->applied) {
+        ctx.out(render_plan(ctx, report->plan) + "Dry run: nothing was changed.");
+    } else {
+        ctx.message(txn::Level::Info,
+                    "Done: generation " + std::to_string(report->to_generation) + " is current (" +
+                        std::to_string(report->plan.steps.size()) + " change(s), " +
+                        human_size(report->download_bytes) + " downloaded; undo with 'nxp rollback').");
+    }
+    return 0;
+}
+
+}  // namespace nxp::cli

@@ -1,0 +1,93 @@
+#pragma once
+// What every command shares: global options, output for people (stderr/stdout, colour)
+// and for scripts (--json), the Events implementation, and exit codes.
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include "formats/error.hpp"
+#include "resolver/resolver.hpp"
+#include "txn/events.hpp"
+#include "txn/root.hpp"
+#include "txn/transaction.hpp"
+
+namespace nxp::cli {
+
+constexpr int kJsonSchema = 1;
+
+struct Globals {
+    std::string root;
+    bool yes = false;
+    bool dry_run = false;
+    bool json = false;
+    bool quiet = false;
+    int verbose = 0;
+    bool offline = false;
+    bool no_wait = false;
+    bool no_progress = false;
+    std::string color = "auto";
+};
+
+class Context;
+using Action = std::function<Result<int>(Context&)>;
+
+class Context final : public txn::Events {
+public:
+    Globals g;
+    Action action;                   // set by the chosen subcommand
+    std::vector<std::string> argv;  // for history
+
+    // Events
+    void message(txn::Level level, std::string_view text) override;
+    bool confirm(std::string_view question) override;
+
+    bool interactive() const;  // stdin and stderr are terminals, and not --json
+    bool color() const;
+    std::string paint(std::string_view text, const char* sgr) const;
+
+    std::filesystem::path root_dir() const;
+    Result<txn::Root> open_root(txn::Access access);
+
+    // Prints one JSON document with the schema field on stdout.
+    void emit(nlohmann::json doc) const;
+    // Human text on stdout, unless --json or -q.
+    void out(std::string_view text) const;
+
+    std::string command_line() const;
+    std::string user() const;
+    txn::TxnOptions txn_options(const std::string& kind);
+};
+
+int exit_code(ErrorKind kind);
+
+// Shared rendering used by several commands.
+std::string human_size(std::uint64_t bytes);
+std::string render_plan(const Context& ctx, const resolver::Plan& plan);
+nlohmann::json plan_json(const resolver::Plan& plan);
+nlohmann::json unsolvable_json(const resolver::Unsolvable& u);
+// Runs a request through the shared transaction path and reports it (human or JSON).
+Result<int> run_and_report(Context& ctx, txn::Root& root, const resolver::Request& request,
+                           const std::string& kind);
+
+// Command registration, one file each.
+void add_init(CLI::App& app, Context& ctx);
+void add_repo(CLI::App& app, Context& ctx);
+void add_refresh(CLI::App& app, Context& ctx);
+void add_search(CLI::App& app, Context& ctx);
+void add_info(CLI::App& app, Context& ctx);
+void add_list(CLI::App& app, Context& ctx);
+void add_install(CLI::App& app, Context& ctx);
+void add_remove(CLI::App& app, Context& ctx);
+void add_update(CLI::App& app, Context& ctx);
+void add_rollback(CLI::App& app, Context& ctx);
+void add_history(CLI::App& app, Context& ctx);
+void add_key(CLI::App& app, Context& ctx);
+void add_pack(CLI::App& app, Context& ctx);
+void add_lint(CLI::App& app, Context& ctx);
+
+}  // namespace nxp::cli

@@ -1,0 +1,138 @@
+#include "txn/journal.hpp"
+
+#include <ctime>
+#include <nlohmann/json.hpp>
+
+#include "txn/fsutil.hpp"
+#include "txn/root.hpp"
+
+namespace nxp::txn {
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+std::string intent_to_json(const Intent& intent, bool with_config) {
+    json j;
+    j["kind"] = intent.kind;
+    j["steps"] = json::array();
+    for (const auto& s : intent.steps)
+        j["steps"].push_back(
+            {{"action", s.action}, {"name", s.name}, {"from", s.from}, {"to", s.to}, {"repo", s.repo}});
+    j["packages"] = json::array();
+    for (const auto& p : intent.packages)
+        j["packages"].push_back({{"name", p.name},
+                                 {"version", p.version},
+                                 {"store_path", p.store_path},
+                                 {"reason", p.reason},
+                                 {"repo", p.repo},
+                                 {"enabled", p.enabled}});
+    if (with_config) {
+        j["config"] = json::array();
+        for (const auto& c : intent.config)
+            j["config"].push_back({{"package", c.package},
+                                   {"key", c.key},
+                                   {"value", c.value_json},
+                                   {"secret", c.secret}});
+    }
+    return j.dump();
+}
+
+Result<Intent> intent_from_json(const std::string& text) {
+    try {
+        json j = json::parse(text);
+        Intent in;
+        in.kind = j.at("kind").get<std::string>();
+        for (const auto& s : j.at("steps"))
+            in.steps.push_back({s.at("action"), s.at("name"), s.at("from"), s.at("to"), s.at("repo")});
+        for (const auto& p : j.at("packages")) {
+            db::GenPackage g;
+            g.name = p.at("name");
+            g.version = p.at("version");
+            g.store_path = p.at("store_path");
+            g.reason = p.at("reason");
+            g.repo = p.at("repo");
+            g.enabled = p.at("enabled");
+            in.packages.push_back(std::move(g));
+        }
+        if (j.contains("config"))
+            for (const auto& c : j.at("config"))
+                in.config.push_back({c.at("package"), c.at("key"), c.at("value"), c.at("secret")});
+        return in;
+    } catch (const json::exception& e) {
+        return fail(ErrorKind::Invalid, "transaction journal", std::string("corrupt: ") + e.what());
+    }
+}
+
+namespace {
+
+// The switch happened: record generation N+1 exactly as the journal describes it.
+Result<void> finish(Root& root, const db::TxnRow& t, const Intent& intent) {
+    auto& db = root.db();
+    if (auto r = db.begin(); !r) return r;
+    auto existing = db.generation(t.to_generation);
+    if (!existing) return tl::unexpected(existing.error());
+    if (!*existing) {
+        db::Generation g{t.to_generation, static_cast<std::int64_t>(std::time(nullptr)), t.id};
+        if (auto r = db.add_generation(g, intent.packages, intent.config); !r) {
+            db.rollback();
+            return r;
+        }
+    }
+    if (auto r = db.set_current_generation(t.to_generation); !r) {
+        db.rollback();
+        return r;
+    }
+    if (auto r = db.update_txn(t.id, "done", "", std::time(nullptr)); !r) {
+        db.rollback();
+        return r;
+    }
+    return db.commit();
+}
+
+// The switch did not happen: drop the half-built generation, keep the old one in effect.
+Result<void> undo(Root& root, const db::TxnRow& t, std::int64_t on_disk) {
+    std::error_code ec;
+    auto recorded = root.db().generation(t.to_generation);
+    if (!recorded) return tl::unexpected(recorded.error());
+    // A rollback targets a generation that already exists: never delete a recorded one.
+    if (t.to_generation != on_disk && !*recorded)
+        fs::remove_all(root.generation_dir(t.to_generation), ec);
+    for (const auto& entry : fs::directory_iterator(root.generations_dir(), ec)) {
+        if (entry.path().filename().string().rfind(".tmp-", 0) == 0) fs::remove_all(entry.path(), ec);
+    }
+    return root.db().update_txn(t.id, "undone", "interrupted before the switch; nothing changed",
+                                std::time(nullptr));
+}
+
+}  // namespace
+
+Result<void> recover_interrupted(Root& root, Events& events) {
+    auto pending = root.db().unfinished_txns();
+    if (!pending) return tl::unexpected(pending.error());
+    auto on_disk = root.current_on_disk();
+    if (!on_disk) return tl::unexpected(on_disk.error());
+    for (const auto& t : *pending) {
+        auto intent = intent_from_json(t.plan_json);
+        if (!intent) return tl::unexpected(in_context(intent.error(), "transaction " + std::to_string(t.id)));
+        if (*on_disk == t.to_generation) {
+            if (auto r = finish(root, t, *intent); !r) return r;
+            events.message(Level::Warning, "recovered interrupted transaction " +
+                                               std::to_string(t.id) + " (" + t.command_line +
+                                               "): it had taken effect; recorded generation " +
+                                               std::to_string(t.to_generation));
+        } else {
+            if (auto r = undo(root, t, *on_disk); !r) return r;
+            events.message(Level::Warning, "recovered interrupted transaction " +
+                                               std::to_string(t.id) + " (" + t.command_line +
+                                               "): it had not taken effect; undone, generation " +
+                                               std::to_string(*on_disk) + " stays current");
+        }
+    }
+    // A crash after the switch but before the database commit of a rollback leaves the link
+    // ahead of the database; the link is the truth.
+    auto db_current = root.db().current_generation();
+    if (!db_current) return tl::unexpected(db_current.error());
+    if (*db_current != *on_disk) return root.db().set_current_generation(*on_disk);
+    return {};
+}
+
+}  // namespace nxp::txn

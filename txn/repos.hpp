@@ -1,0 +1,42 @@
+#pragma once
+// Configured repositories as the transaction sees them: verified indexes from the cache,
+// refreshed through repo::fetch_index, and the resolver's universe built from them.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "db/database.hpp"
+#include "formats/index.hpp"
+#include "repo/repository.hpp"
+#include "resolver/resolver.hpp"
+#include "txn/events.hpp"
+#include "txn/root.hpp"
+
+namespace nxp::txn {
+
+struct RepoIndex {
+    db::RepoRow row;
+    formats::Index index;
+};
+
+Result<repo::RepoConfig> repo_config(const db::RepoRow& row);
+
+// Downloads and verifies the repository's index, stores it in the cache and records the
+// accepted version (rollback protection). Returns the new index.
+Result<formats::Index> refresh_repo(Root& root, const db::RepoRow& row, std::int64_t now);
+
+// Every configured repository's index from the cache, verified again on each load. A
+// repository never refreshed is refreshed first unless `offline`.
+Result<std::vector<RepoIndex>> load_indexes(Root& root, std::int64_t now, bool offline,
+                                            Events& events);
+
+struct HostInfo {
+    std::vector<resolver::HostProvide> provides;  // nextchat, nxp, arch:<machine>
+};
+Result<HostInfo> host_info(const Root& root);
+
+// Available packages (minus revoked ones), the installed set of the current generation
+// with holds and reasons, and the host virtuals.
+Result<resolver::Universe> build_universe(const Root& root, const std::vector<RepoIndex>& repos);
+
+}  // namespace nxp::txn

@@ -1,0 +1,115 @@
+#include "txn/stage.hpp"
+
+#include <unistd.h>
+
+#include "repo/archive.hpp"
+#include "repo/fetch.hpp"
+#include "repo/keys.hpp"
+#include "txn/fsutil.hpp"
+
+namespace nxp::txn {
+namespace fs = std::filesystem;
+
+namespace {
+
+bool cached_copy_ok(const fs::path& p, const formats::IndexEntry& entry) {
+    std::error_code ec;
+    if (!fs::is_regular_file(p, ec) || fs::file_size(p, ec) != entry.size) return false;
+    auto data = read_file(p, entry.size);
+    return data && repo::sha256_hex(*data) == entry.sha256;
+}
+
+std::string tmp_name(std::string_view what) {
+    return ".tmp-" + std::string(what) + "-" + std::to_string(::getpid());
+}
+
+}  // namespace
+
+Result<fs::path> fetch_package(Root& root, const formats::IndexEntry& entry, const Source& source,
+                               bool offline, std::uint64_t& downloaded, Events& events) {
+    fs::path dest = root.package_cache_path(entry.sha256);
+    if (cached_copy_ok(dest, entry)) return dest;
+    std::error_code ec;
+    fs::remove(dest, ec);
+    if (offline)
+        return fail(ErrorKind::Network, entry.name + " " + entry.version.str(),
+                    "not in the package cache and --offline was given");
+    Error last{ErrorKind::Network, entry.path, "no repository URL to fetch from"};
+    for (const auto& base : source.base_urls) {
+        std::string url = repo::join_url(base, entry.path);
+        events.message(Level::Debug, "fetching " + url);
+        repo::FetchLimits limits;
+        limits.max_bytes = entry.size;
+        auto r = repo::fetch_file(url, dest, entry.size, entry.sha256, limits);
+        if (r) {
+            downloaded += entry.size;
+            return dest;
+        }
+        last = r.error();
+        if (source.base_urls.size() > 1)
+            events.message(Level::Warning, last.str() + "; trying the next mirror");
+    }
+    return tl::unexpected(last);
+}
+
+std::string store_path_for(const formats::IndexEntry& entry) {
+    return "store/" + entry.name + "-" + entry.version.str() + "-" + entry.sha256.substr(0, 16);
+}
+
+Result<std::string> stage_tree(Root& root, const formats::IndexEntry& entry, const std::string& repo,
+                               const fs::path& archive) {
+    std::string rel = store_path_for(entry);
+    fs::path final_dir = root.dir() / rel;
+    auto recorded = root.db().store_tree(rel);
+    if (!recorded) return tl::unexpected(recorded.error());
+    std::error_code ec;
+    if (*recorded && fs::is_directory(final_dir, ec)) return rel;
+    fs::remove_all(final_dir, ec);  // an unrecorded leftover of a crash: rebuild it
+
+    fs::path tmp = root.store_dir() / tmp_name(entry.name);
+    fs::remove_all(tmp, ec);
+    auto extracted = repo::extract_package(archive, tmp);
+    if (!extracted) return tl::unexpected(in_context(extracted.error(), entry.name + " " + entry.version.str()));
+    if (extracted->manifest.name != entry.name || extracted->manifest.version != entry.version) {
+        fs::remove_all(tmp, ec);
+        return fail(ErrorKind::Verification, archive.string(),
+                    "package contains " + extracted->manifest.name + " " +
+                        extracted->manifest.version.str() + " but the signed index says " +
+                        entry.name + " " + entry.version.str());
+    }
+    if (::rename(tmp.c_str(), final_dir.c_str()) != 0) {
+        fs::remove_all(tmp, ec);
+        return fail(ErrorKind::Io, final_dir.string(), "cannot move the extracted tree into the store");
+    }
+    db::StoreTree tree{rel,        entry.name, entry.version.str(), repo, entry.sha256,
+                       entry.size, extracted->installed_size, extracted->manifest_text};
+    std::vector<db::FileRow> files;
+    files.reserve(extracted->files.size());
+    for (const auto& f : extracted->files)
+        files.push_back({f.path, f.type, f.mode, f.size, f.sha256, f.link_target});
+    if (!root.db().store_tree(rel).value_or(std::nullopt)) {
+        if (auto r = root.db().add_store_tree(tree, files); !r) return tl::unexpected(r.error());
+    }
+    return rel;
+}
+
+Result<void> build_generation(Root& root, std::int64_t id, const std::vector<db::GenPackage>& pkgs) {
+    fs::path final_dir = root.generation_dir(id);
+    fs::path tmp = root.generations_dir() / tmp_name(std::to_string(id));
+    std::error_code ec;
+    fs::remove_all(tmp, ec);
+    fs::remove_all(final_dir, ec);  // never recorded (ids are not reused): a crash leftover
+    fs::create_directories(tmp / "plugins", ec);
+    if (ec) return fail(ErrorKind::Io, tmp.string(), "cannot create generation: " + ec.message());
+    for (const auto& p : pkgs) {
+        // Relative, so the root keeps working wherever it is mounted.
+        fs::path target = fs::path("../../..") / p.store_path;
+        fs::create_symlink(target, tmp / "plugins" / p.name, ec);
+        if (ec) return fail(ErrorKind::Io, (tmp / "plugins" / p.name).string(), ec.message());
+    }
+    if (::rename(tmp.c_str(), final_dir.c_str()) != 0)
+        return fail(ErrorKind::Io, final_dir.string(), "cannot move the new generation into place");
+    return {};
+}
+
+}  // namespace nxp::txn

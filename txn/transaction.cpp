@@ -1,0 +1,232 @@
+#include "txn/transaction.hpp"
+
+#include <ctime>
+#include <map>
+
+#include "txn/fsutil.hpp"
+#include "txn/journal.hpp"
+#include "txn/repos.hpp"
+#include "txn/stage.hpp"
+
+namespace nxp::txn {
+namespace fs = std::filesystem;
+
+std::int64_t now_or_clock(std::int64_t now) {
+    return now != 0 ? now : static_cast<std::int64_t>(std::time(nullptr));
+}
+
+namespace {
+
+StepRecord record_of(const resolver::Step& s) {
+    return {std::string(resolver::step_kind_name(s.kind)), s.name, s.from ? s.from->str() : "",
+            s.to ? s.to->str() : "", s.repo};
+}
+
+Result<std::vector<db::GenPackage>> current_packages(Root& root, std::int64_t& gen) {
+    auto g = root.db().current_generation();
+    if (!g) return tl::unexpected(g.error());
+    gen = *g;
+    return root.db().generation_packages(gen);
+}
+
+// Downloads and stages every package the plan brings in; fills store paths in `next`.
+Result<void> stage_plan(Root& root, const resolver::Plan& plan, const std::vector<RepoIndex>& repos,
+                        const TxnOptions& opts, std::map<std::string, db::GenPackage>& next,
+                        std::uint64_t& downloaded, Events& events) {
+    std::map<std::string, Source> sources;
+    for (const auto& r : repos) {
+        Source s{r.row.name, {r.row.url}};
+        s.base_urls.insert(s.base_urls.end(), r.row.mirrors.begin(), r.row.mirrors.end());
+        sources[r.row.name] = std::move(s);
+    }
+    for (const auto& step : plan.steps) {
+        if (step.kind == resolver::StepKind::Remove) continue;
+        if (!step.entry)
+            return fail(ErrorKind::Internal, step.name, "plan step without a package entry");
+        auto src = sources.find(step.repo);
+        if (src == sources.end())
+            return fail(ErrorKind::Internal, step.name, "unknown repository " + step.repo);
+        auto archive = fetch_package(root, *step.entry, src->second, opts.offline, downloaded, events);
+        if (!archive) return tl::unexpected(archive.error());
+        crash_point("after-download");
+        auto rel = stage_tree(root, *step.entry, step.repo, *archive);
+        if (!rel) return tl::unexpected(rel.error());
+        crash_point("after-extract");
+        next[step.name].store_path = *rel;
+    }
+    return {};
+}
+
+// Journal, stage, switch, record. Everything before the switch can be thrown away.
+Result<void> commit_generation(Root& root, TxnReport& report, const Intent& intent,
+                               const TxnOptions& opts) {
+    auto& db = root.db();
+    db::TxnRow row;
+    row.state = "staged";
+    row.started_at = now_or_clock(opts.now);
+    row.user = opts.user;
+    row.command_line = opts.command_line;
+    row.from_generation = report.from_generation;
+    row.to_generation = report.to_generation;
+    row.plan_json = intent_to_json(intent);
+    auto id = db.insert_txn(row);
+    if (!id) return tl::unexpected(id.error());
+    report.txn_id = *id;
+    crash_point("after-journal");
+
+    if (intent.kind != "rollback") {
+        if (auto r = build_generation(root, report.to_generation, intent.packages); !r) {
+            (void)db.update_txn(*id, "failed", r.error().str(), std::time(nullptr));
+            return r;
+        }
+        crash_point("after-generation");
+        // One syncfs makes every store tree and the generation durable before the switch;
+        // far cheaper than an fsync per extracted file, and the switch below is the only
+        // instant the new state can become visible.
+        if (auto r = sync_filesystem(root.dir()); !r) return r;
+    }
+    crash_point("before-switch");
+    if (auto r = switch_symlink(root.current_link(),
+                                "generations/" + std::to_string(report.to_generation));
+        !r)
+        return r;
+    crash_point("after-switch");
+    if (auto r = db.begin(); !r) return r;
+    auto done = [&]() -> Result<void> {
+        if (intent.kind != "rollback") {
+            db::Generation g{report.to_generation, now_or_clock(opts.now), *id};
+            if (auto r = db.add_generation(g, intent.packages, intent.config); !r) return r;
+        }
+        if (auto r = db.set_current_generation(report.to_generation); !r) return r;
+        if (auto r = db.update_txn(*id, "done", "", std::time(nullptr)); !r) return r;
+        std::string detail = intent.kind + ":";
+        for (const auto& s : intent.steps) detail += " " + s.action + " " + s.name;
+        return db.audit(opts.user, intent.kind, detail);
+    }();
+    if (!done) {
+        db.rollback();
+        return done;
+    }
+    if (auto r = db.commit(); !r) return r;
+    crash_point("after-commit");
+    return {};
+}
+
+}  // namespace
+
+Result<TxnReport> run_request(Root& root, const resolver::Request& request, const TxnOptions& opts,
+                              Events& events) {
+    std::int64_t now = now_or_clock(opts.now);
+    auto repos = load_indexes(root, now, opts.offline, events);
+    if (!repos) return tl::unexpected(repos.error());
+    auto universe = build_universe(root, *repos);
+    if (!universe) return tl::unexpected(universe.error());
+    auto outcome = resolver::resolve(*universe, request);
+    if (!outcome) return tl::unexpected(outcome.error());
+
+    TxnReport report;
+    if (auto* u = std::get_if<resolver::Unsolvable>(&*outcome)) {
+        report.unsolvable = std::move(*u);
+        return report;
+    }
+    report.plan = std::get<resolver::Plan>(std::move(*outcome));
+    if (report.plan.empty() || opts.dry_run) return report;
+    if (opts.confirm && !opts.confirm(report.plan))
+        return fail(ErrorKind::Cancelled, "", "cancelled; nothing was changed");
+
+    auto current = current_packages(root, report.from_generation);
+    if (!current) return tl::unexpected(current.error());
+    auto next_id = root.db().next_generation_id();
+    if (!next_id) return tl::unexpected(next_id.error());
+    report.to_generation = *next_id;
+
+    std::map<std::string, db::GenPackage> next;
+    for (const auto& p : *current) next[p.name] = p;
+    Intent intent;
+    intent.kind = opts.kind;
+    for (const auto& step : report.plan.steps) {
+        intent.steps.push_back(record_of(step));
+        if (step.kind == resolver::StepKind::Remove) {
+            next.erase(step.name);
+            continue;
+        }
+        auto& p = next[step.name];
+        bool existed = !p.name.empty();
+        p.name = step.name;
+        p.version = step.to ? step.to->str() : "";
+        p.repo = step.repo;
+        p.reason = step.explicit_ ? "explicit" : "dependency";
+        if (!existed) p.enabled = true;
+    }
+    if (auto r = stage_plan(root, report.plan, *repos, opts, next, report.download_bytes, events); !r)
+        return tl::unexpected(r.error());
+    for (auto& [name, p] : next) intent.packages.push_back(p);
+    auto config = root.db().generation_config(report.from_generation);
+    if (!config) return tl::unexpected(config.error());
+    for (const auto& c : *config)
+        if (next.count(c.package)) intent.config.push_back(c);
+
+    if (auto r = commit_generation(root, report, intent, opts); !r) return tl::unexpected(r.error());
+    report.applied = true;
+    return report;
+}
+
+Result<TxnReport> rollback(Root& root, std::optional<std::int64_t> target, const TxnOptions& opts,
+                           Events& events) {
+    (void)events;
+    TxnReport report;
+    auto cur = root.db().current_generation();
+    if (!cur) return tl::unexpected(cur.error());
+    report.from_generation = *cur;
+    auto gens = root.db().generations();
+    if (!gens) return tl::unexpected(gens.error());
+    std::optional<std::int64_t> to;
+    for (const auto& g : *gens) {
+        if (target ? g.id == *target : g.id < *cur) to = g.id;
+    }
+    if (!to) {
+        if (target)
+            return fail(ErrorKind::NotFound, "generation " + std::to_string(*target),
+                        "no such generation (see 'nxp history'; 'nxp gc' may have dropped it)");
+        return fail(ErrorKind::NotFound, "generation " + std::to_string(*cur),
+                    "there is no older generation to roll back to");
+    }
+    if (!fs::is_directory(root.generation_dir(*to)))
+        return fail(ErrorKind::Io, root.generation_dir(*to).string(),
+                    "generation directory is missing; run 'nxp doctor'");
+    report.to_generation = *to;
+    auto before = root.db().generation_packages(*cur);
+    auto after = root.db().generation_packages(*to);
+    if (!before) return tl::unexpected(before.error());
+    if (!after) return tl::unexpected(after.error());
+
+    Intent intent;
+    intent.kind = "rollback";
+    intent.packages = *after;
+    std::map<std::string, std::string> old_versions;
+    for (const auto& p : *before) old_versions[p.name] = p.version;
+    for (const auto& p : *after) {
+        auto it = old_versions.find(p.name);
+        if (it == old_versions.end())
+            intent.steps.push_back({"install", p.name, "", p.version, p.repo});
+        else if (it->second != p.version)
+            intent.steps.push_back({"change", p.name, it->second, p.version, p.repo});
+        if (it != old_versions.end()) old_versions.erase(it);
+    }
+    for (const auto& [name, version] : old_versions)
+        intent.steps.push_back({"remove", name, version, "", ""});
+    for (const auto& s : intent.steps) {
+        resolver::Step step;
+        step.name = s.name;
+        step.kind = s.action == "remove" ? resolver::StepKind::Remove : resolver::StepKind::Install;
+        if (!s.from.empty()) step.from = formats::parse_version(s.from).value_or(formats::Version{});
+        if (!s.to.empty()) step.to = formats::parse_version(s.to).value_or(formats::Version{});
+        report.plan.steps.push_back(std::move(step));
+    }
+    if (opts.dry_run) return report;
+    if (auto r = commit_generation(root, report, intent, opts); !r) return tl::unexpected(r.error());
+    report.applied = true;
+    return report;
+}
+
+}  // namespace nxp::txn
