@@ -1,1 +1,201 @@
-// placeholder: being written
+#include "repo/fetch.hpp"
+
+#include <curl/curl.h>
+#include <sodium.h>
+
+#include <array>
+#include <cstdio>
+#include <functional>
+#include <system_error>
+
+namespace nxp::repo {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Owns one CURL easy handle.
+class Easy {
+public:
+    Easy() : h_(curl_easy_init()) {}
+    ~Easy() {
+        if (h_ != nullptr) curl_easy_cleanup(h_);
+    }
+    Easy(const Easy&) = delete;
+    Easy& operator=(const Easy&) = delete;
+    CURL* get() const { return h_; }
+
+private:
+    CURL* h_;
+};
+
+// Owns a FILE*.
+class File {
+public:
+    explicit File(const fs::path& p) : f_(std::fopen(p.c_str(), "wb")) {}
+    ~File() { close(); }
+    File(const File&) = delete;
+    File& operator=(const File&) = delete;
+    std::FILE* get() const { return f_; }
+    bool close() {
+        if (f_ == nullptr) return true;
+        const bool ok = std::fclose(f_) == 0;
+        f_ = nullptr;
+        return ok;
+    }
+
+private:
+    std::FILE* f_;
+};
+
+// Receives the body; returning false aborts the transfer at once.
+using Sink = std::function<bool(const char*, std::size_t)>;
+
+struct Transfer {
+    Sink sink;
+    std::uint64_t max_bytes = 0;
+    std::uint64_t received = 0;
+    bool too_large = false;
+    bool sink_failed = false;
+};
+
+std::size_t on_data(char* ptr, std::size_t size, std::size_t nmemb, void* userdata) {
+    auto* t = static_cast<Transfer*>(userdata);
+    const std::size_t n = size * nmemb;
+    if (t->received + n > t->max_bytes) {
+        t->too_large = true;
+        return 0;  // CURLE_WRITE_ERROR: stop reading from the server now
+    }
+    t->received += n;
+    if (!t->sink(ptr, n)) {
+        t->sink_failed = true;
+        return 0;
+    }
+    return n;
+}
+
+bool is_not_found(CURLcode rc) {
+    return rc == CURLE_FILE_COULDNT_READ_FILE || rc == CURLE_REMOTE_FILE_NOT_FOUND;
+}
+
+// Runs one transfer of `url` into `t`; maps every failure to an Error naming the URL.
+Result<void> perform(const std::string& url, const FetchLimits& limits, Transfer& t) {
+    Easy easy;
+    if (easy.get() == nullptr) return fail(ErrorKind::Internal, url, "curl_easy_init failed");
+    CURL* h = easy.get();
+    std::array<char, CURL_ERROR_SIZE> errbuf{};
+    t.max_bytes = limits.max_bytes;
+    curl_easy_setopt(h, CURLOPT_URL, url.c_str());
+    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf.data());
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "file,http,https");
+    curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
+    curl_easy_setopt(h, CURLOPT_MAXREDIRS, 5L);
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, limits.connect_timeout_s);
+    curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, limits.low_speed_bytes);
+    curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, limits.low_speed_time_s);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT, limits.deadline_s);
+    curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(limits.max_bytes));
+    curl_easy_setopt(h, CURLOPT_FAILONERROR, 1L);  // HTTP >= 400: no body, an error
+    curl_easy_setopt(h, CURLOPT_USERAGENT, "nxp/" NXP_VERSION);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, &t);
+    const CURLcode rc = curl_easy_perform(h);
+    if (rc == CURLE_OK) return {};
+    if (t.too_large || rc == CURLE_FILESIZE_EXCEEDED) {
+        return fail(ErrorKind::Network, url,
+                    "response exceeds the limit of " + std::to_string(limits.max_bytes) + " bytes");
+    }
+    if (t.sink_failed) return fail(ErrorKind::Io, url, "could not write the downloaded data");
+    if (rc == CURLE_HTTP_RETURNED_ERROR) {
+        long status = 0;
+        curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+        return fail(status == 404 || status == 410 ? ErrorKind::NotFound : ErrorKind::Network,
+                    url, "HTTP status " + std::to_string(status));
+    }
+    std::string why = errbuf[0] != '\0' ? errbuf.data() : curl_easy_strerror(rc);
+    return fail(is_not_found(rc) ? ErrorKind::NotFound : ErrorKind::Network, url, why);
+}
+
+std::string to_hex(const unsigned char* data, std::size_t len) {
+    std::string out(len * 2 + 1, '\0');
+    sodium_bin2hex(out.data(), out.size(), data, len);
+    out.pop_back();
+    return out;
+}
+
+}  // namespace
+
+Result<std::string> fetch_bytes(const std::string& url, const FetchLimits& limits) {
+    std::string body;
+    Transfer t;
+    t.sink = [&body](const char* p, std::size_t n) {
+        body.append(p, n);
+        return true;
+    };
+    if (auto r = perform(url, limits, t); !r) return tl::unexpected(r.error());
+    return body;
+}
+
+Result<void> fetch_file(const std::string& url, const fs::path& dest,
+                        std::uint64_t expected_size, std::string_view expected_sha256,
+                        const FetchLimits& limits) {
+    if (sodium_init() < 0) return fail(ErrorKind::Internal, url, "libsodium unavailable");
+    fs::path part = dest;
+    part += ".part";
+    std::error_code ec;
+    File out(part);
+    if (out.get() == nullptr) return fail(ErrorKind::Io, part.string(), "cannot create file");
+    crypto_hash_sha256_state st;
+    crypto_hash_sha256_init(&st);
+    Transfer t;
+    t.sink = [&](const char* p, std::size_t n) {
+        crypto_hash_sha256_update(&st, reinterpret_cast<const unsigned char*>(p), n);
+        return std::fwrite(p, 1, n, out.get()) == n;
+    };
+    FetchLimits capped = limits;
+    capped.max_bytes = std::min<std::uint64_t>(limits.max_bytes, expected_size);
+    auto r = perform(url, capped, t);
+    const bool closed = out.close();
+    if (!r) {
+        fs::remove(part, ec);
+        if (t.too_large) {
+            return fail(ErrorKind::Verification, url,
+                        "larger than the expected " + std::to_string(expected_size) + " bytes");
+        }
+        return tl::unexpected(r.error());
+    }
+    if (!closed) {
+        fs::remove(part, ec);
+        return fail(ErrorKind::Io, part.string(), "could not write the downloaded data");
+    }
+    std::array<unsigned char, crypto_hash_sha256_BYTES> digest{};
+    crypto_hash_sha256_final(&st, digest.data());
+    const std::string actual = to_hex(digest.data(), digest.size());
+    if (t.received != expected_size) {
+        fs::remove(part, ec);
+        return fail(ErrorKind::Verification, url,
+                    "size mismatch: expected " + std::to_string(expected_size) + " bytes, got " +
+                        std::to_string(t.received));
+    }
+    if (actual != expected_sha256) {
+        fs::remove(part, ec);
+        return fail(ErrorKind::Verification, url,
+                    "sha256 mismatch: expected " + std::string(expected_sha256) + ", got " + actual);
+    }
+    fs::rename(part, dest, ec);
+    if (ec) {
+        fs::remove(part, ec);
+        return fail(ErrorKind::Io, dest.string(), "cannot rename the downloaded file: " +
+                                                      ec.message());
+    }
+    return {};
+}
+
+std::string join_url(std::string_view base, std::string_view relative) {
+    while (!base.empty() && base.back() == '/') base.remove_suffix(1);
+    while (!relative.empty() && relative.front() == '/') relative.remove_prefix(1);
+    return std::string(base) + "/" + std::string(relative);
+}
+
+}  // namespace nxp::repo

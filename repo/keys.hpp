@@ -1,5 +1,7 @@
 #pragma once
 // minisign-compatible signing and verification with libsodium (Ed25519, BLAKE2b, scrypt).
+#include <array>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -25,6 +27,18 @@ KeyPair generate_key_pair();
 // The secret key file text; encrypted with scrypt when a password is given (minisign's
 // default limits), unencrypted ("minisign -W") otherwise.
 std::string secret_key_file_text(const KeyPair& kp, std::optional<std::string_view> password);
+
+// scrypt cost parameters written into an encrypted secret key. The defaults are minisign's
+// (opslimit 33554432, memlimit 1 GiB); lower values only make sense in tests.
+struct KdfLimits {
+    std::uint64_t opslimit = 33554432;
+    std::uint64_t memlimit = 1073741824;
+};
+std::string secret_key_file_text(const KeyPair& kp, std::optional<std::string_view> password,
+                                 const KdfLimits& limits);
+
+// The public half of a secret key (the last 32 bytes of the libsodium secret key).
+formats::MinisignPublicKey public_key_of(const SecretKey& key);
 
 // Decrypts (when needed) and checks the BLAKE2b checksum; a wrong password is reported
 // as such. `source` names the file in errors.

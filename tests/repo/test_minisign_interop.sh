@@ -1,3 +1,0 @@
-#!/bin/sh
-echo "placeholder"
-exit 77
