@@ -1,1 +1,184 @@
-// placeholder: being written
+// Opening, migrating and the small tables (settings, holds, audit log). The other tables
+// live in repos.cpp, store.cpp, generations.cpp and journal.cpp.
+#include "db/database.hpp"
+
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <utility>
+
+#include "db/migrations.hpp"
+#include "db/sqlite.hpp"
+
+namespace nxp::db {
+namespace {
+
+// SQLite creates a file with 0644 under the usual umask; the database holds secrets, so a
+// new file is created 0600 first. SQLite gives its -wal and -shm files the database's mode.
+Result<void> create_private_file(const std::filesystem::path& path) {
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        if (errno == EEXIST) return {};
+        return fail(ErrorKind::Io, path.string(),
+                    std::string("cannot create database: ") + std::strerror(errno));
+    }
+    if (::fchmod(fd, 0600) != 0) {  // in case the umask was stricter than useful, or not
+        int err = errno;
+        ::close(fd);
+        return fail(ErrorKind::Io, path.string(),
+                    std::string("cannot set mode 0600: ") + std::strerror(err));
+    }
+    ::close(fd);
+    return {};
+}
+
+Result<sqlite3*> open_handle(const std::string& name, int flags) {
+    sqlite3* db = nullptr;
+    int rc = sqlite3_open_v2(name.c_str(), &db, flags, nullptr);
+    if (rc != SQLITE_OK) {
+        Error e = sqlite::error(db, rc, "cannot open database");
+        e.context = name;
+        sqlite3_close(db);
+        return tl::unexpected(std::move(e));
+    }
+    sqlite3_extended_result_codes(db, 1);
+    return db;
+}
+
+// Pragmas, then migrations; returns the schema version.
+Result<int> configure(sqlite3* db) {
+    sqlite3_busy_timeout(db, 5000);
+    // journal_mode answers with a row; for :memory: it stays "memory", which is fine.
+    auto r = sqlite::exec(db,
+                          "PRAGMA journal_mode = WAL;"
+                          "PRAGMA synchronous = FULL;"
+                          "PRAGMA foreign_keys = ON;");
+    if (!r) return tl::unexpected(r.error());
+    return migrate(db);
+}
+
+std::int64_t now_seconds() {
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+
+}  // namespace
+
+Database::Database(sqlite3* db) : db_(db) {}
+
+Database::Database(Database&& o) noexcept
+    : db_(std::exchange(o.db_, nullptr)), schema_version_(o.schema_version_) {}
+
+Database& Database::operator=(Database&& o) noexcept {
+    if (this != &o) {
+        sqlite3_close_v2(db_);
+        db_ = std::exchange(o.db_, nullptr);
+        schema_version_ = o.schema_version_;
+    }
+    return *this;
+}
+
+Database::~Database() { sqlite3_close_v2(db_); }
+
+Result<Database> Database::open(const std::filesystem::path& path) {
+    if (auto r = create_private_file(path); !r) return tl::unexpected(r.error());
+    auto h = open_handle(path.string(), SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    if (!h) return tl::unexpected(h.error());
+    Database d(*h);  // owns the handle from here, also on failure
+    auto v = configure(d.db_);
+    if (!v) return tl::unexpected(v.error());
+    d.schema_version_ = *v;
+    return d;
+}
+
+Result<Database> Database::open_memory() {
+    auto h = open_handle(":memory:", SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    if (!h) return tl::unexpected(h.error());
+    Database d(*h);
+    auto v = configure(d.db_);
+    if (!v) return tl::unexpected(v.error());
+    d.schema_version_ = *v;
+    return d;
+}
+
+int Database::schema_version() const { return schema_version_; }
+
+Result<void> Database::begin() { return sqlite::exec(db_, "BEGIN IMMEDIATE"); }
+
+Result<void> Database::commit() { return sqlite::exec(db_, "COMMIT"); }
+
+void Database::rollback() noexcept {
+    if (!sqlite3_get_autocommit(db_)) (void)sqlite::exec(db_, "ROLLBACK");
+}
+
+Result<std::optional<std::string>> Database::setting(const std::string& key) const {
+    sqlite::Statement st(db_, "SELECT value FROM settings WHERE key = ?");
+    st.bind(key);
+    auto row = st.step();
+    if (!row) return tl::unexpected(row.error());
+    if (!*row) return std::optional<std::string>{};
+    return std::optional<std::string>(st.text(0));
+}
+
+Result<void> Database::set_setting(const std::string& key, const std::string& value) {
+    sqlite::Statement st(db_,
+                         "INSERT INTO settings (key, value) VALUES (?, ?) "
+                         "ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+    return st.bind(key, value).run();
+}
+
+Result<void> Database::set_hold(const std::string& name, bool held) {
+    sqlite::Statement st(db_, held ? "INSERT OR IGNORE INTO holds (name) VALUES (?)"
+                                   : "DELETE FROM holds WHERE name = ?");
+    return st.bind(name).run();
+}
+
+Result<std::vector<std::string>> Database::holds() const {
+    sqlite::Statement st(db_, "SELECT name FROM holds ORDER BY name");
+    std::vector<std::string> out;
+    for (;;) {
+        auto row = st.step();
+        if (!row) return tl::unexpected(row.error());
+        if (!*row) return out;
+        out.push_back(st.text(0));
+    }
+}
+
+Result<void> Database::audit(const std::string& user, const std::string& action,
+                             const std::string& detail) {
+    sqlite::Statement st(db_,
+                         "INSERT INTO audit_log (at, user, action, detail) VALUES (?, ?, ?, ?)");
+    return st.bind(now_seconds(), user, action, detail).run();
+}
+
+Result<std::vector<AuditRow>> Database::audit_log() const {
+    sqlite::Statement st(db_, "SELECT id, at, user, action, detail FROM audit_log ORDER BY id");
+    std::vector<AuditRow> out;
+    for (;;) {
+        auto row = st.step();
+        if (!row) return tl::unexpected(row.error());
+        if (!*row) return out;
+        out.push_back(AuditRow{st.int64(0), st.int64(1), st.text(2), st.text(3), st.text(4)});
+    }
+}
+
+Result<std::string> Database::integrity_check() const {
+    sqlite::Statement st(db_, "PRAGMA integrity_check");
+    std::string out;
+    for (;;) {
+        auto row = st.step();
+        if (!row) return tl::unexpected(row.error());
+        if (!*row) return out;
+        if (!out.empty()) out += '\n';
+        out += st.text(0);
+    }
+}
+
+}  // namespace nxp::db

@@ -1,0 +1,73 @@
+// The transaction journal: one row per transaction, for history and crash recovery.
+#include <sqlite3.h>
+
+#include "db/database.hpp"
+#include "db/sqlite.hpp"
+
+namespace nxp::db {
+namespace {
+
+constexpr const char* kColumns =
+    "id, state, started_at, finished_at, user, command_line, from_generation, to_generation, "
+    "plan_json, error";
+
+TxnRow read_txn(const sqlite::Statement& st) {
+    TxnRow t;
+    t.id = st.int64(0);
+    t.state = st.text(1);
+    t.started_at = st.int64(2);
+    t.finished_at = st.int64(3);
+    t.user = st.text(4);
+    t.command_line = st.text(5);
+    t.from_generation = st.int64(6);
+    t.to_generation = st.int64(7);
+    t.plan_json = st.text(8);
+    t.error = st.text(9);
+    return t;
+}
+
+}  // namespace
+
+Result<std::int64_t> Database::insert_txn(const TxnRow& t) {
+    sqlite::Statement st(db_,
+                         "INSERT INTO transactions (state, started_at, finished_at, user, "
+                         "command_line, from_generation, to_generation, plan_json, error) "
+                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    st.bind(t.state, t.started_at, t.finished_at, t.user, t.command_line, t.from_generation,
+            t.to_generation, t.plan_json, t.error);
+    if (auto r = st.run(); !r) return tl::unexpected(r.error());
+    return static_cast<std::int64_t>(sqlite3_last_insert_rowid(db_));
+}
+
+Result<void> Database::update_txn(std::int64_t id, const std::string& state,
+                                  const std::string& error, std::int64_t finished_at) {
+    sqlite::Statement st(db_,
+                         "UPDATE transactions SET state = ?, error = ?, finished_at = ? "
+                         "WHERE id = ?");
+    if (auto r = st.bind(state, error, finished_at, id).run(); !r) return r;
+    if (sqlite3_changes(db_) == 0) {
+        return fail(ErrorKind::NotFound, sqlite::db_name(db_),
+                    "no transaction " + std::to_string(id));
+    }
+    return {};
+}
+
+Result<std::optional<TxnRow>> Database::txn(std::int64_t id) const {
+    sqlite::Statement st(db_, std::string("SELECT ") + kColumns + " FROM transactions WHERE id = ?");
+    st.bind(id);
+    return sqlite::first(st, read_txn);
+}
+
+Result<std::vector<TxnRow>> Database::txns() const {
+    sqlite::Statement st(db_, std::string("SELECT ") + kColumns + " FROM transactions ORDER BY id");
+    return sqlite::collect(st, read_txn);
+}
+
+Result<std::vector<TxnRow>> Database::unfinished_txns() const {
+    sqlite::Statement st(db_, std::string("SELECT ") + kColumns +
+                                  " FROM transactions WHERE state IN ('pending', 'staged') "
+                                  "ORDER BY id");
+    return sqlite::collect(st, read_txn);
+}
+
+}  // namespace nxp::db
