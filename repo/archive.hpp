@@ -41,6 +41,18 @@ struct Extracted {
 Result<Extracted> extract_package(const std::filesystem::path& archive,
                                   const std::filesystem::path& dest);
 
+// Caps against hostile archives (entry count, total bytes, decompression ratio).
+struct ExtractLimits {
+    std::uint64_t max_entries = 100000;
+    std::uint64_t max_total_bytes = 4ULL << 30;
+    // Extracted bytes may exceed `ratio_floor_bytes` only up to this multiple of the
+    // compressed archive's size (a decompression bomb is refused, a normal package is not).
+    std::uint64_t max_ratio = 200;
+    std::uint64_t ratio_floor_bytes = 64ULL << 20;
+};
+Result<Extracted> extract_package(const std::filesystem::path& archive,
+                                  const std::filesystem::path& dest, const ExtractLimits& limits);
+
 // `nxp lint`: findings for a plugin directory or a .nxp file. Errors make lint fail;
 // warnings are advice.
 struct LintFinding {

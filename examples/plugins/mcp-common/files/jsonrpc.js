@@ -1,0 +1,19 @@
+// Newline-delimited JSON-RPC 2.0 over stdio, as MCP's stdio transport speaks it.
+"use strict";
+const readline = require("readline");
+
+function serve(handlers) {
+  const rl = readline.createInterface({ input: process.stdin });
+  rl.on("line", (line) => {
+    let msg;
+    try { msg = JSON.parse(line); } catch { return; }
+    if (msg.id === undefined) return; // a notification
+    const handler = handlers[msg.method];
+    const reply = handler
+      ? { jsonrpc: "2.0", id: msg.id, result: handler(msg.params || {}) }
+      : { jsonrpc: "2.0", id: msg.id, error: { code: -32601, message: "method not found" } };
+    process.stdout.write(JSON.stringify(reply) + "\n");
+  });
+}
+
+module.exports = { serve };

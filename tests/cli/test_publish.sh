@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Publisher commands: reproducible pack, lint, repo build versions and signatures.
+. "$(dirname "$0")/testlib.sh"
+
+nxp key generate -o "$T/key" >/dev/null
+[ "$(stat -c %a "$T/key.key")" = 600 ] || fail "the secret key must be mode 0600"
+run_rc 1 nxp key generate -o "$T/key"
+err_has "exists"
+pass "key generate refuses to overwrite"
+
+mkdir -p "$T/a" "$T/b"
+nxp pack "$SRC/examples/plugins/weather" -o "$T/a/" >/dev/null
+touch -d '2001-01-01' "$SRC/examples/plugins/weather/files/server.js" 2>/dev/null || true
+cp -r "$SRC/examples/plugins/weather" "$T/weather-copy"
+touch "$T/weather-copy/files/server.js"; chmod 600 "$T/weather-copy/plugin.json"
+nxp pack "$T/weather-copy" -o "$T/b/" >/dev/null
+cmp "$T/a/weather-1.2.0.nxp" "$T/b/weather-1.2.0.nxp" || fail "pack is not reproducible"
+zstd -dc "$T/a/weather-1.2.0.nxp" | tar -tvf - >"$T/listing"
+head -1 "$T/listing" | grep -q ' plugin.json$' || fail "plugin.json must be the first entry"
+grep -q 'root/root\|0/0' "$T/listing" || true
+pass "pack is reproducible and plugin.json comes first"
+
+plugin broken 1.0.0 '"requires": ["nope >= x"],'
+run_rc 1 nxp lint "$T/src/broken-1.0.0"
+err_has "requires\[0\]"
+run_rc 1 nxp pack "$T/src/broken-1.0.0" -o "$T/"
+[ ! -e "$T/broken-1.0.0.nxp" ] || fail "pack wrote a package with an invalid manifest"
+run_rc 0 nxp lint "$SRC/examples/plugins/weather"
+run_rc 0 nxp lint "$T/a/weather-1.2.0.nxp"
+pass "lint finds the faulty field; pack refuses it"
+
+run_rc 0 nxp --json repo build "$T/repo" "$T/a/weather-1.2.0.nxp" --key "$T/key.key" --id demo
+jq -e '.version == 1 and .packages == 1' "$T/out" >/dev/null || fail "first build should be version 1"
+plugin extra 0.1.0
+nxp pack "$T/src/extra-0.1.0" -o "$T/a/" >/dev/null
+run_rc 0 nxp --json repo build "$T/repo" "$T/a/extra-0.1.0.nxp" --key "$T/key.key"
+jq -e '.version == 2 and .packages == 2' "$T/out" >/dev/null || fail "second build should bump to version 2 and keep weather"
+[ -f "$T/repo/index.html" ] || fail "repo build must write index.html"
+grep -q weather "$T/repo/index.html" || fail "index.html lacks the packages"
+minisign -Vm "$T/repo/index.json.zst" -p "$T/key.pub" >/dev/null || fail "minisign does not verify nxp's index signature"
+pass "repo build bumps the version, keeps packages, signs verifiably"
+
+# Published versions are immutable: the same name and version with other bytes is refused.
+echo changed >>"$T/src/extra-0.1.0/files/README"
+nxp pack "$T/src/extra-0.1.0" -o "$T/c.nxp" >/dev/null
+run_rc 1 nxp repo build "$T/repo" "$T/c.nxp" --key "$T/key.key"
+err_has "extra"
+pass "repo build refuses to replace a published version"
