@@ -40,6 +40,9 @@ struct RunResult {
     bool timed_out = false;
     bool output_truncated = false;
     std::string output;   // stdout and stderr interleaved, capped at max_output
+    bool output_flood = false;  // killed for writing far more output than max_output
+    int timeout_s = 0;          // the wall-clock limit that applied, for describe()
+    bool sandboxed = true;      // false when run without bubblewrap (allow_unsandboxed)
     std::string describe() const;  // "exited with status 3", "timed out after 30 s", …
 };
 

@@ -1,1 +1,184 @@
-// placeholder: being written
+// The sandbox's command line, its refusal without bubblewrap, and the limits of one run:
+// environment, timeout, output cap, exit status.
+#include <signal.h>
+
+#include <algorithm>
+#include <thread>
+
+#include "sandbox/launch.hpp"
+#include "tests/sandbox/helpers.hpp"
+
+using namespace nxp::sandbox;
+using namespace nxp::sandbox::test;
+
+namespace {
+
+bool has_sequence(const std::vector<std::string>& v, std::vector<std::string> seq) {
+    return std::search(v.begin(), v.end(), seq.begin(), seq.end()) != v.end();
+}
+
+std::ptrdiff_t index_of(const std::vector<std::string>& v, const std::string& s) {
+    return std::find(v.begin(), v.end(), s) - v.begin();
+}
+
+}  // namespace
+
+TEST_CASE("bwrap_argv isolates everything and drops capabilities", "[sandbox]") {
+    Profile p;
+    p.plugin_dir = "/tmp/root/plugins/demo";
+    p.state_dir = "/tmp/root/state/demo";
+    p.argv = {"node", "server.js"};
+    p.env = {{"API_URL", "http://x"}};
+    p.binds = {{"/srv/data", true}, {"/srv/ref", false}};
+    auto a = bwrap_argv(p);
+
+    CHECK(a[1] == "--unshare-all");
+    CHECK(index_of(a, "--share-net") == static_cast<std::ptrdiff_t>(a.size()));
+    CHECK(has_sequence(a, {"--cap-drop", "ALL"}));
+    CHECK(has_sequence(a, {"--die-with-parent", "--new-session"}));
+    CHECK(has_sequence(a, {"--ro-bind", "/usr", "/usr"}));
+    CHECK(has_sequence(a, {"--ro-bind", p.plugin_dir.string(), p.plugin_dir.string()}));
+    CHECK(has_sequence(a, {"--bind", p.state_dir.string(), p.state_dir.string()}));
+    CHECK(has_sequence(a, {"--bind-try", "/srv/data", "/srv/data"}));
+    CHECK(has_sequence(a, {"--ro-bind-try", "/srv/ref", "/srv/ref"}));
+    CHECK(has_sequence(a, {"--chdir", p.plugin_dir.string(), "--clearenv"}));
+    CHECK(has_sequence(a, {"--setenv", "HOME", p.state_dir.string()}));
+    CHECK(has_sequence(a, {"--setenv", "API_URL", "http://x"}));
+    CHECK(has_sequence(a, {"--", "node", "server.js"}));
+    CHECK(index_of(a, "/etc/resolv.conf") == static_cast<std::ptrdiff_t>(a.size()));
+    // The private /tmp is mounted first so a plugin tree below /tmp stays visible.
+    CHECK(index_of(a, "--tmpfs") < index_of(a, p.plugin_dir.string()));
+    if (fs::is_symlink("/bin")) {
+        CHECK(has_sequence(a, {"--symlink", fs::read_symlink("/bin").string(), "/bin"}));
+    }
+
+    p.network = true;
+    auto n = bwrap_argv(p);
+    CHECK(n[2] == "--share-net");
+    if (fs::exists("/etc/resolv.conf")) {
+        CHECK(has_sequence(n, {"--ro-bind", "/etc/resolv.conf", "/etc/resolv.conf"}));
+    }
+}
+
+TEST_CASE("without a sandbox, plugin code is refused unless explicitly allowed", "[sandbox]") {
+    Profile p;
+    p.name = "weather";
+    p.plugin_dir = "/tmp";
+    p.state_dir = "/tmp";
+    p.argv = {"sh", "-c", "env"};
+    auto refused = detail::launch_spec(p, false, "no user namespaces", false);
+    REQUIRE_FALSE(refused);
+    CHECK(refused.error().kind == nxp::ErrorKind::Invalid);
+    CHECK(refused.error().str() ==
+          "cannot run plugin code for weather: bubblewrap sandbox unavailable (no user "
+          "namespaces); pass --allow-unsandboxed to run it without one");
+
+    p.allow_unsandboxed = true;
+    p.env = {{"CITY", "Oslo"}};
+    setenv("OPENAI_API_KEY", "sk-host-secret", 1);
+    auto direct = detail::launch_spec(p, false, "no user namespaces", false);
+    REQUIRE(direct);
+    CHECK(direct->argv == p.argv);
+    auto out = detail::run_captured(*direct, 10, 1 << 16);
+    REQUIRE(out);
+    CHECK(out->output.find("CITY=Oslo") != std::string::npos);
+    CHECK(out->output.find("OPENAI_API_KEY") == std::string::npos);
+    CHECK(out->output.find("sk-host-secret") == std::string::npos);
+}
+
+TEST_CASE("the plugin sees only its configured environment", "[sandbox]") {
+    if (!require_sandbox()) return;
+    setenv("OPENAI_API_KEY", "sk-host-secret", 1);
+    Plugin plugin;
+    plugin.profile.env = {{"WEATHER_UNITS", "metric"}};
+    auto r = plugin.run_script("env");
+    REQUIRE(r);
+    INFO(r->output);
+    CHECK(r->exit_code == 0);
+    CHECK(r->sandboxed);
+    CHECK(r->output.find("OPENAI_API_KEY") == std::string::npos);
+    CHECK(r->output.find("sk-host-secret") == std::string::npos);
+    CHECK(r->output.find("WEATHER_UNITS=metric") != std::string::npos);
+    CHECK(r->output.find("HOME=" + plugin.profile.state_dir.string()) != std::string::npos);
+    CHECK(r->output.find("PATH=/usr/local/bin:/usr/bin:/bin") != std::string::npos);
+}
+
+TEST_CASE("exit status and missing commands are reported", "[sandbox]") {
+    if (!require_sandbox()) return;
+    Plugin plugin;
+    auto r = plugin.run_script("echo failing >&2; exit 3");
+    REQUIRE(r);
+    CHECK(r->exit_code == 3);
+    CHECK(r->output == "failing\n");
+    CHECK(r->describe() == "exited with status 3");
+
+    plugin.profile.argv = {"no-such-command-nxp"};
+    auto missing = run(plugin.profile);
+    REQUIRE(missing);
+    CHECK(missing->exit_code != 0);
+    CHECK(missing->output.find("no-such-command-nxp") != std::string::npos);
+}
+
+TEST_CASE("a run that outlives its timeout is killed", "[sandbox]") {
+    if (!require_sandbox()) return;
+    Plugin plugin;
+    plugin.profile.timeout_s = 1;
+    auto start = std::chrono::steady_clock::now();
+    auto r = plugin.run_script("echo started; sleep 100 & sleep 100");
+    double took = seconds_since(start);
+    REQUIRE(r);
+    CHECK(r->timed_out);
+    CHECK(r->output == "started\n");
+    CHECK(r->describe() == "timed out after 1 s");
+    CHECK(took < 3.0);
+}
+
+TEST_CASE("output beyond max_output is dropped and a flood is stopped", "[sandbox]") {
+    if (!require_sandbox()) return;
+    Plugin plugin;
+    plugin.profile.max_output = 4096;
+    plugin.profile.timeout_s = 10;
+    auto start = std::chrono::steady_clock::now();
+    auto r = plugin.run_script("yes");
+    REQUIRE(r);
+    CHECK(r->output_truncated);
+    CHECK(r->output.size() == 4096);
+    CHECK(r->output.substr(0, 4) == "y\ny\n");
+    CHECK(r->output_flood);
+    CHECK_FALSE(r->timed_out);
+    CHECK(seconds_since(start) < 5.0);
+
+    auto small = plugin.run_script("head -c 5000 /dev/zero; echo; exit 0");
+    REQUIRE(small);
+    CHECK(small->output_truncated);
+    CHECK_FALSE(small->output_flood);
+    CHECK(small->exit_code == 0);
+}
+
+TEST_CASE("exec_inherit returns the exit status and forwards SIGTERM", "[sandbox]") {
+    if (!require_sandbox()) return;
+    Plugin plugin;
+    write_script(plugin.profile.plugin_dir / "exit7.sh", "exit 7");
+    plugin.profile.argv = {"sh", (plugin.profile.plugin_dir / "exit7.sh").string()};
+    auto status = exec_inherit(plugin.profile);
+    REQUIRE(status);
+    CHECK(*status == 7);
+
+    // SIGTERM stays blocked in both threads so only exec_inherit's wait can take it.
+    sigset_t term, old;
+    sigemptyset(&term);
+    sigaddset(&term, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &term, &old);
+    std::thread killer([] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(700));
+        kill(getpid(), SIGTERM);
+    });
+    plugin.profile.argv = {"sleep", "100"};
+    auto start = std::chrono::steady_clock::now();
+    auto stopped = exec_inherit(plugin.profile);
+    killer.join();
+    pthread_sigmask(SIG_SETMASK, &old, nullptr);
+    REQUIRE(stopped);
+    CHECK(*stopped == 128 + SIGTERM);
+    CHECK(seconds_since(start) < 5.0);
+}

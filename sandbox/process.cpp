@@ -1,0 +1,295 @@
+#include "sandbox/process.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <optional>
+
+namespace nxp::sandbox::detail {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr std::uint64_t kMaxFileSize = 1ull << 30;
+constexpr auto kDrainAfterExit = std::chrono::milliseconds(500);
+
+// Everything the child needs, built before fork: after it only async-signal-safe calls.
+struct ChildPlan {
+    std::vector<char*> argv;
+    std::vector<char*> envp;
+    const SpawnSpec* spec = nullptr;
+    int out_fd = -1;    // write end of the output pipe, or -1
+    int err_fd = -1;    // close-on-exec pipe reporting a failed start
+};
+
+std::vector<char*> c_strings(const std::vector<std::string>& v) {
+    std::vector<char*> out;
+    out.reserve(v.size() + 1);
+    for (const auto& s : v) out.push_back(const_cast<char*>(s.c_str()));
+    out.push_back(nullptr);
+    return out;
+}
+
+[[noreturn]] void child_fail(int err_fd) {
+    int e = errno;
+    ssize_t ignored = write(err_fd, &e, sizeof e);
+    (void)ignored;
+    _exit(127);
+}
+
+void set_limit(int resource, std::uint64_t value) {
+    rlimit rl{static_cast<rlim_t>(value), static_cast<rlim_t>(value)};
+    setrlimit(resource, &rl);  // best effort: a limit we cannot set is not a reason to fail
+}
+
+[[noreturn]] void child_main(const ChildPlan& plan) {
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
+    signal(SIGPIPE, SIG_DFL);
+    setsid();  // own session and process group: the whole group can be killed at once
+    const SpawnSpec& spec = *plan.spec;
+    if (!spec.cgroup_procs.empty()) {
+        int fd = open(spec.cgroup_procs.c_str(), O_WRONLY | O_CLOEXEC);
+        if (fd >= 0) {
+            ssize_t ignored = write(fd, "0", 1);
+            (void)ignored;
+            close(fd);
+        }
+    }
+    if (spec.max_processes) set_limit(RLIMIT_NPROC, spec.max_processes);
+    if (spec.max_memory) set_limit(RLIMIT_AS, spec.max_memory);
+    set_limit(RLIMIT_CORE, 0);
+    set_limit(RLIMIT_FSIZE, kMaxFileSize);
+    if (plan.out_fd >= 0) {
+        int null_fd = open("/dev/null", O_RDONLY);
+        if (null_fd < 0 || dup2(null_fd, 0) < 0) child_fail(plan.err_fd);
+        if (dup2(plan.out_fd, 1) < 0 || dup2(plan.out_fd, 2) < 0) child_fail(plan.err_fd);
+    }
+    // nxp's own descriptors (database, lock, sockets) must not leak into plugin code.
+    close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
+    if (!spec.workdir.empty() && chdir(spec.workdir.c_str()) != 0) child_fail(plan.err_fd);
+    execve(spec.path.c_str(), plan.argv.data(), plan.envp.data());
+    child_fail(plan.err_fd);
+}
+
+Result<std::pair<Fd, Fd>> make_pipe() {
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) != 0) return fail(ErrorKind::Io, "pipe", std::strerror(errno));
+    return std::pair<Fd, Fd>{Fd(fds[0]), Fd(fds[1])};
+}
+
+// Forks the child and waits until it has exec'd (or failed to); returns its pid.
+Result<pid_t> spawn(const SpawnSpec& spec, int out_fd) {
+    auto err_pipe = make_pipe();
+    if (!err_pipe) return tl::unexpected(err_pipe.error());
+    ChildPlan plan;
+    plan.argv = c_strings(spec.argv);
+    plan.envp = c_strings(spec.env);
+    plan.spec = &spec;
+    plan.out_fd = out_fd;
+    plan.err_fd = err_pipe->second.get();
+    pid_t pid = fork();
+    if (pid < 0) return fail(ErrorKind::Io, spec.path, std::string("fork: ") + std::strerror(errno));
+    if (pid == 0) child_main(plan);
+    err_pipe->second.reset();
+    int child_errno = 0;
+    ssize_t n;
+    do {
+        n = read(err_pipe->first.get(), &child_errno, sizeof child_errno);
+    } while (n < 0 && errno == EINTR);
+    if (n > 0) {
+        int status;
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+        }
+        return fail(ErrorKind::Io, spec.path, std::string("cannot run: ") + std::strerror(child_errno));
+    }
+    return pid;
+}
+
+void kill_group(pid_t pid) {
+    kill(-pid, SIGKILL);
+    kill(pid, SIGKILL);
+}
+
+int wait_blocking(pid_t pid) {
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    return status;
+}
+
+class OutputSink {
+  public:
+    explicit OutputSink(std::uint64_t keep)
+        : keep_(keep), flood_limit_(std::max<std::uint64_t>(keep * 64, 64 * 1024)) {}
+
+    void add(const char* data, std::size_t n) {
+        seen_ += n;
+        std::size_t room = out_.size() < keep_ ? keep_ - out_.size() : 0;
+        out_.append(data, std::min<std::size_t>(room, n));
+        if (n > room) truncated_ = true;
+    }
+    bool flooding() const { return seen_ > flood_limit_; }
+    bool truncated() const { return truncated_; }
+    std::string take() { return std::move(out_); }
+
+  private:
+    std::uint64_t keep_;
+    std::uint64_t flood_limit_;
+    std::uint64_t seen_ = 0;
+    bool truncated_ = false;
+    std::string out_;
+};
+
+// Reads what is available; returns false at end of file.
+bool drain(int fd, OutputSink& sink) {
+    char buf[64 * 1024];
+    for (;;) {
+        ssize_t n = read(fd, buf, sizeof buf);
+        if (n > 0) {
+            sink.add(buf, static_cast<std::size_t>(n));
+            if (sink.flooding()) return true;
+            continue;
+        }
+        if (n == 0) return false;
+        if (errno == EINTR) continue;
+        return errno == EAGAIN || errno == EWOULDBLOCK;
+    }
+}
+
+int poll_ms(Clock::time_point now, std::optional<Clock::time_point> until) {
+    int ms = 100;
+    if (until) {
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*until - now).count();
+        ms = static_cast<int>(std::clamp<long long>(left + 1, 0, ms));
+    }
+    return ms;
+}
+
+// Whether the child has exited, leaving it a zombie so its pid and group stay reserved.
+bool has_exited(pid_t pid) {
+    siginfo_t info{};
+    return waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+           info.si_pid == pid;
+}
+
+}  // namespace
+
+Fd& Fd::operator=(Fd&& other) noexcept {
+    if (this != &other) reset(other.release());
+    return *this;
+}
+
+int Fd::release() {
+    int fd = fd_;
+    fd_ = -1;
+    return fd;
+}
+
+void Fd::reset(int fd) {
+    if (fd_ >= 0) close(fd_);
+    fd_ = fd;
+}
+
+Result<Captured> run_captured(const SpawnSpec& spec, int timeout_s, std::uint64_t max_output) {
+    auto out_pipe = make_pipe();
+    if (!out_pipe) return tl::unexpected(out_pipe.error());
+    auto pid = spawn(spec, out_pipe->second.get());
+    if (!pid) return tl::unexpected(pid.error());
+    out_pipe->second.reset();
+    int fd = out_pipe->first.get();
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+
+    Captured result;
+    OutputSink sink(max_output);
+    std::optional<Clock::time_point> deadline;
+    if (timeout_s > 0) deadline = Clock::now() + std::chrono::seconds(timeout_s);
+    std::optional<Clock::time_point> drain_until;  // set once the child is gone
+    bool eof = false;
+    for (;;) {
+        auto now = Clock::now();
+        if (!drain_until) {
+            bool exited = has_exited(*pid);
+            result.timed_out = !exited && deadline && now >= *deadline;
+            result.output_flood = !exited && !result.timed_out && sink.flooding();
+            if (exited || result.timed_out || result.output_flood) {
+                kill_group(*pid);  // on a normal exit this reaches only what it left behind
+                result.wait_status = wait_blocking(*pid);
+                drain_until = Clock::now() + kDrainAfterExit;
+            }
+        }
+        if (drain_until && (eof || now >= *drain_until)) break;
+        if (eof) {
+            poll(nullptr, 0, poll_ms(now, deadline));
+            continue;
+        }
+        pollfd p{fd, POLLIN, 0};
+        if (poll(&p, 1, poll_ms(now, drain_until ? drain_until : deadline)) > 0) {
+            eof = !drain(fd, sink);
+        }
+    }
+    result.output_truncated = sink.truncated();
+    result.output = sink.take();
+    return result;
+}
+
+Result<int> run_inherited(const SpawnSpec& spec, int timeout_s) {
+    sigset_t watched, old;
+    sigemptyset(&watched);
+    for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGCHLD}) sigaddset(&watched, sig);
+    pthread_sigmask(SIG_BLOCK, &watched, &old);
+    auto pid = spawn(spec, -1);
+    if (!pid) {
+        pthread_sigmask(SIG_SETMASK, &old, nullptr);
+        return tl::unexpected(pid.error());
+    }
+    std::optional<Clock::time_point> deadline;
+    if (timeout_s > 0) deadline = Clock::now() + std::chrono::seconds(timeout_s);
+    int status = 0;
+    for (;;) {
+        if (waitpid(*pid, &status, WNOHANG) == *pid) break;
+        auto now = Clock::now();
+        if (deadline && now >= *deadline) {
+            kill_group(*pid);
+            status = wait_blocking(*pid);
+            break;
+        }
+        int ms = poll_ms(now, deadline);
+        timespec ts{ms / 1000, (ms % 1000) * 1000000L};
+        int sig = sigtimedwait(&watched, nullptr, &ts);
+        if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP) kill(*pid, sig);
+    }
+    pthread_sigmask(SIG_SETMASK, &old, nullptr);
+    return status;
+}
+
+std::string find_executable(const std::string& name, const std::string& path_var) {
+    auto runnable = [](const std::string& p) {
+        struct stat st;
+        return stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode) && access(p.c_str(), X_OK) == 0;
+    };
+    if (name.empty()) return {};
+    if (name.find('/') != std::string::npos) return runnable(name) ? name : std::string();
+    std::size_t start = 0;
+    for (;;) {
+        std::size_t end = path_var.find(':', start);
+        std::string dir = path_var.substr(start, end - start);
+        std::string candidate = (dir.empty() ? std::string(".") : dir) + "/" + name;
+        if (runnable(candidate)) return candidate;
+        if (end == std::string::npos) return {};
+        start = end + 1;
+    }
+}
+
+}  // namespace nxp::sandbox::detail

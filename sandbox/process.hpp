@@ -1,0 +1,63 @@
+#pragma once
+// Internal to sandbox/: starting a child process with limits and collecting it, either with
+// its output captured through a pipe (hooks, health checks) or with nxp's own stdio (exec).
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "formats/error.hpp"
+
+namespace nxp::sandbox::detail {
+
+// Owns one file descriptor; closes it on destruction.
+class Fd {
+  public:
+    Fd() = default;
+    explicit Fd(int fd) : fd_(fd) {}
+    Fd(const Fd&) = delete;
+    Fd& operator=(const Fd&) = delete;
+    Fd(Fd&& other) noexcept : fd_(other.release()) {}
+    Fd& operator=(Fd&& other) noexcept;
+    ~Fd() { reset(); }
+
+    int get() const { return fd_; }
+    int release();
+    void reset(int fd = -1);
+    explicit operator bool() const { return fd_ >= 0; }
+
+  private:
+    int fd_ = -1;
+};
+
+struct SpawnSpec {
+    std::string path;                // absolute path of the executable
+    std::vector<std::string> argv;   // argv[0] included
+    std::vector<std::string> env;    // "NAME=value", the whole environment
+    std::string workdir;             // chdir before exec; empty keeps nxp's
+    std::string cgroup_procs;        // a cgroup.procs file to enter first; empty for none
+    std::uint64_t max_processes = 0;  // RLIMIT_NPROC; 0 leaves it
+    std::uint64_t max_memory = 0;     // RLIMIT_AS; 0 leaves it
+    bool inherit_stdio = false;      // else stdin is /dev/null and stdout+stderr one pipe
+};
+
+struct Captured {
+    int wait_status = 0;          // as from waitpid
+    bool timed_out = false;
+    bool output_truncated = false;
+    bool output_flood = false;    // killed for writing far more than it may keep
+    std::string output;
+};
+
+// Runs the child in its own session, keeps the first max_output bytes of its output, and
+// kills its process group when timeout_s (0: none) passes or output floods.
+Result<Captured> run_captured(const SpawnSpec& spec, int timeout_s, std::uint64_t max_output);
+
+// Runs the child with nxp's stdio, forwarding SIGINT, SIGTERM and SIGHUP to it, and returns
+// its wait status. timeout_s 0 means none; on timeout the child is killed.
+Result<int> run_inherited(const SpawnSpec& spec, int timeout_s);
+
+// The executable `name` would run as, searched in `path_var` (a PATH value) unless it has a
+// slash; empty when none is found.
+std::string find_executable(const std::string& name, const std::string& path_var);
+
+}  // namespace nxp::sandbox::detail
