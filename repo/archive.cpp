@@ -1,1 +1,335 @@
-// placeholder: being written
+#include "repo/archive.hpp"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <fstream>
+#include <random>
+
+#include "repo/archive_util.hpp"
+
+namespace nxp::repo {
+
+namespace fs = std::filesystem;
+using detail::Archive;
+using detail::Entry;
+
+namespace detail {
+
+Result<Archive> open_package(const fs::path& file) {
+    Archive a(Archive::Mode::Read);
+    if (a.get() == nullptr) return fail(ErrorKind::Internal, file.string(), "out of memory");
+    archive_read_support_filter_zstd(a.get());
+    archive_read_support_format_tar(a.get());
+    if (archive_read_open_filename(a.get(), file.c_str(), 64 * 1024) != ARCHIVE_OK) {
+        std::error_code ec;
+        const bool missing = !fs::exists(file, ec);
+        return fail(missing ? ErrorKind::NotFound : ErrorKind::Invalid, file.string(),
+                    missing ? "no such file" : "not a package: " + a.error());
+    }
+    return a;
+}
+
+std::optional<std::string> split_safe(std::string_view path, std::vector<std::string>& out) {
+    out.clear();
+    if (path.size() > kMaxPathBytes) return "path longer than 4096 bytes";
+    if (path.empty()) return "empty path";
+    if (path.front() == '/') return "absolute path";
+    while (!path.empty() && path.back() == '/') path.remove_suffix(1);
+    while (!path.empty()) {
+        const std::size_t slash = path.find('/');
+        const std::string_view c = path.substr(0, slash);
+        if (c.empty()) return "empty path component";
+        if (c == "." || c == "..") return "'" + std::string(c) + "' path component";
+        if (c.size() > kMaxComponentBytes) return "path component longer than 255 bytes";
+        out.emplace_back(c);
+        if (slash == std::string_view::npos) break;
+        path.remove_prefix(slash + 1);
+    }
+    return std::nullopt;
+}
+
+bool link_stays_inside(const std::vector<std::string>& link_path, std::string_view target) {
+    if (target.empty() || target.front() == '/' || target.size() > kMaxPathBytes) return false;
+    std::size_t depth = link_path.empty() ? 0 : link_path.size() - 1;  // the link's directory
+    while (!target.empty()) {
+        const std::size_t slash = target.find('/');
+        const std::string_view c = target.substr(0, slash);
+        if (c == "..") {
+            if (depth == 0) return false;
+            --depth;
+        } else if (!c.empty() && c != ".") {
+            ++depth;
+        }
+        if (slash == std::string_view::npos) break;
+        target.remove_prefix(slash + 1);
+    }
+    return true;
+}
+
+}  // namespace detail
+
+namespace {
+
+Result<std::string> read_small_file(const fs::path& p, std::uint64_t cap) {
+    std::error_code ec;
+    const auto st = fs::symlink_status(p, ec);
+    if (ec || !fs::exists(st)) return fail(ErrorKind::NotFound, p.string(), "no such file");
+    if (!fs::is_regular_file(st)) return fail(ErrorKind::Invalid, p.string(), "not a regular file");
+    if (fs::file_size(p, ec) > cap) {
+        return fail(ErrorKind::Invalid, p.string(), "larger than " + std::to_string(cap) + " bytes");
+    }
+    std::ifstream in(p, std::ios::binary);
+    std::string s((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (!in && !in.eof()) return fail(ErrorKind::Io, p.string(), "read error");
+    return s;
+}
+
+struct TreeItem {
+    std::string rel;  // relative to files/, '/'-separated
+    fs::file_status st;
+};
+
+Result<std::vector<TreeItem>> collect_tree(const fs::path& root) {
+    std::vector<TreeItem> items;
+    std::error_code ec;
+    fs::recursive_directory_iterator it(root, fs::directory_options::none, ec), end;
+    if (ec) return fail(ErrorKind::Io, root.string(), ec.message());
+    for (; it != end; it.increment(ec)) {
+        if (ec) return fail(ErrorKind::Io, root.string(), ec.message());
+        items.push_back({fs::relative(it->path(), root).generic_string(), it->symlink_status()});
+    }
+    std::sort(items.begin(), items.end(),
+              [](const TreeItem& a, const TreeItem& b) { return a.rel < b.rel; });
+    return items;
+}
+
+class Packer {
+public:
+    explicit Packer(std::string& out) : a_(Archive::Mode::Write), out_(out) {}
+
+    Result<void> open() {
+        archive* a = a_.get();
+        if (archive_write_set_format_pax_restricted(a) != ARCHIVE_OK ||
+            archive_write_add_filter_zstd(a) != ARCHIVE_OK ||
+            archive_write_open(a, this, nullptr, &Packer::on_write, nullptr) != ARCHIVE_OK) {
+            return fail(ErrorKind::Internal, "pack", a_.error());
+        }
+        return {};
+    }
+
+    // Writes one entry; `source` is read for regular files.
+    Result<void> add(const std::string& name, char type, std::uint32_t mode, std::uint64_t size,
+                     const fs::path& source, const std::string& link_target = {},
+                     const std::string* data = nullptr) {
+        Entry e;
+        archive_entry_set_pathname(e.get(), name.c_str());
+        archive_entry_set_filetype(e.get(), type == 'd' ? AE_IFDIR : type == 'l' ? AE_IFLNK
+                                                                                 : AE_IFREG);
+        archive_entry_set_perm(e.get(), type == 'l' ? 0777 : mode);
+        archive_entry_set_size(e.get(), type == 'f' ? static_cast<la_int64_t>(size) : 0);
+        archive_entry_set_mtime(e.get(), 0, 0);
+        archive_entry_set_uid(e.get(), 0);
+        archive_entry_set_gid(e.get(), 0);
+        if (type == 'l') archive_entry_set_symlink(e.get(), link_target.c_str());
+        if (archive_write_header(a_.get(), e.get()) != ARCHIVE_OK) {
+            return fail(ErrorKind::Invalid, name, a_.error());
+        }
+        if (type != 'f') return {};
+        if (data != nullptr) return write_data(name, data->data(), data->size());
+        std::ifstream in(source, std::ios::binary);
+        std::vector<char> buf(64 * 1024);
+        std::uint64_t total = 0;
+        while (in) {
+            in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+            const auto n = static_cast<std::size_t>(in.gcount());
+            if (n == 0) break;
+            total += n;
+            if (total > size) break;
+            if (auto r = write_data(name, buf.data(), n); !r) return r;
+        }
+        if (total != size) {
+            return fail(ErrorKind::Io, source.string(), "file changed while being packed");
+        }
+        return {};
+    }
+
+    Result<void> close() {
+        if (archive_write_close(a_.get()) != ARCHIVE_OK) {
+            return fail(ErrorKind::Internal, "pack", a_.error());
+        }
+        return {};
+    }
+
+private:
+    Result<void> write_data(const std::string& name, const char* p, std::size_t n) {
+        if (archive_write_data(a_.get(), p, n) != static_cast<la_ssize_t>(n)) {
+            return fail(ErrorKind::Io, name, a_.error());
+        }
+        return {};
+    }
+    static la_ssize_t on_write(archive*, void* self, const void* buf, size_t n) {
+        static_cast<Packer*>(self)->out_.append(static_cast<const char*>(buf), n);
+        return static_cast<la_ssize_t>(n);
+    }
+    Archive a_;
+    std::string& out_;
+};
+
+// The checks of `lint` on a manifest text and a plugin tree (which may not exist).
+std::vector<LintFinding> lint_tree(const std::string& manifest_text, const fs::path& files) {
+    std::vector<LintFinding> out;
+    auto m = formats::parse_manifest(manifest_text);
+    if (!m) {
+        out.push_back({true, "plugin.json: " + m.error().context, m.error().message});
+        if (out.back().where.back() == ' ') out.back().where = "plugin.json";
+        return out;
+    }
+    if (m->summary.empty()) out.push_back({false, "plugin.json: summary", "no summary"});
+    if (m->license.empty()) out.push_back({false, "plugin.json: license", "no license"});
+    if (m->kind == formats::Kind::McpServer && m->permissions.empty()) {
+        out.push_back({false, "plugin.json: permissions",
+                       "an mcp-server that declares no permissions runs with no network access"});
+    }
+    const std::pair<const char*, const std::string*> hooks[] = {
+        {"post-install", &m->hooks.post_install},
+        {"pre-remove", &m->hooks.pre_remove},
+        {"post-upgrade", &m->hooks.post_upgrade}};
+    for (const auto& [name, path] : hooks) {
+        if (path->empty()) continue;
+        std::error_code ec;
+        if (!fs::is_regular_file(fs::symlink_status(files / *path, ec))) {
+            out.push_back({true, std::string("plugin.json: hooks.") + name,
+                           "\"" + *path + "\" is not a file in the plugin tree (files/)"});
+        }
+    }
+    if (m->mcp) {
+        for (const auto& arg : m->mcp->args) {
+            const std::string prefix = "${plugin_dir}/";
+            if (arg.rfind(prefix, 0) != 0) continue;
+            std::error_code ec;
+            if (!fs::exists(fs::symlink_status(files / arg.substr(prefix.size()), ec))) {
+                out.push_back({false, "plugin.json: mcp.args",
+                               "\"" + arg + "\" names a file missing from files/"});
+            }
+        }
+    }
+    return out;
+}
+
+fs::path unique_temp_dir(const std::string& stem) {
+    std::random_device rd;
+    return fs::temp_directory_path() / (stem + "-" + std::to_string(rd()) + std::to_string(rd()));
+}
+
+}  // namespace
+
+Result<std::string> pack_directory(const fs::path& dir) {
+    auto manifest = read_small_file(dir / "plugin.json", detail::kMaxManifestBytes);
+    if (!manifest) return tl::unexpected(manifest.error());
+    const fs::path files = dir / "files";
+    for (const auto& f : lint_tree(*manifest, files)) {
+        if (f.error) return fail(ErrorKind::Invalid, (dir / f.where).string(), f.message);
+    }
+    std::error_code ec;
+    const auto files_st = fs::symlink_status(files, ec);
+    const bool has_files = fs::exists(files_st);
+    if (has_files && !fs::is_directory(files_st)) {
+        return fail(ErrorKind::Invalid, files.string(), "must be a directory");
+    }
+    std::vector<TreeItem> tree;
+    if (has_files) {
+        auto t = collect_tree(files);
+        if (!t) return tl::unexpected(t.error());
+        tree = std::move(*t);
+    }
+    std::string out;
+    Packer p(out);
+    if (auto r = p.open(); !r) return tl::unexpected(r.error());
+    if (auto r = p.add("plugin.json", 'f', 0644, manifest->size(), {}, {}, &*manifest); !r) {
+        return tl::unexpected(r.error());
+    }
+    if (has_files) {
+        if (auto r = p.add("files/", 'd', 0755, 0, {}); !r) return tl::unexpected(r.error());
+    }
+    std::vector<std::string> parts;
+    for (const auto& item : tree) {
+        const fs::path src = files / item.rel;
+        const std::string name = "files/" + item.rel;
+        if (auto why = detail::split_safe(item.rel, parts)) {
+            return fail(ErrorKind::Invalid, src.string(), *why);
+        }
+        Result<void> r;
+        if (fs::is_directory(item.st)) {
+            r = p.add(name + "/", 'd', 0755, 0, src);
+        } else if (fs::is_regular_file(item.st)) {
+            const auto perms = static_cast<std::uint32_t>(item.st.permissions());
+            if ((perms & (S_ISUID | S_ISGID)) != 0) {
+                return fail(ErrorKind::Invalid, src.string(), "setuid/setgid files are not allowed");
+            }
+            r = p.add(name, 'f', detail::normal_mode(perms), fs::file_size(src), src);
+        } else if (fs::is_symlink(item.st)) {
+            const std::string target = fs::read_symlink(src, ec).string();
+            if (ec || !detail::link_stays_inside(parts, target)) {
+                return fail(ErrorKind::Invalid, src.string(),
+                            "symlink to \"" + target + "\" leaves the plugin tree");
+            }
+            r = p.add(name, 'l', 0777, 0, src, target);
+        } else {
+            return fail(ErrorKind::Invalid, src.string(),
+                        "only regular files, directories and symlinks can be packed");
+        }
+        if (!r) return tl::unexpected(r.error());
+    }
+    if (auto r = p.close(); !r) return tl::unexpected(r.error());
+    return out;
+}
+
+Result<formats::Manifest> read_package_manifest(const fs::path& archive_path) {
+    const std::string ctx = archive_path.string();
+    auto a = detail::open_package(archive_path);
+    if (!a) return tl::unexpected(a.error());
+    archive_entry* e = nullptr;
+    if (archive_read_next_header(a->get(), &e) != ARCHIVE_OK) {
+        return fail(ErrorKind::Invalid, ctx, "not a package: " + a->error());
+    }
+    const char* name = archive_entry_pathname(e);
+    if (name == nullptr || std::string_view(name) != "plugin.json" ||
+        archive_entry_filetype(e) != AE_IFREG) {
+        return fail(ErrorKind::Verification, ctx + ": " + (name != nullptr ? name : "?"),
+                    "the first entry must be plugin.json");
+    }
+    const la_int64_t size = archive_entry_size(e);
+    if (size < 0 || static_cast<std::uint64_t>(size) > detail::kMaxManifestBytes) {
+        return fail(ErrorKind::Verification, ctx + ": plugin.json", "larger than 1 MiB");
+    }
+    std::string text(static_cast<std::size_t>(size), '\0');
+    if (archive_read_data(a->get(), text.data(), text.size()) != size) {
+        return fail(ErrorKind::Invalid, ctx + ": plugin.json", "truncated: " + a->error());
+    }
+    auto m = formats::parse_manifest(text);
+    if (!m) return tl::unexpected(in_context(m.error(), ctx + ": plugin.json"));
+    return m;
+}
+
+Result<std::vector<LintFinding>> lint(const fs::path& dir_or_archive) {
+    std::error_code ec;
+    if (fs::is_directory(dir_or_archive, ec)) {
+        auto manifest = read_small_file(dir_or_archive / "plugin.json", detail::kMaxManifestBytes);
+        if (!manifest) return tl::unexpected(manifest.error());
+        return lint_tree(*manifest, dir_or_archive / "files");
+    }
+    if (!fs::exists(dir_or_archive, ec)) {
+        return fail(ErrorKind::NotFound, dir_or_archive.string(), "no such file or directory");
+    }
+    const fs::path tmp = unique_temp_dir("nxp-lint");
+    auto ex = extract_package(dir_or_archive, tmp);
+    if (!ex) {
+        return std::vector<LintFinding>{{true, ex.error().context, ex.error().message}};
+    }
+    auto findings = lint_tree(ex->manifest_text, tmp);
+    fs::remove_all(tmp, ec);
+    return findings;
+}
+
+}  // namespace nxp::repo

@@ -1,0 +1,271 @@
+// extract_package (repo/archive.hpp): the one place where untrusted archives touch the disk.
+#include <fcntl.h>
+#include <sodium.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <set>
+
+#include "repo/archive.hpp"
+#include "repo/archive_util.hpp"
+
+namespace nxp::repo {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// Owns a file descriptor.
+class Fd {
+public:
+    explicit Fd(int fd = -1) : fd_(fd) {}
+    ~Fd() {
+        if (fd_ >= 0) ::close(fd_);
+    }
+    Fd(Fd&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
+    Fd& operator=(Fd&& o) noexcept {
+        std::swap(fd_, o.fd_);
+        return *this;
+    }
+    Fd(const Fd&) = delete;
+    Fd& operator=(const Fd&) = delete;
+    int get() const { return fd_; }
+
+private:
+    int fd_;
+};
+
+std::string errno_text() { return std::strerror(errno); }
+
+class Extractor {
+public:
+    Extractor(const fs::path& archive, const fs::path& dest, const ExtractLimits& limits)
+        : archive_(archive), dest_(dest), limits_(limits) {}
+
+    Result<Extracted> run();
+
+private:
+    Result<void> refuse(const std::string& entry, const std::string& why) const {
+        return fail(ErrorKind::Verification, archive_.string() + ": " + entry, why);
+    }
+    Result<void> read_manifest(archive* a, archive_entry* e);
+    Result<void> extract_entry(archive* a, archive_entry* e, const std::string& name);
+    Result<Fd> open_parent(const std::vector<std::string>& parts, const std::string& name);
+    Result<void> write_file(archive* a, int dirfd, const std::string& leaf,
+                            const std::string& name, PackedFile& pf);
+    Result<void> count_bytes(std::uint64_t n, const std::string& name);
+
+    fs::path archive_;
+    fs::path dest_;
+    ExtractLimits limits_;
+    std::uint64_t compressed_size_ = 0;
+    std::uint64_t total_bytes_ = 0;
+    std::set<std::string> seen_;  // every path extracted, to refuse duplicates
+    std::set<std::string> dirs_;  // directories we created ("" is the tree root)
+    Fd root_;
+    Extracted out_;
+};
+
+Result<Extracted> Extractor::run() {
+    std::error_code ec;
+    compressed_size_ = fs::file_size(archive_, ec);
+    auto a = detail::open_package(archive_);
+    if (!a) return tl::unexpected(a.error());
+    if (fs::exists(fs::symlink_status(dest_, ec))) {
+        return fail(ErrorKind::Io, dest_.string(), "already exists");
+    }
+    if (dest_.has_parent_path()) fs::create_directories(dest_.parent_path(), ec);
+    if (::mkdir(dest_.c_str(), 0755) != 0) return fail(ErrorKind::Io, dest_.string(), errno_text());
+    root_ = Fd(::open(dest_.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (root_.get() < 0) return fail(ErrorKind::Io, dest_.string(), errno_text());
+    ::fchmod(root_.get(), 0755);
+    dirs_.insert("");
+    archive_entry* e = nullptr;
+    std::uint64_t count = 0;
+    for (;;) {
+        const int rc = archive_read_next_header(a->get(), &e);
+        if (rc == ARCHIVE_EOF) break;
+        if (rc != ARCHIVE_OK) {
+            return fail(ErrorKind::Verification, archive_.string(),
+                        "corrupt archive after entry " + std::to_string(count) + ": " +
+                            a->error());
+        }
+        if (++count > limits_.max_entries) {
+            return fail(ErrorKind::Verification, archive_.string(),
+                        "more than " + std::to_string(limits_.max_entries) + " entries");
+        }
+        const char* raw = archive_entry_pathname(e);
+        const std::string name = raw != nullptr ? raw : "";
+        Result<void> r = count == 1 ? read_manifest(a->get(), e) : extract_entry(a->get(), e, name);
+        if (!r) return tl::unexpected(r.error());
+    }
+    if (count == 0) return fail(ErrorKind::Verification, archive_.string(), "empty archive");
+    return std::move(out_);
+}
+
+Result<void> Extractor::read_manifest(archive* a, archive_entry* e) {
+    const char* raw = archive_entry_pathname(e);
+    const std::string name = raw != nullptr ? raw : "";
+    if (name != "plugin.json" || archive_entry_filetype(e) != AE_IFREG ||
+        archive_entry_hardlink(e) != nullptr) {
+        return refuse(name, "the first entry must be the regular file plugin.json");
+    }
+    const la_int64_t size = archive_entry_size(e);
+    if (size < 0 || static_cast<std::uint64_t>(size) > detail::kMaxManifestBytes) {
+        return refuse(name, "plugin.json is larger than 1 MiB");
+    }
+    out_.manifest_text.assign(static_cast<std::size_t>(size), '\0');
+    if (archive_read_data(a, out_.manifest_text.data(), out_.manifest_text.size()) != size) {
+        return refuse(name, "truncated");
+    }
+    auto m = formats::parse_manifest(out_.manifest_text);
+    if (!m) return tl::unexpected(in_context(m.error(), archive_.string() + ": plugin.json"));
+    out_.manifest = std::move(*m);
+    seen_.insert(name);
+    return {};
+}
+
+Result<void> Extractor::count_bytes(std::uint64_t n, const std::string& name) {
+    total_bytes_ += n;
+    if (total_bytes_ > limits_.max_total_bytes) {
+        return refuse(name, "the package expands to more than " +
+                                std::to_string(limits_.max_total_bytes) + " bytes");
+    }
+    if (total_bytes_ > limits_.ratio_floor_bytes &&
+        total_bytes_ / limits_.max_ratio > compressed_size_) {
+        return refuse(name, "decompression bomb: expands more than " +
+                                std::to_string(limits_.max_ratio) + " times");
+    }
+    return {};
+}
+
+Result<void> Extractor::extract_entry(archive* a, archive_entry* e, const std::string& name) {
+    std::vector<std::string> parts;
+    if (auto why = detail::split_safe(name, parts)) return refuse(name, *why);
+    if (parts.front() != "files") return refuse(name, "entry outside files/");
+    parts.erase(parts.begin());
+    std::string rel;
+    for (const auto& p : parts) rel += (rel.empty() ? "" : "/") + p;
+    if (!seen_.insert("files/" + rel).second) return refuse(name, "duplicate entry");
+    if (archive_entry_hardlink(e) != nullptr) return refuse(name, "hard links are not allowed");
+    const auto type = archive_entry_filetype(e);
+    const auto perm = static_cast<std::uint32_t>(archive_entry_mode(e)) & 07777;
+    if ((perm & (S_ISUID | S_ISGID | S_ISVTX)) != 0) {
+        return refuse(name, "setuid, setgid and sticky bits are not allowed");
+    }
+    if (type != AE_IFREG && type != AE_IFDIR && type != AE_IFLNK) {
+        return refuse(name, "only regular files, directories and symlinks are allowed");
+    }
+    if (rel.empty()) {  // the "files/" entry: the tree root, already created
+        if (type != AE_IFDIR) return refuse(name, "files/ must be a directory");
+        return {};
+    }
+    auto parent = open_parent(parts, name);
+    if (!parent) return tl::unexpected(parent.error());
+    const std::string& leaf = parts.back();
+    PackedFile pf;
+    pf.path = rel;
+    if (type == AE_IFDIR) {
+        pf.type = 'd';
+        pf.mode = 0755;
+        if (::mkdirat(parent->get(), leaf.c_str(), 0755) != 0) return refuse(name, errno_text());
+        Fd d(::openat(parent->get(), leaf.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+        if (d.get() < 0 || ::fchmod(d.get(), 0755) != 0) return refuse(name, errno_text());
+        dirs_.insert(rel);
+    } else if (type == AE_IFLNK) {
+        const char* target = archive_entry_symlink(e);
+        pf.type = 'l';
+        pf.mode = 0777;
+        pf.link_target = target != nullptr ? target : "";
+        if (!detail::link_stays_inside(parts, pf.link_target)) {
+            return refuse(name, "symlink to \"" + pf.link_target + "\" leaves the plugin tree");
+        }
+        if (::symlinkat(pf.link_target.c_str(), parent->get(), leaf.c_str()) != 0) {
+            return refuse(name, errno_text());
+        }
+    } else {
+        pf.type = 'f';
+        pf.mode = detail::normal_mode(perm);
+        if (auto r = write_file(a, parent->get(), leaf, name, pf); !r) return r;
+        out_.installed_size += pf.size;
+    }
+    out_.files.push_back(std::move(pf));
+    return {};
+}
+
+// Opens the directory holding the entry, one component at a time without following
+// symlinks, and only through directories this extraction created itself.
+Result<Fd> Extractor::open_parent(const std::vector<std::string>& parts, const std::string& name) {
+    std::string prefix;
+    for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
+        prefix += (prefix.empty() ? "" : "/") + parts[i];
+        if (dirs_.count(prefix) == 0) {
+            return tl::unexpected(Error{ErrorKind::Verification,
+                                        archive_.string() + ": " + name,
+                                        "parent \"files/" + prefix +
+                                            "\" is not a directory of this package"});
+        }
+    }
+    Fd fd(::dup(root_.get()));
+    for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
+        Fd next(::openat(fd.get(), parts[i].c_str(),
+                         O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+        if (next.get() < 0) {
+            return tl::unexpected(
+                Error{ErrorKind::Verification, archive_.string() + ": " + name, errno_text()});
+        }
+        fd = std::move(next);
+    }
+    return fd;
+}
+
+Result<void> Extractor::write_file(archive* a, int dirfd, const std::string& leaf,
+                                   const std::string& name, PackedFile& pf) {
+    Fd out(::openat(dirfd, leaf.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                    0600));
+    if (out.get() < 0) return refuse(name, errno_text());
+    crypto_hash_sha256_state st;
+    crypto_hash_sha256_init(&st);
+    std::vector<char> buf(64 * 1024);
+    for (;;) {
+        const la_ssize_t n = archive_read_data(a, buf.data(), buf.size());
+        if (n < 0) return refuse(name, "corrupt data: " + std::string(archive_error_string(a)));
+        if (n == 0) break;
+        const auto un = static_cast<std::size_t>(n);
+        if (auto r = count_bytes(un, name); !r) return r;
+        crypto_hash_sha256_update(&st, reinterpret_cast<const unsigned char*>(buf.data()), un);
+        for (std::size_t off = 0; off < un;) {
+            const ssize_t w = ::write(out.get(), buf.data() + off, un - off);
+            if (w < 0) return fail(ErrorKind::Io, (dest_ / pf.path).string(), errno_text());
+            off += static_cast<std::size_t>(w);
+        }
+        pf.size += un;
+    }
+    if (::fchmod(out.get(), pf.mode) != 0) return refuse(name, errno_text());
+    unsigned char digest[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256_final(&st, digest);
+    char hex[sizeof digest * 2 + 1];
+    sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
+    pf.sha256 = hex;
+    return {};
+}
+
+}  // namespace
+
+Result<Extracted> extract_package(const fs::path& archive, const fs::path& dest) {
+    return extract_package(archive, dest, ExtractLimits{});
+}
+
+Result<Extracted> extract_package(const fs::path& archive, const fs::path& dest,
+                                  const ExtractLimits& limits) {
+    if (sodium_init() < 0) return fail(ErrorKind::Internal, "libsodium", "cannot initialise");
+    std::error_code ec;
+    const bool existed = fs::exists(fs::symlink_status(dest, ec));
+    auto r = Extractor(archive, dest, limits).run();
+    if (!r && !existed) fs::remove_all(dest, ec);  // never remove what we did not create
+    return r;
+}
+
+}  // namespace nxp::repo
