@@ -89,5 +89,6 @@ void add_history(CLI::App& app, Context& ctx);
 void add_key(CLI::App& app, Context& ctx);
 void add_pack(CLI::App& app, Context& ctx);
 void add_lint(CLI::App& app, Context& ctx);
+void add_verify(CLI::App& app, Context& ctx);
 
 }  // namespace nxp::cli

@@ -44,7 +44,11 @@ int main(int argc, char** argv) {
     for (int i = 0; i < argc; ++i) ctx.argv.emplace_back(i == 0 ? "nxp" : argv[i]);
 
     CLI::App app{"nxp — the package manager for NextChat plugins", "nxp"};
+#ifdef NXP_FAULT_INJECTION
+    app.set_version_flag("--version", std::string("nxp ") + NXP_VERSION + " (fault injection build)");
+#else
     app.set_version_flag("--version", std::string("nxp ") + NXP_VERSION);
+#endif
     app.require_subcommand(1);
     app.fallthrough();
     add_globals(app, ctx.g);
@@ -62,6 +66,7 @@ int main(int argc, char** argv) {
     nxp::cli::add_key(app, ctx);
     nxp::cli::add_pack(app, ctx);
     nxp::cli::add_lint(app, ctx);
+    nxp::cli::add_verify(app, ctx);
 
     try {
         app.parse(argc, argv);

@@ -1,0 +1,34 @@
+// nxp verify [NAME…]: every installed file against its recorded sha256 and mode.
+#include "cli/context.hpp"
+#include "txn/verify.hpp"
+
+namespace nxp::cli {
+
+void add_verify(CLI::App& app, Context& ctx) {
+    auto names = std::make_shared<std::vector<std::string>>();
+    auto* cmd = app.add_subcommand("verify", "Check installed files against the database");
+    cmd->add_option("plugins", *names, "Only these plugins");
+    cmd->callback([&ctx, names] {
+        ctx.action = [names](Context& c) -> Result<int> {
+            // The write lock lets an interrupted transaction be recovered before checking.
+            auto root = c.open_root(txn::Access::Write);
+            if (!root) return tl::unexpected(root.error());
+            auto findings = txn::verify(*root, *names);
+            if (!findings) return tl::unexpected(findings.error());
+            if (c.g.json) {
+                nlohmann::json arr = nlohmann::json::array();
+                for (const auto& f : *findings)
+                    arr.push_back({{"package", f.package}, {"path", f.path}, {"problem", f.problem}});
+                c.emit({{"command", "verify"}, {"ok", findings->empty()}, {"findings", arr}});
+            } else if (findings->empty()) {
+                c.out("All installed files match the database.");
+            } else {
+                for (const auto& f : *findings)
+                    c.message(txn::Level::Warning, f.path + ": " + f.problem);
+            }
+            return findings->empty() ? 0 : 1;
+        };
+    });
+}
+
+}  // namespace nxp::cli
