@@ -96,16 +96,27 @@ Result<void> undo(Root& root, const db::TxnRow& t, std::int64_t on_disk) {
     // A rollback targets a generation that already exists: never delete a recorded one.
     if (t.to_generation != on_disk && !*recorded)
         fs::remove_all(root.generation_dir(t.to_generation), ec);
-    for (const auto& entry : fs::directory_iterator(root.generations_dir(), ec)) {
-        if (entry.path().filename().string().rfind(".tmp-", 0) == 0) fs::remove_all(entry.path(), ec);
-    }
     return root.db().update_txn(t.id, "undone", "interrupted before the switch; nothing changed",
                                 std::time(nullptr));
 }
 
 }  // namespace
 
+// Half-written temporaries (an extraction or a generation being built when the process
+// died) are never referenced by anything: the writer that holds the lock drops them.
+static void remove_temporaries(const Root& root) {
+    std::error_code ec;
+    for (const fs::path& dir : {root.store_dir(), root.generations_dir(), root.dir()}) {
+        for (const auto& entry : fs::directory_iterator(dir, ec)) {
+            if (entry.path().filename().string().rfind(".tmp-", 0) == 0 ||
+                entry.path().filename().string().rfind("current.tmp-", 0) == 0)
+                fs::remove_all(entry.path(), ec);
+        }
+    }
+}
+
 Result<void> recover_interrupted(Root& root, Events& events) {
+    remove_temporaries(root);
     auto pending = root.db().unfinished_txns();
     if (!pending) return tl::unexpected(pending.error());
     auto on_disk = root.current_on_disk();
