@@ -7,7 +7,7 @@ _nxp() {
         words=("${COMP_WORDS[@]}")
         cword=$COMP_CWORD
     }
-    local commands="init install remove update rollback history list info search repo refresh key pack lint"
+    local commands="init install remove update rollback history list info search verify repo refresh key pack lint"
     local globals="--root --yes --dry-run --json --quiet --verbose --offline --no-wait --no-progress --color --help --version"
     local cmd="" i
     for ((i = 1; i < cword; i++)); do
@@ -27,7 +27,7 @@ _nxp() {
         key) COMPREPLY=($(compgen -W "generate" -- "$cur")) ;;
         history) COMPREPLY=($(compgen -W "info" -- "$cur")) ;;
         pack|lint) COMPREPLY=($(compgen -f -- "$cur")) ;;
-        remove|update|info)
+        remove|update|info|verify)
             local names
             names=$(nxp list --json 2>/dev/null | sed -n 's/^ *"name": "\(.*\)",$/\1/p')
             COMPREPLY=($(compgen -W "$names" -- "$cur")) ;;
