@@ -1,1 +1,292 @@
-// placeholder: being written
+#include "formats/manifest.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "formats/json_util.hpp"
+#include "formats/manifest_util.hpp"
+#include "formats/text_util.hpp"
+
+namespace nxp::formats {
+namespace {
+
+using detail::invalid;
+using detail::json;
+using detail::member;
+
+constexpr std::size_t kMaxManifestBytes = 16u << 20;
+constexpr std::size_t kMaxDepth = 64;
+constexpr std::string_view kNameRule = "must match [a-z0-9][a-z0-9._-]{0,63}";
+constexpr std::string_view kKinds[] = {"mcp-server", "mask", "prompts", "openapi-plugin",
+                                       "library"};
+
+Result<std::vector<std::string>> string_list(const json& arr, std::string_view field) {
+    if (!arr.is_array()) return invalid(std::string(field), "expected array of strings");
+    std::vector<std::string> out;
+    for (std::size_t i = 0; i < arr.size(); ++i) {
+        auto s = detail::get_string(arr[i], detail::at(field, i));
+        if (!s) return tl::unexpected(s.error());
+        out.push_back(std::move(*s));
+    }
+    return out;
+}
+
+Result<std::optional<Mcp>> parse_mcp(const json& v) {
+    if (!v.is_object()) return invalid("mcp", "expected object");
+    if (auto ok = detail::reject_unknown_keys(v, "mcp", {"command", "args"}); !ok) {
+        return tl::unexpected(ok.error());
+    }
+    Mcp mcp;
+    const json* command = member(v, "command");
+    if (!command) return invalid("mcp.command", "required field is missing");
+    auto c = detail::get_string(*command, "mcp.command", 4096);
+    if (!c) return tl::unexpected(c.error());
+    if (c->empty()) return invalid("mcp.command", "must not be empty");
+    mcp.command = std::move(*c);
+    if (const json* args = member(v, "args")) {
+        auto a = string_list(*args, "mcp.args");
+        if (!a) return tl::unexpected(a.error());
+        mcp.args = std::move(*a);
+    }
+    return mcp;
+}
+
+Result<Hooks> parse_hooks(const json& v) {
+    if (!v.is_object()) return invalid("hooks", "expected object");
+    if (auto ok = detail::reject_unknown_keys(v, "hooks",
+                                              {"post-install", "pre-remove", "post-upgrade"});
+        !ok) {
+        return tl::unexpected(ok.error());
+    }
+    Hooks hooks;
+    const std::pair<const char*, std::string*> slots[] = {{"post-install", &hooks.post_install},
+                                                          {"pre-remove", &hooks.pre_remove},
+                                                          {"post-upgrade", &hooks.post_upgrade}};
+    for (auto [key, slot] : slots) {
+        const json* h = member(v, key);
+        if (!h) continue;
+        std::string field = detail::dot("hooks", key);
+        auto s = detail::get_string(*h, field, 4096);
+        if (!s) return tl::unexpected(s.error());
+        if (auto why = detail::relative_path_problem(*s); !why.empty()) {
+            return invalid(field, std::string(why));
+        }
+        *slot = std::move(*s);
+    }
+    return hooks;
+}
+
+Result<Check> parse_check(const json& v) {
+    if (!v.is_object()) return invalid("check", "expected object");
+    if (auto ok = detail::reject_unknown_keys(v, "check", {"mcp", "timeout"}); !ok) {
+        return tl::unexpected(ok.error());
+    }
+    Check check;
+    if (const json* m = member(v, "mcp")) {
+        if (!m->is_boolean()) return invalid("check.mcp", "expected boolean");
+        check.mcp = m->get<bool>();
+    }
+    if (const json* t = member(v, "timeout")) {
+        auto n = detail::get_int(*t, "check.timeout");
+        if (!n) return tl::unexpected(n.error());
+        if (*n < 1 || *n > 300) return invalid("check.timeout", "must be between 1 and 300");
+        check.timeout = static_cast<int>(*n);
+    }
+    return check;
+}
+
+// Every ${config.KEY} in a permission path or an MCP argument must name a config key.
+Result<void> check_placeholders(std::string_view text, std::string_view field,
+                                const std::map<std::string, ConfigKey>& config) {
+    constexpr std::string_view open = "${config.";
+    for (auto p = text.find(open); p != std::string_view::npos; p = text.find(open, p + 1)) {
+        auto end = text.find('}', p);
+        if (end == std::string_view::npos) return invalid(std::string(field), "unclosed \"${\"");
+        std::string key(text.substr(p + open.size(), end - p - open.size()));
+        if (!config.count(key)) {
+            return invalid(std::string(field), "refers to " + detail::quote(key) +
+                                                   ", which is not a config key");
+        }
+    }
+    return {};
+}
+
+Result<void> check_cross_fields(const Manifest& m) {
+    if (m.kind == Kind::McpServer && !m.mcp) {
+        return invalid("mcp", "required when kind is mcp-server");
+    }
+    if (m.kind != Kind::McpServer && m.mcp) {
+        return invalid("mcp", "only allowed when kind is mcp-server");
+    }
+    if (m.kind != Kind::McpServer && m.check.mcp) {
+        return invalid("check.mcp", "only allowed when kind is mcp-server");
+    }
+    for (std::size_t i = 0; i < m.permissions.filesystem.size(); ++i) {
+        auto field = detail::at("permissions.filesystem", i) + ".path";
+        auto ok = check_placeholders(m.permissions.filesystem[i].path, field, m.config);
+        if (!ok) return ok;
+    }
+    if (m.mcp) {
+        for (std::size_t i = 0; i < m.mcp->args.size(); ++i) {
+            auto ok = check_placeholders(m.mcp->args[i], detail::at("mcp.args", i), m.config);
+            if (!ok) return ok;
+        }
+    }
+    return {};
+}
+
+Result<void> parse_identity(const json& doc, Manifest& m) {
+    for (const char* key : {"name", "version", "kind"}) {
+        if (!member(doc, key)) return invalid(key, "required field is missing");
+    }
+    auto name = detail::get_string(doc["name"], "name");
+    if (!name) return tl::unexpected(name.error());
+    if (!is_valid_package_name(*name)) return invalid("name", std::string(kNameRule));
+    m.name = std::move(*name);
+    auto vtext = detail::get_string(doc["version"], "version", 256);
+    if (!vtext) return tl::unexpected(vtext.error());
+    auto v = parse_version(*vtext);
+    if (!v) return tl::unexpected(in_context(v.error(), "version"));
+    m.version = std::move(*v);
+    auto ktext = detail::get_string(doc["kind"], "kind", 64);
+    if (!ktext) return tl::unexpected(ktext.error());
+    auto kind = parse_kind(*ktext);
+    if (!kind) {
+        return invalid("kind",
+                       "must be one of mcp-server, mask, prompts, openapi-plugin, library");
+    }
+    m.kind = *kind;
+    const std::pair<const char*, std::string*> texts[] = {{"summary", &m.summary},
+                                                          {"license", &m.license},
+                                                          {"homepage", &m.homepage},
+                                                          {"publisher", &m.publisher}};
+    for (auto [key, slot] : texts) {
+        if (const json* t = member(doc, key)) {
+            auto s = detail::get_string(*t, key);
+            if (!s) return tl::unexpected(s.error());
+            *slot = std::move(*s);
+        }
+    }
+    return {};
+}
+
+Result<void> parse_relations(const json& doc, PackageMeta& m) {
+    const std::pair<const char*, std::vector<DepSpec>*> specs[] = {
+        {"requires", &m.requires_}, {"conflicts", &m.conflicts}, {"recommends", &m.recommends}};
+    for (auto [key, slot] : specs) {
+        if (const json* v = member(doc, key)) {
+            auto list = parse_dep_spec_list(*v, key);
+            if (!list) return tl::unexpected(list.error());
+            *slot = std::move(*list);
+        }
+    }
+    const std::pair<const char*, std::vector<Dep>*> deps[] = {{"provides", &m.provides},
+                                                              {"replaces", &m.replaces}};
+    for (auto [key, slot] : deps) {
+        if (const json* v = member(doc, key)) {
+            auto list = parse_dep_list(*v, key);
+            if (!list) return tl::unexpected(list.error());
+            *slot = std::move(*list);
+        }
+    }
+    if (auto ok = detail::check_provides(m.provides, "provides"); !ok) return ok;
+    return detail::check_replaces(m.replaces, "replaces");
+}
+
+Result<Manifest> manifest_from_json(const json& doc) {
+    if (!doc.is_object()) return invalid("", "expected a JSON object");
+    auto known = detail::reject_unknown_keys(
+        doc, "",
+        {"name", "version", "kind", "summary", "license", "homepage", "publisher", "requires",
+         "conflicts", "provides", "replaces", "recommends", "mcp", "config", "permissions",
+         "hooks", "check"});
+    if (!known) return tl::unexpected(known.error());
+    Manifest m;
+    if (auto ok = parse_identity(doc, m); !ok) return tl::unexpected(ok.error());
+    if (auto ok = parse_relations(doc, m); !ok) return tl::unexpected(ok.error());
+    if (const json* v = member(doc, "mcp")) {
+        auto mcp = parse_mcp(*v);
+        if (!mcp) return tl::unexpected(mcp.error());
+        m.mcp = std::move(*mcp);
+    }
+    if (const json* v = member(doc, "config")) {
+        auto config = detail::parse_config(*v);
+        if (!config) return tl::unexpected(config.error());
+        m.config = std::move(*config);
+    }
+    if (const json* v = member(doc, "permissions")) {
+        auto p = parse_permissions(*v, "permissions");
+        if (!p) return tl::unexpected(p.error());
+        m.permissions = std::move(*p);
+    }
+    if (const json* v = member(doc, "hooks")) {
+        auto h = parse_hooks(*v);
+        if (!h) return tl::unexpected(h.error());
+        m.hooks = std::move(*h);
+    }
+    if (const json* v = member(doc, "check")) {
+        auto c = parse_check(*v);
+        if (!c) return tl::unexpected(c.error());
+        m.check = *c;
+    }
+    if (auto ok = check_cross_fields(m); !ok) return tl::unexpected(ok.error());
+    return m;
+}
+
+}  // namespace
+
+std::string_view kind_name(Kind k) { return kKinds[static_cast<int>(k)]; }
+
+std::optional<Kind> parse_kind(std::string_view s) {
+    for (int i = 0; i < 5; ++i) {
+        if (kKinds[i] == s) return static_cast<Kind>(i);
+    }
+    return std::nullopt;
+}
+
+Result<Manifest> parse_manifest(std::string_view json_text) {
+    if (json_text.size() > kMaxManifestBytes) {
+        return invalid("", "manifest too large (over 16 MiB)");
+    }
+    auto doc = detail::parse_json_text(json_text, kMaxDepth);
+    if (!doc) return tl::unexpected(doc.error());
+    return manifest_from_json(*doc);
+}
+
+std::vector<std::string> dep_strings(const std::vector<DepSpec>& deps) {
+    std::vector<std::string> out;
+    for (const auto& d : deps) out.push_back(d.str());
+    return out;
+}
+
+std::vector<std::string> dep_strings(const std::vector<Dep>& deps) {
+    std::vector<std::string> out;
+    for (const auto& d : deps) out.push_back(d.str());
+    return out;
+}
+
+Result<std::vector<DepSpec>> parse_dep_spec_list(const nlohmann::json& arr,
+                                                 std::string_view field) {
+    auto strings = string_list(arr, field);
+    if (!strings) return tl::unexpected(strings.error());
+    std::vector<DepSpec> out;
+    for (std::size_t i = 0; i < strings->size(); ++i) {
+        auto d = parse_dep_spec((*strings)[i]);
+        if (!d) return tl::unexpected(in_context(d.error(), detail::at(field, i)));
+        out.push_back(std::move(*d));
+    }
+    return out;
+}
+
+Result<std::vector<Dep>> parse_dep_list(const nlohmann::json& arr, std::string_view field) {
+    auto strings = string_list(arr, field);
+    if (!strings) return tl::unexpected(strings.error());
+    std::vector<Dep> out;
+    for (std::size_t i = 0; i < strings->size(); ++i) {
+        auto d = parse_dep((*strings)[i]);
+        if (!d) return tl::unexpected(in_context(d.error(), detail::at(field, i)));
+        out.push_back(std::move(*d));
+    }
+    return out;
+}
+
+}  // namespace nxp::formats
