@@ -1,1 +1,108 @@
-// placeholder
+// Canonical index.json text: the same repository content always gives the same bytes, so
+// a rebuild of an unchanged repository re-signs identical data.
+#include <algorithm>
+
+#include <nlohmann/json.hpp>
+
+#include "formats/index.hpp"
+
+namespace nxp::formats {
+namespace {
+
+using ojson = nlohmann::ordered_json;
+
+std::string dump(const ojson& j) {
+    // Strings built by hand may hold invalid UTF-8; replacing beats throwing here.
+    return j.dump(-1, ' ', false, ojson::error_handler_t::replace);
+}
+
+template <class List>
+void put_deps(ojson& out, const char* key, const List& deps) {
+    if (deps.empty()) return;
+    ojson arr = ojson::array();
+    for (const auto& d : deps) arr.push_back(d.str());
+    out[key] = std::move(arr);
+}
+
+ojson entry_json(const IndexEntry& e) {
+    ojson out;
+    out["name"] = e.name;
+    out["version"] = e.version.str();
+    out["kind"] = kind_name(e.kind);
+    if (!e.summary.empty()) out["summary"] = e.summary;
+    put_deps(out, "requires", e.requires_);
+    put_deps(out, "conflicts", e.conflicts);
+    put_deps(out, "provides", e.provides);
+    put_deps(out, "replaces", e.replaces);
+    put_deps(out, "recommends", e.recommends);
+    if (!e.permissions.empty()) out["permissions"] = ojson::parse(permissions_to_json(e.permissions).dump());
+    out["path"] = e.path;
+    out["size"] = e.size;
+    out["sha256"] = e.sha256;
+    out["installed_size"] = e.installed_size;
+    return out;
+}
+
+bool entry_less(const IndexEntry* a, const IndexEntry* b) {
+    if (a->name != b->name) return a->name < b->name;
+    if (auto c = a->version <=> b->version; c != 0) return c < 0;
+    if (a->version.build != b->version.build) return a->version.build < b->version.build;
+    return a->path < b->path;
+}
+
+}  // namespace
+
+std::string write_index(const Index& index) {
+    ojson head;
+    head["format"] = index.format;
+    head["repo"] = index.repo;
+    head["version"] = index.version;
+    head["generated"] = index.generated;
+    head["expires"] = index.expires;
+    std::string out = dump(head);
+    out.pop_back();  // the closing '}': packages follow, one a line, so diffs stay readable
+
+    std::vector<const IndexEntry*> order;
+    order.reserve(index.packages.size());
+    for (const auto& e : index.packages) order.push_back(&e);
+    std::stable_sort(order.begin(), order.end(), entry_less);
+    out += ",\n\"packages\":[";
+    for (std::size_t i = 0; i < order.size(); ++i) {
+        out += i ? ",\n" : "\n";
+        out += dump(entry_json(*order[i]));
+    }
+    out += "],\n";
+
+    std::vector<std::string> revoked = index.revoked;
+    std::sort(revoked.begin(), revoked.end());
+    revoked.erase(std::unique(revoked.begin(), revoked.end()), revoked.end());
+    out += "\"revoked\":" + dump(ojson(revoked)) + ",\n";
+
+    std::vector<const Advisory*> advisories;
+    for (const auto& a : index.advisories) advisories.push_back(&a);
+    std::stable_sort(advisories.begin(), advisories.end(), [](auto* a, auto* b) {
+        return std::tie(a->package, a->id) < std::tie(b->package, b->id);
+    });
+    out += "\"advisories\":[";
+    for (std::size_t i = 0; i < advisories.size(); ++i) {
+        const Advisory& a = *advisories[i];
+        ojson j;
+        j["id"] = a.id;
+        j["package"] = a.package;
+        j["versions"] = a.versions;
+        j["severity"] = a.severity;
+        if (!a.summary.empty()) j["summary"] = a.summary;
+        out += (i ? ",\n" : "\n") + dump(j);
+    }
+    out += "]}\n";
+    return out;
+}
+
+IndexEntry entry_from_manifest(const Manifest& m) {
+    IndexEntry e;
+    static_cast<PackageMeta&>(e) = static_cast<const PackageMeta&>(m);
+    e.permissions = m.permissions;
+    return e;
+}
+
+}  // namespace nxp::formats
