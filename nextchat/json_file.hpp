@@ -2,9 +2,8 @@
 // Internal to nextchat/: reading and atomically rewriting NextChat's JSON files, keeping
 // their key order (nlohmann::ordered_json) so a diff shows only what nxp changed.
 #include <filesystem>
-#include <optional>
-
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "formats/error.hpp"
 

@@ -52,11 +52,10 @@ bool find_mount(const std::string& controller, Mount* found) {
         auto left = split(line.substr(0, dash), ' ');
         auto right = split(line.substr(dash + 3), ' ');
         if (left.size() < 5 || right.size() < 3) continue;
-        bool match = controller.empty()
-                         ? right[0] == "cgroup2"
-                         : right[0] == "cgroup" && ("," + right[2] + ",")
-                                                       .find("," + controller + ",") !=
-                                                       std::string::npos;
+        bool match = controller.empty() ? right[0] == "cgroup2"
+                                        : right[0] == "cgroup" &&
+                                              ("," + right[2] + ",").find("," + controller + ",") !=
+                                                  std::string::npos;
         if (match) {
             *found = {left[3], left[4]};
             return true;
@@ -76,9 +75,9 @@ std::string own_cgroup_dir(const std::string& controller) {
         auto second = line.find(':', first + 1);
         if (first == std::string::npos || second == std::string::npos) continue;
         auto controllers = "," + line.substr(first + 1, second - first - 1) + ",";
-        bool match = controller.empty() ? line.compare(0, first + 2, "0::") == 0
-                                        : controllers.find("," + controller + ",") !=
-                                              std::string::npos;
+        bool match = controller.empty()
+                         ? line.compare(0, first + 2, "0::") == 0
+                         : controllers.find("," + controller + ",") != std::string::npos;
         if (!match) continue;
         std::string path = line.substr(second + 1);
         if (mount.root != "/" && path.compare(0, mount.root.size(), mount.root) == 0) {
@@ -113,7 +112,8 @@ PidsCgroup PidsCgroup::create(std::uint64_t max_processes) {
     if (max_processes == 0) return {};
     // cgroup v2 only where pids is already delegated below this process's cgroup.
     std::string v2 = own_cgroup_dir("");
-    if (!v2.empty() && read_file(v2 + "/cgroup.subtree_control").find("pids") != std::string::npos) {
+    if (!v2.empty() &&
+        read_file(v2 + "/cgroup.subtree_control").find("pids") != std::string::npos) {
         if (auto dir = make_limited(v2, max_processes); !dir.empty()) return PidsCgroup(dir);
     }
     if (auto dir = make_limited(own_cgroup_dir("pids"), max_processes); !dir.empty()) {

@@ -28,8 +28,8 @@ struct ChildPlan {
     std::vector<char*> argv;
     std::vector<char*> envp;
     const SpawnSpec* spec = nullptr;
-    int out_fd = -1;    // write end of the output pipe, or -1
-    int err_fd = -1;    // close-on-exec pipe reporting a failed start
+    int out_fd = -1;  // write end of the output pipe, or -1
+    int err_fd = -1;  // close-on-exec pipe reporting a failed start
 };
 
 std::vector<char*> c_strings(const std::vector<std::string>& v) {
@@ -100,7 +100,8 @@ Result<pid_t> spawn(const SpawnSpec& spec, int out_fd) {
     plan.out_fd = out_fd;
     plan.err_fd = err_pipe->second.get();
     pid_t pid = fork();
-    if (pid < 0) return fail(ErrorKind::Io, spec.path, std::string("fork: ") + std::strerror(errno));
+    if (pid < 0)
+        return fail(ErrorKind::Io, spec.path, std::string("fork: ") + std::strerror(errno));
     if (pid == 0) child_main(plan);
     err_pipe->second.reset();
     int child_errno = 0;
@@ -112,7 +113,8 @@ Result<pid_t> spawn(const SpawnSpec& spec, int out_fd) {
         int status;
         while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
         }
-        return fail(ErrorKind::Io, spec.path, std::string("cannot run: ") + std::strerror(child_errno));
+        return fail(ErrorKind::Io, spec.path,
+                    std::string("cannot run: ") + std::strerror(child_errno));
     }
     return pid;
 }

@@ -30,21 +30,21 @@ class Fd {
 };
 
 struct SpawnSpec {
-    std::string path;                // absolute path of the executable
-    std::vector<std::string> argv;   // argv[0] included
-    std::vector<std::string> env;    // "NAME=value", the whole environment
-    std::string workdir;             // chdir before exec; empty keeps nxp's
-    std::string cgroup_procs;        // a cgroup.procs file to enter first; empty for none
+    std::string path;                 // absolute path of the executable
+    std::vector<std::string> argv;    // argv[0] included
+    std::vector<std::string> env;     // "NAME=value", the whole environment
+    std::string workdir;              // chdir before exec; empty keeps nxp's
+    std::string cgroup_procs;         // a cgroup.procs file to enter first; empty for none
     std::uint64_t max_processes = 0;  // RLIMIT_NPROC; 0 leaves it
     std::uint64_t max_memory = 0;     // RLIMIT_AS; 0 leaves it
-    bool inherit_stdio = false;      // else stdin is /dev/null and stdout+stderr one pipe
+    bool inherit_stdio = false;       // else stdin is /dev/null and stdout+stderr one pipe
 };
 
 struct Captured {
-    int wait_status = 0;          // as from waitpid
+    int wait_status = 0;  // as from waitpid
     bool timed_out = false;
     bool output_truncated = false;
-    bool output_flood = false;    // killed for writing far more than it may keep
+    bool output_flood = false;  // killed for writing far more than it may keep
     std::string output;
 };
 

@@ -98,8 +98,9 @@ Probe probe_bwrap() {
     if (bwrap.empty()) return {false, "bwrap not found in " + std::string(kBwrapSearch)};
     SpawnSpec spec;
     spec.path = bwrap;
-    spec.argv = {bwrap, "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop",
-                 "ALL", "--ro-bind", "/", "/", "true"};
+    spec.argv = {bwrap,        "--unshare-all", "--die-with-parent", "--new-session",
+                 "--cap-drop", "ALL",           "--ro-bind",         "/",
+                 "/",          "true"};
     spec.env = {std::string("PATH=") + kSandboxPath};
     auto out = detail::run_captured(spec, 10, 4096);
     if (!out) return {false, out.error().str()};

@@ -79,7 +79,8 @@ TEST_CASE("a managed server is updated in place", "[nextchat]") {
     check_foreign_untouched(before, after);
     CHECK(after["mcpServers"]["weather"]["env"] ==
           Json::parse(R"({"WEATHER_CITY": "Oslo", "WEATHER_UNITS": "imperial"})"));
-    CHECK(after["mcpServers"]["weather"]["args"] == Json::parse(R"(["exec", "--verbose", "weather"])"));
+    CHECK(after["mcpServers"]["weather"]["args"] ==
+          Json::parse(R"(["exec", "--verbose", "weather"])"));
     CHECK(keys(after["mcpServers"]) == keys(before["mcpServers"]));
 }
 
@@ -169,9 +170,8 @@ TEST_CASE("a missing config is created; mode and unknown fields are kept", "[nex
     auto created = sync_mcp_config(nc.dir(), {managed("calculator")}, {});
     REQUIRE(created);
     CHECK(*created);
-    CHECK(read_json(nc.config()) ==
-          Json::parse(R"({"mcpServers": {"calculator":
-                          {"command": "nxp", "args": ["exec", "calculator"], "status": "active"}}})"));
+    CHECK(read_json(nc.config()) == Json::parse(R"({"mcpServers": {"calculator": {
+              "command": "nxp", "args": ["exec", "calculator"], "status": "active"}}})"));
     CHECK((fs::status(nc.config()).permissions() & fs::perms::all) ==
           (fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read |
            fs::perms::others_read));

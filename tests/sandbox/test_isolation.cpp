@@ -90,8 +90,8 @@ TEST_CASE("plugin code cannot remount its tree writable", "[sandbox]") {
     if (!require_sandbox()) return;
     Plugin plugin;
     auto dir = plugin.profile.plugin_dir.string();
-    auto r = plugin.run_script("mount -o remount,rw,bind '" + dir + "' '" + dir +
-                               "'; echo x > '" + dir + "/after-remount'; grep Cap /proc/self/status");
+    auto r = plugin.run_script("mount -o remount,rw,bind '" + dir + "' '" + dir + "'; echo x > '" +
+                               dir + "/after-remount'; grep Cap /proc/self/status");
     REQUIRE(r);
     INFO(r->output);
     CHECK_FALSE(fs::exists(plugin.profile.plugin_dir / "after-remount"));
