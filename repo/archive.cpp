@@ -97,7 +97,8 @@ Result<std::vector<TreeItem>> collect_tree(const fs::path& root) {
     if (ec) return fail(ErrorKind::Io, root.string(), ec.message());
     for (; it != end; it.increment(ec)) {
         if (ec) return fail(ErrorKind::Io, root.string(), ec.message());
-        items.push_back({fs::relative(it->path(), root).generic_string(), it->symlink_status()});
+        items.push_back(
+            {it->path().lexically_relative(root).generic_string(), it->symlink_status()});
     }
     std::sort(items.begin(), items.end(),
               [](const TreeItem& a, const TreeItem& b) { return a.rel < b.rel; });
@@ -112,6 +113,8 @@ public:
         archive* a = a_.get();
         if (archive_write_set_format_pax_restricted(a) != ARCHIVE_OK ||
             archive_write_add_filter_zstd(a) != ARCHIVE_OK ||
+            // No zero padding after the compressed stream: it would not be valid zstd.
+            archive_write_set_bytes_in_last_block(a, 1) != ARCHIVE_OK ||
             archive_write_open(a, this, nullptr, &Packer::on_write, nullptr) != ARCHIVE_OK) {
             return fail(ErrorKind::Internal, "pack", a_.error());
         }

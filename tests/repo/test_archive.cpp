@@ -1,1 +1,213 @@
-// placeholder: being written
+#include <catch2/catch.hpp>
+
+#include <sys/stat.h>
+
+#include <chrono>
+
+#include "repo/archive.hpp"
+#include "repo/keys.hpp"
+#include "test_util.hpp"
+
+using namespace nxp;
+using namespace nxp::repo;
+using namespace nxp::test;
+
+namespace {
+
+// Names of the archive's entries, in order.
+std::vector<std::string> entry_names(const fs::path& file) {
+    std::vector<std::string> out;
+    archive* a = archive_read_new();
+    archive_read_support_filter_zstd(a);
+    archive_read_support_format_tar(a);
+    REQUIRE(archive_read_open_filename(a, file.c_str(), 10240) == ARCHIVE_OK);
+    archive_entry* e = nullptr;
+    while (archive_read_next_header(a, &e) == ARCHIVE_OK) {
+        out.emplace_back(archive_entry_pathname(e));
+        CHECK(archive_entry_mtime(e) == 0);
+        CHECK(archive_entry_uid(e) == 0);
+        CHECK(archive_entry_gid(e) == 0);
+        const char* uname = archive_entry_uname(e);
+        const char* gname = archive_entry_gname(e);
+        CHECK(std::string(uname != nullptr ? uname : "").empty());
+        CHECK(std::string(gname != nullptr ? gname : "").empty());
+    }
+    archive_read_free(a);
+    return out;
+}
+
+const PackedFile* find(const Extracted& x, const std::string& path) {
+    for (const auto& f : x.files) {
+        if (f.path == path) return &f;
+    }
+    return nullptr;
+}
+
+}  // namespace
+
+TEST_CASE("pack: plugin.json first, then files/ and the sorted tree", "[archive]") {
+    TempDir t;
+    const fs::path src = make_plugin(t.path);
+    auto bytes = pack_directory(src);
+    REQUIRE(bytes);
+    write_file(t.path / "demo.nxp", *bytes);
+    // Sorted by byte order of the path, so a directory always precedes its contents.
+    const std::vector<std::string> expected{
+        "plugin.json", "files/",         "files/README",       "files/bin/",
+        "files/bin/run.sh", "files/lib/", "files/lib-link", "files/lib/data.txt"};
+    CHECK(entry_names(t.path / "demo.nxp") == expected);
+}
+
+TEST_CASE("pack is reproducible, whatever the mtimes and owners on disk", "[archive]") {
+    TempDir t;
+    const fs::path src = make_plugin(t.path);
+    auto first = pack_directory(src);
+    REQUIRE(first);
+    auto second = pack_directory(src);
+    REQUIRE(second);
+    CHECK(*first == *second);
+
+    const auto old = fs::file_time_type::clock::now() - std::chrono::hours(24 * 400);
+    fs::last_write_time(src / "files/README", old);
+    fs::last_write_time(src / "files/lib", old);
+    fs::last_write_time(src / "plugin.json", old);
+    auto third = pack_directory(src);
+    REQUIRE(third);
+    CHECK(*first == *third);
+}
+
+TEST_CASE("pack refuses symlinks leaving the tree and invalid manifests", "[archive]") {
+    TempDir t;
+    const fs::path src = make_plugin(t.path);
+    SECTION("absolute symlink") {
+        fs::create_symlink("/etc/passwd", src / "files/passwd");
+        auto r = pack_directory(src);
+        REQUIRE_FALSE(r);
+        CHECK(r.error().context.find("passwd") != std::string::npos);
+    }
+    SECTION("escaping symlink") {
+        fs::create_symlink("../../plugin.json", src / "files/bin/up");
+        CHECK_FALSE(pack_directory(src));
+    }
+    SECTION("bad manifest") {
+        write_file(src / "plugin.json", "{\"name\": \"Bad Name\"}");
+        auto r = pack_directory(src);
+        REQUIRE_FALSE(r);
+        CHECK(r.error().str().find("plugin.json") != std::string::npos);
+    }
+    SECTION("hook pointing to a missing file") {
+        write_file(src / "plugin.json",
+                   manifest_json("demo", "1.0.0", ", \"hooks\": {\"post-install\": \"nope.sh\"}"));
+        auto r = pack_directory(src);
+        REQUIRE_FALSE(r);
+        CHECK(r.error().str().find("nope.sh") != std::string::npos);
+    }
+    SECTION("FIFO in the tree") {
+        REQUIRE(::mkfifo((src / "files/fifo").c_str(), 0644) == 0);
+        auto r = pack_directory(src);
+        REQUIRE_FALSE(r);
+        CHECK(r.error().context.find("fifo") != std::string::npos);
+    }
+}
+
+TEST_CASE("pack without files/ holds just the manifest", "[archive]") {
+    TempDir t;
+    write_file(t.path / "mask/plugin.json", manifest_json("mask-only"));
+    auto bytes = pack_directory(t.path / "mask");
+    REQUIRE(bytes);
+    write_file(t.path / "m.nxp", *bytes);
+    CHECK(entry_names(t.path / "m.nxp") == std::vector<std::string>{"plugin.json"});
+    auto x = extract_package(t.path / "m.nxp", t.path / "out");
+    REQUIRE(x);
+    CHECK(x->files.empty());
+    CHECK(fs::is_directory(t.path / "out"));
+}
+
+TEST_CASE("extract writes the tree with normalised modes and hashes", "[archive]") {
+    TempDir t;
+    const fs::path src = make_plugin(t.path);
+    fs::permissions(src / "files/lib/data.txt", fs::perms::owner_read | fs::perms::owner_write);
+    auto bytes = pack_directory(src);
+    REQUIRE(bytes);
+    write_file(t.path / "demo.nxp", *bytes);
+
+    auto m = read_package_manifest(t.path / "demo.nxp");
+    REQUIRE(m);
+    CHECK(m->name == "demo");
+
+    const fs::path dest = t.path / "store/demo";
+    auto x = extract_package(t.path / "demo.nxp", dest);
+    REQUIRE(x);
+    CHECK(x->manifest.name == "demo");
+    CHECK(x->manifest_text == read_file(src / "plugin.json"));
+    CHECK(read_file(dest / "lib/data.txt") == "data for demo\n");
+    CHECK(fs::read_symlink(dest / "lib-link") == "lib");
+
+    const PackedFile* run = find(*x, "bin/run.sh");
+    REQUIRE(run);
+    CHECK(run->mode == 0755);
+    CHECK(run->sha256 == sha256_hex("#!/bin/sh\necho hi\n"));
+    CHECK((fs::status(dest / "bin/run.sh").permissions() & fs::perms::all) ==
+          (fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+           fs::perms::others_read | fs::perms::others_exec));
+    const PackedFile* data = find(*x, "lib/data.txt");
+    REQUIRE(data);
+    CHECK(data->mode == 0644);
+    CHECK((fs::status(dest / "lib/data.txt").permissions() & fs::perms::all) ==
+          (fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read |
+           fs::perms::others_read));
+    const PackedFile* link = find(*x, "lib-link");
+    REQUIRE(link);
+    CHECK(link->type == 'l');
+    CHECK(link->link_target == "lib");
+    CHECK(x->installed_size == 18 + 14 + 7);
+}
+
+TEST_CASE("extract refuses an existing destination and leaves it alone", "[archive]") {
+    TempDir t;
+    auto bytes = pack_directory(make_plugin(t.path));
+    REQUIRE(bytes);
+    write_file(t.path / "demo.nxp", *bytes);
+    write_file(t.path / "dest/keep", "mine");
+    CHECK_FALSE(extract_package(t.path / "demo.nxp", t.path / "dest"));
+    CHECK(read_file(t.path / "dest/keep") == "mine");
+}
+
+TEST_CASE("read_package_manifest: missing file and non-archives", "[archive]") {
+    TempDir t;
+    auto missing = read_package_manifest(t.path / "nope.nxp");
+    REQUIRE_FALSE(missing);
+    CHECK(missing.error().kind == ErrorKind::NotFound);
+    write_file(t.path / "junk.nxp", "this is not a tar.zst");
+    CHECK_FALSE(read_package_manifest(t.path / "junk.nxp"));
+}
+
+TEST_CASE("lint: warnings for a directory, errors for a hostile archive", "[archive]") {
+    TempDir t;
+    write_file(t.path / "p/plugin.json",
+               "{\"name\": \"bare\", \"version\": \"1.0.0\", \"kind\": \"library\"}");
+    auto f = lint(t.path / "p");
+    REQUIRE(f);
+    bool summary = false;
+    bool license = false;
+    for (const auto& x : *f) {
+        CHECK_FALSE(x.error);
+        summary = summary || x.where.find("summary") != std::string::npos;
+        license = license || x.where.find("license") != std::string::npos;
+    }
+    CHECK(summary);
+    CHECK(license);
+
+    write_raw_archive(t.path / "bad.nxp", {manifest_entry(), file_entry("files/../../x")});
+    auto bad = lint(t.path / "bad.nxp");
+    REQUIRE(bad);
+    REQUIRE(bad->size() == 1);
+    CHECK(bad->front().error);
+
+    auto packed = pack_directory(make_plugin(t.path));
+    REQUIRE(packed);
+    write_file(t.path / "good.nxp", *packed);
+    auto good = lint(t.path / "good.nxp");
+    REQUIRE(good);
+    for (const auto& x : *good) CHECK_FALSE(x.error);
+}

@@ -1,1 +1,205 @@
-// placeholder: being written
+// Hostile packages (DESIGN.md §3, §9: no file is ever written outside the destination).
+#include <catch2/catch.hpp>
+
+#include "repo/archive.hpp"
+#include "test_util.hpp"
+
+using namespace nxp;
+using namespace nxp::repo;
+using namespace nxp::test;
+
+namespace {
+
+struct Outcome {
+    Result<Extracted> result;
+    bool dest_removed = false;
+    bool outside_unchanged = false;
+};
+
+// Extracts `entries` into sandbox/dest and reports what happened around it.
+Outcome extract_raw(const TempDir& t, const std::vector<RawEntry>& entries,
+                    const ExtractLimits& limits = {}) {
+    const fs::path sandbox = t.path / "sandbox";
+    fs::create_directories(sandbox);
+    write_file(sandbox / "victim.txt", "untouched");
+    const fs::path pkg = t.path / "hostile.nxp";
+    write_raw_archive(pkg, entries);
+    const auto before = listing(t.path);
+    Outcome o{extract_package(pkg, sandbox / "dest", limits)};
+    o.dest_removed = !fs::exists(fs::symlink_status(sandbox / "dest"));
+    o.outside_unchanged =
+        listing(t.path) == before && read_file(sandbox / "victim.txt") == "untouched";
+    return o;
+}
+
+// The archive is refused as a verification failure naming `entry`, and leaves no trace.
+void require_refused(const Outcome& o, const std::string& entry) {
+    REQUIRE_FALSE(o.result);
+    INFO(o.result.error().str());
+    CHECK(o.result.error().kind == ErrorKind::Verification);
+    CHECK(o.result.error().str().find(entry) != std::string::npos);
+    CHECK(o.dest_removed);
+    CHECK(o.outside_unchanged);
+}
+
+}  // namespace
+
+TEST_CASE("hostile: a well-formed crafted archive is accepted (control)", "[hostile]") {
+    TempDir t;
+    auto o = extract_raw(t, {manifest_entry(), dir_entry("files/"), dir_entry("files/a/"),
+                             file_entry("files/a/b.txt", "ok"),
+                             RawEntry{"files/l", AE_IFLNK, 0777, "", "a/b.txt", ""}});
+    REQUIRE(o.result);
+    CHECK(read_file(t.path / "sandbox/dest/a/b.txt") == "ok");
+}
+
+TEST_CASE("hostile: paths", "[hostile]") {
+    TempDir t;
+    SECTION("../ traversal") {
+        require_refused(extract_raw(t, {manifest_entry(), dir_entry("files/"),
+                                        file_entry("files/../../victim.txt", "pwned")}),
+                        "files/../../victim.txt");
+    }
+    SECTION("absolute path") {
+        const std::string abs = (t.path / "sandbox/abs.txt").string();
+        require_refused(extract_raw(t, {manifest_entry(), file_entry(abs, "pwned")}), abs);
+        CHECK_FALSE(fs::exists(t.path / "sandbox/abs.txt"));
+    }
+    SECTION("entry outside files/") {
+        require_refused(extract_raw(t, {manifest_entry(), file_entry("other/x")}), "other/x");
+    }
+    SECTION("component longer than 255 bytes") {
+        const std::string name = "files/" + std::string(300, 'a');
+        require_refused(extract_raw(t, {manifest_entry(), dir_entry("files/"), file_entry(name)}),
+                        std::string(300, 'a'));
+    }
+    SECTION("path longer than 4096 bytes") {
+        std::string name = "files";
+        while (name.size() < 4200) name += "/" + std::string(100, 'd');
+        require_refused(extract_raw(t, {manifest_entry(), dir_entry("files/"), file_entry(name)}),
+                        "longer than 4096");
+    }
+    SECTION("file whose parent directory was never extracted") {
+        require_refused(
+            extract_raw(t, {manifest_entry(), dir_entry("files/"), file_entry("files/x/y")}),
+            "files/x/y");
+    }
+}
+
+TEST_CASE("hostile: symlinks", "[hostile]") {
+    TempDir t;
+    SECTION("absolute symlink") {
+        require_refused(extract_raw(t, {manifest_entry(), dir_entry("files/"),
+                                        RawEntry{"files/etc", AE_IFLNK, 0777, "", "/etc", ""}}),
+                        "files/etc");
+    }
+    SECTION("symlink escaping the tree, then a file written through it") {
+        require_refused(
+            extract_raw(t, {manifest_entry(), dir_entry("files/"),
+                            RawEntry{"files/up", AE_IFLNK, 0777, "", "..", ""},
+                            file_entry("files/up/victim.txt", "pwned")}),
+            "files/up");
+    }
+    SECTION("in-tree symlink to a directory, then a file written through it") {
+        require_refused(extract_raw(t, {manifest_entry(), dir_entry("files/"),
+                                        dir_entry("files/d/"),
+                                        RawEntry{"files/l", AE_IFLNK, 0777, "", "d", ""},
+                                        file_entry("files/l/x", "through the link")}),
+                        "files/l/x");
+    }
+    SECTION("deep escape a/b/../../../x") {
+        require_refused(extract_raw(t, {manifest_entry(), dir_entry("files/"),
+                                        dir_entry("files/a/"),
+                                        RawEntry{"files/a/l", AE_IFLNK, 0777, "", "b/../../../x",
+                                                 ""}}),
+                        "files/a/l");
+    }
+}
+
+TEST_CASE("hostile: entry types and mode bits", "[hostile]") {
+    TempDir t;
+    SECTION("hard link") {
+        require_refused(extract_raw(t, {manifest_entry(), dir_entry("files/"),
+                                        file_entry("files/a"),
+                                        RawEntry{"files/h", AE_IFREG, 0644, "", "", "files/a"}}),
+                        "files/h");
+    }
+    SECTION("character device") {
+        require_refused(extract_raw(t, {manifest_entry(), dir_entry("files/"),
+                                        RawEntry{"files/null", AE_IFCHR, 0666, "", "", ""}}),
+                        "files/null");
+    }
+    SECTION("FIFO") {
+        require_refused(extract_raw(t, {manifest_entry(), dir_entry("files/"),
+                                        RawEntry{"files/pipe", AE_IFIFO, 0644, "", "", ""}}),
+                        "files/pipe");
+    }
+    SECTION("setuid") {
+        require_refused(extract_raw(t, {manifest_entry(), dir_entry("files/"),
+                                        file_entry("files/suid", "x", 04755)}),
+                        "files/suid");
+    }
+    SECTION("setgid directory") {
+        require_refused(extract_raw(t, {manifest_entry(), dir_entry("files/"),
+                                        RawEntry{"files/g/", AE_IFDIR, 02755, "", "", ""}}),
+                        "files/g");
+    }
+    SECTION("duplicate entry") {
+        require_refused(extract_raw(t, {manifest_entry(), dir_entry("files/"),
+                                        file_entry("files/a", "one"), file_entry("files/a", "two")}),
+                        "files/a");
+    }
+    SECTION("files/ that is not a directory") {
+        require_refused(extract_raw(t, {manifest_entry(), file_entry("files", "x")}), "files");
+    }
+}
+
+TEST_CASE("hostile: the manifest", "[hostile]") {
+    TempDir t;
+    SECTION("manifest not first") {
+        require_refused(extract_raw(t, {dir_entry("files/"), manifest_entry()}), "files/");
+        auto m = read_package_manifest(t.path / "hostile.nxp");
+        REQUIRE_FALSE(m);
+        CHECK(m.error().str().find("plugin.json") != std::string::npos);
+    }
+    SECTION("manifest larger than 1 MiB") {
+        RawEntry big = manifest_entry();
+        big.data = manifest_json("demo", "1.0.0", ", \"homepage\": \"" +
+                                                      std::string(1100000, 'a') + "\"");
+        require_refused(extract_raw(t, {big}), "plugin.json");
+        auto m = read_package_manifest(t.path / "hostile.nxp");
+        REQUIRE_FALSE(m);
+        CHECK(m.error().str().find("1 MiB") != std::string::npos);
+    }
+    SECTION("second plugin.json") {
+        require_refused(extract_raw(t, {manifest_entry(), manifest_entry()}), "plugin.json");
+    }
+}
+
+TEST_CASE("hostile: caps on entry count, total size and ratio", "[hostile]") {
+    TempDir t;
+    std::vector<RawEntry> many{manifest_entry(), dir_entry("files/")};
+    for (int i = 0; i < 50; ++i) many.push_back(file_entry("files/f" + std::to_string(i)));
+    SECTION("entry count") {
+        ExtractLimits lim;
+        lim.max_entries = 20;
+        require_refused(extract_raw(t, many, lim), "more than 20 entries");
+    }
+    SECTION("total size") {
+        ExtractLimits lim;
+        lim.max_total_bytes = 1000;
+        require_refused(extract_raw(t, {manifest_entry(), dir_entry("files/"),
+                                        file_entry("files/big", std::string(5000, 'z'))},
+                                    lim),
+                        "files/big");
+    }
+    SECTION("decompression bomb") {
+        ExtractLimits lim;
+        lim.ratio_floor_bytes = 1 << 20;
+        lim.max_ratio = 100;
+        require_refused(extract_raw(t, {manifest_entry(), dir_entry("files/"),
+                                        file_entry("files/zeros", std::string(8 << 20, '\0'))},
+                                    lim),
+                        "decompression bomb");
+    }
+}
