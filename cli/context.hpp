@@ -90,5 +90,7 @@ void add_key(CLI::App& app, Context& ctx);
 void add_pack(CLI::App& app, Context& ctx);
 void add_lint(CLI::App& app, Context& ctx);
 void add_verify(CLI::App& app, Context& ctx);
+void add_hold(CLI::App& app, Context& ctx);  // hold, unhold, autoremove, why
+void add_gc(CLI::App& app, Context& ctx);
 
 }  // namespace nxp::cli

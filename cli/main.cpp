@@ -67,6 +67,8 @@ int main(int argc, char** argv) {
     nxp::cli::add_pack(app, ctx);
     nxp::cli::add_lint(app, ctx);
     nxp::cli::add_verify(app, ctx);
+    nxp::cli::add_hold(app, ctx);
+    nxp::cli::add_gc(app, ctx);
 
     try {
         app.parse(argc, argv);
