@@ -71,6 +71,9 @@ struct Step {
 
 struct Plan {
     std::vector<Step> steps;  // in libsolv's transaction order (dependencies first)
+    // Installed dependencies that an install job named and that otherwise stay as they
+    // are: only their reason changes to explicit (like apt's "set to manually installed").
+    std::vector<std::string> marked_explicit;
     bool empty() const { return steps.empty(); }
 };
 

@@ -1,0 +1,159 @@
+// Request → libsolv job queue.
+#include "resolver/jobs.hpp"
+
+#include <algorithm>
+
+namespace nxp::resolver {
+namespace {
+
+Problem problem(std::string text) {
+    Problem p;
+    p.text = std::move(text);
+    return p;
+}
+
+std::vector<Id> providers(::Pool* pool, Id dep) {
+    std::vector<Id> out;
+    for (Id off = pool_whatprovides(pool, dep); pool->whatprovidesdata[off]; ++off) {
+        out.push_back(pool->whatprovidesdata[off]);
+    }
+    return out;
+}
+
+// Installed (not host) solvables named `name`.
+std::vector<Id> installed_named(const PoolModel& m, const std::string& name) {
+    std::vector<Id> out;
+    for (Id p : m.installed_ids()) {
+        if (m.name(p) == name) out.push_back(p);
+    }
+    return out;
+}
+
+bool is_host_name(const PoolModel& m, const std::string& name) {
+    return std::any_of(m.host_ids().begin(), m.host_ids().end(),
+                       [&](Id p) { return m.name(p) == name; });
+}
+
+void add_install(PoolModel& m, const formats::Dep& spec, JobSet& out) {
+    ::Pool* pool = m.get();
+    Id dep = m.dep(spec);
+    Id name = pool_str2id(pool, spec.name.c_str(), 1);
+    std::vector<Id> candidates = providers(pool, dep);
+    std::vector<Id> named;
+    std::copy_if(candidates.begin(), candidates.end(), std::back_inserter(named),
+                 [&](Id p) { return pool_id2solvable(pool, p)->name == name; });
+    JobNote note{JobRole::Install, spec.name, spec.str()};
+    if (!named.empty()) {
+        // Exactly these versions: an installed one outside them may be downgraded.
+        solv::IdQueue q;
+        for (Id p : named) q.push(p);
+        Id what = pool_queuetowhatprovides(pool, q.get());
+        out.add(SOLVER_INSTALL | SOLVER_SOLVABLE_ONE_OF | SOLVER_SETEVR | SOLVER_SETNAME, what,
+                note);
+        out.explicit_targets.insert(named.begin(), named.end());
+    } else if (!candidates.empty()) {  // a virtual name: any provider will do
+        out.add(SOLVER_INSTALL | SOLVER_SOLVABLE_PROVIDES, dep, note);
+        out.explicit_targets.insert(candidates.begin(), candidates.end());
+    } else if (!m.named(name).empty()) {
+        out.precheck.push_back(problem("no version of " + spec.name + " matches " +
+                                       spec.constraint.text +
+                                       " (available: " + m.versions_of(name) + ")"));
+    } else if (!providers(pool, name).empty()) {
+        out.precheck.push_back(
+            problem("nothing that provides " + spec.name + " matches " + spec.constraint.text));
+    } else {
+        out.precheck.push_back(problem("no package " + spec.name + " is available"));
+    }
+}
+
+// Remove and update name installed packages; the host's virtuals are not packages.
+bool check_installed(const PoolModel& m, const std::string& name, std::string_view verb,
+                     JobSet& out) {
+    if (is_host_name(m, name)) {
+        out.precheck.push_back(
+            problem(name + " is provided by the host and cannot be " + std::string(verb)));
+        return false;
+    }
+    if (installed_named(m, name).empty()) {
+        out.precheck.push_back(problem("package " + name + " is not installed"));
+        return false;
+    }
+    return true;
+}
+
+}  // namespace
+
+void JobSet::add(Id how, Id what, JobNote note) {
+    queue.push2(how, what);
+    notes.push_back(std::move(note));
+}
+
+const JobNote* JobSet::note_at(int index) const {
+    int pair = (index - 1) / 2;
+    if (index < 1 || pair < 0 || static_cast<std::size_t>(pair) >= notes.size()) return nullptr;
+    return &notes[static_cast<std::size_t>(pair)];
+}
+
+const JobNote* JobSet::find(Id how, Id what) const {
+    for (int i = 0; i + 1 < queue.size(); i += 2) {
+        if (queue[i] == how && queue[i + 1] == what) return &notes[static_cast<std::size_t>(i / 2)];
+    }
+    return nullptr;
+}
+
+void build_jobs(PoolModel& m, const Request& request, JobSet& out) {
+    for (Id p : m.installed_ids()) {
+        const Installed* i = m.installed(p);
+        if (i->explicit_)
+            out.add(SOLVER_USERINSTALLED | SOLVER_SOLVABLE, p,
+                    {JobRole::Mark, i->meta.name, i->meta.name});
+        if (i->held)
+            out.add(SOLVER_LOCK | SOLVER_SOLVABLE, p, {JobRole::Hold, i->meta.name, i->meta.name});
+    }
+    for (Id p : m.host_ids()) {
+        std::string name = m.name(p);
+        out.add(SOLVER_USERINSTALLED | SOLVER_SOLVABLE, p, {JobRole::Mark, name, name});
+        out.add(SOLVER_LOCK | SOLVER_SOLVABLE, p, {JobRole::Host, name, name});
+    }
+    Id cleandeps = request.keep_deps ? 0 : SOLVER_CLEANDEPS;
+    for (const auto& job : request.jobs) {
+        const std::string& name = job.spec.name;
+        switch (job.kind) {
+            case JobKind::Install:
+                add_install(m, job.spec, out);
+                break;
+            case JobKind::Remove:
+                if (check_installed(m, name, "removed", out)) {
+                    out.add(SOLVER_ERASE | SOLVER_SOLVABLE_NAME | cleandeps,
+                            pool_str2id(m.get(), name.c_str(), 1), {JobRole::Remove, name, name});
+                }
+                break;
+            case JobKind::Update:
+                if (check_installed(m, name, "updated", out)) {
+                    out.add(SOLVER_UPDATE | SOLVER_SOLVABLE_NAME,
+                            pool_str2id(m.get(), name.c_str(), 1), {JobRole::Update, name, name});
+                }
+                break;
+            case JobKind::UpdateAll:
+                out.add(SOLVER_UPDATE | SOLVER_SOLVABLE_ALL, 0,
+                        {JobRole::Update, "", "everything"});
+                break;
+            case JobKind::Autoremove:
+                out.autoremove = true;
+                break;
+        }
+    }
+}
+
+void add_autoremove_jobs(PoolModel& m, ::Solver* solver, JobSet& jobs) {
+    solv::IdQueue unneeded;
+    solver_get_unneeded(solver, unneeded.get(), 0);  // 0: all of them, not only the tops
+    for (Id p : unneeded) {
+        const Installed* i = m.installed(p);
+        if (!i || i->held) continue;
+        jobs.add(SOLVER_ERASE | SOLVER_SOLVABLE, p,
+                 {JobRole::Autoremove, i->meta.name, i->meta.name});
+    }
+}
+
+}  // namespace nxp::resolver

@@ -1,0 +1,58 @@
+#pragma once
+// Internal: a Request as libsolv jobs, with what each job means in nxp's words (for
+// explaining problems and solutions) and the checks that need no solver at all.
+#include <set>
+#include <string>
+#include <vector>
+
+#include "resolver/pool.hpp"
+
+namespace nxp::resolver {
+
+enum class JobRole {
+    Install,     // asked to install text
+    Remove,      // asked to remove name
+    Update,      // asked to update name / everything
+    Hold,        // keeps a held package
+    Host,        // keeps a host virtual
+    Mark,        // SOLVER_USERINSTALLED: explicit, never a rule
+    Autoremove,  // erases an unneeded dependency
+};
+
+struct JobNote {
+    JobRole role = JobRole::Install;
+    std::string name;  // the package or virtual name
+    std::string text;  // "a >= 2" for installs; the name otherwise
+};
+
+class JobSet {
+  public:
+    JobSet() = default;
+    JobSet(const JobSet&) = delete;
+    JobSet& operator=(const JobSet&) = delete;
+
+    void add(Id how, Id what, JobNote note);
+    const JobNote* note_at(int index) const;  // index of `what` in the queue, as libsolv gives
+    const JobNote* find(Id how, Id what) const;
+
+    solv::IdQueue queue;
+    std::vector<JobNote> notes;     // one per (how, what) pair
+    std::set<Id> explicit_targets;  // solvables an install job asked for
+    std::vector<Problem> precheck;  // jobs that name nothing installable
+    bool autoremove = false;
+};
+
+// Fills `out` from the request: marks for explicit packages, locks for held packages and
+// host virtuals, then one job per request job.
+void build_jobs(PoolModel& model, const Request& request, JobSet& out);
+
+// Adds erase jobs for the dependencies the solved state no longer needs.
+void add_autoremove_jobs(PoolModel& model, ::Solver* solver, JobSet& jobs);
+
+// The solved transaction as steps, in libsolv's order.
+Plan make_plan(const PoolModel& model, ::Solver* solver, const JobSet& jobs);
+
+// Problems and solutions in plain sentences with human versions.
+Unsolvable explain(const PoolModel& model, ::Solver* solver, const JobSet& jobs);
+
+}  // namespace nxp::resolver

@@ -1,0 +1,282 @@
+#include "resolver/pool.hpp"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "resolver/evr.hpp"
+
+namespace nxp::resolver {
+namespace {
+
+int rel_flags(formats::Op op) {
+    switch (op) {
+        case formats::Op::Eq:
+            return REL_EQ;
+        case formats::Op::Lt:
+            return REL_LT;
+        case formats::Op::Le:
+            return REL_LT | REL_EQ;
+        case formats::Op::Gt:
+            return REL_GT;
+        case formats::Op::Ge:
+            return REL_GT | REL_EQ;
+    }
+    return REL_EQ;
+}
+
+std::string_view op_text(int flags) {
+    switch (flags) {
+        case REL_EQ:
+            return "=";
+        case REL_LT:
+            return "<";
+        case REL_LT | REL_EQ:
+            return "<=";
+        case REL_GT:
+            return ">";
+        case REL_GT | REL_EQ:
+            return ">=";
+        default:
+            return "?";
+    }
+}
+
+// A versioned provide is written "name = version"; anything else provides the bare name.
+const formats::Version* provided_version(const formats::Dep& d) {
+    if (d.constraint.all.size() == 1 && d.constraint.all[0].op == formats::Op::Eq) {
+        return &d.constraint.all[0].version;
+    }
+    return nullptr;
+}
+
+Result<void> check_universe(const Universe& u) {
+    std::set<std::string> seen;
+    for (const auto& i : u.installed) {
+        if (!seen.insert(i.meta.name).second) {
+            return fail(ErrorKind::Invalid, "installed packages",
+                        "'" + i.meta.name + "' is listed more than once");
+        }
+    }
+    for (const auto& h : u.host) {
+        if (!seen.insert(h.name).second) {
+            return fail(ErrorKind::Invalid, "host",
+                        "'" + h.name + "' is both a host virtual and a package, or listed twice");
+        }
+    }
+    return {};
+}
+
+}  // namespace
+
+Result<PoolModel> PoolModel::build(const Universe& universe) {
+    if (auto r = check_universe(universe); !r) return tl::unexpected(r.error());
+    PoolModel m;
+    m.universe_ = &universe;
+    m.pool_.reset(pool_create());
+    ::Pool* pool = m.pool_.get();
+    pool_setdisttype(pool, DISTTYPE_DEB);
+
+    // One repository per source, each filled contiguously (libsolv prefers that).
+    std::vector<std::size_t> order(universe.available.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+        return universe.available[a].repo < universe.available[b].repo;
+    });
+    std::map<std::string, ::Repo*> repos;
+    for (std::size_t i : order) {
+        const auto& a = universe.available[i];
+        auto [it, fresh] = repos.try_emplace(a.repo, nullptr);
+        if (fresh) {
+            it->second = repo_create(pool, a.repo.c_str());
+            it->second->priority = a.priority;
+        }
+        it->second->priority = std::max(it->second->priority, a.priority);
+        m.add_solvable(it->second, a.entry, SolvableInfo{Origin::Available, i});
+    }
+
+    ::Repo* system = repo_create(pool, "@System");
+    for (std::size_t i = 0; i < universe.installed.size(); ++i) {
+        Id p =
+            m.add_solvable(system, universe.installed[i].meta, SolvableInfo{Origin::Installed, i});
+        m.installed_ids_.push_back(p);
+    }
+    for (std::size_t i = 0; i < universe.host.size(); ++i) {
+        m.host_ids_.push_back(m.add_host(system, universe.host[i], i));
+    }
+    pool_set_installed(pool, system);
+    pool_createwhatprovides(pool);
+    return m;
+}
+
+Id PoolModel::add_solvable(::Repo* repo, const formats::PackageMeta& meta, SolvableInfo info) {
+    ::Pool* pool = pool_.get();
+    Id p = repo_add_solvable(repo);
+    std::string evr = to_evr(meta.version);
+    evr_human_.try_emplace(evr, meta.version.str());
+    Solvable* s = pool_id2solvable(pool, p);
+    s->name = pool_str2id(pool, meta.name.c_str(), 1);
+    s->evr = pool_str2id(pool, evr.c_str(), 1);
+    s->arch = ARCH_ALL;  // DEB's noarch
+    s->dep_provides =
+        repo_addid_dep(repo, s->dep_provides, pool_rel2id(pool, s->name, s->evr, REL_EQ, 1), 0);
+    for (const auto& prov : meta.provides) {
+        Id name = pool_str2id(pool, prov.name.c_str(), 1);
+        Id id = name;
+        if (const auto* v = provided_version(prov)) {
+            std::string pevr = to_evr(*v);
+            evr_human_.try_emplace(pevr, v->str());
+            id = pool_rel2id(pool, name, pool_str2id(pool, pevr.c_str(), 1), REL_EQ, 1);
+        }
+        s = pool_id2solvable(pool, p);
+        s->dep_provides = repo_addid_dep(repo, s->dep_provides, id, 0);
+    }
+    for (const auto& r : meta.requires_) {
+        Id id = dep(r);
+        s = pool_id2solvable(pool, p);
+        s->dep_requires = repo_addid_dep(repo, s->dep_requires, id, 0);
+    }
+    for (const auto& c : meta.conflicts) {
+        for (const auto& alt : c.alternatives) {  // conflicting with any of them
+            Id id = dep(alt);
+            s = pool_id2solvable(pool, p);
+            s->dep_conflicts = repo_addid_dep(repo, s->dep_conflicts, id, 0);
+        }
+    }
+    for (const auto& o : meta.replaces) {
+        Id id = dep(o);
+        s = pool_id2solvable(pool, p);
+        s->dep_obsoletes = repo_addid_dep(repo, s->dep_obsoletes, id, 0);
+    }
+    for (const auto& r : meta.recommends) {
+        Id id = dep(r);
+        s = pool_id2solvable(pool, p);
+        s->dep_recommends = repo_addid_dep(repo, s->dep_recommends, id, 0);
+    }
+    info_[p] = info;
+    return p;
+}
+
+Id PoolModel::add_host(::Repo* repo, const HostProvide& h, std::size_t index) {
+    formats::PackageMeta meta;
+    meta.name = h.name;
+    meta.version = h.version;
+    return add_solvable(repo, meta, SolvableInfo{Origin::Host, index});
+}
+
+Id PoolModel::dep(const formats::Dep& d) {
+    ::Pool* pool = pool_.get();
+    Id name = pool_str2id(pool, d.name.c_str(), 1);
+    Id result = 0;
+    for (const auto& c : d.constraint.all) {
+        std::string evr = to_evr(c.version);
+        evr_human_.try_emplace(evr, c.version.str());
+        Id rel = pool_rel2id(pool, name, pool_str2id(pool, evr.c_str(), 1), rel_flags(c.op), 1);
+        result = result ? pool_rel2id(pool, result, rel, REL_WITH, 1) : rel;
+    }
+    if (!result) return name;
+    dep_text_.try_emplace(result, d.str());
+    return result;
+}
+
+Id PoolModel::dep(const formats::DepSpec& d) {
+    Id result = 0;
+    for (const auto& alt : d.alternatives) {
+        Id id = dep(alt);
+        result = result ? pool_rel2id(pool_.get(), result, id, REL_OR, 1) : id;
+    }
+    if (d.alternatives.size() > 1) dep_text_.try_emplace(result, d.str());
+    return result;
+}
+
+Id PoolModel::name_id(const std::string& name) const {
+    return pool_str2id(pool_.get(), name.c_str(), 0);
+}
+
+const SolvableInfo* PoolModel::info(Id solvable) const {
+    auto it = info_.find(solvable);
+    return it == info_.end() ? nullptr : &it->second;
+}
+
+bool PoolModel::is_installed(Id solvable) const {
+    const auto* i = info(solvable);
+    return i && i->origin != Origin::Available;
+}
+
+bool PoolModel::is_host(Id solvable) const {
+    const auto* i = info(solvable);
+    return i && i->origin == Origin::Host;
+}
+
+const Installed* PoolModel::installed(Id solvable) const {
+    const auto* i = info(solvable);
+    if (!i || i->origin != Origin::Installed) return nullptr;
+    return &universe_->installed[i->index];
+}
+
+const Available* PoolModel::available(Id solvable) const {
+    const auto* i = info(solvable);
+    if (!i || i->origin != Origin::Available) return nullptr;
+    return &universe_->available[i->index];
+}
+
+std::string PoolModel::name(Id solvable) const {
+    return pool_id2str(pool_.get(), pool_id2solvable(pool_.get(), solvable)->name);
+}
+
+formats::Version PoolModel::version(Id solvable) const {
+    const auto* i = info(solvable);
+    if (!i) return {};
+    switch (i->origin) {
+        case Origin::Available:
+            return universe_->available[i->index].entry.version;
+        case Origin::Installed:
+            return universe_->installed[i->index].meta.version;
+        case Origin::Host:
+            return universe_->host[i->index].version;
+    }
+    return {};
+}
+
+std::string PoolModel::label(Id solvable) const {
+    return name(solvable) + " " + version(solvable).str();
+}
+
+std::string PoolModel::dep_str(Id dep) const {
+    auto it = dep_text_.find(dep);
+    return it != dep_text_.end() ? it->second : rel_str(dep);
+}
+
+std::string PoolModel::rel_str(Id dep) const {
+    ::Pool* pool = pool_.get();
+    if (!ISRELDEP(dep)) return pool_id2str(pool, dep);
+    const Reldep* rd = GETRELDEP(pool, dep);
+    if (rd->flags == REL_OR) return dep_str(rd->name) + " | " + dep_str(rd->evr);
+    if (rd->flags == REL_WITH) return dep_str(rd->name) + ", " + dep_str(rd->evr);
+    std::string evr = pool_id2str(pool, rd->evr);
+    auto h = evr_human_.find(evr);
+    return dep_str(rd->name) + " " + std::string(op_text(rd->flags)) + " " +
+           (h != evr_human_.end() ? h->second : evr);
+}
+
+std::vector<Id> PoolModel::named(Id name) const {
+    std::vector<Id> out;
+    ::Pool* pool = pool_.get();
+    for (Id p = 2; p < pool->nsolvables; ++p) {
+        const Solvable* s = pool_id2solvable(pool, p);
+        if (s->repo && s->name == name) out.push_back(p);
+    }
+    return out;
+}
+
+std::string PoolModel::versions_of(Id name) const {
+    std::vector<formats::Version> vs;
+    for (Id p : named(name)) vs.push_back(version(p));
+    std::sort(vs.begin(), vs.end());
+    vs.erase(std::unique(vs.begin(), vs.end()), vs.end());
+    std::string out;
+    for (const auto& v : vs) out += (out.empty() ? "" : ", ") + v.str();
+    return out;
+}
+
+}  // namespace nxp::resolver
