@@ -68,7 +68,6 @@ std::int64_t now_seconds() {
         .count();
 }
 
-
 }  // namespace
 
 Database::Database(sqlite3* db) : db_(db) {}

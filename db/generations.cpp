@@ -21,8 +21,7 @@ Result<bool> generation_exists(sqlite3* db, std::int64_t id) {
 }
 
 Result<void> no_generation(sqlite3* db, std::int64_t id) {
-    return fail(ErrorKind::NotFound, sqlite::db_name(db),
-                "no generation " + std::to_string(id));
+    return fail(ErrorKind::NotFound, sqlite::db_name(db), "no generation " + std::to_string(id));
 }
 
 Result<void> insert_packages(sqlite3* db, std::int64_t gen,
@@ -35,8 +34,8 @@ Result<void> insert_packages(sqlite3* db, std::int64_t gen,
         st.bind(gen, p.name, p.version, p.store_path, p.reason, p.repo, p.enabled);
         if (auto r = st.run(); !r) {
             Error e = r.error();
-            e.message = "generation " + std::to_string(gen) + ", package '" + p.name +
-                        "': " + e.message;
+            e.message =
+                "generation " + std::to_string(gen) + ", package '" + p.name + "': " + e.message;
             return tl::unexpected(std::move(e));
         }
     }

@@ -53,7 +53,8 @@ Result<void> Database::update_txn(std::int64_t id, const std::string& state,
 }
 
 Result<std::optional<TxnRow>> Database::txn(std::int64_t id) const {
-    sqlite::Statement st(db_, std::string("SELECT ") + kColumns + " FROM transactions WHERE id = ?");
+    sqlite::Statement st(db_,
+                         std::string("SELECT ") + kColumns + " FROM transactions WHERE id = ?");
     st.bind(id);
     return sqlite::first(st, read_txn);
 }

@@ -130,8 +130,8 @@ Result<int> migrate(sqlite3* db) {
         if (!r) {
             (void)sqlite::exec(db, "ROLLBACK");
             Error e = r.error();
-            e.message = "migration to schema version " + std::to_string(v + 1) +
-                        " failed: " + e.message;
+            e.message =
+                "migration to schema version " + std::to_string(v + 1) + " failed: " + e.message;
             return tl::unexpected(std::move(e));
         }
     }

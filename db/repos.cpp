@@ -44,8 +44,8 @@ Result<void> not_found(sqlite3* db, const std::string& name) {
 }  // namespace
 
 Result<void> Database::add_repo(const RepoRow& r) {
-    sqlite::Statement st(db_, std::string("INSERT INTO repos (") + kColumns +
-                                  ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+    sqlite::Statement st(
+        db_, std::string("INSERT INTO repos (") + kColumns + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
     st.bind(r.name, r.url, to_json(r.keys), to_json(r.mirrors), r.priority, r.last_version,
             r.last_sha256, r.last_fetched);
     auto done = st.run();
@@ -64,8 +64,8 @@ Result<void> Database::remove_repo(const std::string& name) {
 }
 
 Result<std::vector<RepoRow>> Database::repos() const {
-    sqlite::Statement st(db_, std::string("SELECT ") + kColumns +
-                                  " FROM repos ORDER BY priority DESC, name");
+    sqlite::Statement st(
+        db_, std::string("SELECT ") + kColumns + " FROM repos ORDER BY priority DESC, name");
     return sqlite::collect(st, read_repo);
 }
 

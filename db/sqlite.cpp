@@ -44,7 +44,8 @@ Statement::Statement(sqlite3* db, std::string_view sql) : db_(db) {
     int rc = sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr);
     if (rc != SQLITE_OK) {
         rc_ = rc;
-        failed_ = "cannot prepare \"" + std::string(sql.substr(0, 60)) + "\": " + sqlite3_errmsg(db);
+        failed_ =
+            "cannot prepare \"" + std::string(sql.substr(0, 60)) + "\": " + sqlite3_errmsg(db);
     }
 }
 
@@ -63,8 +64,7 @@ void Statement::bind_int64(int i, std::int64_t v) {
 
 void Statement::bind_text(int i, std::string_view v) {
     if (stmt_) {
-        note(sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()),
-                               SQLITE_TRANSIENT));
+        note(sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
     }
 }
 
@@ -74,8 +74,8 @@ void Statement::bind_null(int i) {
 
 Result<bool> Statement::step() {
     if (rc_ != SQLITE_OK) {
-        return tl::unexpected(Error{rc_ == SQLITE_BUSY ? ErrorKind::Locked : ErrorKind::Io,
-                                    db_name(db_), failed_});
+        return tl::unexpected(
+            Error{rc_ == SQLITE_BUSY ? ErrorKind::Locked : ErrorKind::Io, db_name(db_), failed_});
     }
     int rc = sqlite3_step(stmt_);
     if (rc == SQLITE_ROW) return true;
@@ -106,9 +106,7 @@ std::string Statement::text(int col) const {
                        static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col)));
 }
 
-bool Statement::is_null(int col) const {
-    return sqlite3_column_type(stmt_, col) == SQLITE_NULL;
-}
+bool Statement::is_null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
 
 Savepoint::Savepoint(sqlite3* db) : db_(db), start_(exec(db, "SAVEPOINT nxp")) {
     open_ = start_.has_value();

@@ -56,8 +56,7 @@ Result<void> Database::add_store_tree(const StoreTree& t, const std::vector<File
                            "link_target) VALUES (?, ?, ?, ?, ?, ?, ?)");
     for (const auto& f : files) {
         file.reset();
-        file.bind(t.path, f.path, std::string(1, f.type), f.mode, f.size, f.sha256,
-                  f.link_target);
+        file.bind(t.path, f.path, std::string(1, f.type), f.mode, f.size, f.sha256, f.link_target);
         if (auto r = file.run(); !r) {
             Error e = r.error();
             e.message = "file '" + f.path + "' of '" + t.path + "': " + e.message;
@@ -68,8 +67,8 @@ Result<void> Database::add_store_tree(const StoreTree& t, const std::vector<File
 }
 
 Result<std::optional<StoreTree>> Database::store_tree(const std::string& path) const {
-    sqlite::Statement st(db_, std::string("SELECT ") + kTreeColumns +
-                                  " FROM store_trees WHERE path = ?");
+    sqlite::Statement st(
+        db_, std::string("SELECT ") + kTreeColumns + " FROM store_trees WHERE path = ?");
     st.bind(path);
     return sqlite::first(st, read_tree);
 }

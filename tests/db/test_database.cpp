@@ -1,78 +1,9 @@
-#include <sqlite3.h>
-#include <stdlib.h>
-#include <sys/stat.h>
-
-#include <catch2/catch.hpp>
-#include <filesystem>
-#include <string>
-
-#include "db/database.hpp"
+// Database queries on :memory:, table by table.
+#include "tests/db/helpers.hpp"
 
 using nxp::ErrorKind;
 using namespace nxp::db;
-namespace fs = std::filesystem;
-
-namespace {
-
-Database memory_db() {
-    auto db = Database::open_memory();
-    REQUIRE(db);
-    return std::move(*db);
-}
-
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        std::string tmpl = (fs::temp_directory_path() / "nxp-db-test-XXXXXX").string();
-        REQUIRE(mkdtemp(tmpl.data()) != nullptr);
-        path = tmpl;
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-};
-
-unsigned mode_of(const fs::path& p) {
-    struct stat st {};
-    REQUIRE(::stat(p.c_str(), &st) == 0);
-    return st.st_mode & 07777;
-}
-
-RepoRow repo_row(std::string name, int priority) {
-    RepoRow r;
-    r.name = std::move(name);
-    r.url = "https://" + r.name + ".example.org/repo";
-    r.keys = {"RWQkey1", "RWQkey2"};
-    r.mirrors = {"https://m1.example.org", "https://m2.example.org"};
-    r.priority = priority;
-    return r;
-}
-
-StoreTree tree(std::string name, std::string version) {
-    StoreTree t;
-    t.path = "store/" + name + "-" + version + "-abc";
-    t.name = std::move(name);
-    t.version = std::move(version);
-    t.repo = "main";
-    t.sha256 = std::string(64, 'a');
-    t.size = 1234;
-    t.installed_size = 5678;
-    t.manifest_json = R"({"name":")" + t.name + R"("})";
-    return t;
-}
-
-std::vector<FileRow> some_files() {
-    return {FileRow{"dist/index.js", 'f', 0644, 42, std::string(64, 'b'), ""},
-            FileRow{"dist", 'd', 0755, 0, "", ""},
-            FileRow{"bin/run", 'l', 0777, 0, "", "../dist/index.js"}};
-}
-
-GenPackage gen_pkg(const StoreTree& t, std::string reason) {
-    return GenPackage{t.name, t.version, t.path, std::move(reason), "main", true};
-}
-
-}  // namespace
+using namespace nxp::db::test;
 
 TEST_CASE("a new database is at the latest schema with empty generation 0 current", "[db]") {
     auto db = memory_db();
@@ -206,10 +137,9 @@ TEST_CASE("generations record packages and config; the current one switches", "[
 
     auto id = db.next_generation_id().value();
     CHECK(id == 1);
-    REQUIRE(db.add_generation(Generation{id, 1700000000, 7},
-                              {gen_pkg(b, "dependency"), gen_pkg(a, "explicit")},
-                              {ConfigRow{"a", "token", "\"x\"", true},
-                               ConfigRow{"a", "timeout", "30", false}}));
+    REQUIRE(db.add_generation(
+        Generation{id, 1700000000, 7}, {gen_pkg(b, "dependency"), gen_pkg(a, "explicit")},
+        {ConfigRow{"a", "token", "\"x\"", true}, ConfigRow{"a", "timeout", "30", false}}));
     REQUIRE(db.set_current_generation(id));
     CHECK(db.current_generation().value() == 1);
 
@@ -366,82 +296,4 @@ TEST_CASE("the transaction journal", "[db]") {
     auto missing = db.update_txn(999, "done", "", 0);
     REQUIRE_FALSE(missing);
     CHECK(missing.error().kind == ErrorKind::NotFound);
-}
-
-TEST_CASE("a database file is private, in WAL mode, and keeps its data on reopen", "[db]") {
-    TempDir dir;
-    auto path = dir.path / "nxp.db";
-    int version = 0;
-    {
-        auto db = Database::open(path);
-        REQUIRE(db);
-        version = db->schema_version();
-        REQUIRE(db->add_repo(repo_row("main", 3)));
-        REQUIRE(db->add_generation(Generation{1, 1, 0}, {}, {}));
-        REQUIRE(db->set_current_generation(1));
-        CHECK(mode_of(path) == 0600);
-        CHECK(fs::exists(dir.path / "nxp.db-wal"));
-        CHECK(mode_of(dir.path / "nxp.db-wal") == 0600);
-
-        sqlite3_stmt* st = nullptr;
-        REQUIRE(sqlite3_prepare_v2(db->handle(), "PRAGMA journal_mode", -1, &st, nullptr) == 0);
-        REQUIRE(sqlite3_step(st) == SQLITE_ROW);
-        CHECK(std::string(reinterpret_cast<const char*>(sqlite3_column_text(st, 0))) == "wal");
-        sqlite3_finalize(st);
-
-        auto err = db->remove_repo("ghost");
-        REQUIRE_FALSE(err);
-        CHECK(err.error().context == path.string());  // errors name the database file
-    }
-    auto again = Database::open(path);
-    REQUIRE(again);
-    CHECK(again->schema_version() == version);
-    CHECK(again->current_generation().value() == 1);
-    CHECK(again->repo("main").value()->priority == 3);
-    CHECK(again->generations().value().size() == 2);
-}
-
-TEST_CASE("open refuses a newer schema and names the file", "[db]") {
-    TempDir dir;
-    auto path = dir.path / "nxp.db";
-    {
-        auto db = Database::open(path);
-        REQUIRE(db);
-        REQUIRE(sqlite3_exec(db->handle(), "PRAGMA user_version = 999", nullptr, nullptr,
-                             nullptr) == SQLITE_OK);
-    }
-    auto db = Database::open(path);
-    REQUIRE_FALSE(db);
-    CHECK(db.error().context == path.string());
-    CHECK(db.error().message.find("newer") != std::string::npos);
-    CHECK(db.error().message.find("999") != std::string::npos);
-}
-
-TEST_CASE("open reports a file that is not a database, or a missing directory", "[db]") {
-    TempDir dir;
-    auto junk = dir.path / "junk.db";
-    {
-        std::FILE* f = std::fopen(junk.c_str(), "w");
-        REQUIRE(f);
-        std::fputs("this is not an sqlite database, just text that is long enough......", f);
-        std::fclose(f);
-    }
-    auto db = Database::open(junk);
-    REQUIRE_FALSE(db);
-    CHECK(db.error().context == junk.string());
-    CHECK(db.error().message.find("not a database") != std::string::npos);
-
-    auto nodir = Database::open(dir.path / "missing" / "nxp.db");
-    REQUIRE_FALSE(nodir);
-    CHECK(nodir.error().context.find("missing") != std::string::npos);
-    CHECK(nodir.error().kind == ErrorKind::Io);
-}
-
-TEST_CASE("a moved-from database can be reassigned", "[db]") {
-    auto a = memory_db();
-    REQUIRE(a.add_repo(repo_row("main", 0)));
-    Database b = std::move(a);
-    CHECK(b.repos().value().size() == 1);
-    a = memory_db();
-    CHECK(a.repos().value().empty());
 }
