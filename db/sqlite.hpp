@@ -26,7 +26,7 @@ Error error(sqlite3* db, int rc, std::string_view what);
 Result<void> exec(sqlite3* db, const std::string& sql);
 
 class Statement {
-public:
+  public:
     Statement(sqlite3* db, std::string_view sql);
     ~Statement();
     Statement(const Statement&) = delete;
@@ -50,7 +50,7 @@ public:
 
     sqlite3_stmt* get() const { return stmt_; }
 
-private:
+  private:
     template <class T>
     void bind_one(int i, const T& v) {
         if constexpr (std::is_same_v<T, bool>) {
@@ -98,7 +98,7 @@ auto first(Statement& st, F row) -> Result<std::optional<decltype(row(st))>> {
 // A SAVEPOINT: nests inside an explicit transaction or stands alone. Rolled back on
 // destruction unless release() succeeded.
 class Savepoint {
-public:
+  public:
     explicit Savepoint(sqlite3* db);
     ~Savepoint();
     Savepoint(const Savepoint&) = delete;
@@ -107,7 +107,7 @@ public:
     Result<void> started() const { return start_; }
     Result<void> release();
 
-private:
+  private:
     sqlite3* db_;
     Result<void> start_;
     bool open_ = false;
