@@ -87,8 +87,12 @@ Result<void> parse_term(std::string_view term, std::vector<Comparator>& out) {
         return {};
     };
     switch (kind) {
-        case '<': push(Op::Lt, *v); return {};
-        case 'G': push(Op::Ge, *v); return {};
+        case '<':
+            push(Op::Lt, *v);
+            return {};
+        case 'G':
+            push(Op::Ge, *v);
+            return {};
         case '=':
             if (parts == 3) {
                 push(Op::Eq, *v);
@@ -172,11 +176,21 @@ bool Constraint::matches(const Version& v) const {
         auto cmp = v <=> c.version;
         bool ok = false;
         switch (c.op) {
-            case Op::Eq: ok = cmp == 0; break;
-            case Op::Lt: ok = cmp < 0; break;
-            case Op::Le: ok = cmp <= 0; break;
-            case Op::Gt: ok = cmp > 0; break;
-            case Op::Ge: ok = cmp >= 0; break;
+            case Op::Eq:
+                ok = cmp == 0;
+                break;
+            case Op::Lt:
+                ok = cmp < 0;
+                break;
+            case Op::Le:
+                ok = cmp <= 0;
+                break;
+            case Op::Gt:
+                ok = cmp > 0;
+                break;
+            case Op::Ge:
+                ok = cmp >= 0;
+                break;
         }
         if (!ok) return false;
     }
@@ -215,9 +229,9 @@ Result<DepSpec> parse_dep_spec(std::string_view text) {
         std::size_t bar = rest.find('|');
         std::string_view alt = detail::trim(rest.substr(0, bar));
         if (alt.empty()) {
-            Error e{ErrorKind::Invalid, "", detail::trim(text).empty()
-                                                ? "empty dependency"
-                                                : "empty alternative (stray '|')"};
+            Error e{
+                ErrorKind::Invalid, "",
+                detail::trim(text).empty() ? "empty dependency" : "empty alternative (stray '|')"};
             return tl::unexpected(prefixed(e, "dependency", detail::trim(text)));
         }
         auto d = dep_impl(alt);

@@ -14,9 +14,9 @@
 namespace nxp::formats {
 namespace {
 
+using detail::invalid;
 using simdjson::dom::element;
 using simdjson::dom::element_type;
-using detail::invalid;
 
 // Unknown keys are ignored, unlike in plugin.json: the index is generated, and a newer
 // `nxp repo build` may add fields that older clients can skip (a breaking change bumps
@@ -97,20 +97,30 @@ Result<nlohmann::json> to_nlohmann(element e, const std::string& path, int depth
             }
             return out;
         }
-        case element_type::INT64: return nlohmann::json(e.get_int64().value_unsafe());
-        case element_type::UINT64: return nlohmann::json(e.get_uint64().value_unsafe());
-        case element_type::DOUBLE: return nlohmann::json(e.get_double().value_unsafe());
+        case element_type::INT64:
+            return nlohmann::json(e.get_int64().value_unsafe());
+        case element_type::UINT64:
+            return nlohmann::json(e.get_uint64().value_unsafe());
+        case element_type::DOUBLE:
+            return nlohmann::json(e.get_double().value_unsafe());
         case element_type::STRING:
             return nlohmann::json(std::string(e.get_string().value_unsafe()));
-        case element_type::BOOL: return nlohmann::json(e.get_bool().value_unsafe());
-        case element_type::NULL_VALUE: break;
+        case element_type::BOOL:
+            return nlohmann::json(e.get_bool().value_unsafe());
+        case element_type::NULL_VALUE:
+            break;
     }
     return nlohmann::json(nullptr);
 }
 
 // Fields of a package entry; a bit each, to catch duplicates and missing ones.
 enum Field : unsigned {
-    kName = 1, kVersion = 2, kKind = 4, kPath = 8, kSize = 16, kSha = 32,
+    kName = 1,
+    kVersion = 2,
+    kKind = 4,
+    kPath = 8,
+    kSize = 16,
+    kSha = 32,
 };
 
 Result<void> parse_entry_field(std::string_view key, element value, const std::string& p,
@@ -120,7 +130,8 @@ Result<void> parse_entry_field(std::string_view key, element value, const std::s
     if (key == "name") {
         auto s = get_str(value, path);
         if (!s) return tl::unexpected(s.error());
-        if (!is_valid_package_name(*s)) return invalid(path, "must match [a-z0-9][a-z0-9._-]{0,63}");
+        if (!is_valid_package_name(*s))
+            return invalid(path, "must match [a-z0-9][a-z0-9._-]{0,63}");
         e.name = std::string(*s);
         mark(kName);
     } else if (key == "version") {
@@ -134,7 +145,9 @@ Result<void> parse_entry_field(std::string_view key, element value, const std::s
         auto s = get_str(value, path);
         if (!s) return tl::unexpected(s.error());
         auto k = parse_kind(*s);
-        if (!k) return invalid(path, "must be one of mcp-server, mask, prompts, openapi-plugin, library");
+        if (!k)
+            return invalid(path,
+                           "must be one of mcp-server, mask, prompts, openapi-plugin, library");
         e.kind = *k;
         mark(kKind);
     } else if (key == "summary") {
@@ -144,8 +157,9 @@ Result<void> parse_entry_field(std::string_view key, element value, const std::s
     } else if (key == "requires" || key == "conflicts" || key == "recommends") {
         auto list = string_list<DepSpec>(value, path, parse_dep_spec);
         if (!list) return tl::unexpected(list.error());
-        (key == "requires" ? e.requires_ : key == "conflicts" ? e.conflicts : e.recommends) =
-            std::move(*list);
+        (key == "requires"    ? e.requires_
+         : key == "conflicts" ? e.conflicts
+                              : e.recommends) = std::move(*list);
     } else if (key == "provides" || key == "replaces") {
         auto list = string_list<Dep>(value, path, parse_dep);
         if (!list) return tl::unexpected(list.error());
@@ -200,9 +214,9 @@ Result<IndexEntry> parse_entry(element el, const std::string& path) {
             return tl::unexpected(ok.error());
         }
     }
-    const std::pair<unsigned, const char*> required[] = {
-        {kName, "name"}, {kVersion, "version"}, {kKind, "kind"},
-        {kPath, "path"}, {kSize, "size"},       {kSha, "sha256"}};
+    const std::pair<unsigned, const char*> required[] = {{kName, "name"}, {kVersion, "version"},
+                                                         {kKind, "kind"}, {kPath, "path"},
+                                                         {kSize, "size"}, {kSha, "sha256"}};
     for (auto [bit, name] : required) {
         if (!(seen & bit)) return invalid(detail::dot(path, name), "required field is missing");
     }
@@ -299,8 +313,8 @@ Result<void> parse_lists(simdjson::dom::object top, Index& index) {
 Result<void> parse_header(simdjson::dom::object top, Index& index) {
     // A second "packages" or "expires" would be ignored by this parser but maybe not by
     // another tool reading the same signed bytes.
-    constexpr std::string_view known[] = {"format",   "repo",    "version", "generated",
-                                          "expires",  "packages", "revoked", "advisories"};
+    constexpr std::string_view known[] = {"format",  "repo",     "version", "generated",
+                                          "expires", "packages", "revoked", "advisories"};
     unsigned seen = 0;
     for (auto field : top) {
         for (unsigned i = 0; i < std::size(known); ++i) {

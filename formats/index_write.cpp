@@ -1,7 +1,6 @@
 // Canonical index.json text: the same repository content always gives the same bytes, so
 // a rebuild of an unchanged repository re-signs identical data.
 #include <algorithm>
-
 #include <nlohmann/json.hpp>
 
 #include "formats/index.hpp"
@@ -35,7 +34,8 @@ ojson entry_json(const IndexEntry& e) {
     put_deps(out, "provides", e.provides);
     put_deps(out, "replaces", e.replaces);
     put_deps(out, "recommends", e.recommends);
-    if (!e.permissions.empty()) out["permissions"] = ojson::parse(permissions_to_json(e.permissions).dump());
+    if (!e.permissions.empty())
+        out["permissions"] = ojson::parse(permissions_to_json(e.permissions).dump());
     out["path"] = e.path;
     out["size"] = e.size;
     out["sha256"] = e.sha256;

@@ -70,8 +70,8 @@ std::string short_json_message(std::string_view what) {
 
 Result<json> parse_json_text(std::string_view text, std::size_t max_depth) {
     if (nested_too_deep(text, max_depth)) {
-        return invalid("", "invalid JSON: nested deeper than " + std::to_string(max_depth) +
-                               " levels");
+        return invalid("",
+                       "invalid JSON: nested deeper than " + std::to_string(max_depth) + " levels");
     }
     std::vector<std::set<std::string>> keys;  // one set per open object
     std::string duplicate;
@@ -130,8 +130,8 @@ Result<std::string> get_string(const json& v, std::string_view path, std::size_t
     if (!v.is_string()) return invalid(std::string(path), "expected string");
     const auto& s = v.get_ref<const std::string&>();
     if (max && s.size() > max) {
-        return invalid(std::string(path), "too long (at most " + std::to_string(max) +
-                                              " characters)");
+        return invalid(std::string(path),
+                       "too long (at most " + std::to_string(max) + " characters)");
     }
     for (char c : s) {
         if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t') {

@@ -2,10 +2,9 @@
 // Internal helpers for the nlohmann-based parsers (manifest, permissions); not public.
 #include <cstdint>
 #include <initializer_list>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 #include "formats/error.hpp"
 

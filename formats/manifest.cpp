@@ -52,8 +52,8 @@ Result<std::optional<Mcp>> parse_mcp(const json& v) {
 
 Result<Hooks> parse_hooks(const json& v) {
     if (!v.is_object()) return invalid("hooks", "expected object");
-    if (auto ok = detail::reject_unknown_keys(v, "hooks",
-                                              {"post-install", "pre-remove", "post-upgrade"});
+    if (auto ok =
+            detail::reject_unknown_keys(v, "hooks", {"post-install", "pre-remove", "post-upgrade"});
         !ok) {
         return tl::unexpected(ok.error());
     }
@@ -103,8 +103,8 @@ Result<void> check_placeholders(std::string_view text, std::string_view field,
         if (end == std::string_view::npos) return invalid(std::string(field), "unclosed \"${\"");
         std::string key(text.substr(p + open.size(), end - p - open.size()));
         if (!config.count(key)) {
-            return invalid(std::string(field), "refers to " + detail::quote(key) +
-                                                   ", which is not a config key");
+            return invalid(std::string(field),
+                           "refers to " + detail::quote(key) + ", which is not a config key");
         }
     }
     return {};
@@ -151,8 +151,7 @@ Result<void> parse_identity(const json& doc, Manifest& m) {
     if (!ktext) return tl::unexpected(ktext.error());
     auto kind = parse_kind(*ktext);
     if (!kind) {
-        return invalid("kind",
-                       "must be one of mcp-server, mask, prompts, openapi-plugin, library");
+        return invalid("kind", "must be one of mcp-server, mask, prompts, openapi-plugin, library");
     }
     m.kind = *kind;
     const std::pair<const char*, std::string*> texts[] = {{"summary", &m.summary},
@@ -197,8 +196,8 @@ Result<Manifest> manifest_from_json(const json& doc) {
     auto known = detail::reject_unknown_keys(
         doc, "",
         {"name", "version", "kind", "summary", "license", "homepage", "publisher", "requires",
-         "conflicts", "provides", "replaces", "recommends", "mcp", "config", "permissions",
-         "hooks", "check"});
+         "conflicts", "provides", "replaces", "recommends", "mcp", "config", "permissions", "hooks",
+         "check"});
     if (!known) return tl::unexpected(known.error());
     Manifest m;
     if (auto ok = parse_identity(doc, m); !ok) return tl::unexpected(ok.error());

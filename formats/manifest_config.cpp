@@ -1,9 +1,8 @@
 // The "config" section of plugin.json (NextChat's configSchema + argsMapping idea) and the
 // validation of the values an operator sets.
 #include <cmath>
-#include <regex>
-
 #include <nlohmann/json.hpp>
+#include <regex>
 
 #include "formats/json_util.hpp"
 #include "formats/manifest.hpp"
@@ -41,8 +40,7 @@ std::optional<ConfigType> parse_type(std::string_view s) {
 }
 
 Result<void> check_item(const std::string& path, std::string_view type, const json& v) {
-    bool ok = (type == "string" && v.is_string()) ||
-              (type == "integer" && v.is_number_integer()) ||
+    bool ok = (type == "string" && v.is_string()) || (type == "integer" && v.is_number_integer()) ||
               (type == "number" && v.is_number() && std::isfinite(v.get<double>())) ||
               (type == "boolean" && v.is_boolean());
     if (!ok) return invalid(path, "expected " + std::string(type));
@@ -100,13 +98,14 @@ Result<void> parse_rules(const json& v, const std::string& field, ConfigKey& k) 
         if (!b) continue;
         const bool integer = k.type == ConfigType::Integer;
         if (integer ? !b->is_number_integer() : !b->is_number()) {
-            return invalid(detail::dot(field, rule), integer ? "expected integer" : "expected number");
+            return invalid(detail::dot(field, rule),
+                           integer ? "expected integer" : "expected number");
         }
         *slot = b->get<double>();
     }
     if (k.minimum && k.maximum && *k.minimum > *k.maximum) {
-        return invalid(field + ".minimum",
-                       "must not be greater than maximum (" + detail::number_text(*k.maximum) + ")");
+        return invalid(field + ".minimum", "must not be greater than maximum (" +
+                                               detail::number_text(*k.maximum) + ")");
     }
     if (const json* p = member(v, "pattern")) {
         auto s = detail::get_string(*p, field + ".pattern", kMaxPattern);
@@ -114,7 +113,8 @@ Result<void> parse_rules(const json& v, const std::string& field, ConfigKey& k) 
         try {
             std::regex re(*s, std::regex::ECMAScript);
         } catch (const std::regex_error& e) {
-            return invalid(field + ".pattern", std::string("invalid regular expression: ") + e.what());
+            return invalid(field + ".pattern",
+                           std::string("invalid regular expression: ") + e.what());
         }
         k.pattern = std::move(*s);
     }
@@ -158,7 +158,8 @@ Result<void> parse_mapping(const json& v, const std::string& field, ConfigKey& k
     if (const json* arg = member(v, "arg")) {
         auto s = detail::get_string(*arg, field + ".arg", 16);
         if (!s) return tl::unexpected(s.error());
-        if (*s != "single" && *s != "spread") return invalid(field + ".arg", "must be single or spread");
+        if (*s != "single" && *s != "spread")
+            return invalid(field + ".arg", "must be single or spread");
         if (*s == "spread" && k.type != ConfigType::Array) {
             return invalid(field + ".arg", "spread needs type array");
         }
@@ -186,14 +187,17 @@ Result<ConfigKey> parse_key(const json& v, const std::string& key) {
     const json* type = member(v, "type");
     if (!type) return invalid(field + ".type", "required field is missing");
     auto t = type->is_string() ? parse_type(type->get_ref<const std::string&>()) : std::nullopt;
-    if (!t) return invalid(field + ".type", "must be one of string, integer, number, boolean, array, enum");
+    if (!t)
+        return invalid(field + ".type",
+                       "must be one of string, integer, number, boolean, array, enum");
     k.type = *t;
     if (const json* d = member(v, "description")) {
         auto s = detail::get_string(*d, field + ".description");
         if (!s) return tl::unexpected(s.error());
         k.description = std::move(*s);
     }
-    const std::pair<const char*, bool*> flags[] = {{"secret", &k.secret}, {"required", &k.required}};
+    const std::pair<const char*, bool*> flags[] = {{"secret", &k.secret},
+                                                   {"required", &k.required}};
     for (auto [name, slot] : flags) {
         if (const json* f = member(v, name)) {
             if (!f->is_boolean()) return invalid(detail::dot(field, name), "expected boolean");

@@ -62,7 +62,8 @@ Result<FsPermission> parse_fs_entry(const json& v, const std::string& field) {
     if (!path) return invalid(field + ".path", "required field is missing");
     auto p = detail::get_string(*path, field + ".path", 4096);
     if (!p) return tl::unexpected(p.error());
-    if (auto why = fs_path_problem(*p); !why.empty()) return invalid(field + ".path", std::string(why));
+    if (auto why = fs_path_problem(*p); !why.empty())
+        return invalid(field + ".path", std::string(why));
     fs.path = std::move(*p);
     const json* access = member(v, "access");
     if (!access) return invalid(field + ".access", "required field is missing");
@@ -116,7 +117,8 @@ Result<void> check_provides(const std::vector<Dep>& deps, std::string_view field
             return invalid(at(field, i), "must name a package, not " + quote(deps[i].name));
         }
         if (!all.empty() && (all.size() != 1 || all[0].op != Op::Eq)) {
-            return invalid(at(field, i), "a provided name takes no version or \"= MAJOR.MINOR.PATCH\"");
+            return invalid(at(field, i),
+                           "a provided name takes no version or \"= MAJOR.MINOR.PATCH\"");
         }
     }
     return {};
@@ -147,8 +149,8 @@ Result<Permissions> parse_permissions(const nlohmann::json& obj, std::string_vie
         p.network = std::move(*hosts);
     }
     if (const json* env = member(obj, "env")) {
-        auto names = checked_strings(*env, f + ".env", detail::is_env_name,
-                                     "must match [A-Z_][A-Z0-9_]*");
+        auto names =
+            checked_strings(*env, f + ".env", detail::is_env_name, "must match [A-Z_][A-Z0-9_]*");
         if (!names) return tl::unexpected(names.error());
         p.env = std::move(*names);
     }

@@ -1,11 +1,10 @@
 #pragma once
 // Internal pieces of manifest parsing shared between its .cpp files and index.cpp.
 #include <map>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json_fwd.hpp>
 
 #include "formats/manifest.hpp"
 

@@ -40,7 +40,8 @@ Result<std::uint64_t> parse_number(std::string_view s, std::string_view part) {
         }
         n = n * 10 + d;
     }
-    if (s.size() > 1 && s[0] == '0') return why("leading zero in " + std::string(part) + " version");
+    if (s.size() > 1 && s[0] == '0')
+        return why("leading zero in " + std::string(part) + " version");
     return n;
 }
 
@@ -56,8 +57,8 @@ Result<std::vector<std::string>> parse_identifiers(std::string_view s, bool prer
         if (id.empty()) return why("empty " + what);
         for (char c : id) {
             if (!is_ident_char(c)) {
-                return why("invalid character " + detail::quote(std::string_view(&c, 1)) +
-                           " in " + what);
+                return why("invalid character " + detail::quote(std::string_view(&c, 1)) + " in " +
+                           what);
             }
         }
         if (prerelease && id.size() > 1 && id[0] == '0' && all_digits(id)) {
@@ -97,8 +98,8 @@ Result<Version> parse_impl(std::string_view text, int min_parts, int* parts_out)
     while (true) {
         if (parts == 3) return why("more than three numeric parts (expected major.minor.patch)");
         std::size_t end = rest.find('.', start);
-        auto n = parse_number(
-            rest.substr(start, end == std::string_view::npos ? end : end - start), names[parts]);
+        auto n = parse_number(rest.substr(start, end == std::string_view::npos ? end : end - start),
+                              names[parts]);
         if (!n) return tl::unexpected(n.error());
         *fields[parts++] = *n;
         if (end == std::string_view::npos) break;
@@ -135,8 +136,8 @@ Error with_text(Error e, std::string_view text) {
 }  // namespace
 
 std::string Version::str() const {
-    std::string s = std::to_string(major) + "." + std::to_string(minor) + "." +
-                    std::to_string(patch);
+    std::string s =
+        std::to_string(major) + "." + std::to_string(minor) + "." + std::to_string(patch);
     for (std::size_t i = 0; i < prerelease.size(); ++i) {
         s += (i == 0 ? "-" : ".");
         s += prerelease[i];

@@ -1,13 +1,11 @@
 // index.json: parsing (simdjson), canonical writing (nlohmann), field-path errors.
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cstdlib>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "formats/index.hpp"
 
@@ -65,8 +63,7 @@ TEST_CASE("the sample index parses into every field", "[index]") {
     CHECK(dep_strings(gh.replaces) == std::vector<std::string>{"github-mcp < 1.0"});
     CHECK(dep_strings(gh.recommends) == std::vector<std::string>{"git"});
     CHECK(gh.permissions.network == std::vector<std::string>{"api.github.com"});
-    CHECK(gh.permissions.filesystem ==
-          std::vector<FsPermission>{{"${config.root}", "read-write"}});
+    CHECK(gh.permissions.filesystem == std::vector<FsPermission>{{"${config.root}", "read-write"}});
     CHECK(gh.path == "packages/github-1.4.0.nxp");
     CHECK(gh.size == 123456);
     CHECK(gh.installed_size == 456789);
@@ -143,36 +140,57 @@ TEST_CASE("every invalid index field is named by its path", "[index]") {
         {"top", R"({"packages": null})", "packages: required field is missing"},
         {"top", R"({"revoked": ["abc"]})", "revoked[0]: expected 64 lowercase hex digits"},
         {"top", R"({"revoked": "x"})", "revoked: expected array"},
-        {"top", R"({"advisories": [{"id": "A"}]})", "advisories[0].package: required field is missing"},
-        {"top", R"({"advisories": [{"id": "A", "package": "x", "versions": "<<1", "severity": "high"}]})", "advisories[0].versions: invalid constraint \"<<1\": unknown operator \"<<\""},
-        {"top", R"({"advisories": [{"id": "A", "package": "x", "versions": "<1", "severity": "urgent"}]})", "advisories[0].severity: must be one of low, medium, high, critical"},
-        {"top", R"({"advisories": [{"id": "", "package": "x", "versions": "<1", "severity": "low"}]})", "advisories[0].id: must not be empty"},
-        {"top", R"({"advisories": [{"id": "A", "package": "X", "versions": "<1", "severity": "low"}]})", "advisories[0].package: must match [a-z0-9][a-z0-9._-]{0,63}"},
+        {"top", R"({"advisories": [{"id": "A"}]})",
+         "advisories[0].package: required field is missing"},
+        {"top",
+         R"({"advisories": [{"id": "A", "package": "x", "versions": "<<1", "severity": "high"}]})",
+         "advisories[0].versions: invalid constraint \"<<1\": unknown operator \"<<\""},
+        {"top",
+         R"({"advisories": [{"id": "A", "package": "x", "versions": "<1", "severity": "urgent"}]})",
+         "advisories[0].severity: must be one of low, medium, high, critical"},
+        {"top",
+         R"({"advisories": [{"id": "", "package": "x", "versions": "<1", "severity": "low"}]})",
+         "advisories[0].id: must not be empty"},
+        {"top",
+         R"({"advisories": [{"id": "A", "package": "X", "versions": "<1", "severity": "low"}]})",
+         "advisories[0].package: must match [a-z0-9][a-z0-9._-]{0,63}"},
         {"2", R"({"sha256": "0123"})", "packages[2].sha256: expected 64 lowercase hex digits"},
-        {"2", R"({"sha256": "0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef"})", "packages[2].sha256: expected 64 lowercase hex digits"},
+        {"2", R"({"sha256": "0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef"})",
+         "packages[2].sha256: expected 64 lowercase hex digits"},
         {"2", R"({"sha256": null})", "packages[2].sha256: required field is missing"},
         {"2", R"({"name": "Node"})", "packages[2].name: must match [a-z0-9][a-z0-9._-]{0,63}"},
         {"2", R"({"name": null})", "packages[2].name: required field is missing"},
-        {"2", R"({"version": "22.3"})", "packages[2].version: invalid version \"22.3\": missing patch version (expected major.minor.patch)"},
-        {"2", R"({"kind": "app"})", "packages[2].kind: must be one of mcp-server, mask, prompts, openapi-plugin, library"},
+        {"2", R"({"version": "22.3"})",
+         "packages[2].version: invalid version \"22.3\": missing patch version (expected "
+         "major.minor.patch)"},
+        {"2", R"({"kind": "app"})",
+         "packages[2].kind: must be one of mcp-server, mask, prompts, openapi-plugin, library"},
         {"2", R"({"path": "/etc/passwd"})", "packages[2].path: must be a relative path"},
         {"2", R"({"path": "packages/../../x.nxp"})", "packages[2].path: must not contain \"..\""},
-        {"2", R"({"path": "packages//x.nxp"})", "packages[2].path: must not contain empty or \".\" segments"},
+        {"2", R"({"path": "packages//x.nxp"})",
+         "packages[2].path: must not contain empty or \".\" segments"},
         {"2", R"({"path": ""})", "packages[2].path: must not be empty"},
         {"2", R"({"path": null})", "packages[2].path: required field is missing"},
         {"2", R"({"size": -1})", "packages[2].size: expected non-negative integer"},
         {"2", R"({"size": "10"})", "packages[2].size: expected non-negative integer"},
         {"2", R"({"size": null})", "packages[2].size: required field is missing"},
-        {"2", R"({"installed_size": 1.5})", "packages[2].installed_size: expected non-negative integer"},
-        {"2", R"({"requires": ["nextchat >= 2.x"]})", "packages[2].requires[0]: invalid dependency \"nextchat >= 2.x\": invalid version \"2.x\": invalid character \"x\" in minor version"},
+        {"2", R"({"installed_size": 1.5})",
+         "packages[2].installed_size: expected non-negative integer"},
+        {"2", R"({"requires": ["nextchat >= 2.x"]})",
+         "packages[2].requires[0]: invalid dependency \"nextchat >= 2.x\": invalid version "
+         "\"2.x\": invalid character \"x\" in minor version"},
         {"2", R"({"requires": "nextchat"})", "packages[2].requires: expected array of strings"},
         {"2", R"({"conflicts": [1]})", "packages[2].conflicts[0]: expected string"},
-        {"2", R"({"provides": ["x ^1"]})", "packages[2].provides[0]: a provided name takes no version or \"= MAJOR.MINOR.PATCH\""},
-        {"2", R"({"permissions": {"network": ["not a host"]}})", "packages[2].permissions.network[0]: must be a host name, optionally with :port"},
-        {"2", R"({"permissions": {"filesystem": [{"path": "/x", "access": "all"}]}})", "packages[2].permissions.filesystem[0].access: must be read-only or read-write"},
+        {"2", R"({"provides": ["x ^1"]})",
+         "packages[2].provides[0]: a provided name takes no version or \"= MAJOR.MINOR.PATCH\""},
+        {"2", R"({"permissions": {"network": ["not a host"]}})",
+         "packages[2].permissions.network[0]: must be a host name, optionally with :port"},
+        {"2", R"({"permissions": {"filesystem": [{"path": "/x", "access": "all"}]}})",
+         "packages[2].permissions.filesystem[0].access: must be read-only or read-write"},
         {"2", R"({"permissions": {"disk": []}})", "packages[2].permissions.disk: unknown field"},
         {"2", R"({"permissions": []})", "packages[2].permissions: expected object"},
-        {"2", R"({"version": "1.3.9+other", "name": "github"})", "packages[2]: duplicate of packages[1] (github 1.3.9)"},
+        {"2", R"({"version": "1.3.9+other", "name": "github"})",
+         "packages[2]: duplicate of packages[1] (github 1.3.9)"},
     };
     for (const auto& c : cases) {
         INFO(c.where << " " << c.patch);
@@ -233,7 +251,8 @@ TEST_CASE("hostile index text never crashes", "[index][security]") {
     }
     SECTION("duplicate keys") {
         std::string t = text;
-        t.insert(t.find("\"installed_size\":456789"), "\"sha256\":\"" + std::string(64, 'e') + "\",");
+        t.insert(t.find("\"installed_size\":456789"),
+                 "\"sha256\":\"" + std::string(64, 'e') + "\",");
         auto dup = parse_index(t);
         REQUIRE_FALSE(dup);
         CHECK(dup.error().str() == "packages[0]: duplicate key \"sha256\"");
@@ -305,7 +324,8 @@ TEST_CASE("a 100,000-package index parses", "[index][large]") {
         e.version.minor = static_cast<std::uint64_t>(i % 4);
         e.path = "packages/" + std::to_string(i) + ".nxp";
         e.requires_.push_back(*parse_dep_spec("nextchat >= 2.16"));
-        if (i % 3 == 0) e.requires_.push_back(*parse_dep_spec("pkg" + std::to_string(i / 7) + " ^1"));
+        if (i % 3 == 0)
+            e.requires_.push_back(*parse_dep_spec("pkg" + std::to_string(i / 7) + " ^1"));
         if (i % 10 == 0) e.permissions.network = {"api.example.com"};
         index.packages.push_back(std::move(e));
     }

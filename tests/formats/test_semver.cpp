@@ -1,6 +1,5 @@
 // SemVer parsing and precedence, table-driven from data/versions.data.
 #include <catch2/catch.hpp>
-
 #include <cstdlib>
 #include <fstream>
 #include <string>
@@ -86,9 +85,9 @@ TEST_CASE("versions.data: SemVer precedence and validity", "[semver]") {
 }
 
 TEST_CASE("the spec's precedence list is a strict total order", "[semver]") {
-    const std::vector<std::string> list = {"1.0.0-alpha",  "1.0.0-alpha.1", "1.0.0-alpha.beta",
-                                           "1.0.0-beta",   "1.0.0-beta.2",  "1.0.0-beta.11",
-                                           "1.0.0-rc.1",   "1.0.0"};
+    const std::vector<std::string> list = {"1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-alpha.beta",
+                                           "1.0.0-beta",  "1.0.0-beta.2",  "1.0.0-beta.11",
+                                           "1.0.0-rc.1",  "1.0.0"};
     for (std::size_t i = 0; i < list.size(); ++i) {
         for (std::size_t j = 0; j < list.size(); ++j) {
             INFO(list[i] << " vs " << list[j]);
