@@ -112,7 +112,8 @@ Result<MinisignPublicKey> parse_public_key(std::string_view text) {
     }
     auto bin = from_base64(b64, kPublicKeyBytes);
     if (!bin) {
-        return fail(ErrorKind::Invalid, "public key", "not a minisign public key (bad base64 or length)");
+        return fail(ErrorKind::Invalid, "public key",
+                    "not a minisign public key (bad base64 or length)");
     }
     if ((*bin)[0] != 'E' || (*bin)[1] != 'd') {
         return fail(ErrorKind::Invalid, "public key", "unsupported signature algorithm");
@@ -155,7 +156,8 @@ Result<MinisignSecretKeyFile> parse_secret_key_file(std::string_view text) {
     }
     auto bin = from_base64(trim(lines[1]), kSecretKeyBytes);
     if (!bin) {
-        return fail(ErrorKind::Invalid, "secret key", "not a minisign secret key (bad base64 or length)");
+        return fail(ErrorKind::Invalid, "secret key",
+                    "not a minisign secret key (bad base64 or length)");
     }
     const auto& b = *bin;
     if (b[0] != 'E' || b[1] != 'd') {
@@ -184,8 +186,8 @@ std::string format_secret_key_file(const MinisignSecretKeyFile& f) {
     append(bin, f.keynum_sk);
     std::string comment = f.untrusted_comment.empty() ? "minisign encrypted secret key"
                                                       : one_line(f.untrusted_comment);
-    std::string out = std::string(kUntrustedPrefix) + comment + "\n" +
-                      to_base64(bin.data(), bin.size()) + "\n";
+    std::string out =
+        std::string(kUntrustedPrefix) + comment + "\n" + to_base64(bin.data(), bin.size()) + "\n";
     sodium_memzero(bin.data(), bin.size());
     return out;
 }
@@ -194,8 +196,8 @@ Result<MinisignSignature> parse_signature(std::string_view text) {
     MinisignSignature sig;
     auto lines = split_lines(text);
     if (lines.size() < 4) {
-        return fail(ErrorKind::Invalid, "signature", "expected 4 lines, found " +
-                                                         std::to_string(lines.size()));
+        return fail(ErrorKind::Invalid, "signature",
+                    "expected 4 lines, found " + std::to_string(lines.size()));
     }
     if (!read_comment(lines[0], kUntrustedPrefix, sig.untrusted_comment)) {
         return fail(ErrorKind::Invalid, "signature",
@@ -225,7 +227,8 @@ Result<MinisignSignature> parse_signature(std::string_view text) {
     copy_to(sig.signature, *bin, 10);
     auto global = from_base64(trim(lines[3]), 64);
     if (!global) {
-        return fail(ErrorKind::Invalid, "signature", "bad base64 or length in the global signature");
+        return fail(ErrorKind::Invalid, "signature",
+                    "bad base64 or length in the global signature");
     }
     copy_to(sig.global_signature, *global, 0);
     return sig;

@@ -77,7 +77,8 @@ Result<std::string> read_small_file(const fs::path& p, std::uint64_t cap) {
     if (ec || !fs::exists(st)) return fail(ErrorKind::NotFound, p.string(), "no such file");
     if (!fs::is_regular_file(st)) return fail(ErrorKind::Invalid, p.string(), "not a regular file");
     if (fs::file_size(p, ec) > cap) {
-        return fail(ErrorKind::Invalid, p.string(), "larger than " + std::to_string(cap) + " bytes");
+        return fail(ErrorKind::Invalid, p.string(),
+                    "larger than " + std::to_string(cap) + " bytes");
     }
     std::ifstream in(p, std::ios::binary);
     std::string s((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -106,7 +107,7 @@ Result<std::vector<TreeItem>> collect_tree(const fs::path& root) {
 }
 
 class Packer {
-public:
+  public:
     explicit Packer(std::string& out) : a_(Archive::Mode::Write), out_(out) {}
 
     Result<void> open() {
@@ -127,8 +128,9 @@ public:
                      const std::string* data = nullptr) {
         Entry e;
         archive_entry_set_pathname(e.get(), name.c_str());
-        archive_entry_set_filetype(e.get(), type == 'd' ? AE_IFDIR : type == 'l' ? AE_IFLNK
-                                                                                 : AE_IFREG);
+        archive_entry_set_filetype(e.get(), type == 'd'   ? AE_IFDIR
+                                            : type == 'l' ? AE_IFLNK
+                                                          : AE_IFREG);
         archive_entry_set_perm(e.get(), type == 'l' ? 0777 : mode);
         archive_entry_set_size(e.get(), type == 'f' ? static_cast<la_int64_t>(size) : 0);
         archive_entry_set_mtime(e.get(), 0, 0);
@@ -164,7 +166,7 @@ public:
         return {};
     }
 
-private:
+  private:
     Result<void> write_data(const std::string& name, const char* p, std::size_t n) {
         if (archive_write_data(a_.get(), p, n) != static_cast<la_ssize_t>(n)) {
             return fail(ErrorKind::Io, name, a_.error());
@@ -268,7 +270,8 @@ Result<std::string> pack_directory(const fs::path& dir) {
         } else if (fs::is_regular_file(item.st)) {
             const auto perms = static_cast<std::uint32_t>(item.st.permissions());
             if ((perms & (S_ISUID | S_ISGID)) != 0) {
-                return fail(ErrorKind::Invalid, src.string(), "setuid/setgid files are not allowed");
+                return fail(ErrorKind::Invalid, src.string(),
+                            "setuid/setgid files are not allowed");
             }
             r = p.add(name, 'f', detail::normal_mode(perms), fs::file_size(src), src);
         } else if (fs::is_symlink(item.st)) {

@@ -22,7 +22,7 @@ constexpr std::size_t kMaxComponentBytes = 255;
 
 // Owns an `archive*` opened for reading or writing.
 class Archive {
-public:
+  public:
     enum class Mode { Read, Write };
     explicit Archive(Mode m)
         : mode_(m), a_(m == Mode::Read ? archive_read_new() : archive_write_new()) {}
@@ -44,7 +44,7 @@ public:
         return s != nullptr ? s : "unknown libarchive error";
     }
 
-private:
+  private:
     void reset() {
         if (a_ == nullptr) return;
         if (mode_ == Mode::Read) {
@@ -60,14 +60,14 @@ private:
 
 // Owns an `archive_entry*`.
 class Entry {
-public:
+  public:
     Entry() : e_(archive_entry_new()) {}
     ~Entry() { archive_entry_free(e_); }
     Entry(const Entry&) = delete;
     Entry& operator=(const Entry&) = delete;
     archive_entry* get() const { return e_; }
 
-private:
+  private:
     archive_entry* e_;
 };
 
@@ -83,8 +83,6 @@ std::optional<std::string> split_safe(std::string_view path, std::vector<std::st
 bool link_stays_inside(const std::vector<std::string>& link_path, std::string_view target);
 
 // 0755 if any execute bit is set, else 0644 (directories are always 0755).
-inline std::uint32_t normal_mode(std::uint32_t mode) {
-    return (mode & 0111) != 0 ? 0755 : 0644;
-}
+inline std::uint32_t normal_mode(std::uint32_t mode) { return (mode & 0111) != 0 ? 0755 : 0644; }
 
 }  // namespace nxp::repo::detail

@@ -19,7 +19,7 @@ namespace {
 
 // Owns a file descriptor.
 class Fd {
-public:
+  public:
     explicit Fd(int fd = -1) : fd_(fd) {}
     ~Fd() {
         if (fd_ >= 0) ::close(fd_);
@@ -33,28 +33,28 @@ public:
     Fd& operator=(const Fd&) = delete;
     int get() const { return fd_; }
 
-private:
+  private:
     int fd_;
 };
 
 std::string errno_text() { return std::strerror(errno); }
 
 class Extractor {
-public:
+  public:
     Extractor(const fs::path& archive, const fs::path& dest, const ExtractLimits& limits)
         : archive_(archive), dest_(dest), limits_(limits) {}
 
     Result<Extracted> run();
 
-private:
+  private:
     Result<void> refuse(const std::string& entry, const std::string& why) const {
         return fail(ErrorKind::Verification, archive_.string() + ": " + entry, why);
     }
     Result<void> read_manifest(archive* a, archive_entry* e);
     Result<void> extract_entry(archive* a, archive_entry* e, const std::string& name);
     Result<Fd> open_parent(const std::vector<std::string>& parts, const std::string& name);
-    Result<void> write_file(archive* a, int dirfd, const std::string& leaf,
-                            const std::string& name, PackedFile& pf);
+    Result<void> write_file(archive* a, int dirfd, const std::string& leaf, const std::string& name,
+                            PackedFile& pf);
     Result<void> count_bytes(std::uint64_t n, const std::string& name);
 
     fs::path archive_;
@@ -89,8 +89,7 @@ Result<Extracted> Extractor::run() {
         if (rc == ARCHIVE_EOF) break;
         if (rc != ARCHIVE_OK) {
             return fail(ErrorKind::Verification, archive_.string(),
-                        "corrupt archive after entry " + std::to_string(count) + ": " +
-                            a->error());
+                        "corrupt archive after entry " + std::to_string(count) + ": " + a->error());
         }
         if (++count > limits_.max_entries) {
             return fail(ErrorKind::Verification, archive_.string(),
@@ -171,7 +170,8 @@ Result<void> Extractor::extract_entry(archive* a, archive_entry* e, const std::s
         pf.type = 'd';
         pf.mode = 0755;
         if (::mkdirat(parent->get(), leaf.c_str(), 0755) != 0) return refuse(name, errno_text());
-        Fd d(::openat(parent->get(), leaf.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+        Fd d(
+            ::openat(parent->get(), leaf.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
         if (d.get() < 0 || ::fchmod(d.get(), 0755) != 0) return refuse(name, errno_text());
         dirs_.insert(rel);
     } else if (type == AE_IFLNK) {
@@ -202,16 +202,15 @@ Result<Fd> Extractor::open_parent(const std::vector<std::string>& parts, const s
     for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
         prefix += (prefix.empty() ? "" : "/") + parts[i];
         if (dirs_.count(prefix) == 0) {
-            return tl::unexpected(Error{ErrorKind::Verification,
-                                        archive_.string() + ": " + name,
-                                        "parent \"files/" + prefix +
-                                            "\" is not a directory of this package"});
+            return tl::unexpected(
+                Error{ErrorKind::Verification, archive_.string() + ": " + name,
+                      "parent \"files/" + prefix + "\" is not a directory of this package"});
         }
     }
     Fd fd(::dup(root_.get()));
     for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
-        Fd next(::openat(fd.get(), parts[i].c_str(),
-                         O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+        Fd next(
+            ::openat(fd.get(), parts[i].c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
         if (next.get() < 0) {
             return tl::unexpected(
                 Error{ErrorKind::Verification, archive_.string() + ": " + name, errno_text()});
@@ -223,8 +222,8 @@ Result<Fd> Extractor::open_parent(const std::vector<std::string>& parts, const s
 
 Result<void> Extractor::write_file(archive* a, int dirfd, const std::string& leaf,
                                    const std::string& name, PackedFile& pf) {
-    Fd out(::openat(dirfd, leaf.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                    0600));
+    Fd out(
+        ::openat(dirfd, leaf.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
     if (out.get() < 0) return refuse(name, errno_text());
     crypto_hash_sha256_state st;
     crypto_hash_sha256_init(&st);

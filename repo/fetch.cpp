@@ -3,6 +3,7 @@
 #include <curl/curl.h>
 #include <sodium.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <functional>
@@ -15,7 +16,7 @@ namespace fs = std::filesystem;
 
 // Owns one CURL easy handle.
 class Easy {
-public:
+  public:
     Easy() : h_(curl_easy_init()) {}
     ~Easy() {
         if (h_ != nullptr) curl_easy_cleanup(h_);
@@ -24,13 +25,13 @@ public:
     Easy& operator=(const Easy&) = delete;
     CURL* get() const { return h_; }
 
-private:
+  private:
     CURL* h_;
 };
 
 // Owns a FILE*.
 class File {
-public:
+  public:
     explicit File(const fs::path& p) : f_(std::fopen(p.c_str(), "wb")) {}
     ~File() { close(); }
     File(const File&) = delete;
@@ -43,7 +44,7 @@ public:
         return ok;
     }
 
-private:
+  private:
     std::FILE* f_;
 };
 
@@ -110,8 +111,8 @@ Result<void> perform(const std::string& url, const FetchLimits& limits, Transfer
     if (rc == CURLE_HTTP_RETURNED_ERROR) {
         long status = 0;
         curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
-        return fail(status == 404 || status == 410 ? ErrorKind::NotFound : ErrorKind::Network,
-                    url, "HTTP status " + std::to_string(status));
+        return fail(status == 404 || status == 410 ? ErrorKind::NotFound : ErrorKind::Network, url,
+                    "HTTP status " + std::to_string(status));
     }
     std::string why = errbuf[0] != '\0' ? errbuf.data() : curl_easy_strerror(rc);
     return fail(is_not_found(rc) ? ErrorKind::NotFound : ErrorKind::Network, url, why);
@@ -137,9 +138,8 @@ Result<std::string> fetch_bytes(const std::string& url, const FetchLimits& limit
     return body;
 }
 
-Result<void> fetch_file(const std::string& url, const fs::path& dest,
-                        std::uint64_t expected_size, std::string_view expected_sha256,
-                        const FetchLimits& limits) {
+Result<void> fetch_file(const std::string& url, const fs::path& dest, std::uint64_t expected_size,
+                        std::string_view expected_sha256, const FetchLimits& limits) {
     if (sodium_init() < 0) return fail(ErrorKind::Internal, url, "libsodium unavailable");
     fs::path part = dest;
     part += ".part";
@@ -180,14 +180,15 @@ Result<void> fetch_file(const std::string& url, const fs::path& dest,
     }
     if (actual != expected_sha256) {
         fs::remove(part, ec);
-        return fail(ErrorKind::Verification, url,
-                    "sha256 mismatch: expected " + std::string(expected_sha256) + ", got " + actual);
+        return fail(
+            ErrorKind::Verification, url,
+            "sha256 mismatch: expected " + std::string(expected_sha256) + ", got " + actual);
     }
     fs::rename(part, dest, ec);
     if (ec) {
         fs::remove(part, ec);
-        return fail(ErrorKind::Io, dest.string(), "cannot rename the downloaded file: " +
-                                                      ec.message());
+        return fail(ErrorKind::Io, dest.string(),
+                    "cannot rename the downloaded file: " + ec.message());
     }
     return {};
 }

@@ -38,8 +38,8 @@ Checksum secret_key_checksum(const formats::KeyId& id, const std::array<std::uin
 bool apply_kdf_stream(formats::MinisignSecretKeyFile& f, std::string_view password) {
     std::array<std::uint8_t, 104> stream{};
     if (crypto_pwhash_scryptsalsa208sha256(stream.data(), stream.size(), password.data(),
-                                           password.size(), f.kdf_salt.data(),
-                                           f.kdf_opslimit, f.kdf_memlimit) != 0) {
+                                           password.size(), f.kdf_salt.data(), f.kdf_opslimit,
+                                           f.kdf_memlimit) != 0) {
         return false;
     }
     for (std::size_t i = 0; i < stream.size(); ++i) f.keynum_sk[i] ^= stream[i];

@@ -121,7 +121,8 @@ Result<formats::Index> build_repository(const BuildOptions& opts, const SecretKe
     for (const auto& pkg : opts.packages) {
         if (auto r = add_package(index, dir, pkg); !r) return tl::unexpected(r.error());
     }
-    const std::int64_t now = opts.now != 0 ? opts.now : static_cast<std::int64_t>(std::time(nullptr));
+    const std::int64_t now =
+        opts.now != 0 ? opts.now : static_cast<std::int64_t>(std::time(nullptr));
     std::sort(index.packages.begin(), index.packages.end(), [](const auto& a, const auto& b) {
         return a.name != b.name ? a.name < b.name : a.version < b.version;
     });

@@ -10,8 +10,8 @@ namespace nxp::repo {
 namespace {
 
 constexpr std::uint64_t kMaxSignatureBytes = 4096;
-constexpr std::uint64_t kMaxIndexBytes = 64ULL << 20;          // compressed, as downloaded
-constexpr std::uint64_t kMaxIndexJsonBytes = 512ULL << 20;     // after zstd
+constexpr std::uint64_t kMaxIndexBytes = 64ULL << 20;       // compressed, as downloaded
+constexpr std::uint64_t kMaxIndexJsonBytes = 512ULL << 20;  // after zstd
 
 std::string utc_date(std::int64_t t) {
     const std::time_t tt = static_cast<std::time_t>(t);
@@ -75,9 +75,9 @@ Result<FetchedIndex> load_index(const RepoConfig& repo, std::string raw_zst, std
     if (!index) return tl::unexpected(in_context(index.error(), src));
     // The expected id is the repository's configured name (RepoConfig.name).
     if (index->repo != repo.name) {
-        return fail(ErrorKind::Verification, src,
-                    "index is for repository \"" + index->repo + "\", expected \"" + repo.name +
-                        "\"");
+        return fail(
+            ErrorKind::Verification, src,
+            "index is for repository \"" + index->repo + "\", expected \"" + repo.name + "\"");
     }
     if (index->expires <= now) {
         return fail(ErrorKind::Verification, src,

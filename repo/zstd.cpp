@@ -11,27 +11,27 @@ namespace {
 
 // Owns a ZSTD_DCtx.
 class DCtx {
-public:
+  public:
     DCtx() : ctx_(ZSTD_createDCtx()) {}
     ~DCtx() { ZSTD_freeDCtx(ctx_); }
     DCtx(const DCtx&) = delete;
     DCtx& operator=(const DCtx&) = delete;
     ZSTD_DCtx* get() const { return ctx_; }
 
-private:
+  private:
     ZSTD_DCtx* ctx_;
 };
 
 // Owns a ZSTD_CCtx.
 class CCtx {
-public:
+  public:
     CCtx() : ctx_(ZSTD_createCCtx()) {}
     ~CCtx() { ZSTD_freeCCtx(ctx_); }
     CCtx(const CCtx&) = delete;
     CCtx& operator=(const CCtx&) = delete;
     ZSTD_CCtx* get() const { return ctx_; }
 
-private:
+  private:
     ZSTD_CCtx* ctx_;
 };
 
@@ -74,9 +74,9 @@ Result<std::string> zstd_decompress(std::string_view data, std::uint64_t max_siz
                         std::string("zstd data is corrupt: ") + ZSTD_getErrorName(last));
         }
         if (out.size() + ob.pos > max_size) {
-            return fail(ErrorKind::Invalid, ctx,
-                        "decompressed data exceeds the limit of " + std::to_string(max_size) +
-                            " bytes");
+            return fail(
+                ErrorKind::Invalid, ctx,
+                "decompressed data exceeds the limit of " + std::to_string(max_size) + " bytes");
         }
         out.append(buf.data(), ob.pos);
         // Input consumed and output not full: the decoder holds nothing more.

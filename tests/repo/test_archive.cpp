@@ -1,7 +1,6 @@
-#include <catch2/catch.hpp>
-
 #include <sys/stat.h>
 
+#include <catch2/catch.hpp>
 #include <chrono>
 
 #include "repo/archive.hpp"
@@ -53,7 +52,7 @@ TEST_CASE("pack: plugin.json first, then files/ and the sorted tree", "[archive]
     write_file(t.path / "demo.nxp", *bytes);
     // Sorted by byte order of the path, so a directory always precedes its contents.
     const std::vector<std::string> expected{
-        "plugin.json", "files/",         "files/README",       "files/bin/",
+        "plugin.json",      "files/",     "files/README",   "files/bin/",
         "files/bin/run.sh", "files/lib/", "files/lib-link", "files/lib/data.txt"};
     CHECK(entry_names(t.path / "demo.nxp") == expected);
 }

@@ -1,11 +1,10 @@
-#include <catch2/catch.hpp>
-
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -35,15 +34,13 @@ struct TempDir {
     }
 };
 
-void write(const fs::path& p, const std::string& s) {
-    std::ofstream(p, std::ios::binary) << s;
-}
+void write(const fs::path& p, const std::string& s) { std::ofstream(p, std::ios::binary) << s; }
 
 std::string file_url(const fs::path& p) { return "file://" + p.string(); }
 
 // A tiny HTTP/1.0 server on 127.0.0.1 for the routes the tests need; one request at a time.
 class Server {
-public:
+  public:
     Server() {
         fd_ = socket(AF_INET, SOCK_STREAM, 0);
         sockaddr_in a{};
@@ -68,7 +65,7 @@ public:
         return "http://127.0.0.1:" + std::to_string(port_) + path;
     }
 
-private:
+  private:
     void loop() {
         while (!stop_) {
             int c = accept(fd_, nullptr, nullptr);

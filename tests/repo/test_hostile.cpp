@@ -94,35 +94,33 @@ TEST_CASE("hostile: symlinks", "[hostile]") {
                         "files/etc");
     }
     SECTION("symlink escaping the tree, then a file written through it") {
-        require_refused(
-            extract_raw(t, {manifest_entry(), dir_entry("files/"),
-                            RawEntry{"files/up", AE_IFLNK, 0777, "", "..", ""},
-                            file_entry("files/up/victim.txt", "pwned")}),
-            "files/up");
+        require_refused(extract_raw(t, {manifest_entry(), dir_entry("files/"),
+                                        RawEntry{"files/up", AE_IFLNK, 0777, "", "..", ""},
+                                        file_entry("files/up/victim.txt", "pwned")}),
+                        "files/up");
     }
     SECTION("in-tree symlink to a directory, then a file written through it") {
-        require_refused(extract_raw(t, {manifest_entry(), dir_entry("files/"),
-                                        dir_entry("files/d/"),
-                                        RawEntry{"files/l", AE_IFLNK, 0777, "", "d", ""},
-                                        file_entry("files/l/x", "through the link")}),
-                        "files/l/x");
+        require_refused(
+            extract_raw(t, {manifest_entry(), dir_entry("files/"), dir_entry("files/d/"),
+                            RawEntry{"files/l", AE_IFLNK, 0777, "", "d", ""},
+                            file_entry("files/l/x", "through the link")}),
+            "files/l/x");
     }
     SECTION("deep escape a/b/../../../x") {
-        require_refused(extract_raw(t, {manifest_entry(), dir_entry("files/"),
-                                        dir_entry("files/a/"),
-                                        RawEntry{"files/a/l", AE_IFLNK, 0777, "", "b/../../../x",
-                                                 ""}}),
-                        "files/a/l");
+        require_refused(
+            extract_raw(t, {manifest_entry(), dir_entry("files/"), dir_entry("files/a/"),
+                            RawEntry{"files/a/l", AE_IFLNK, 0777, "", "b/../../../x", ""}}),
+            "files/a/l");
     }
 }
 
 TEST_CASE("hostile: entry types and mode bits", "[hostile]") {
     TempDir t;
     SECTION("hard link") {
-        require_refused(extract_raw(t, {manifest_entry(), dir_entry("files/"),
-                                        file_entry("files/a"),
-                                        RawEntry{"files/h", AE_IFREG, 0644, "", "", "files/a"}}),
-                        "files/h");
+        require_refused(
+            extract_raw(t, {manifest_entry(), dir_entry("files/"), file_entry("files/a"),
+                            RawEntry{"files/h", AE_IFREG, 0644, "", "", "files/a"}}),
+            "files/h");
     }
     SECTION("character device") {
         require_refused(extract_raw(t, {manifest_entry(), dir_entry("files/"),
@@ -145,9 +143,10 @@ TEST_CASE("hostile: entry types and mode bits", "[hostile]") {
                         "files/g");
     }
     SECTION("duplicate entry") {
-        require_refused(extract_raw(t, {manifest_entry(), dir_entry("files/"),
-                                        file_entry("files/a", "one"), file_entry("files/a", "two")}),
-                        "files/a");
+        require_refused(
+            extract_raw(t, {manifest_entry(), dir_entry("files/"), file_entry("files/a", "one"),
+                            file_entry("files/a", "two")}),
+            "files/a");
     }
     SECTION("files/ that is not a directory") {
         require_refused(extract_raw(t, {manifest_entry(), file_entry("files", "x")}), "files");
@@ -164,8 +163,8 @@ TEST_CASE("hostile: the manifest", "[hostile]") {
     }
     SECTION("manifest larger than 1 MiB") {
         RawEntry big = manifest_entry();
-        big.data = manifest_json("demo", "1.0.0", ", \"homepage\": \"" +
-                                                      std::string(1100000, 'a') + "\"");
+        big.data =
+            manifest_json("demo", "1.0.0", ", \"homepage\": \"" + std::string(1100000, 'a') + "\"");
         require_refused(extract_raw(t, {big}), "plugin.json");
         auto m = read_package_manifest(t.path / "hostile.nxp");
         REQUIRE_FALSE(m);
@@ -188,8 +187,9 @@ TEST_CASE("hostile: caps on entry count, total size and ratio", "[hostile]") {
     SECTION("total size") {
         ExtractLimits lim;
         lim.max_total_bytes = 1000;
-        require_refused(extract_raw(t, {manifest_entry(), dir_entry("files/"),
-                                        file_entry("files/big", std::string(5000, 'z'))},
+        require_refused(extract_raw(t,
+                                    {manifest_entry(), dir_entry("files/"),
+                                     file_entry("files/big", std::string(5000, 'z'))},
                                     lim),
                         "files/big");
     }
@@ -197,8 +197,9 @@ TEST_CASE("hostile: caps on entry count, total size and ratio", "[hostile]") {
         ExtractLimits lim;
         lim.ratio_floor_bytes = 1 << 20;
         lim.max_ratio = 100;
-        require_refused(extract_raw(t, {manifest_entry(), dir_entry("files/"),
-                                        file_entry("files/zeros", std::string(8 << 20, '\0'))},
+        require_refused(extract_raw(t,
+                                    {manifest_entry(), dir_entry("files/"),
+                                     file_entry("files/zeros", std::string(8 << 20, '\0'))},
                                     lim),
                         "decompression bomb");
     }

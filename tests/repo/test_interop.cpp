@@ -1,7 +1,6 @@
 // Byte compatibility with the real minisign tool (DESIGN.md §4: "Keys and signatures are
 // byte-compatible with the minisign tool in both directions").
 #include <catch2/catch.hpp>
-
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -46,9 +45,7 @@ std::string quote(const std::string& s) {
 // Runs a shell command with output discarded; true on exit status 0.
 bool run(const std::string& cmd) { return std::system((cmd + " >/dev/null 2>&1").c_str()) == 0; }
 
-void write(const std::string& p, const std::string& s) {
-    std::ofstream(p, std::ios::binary) << s;
-}
+void write(const std::string& p, const std::string& s) { std::ofstream(p, std::ios::binary) << s; }
 
 std::string read(const std::string& p) {
     std::ifstream in(p, std::ios::binary);
@@ -158,10 +155,10 @@ TEST_CASE("minisign signs with secret keys written by nxp", "[interop]") {
     CHECK(verify({kp.public_key}, read(t / "data"), read(t / "a.minisig"), "a.minisig"));
     CHECK(minisign_verifies(t, "data", "a.minisig", "nxp.pub"));
 
-    REQUIRE(run("printf 's3cret\\n' | " + minisign() + " -S -s " + quote(t / "enc.key") +
-                " -m " + quote(t / "data") + " -x " + quote(t / "b.minisig")));
+    REQUIRE(run("printf 's3cret\\n' | " + minisign() + " -S -s " + quote(t / "enc.key") + " -m " +
+                quote(t / "data") + " -x " + quote(t / "b.minisig")));
     CHECK(verify({kp.public_key}, read(t / "data"), read(t / "b.minisig"), "b.minisig"));
 
-    CHECK_FALSE(run("printf 'nope\\n' | " + minisign() + " -S -s " + quote(t / "enc.key") +
-                    " -m " + quote(t / "data") + " -x " + quote(t / "c.minisig")));
+    CHECK_FALSE(run("printf 'nope\\n' | " + minisign() + " -S -s " + quote(t / "enc.key") + " -m " +
+                    quote(t / "data") + " -x " + quote(t / "c.minisig")));
 }

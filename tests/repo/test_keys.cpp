@@ -1,5 +1,4 @@
 #include <catch2/catch.hpp>
-
 #include <string>
 
 #include "formats/minisign.hpp"
@@ -183,8 +182,7 @@ TEST_CASE("absurd scrypt limits in a key file are refused before deriving", "[ke
 
 TEST_CASE("sha256_hex matches the known vector", "[keys]") {
     CHECK(sha256_hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-    CHECK(sha256_hex("abc") ==
-          "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    CHECK(sha256_hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
 TEST_CASE("newlines in comments cannot forge extra lines", "[keys]") {

@@ -4,14 +4,13 @@
 #include <archive_entry.h>
 
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 #include <random>
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <catch2/catch.hpp>
 
 #include "formats/error.hpp"
 
@@ -33,8 +32,8 @@ struct TempDir {
     fs::path path;
     TempDir() {
         std::random_device rd;
-        path = fs::temp_directory_path() /
-               ("nxp-test-" + std::to_string(rd()) + std::to_string(rd()));
+        path =
+            fs::temp_directory_path() / ("nxp-test-" + std::to_string(rd()) + std::to_string(rd()));
         fs::create_directories(path);
     }
     ~TempDir() {
