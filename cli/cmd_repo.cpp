@@ -21,7 +21,12 @@ Result<std::string> read_key_arg(const std::string& arg) {
         text = ss.str();
     }
     auto key = formats::parse_public_key(text);
-    if (!key) return tl::unexpected(in_context(key.error(), "--key " + arg));
+    if (!key) {
+        // A malformed command-line argument is a usage error (exit 2).
+        Error e = in_context(key.error(), "--key " + arg);
+        e.kind = ErrorKind::Usage;
+        return tl::unexpected(e);
+    }
     return formats::public_key_base64(*key);
 }
 

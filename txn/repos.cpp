@@ -17,6 +17,14 @@ constexpr const char* kIndexFile = "index.json.zst";
 constexpr const char* kSigFile = "index.json.zst.minisig";
 }  // namespace
 
+Error as_transfer_error(Error e) {
+    if (e.kind == ErrorKind::NotFound) {
+        e.kind = ErrorKind::Network;
+        e.message = "not found on the server (" + e.message + ")";
+    }
+    return e;
+}
+
 Result<repo::RepoConfig> repo_config(const db::RepoRow& row) {
     repo::RepoConfig c;
     c.name = row.name;
@@ -34,7 +42,7 @@ Result<formats::Index> refresh_repo(Root& root, const db::RepoRow& row, std::int
     auto config = repo_config(row);
     if (!config) return tl::unexpected(config.error());
     auto fetched = repo::fetch_index(*config, {row.last_version, row.last_sha256}, now);
-    if (!fetched) return tl::unexpected(fetched.error());
+    if (!fetched) return tl::unexpected(as_transfer_error(fetched.error()));
     fs::path dir = root.repo_cache_dir(row.name);
     std::error_code ec;
     fs::create_directories(dir, ec);

@@ -21,6 +21,10 @@ struct RepoIndex {
 
 Result<repo::RepoConfig> repo_config(const db::RepoRow& row);
 
+// A file missing on a server is a failed transfer for the user (exit 5), whatever the
+// library calls it.
+Error as_transfer_error(Error e);
+
 // Downloads and verifies the repository's index, stores it in the cache and records the
 // accepted version (rollback protection). Returns the new index.
 Result<formats::Index> refresh_repo(Root& root, const db::RepoRow& row, std::int64_t now);

@@ -6,6 +6,7 @@
 #include "repo/fetch.hpp"
 #include "repo/keys.hpp"
 #include "txn/fsutil.hpp"
+#include "txn/repos.hpp"
 
 namespace nxp::txn {
 namespace fs = std::filesystem;
@@ -49,7 +50,7 @@ Result<fs::path> fetch_package(Root& root, const formats::IndexEntry& entry, con
         if (source.base_urls.size() > 1)
             events.message(Level::Warning, last.str() + "; trying the next mirror");
     }
-    return tl::unexpected(last);
+    return tl::unexpected(as_transfer_error(last));
 }
 
 std::string store_path_for(const formats::IndexEntry& entry) {
