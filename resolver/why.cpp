@@ -1,5 +1,6 @@
 // why(): breadth-first search over the installed packages' requires and recommends, from
-// each explicit package to the one asked about. Needs no solver: installed state only.
+// each other explicit package to the one asked about (whether the package is explicit
+// itself is the caller's to say). Needs no solver: installed state only.
 #include <deque>
 #include <map>
 
@@ -63,11 +64,7 @@ std::vector<std::vector<std::string>> why(const Universe& universe, const std::s
 
     std::vector<std::vector<std::string>> chains;
     for (std::size_t root = 0; root < pkgs.size(); ++root) {
-        if (!pkgs[root].explicit_) continue;
-        if (root == target) {
-            chains.push_back({label(pkgs[root]) + " (explicit)"});
-            continue;
-        }
+        if (!pkgs[root].explicit_ || root == target) continue;
         // Shortest path root → target; parent[i] = (previous node, edge text).
         std::map<std::size_t, std::pair<std::size_t, std::string>> parent;
         std::deque<std::size_t> todo{root};

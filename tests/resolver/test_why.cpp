@@ -15,7 +15,10 @@ TEST_CASE("why follows requires from each explicit package", "[resolver]") {
     CHECK(chains[1] == V{"d 2.0.0 (explicit)", "requires c >= 1", "c 1.0.0"});
     CHECK(why(w.u, "lonely").empty());
     CHECK(why(w.u, "missing").empty());
-    CHECK(why(w.u, "a") == std::vector<V>{V{"a 1.0.0 (explicit)"}});
+    CHECK(why(w.u, "a").empty());  // explicit, and nothing else needs it
+
+    w.inst("e 1.0.0", {.req = {"a"}});  // an explicit package another one needs
+    CHECK(why(w.u, "a") == std::vector<V>{V{"e 1.0.0 (explicit)", "requires a", "a 1.0.0"}});
 }
 
 TEST_CASE("why sees virtual provides, alternatives and recommends", "[resolver]") {
