@@ -140,6 +140,8 @@ std::string render_plan(const Context& ctx, const resolver::Plan& plan) {
         text += ctx.paint(line, sgr) + "\n";
         if (s.entry) download += s.entry->size;
     }
+    for (const auto& name : plan.marked_explicit)
+        text += "  keep      " + name + "  (now explicitly installed)\n";
     text += std::to_string(plan.steps.size()) + " change(s), up to " + human_size(download) +
             " to download.\n";
     return text;
@@ -189,11 +191,12 @@ Result<int> run_and_report(Context& ctx, txn::Root& root, const resolver::Reques
                   {"dry_run", ctx.g.dry_run},
                   {"applied", report->applied},
                   {"plan", plan_json(report->plan)},
+                  {"marked_explicit", report->plan.marked_explicit},
                   {"transaction", report->txn_id},
                   {"generation", report->applied ? report->to_generation : report->from_generation}});
         return 0;
     }
-    if (report->plan.empty()) {
+    if (report->plan.empty() && report->plan.marked_explicit.empty()) {
         ctx.out("Nothing to do.");
     } else if (!report->applied) {
         ctx.out(render_plan(ctx, report->plan) + "Dry run: nothing was changed.");

@@ -57,61 +57,6 @@ Result<void> stage_plan(Root& root, const resolver::Plan& plan, const std::vecto
     return {};
 }
 
-// Journal, stage, switch, record. Everything before the switch can be thrown away.
-Result<void> commit_generation(Root& root, TxnReport& report, const Intent& intent,
-                               const TxnOptions& opts) {
-    auto& db = root.db();
-    db::TxnRow row;
-    row.state = "staged";
-    row.started_at = now_or_clock(opts.now);
-    row.user = opts.user;
-    row.command_line = opts.command_line;
-    row.from_generation = report.from_generation;
-    row.to_generation = report.to_generation;
-    row.plan_json = intent_to_json(intent);
-    auto id = db.insert_txn(row);
-    if (!id) return tl::unexpected(id.error());
-    report.txn_id = *id;
-    crash_point("after-journal");
-
-    if (intent.kind != "rollback") {
-        if (auto r = build_generation(root, report.to_generation, intent.packages); !r) {
-            (void)db.update_txn(*id, "failed", r.error().str(), std::time(nullptr));
-            return r;
-        }
-        crash_point("after-generation");
-        // One syncfs makes every store tree and the generation durable before the switch;
-        // far cheaper than an fsync per extracted file, and the switch below is the only
-        // instant the new state can become visible.
-        if (auto r = sync_filesystem(root.dir()); !r) return r;
-    }
-    crash_point("before-switch");
-    if (auto r = switch_symlink(root.current_link(),
-                                "generations/" + std::to_string(report.to_generation));
-        !r)
-        return r;
-    crash_point("after-switch");
-    if (auto r = db.begin(); !r) return r;
-    auto done = [&]() -> Result<void> {
-        if (intent.kind != "rollback") {
-            db::Generation g{report.to_generation, now_or_clock(opts.now), *id};
-            if (auto r = db.add_generation(g, intent.packages, intent.config); !r) return r;
-        }
-        if (auto r = db.set_current_generation(report.to_generation); !r) return r;
-        if (auto r = db.update_txn(*id, "done", "", std::time(nullptr)); !r) return r;
-        std::string detail = intent.kind + ":";
-        for (const auto& s : intent.steps) detail += " " + s.action + " " + s.name;
-        return db.audit(opts.user, intent.kind, detail);
-    }();
-    if (!done) {
-        db.rollback();
-        return done;
-    }
-    if (auto r = db.commit(); !r) return r;
-    crash_point("after-commit");
-    return {};
-}
-
 }  // namespace
 
 Result<TxnReport> run_request(Root& root, const resolver::Request& request, const TxnOptions& opts,
@@ -130,7 +75,7 @@ Result<TxnReport> run_request(Root& root, const resolver::Request& request, cons
         return report;
     }
     report.plan = std::get<resolver::Plan>(std::move(*outcome));
-    if (report.plan.empty() || opts.dry_run) return report;
+    if ((report.plan.empty() && report.plan.marked_explicit.empty()) || opts.dry_run) return report;
     if (opts.confirm && !opts.confirm(report.plan))
         return fail(ErrorKind::Cancelled, "", "cancelled; nothing was changed");
 
@@ -158,6 +103,13 @@ Result<TxnReport> run_request(Root& root, const resolver::Request& request, cons
         p.reason = step.explicit_ ? "explicit" : "dependency";
         if (!existed) p.enabled = true;
     }
+    for (const auto& name : report.plan.marked_explicit) {
+        // Asked for by name while installed as a dependency: it stays, now explicitly.
+        if (auto it = next.find(name); it != next.end()) {
+            it->second.reason = "explicit";
+            intent.steps.push_back({"mark-explicit", name, it->second.version, it->second.version, it->second.repo});
+        }
+    }
     if (auto r = stage_plan(root, report.plan, *repos, opts, next, report.download_bytes, events); !r)
         return tl::unexpected(r.error());
     for (auto& [name, p] : next) intent.packages.push_back(p);
@@ -166,9 +118,73 @@ Result<TxnReport> run_request(Root& root, const resolver::Request& request, cons
     for (const auto& c : *config)
         if (next.count(c.package)) intent.config.push_back(c);
 
-    if (auto r = commit_generation(root, report, intent, opts); !r) return tl::unexpected(r.error());
+    if (auto r = apply_intent(root, report, intent, opts); !r) return tl::unexpected(r.error());
     report.applied = true;
     return report;
+}
+
+// Journal, stage, switch, record. Everything before the switch can be thrown away.
+Result<void> apply_intent(Root& root, TxnReport& report, const Intent& intent,
+                          const TxnOptions& opts) {
+    auto& db = root.db();
+    db::TxnRow row;
+    row.state = "staged";
+    row.started_at = now_or_clock(opts.now);
+    row.user = opts.user;
+    row.command_line = opts.command_line;
+    row.from_generation = report.from_generation;
+    row.to_generation = report.to_generation;
+    row.plan_json = intent_to_json(intent);
+    auto id = db.insert_txn(row);
+    if (!id) return tl::unexpected(id.error());
+    report.txn_id = *id;
+    crash_point("after-journal");
+
+    if (intent.kind != "rollback") {
+        if (auto r = build_generation(root, report.to_generation, intent.packages); !r) {
+            (void)db.update_txn(*id, "failed", r.error().str(), std::time(nullptr));
+            return r;
+        }
+        crash_point("after-generation");
+        // One syncfs makes every store tree and the generation durable before the switch;
+        // far cheaper than an fsync per extracted file, and the switch below is the only
+        // instant the new state can become visible.
+        if (auto r = sync_filesystem(root.dir()); !r) return r;
+    }
+    if (opts.before_switch) {
+        if (auto r = opts.before_switch(root, intent, report); !r) {
+            (void)db.update_txn(*id, "failed", r.error().str(), std::time(nullptr));
+            std::error_code ec;
+            if (intent.kind != "rollback") fs::remove_all(root.generation_dir(report.to_generation), ec);
+            return r;
+        }
+    }
+    crash_point("before-switch");
+    if (auto r = switch_symlink(root.current_link(),
+                                "generations/" + std::to_string(report.to_generation));
+        !r)
+        return r;
+    crash_point("after-switch");
+    if (auto r = db.begin(); !r) return r;
+    auto done = [&]() -> Result<void> {
+        if (intent.kind != "rollback") {
+            db::Generation g{report.to_generation, now_or_clock(opts.now), *id};
+            if (auto r = db.add_generation(g, intent.packages, intent.config); !r) return r;
+        }
+        if (auto r = db.set_current_generation(report.to_generation); !r) return r;
+        if (auto r = db.update_txn(*id, "done", "", std::time(nullptr)); !r) return r;
+        std::string detail = intent.kind + ":";
+        for (const auto& s : intent.steps) detail += " " + s.action + " " + s.name;
+        return db.audit(opts.user, intent.kind, detail);
+    }();
+    if (!done) {
+        db.rollback();
+        return done;
+    }
+    if (auto r = db.commit(); !r) return r;
+    crash_point("after-commit");
+    if (opts.after_commit) opts.after_commit(root, intent, report);
+    return {};
 }
 
 Result<TxnReport> rollback(Root& root, std::optional<std::int64_t> target, const TxnOptions& opts,
@@ -224,7 +240,7 @@ Result<TxnReport> rollback(Root& root, std::optional<std::int64_t> target, const
         report.plan.steps.push_back(std::move(step));
     }
     if (opts.dry_run) return report;
-    if (auto r = commit_generation(root, report, intent, opts); !r) return tl::unexpected(r.error());
+    if (auto r = apply_intent(root, report, intent, opts); !r) return tl::unexpected(r.error());
     report.applied = true;
     return report;
 }

@@ -9,9 +9,18 @@
 #include "formats/error.hpp"
 #include "resolver/resolver.hpp"
 #include "txn/events.hpp"
+#include "txn/journal.hpp"
 #include "txn/root.hpp"
 
 namespace nxp::txn {
+
+struct TxnReport;
+// Runs on the staged generation before the switch (hooks, health checks); an error aborts
+// the transaction and nothing changes.
+using BeforeSwitch = std::function<Result<void>(Root&, const Intent&, const TxnReport&)>;
+// Runs after the database commit (NextChat's config); reports through events, cannot fail
+// the transaction, which has already taken effect.
+using AfterCommit = std::function<void(Root&, const Intent&, const TxnReport&)>;
 
 struct TxnOptions {
     bool dry_run = false;
@@ -22,6 +31,8 @@ struct TxnOptions {
     std::int64_t now = 0;  // unix seconds; 0 = the clock
     // Shows the plan and asks; false cancels. Unset = proceed.
     std::function<bool(const resolver::Plan&)> confirm;
+    BeforeSwitch before_switch;
+    AfterCommit after_commit;
 };
 
 struct TxnReport {
@@ -33,6 +44,12 @@ struct TxnReport {
     std::int64_t to_generation = 0;
     std::uint64_t download_bytes = 0;  // bytes fetched (not found in the cache)
 };
+
+// Journal → build generation → before_switch → switch → record → after_commit. Used by
+// run_request and rollback, and by changes that need no resolver (config, enable, disable):
+// they copy the current generation's packages and configuration into an Intent, change it,
+// and apply it. report.from_generation and to_generation must be set.
+Result<void> apply_intent(Root& root, TxnReport& report, const Intent& intent, const TxnOptions& opts);
 
 Result<TxnReport> run_request(Root& root, const resolver::Request& request, const TxnOptions& opts,
                               Events& events);
