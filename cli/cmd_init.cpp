@@ -1,6 +1,7 @@
 // nxp init: create an install root.
 #include "cli/context.hpp"
 #include "formats/semver.hpp"
+#include "nextchat/mcp_config.hpp"
 
 namespace nxp::cli {
 
@@ -21,8 +22,18 @@ void add_init(CLI::App& app, Context& ctx) {
             if (!root) return tl::unexpected(root.error());
             auto& db = root->db();
             if (!nextchat_dir->empty()) {
-                auto abs = std::filesystem::absolute(*nextchat_dir).string();
-                if (auto r = db.set_setting("nextchat.dir", abs); !r) return tl::unexpected(r.error());
+                auto abs = std::filesystem::absolute(*nextchat_dir).lexically_normal();
+                if (!std::filesystem::is_directory(abs))
+                    return fail(ErrorKind::NotFound, abs.string(), "not a directory");
+                if (auto r = db.set_setting("nextchat.dir", abs.string()); !r) return tl::unexpected(r.error());
+                if (nextchat_version->empty()) {
+                    auto v = nextchat::detect_version(abs);
+                    if (!v) return tl::unexpected(v.error());
+                    if (*v) {
+                        if (auto r = db.set_setting("nextchat.version", (*v)->str()); !r)
+                            return tl::unexpected(r.error());
+                    }
+                }
             }
             if (!nextchat_version->empty()) {
                 if (auto r = db.set_setting("nextchat.version", *nextchat_version); !r)

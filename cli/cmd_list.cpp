@@ -21,6 +21,14 @@ void add_list(CLI::App& app, Context& ctx) {
             auto held = [&](const std::string& n) {
                 return std::find(holds->begin(), holds->end(), n) != holds->end();
             };
+            auto config = root->db().generation_config(*gen);
+            if (!config) return tl::unexpected(config.error());
+            // A plugin missing required config is installed but paused until it is set.
+            auto needs = [&](const db::GenPackage& p) {
+                auto m = txn::installed_manifest(*root, p.store_path);
+                if (!m) return std::vector<std::string>{};
+                return txn::effective_config(*m, *config, p.name).missing;
+            };
             if (c.g.json) {
                 nlohmann::json arr = nlohmann::json::array();
                 for (const auto& p : *pkgs)
@@ -30,6 +38,7 @@ void add_list(CLI::App& app, Context& ctx) {
                                    {"repo", p.repo},
                                    {"enabled", p.enabled},
                                    {"held", held(p.name)},
+                                   {"needs_config", needs(p)},
                                    {"path", (root->current_link() / "plugins" / p.name).string()}});
                 c.emit({{"command", "list"}, {"generation", *gen}, {"packages", arr}});
                 return 0;
@@ -42,6 +51,11 @@ void add_list(CLI::App& app, Context& ctx) {
             for (const auto& p : *pkgs) {
                 std::string status = p.enabled ? "enabled" : "disabled";
                 if (held(p.name)) status += ", held";
+                auto missing = needs(p);
+                if (!missing.empty()) {
+                    status += ", paused: needs config";
+                    for (const auto& k : missing) status += " " + k;
+                }
                 t.add({p.name, p.version, p.reason, p.repo, status});
             }
             c.out(t.render() + std::to_string(pkgs->size()) + " plugin(s), generation " +

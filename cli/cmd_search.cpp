@@ -89,8 +89,19 @@ Result<int> info(Context& c, const std::string& name) {
     nlohmann::json avail = nlohmann::json::array();
     for (const auto& [repo, e] : versions) avail.push_back({{"version", e->version.str()}, {"repo", repo}});
     const formats::IndexEntry* top = versions.empty() ? nullptr : versions.front().second;
+    // Tool names the MCP health check recorded for the installed version.
+    std::vector<std::string> tools;
+    if (!inst.empty()) {
+        auto t = root->db().tools(name, inst);
+        if (t && *t) {
+            auto j = nlohmann::json::parse(**t, nullptr, false);
+            if (j.is_array())
+                for (const auto& x : j)
+                    if (x.is_string()) tools.push_back(x.get<std::string>());
+        }
+    }
     if (c.g.json) {
-        nlohmann::json doc{{"command", "info"}, {"name", name}, {"available", avail},
+        nlohmann::json doc{{"command", "info"}, {"name", name}, {"available", avail}, {"tools", tools},
                            {"installed", inst.empty() ? nlohmann::json(nullptr) : nlohmann::json(inst)}};
         if (top) {
             doc["summary"] = top->summary;
@@ -127,6 +138,7 @@ Result<int> info(Context& c, const std::string& name) {
         text += "Size        " + human_size(top->size) + " (installed " + human_size(top->installed_size) + ")\n";
     }
     text += "Installed   " + (inst.empty() ? std::string("no") : inst) + "\n";
+    if (!tools.empty()) text += "Tools       " + join(tools) + "\n";
     c.out(text);
     return 0;
 }

@@ -95,15 +95,37 @@ txn::TxnOptions Context::txn_options(const std::string& kind) {
     o.offline = g.offline;
     o.kind = kind;
     o.command_line = command_line();
+    if (kind == "config") {
+        // History keeps the command line: a config VALUE may be a secret, so it is masked.
+        std::string masked;
+        int positional = -1;
+        for (const auto& a : argv) {
+            if (positional >= 0 && !a.starts_with("-")) ++positional;
+            if (a == "config" && positional < 0) positional = 0;
+            masked += (masked.empty() ? "" : " ") + (positional == 3 ? std::string("••••") : a);
+        }
+        o.command_line = masked;
+    }
     o.user = user();
     o.confirm = [this](const resolver::Plan& plan) {
         if (!g.json) std::cerr << render_plan(*this, plan);
+        if (!g.json) std::cerr << render_permissions(plan);
         if (g.yes) return true;
         if (!interactive()) {
             std::cerr << "nxp: not asking without a terminal; run again with --yes to proceed\n";
             return false;
         }
         return confirm("Proceed?");
+    };
+    o.check_plan = [this](txn::Root& root, const resolver::Plan& plan) {
+        return check_grants(*this, root, plan);
+    };
+    o.before_switch = [this](txn::Root& root, const txn::Intent& intent,
+                             const txn::TxnReport& report) {
+        return txn::run_plugin_code(root, intent, report, run_policy(*this, root), *this);
+    };
+    o.after_commit = [this](txn::Root& root, const txn::Intent&, const txn::TxnReport&) {
+        sync_nextchat_after(*this, root);
     };
     return o;
 }

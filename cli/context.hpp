@@ -13,6 +13,7 @@
 #include "formats/error.hpp"
 #include "resolver/resolver.hpp"
 #include "txn/events.hpp"
+#include "txn/plugins.hpp"
 #include "txn/root.hpp"
 #include "txn/transaction.hpp"
 
@@ -31,6 +32,9 @@ struct Globals {
     bool no_wait = false;
     bool no_progress = false;
     std::string color = "auto";
+    std::vector<std::string> grant;  // --grant NAME|all: permissions granted without asking
+    std::string policy;              // --policy FILE: which permissions are acceptable
+    bool allow_unsandboxed = false;  // run plugin code even where bubblewrap cannot
 };
 
 class Context;
@@ -92,5 +96,16 @@ void add_lint(CLI::App& app, Context& ctx);
 void add_verify(CLI::App& app, Context& ctx);
 void add_hold(CLI::App& app, Context& ctx);  // hold, unhold, autoremove, why
 void add_gc(CLI::App& app, Context& ctx);
+void add_config(CLI::App& app, Context& ctx);
+void add_enable(CLI::App& app, Context& ctx);  // enable, disable
+void add_permissions(CLI::App& app, Context& ctx);
+void add_exec(CLI::App& app, Context& ctx);
+void add_nextchat(CLI::App& app, Context& ctx);
+
+// Plugin support shared by the transaction hooks (cmd_permissions.cpp, cmd_nextchat.cpp).
+std::string render_permissions(const resolver::Plan& plan);
+Result<void> check_grants(Context& ctx, txn::Root& root, const resolver::Plan& plan);
+txn::RunPolicy run_policy(Context& ctx, txn::Root& root);
+void sync_nextchat_after(Context& ctx, txn::Root& root);
 
 }  // namespace nxp::cli

@@ -21,6 +21,10 @@ void add_globals(CLI::App& app, nxp::cli::Globals& g) {
     app.add_flag("--no-progress", g.no_progress, "Do not draw progress");
     app.add_option("--color", g.color, "Colour: auto, always or never (honours NO_COLOR)")
         ->check(CLI::IsMember({"auto", "always", "never"}));
+    app.add_option("--grant", g.grant, "Grant a plugin's permissions without asking (NAME or all)");
+    app.add_option("--policy", g.policy, "JSON file of acceptable permissions (network, filesystem, env)");
+    app.add_flag("--allow-unsandboxed", g.allow_unsandboxed,
+                 "Run plugin code without bubblewrap where it cannot work");
 }
 
 void print_error(const nxp::cli::Context& ctx, const nxp::Error& e) {
@@ -69,6 +73,11 @@ int main(int argc, char** argv) {
     nxp::cli::add_verify(app, ctx);
     nxp::cli::add_hold(app, ctx);
     nxp::cli::add_gc(app, ctx);
+    nxp::cli::add_config(app, ctx);
+    nxp::cli::add_enable(app, ctx);
+    nxp::cli::add_permissions(app, ctx);
+    nxp::cli::add_exec(app, ctx);
+    nxp::cli::add_nextchat(app, ctx);
 
     try {
         app.parse(argc, argv);

@@ -78,8 +78,11 @@ struct TxnRow {
     std::string command_line;
     std::int64_t from_generation = 0;
     std::int64_t to_generation = 0;
-    std::string plan_json;  // the steps, for history info and crash recovery
+    std::string plan_json;  // the steps, for history info and crash recovery; never secrets
     std::string error;
+    // Secret config rows of the new generation: kept in txn_secrets (not plan_json) until
+    // the transaction leaves pending/staged, for crash recovery only.
+    std::vector<ConfigRow> secrets;
 };
 
 struct AuditRow {
@@ -150,6 +153,19 @@ public:
     Result<std::optional<TxnRow>> txn(std::int64_t id) const;
     Result<std::vector<TxnRow>> txns() const;             // ascending id
     Result<std::vector<TxnRow>> unfinished_txns() const;  // state pending or staged
+    Result<std::vector<ConfigRow>> txn_secrets(std::int64_t id) const;
+
+    // Permission grants (policy, like holds): the permissions JSON granted to a plugin.
+    Result<std::optional<std::string>> grant(const std::string& package) const;
+    Result<void> set_grant(const std::string& package, const std::string& permissions_json,
+                           std::int64_t at);
+    Result<void> revoke_grant(const std::string& package);
+
+    // Tool names an MCP health check saw, per package version (JSON array of strings).
+    Result<void> set_tools(const std::string& package, const std::string& version,
+                           const std::string& tools_json, std::int64_t at);
+    Result<std::optional<std::string>> tools(const std::string& package,
+                                             const std::string& version) const;
 
     // Audit log.
     Result<void> audit(const std::string& user, const std::string& action, const std::string& detail);

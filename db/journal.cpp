@@ -35,8 +35,30 @@ Result<std::int64_t> Database::insert_txn(const TxnRow& t) {
                          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
     st.bind(t.state, t.started_at, t.finished_at, t.user, t.command_line, t.from_generation,
             t.to_generation, t.plan_json, t.error);
+    sqlite::Savepoint sp(db_);
+    if (auto r = sp.started(); !r) return tl::unexpected(r.error());
     if (auto r = st.run(); !r) return tl::unexpected(r.error());
-    return static_cast<std::int64_t>(sqlite3_last_insert_rowid(db_));
+    auto id = static_cast<std::int64_t>(sqlite3_last_insert_rowid(db_));
+    sqlite::Statement put(db_,
+                          "INSERT INTO txn_secrets (txn_id, package, key, value_json) "
+                          "VALUES (?, ?, ?, ?)");
+    for (const auto& c : t.secrets) {
+        put.reset();
+        if (auto r = put.bind(id, c.package, c.key, c.value_json).run(); !r)
+            return tl::unexpected(r.error());
+    }
+    if (auto r = sp.release(); !r) return tl::unexpected(r.error());
+    return id;
+}
+
+Result<std::vector<ConfigRow>> Database::txn_secrets(std::int64_t id) const {
+    sqlite::Statement st(db_,
+                         "SELECT package, key, value_json FROM txn_secrets WHERE txn_id = ? "
+                         "ORDER BY package, key");
+    st.bind(id);
+    return sqlite::collect(st, [](const sqlite::Statement& s) {
+        return ConfigRow{s.text(0), s.text(1), s.text(2), true};
+    });
 }
 
 Result<void> Database::update_txn(std::int64_t id, const std::string& state,
@@ -49,7 +71,10 @@ Result<void> Database::update_txn(std::int64_t id, const std::string& state,
         return fail(ErrorKind::NotFound, sqlite::db_name(db_),
                     "no transaction " + std::to_string(id));
     }
-    return {};
+    if (state == "pending" || state == "staged") return {};
+    // Finished either way: the secrets now live in generation_config or nowhere.
+    sqlite::Statement drop(db_, "DELETE FROM txn_secrets WHERE txn_id = ?");
+    return drop.bind(id).run();
 }
 
 Result<std::optional<TxnRow>> Database::txn(std::int64_t id) const {

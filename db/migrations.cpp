@@ -100,7 +100,31 @@ INSERT INTO meta (key, value) VALUES ('current_generation', '0');
 INSERT INTO meta (key, value) VALUES ('last_generation', '0');
 )sql";
 
-constexpr std::array<std::string_view, 1> kMigrations = {kV1};
+// Plugins (issue 5): secret config values of a journalled transaction live here, not in
+// plan_json, until it finishes; permission grants; tool names recorded by health checks.
+constexpr std::string_view kV2 = R"sql(
+CREATE TABLE txn_secrets (
+    txn_id     INTEGER NOT NULL REFERENCES transactions(id) ON DELETE CASCADE,
+    package    TEXT NOT NULL,
+    key        TEXT NOT NULL,
+    value_json TEXT NOT NULL,
+    PRIMARY KEY (txn_id, package, key)
+);
+CREATE TABLE grants (
+    package     TEXT PRIMARY KEY,
+    permissions TEXT NOT NULL,
+    granted_at  INTEGER NOT NULL
+);
+CREATE TABLE plugin_tools (
+    package    TEXT NOT NULL,
+    version    TEXT NOT NULL,
+    tools_json TEXT NOT NULL,
+    checked_at INTEGER NOT NULL,
+    PRIMARY KEY (package, version)
+);
+)sql";
+
+constexpr std::array<std::string_view, 2> kMigrations = {kV1, kV2};
 
 Result<int> user_version(sqlite3* db) {
     sqlite::Statement st(db, "PRAGMA user_version");

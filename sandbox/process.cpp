@@ -29,6 +29,8 @@ struct ChildPlan {
     std::vector<char*> envp;
     const SpawnSpec* spec = nullptr;
     int out_fd = -1;  // write end of the output pipe, or -1
+    int in_fd = -1;   // read end of a stdin pipe, or -1 for /dev/null (with out_fd)
+    int stderr_fd = -1;  // where stderr goes when not with stdout, or -1
     int err_fd = -1;  // close-on-exec pipe reporting a failed start
 };
 
@@ -72,9 +74,10 @@ void set_limit(int resource, std::uint64_t value) {
     set_limit(RLIMIT_CORE, 0);
     set_limit(RLIMIT_FSIZE, kMaxFileSize);
     if (plan.out_fd >= 0) {
-        int null_fd = open("/dev/null", O_RDONLY);
-        if (null_fd < 0 || dup2(null_fd, 0) < 0) child_fail(plan.err_fd);
-        if (dup2(plan.out_fd, 1) < 0 || dup2(plan.out_fd, 2) < 0) child_fail(plan.err_fd);
+        int in_fd = plan.in_fd >= 0 ? plan.in_fd : open("/dev/null", O_RDONLY);
+        if (in_fd < 0 || dup2(in_fd, 0) < 0) child_fail(plan.err_fd);
+        int stderr_fd = plan.stderr_fd >= 0 ? plan.stderr_fd : plan.out_fd;
+        if (dup2(plan.out_fd, 1) < 0 || dup2(stderr_fd, 2) < 0) child_fail(plan.err_fd);
     }
     // nxp's own descriptors (database, lock, sockets) must not leak into plugin code.
     close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
@@ -90,7 +93,7 @@ Result<std::pair<Fd, Fd>> make_pipe() {
 }
 
 // Forks the child and waits until it has exec'd (or failed to); returns its pid.
-Result<pid_t> spawn(const SpawnSpec& spec, int out_fd) {
+Result<pid_t> spawn(const SpawnSpec& spec, int out_fd, int in_fd = -1, int stderr_fd = -1) {
     auto err_pipe = make_pipe();
     if (!err_pipe) return tl::unexpected(err_pipe.error());
     ChildPlan plan;
@@ -98,6 +101,8 @@ Result<pid_t> spawn(const SpawnSpec& spec, int out_fd) {
     plan.envp = c_strings(spec.env);
     plan.spec = &spec;
     plan.out_fd = out_fd;
+    plan.in_fd = in_fd;
+    plan.stderr_fd = stderr_fd;
     plan.err_fd = err_pipe->second.get();
     pid_t pid = fork();
     if (pid < 0)
@@ -292,6 +297,104 @@ std::string find_executable(const std::string& name, const std::string& path_var
         if (end == std::string::npos) return {};
         start = end + 1;
     }
+}
+
+}  // namespace nxp::sandbox::detail
+
+namespace nxp::sandbox::detail {
+
+namespace {
+
+void set_nonblocking(int fd) { fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK); }
+
+// The child's stdout, split into lines for the conversation; a line longer than `cap` is
+// treated as a flood.
+struct LineReader {
+    std::string partial;
+    std::uint64_t cap;
+    bool flood = false;
+
+    // Reads what is available and hands complete lines to `on_line`; false at end of file.
+    bool read_lines(int fd, const LineHandler& on_line, std::string& reply, bool& done) {
+        char buf[16 * 1024];
+        for (;;) {
+            ssize_t n = read(fd, buf, sizeof buf);
+            if (n == 0) return false;
+            if (n < 0) return errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK;
+            partial.append(buf, static_cast<std::size_t>(n));
+            std::size_t nl;
+            while (!done && (nl = partial.find('\n')) != std::string::npos) {
+                std::string line = partial.substr(0, nl);
+                partial.erase(0, nl + 1);
+                reply += on_line(line, done);
+            }
+            if (partial.size() > cap) {
+                flood = true;
+                return true;
+            }
+            if (done) return true;
+        }
+    }
+};
+
+}  // namespace
+
+Result<Captured> run_dialogue(const SpawnSpec& spec, int timeout_s, std::uint64_t max_output,
+                              const std::string& first_input, const LineHandler& on_line) {
+    auto in_pipe = make_pipe();
+    auto out_pipe = make_pipe();
+    auto err_pipe = make_pipe();
+    if (!in_pipe) return tl::unexpected(in_pipe.error());
+    if (!out_pipe) return tl::unexpected(out_pipe.error());
+    if (!err_pipe) return tl::unexpected(err_pipe.error());
+    // nxp must survive a child that closes its stdin early.
+    struct sigaction ignore {}, old_pipe{};
+    ignore.sa_handler = SIG_IGN;
+    sigaction(SIGPIPE, &ignore, &old_pipe);
+    auto pid = spawn(spec, out_pipe->second.get(), in_pipe->first.get(), err_pipe->second.get());
+    if (!pid) {
+        sigaction(SIGPIPE, &old_pipe, nullptr);
+        return tl::unexpected(pid.error());
+    }
+    in_pipe->first.reset();
+    out_pipe->second.reset();
+    err_pipe->second.reset();
+    int in_fd = in_pipe->second.get(), out_fd = out_pipe->first.get(), err_fd = err_pipe->first.get();
+    set_nonblocking(in_fd);
+    set_nonblocking(out_fd);
+    set_nonblocking(err_fd);
+
+    Captured result;
+    OutputSink errors(max_output);
+    LineReader lines{{}, std::max<std::uint64_t>(max_output, 64 * 1024)};
+    std::string pending = first_input;
+    bool done = false, out_eof = false, err_eof = false;
+    std::optional<Clock::time_point> deadline;
+    if (timeout_s > 0) deadline = Clock::now() + std::chrono::seconds(timeout_s);
+    for (;;) {
+        auto now = Clock::now();
+        bool exited = has_exited(*pid);
+        result.timed_out = !exited && !done && deadline && now >= *deadline;
+        result.output_flood = !exited && (lines.flood || errors.flooding());
+        if (done || exited || result.timed_out || result.output_flood || (out_eof && err_eof)) {
+            kill_group(*pid);
+            result.wait_status = wait_blocking(*pid);
+            break;
+        }
+        if (!pending.empty() && in_pipe->second) {
+            ssize_t n = write(in_fd, pending.data(), pending.size());
+            if (n > 0) pending.erase(0, static_cast<std::size_t>(n));
+            else if (n < 0 && errno != EAGAIN && errno != EINTR) in_pipe->second.reset();
+        }
+        pollfd p[2] = {{out_eof ? -1 : out_fd, POLLIN, 0}, {err_eof ? -1 : err_fd, POLLIN, 0}};
+        if (poll(p, 2, poll_ms(now, deadline)) <= 0) continue;
+        if (p[0].revents) out_eof = !lines.read_lines(out_fd, on_line, pending, done);
+        if (p[1].revents) err_eof = !drain(err_fd, errors);
+    }
+    sigaction(SIGPIPE, &old_pipe, nullptr);
+    result.output_truncated = errors.truncated();
+    result.output = errors.take();
+    return result;
 }
 
 }  // namespace nxp::sandbox::detail

@@ -2,6 +2,7 @@
 // Internal to sandbox/: starting a child process with limits and collecting it, either with
 // its output captured through a pipe (hooks, health checks) or with nxp's own stdio (exec).
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -51,6 +52,16 @@ struct Captured {
 // Runs the child in its own session, keeps the first max_output bytes of its output, and
 // kills its process group when timeout_s (0: none) passes or output floods.
 Result<Captured> run_captured(const SpawnSpec& spec, int timeout_s, std::uint64_t max_output);
+
+// Called with each line the child writes to stdout; returns text to send to its stdin and
+// sets `done` when the conversation is over (the child is then killed).
+using LineHandler = std::function<std::string(const std::string& line, bool& done)>;
+
+// Runs the child with stdin and stdout as pipes for a line-based conversation (an MCP
+// handshake): writes first_input, then whatever on_line answers. Captured.output holds
+// stderr (capped at max_output); the child is killed when done, on timeout or on a flood.
+Result<Captured> run_dialogue(const SpawnSpec& spec, int timeout_s, std::uint64_t max_output,
+                              const std::string& first_input, const LineHandler& on_line);
 
 // Runs the child with nxp's stdio, forwarding SIGINT, SIGTERM and SIGHUP to it, and returns
 // its wait status. timeout_s 0 means none; on timeout the child is killed.

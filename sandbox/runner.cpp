@@ -209,6 +209,27 @@ Result<RunResult> run(const Profile& profile) {
     return r;
 }
 
+Result<RunResult> converse(const Profile& profile, const std::string& first_input,
+                           const LineHandler& on_line) {
+    auto spec = prepare(profile, false);
+    if (!spec) return tl::unexpected(spec.error());
+    auto cgroup = detail::PidsCgroup::create(profile.max_processes);
+    spec->cgroup_procs = cgroup.procs_file();
+    auto out = detail::run_dialogue(*spec, profile.timeout_s, profile.max_output, first_input,
+                                    on_line);
+    if (!out) return tl::unexpected(in_context(out.error(), profile.name));
+    RunResult r;
+    if (WIFEXITED(out->wait_status)) r.exit_code = WEXITSTATUS(out->wait_status);
+    if (WIFSIGNALED(out->wait_status)) r.signal = WTERMSIG(out->wait_status);
+    r.timed_out = out->timed_out;
+    r.output_truncated = out->output_truncated;
+    r.output_flood = out->output_flood;
+    r.output = std::move(out->output);
+    r.timeout_s = profile.timeout_s;
+    r.sandboxed = sandbox_available(nullptr);
+    return r;
+}
+
 Result<int> exec_inherit(const Profile& profile) {
     auto spec = prepare(profile, true);
     if (!spec) return tl::unexpected(spec.error());

@@ -5,6 +5,7 @@
 // and a wall-clock timeout that kills the whole process group.
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -52,6 +53,14 @@ bool sandbox_available(std::string* why);
 // Runs argv in the sandbox with stdin from /dev/null, capturing output. Errors are for
 // failing to start (no bubblewrap and no allow_unsandboxed: ErrorKind::Invalid, naming why).
 Result<RunResult> run(const Profile& profile);
+
+// Runs argv in the sandbox speaking a line protocol over its stdin/stdout (an MCP health
+// check): sends first_input, then whatever on_line answers to each stdout line, until
+// on_line sets `done` (the process group is then killed), the process exits, or the
+// timeout passes. RunResult.output holds stderr only.
+using LineHandler = std::function<std::string(const std::string& line, bool& done)>;
+Result<RunResult> converse(const Profile& profile, const std::string& first_input,
+                           const LineHandler& on_line);
 
 // Runs argv in the sandbox with nxp's own stdin/stdout/stderr (an MCP server speaking stdio
 // to NextChat); used by `nxp exec`.

@@ -27,11 +27,13 @@ std::string intent_to_json(const Intent& intent, bool with_config) {
                                  {"enabled", p.enabled}});
     if (with_config) {
         j["config"] = json::array();
-        for (const auto& c : intent.config)
-            j["config"].push_back({{"package", c.package},
-                                   {"key", c.key},
-                                   {"value", c.value_json},
-                                   {"secret", c.secret}});
+        // Secret values stay out of the journal (history shows it); the database keeps them
+        // in txn_secrets until the transaction finishes.
+        for (const auto& c : intent.config) {
+            json row{{"package", c.package}, {"key", c.key}, {"secret", c.secret}};
+            if (!c.secret) row["value"] = c.value_json;
+            j["config"].push_back(std::move(row));
+        }
     }
     return j.dump();
 }
@@ -55,7 +57,8 @@ Result<Intent> intent_from_json(const std::string& text) {
         }
         if (j.contains("config"))
             for (const auto& c : j.at("config"))
-                in.config.push_back({c.at("package"), c.at("key"), c.at("value"), c.at("secret")});
+                in.config.push_back({c.at("package"), c.at("key"), c.value("value", ""),
+                                     c.at("secret")});
         return in;
     } catch (const json::exception& e) {
         return fail(ErrorKind::Invalid, "transaction journal", std::string("corrupt: ") + e.what());
@@ -65,8 +68,16 @@ Result<Intent> intent_from_json(const std::string& text) {
 namespace {
 
 // The switch happened: record generation N+1 exactly as the journal describes it.
-Result<void> finish(Root& root, const db::TxnRow& t, const Intent& intent) {
+Result<void> finish(Root& root, const db::TxnRow& t, Intent intent) {
     auto& db = root.db();
+    auto secrets = db.txn_secrets(t.id);
+    if (!secrets) return tl::unexpected(secrets.error());
+    for (auto& c : intent.config) {
+        if (!c.secret) continue;
+        for (const auto& s : *secrets)
+            if (s.package == c.package && s.key == c.key) c.value_json = s.value_json;
+    }
+    std::erase_if(intent.config, [](const db::ConfigRow& c) { return c.secret && c.value_json.empty(); });
     if (auto r = db.begin(); !r) return r;
     auto existing = db.generation(t.to_generation);
     if (!existing) return tl::unexpected(existing.error());

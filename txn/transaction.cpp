@@ -78,6 +78,9 @@ Result<TxnReport> run_request(Root& root, const resolver::Request& request, cons
     if ((report.plan.empty() && report.plan.marked_explicit.empty()) || opts.dry_run) return report;
     if (opts.confirm && !opts.confirm(report.plan))
         return fail(ErrorKind::Cancelled, "", "cancelled; nothing was changed");
+    if (opts.check_plan) {
+        if (auto r = opts.check_plan(root, report.plan); !r) return tl::unexpected(r.error());
+    }
 
     auto current = current_packages(root, report.from_generation);
     if (!current) return tl::unexpected(current.error());
@@ -134,7 +137,9 @@ Result<void> apply_intent(Root& root, TxnReport& report, const Intent& intent,
     row.command_line = opts.command_line;
     row.from_generation = report.from_generation;
     row.to_generation = report.to_generation;
-    row.plan_json = intent_to_json(intent);
+    row.plan_json = intent_to_json(intent);  // without secret values
+    for (const auto& c : intent.config)
+        if (c.secret) row.secrets.push_back(c);
     auto id = db.insert_txn(row);
     if (!id) return tl::unexpected(id.error());
     report.txn_id = *id;

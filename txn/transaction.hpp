@@ -31,6 +31,9 @@ struct TxnOptions {
     std::int64_t now = 0;  // unix seconds; 0 = the clock
     // Shows the plan and asks; false cancels. Unset = proceed.
     std::function<bool(const resolver::Plan&)> confirm;
+    // Runs after confirm and before anything is fetched or staged (permission grants); an
+    // error stops the request with nothing changed.
+    std::function<Result<void>(Root&, const resolver::Plan&)> check_plan;
     BeforeSwitch before_switch;
     AfterCommit after_commit;
 };

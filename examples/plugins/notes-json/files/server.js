@@ -1,7 +1,21 @@
 #!/usr/bin/env node
 "use strict";
-const path = require("path");
-const { serve } = require(path.join(__dirname, "..", "mcp-common", "jsonrpc.js"));
+// Newline-delimited JSON-RPC 2.0 over stdio, as MCP's stdio transport speaks it. Kept in
+// this file: in nxp's sandbox a plugin sees only its own tree.
+const readline = require("readline");
+function serve(handlers) {
+  const rl = readline.createInterface({ input: process.stdin });
+  rl.on("line", (line) => {
+    let msg;
+    try { msg = JSON.parse(line); } catch { return; }
+    if (msg.id === undefined) return; // a notification
+    const handler = handlers[msg.method];
+    const reply = handler
+      ? { jsonrpc: "2.0", id: msg.id, result: handler(msg.params || {}) }
+      : { jsonrpc: "2.0", id: msg.id, error: { code: -32601, message: "method not found" } };
+    process.stdout.write(JSON.stringify(reply) + "\n");
+  });
+}
 serve({
   initialize: () => ({ protocolVersion: "2024-11-05", capabilities: { tools: {} },
                        serverInfo: { name: "notes-json", version: "1.3.0" } }),

@@ -1,0 +1,60 @@
+// nxp enable / disable NAME…: a new generation with the plugins' enabled flag changed; a
+// disabled MCP server stays installed and shows as paused in NextChat.
+#include "cli/context.hpp"
+
+namespace nxp::cli {
+
+namespace {
+
+Result<int> run(Context& c, const std::vector<std::string>& names, bool enable) {
+    const std::string kind = enable ? "enable" : "disable";
+    auto root = c.open_root(c.g.dry_run ? txn::Access::Read : txn::Access::Write);
+    if (!root) return tl::unexpected(root.error());
+    auto snap = txn::current_snapshot(*root);
+    if (!snap) return tl::unexpected(snap.error());
+    std::vector<txn::StepRecord> steps;
+    for (const auto& name : names) {
+        auto* pkg = snap->find(name);
+        if (!pkg) return fail(ErrorKind::NotFound, name, "not installed");
+        if (pkg->enabled == enable) continue;
+        pkg->enabled = enable;
+        steps.push_back({kind, name, pkg->version, pkg->version, pkg->repo});
+    }
+    if (steps.empty()) {
+        if (c.g.json) c.emit({{"command", kind}, {"applied", false}, {"names", names}});
+        else c.out("Nothing to do: already " + kind + "d.");
+        return 0;
+    }
+    auto report = txn::apply_change(*root, *snap, kind, steps, c.txn_options(kind));
+    if (!report) return tl::unexpected(report.error());
+    if (c.g.json) {
+        c.emit({{"command", kind}, {"applied", report->applied}, {"names", names},
+                {"generation", report->applied ? report->to_generation : report->from_generation}});
+    } else if (!report->applied) {
+        c.out("Dry run: would " + kind + " " + std::to_string(steps.size()) + " plugin(s).");
+    } else {
+        c.message(txn::Level::Info, std::string(enable ? "Enabled" : "Disabled") + ": generation " +
+                                        std::to_string(report->to_generation) +
+                                        " is current (undo with 'nxp rollback').");
+    }
+    return 0;
+}
+
+void add_one(CLI::App& app, Context& ctx, bool enable) {
+    auto names = std::make_shared<std::vector<std::string>>();
+    auto* cmd = app.add_subcommand(enable ? "enable" : "disable",
+                                   enable ? "Enable plugins" : "Disable plugins (paused in NextChat)");
+    cmd->add_option("plugins", *names, "Installed plugin names")->required();
+    cmd->callback([&ctx, names, enable] {
+        ctx.action = [names, enable](Context& c) { return run(c, *names, enable); };
+    });
+}
+
+}  // namespace
+
+void add_enable(CLI::App& app, Context& ctx) {
+    add_one(app, ctx, true);
+    add_one(app, ctx, false);
+}
+
+}  // namespace nxp::cli

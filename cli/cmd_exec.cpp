@@ -1,0 +1,39 @@
+// nxp exec NAME: starts a plugin's MCP server in its sandbox with nxp's stdio, its
+// configuration mapped to environment and arguments. NextChat's mcp_config.json runs this.
+#include "cli/context.hpp"
+
+namespace nxp::cli {
+
+namespace {
+
+Result<int> run(Context& c, const std::string& name) {
+    auto root = c.open_root(txn::Access::Read);
+    if (!root) return tl::unexpected(root.error());
+    auto snap = txn::current_snapshot(*root);
+    if (!snap) return tl::unexpected(snap.error());
+    auto* pkg = snap->find(name);
+    if (!pkg) return fail(ErrorKind::NotFound, name, "not installed");
+    if (!pkg->enabled) return fail(ErrorKind::Invalid, name, "disabled; run 'nxp enable " + name + "'");
+    auto p = txn::load_plugin(*root, *pkg, snap->config);
+    if (!p) return tl::unexpected(p.error());
+    if (!p->manifest.mcp) return fail(ErrorKind::Invalid, name, "not an MCP server (no mcp command)");
+    if (!p->config.missing.empty())
+        return fail(ErrorKind::Invalid, name,
+                    "needs config " + p->config.missing.front() + "; run 'nxp config " + name + " " +
+                        p->config.missing.front() + " VALUE'");
+    auto prof = txn::plugin_profile(*p, run_policy(c, *root).allow_unsandboxed);
+    prof.argv = txn::mcp_argv(*p);
+    prof.timeout_s = 0;
+    return sandbox::exec_inherit(prof);
+}
+
+}  // namespace
+
+void add_exec(CLI::App& app, Context& ctx) {
+    auto name = std::make_shared<std::string>();
+    auto* cmd = app.add_subcommand("exec", "Start a plugin's MCP server in its sandbox (stdio)");
+    cmd->add_option("name", *name, "Plugin name")->required();
+    cmd->callback([&ctx, name] { ctx.action = [name](Context& c) { return run(c, *name); }; });
+}
+
+}  // namespace nxp::cli

@@ -1,0 +1,134 @@
+// nxp nextchat set DIR | status; and the after-commit step keeping NextChat in step.
+#include <unistd.h>
+
+#include <cstdlib>
+
+#include "cli/context.hpp"
+#include "nextchat/mcp_config.hpp"
+
+namespace nxp::cli {
+
+namespace {
+
+std::string self_exe() {
+    std::error_code ec;
+    auto p = std::filesystem::read_symlink("/proc/self/exe", ec);
+    return ec ? std::string("nxp") : p.string();
+}
+
+std::string setting(txn::Root& root, const char* key) {
+    auto v = root.db().setting(key);
+    return v && *v ? **v : std::string();
+}
+
+}  // namespace
+
+void sync_nextchat_after(Context& ctx, txn::Root& root) {
+    auto changed = txn::sync_nextchat(root, self_exe());
+    if (!changed) {
+        ctx.message(txn::Level::Warning, "NextChat's MCP config was not updated: " + changed.error().str());
+        return;
+    }
+    if (!*changed) return;
+    ctx.message(txn::Level::Info, "Updated NextChat's app/mcp/mcp_config.json.");
+    std::string restart = setting(root, "nextchat.restart_cmd");
+    if (restart.empty()) {
+        ctx.message(txn::Level::Info, "Restart NextChat to load it (no restart command set).");
+        return;
+    }
+    int rc = std::system(restart.c_str());
+    if (rc != 0)
+        ctx.message(txn::Level::Warning, "the restart command '" + restart + "' failed (status " +
+                                             std::to_string(rc) + "); restart NextChat yourself");
+    else
+        ctx.message(txn::Level::Info, "Restarted NextChat ('" + restart + "').");
+}
+
+namespace {
+
+struct SetFlags {
+    std::string dir, restart_cmd, path_map, version;
+};
+
+Result<int> set(Context& c, const SetFlags& f) {
+    auto root = c.open_root(txn::Access::Write);
+    if (!root) return tl::unexpected(root.error());
+    auto abs = std::filesystem::absolute(f.dir).lexically_normal();
+    if (!std::filesystem::is_directory(abs))
+        return fail(ErrorKind::NotFound, abs.string(), "not a directory");
+    auto& db = root->db();
+    std::string version = f.version;
+    if (version.empty()) {
+        auto v = nextchat::detect_version(abs);
+        if (!v) return tl::unexpected(v.error());
+        if (*v) version = (*v)->str();
+    }
+    if (auto r = db.set_setting("nextchat.dir", abs.string()); !r) return tl::unexpected(r.error());
+    if (!version.empty())
+        if (auto r = db.set_setting("nextchat.version", version); !r) return tl::unexpected(r.error());
+    if (!f.restart_cmd.empty())
+        if (auto r = db.set_setting("nextchat.restart_cmd", f.restart_cmd); !r) return tl::unexpected(r.error());
+    if (!f.path_map.empty())
+        if (auto r = db.set_setting("nextchat.path_map", f.path_map); !r) return tl::unexpected(r.error());
+    auto changed = txn::sync_nextchat(*root, self_exe());
+    if (!changed) return tl::unexpected(changed.error());
+    if (c.g.json) {
+        c.emit({{"command", "nextchat set"}, {"dir", abs.string()}, {"version", version}, {"changed", *changed}});
+    } else {
+        c.out("NextChat at " + abs.string() + (version.empty() ? "" : " (version " + version + ")") +
+              (*changed ? "; its MCP config now lists nxp's servers." : "; its MCP config is in step."));
+    }
+    return 0;
+}
+
+Result<int> status(Context& c) {
+    auto root = c.open_root(txn::Access::Read);
+    if (!root) return tl::unexpected(root.error());
+    std::string dir = setting(*root, "nextchat.dir");
+    if (dir.empty()) return fail(ErrorKind::NotFound, "nextchat", "not set; run 'nxp nextchat set DIR'");
+    auto want = txn::nextchat_state(*root, self_exe(), setting(*root, "nextchat.path_map"));
+    if (!want) return tl::unexpected(want.error());
+    auto have = nextchat::read_mcp_config(dir);
+    if (!have) return tl::unexpected(have.error());
+    nlohmann::json drift = nlohmann::json::array();
+    for (const auto& w : want->servers) {
+        auto h = std::find_if(have->begin(), have->end(), [&](const auto& e) { return e.name == w.name; });
+        if (h == have->end()) drift.push_back({{"name", w.name}, {"problem", "missing from mcp_config.json"}});
+        else if (h->command != w.command || h->args != w.args)
+            drift.push_back({{"name", w.name}, {"problem", "command differs from what nxp wrote"}});
+        else if (h->paused != w.paused)
+            drift.push_back({{"name", w.name}, {"problem", std::string("should be ") + (w.paused ? "paused" : "active")}});
+    }
+    if (c.g.json) {
+        c.emit({{"command", "nextchat status"}, {"dir", dir}, {"version", setting(*root, "nextchat.version")},
+                {"servers", want->servers.size()}, {"drift", drift}});
+        return drift.empty() ? 0 : 1;
+    }
+    std::string text = "NextChat    " + dir + "\nVersion     " + setting(*root, "nextchat.version") + "\n";
+    for (const auto& w : want->servers) {
+        auto why = want->paused_why.find(w.name);
+        text += "  " + w.name + "  " + (why == want->paused_why.end() ? "active" : "paused (" + why->second + ")") + "\n";
+    }
+    for (const auto& d : drift) text += "drift: " + d["name"].get<std::string>() + ": " + d["problem"].get<std::string>() + "\n";
+    text += drift.empty() ? "In step." : "Out of step; any transaction (or 'nxp nextchat set DIR') rewrites it.";
+    c.out(text);
+    return drift.empty() ? 0 : 1;
+}
+
+}  // namespace
+
+void add_nextchat(CLI::App& app, Context& ctx) {
+    auto* cmd = app.add_subcommand("nextchat", "Point nxp at NextChat and check it is in step");
+    cmd->require_subcommand(1);
+    auto f = std::make_shared<SetFlags>();
+    auto* s = cmd->add_subcommand("set", "Keep DIR's app/mcp/mcp_config.json in step");
+    s->add_option("dir", f->dir, "NextChat checkout or mounted volume")->required();
+    s->add_option("--restart-cmd", f->restart_cmd, "Run after each change, e.g. 'docker restart nextchat'");
+    s->add_option("--path-map", f->path_map, "HOST=CONTAINER: where NextChat sees nxp's paths");
+    s->add_option("--nextchat-version", f->version, "NextChat version (default: detected)");
+    s->callback([&ctx, f] { ctx.action = [f](Context& c) { return set(c, *f); }; });
+    auto* st = cmd->add_subcommand("status", "Show drift between nxp's state and NextChat's files");
+    st->callback([&ctx] { ctx.action = [](Context& c) { return status(c); }; });
+}
+
+}  // namespace nxp::cli

@@ -1,0 +1,159 @@
+// nxp permissions NAME [--revoke]; and the permission step of every install and update:
+// the plan lists what each plugin asks for, and nothing is staged until it is granted.
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "cli/context.hpp"
+
+namespace nxp::cli {
+
+namespace {
+
+bool wants(const Globals& g, const std::string& name) {
+    return std::find(g.grant.begin(), g.grant.end(), "all") != g.grant.end() ||
+           std::find(g.grant.begin(), g.grant.end(), name) != g.grant.end();
+}
+
+formats::Permissions merged(formats::Permissions a, const formats::Permissions& b) {
+    auto add = [](auto& to, const auto& from) {
+        for (const auto& x : from)
+            if (std::find(to.begin(), to.end(), x) == to.end()) to.push_back(x);
+    };
+    add(a.network, b.network);
+    add(a.filesystem, b.filesystem);
+    add(a.env, b.env);
+    return a;
+}
+
+Result<std::optional<formats::Permissions>> load_policy(const Context& ctx) {
+    if (ctx.g.policy.empty()) return std::optional<formats::Permissions>{};
+    std::ifstream in(ctx.g.policy);
+    if (!in) return fail(ErrorKind::NotFound, ctx.g.policy, "cannot read the policy file");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    auto p = txn::parse_policy(ss.str(), ctx.g.policy);
+    if (!p) return tl::unexpected(p.error());
+    return std::optional<formats::Permissions>(std::move(*p));
+}
+
+}  // namespace
+
+std::string render_permissions(const resolver::Plan& plan) {
+    std::string text;
+    for (const auto& s : plan.steps) {
+        if (!s.entry || s.kind == resolver::StepKind::Remove) continue;
+        auto needed = txn::needed_permissions(s.entry->permissions);
+        if (needed.empty()) continue;
+        text += "  " + s.name + ": " + txn::describe_permissions(needed) + "\n";
+    }
+    return text.empty() ? text : "Permissions requested:\n" + text;
+}
+
+Result<void> check_grants(Context& ctx, txn::Root& root, const resolver::Plan& plan) {
+    auto policy = load_policy(ctx);
+    if (!policy) return tl::unexpected(policy.error());
+    std::vector<std::pair<std::string, formats::Permissions>> to_grant;
+    std::string refused;
+    for (const auto& s : plan.steps) {
+        if (!s.entry || s.kind == resolver::StepKind::Remove) continue;
+        auto needed = txn::needed_permissions(s.entry->permissions);
+        auto granted = txn::granted_permissions(root, s.name);
+        if (!granted) return tl::unexpected(granted.error());
+        auto missing = txn::ungranted(needed, *granted);
+        if (missing.empty()) continue;
+        bool ok = wants(ctx.g, s.name) ||
+                  (*policy && txn::outside_policy(missing, **policy).empty());
+        if (!ok && ctx.interactive() && ctx.g.grant.empty() && !*policy)
+            ok = ctx.confirm("Grant " + s.name + ": " + txn::describe_permissions(missing) + "?");
+        if (ok) to_grant.push_back({s.name, merged(*granted, needed)});
+        else refused += "\n  " + s.name + ": " + txn::describe_permissions(missing);
+    }
+    if (!refused.empty())
+        return fail(ErrorKind::Invalid, "permissions",
+                    "not granted; nothing was changed. Grant with --grant NAME, --grant all or "
+                    "--policy FILE:" + refused);
+    for (const auto& [name, perms] : to_grant) {
+        if (auto r = txn::store_grant(root, name, perms); !r) return r;
+        ctx.message(txn::Level::Info, "Granted " + name + ": " + txn::describe_permissions(perms));
+    }
+    return {};
+}
+
+txn::RunPolicy run_policy(Context& ctx, txn::Root& root) {
+    txn::RunPolicy p;
+    auto setting = [&](const char* key) {
+        auto v = root.db().setting(key);
+        return v && *v ? **v : std::string();
+    };
+    p.allow_unsandboxed = ctx.g.allow_unsandboxed || setting("sandbox.allow_unsandboxed") == "true";
+    std::string timeout = setting("hooks.timeout");
+    if (const char* env = std::getenv("NXP_HOOK_TIMEOUT"); env && *env) timeout = env;
+    if (!timeout.empty()) p.hook_timeout_s = std::max(1, std::atoi(timeout.c_str()));
+    return p;
+}
+
+namespace {
+
+Result<int> show(Context& c, const std::string& name, bool revoke) {
+    auto root = c.open_root(revoke ? txn::Access::Write : txn::Access::Read);
+    if (!root) return tl::unexpected(root.error());
+    auto gen = root->db().current_generation();
+    if (!gen) return tl::unexpected(gen.error());
+    auto pkgs = root->db().generation_packages(*gen);
+    if (!pkgs) return tl::unexpected(pkgs.error());
+    auto pkg = std::find_if(pkgs->begin(), pkgs->end(), [&](const auto& p) { return p.name == name; });
+    formats::Permissions requested;
+    if (pkg != pkgs->end()) {
+        auto m = txn::installed_manifest(*root, pkg->store_path);
+        if (!m) return tl::unexpected(m.error());
+        requested = txn::needed_permissions(m->permissions);
+    }
+    auto granted = txn::granted_permissions(*root, name);
+    if (!granted) return tl::unexpected(granted.error());
+    if (pkg == pkgs->end() && granted->empty())
+        return fail(ErrorKind::NotFound, name, "not installed and nothing granted");
+    if (revoke) {
+        if (auto r = root->db().revoke_grant(name); !r) return tl::unexpected(r.error());
+        if (auto r = root->db().audit(c.user(), "revoke", "permissions " + name); !r)
+            return tl::unexpected(r.error());
+    }
+    auto missing = txn::ungranted(requested, revoke ? formats::Permissions{} : *granted);
+    if (c.g.json) {
+        c.emit({{"command", "permissions"},
+                {"name", name},
+                {"requested", formats::permissions_to_json(requested)},
+                {"granted", formats::permissions_to_json(revoke ? formats::Permissions{} : *granted)},
+                {"missing", formats::permissions_to_json(missing)},
+                {"revoked", revoke}});
+        return 0;
+    }
+    auto line = [](const formats::Permissions& p) {
+        auto d = txn::describe_permissions(p);
+        return d.empty() ? std::string("none") : d;
+    };
+    if (revoke) {
+        c.out("Revoked every permission granted to " + name + " (was: " + line(*granted) +
+              "). Its code runs without them; an update asks again.");
+        return 0;
+    }
+    c.out("Requested  " + line(requested) + "\nGranted    " + line(*granted) + "\nMissing    " +
+          line(missing));
+    return 0;
+}
+
+}  // namespace
+
+void add_permissions(CLI::App& app, Context& ctx) {
+    auto name = std::make_shared<std::string>();
+    auto revoke = std::make_shared<bool>(false);
+    auto* cmd = app.add_subcommand("permissions", "Show or revoke a plugin's permission grants");
+    cmd->add_option("name", *name, "Plugin name")->required();
+    cmd->add_flag("--revoke", *revoke, "Revoke every grant");
+    cmd->callback([&ctx, name, revoke] {
+        ctx.action = [name, revoke](Context& c) { return show(c, *name, *revoke); };
+    });
+}
+
+}  // namespace nxp::cli

@@ -1,0 +1,69 @@
+// Keeping NextChat's MCP configuration in step with the current generation (DESIGN.md §8).
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "txn/plugins.hpp"
+
+namespace nxp::txn {
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string map_path(const std::string& s, const std::string& path_map) {
+    auto eq = path_map.find('=');
+    if (eq == std::string::npos) return s;
+    std::string host = path_map.substr(0, eq), container = path_map.substr(eq + 1);
+    if (!host.empty() && (s == host || s.starts_with(host + "/"))) return container + s.substr(host.size());
+    return s;
+}
+
+}  // namespace
+
+Result<NextchatState> nextchat_state(Root& root, const std::string& nxp_exe,
+                                     const std::string& path_map) {
+    NextchatState st;
+    auto snap = current_snapshot(root);
+    if (!snap) return tl::unexpected(snap.error());
+    std::error_code ec;
+    std::string root_dir = fs::absolute(root.dir(), ec).lexically_normal().string();
+    for (const auto& pkg : snap->packages) {
+        auto m = installed_manifest(root, pkg.store_path);
+        if (!m) return tl::unexpected(m.error());
+        if (m->kind != formats::Kind::McpServer || !m->mcp) continue;
+        nextchat::ServerEntry e;
+        e.name = pkg.name;
+        e.command = map_path(nxp_exe, path_map);
+        e.args = {"--root", map_path(root_dir, path_map), "exec", pkg.name};
+        auto missing = effective_config(*m, snap->config, pkg.name).missing;
+        if (!pkg.enabled) st.paused_why[pkg.name] = "disabled";
+        else if (!missing.empty()) st.paused_why[pkg.name] = "needs config " + missing.front();
+        e.paused = st.paused_why.count(pkg.name) > 0;
+        st.servers.push_back(std::move(e));
+    }
+    return st;
+}
+
+Result<bool> sync_nextchat(Root& root, const std::string& nxp_exe) {
+    auto dir = root.db().setting("nextchat.dir");
+    if (!dir) return tl::unexpected(dir.error());
+    if (!*dir || (*dir)->empty()) return false;
+    auto map = root.db().setting("nextchat.path_map");
+    if (!map) return tl::unexpected(map.error());
+    auto state = nextchat_state(root, nxp_exe, map->value_or(""));
+    if (!state) return tl::unexpected(state.error());
+    auto managed_text = root.db().setting("nextchat.managed");
+    if (!managed_text) return tl::unexpected(managed_text.error());
+    std::set<std::string> previously;
+    auto j = nlohmann::json::parse(managed_text->value_or("[]"), nullptr, false);
+    if (j.is_array())
+        for (const auto& n : j)
+            if (n.is_string()) previously.insert(n.get<std::string>());
+    auto changed = nextchat::sync_mcp_config(**dir, state->servers, previously);
+    if (!changed) return tl::unexpected(changed.error());
+    nlohmann::json now = nlohmann::json::array();
+    for (const auto& s : state->servers) now.push_back(s.name);
+    if (auto r = root.db().set_setting("nextchat.managed", now.dump()); !r) return tl::unexpected(r.error());
+    return *changed;
+}
+
+}  // namespace nxp::txn

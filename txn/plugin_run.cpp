@@ -1,0 +1,188 @@
+// Running plugin code on a staged generation: hooks and MCP health checks (DESIGN.md §7).
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <ctime>
+
+#include "txn/plugins.hpp"
+#include "txn/transaction.hpp"
+
+namespace nxp::txn {
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+std::string rpc(int id, const std::string& method, json params) {
+    json j{{"jsonrpc", "2.0"}, {"id", id}, {"method", method}, {"params", std::move(params)}};
+    return j.dump() + "\n";
+}
+
+// The MCP handshake as a line handler: initialize → initialized + tools/list → tools.
+struct Handshake {
+    std::vector<std::string> tools;
+    std::string error;
+    bool answered = false;
+    int stage = 0;  // 0 waiting for initialize's answer, 1 for tools/list's
+
+    std::string on_line(const std::string& line, bool& done) {
+        json msg = json::parse(line, nullptr, false);
+        if (msg.is_discarded() || !msg.is_object()) return {};  // a log line; not ours
+        if (msg.contains("method")) {
+            // A request from the server (ping, roots/list…): answer it, keep going.
+            if (!msg.contains("id")) return {};
+            json reply{{"jsonrpc", "2.0"}, {"id", msg["id"]}};
+            if (msg["method"] == "ping") reply["result"] = json::object();
+            else reply["error"] = {{"code", -32601}, {"message", "method not found"}};
+            return reply.dump() + "\n";
+        }
+        if (!msg.contains("id") || !msg["id"].is_number_integer()) return {};
+        int id = msg["id"].get<int>();
+        if (msg.contains("error")) {
+            const json& e = msg["error"];
+            bool has_text = e.is_object() && e.contains("message") && e["message"].is_string();
+            error = (id == 1 ? "initialize" : "tools/list") + std::string(" failed: ") +
+                    (has_text ? e["message"].get<std::string>() : e.dump());
+            done = true;
+            return {};
+        }
+        if (msg.value("jsonrpc", "") != "2.0" || !msg.contains("result")) {
+            error = "invalid JSON-RPC 2.0 answer: " + line.substr(0, 200);
+            done = true;
+            return {};
+        }
+        if (id == 1 && stage == 0) {
+            stage = 1;
+            return json{{"jsonrpc", "2.0"}, {"method", "notifications/initialized"}}.dump() +
+                   "\n" + rpc(2, "tools/list", json::object());
+        }
+        if (id == 2 && stage == 1) {
+            done = true;
+            const json& result = msg["result"];
+            if (!result.is_object() || !result.contains("tools") || !result["tools"].is_array()) {
+                error = "tools/list answer has no tools array";
+                return {};
+            }
+            for (const auto& t : result["tools"]) {
+                if (!t.is_object() || !t.contains("name") || !t["name"].is_string()) {
+                    error = "tools/list answer holds a tool without a name";
+                    return {};
+                }
+                tools.push_back(t["name"].get<std::string>());
+            }
+            answered = true;
+        }
+        return {};
+    }
+};
+
+std::string tail_of(const std::string& output) {
+    std::string s = output.size() > 400 ? output.substr(output.size() - 400) : output;
+    while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+    return s.empty() ? "" : "; output: " + s;
+}
+
+Result<void> run_hook(const Plugin& p, const std::string& hook_name, const std::string& rel,
+                      const RunPolicy& policy, Events& events) {
+    if (rel.empty()) return {};
+    fs::path script = p.plugin_dir / rel;
+    auto prof = plugin_profile(p, policy.allow_unsandboxed);
+    prof.timeout_s = policy.hook_timeout_s;
+    prof.max_processes = 64;
+    struct stat st;
+    bool executable = ::stat(script.c_str(), &st) == 0 && (st.st_mode & S_IXUSR);
+    prof.argv = executable ? std::vector<std::string>{script.string()}
+                           : std::vector<std::string>{"/bin/sh", script.string()};
+    events.message(Level::Info, "Running " + hook_name + " hook of " + p.name + "...");
+    const std::string what = p.name + ": " + hook_name + " hook (" + rel + ")";
+    auto r = sandbox::run(prof);
+    if (!r) return tl::unexpected(in_context(r.error(), what));
+    if (!r->sandboxed)
+        events.message(Level::Warning, what + " ran without a sandbox (--allow-unsandboxed)");
+    if (r->timed_out || r->output_flood || r->signal != 0 || r->exit_code != 0)
+        return fail(ErrorKind::Invalid, what,
+                    r->describe() + tail_of(r->output) + "; the transaction was aborted");
+    if (!r->output.empty()) events.message(Level::Debug, r->output);
+    return {};
+}
+
+}  // namespace
+
+Result<std::vector<std::string>> mcp_health_check(const sandbox::Profile& profile) {
+    Handshake h;
+    json init_params{{"protocolVersion", "2024-11-05"},
+                     {"capabilities", json::object()},
+                     {"clientInfo", {{"name", "nxp"}, {"version", NXP_VERSION}}}};
+    auto r = sandbox::converse(profile, rpc(1, "initialize", init_params),
+                               [&h](const std::string& line, bool& done) {
+                                   return h.on_line(line, done);
+                               });
+    if (!r) return tl::unexpected(r.error());
+    if (h.answered && h.error.empty()) return h.tools;
+    std::string why = h.error;
+    if (why.empty()) {
+        if (r->timed_out) why = "no answer to " + std::string(h.stage == 0 ? "initialize" : "tools/list") +
+                                " within " + std::to_string(profile.timeout_s) + " s";
+        else if (r->output_flood) why = "killed for writing too much output";
+        else why = "the server " + r->describe() + " before answering tools/list";
+    }
+    return fail(ErrorKind::Invalid, "", why + tail_of(r->output));
+}
+
+Result<void> run_plugin_code(Root& root, const Intent& intent, const TxnReport& report,
+                             const RunPolicy& policy, Events& events) {
+    auto old_packages = root.db().generation_packages(report.from_generation);
+    if (!old_packages) return tl::unexpected(old_packages.error());
+    auto old_config = root.db().generation_config(report.from_generation);
+    if (!old_config) return tl::unexpected(old_config.error());
+    auto find = [](const std::vector<db::GenPackage>& v, const std::string& name) {
+        auto it = std::find_if(v.begin(), v.end(), [&](const auto& p) { return p.name == name; });
+        return it == v.end() ? nullptr : &*it;
+    };
+    for (const auto& step : intent.steps) {
+        const std::string& a = step.action;
+        if (a == "remove") {
+            const auto* pkg = find(*old_packages, step.name);
+            if (!pkg) continue;
+            auto p = load_plugin(root, *pkg, *old_config);
+            if (!p) return tl::unexpected(p.error());
+            if (auto r = run_hook(*p, "pre-remove", p->manifest.hooks.pre_remove, policy, events); !r)
+                return r;
+            continue;
+        }
+        const auto* pkg = find(intent.packages, step.name);
+        if (!pkg) continue;
+        auto p = load_plugin(root, *pkg, intent.config);
+        if (!p) return tl::unexpected(p.error());
+        if (a == "install") {
+            if (auto r = run_hook(*p, "post-install", p->manifest.hooks.post_install, policy, events); !r)
+                return r;
+        } else if (a == "upgrade" || a == "downgrade" || a == "reinstall") {
+            if (auto r = run_hook(*p, "post-upgrade", p->manifest.hooks.post_upgrade, policy, events); !r)
+                return r;
+        } else if (a != "config" && a != "enable") {
+            continue;
+        }
+        if (!p->manifest.check.mcp || !p->manifest.mcp || !pkg->enabled || !p->config.missing.empty())
+            continue;
+        auto prof = plugin_profile(*p, policy.allow_unsandboxed);
+        prof.argv = mcp_argv(*p);
+        prof.timeout_s = p->manifest.check.timeout;
+        events.message(Level::Info, "Checking MCP server " + p->name + "...");
+        auto tools = mcp_health_check(prof);
+        if (!tools)
+            return fail(ErrorKind::Invalid, p->name + ": MCP health check",
+                        tools.error().str() + "; the transaction was aborted");
+        if (auto r = root.db().set_tools(p->name, pkg->version, json(*tools).dump(),
+                                         static_cast<std::int64_t>(std::time(nullptr)));
+            !r)
+            return r;
+        std::string names;
+        for (const auto& t : *tools) names += (names.empty() ? "" : ", ") + t;
+        events.message(Level::Info, p->name + " answers with " + std::to_string(tools->size()) +
+                                        " tool(s): " + names);
+    }
+    return {};
+}
+
+}  // namespace nxp::txn
