@@ -42,6 +42,31 @@ std::string to_evr(const formats::Version& v) {
     return out;
 }
 
+std::string from_evr(const std::string& evr) {
+    auto tilde = evr.find('~');
+    if (tilde == std::string::npos) return evr;
+    std::string out = evr.substr(0, tilde) + "-";
+    std::size_t i = tilde + 1;
+    while (i < evr.size()) {
+        if (evr[i] == '.') {
+            out += '.';
+            ++i;
+        } else if (std::isdigit(static_cast<unsigned char>(evr[i]))) {
+            out += evr[i++];
+        } else {
+            for (; i < evr.size() && evr[i] != 'A'; i += 2) {
+                if (i + 1 >= evr.size() || evr[i] < 'a' || evr[i] > 'p' || evr[i + 1] < 'a' ||
+                    evr[i + 1] > 'p')
+                    return evr;
+                out += static_cast<char>(((evr[i] - 'a') << 4) | (evr[i + 1] - 'a'));
+            }
+            if (i >= evr.size()) return evr;
+            ++i;  // the closing 'A'
+        }
+    }
+    return out;
+}
+
 int compare_evr(const std::string& a, const std::string& b) {
     solv::PoolPtr pool(pool_create());
     pool_setdisttype(pool.get(), DISTTYPE_DEB);

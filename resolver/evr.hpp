@@ -15,6 +15,10 @@ namespace nxp::resolver {
 // Build metadata is dropped, as SemVer ignores it for precedence.
 std::string to_evr(const formats::Version& v);
 
+// The inverse of to_evr, as SemVer text ("1.0.0-rc.1"); for EVRs that only a cache file
+// knows. Anything it cannot decode is returned unchanged.
+std::string from_evr(const std::string& evr);
+
 // libsolv's DEB comparison of two EVR strings (-1, 0, 1); builds a throwaway pool, for tests.
 int compare_evr(const std::string& a, const std::string& b);
 

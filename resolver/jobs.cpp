@@ -51,6 +51,11 @@ void add_install(PoolModel& m, const formats::Dep& spec, JobSet& out) {
         out.add(SOLVER_INSTALL | SOLVER_SOLVABLE_ONE_OF | SOLVER_SETEVR | SOLVER_SETNAME, what,
                 note);
         out.explicit_targets.insert(named.begin(), named.end());
+        for (Id i : installed_named(m, spec.name)) {
+            if (std::all_of(named.begin(), named.end(),
+                            [&](Id p) { return m.version(p) < m.version(i); }))
+                out.downgrade = true;
+        }
     } else if (!candidates.empty()) {  // a virtual name: any provider will do
         out.add(SOLVER_INSTALL | SOLVER_SOLVABLE_PROVIDES, dep, note);
         out.explicit_targets.insert(candidates.begin(), candidates.end());

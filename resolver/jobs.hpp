@@ -40,6 +40,9 @@ class JobSet {
     std::set<Id> explicit_targets;  // solvables an install job asked for
     std::vector<Problem> precheck;  // jobs that name nothing installable
     bool autoremove = false;
+    // An install job asks for an older version of an installed package: its dependencies
+    // may then have to move back too (libsolv refuses downgrades unless allowed).
+    bool downgrade = false;
 };
 
 // Fills `out` from the request: marks for explicit packages, locks for held packages and

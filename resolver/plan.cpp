@@ -40,9 +40,9 @@ void add_incoming(const PoolModel& m, ::Transaction* trans, Id p, Id type, const
     s.kind = kind_of(type);
     s.name = m.name(p);
     s.to = m.version(p);
-    if (const Available* a = m.available(p)) {
-        s.repo = a->repo;
-        s.entry = a->entry;
+    if (m.is_available(p)) {
+        s.repo = m.repo_name(p);
+        s.entry = m.entry(p);
     }
     s.explicit_ = jobs.explicit_targets.count(p) > 0;
 

@@ -50,6 +50,15 @@ const formats::Version* provided_version(const formats::Dep& d) {
     return nullptr;
 }
 
+}  // namespace
+
+bool is_reserved_name(const std::string& name, const std::vector<HostProvide>& host) {
+    if (name == "nextchat" || name == "nxp" || name.rfind("arch:", 0) == 0) return true;
+    return std::any_of(host.begin(), host.end(), [&](const HostProvide& h) { return h.name == name; });
+}
+
+namespace {
+
 Result<void> check_universe(const Universe& u) {
     std::set<std::string> seen;
     for (const auto& i : u.installed) {
@@ -86,6 +95,7 @@ Result<PoolModel> PoolModel::build(const Universe& universe) {
     std::map<std::string, ::Repo*> repos;
     for (std::size_t i : order) {
         const auto& a = universe.available[i];
+        if (is_reserved_name(a.entry.name, universe.host)) continue;
         auto [it, fresh] = repos.try_emplace(a.repo, nullptr);
         if (fresh) {
             it->second = repo_create(pool, a.repo.c_str());
@@ -93,6 +103,10 @@ Result<PoolModel> PoolModel::build(const Universe& universe) {
         }
         it->second->priority = std::max(it->second->priority, a.priority);
         m.add_solvable(it->second, a.entry, SolvableInfo{Origin::Available, i});
+    }
+
+    for (const auto& c : universe.cached) {
+        if (auto r = m.add_cached(c); !r) return tl::unexpected(r.error());
     }
 
     ::Repo* system = repo_create(pool, "@System");
@@ -121,6 +135,7 @@ Id PoolModel::add_solvable(::Repo* repo, const formats::PackageMeta& meta, Solva
     s->dep_provides =
         repo_addid_dep(repo, s->dep_provides, pool_rel2id(pool, s->name, s->evr, REL_EQ, 1), 0);
     for (const auto& prov : meta.provides) {
+        if (info.origin != Origin::Host && is_reserved_name(prov.name, host())) continue;
         Id name = pool_str2id(pool, prov.name.c_str(), 1);
         Id id = name;
         if (const auto* v = provided_version(prov)) {
@@ -164,7 +179,7 @@ Id PoolModel::add_host(::Repo* repo, const HostProvide& h, std::size_t index) {
     return add_solvable(repo, meta, SolvableInfo{Origin::Host, index});
 }
 
-Id PoolModel::dep(const formats::Dep& d) {
+Id PoolModel::dep(const formats::Dep& d) const {
     ::Pool* pool = pool_.get();
     Id name = pool_str2id(pool, d.name.c_str(), 1);
     Id result = 0;
@@ -179,7 +194,7 @@ Id PoolModel::dep(const formats::Dep& d) {
     return result;
 }
 
-Id PoolModel::dep(const formats::DepSpec& d) {
+Id PoolModel::dep(const formats::DepSpec& d) const {
     Id result = 0;
     for (const auto& alt : d.alternatives) {
         Id id = dep(alt);
@@ -195,12 +210,27 @@ Id PoolModel::name_id(const std::string& name) const {
 
 const SolvableInfo* PoolModel::info(Id solvable) const {
     auto it = info_.find(solvable);
-    return it == info_.end() ? nullptr : &it->second;
+    if (it != info_.end()) return &it->second;
+    if (solvable <= 1 || solvable >= pool_->nsolvables) return nullptr;
+    ::Repo* repo = pool_id2solvable(pool_.get(), solvable)->repo;
+    bool cached = std::find(cached_repos_.begin(), cached_repos_.end(), repo) != cached_repos_.end();
+    return cached && repo ? &cached_info_ : nullptr;
 }
 
 bool PoolModel::is_installed(Id solvable) const {
     const auto* i = info(solvable);
-    return i && i->origin != Origin::Available;
+    return i && (i->origin == Origin::Installed || i->origin == Origin::Host);
+}
+
+bool PoolModel::is_available(Id solvable) const {
+    const auto* i = info(solvable);
+    return i && !(i->origin == Origin::Installed || i->origin == Origin::Host);
+}
+
+std::string PoolModel::repo_name(Id solvable) const {
+    if (const Available* a = available(solvable)) return a->repo;
+    const ::Repo* repo = pool_id2solvable(pool_.get(), solvable)->repo;
+    return repo && repo->name ? repo->name : "";
 }
 
 bool PoolModel::is_host(Id solvable) const {
@@ -216,8 +246,10 @@ const Installed* PoolModel::installed(Id solvable) const {
 
 const Available* PoolModel::available(Id solvable) const {
     const auto* i = info(solvable);
-    if (!i || i->origin != Origin::Available) return nullptr;
-    return &universe_->available[i->index];
+    if (!i) return nullptr;
+    if (i->origin == Origin::Available) return &universe_->available[i->index];
+    if (i->origin == Origin::Reparsed) return &reparsed_[i->index];
+    return nullptr;
 }
 
 std::string PoolModel::name(Id solvable) const {
@@ -230,6 +262,10 @@ formats::Version PoolModel::version(Id solvable) const {
     switch (i->origin) {
         case Origin::Available:
             return universe_->available[i->index].entry.version;
+        case Origin::Reparsed:
+            return reparsed_[i->index].entry.version;
+        case Origin::Cached:
+            return cached_version(solvable);
         case Origin::Installed:
             return universe_->installed[i->index].meta.version;
         case Origin::Host:
@@ -256,7 +292,7 @@ std::string PoolModel::rel_str(Id dep) const {
     std::string evr = pool_id2str(pool, rd->evr);
     auto h = evr_human_.find(evr);
     return dep_str(rd->name) + " " + std::string(op_text(rd->flags)) + " " +
-           (h != evr_human_.end() ? h->second : evr);
+           (h != evr_human_.end() ? h->second : from_evr(evr));
 }
 
 std::vector<Id> PoolModel::named(Id name) const {

@@ -1,6 +1,7 @@
 #pragma once
 // Internal: the libsolv pool built from a Universe, and the way back from libsolv Ids to
 // nxp's names, human versions and dependency texts (messages never show encoded EVRs).
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -10,12 +11,16 @@
 
 namespace nxp::resolver {
 
-enum class Origin { Available, Installed, Host };
+enum class Origin { Available, Reparsed, Cached, Installed, Host };
 
 struct SolvableInfo {
     Origin origin = Origin::Available;
-    std::size_t index = 0;  // into Universe::available / installed / host
+    std::size_t index = 0;  // into Universe::available / reparsed_ / installed / host
 };
+
+// Names only the host may provide (nextchat, nxp, arch:*, and the host's own virtuals): a
+// plugin calling itself "nextchat" or providing "nextchat = 9" must not stand in for the host.
+bool is_reserved_name(const std::string& name, const std::vector<HostProvide>& host);
 
 class PoolModel {
   public:
@@ -28,15 +33,22 @@ class PoolModel {
 
     // Dependency Ids: a constraint with several comparators is a REL_WITH chain (one provider
     // satisfies all), alternatives are a REL_OR chain.
-    Id dep(const formats::Dep& d);
-    Id dep(const formats::DepSpec& d);
+    Id dep(const formats::Dep& d) const;  // const: only the pool (by pointer) and texts grow
+    Id dep(const formats::DepSpec& d) const;
     Id name_id(const std::string& name) const;  // 0 when the pool never saw the name
 
     const SolvableInfo* info(Id solvable) const;
     bool is_installed(Id solvable) const;
     bool is_host(Id solvable) const;
     const Installed* installed(Id solvable) const;  // nullptr unless installed
-    const Available* available(Id solvable) const;  // nullptr unless available
+    const Available* available(Id solvable) const;  // nullptr unless parsed and available
+    bool is_available(Id solvable) const;  // from a repository, parsed or cached
+    // The repository entry of an available solvable (decoded from the cache for cached ones).
+    std::optional<formats::IndexEntry> entry(Id solvable) const;
+    std::string repo_name(Id solvable) const;
+    // Registers the texts of a cached solvable's relations, so that messages about it show
+    // "b ^1.2" as written rather than the comparators libsolv stores.
+    void learn_texts(Id solvable) const;
     std::string name(Id solvable) const;
     formats::Version version(Id solvable) const;
     std::string label(Id solvable) const;  // "a 1.2.0"
@@ -51,17 +63,30 @@ class PoolModel {
     const std::vector<Id>& installed_ids() const { return installed_ids_; }
     const std::vector<Id>& host_ids() const { return host_ids_; }
 
+    // The cache file's bytes (cache.cpp).
+    static Result<std::string> cache_bytes(const std::string& key, std::int64_t expires,
+                                           const std::vector<const formats::IndexEntry*>& entries);
+
   private:
     PoolModel() = default;
+    Result<void> add_cached(const CachedRepo& c);
+    void add_entries(::Repo* repo, const std::vector<formats::IndexEntry>& entries);
     Id add_solvable(::Repo* repo, const formats::PackageMeta& meta, SolvableInfo info);
     Id add_host(::Repo* repo, const HostProvide& h, std::size_t index);
     std::string rel_str(Id dep) const;
+    Id key_id(const char* name) const;
+    formats::Version cached_version(Id solvable) const;
+    const std::vector<HostProvide>& host() const;
 
     solv::PoolPtr pool_;
     const Universe* universe_ = nullptr;
-    std::unordered_map<Id, SolvableInfo> info_;
-    std::unordered_map<Id, std::string> dep_text_;
-    std::unordered_map<std::string, std::string> evr_human_;  // EVR -> "1.0.0-rc.1"
+    std::unordered_map<Id, SolvableInfo> info_;  // parsed, installed and host solvables
+    std::vector<Available> reparsed_;            // cached repositories read from JSON after all
+    std::vector<::Repo*> cached_repos_;          // their solvables have no info_ entry
+    SolvableInfo cached_info_{Origin::Cached, 0};
+    // Texts are also learnt while explaining (learn_texts), hence mutable.
+    mutable std::unordered_map<Id, std::string> dep_text_;
+    mutable std::unordered_map<std::string, std::string> evr_human_;  // EVR -> "1.0.0-rc.1"
     std::vector<Id> installed_ids_;
     std::vector<Id> host_ids_;
 };

@@ -111,6 +111,10 @@ std::string Explainer::job_rule(Id how, Id what) const {
 std::string Explainer::rule(Id rid) const {
     Id source = 0, target = 0, dep = 0;
     SolverRuleinfo type = solver_ruleinfo(solver_, rid, &source, &target, &dep);
+    if (type != SOLVER_RULE_JOB) {  // job rules name jobs, not packages
+        if (source > 0) m_.learn_texts(source);
+        if (target > 0) m_.learn_texts(target);
+    }
     switch (type) {
         case SOLVER_RULE_PKG_NOTHING_PROVIDES_DEP:
             return unmet(source, dep);

@@ -6,9 +6,12 @@
 namespace nxp::resolver {
 namespace {
 
-solv::SolverPtr make_solver(const PoolModel& m, const Request& request) {
+solv::SolverPtr make_solver(const PoolModel& m, const Request& request, const JobSet& jobs) {
     solv::SolverPtr solver(solver_create(m.get()));
     solver_set_flag(solver.get(), SOLVER_FLAG_IGNORE_RECOMMENDED, request.no_recommends ? 1 : 0);
+    // Only when a downgrade was asked for: otherwise an install or update never moves
+    // anything back on its own.
+    solver_set_flag(solver.get(), SOLVER_FLAG_ALLOW_DOWNGRADE, jobs.downgrade ? 1 : 0);
     return solver;
 }
 
@@ -52,14 +55,14 @@ Result<Outcome> resolve(const Universe& universe, const Request& request) {
     build_jobs(*model, request, jobs);
     if (!jobs.precheck.empty()) return Outcome{Unsolvable{std::move(jobs.precheck)}};
 
-    auto solver = make_solver(*model, request);
+    auto solver = make_solver(*model, request, jobs);
     if (solver_solve(solver.get(), jobs.queue.get()) != 0) {
         return Outcome{explain(*model, solver.get(), jobs)};
     }
     if (jobs.autoremove) {
         // What the solved state no longer needs, then solve again with those erased.
         add_autoremove_jobs(*model, solver.get(), jobs);
-        solver = make_solver(*model, request);
+        solver = make_solver(*model, request, jobs);
         if (solver_solve(solver.get(), jobs.queue.get()) != 0) {
             return Outcome{explain(*model, solver.get(), jobs)};
         }

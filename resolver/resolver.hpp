@@ -1,6 +1,8 @@
 #pragma once
 // Dependency resolution with libsolv. No libsolv type appears in this header: the rest of
 // nxp sees Universe, Request, Plan and Unsolvable.
+#include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <variant>
@@ -30,8 +32,22 @@ struct HostProvide {  // virtual packages of the host: nextchat, nxp, arch:<mach
     formats::Version version;
 };
 
+// A repository whose packages come from its .solv cache file (see make_repo_cache) instead
+// of parsed entries: a warm start reads no JSON. The plan's steps still carry complete
+// IndexEntry values, decoded from the cache for the chosen packages only.
+struct CachedRepo {
+    std::string name;
+    int priority = 0;
+    std::string path;  // the cache file, ROOT/cache/repos/NAME/repo.solv
+    std::string key;   // sha256 of the signed index it must have been made from
+    // The repository's entries from its verified index, for when the cache file turns out
+    // unreadable after all: a damaged cache costs a parse, never a wrong answer.
+    std::function<Result<std::vector<formats::IndexEntry>>()> reparse;
+};
+
 struct Universe {
     std::vector<Available> available;
+    std::vector<CachedRepo> cached;
     std::vector<Installed> installed;
     std::vector<HostProvide> host;
 };
@@ -93,6 +109,20 @@ struct Unsolvable {
 };
 
 using Outcome = std::variant<Plan, Unsolvable>;
+
+// The .solv cache of one repository: its entries (revoked ones already left out) as a
+// libsolv repository, stamped with `key` (the sha256 of the signed index they come from)
+// and the index's expiry. Returns the file's bytes; the caller writes them atomically.
+Result<std::string> make_repo_cache(const std::string& key, std::int64_t expires,
+                                    const std::vector<const formats::IndexEntry*>& entries);
+
+struct RepoCacheStamp {
+    std::string key;
+    std::int64_t expires = 0;
+};
+// The stamp of a cache file (reads only its first line); nullopt when the file is missing
+// or not a cache of this nxp's format.
+std::optional<RepoCacheStamp> read_repo_cache_stamp(const std::string& path);
 
 // Resolves `request` against `universe`. Errors are for bad input (a job naming nothing
 // known is an Unsolvable, not an Error).

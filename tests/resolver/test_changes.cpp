@@ -121,3 +121,27 @@ TEST_CASE("upgrading a dependency that an update needs", "[resolver]") {
     CHECK(got == V{"upgrade b 1.0.0 -> 2.1.0", "upgrade a 1.0.0 -> 2.0.0"});
     CHECK_FALSE(plan.steps[0].explicit_);
 }
+
+TEST_CASE("a requested downgrade drags dependencies back, nothing else moves back", "[resolver]") {
+    World w;
+    w.inst("a 2.0.0", {.req = {"c ^2"}}).dep_inst("c 2.0.0");
+    w.avail("a 1.0.0", {.req = {"c ^1"}}).avail("a 2.0.0", {.req = {"c ^2"}});
+    w.avail("c 1.0.0").avail("c 2.0.0");
+    CHECK(sorted(lines(w.u, install({"a = 1.0.0"}))) ==
+          V{"downgrade a 2.0.0 -> 1.0.0", "downgrade c 2.0.0 -> 1.0.0"});
+    // Not asked for: a new package needing the older c is a problem, not a silent downgrade.
+    w.avail("x 1.0.0", {.req = {"c ^1"}});
+    unsolvable(w.u, install({"x"}));
+}
+
+TEST_CASE("plugins cannot stand in for the host's virtual packages", "[resolver]") {
+    World w;
+    w.host("nextchat", "2.16.0");
+    w.avail("a 1.0.0", {.req = {"nextchat >= 3"}});
+    w.avail("fake 1.0.0", {.prov = {"nextchat = 9.0.0"}});
+    w.avail("nextchat 9.0.0");
+    w.avail("b 1.0.0", {.req = {"arch:fake-machine"}});
+    w.avail("fake-arch 1.0.0", {.prov = {"arch:fake-machine"}});
+    CHECK_THAT(unsolvable(w.u, install({"a"})).str(), Contains("nextchat"));
+    unsolvable(w.u, install({"b"}));
+}

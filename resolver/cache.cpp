@@ -1,0 +1,187 @@
+// The per-repository .solv cache: a warm start loads the repository with repo_add_solv
+// instead of decompressing, verifying and parsing index.json.
+//
+// File layout: one text line "nxp-solv-cache FORMAT SHA256 EXPIRES\n", then libsolv's .solv.
+// Each solvable carries, besides its dependencies, two attributes of its own:
+//   "nxp:version"  the SemVer text (build metadata included), stored in core;
+//   "nxp:entry"    the complete index entry as a one-package index.json, stored "vertically"
+//                  so libsolv pages it in from the file only for the packages that are
+//                  looked up (the plan's steps), never the 100,000 others.
+//
+// Trust: ROOT/cache is writable only by whoever owns the root, and a cache is used only
+// when its stamp equals the sha256 of the signed index accepted at refresh (RepoRow::
+// last_sha256), so trusting it adds no attack surface beyond the root itself. The index
+// signature is still verified whenever the JSON is (re)parsed, and the stamp's expiry keeps
+// the freeze check: an expired index falls back to the full load, which refuses it.
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "formats/index.hpp"
+#include "resolver/evr.hpp"
+#include "resolver/pool.hpp"
+
+extern "C" {
+#include <solv/repo_solv.h>
+#include <solv/repo_write.h>
+#include <solv/repodata.h>
+}
+
+namespace nxp::resolver {
+namespace {
+
+constexpr const char* kMagic = "nxp-solv-cache";
+constexpr int kFormat = 1;  // bump when the EVR encoding or the stored attributes change
+constexpr const char* kVersionKey = "nxp:version";
+constexpr const char* kEntryKey = "nxp:entry";
+
+struct FileCloser {
+    void operator()(std::FILE* f) const { std::fclose(f); }
+};
+using FilePtr = std::unique_ptr<std::FILE, FileCloser>;
+
+std::string entry_json(const formats::IndexEntry& e) {
+    formats::Index one;
+    one.repo = "cache";
+    one.packages.push_back(e);
+    return formats::write_index(one);
+}
+
+int keep_entries_on_disk(::Repo* repo, ::Repokey* key, void* entry_key) {
+    if (key->name == *static_cast<Id*>(entry_key)) return KEY_STORAGE_VERTICAL_OFFSET;
+    return repo_write_stdkeyfilter(repo, key, nullptr);
+}
+
+std::optional<RepoCacheStamp> parse_stamp(const std::string& line) {
+    std::istringstream in(line);
+    std::string magic;
+    int format = 0;
+    RepoCacheStamp s;
+    if (!(in >> magic >> format >> s.key >> s.expires) || magic != kMagic || format != kFormat)
+        return std::nullopt;
+    return s;
+}
+
+// Reads the stamp line of an open cache file, leaving the stream at the .solv data.
+std::optional<RepoCacheStamp> read_stamp(std::FILE* f) {
+    char line[256];
+    if (!std::fgets(line, sizeof line, f)) return std::nullopt;
+    return parse_stamp(line);
+}
+
+}  // namespace
+
+std::optional<RepoCacheStamp> read_repo_cache_stamp(const std::string& path) {
+    FilePtr f(std::fopen(path.c_str(), "rb"));
+    if (!f) return std::nullopt;
+    return read_stamp(f.get());
+}
+
+Result<std::string> make_repo_cache(const std::string& key, std::int64_t expires,
+                                    const std::vector<const formats::IndexEntry*>& entries) {
+    return PoolModel::cache_bytes(key, expires, entries);
+}
+
+Result<std::string> PoolModel::cache_bytes(const std::string& key, std::int64_t expires,
+                                           const std::vector<const formats::IndexEntry*>& entries) {
+    static const Universe no_universe;
+    PoolModel m;
+    m.universe_ = &no_universe;
+    m.pool_.reset(pool_create());
+    ::Pool* pool = m.pool_.get();
+    pool_setdisttype(pool, DISTTYPE_DEB);
+    ::Repo* repo = repo_create(pool, "cache");
+    Id version_key = pool_str2id(pool, kVersionKey, 1);
+    Id entry_key = pool_str2id(pool, kEntryKey, 1);
+    for (const formats::IndexEntry* e : entries) {
+        if (is_reserved_name(e->name, {})) continue;
+        Id p = m.add_solvable(repo, *e, SolvableInfo{Origin::Cached, 0});
+        repo_set_str(repo, p, version_key, e->version.str().c_str());
+        repo_set_str(repo, p, entry_key, entry_json(*e).c_str());
+    }
+    repo_internalize(repo);
+
+    char* buf = nullptr;
+    std::size_t len = 0;
+    std::FILE* mem = open_memstream(&buf, &len);
+    if (!mem) return fail(ErrorKind::Io, "repository cache", "cannot allocate memory");
+    std::fprintf(mem, "%s %d %s %lld\n", kMagic, kFormat, key.c_str(),
+                 static_cast<long long>(expires));
+    int rc = repo_write_filtered(repo, mem, keep_entries_on_disk, &entry_key, nullptr);
+    std::fclose(mem);
+    std::string out(buf, len);
+    std::free(buf);
+    if (rc != 0) return fail(ErrorKind::Internal, "repository cache", pool_errstr(pool));
+    return out;
+}
+
+Result<void> PoolModel::add_cached(const CachedRepo& c) {
+    ::Pool* pool = pool_.get();
+    FilePtr f(std::fopen(c.path.c_str(), "rb"));
+    if (f) {
+        auto stamp = read_stamp(f.get());
+        if (stamp && stamp->key == c.key) {
+            ::Repo* repo = repo_create(pool, c.name.c_str());
+            repo->priority = c.priority;
+            if (repo_add_solv(repo, f.get(), 0) == 0) {
+                cached_repos_.push_back(repo);
+                return {};
+            }
+            repo_free(repo, 1);  // a damaged file: drop what was read, parse instead
+        }
+    }
+    if (!c.reparse) return fail(ErrorKind::Invalid, c.path, "unreadable repository cache");
+    auto entries = c.reparse();
+    if (!entries) return tl::unexpected(entries.error());
+    ::Repo* repo = repo_create(pool, c.name.c_str());
+    repo->priority = c.priority;
+    const std::size_t first = reparsed_.size();
+    for (auto& e : *entries) {
+        if (is_reserved_name(e.name, host())) continue;
+        reparsed_.push_back({c.name, c.priority, std::move(e)});
+    }
+    for (std::size_t i = first; i < reparsed_.size(); ++i)
+        add_solvable(repo, reparsed_[i].entry, SolvableInfo{Origin::Reparsed, i});
+    return {};
+}
+
+Id PoolModel::key_id(const char* name) const { return pool_str2id(pool_.get(), name, 0); }
+
+formats::Version PoolModel::cached_version(Id solvable) const {
+    ::Pool* pool = pool_.get();
+    const Solvable* s = pool_id2solvable(pool, solvable);
+    if (const char* text = repo_lookup_str(s->repo, solvable, key_id(kVersionKey))) {
+        if (auto v = formats::parse_version(text)) return *v;
+    }
+    auto v = formats::parse_version(from_evr(pool_id2str(pool, s->evr)));
+    return v ? *v : formats::Version{};
+}
+
+std::optional<formats::IndexEntry> PoolModel::entry(Id solvable) const {
+    if (const Available* a = available(solvable)) return a->entry;
+    const auto* i = info(solvable);
+    if (!i || i->origin != Origin::Cached) return std::nullopt;
+    const Solvable* s = pool_id2solvable(pool_.get(), solvable);
+    const char* text = repo_lookup_str(s->repo, solvable, key_id(kEntryKey));
+    if (!text) return std::nullopt;
+    auto one = formats::parse_index(text);
+    if (!one || one->packages.size() != 1) return std::nullopt;
+    return std::move(one->packages.front());
+}
+
+void PoolModel::learn_texts(Id solvable) const {
+    const auto* i = info(solvable);
+    if (!i || i->origin != Origin::Cached) return;
+    auto e = entry(solvable);
+    if (!e) return;
+    evr_human_.try_emplace(to_evr(e->version), e->version.str());
+    for (const auto& r : e->requires_) dep(r);
+    for (const auto& c : e->conflicts)
+        for (const auto& alt : c.alternatives) dep(alt);
+    for (const auto& r : e->replaces) dep(r);
+    for (const auto& r : e->recommends) dep(r);
+}
+
+const std::vector<HostProvide>& PoolModel::host() const { return universe_->host; }
+
+}  // namespace nxp::resolver

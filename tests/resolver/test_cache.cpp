@@ -1,0 +1,132 @@
+// The .solv repository cache: the same answers as parsed entries, complete entries for the
+// plan, human texts in explanations, and a damaged or foreign cache never trusted.
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+
+#include "resolver/evr.hpp"
+#include "tests/resolver/helpers.hpp"
+
+using namespace nxp::resolver;
+using namespace nxp::resolver::test;
+
+namespace {
+
+const std::string kKey(64, 'a');
+
+struct TempFile {
+    std::string path;
+    TempFile() {
+        char tmpl[] = "/tmp/nxp-solv-test.XXXXXX";
+        int fd = ::mkstemp(tmpl);
+        REQUIRE(fd >= 0);
+        ::close(fd);
+        path = tmpl;
+    }
+    ~TempFile() { std::remove(path.c_str()); }
+    void write(const std::string& bytes) const {
+        std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
+    }
+};
+
+// The world's available packages moved into a cache file; counts reparse calls.
+struct Cached {
+    World w;
+    TempFile file;
+    int reparsed = 0;
+    std::vector<nxp::formats::IndexEntry> entries;
+
+    void seal(const std::string& key = kKey) {
+        for (const auto& a : w.u.available) entries.push_back(a.entry);
+        std::vector<const nxp::formats::IndexEntry*> ptrs;
+        for (const auto& e : entries) ptrs.push_back(&e);
+        auto bytes = make_repo_cache(key, 4102444800, ptrs);  // expires in 2100
+        REQUIRE(bytes);
+        file.write(*bytes);
+        w.u.available.clear();
+        w.u.cached.push_back({"main", 0, file.path, kKey, [this]() {
+                                  ++reparsed;
+                                  return nxp::Result<std::vector<nxp::formats::IndexEntry>>(entries);
+                              }});
+    }
+};
+
+}  // namespace
+
+TEST_CASE("a cached repository resolves like the parsed one, with complete entries", "[cache]") {
+    Cached c;
+    auto a = entry("a 1.0.0-rc.1+build.7", {.req = {"b ^1.2"}});
+    a.permissions.network = {"api.example.org"};
+    a.size = 1234;
+    a.sha256 = std::string(64, 'f');
+    a.summary = "the a plugin";
+    c.w.u.available.push_back({"main", 0, a});
+    c.w.avail("b 1.1.0").avail("b 1.4.0").avail("b 2.0.0");
+    Universe parsed = c.w.u;
+    c.seal();
+    auto plan = plan_of(c.w.u, install({"a"}));
+    CHECK(sorted(lines(c.w.u, install({"a"}))) == sorted(lines(parsed, install({"a"}))));
+    CHECK(c.reparsed == 0);
+    auto step = std::find_if(plan.steps.begin(), plan.steps.end(),
+                             [](const Step& s) { return s.name == "a"; });
+    REQUIRE(step != plan.steps.end());
+    REQUIRE(step->entry);
+    CHECK(step->repo == "main");
+    CHECK(step->to->str() == "1.0.0-rc.1+build.7");
+    CHECK(step->entry->version.str() == "1.0.0-rc.1+build.7");
+    CHECK(step->entry->size == 1234);
+    CHECK(step->entry->sha256 == std::string(64, 'f'));
+    CHECK(step->entry->path == a.path);
+    CHECK(step->entry->summary == "the a plugin");
+    CHECK(step->entry->permissions.network == std::vector<std::string>{"api.example.org"});
+    CHECK(step->entry->requires_.size() == 1);
+}
+
+TEST_CASE("explanations from a cached repository show constraints as written", "[cache]") {
+    Cached c;
+    c.w.avail("a 1.0.0", {.req = {"b ^2"}}).avail("b 1.9.0-beta.2").avail("b 3.0.0");
+    c.seal();
+    auto u = unsolvable(c.w.u, install({"a"}));
+    CHECK_THAT(u.str(), Contains("b ^2"));
+    CHECK_THAT(u.str(), Contains("1.9.0-beta.2"));
+    CHECK(c.reparsed == 0);
+}
+
+TEST_CASE("a damaged cache file falls back to the verified entries", "[cache]") {
+    Cached c;
+    c.w.avail("a 1.0.0", {.req = {"b"}}).avail("b 1.0.0");
+    c.seal();
+    std::string bytes;
+    {
+        std::ifstream in(c.file.path, std::ios::binary);
+        bytes.assign(std::istreambuf_iterator<char>(in), {});
+    }
+    SECTION("truncated") { c.file.write(bytes.substr(0, bytes.size() / 2)); }
+    SECTION("garbage after the stamp") {
+        c.file.write(bytes.substr(0, bytes.find('\n') + 1) + std::string(4096, '\x7f'));
+    }
+    SECTION("missing") { std::remove(c.file.path.c_str()); }
+    CHECK(sorted(lines(c.w.u, install({"a"}))) == V{"install a 1.0.0", "install b 1.0.0"});
+    CHECK(c.reparsed == 1);
+}
+
+TEST_CASE("a cache made for another index is not used", "[cache]") {
+    Cached c;
+    c.w.avail("a 1.0.0");
+    c.seal(std::string(64, 'b'));  // stamped with another index's sha256
+    CHECK(lines(c.w.u, install({"a"})) == V{"install a 1.0.0"});
+    CHECK(c.reparsed == 1);
+    auto stamp = read_repo_cache_stamp(c.file.path);
+    REQUIRE(stamp);
+    CHECK(stamp->key == std::string(64, 'b'));
+    CHECK(stamp->expires == 4102444800);
+    CHECK_FALSE(read_repo_cache_stamp(c.file.path + ".missing"));
+}
+
+TEST_CASE("from_evr inverts to_evr", "[cache]") {
+    for (const char* v : {"1.2.3", "0.0.1", "1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-rc.1",
+                          "2.0.0-x-y.7.Z9", "1.0.0-0.3.7"}) {
+        CHECK(from_evr(to_evr(ver(v))) == v);
+    }
+}
