@@ -28,7 +28,17 @@ void Context::message(txn::Level level, std::string_view text) {
     const char* prefix = level == txn::Level::Warning ? "warning: " : "";
     std::string line = std::string(prefix) + std::string(text);
     if (level == txn::Level::Warning) line = paint(line, "33");
+    if (progress_) progress_->clear();  // redrawn on the next update
     std::cerr << line << '\n';
+}
+
+void Context::progress(std::string_view what, std::uint64_t done, std::uint64_t total) {
+    if (!progress_) {
+        // Bars only for a person watching stderr; JSON lines only where asked for.
+        const bool tty = !g.json && !g.quiet && !g.no_progress && ::isatty(STDERR_FILENO);
+        progress_ = std::make_unique<ProgressRenderer>(tty ? STDERR_FILENO : -1, g.progress_fd);
+    }
+    progress_->update(what, done, total);
 }
 
 bool Context::interactive() const {

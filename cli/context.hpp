@@ -3,6 +3,7 @@
 // and for scripts (--json), the Events implementation, and exit codes.
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -10,6 +11,7 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include "cli/progress.hpp"
 #include "formats/error.hpp"
 #include "resolver/resolver.hpp"
 #include "txn/events.hpp"
@@ -31,6 +33,7 @@ struct Globals {
     bool offline = false;
     bool no_wait = false;
     bool no_progress = false;
+    int progress_fd = -1;  // JSON progress lines go here (for --json callers)
     std::string color = "auto";
     std::vector<std::string> grant;  // --grant NAME|all: permissions granted without asking
     std::string policy;              // --policy FILE: which permissions are acceptable
@@ -49,6 +52,7 @@ public:
     // Events
     void message(txn::Level level, std::string_view text) override;
     bool confirm(std::string_view question) override;
+    void progress(std::string_view what, std::uint64_t done, std::uint64_t total) override;
 
     bool interactive() const;  // stdin and stderr are terminals, and not --json
     bool color() const;
@@ -65,6 +69,9 @@ public:
     std::string command_line() const;
     std::string user() const;
     txn::TxnOptions txn_options(const std::string& kind);
+
+private:
+    std::unique_ptr<ProgressRenderer> progress_;  // created on the first progress event
 };
 
 int exit_code(ErrorKind kind);
@@ -107,5 +114,6 @@ std::string render_permissions(const resolver::Plan& plan);
 Result<void> check_grants(Context& ctx, txn::Root& root, const resolver::Plan& plan);
 txn::RunPolicy run_policy(Context& ctx, txn::Root& root);
 void sync_nextchat_after(Context& ctx, txn::Root& root);
+void add_audit(CLI::App& app, Context& ctx);
 
 }  // namespace nxp::cli

@@ -19,6 +19,8 @@ void add_globals(CLI::App& app, nxp::cli::Globals& g) {
     app.add_flag("--offline", g.offline, "Use only cached indexes and packages");
     app.add_flag("--no-wait", g.no_wait, "Exit 6 instead of waiting when another nxp holds the lock");
     app.add_flag("--no-progress", g.no_progress, "Do not draw progress");
+    app.add_option("--progress-fd", g.progress_fd, "Write progress as JSON lines to this file descriptor")
+        ->check(CLI::NonNegativeNumber);
     app.add_option("--color", g.color, "Colour: auto, always or never (honours NO_COLOR)")
         ->check(CLI::IsMember({"auto", "always", "never"}));
     app.add_option("--grant", g.grant, "Grant a plugin's permissions without asking (NAME or all)");
@@ -73,6 +75,7 @@ int main(int argc, char** argv) {
     nxp::cli::add_verify(app, ctx);
     nxp::cli::add_hold(app, ctx);
     nxp::cli::add_gc(app, ctx);
+    nxp::cli::add_audit(app, ctx);
     nxp::cli::add_config(app, ctx);
     nxp::cli::add_enable(app, ctx);
     nxp::cli::add_permissions(app, ctx);

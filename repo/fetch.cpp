@@ -6,28 +6,16 @@
 #include <algorithm>
 #include <array>
 #include <cstdio>
+#include <cstdlib>
 #include <functional>
 #include <system_error>
+
+#include "repo/curl_util.hpp"
 
 namespace nxp::repo {
 namespace {
 
 namespace fs = std::filesystem;
-
-// Owns one CURL easy handle.
-class Easy {
-  public:
-    Easy() : h_(curl_easy_init()) {}
-    ~Easy() {
-        if (h_ != nullptr) curl_easy_cleanup(h_);
-    }
-    Easy(const Easy&) = delete;
-    Easy& operator=(const Easy&) = delete;
-    CURL* get() const { return h_; }
-
-  private:
-    CURL* h_;
-};
 
 // Owns a FILE*.
 class File {
@@ -74,48 +62,24 @@ std::size_t on_data(char* ptr, std::size_t size, std::size_t nmemb, void* userda
     return n;
 }
 
-bool is_not_found(CURLcode rc) {
-    return rc == CURLE_FILE_COULDNT_READ_FILE || rc == CURLE_REMOTE_FILE_NOT_FOUND;
-}
-
 // Runs one transfer of `url` into `t`; maps every failure to an Error naming the URL.
 Result<void> perform(const std::string& url, const FetchLimits& limits, Transfer& t) {
-    Easy easy;
+    detail::Easy easy;
     if (easy.get() == nullptr) return fail(ErrorKind::Internal, url, "curl_easy_init failed");
     CURL* h = easy.get();
     std::array<char, CURL_ERROR_SIZE> errbuf{};
     t.max_bytes = limits.max_bytes;
-    curl_easy_setopt(h, CURLOPT_URL, url.c_str());
-    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf.data());
-    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "file,http,https");
-    curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
-    curl_easy_setopt(h, CURLOPT_MAXREDIRS, 5L);
-    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, limits.connect_timeout_s);
-    curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, limits.low_speed_bytes);
-    curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, limits.low_speed_time_s);
-    curl_easy_setopt(h, CURLOPT_TIMEOUT, limits.deadline_s);
-    curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(limits.max_bytes));
-    curl_easy_setopt(h, CURLOPT_FAILONERROR, 1L);  // HTTP >= 400: no body, an error
-    curl_easy_setopt(h, CURLOPT_USERAGENT, "nxp/" NXP_VERSION);
+    detail::apply_limits(h, url, limits, errbuf.data());
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &t);
     const CURLcode rc = curl_easy_perform(h);
     if (rc == CURLE_OK) return {};
-    if (t.too_large || rc == CURLE_FILESIZE_EXCEEDED) {
+    if (t.too_large || (rc == CURLE_FILESIZE_EXCEEDED && detail::http_status(h) < 400)) {
         return fail(ErrorKind::Network, url,
                     "response exceeds the limit of " + std::to_string(limits.max_bytes) + " bytes");
     }
     if (t.sink_failed) return fail(ErrorKind::Io, url, "could not write the downloaded data");
-    if (rc == CURLE_HTTP_RETURNED_ERROR) {
-        long status = 0;
-        curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
-        return fail(status == 404 || status == 410 ? ErrorKind::NotFound : ErrorKind::Network, url,
-                    "HTTP status " + std::to_string(status));
-    }
-    std::string why = errbuf[0] != '\0' ? errbuf.data() : curl_easy_strerror(rc);
-    return fail(is_not_found(rc) ? ErrorKind::NotFound : ErrorKind::Network, url, why);
+    return tl::unexpected(detail::describe_failure(h, rc, url, errbuf.data()));
 }
 
 std::string to_hex(const unsigned char* data, std::size_t len) {
@@ -192,6 +156,77 @@ Result<void> fetch_file(const std::string& url, const fs::path& dest, std::uint6
     }
     return {};
 }
+
+namespace detail {
+
+namespace {
+// Tests shorten the slow-retrieval window (the default of 30 s would make them slow).
+long env_seconds(const char* name, long fallback) {
+    const char* v = std::getenv(name);
+    if (v == nullptr || *v == '\0') return fallback;
+    char* end = nullptr;
+    const long n = std::strtol(v, &end, 10);
+    return (end != nullptr && *end == '\0' && n > 0) ? n : fallback;
+}
+}  // namespace
+
+void apply_limits(CURL* h, const std::string& url, const FetchLimits& limits, char* errbuf) {
+    curl_easy_setopt(h, CURLOPT_URL, url.c_str());
+    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "file,http,https");
+    curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
+    curl_easy_setopt(h, CURLOPT_MAXREDIRS, 5L);
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT,
+                     env_seconds("NXP_CONNECT_TIMEOUT", limits.connect_timeout_s));
+    curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, limits.low_speed_bytes);
+    curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME,
+                     env_seconds("NXP_LOW_SPEED_TIME", limits.low_speed_time_s));
+    curl_easy_setopt(h, CURLOPT_TIMEOUT, env_seconds("NXP_DEADLINE", limits.deadline_s));
+    curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(limits.max_bytes));
+    curl_easy_setopt(h, CURLOPT_FAILONERROR, 1L);  // HTTP >= 400: no body, an error
+    curl_easy_setopt(h, CURLOPT_USERAGENT, "nxp/" NXP_VERSION);
+}
+
+long http_status(CURL* h) {
+    long status = 0;
+    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+    return status;
+}
+
+Error describe_failure(CURL* h, CURLcode rc, const std::string& url, const char* errbuf) {
+    // An error page larger than the cap is reported as the error it is.
+    if (rc == CURLE_FILESIZE_EXCEEDED && http_status(h) >= 400) rc = CURLE_HTTP_RETURNED_ERROR;
+    if (rc == CURLE_FILESIZE_EXCEEDED) return {ErrorKind::Network, url, "response exceeds the size limit"};
+    if (rc == CURLE_HTTP_RETURNED_ERROR) {
+        const long status = http_status(h);
+        return {status == 404 || status == 410 ? ErrorKind::NotFound : ErrorKind::Network, url,
+                "HTTP status " + std::to_string(status)};
+    }
+    std::string why = errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc);
+    const bool missing = rc == CURLE_FILE_COULDNT_READ_FILE || rc == CURLE_REMOTE_FILE_NOT_FOUND;
+    return {missing ? ErrorKind::NotFound : ErrorKind::Network, url, why};
+}
+
+bool is_transient(CURL* h, CURLcode rc) {
+    if (rc == CURLE_FILESIZE_EXCEEDED && http_status(h) >= 400) rc = CURLE_HTTP_RETURNED_ERROR;
+    switch (rc) {
+        case CURLE_PARTIAL_FILE:
+        case CURLE_RECV_ERROR:
+        case CURLE_SEND_ERROR:
+        case CURLE_GOT_NOTHING:
+            return true;
+        case CURLE_HTTP_RETURNED_ERROR: {
+            const long status = http_status(h);
+            return status == 429 || (status >= 500 && status != 501);
+        }
+        default:
+            return false;
+    }
+}
+
+}  // namespace detail
 
 std::string join_url(std::string_view base, std::string_view relative) {
     while (!base.empty() && base.back() == '/') base.remove_suffix(1);

@@ -2,7 +2,11 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstdlib>
+
 #include "repo/archive.hpp"
+#include "repo/download.hpp"
 #include "repo/fetch.hpp"
 #include "repo/keys.hpp"
 #include "txn/fsutil.hpp"
@@ -26,31 +30,92 @@ std::string tmp_name(std::string_view what) {
 
 }  // namespace
 
+namespace {
+
+unsigned parallel_downloads(const Root& root) {
+    auto parse = [](const std::string& s) -> unsigned {
+        try {
+            const unsigned long n = std::stoul(s);
+            return n >= 1 && n <= 64 ? static_cast<unsigned>(n) : 0;
+        } catch (const std::exception&) {
+            return 0;
+        }
+    };
+    if (auto s = root.db().setting("download.parallel"); s && *s)
+        if (unsigned n = parse(**s)) return n;
+    if (const char* env = std::getenv("NXP_PARALLEL_DOWNLOADS"); env != nullptr)
+        if (unsigned n = parse(env)) return n;
+    return 8;
+}
+
+// Sums per-file progress into one total for the renderer.
+class ProgressTotal {
+  public:
+    ProgressTotal(const std::vector<repo::DownloadItem>& items, Events& events)
+        : items_(items), done_(items.size(), 0), events_(events) {
+        for (const auto& i : items) total_ += i.size;
+    }
+    void update(std::size_t i, std::uint64_t done, std::uint64_t size) {
+        sum_ = sum_ - done_[i] + done;
+        done_[i] = done;
+        events_.progress(items_[i].label, done, size);
+        events_.progress("", sum_, total_);
+    }
+
+  private:
+    const std::vector<repo::DownloadItem>& items_;
+    std::vector<std::uint64_t> done_;
+    std::uint64_t sum_ = 0;
+    std::uint64_t total_ = 0;
+    Events& events_;
+};
+
+}  // namespace
+
+Result<std::vector<fs::path>> fetch_packages(Root& root, const std::vector<Wanted>& wanted,
+                                             bool offline, std::uint64_t& downloaded,
+                                             Events& events) {
+    std::vector<fs::path> paths;
+    std::vector<repo::DownloadItem> items;
+    for (const auto& w : wanted) {
+        const auto& entry = *w.entry;
+        fs::path dest = root.package_cache_path(entry.sha256);
+        paths.push_back(dest);
+        if (cached_copy_ok(dest, entry)) continue;
+        std::error_code ec;
+        fs::remove(dest, ec);
+        if (offline)
+            return fail(ErrorKind::Network, entry.name + " " + entry.version.str(),
+                        "not in the package cache and --offline was given");
+        // Two plan steps may name the same archive: one transfer is enough.
+        if (std::any_of(items.begin(), items.end(), [&](const auto& i) { return i.dest == dest; }))
+            continue;
+        items.push_back({entry.name + " " + entry.version.str(), w.source->base_urls, entry.path,
+                         dest, entry.size, entry.sha256});
+    }
+    if (items.empty()) return paths;
+    repo::DownloadOptions options;
+    options.parallel = parallel_downloads(root);
+    ProgressTotal progress(items, events);
+    options.on_progress = [&](std::size_t i, std::uint64_t done, std::uint64_t size) {
+        progress.update(i, done, size);
+    };
+    options.on_warning = [&](std::string_view text) { events.message(Level::Warning, text); };
+    repo::MirrorHealth health;
+    for (const auto& i : items) events.message(Level::Debug, "fetching " + i.path);
+    auto results = repo::download_all(items, options, health);
+    for (std::size_t i = 0; i < results.size(); ++i) {
+        if (!results[i]) return tl::unexpected(as_transfer_error(results[i].error()));
+        downloaded += items[i].size;
+    }
+    return paths;
+}
+
 Result<fs::path> fetch_package(Root& root, const formats::IndexEntry& entry, const Source& source,
                                bool offline, std::uint64_t& downloaded, Events& events) {
-    fs::path dest = root.package_cache_path(entry.sha256);
-    if (cached_copy_ok(dest, entry)) return dest;
-    std::error_code ec;
-    fs::remove(dest, ec);
-    if (offline)
-        return fail(ErrorKind::Network, entry.name + " " + entry.version.str(),
-                    "not in the package cache and --offline was given");
-    Error last{ErrorKind::Network, entry.path, "no repository URL to fetch from"};
-    for (const auto& base : source.base_urls) {
-        std::string url = repo::join_url(base, entry.path);
-        events.message(Level::Debug, "fetching " + url);
-        repo::FetchLimits limits;
-        limits.max_bytes = entry.size;
-        auto r = repo::fetch_file(url, dest, entry.size, entry.sha256, limits);
-        if (r) {
-            downloaded += entry.size;
-            return dest;
-        }
-        last = r.error();
-        if (source.base_urls.size() > 1)
-            events.message(Level::Warning, last.str() + "; trying the next mirror");
-    }
-    return tl::unexpected(as_transfer_error(last));
+    auto paths = fetch_packages(root, {Wanted{&entry, &source}}, offline, downloaded, events);
+    if (!paths) return tl::unexpected(paths.error());
+    return paths->front();
 }
 
 std::string store_path_for(const formats::IndexEntry& entry) {

@@ -18,9 +18,24 @@ struct Source {
     std::vector<std::string> base_urls;  // repository URL then mirrors
 };
 
-// Makes cache/packages/SHA256.nxp hold exactly the signed entry's bytes, downloading it
-// (from each base URL in turn) unless a verified copy is cached. Adds downloaded bytes to
-// `downloaded`.
+struct Wanted {
+    const formats::IndexEntry* entry = nullptr;
+    const Source* source = nullptr;
+};
+
+// Makes cache/packages/SHA256.nxp hold exactly each signed entry's bytes, downloading the
+// ones not cached in parallel (repo::download_all: mirror failover, retries, resume, the
+// signed size as cap). Returns the cached paths in order; the first failure is returned
+// after every transfer has ended. Adds downloaded bytes to `downloaded`.
+// Parallelism: the "download.parallel" setting, else $NXP_PARALLEL_DOWNLOADS, else 8.
+// Progress goes to events.progress(label, done, size) per file ("weather 1.2.0"), and
+// events.progress("", done, total) for all files together.
+Result<std::vector<std::filesystem::path>> fetch_packages(Root& root,
+                                                          const std::vector<Wanted>& wanted,
+                                                          bool offline, std::uint64_t& downloaded,
+                                                          Events& events);
+
+// One package: fetch_packages with a single entry.
 Result<std::filesystem::path> fetch_package(Root& root, const formats::IndexEntry& entry,
                                             const Source& source, bool offline,
                                             std::uint64_t& downloaded, Events& events);

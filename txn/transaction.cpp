@@ -39,6 +39,8 @@ Result<void> stage_plan(Root& root, const resolver::Plan& plan, const std::vecto
         s.base_urls.insert(s.base_urls.end(), r.row.mirrors.begin(), r.row.mirrors.end());
         sources[r.row.name] = std::move(s);
     }
+    std::vector<Wanted> wanted;
+    std::vector<const resolver::Step*> steps;
     for (const auto& step : plan.steps) {
         if (step.kind == resolver::StepKind::Remove) continue;
         if (!step.entry)
@@ -46,10 +48,16 @@ Result<void> stage_plan(Root& root, const resolver::Plan& plan, const std::vecto
         auto src = sources.find(step.repo);
         if (src == sources.end())
             return fail(ErrorKind::Internal, step.name, "unknown repository " + step.repo);
-        auto archive = fetch_package(root, *step.entry, src->second, opts.offline, downloaded, events);
-        if (!archive) return tl::unexpected(archive.error());
-        crash_point("after-download");
-        auto rel = stage_tree(root, *step.entry, step.repo, *archive);
+        wanted.push_back({&*step.entry, &src->second});
+        steps.push_back(&step);
+    }
+    // All downloads first, in parallel; nothing is extracted unless every one verified.
+    auto archives = fetch_packages(root, wanted, opts.offline, downloaded, events);
+    if (!archives) return tl::unexpected(archives.error());
+    crash_point("after-download");
+    for (std::size_t i = 0; i < steps.size(); ++i) {
+        const auto& step = *steps[i];
+        auto rel = stage_tree(root, *step.entry, step.repo, (*archives)[i]);
         if (!rel) return tl::unexpected(rel.error());
         crash_point("after-extract");
         next[step.name].store_path = *rel;

@@ -1,0 +1,115 @@
+#include "cli/progress.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/context.hpp"
+
+namespace nxp::cli {
+namespace {
+
+constexpr auto kRedraw = std::chrono::milliseconds(100);
+
+void write_all(int fd, const std::string& s) {
+    std::size_t off = 0;
+    while (off < s.size()) {
+        const ssize_t n = ::write(fd, s.data() + off, s.size() - off);
+        if (n <= 0) return;  // progress is best effort: never fail a transaction over it
+        off += static_cast<std::size_t>(n);
+    }
+}
+
+std::string percent(std::uint64_t done, std::uint64_t total) {
+    const int p = total == 0 ? 100 : static_cast<int>(done * 100 / total);
+    char buf[8];
+    std::snprintf(buf, sizeof buf, "%3d%%", std::min(p, 100));
+    return buf;
+}
+
+}  // namespace
+
+std::string format_eta(double seconds) {
+    if (seconds < 0 || seconds > 99 * 3600) return "--:--";
+    const long s = static_cast<long>(seconds + 0.5);
+    char buf[16];
+    if (s >= 3600) std::snprintf(buf, sizeof buf, "%ld:%02ld:%02ld", s / 3600, s / 60 % 60, s % 60);
+    else std::snprintf(buf, sizeof buf, "%02ld:%02ld", s / 60, s % 60);
+    return buf;
+}
+
+std::string bar(double fraction, int width) {
+    const int full = static_cast<int>(std::clamp(fraction, 0.0, 1.0) * width);
+    return "[" + std::string(full, '#') + std::string(width - full, '-') + "]";
+}
+
+void ProgressRenderer::update(std::string_view what, std::uint64_t done, std::uint64_t total) {
+    const auto now = Clock::now();
+    if (started_ == Clock::time_point{}) started_ = now;
+    const bool finished = done >= total;
+    json_line(what, done, total, finished);
+    if (what.empty()) {
+        total_ = {done, total};
+        if (finished) {
+            active_.clear();
+            clear();
+            return;
+        }
+    } else if (finished) {
+        active_.erase(std::string(what));
+    } else {
+        active_[std::string(what)] = {done, total};
+    }
+    // Each file's update is followed by the total's: draw on that one, with both known.
+    if (tty_fd_ >= 0 && what.empty() && now - last_draw_ >= kRedraw) {
+        last_draw_ = now;
+        draw();
+    }
+}
+
+void ProgressRenderer::draw() {
+    std::string s;
+    if (drawn_ > 0) s += "\r\033[" + std::to_string(drawn_) + "A";  // back to the first line
+    s += "\r\033[J";                                                 // and clear downwards
+    int lines = 0;
+    for (const auto& [name, line] : active_) {
+        s += "  " + name.substr(0, 40) + std::string(42 - std::min<std::size_t>(name.size(), 40), ' ') +
+             human_size(line.done) + " / " + human_size(line.total) + "  " + percent(line.done, line.total) + "\n";
+        ++lines;
+    }
+    const double secs = std::chrono::duration<double>(Clock::now() - started_).count();
+    const double speed = secs > 0.05 ? static_cast<double>(total_.done) / secs : 0;
+    const double eta = speed > 0 ? static_cast<double>(total_.total - total_.done) / speed : -1;
+    const double fraction = total_.total == 0 ? 1.0 : static_cast<double>(total_.done) / static_cast<double>(total_.total);
+    s += "Total " + bar(fraction, 24) + " " + human_size(total_.done) + " / " + human_size(total_.total) +
+         "  " + human_size(static_cast<std::uint64_t>(speed)) + "/s  ETA " + format_eta(eta) + "\n";
+    ++lines;
+    drawn_ = lines;
+    write_all(tty_fd_, s);
+}
+
+void ProgressRenderer::clear() {
+    if (tty_fd_ < 0 || drawn_ == 0) return;
+    write_all(tty_fd_, "\r\033[" + std::to_string(drawn_) + "A\r\033[J");
+    drawn_ = 0;
+}
+
+void ProgressRenderer::json_line(std::string_view what, std::uint64_t done, std::uint64_t total, bool force) {
+    if (json_fd_ < 0) return;
+    const auto now = Clock::now();
+    auto& last = last_json_[std::string(what)];
+    if (!force && now - last < kRedraw) return;
+    last = now;
+    nlohmann::json j{{"type", "progress"}, {"done", done}, {"total", total}};
+    if (what.empty()) j["scope"] = "total";
+    else {
+        j["scope"] = "file";
+        j["file"] = std::string(what);
+    }
+    write_all(json_fd_, j.dump() + "\n");
+}
+
+}  // namespace nxp::cli

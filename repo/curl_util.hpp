@@ -1,0 +1,55 @@
+#pragma once
+// Private to repo/: RAII owners of libcurl handles and the options every transfer shares.
+#include <curl/curl.h>
+
+#include <string>
+
+#include "formats/error.hpp"
+#include "repo/fetch.hpp"
+
+namespace nxp::repo::detail {
+
+// Owns one CURL easy handle.
+class Easy {
+  public:
+    Easy() : h_(curl_easy_init()) {}
+    ~Easy() {
+        if (h_ != nullptr) curl_easy_cleanup(h_);
+    }
+    Easy(const Easy&) = delete;
+    Easy& operator=(const Easy&) = delete;
+    CURL* get() const { return h_; }
+
+  private:
+    CURL* h_;
+};
+
+// Owns one CURLM multi handle.
+class Multi {
+  public:
+    Multi() : h_(curl_multi_init()) {}
+    ~Multi() {
+        if (h_ != nullptr) curl_multi_cleanup(h_);
+    }
+    Multi(const Multi&) = delete;
+    Multi& operator=(const Multi&) = delete;
+    CURLM* get() const { return h_; }
+
+  private:
+    CURLM* h_;
+};
+
+// Protocols, redirects, timeouts, low-speed limit and size cap; `errbuf` must hold
+// CURL_ERROR_SIZE bytes and outlive the transfer.
+void apply_limits(CURL* h, const std::string& url, const FetchLimits& limits, char* errbuf);
+
+long http_status(CURL* h);  // 0 when there was no HTTP response
+
+// The failure of a finished transfer as an Error naming the URL (404/410 and missing
+// files are NotFound, the rest Network).
+Error describe_failure(CURL* h, CURLcode rc, const std::string& url, const char* errbuf);
+
+// Worth retrying on the same server after a pause: 5xx, 429, a dropped connection.
+bool is_transient(CURL* h, CURLcode rc);
+
+}  // namespace nxp::repo::detail

@@ -1,0 +1,369 @@
+#include "repo/download.hpp"
+
+#include <curl/curl.h>
+#include <sodium.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdio>
+#include <optional>
+
+#include "repo/curl_util.hpp"
+
+namespace nxp::repo {
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+// Owns a FILE*.
+class OutFile {
+  public:
+    OutFile(const fs::path& p, const char* mode) : f_(std::fopen(p.c_str(), mode)) {}
+    ~OutFile() { close(); }
+    OutFile(const OutFile&) = delete;
+    OutFile& operator=(const OutFile&) = delete;
+    std::FILE* get() const { return f_; }
+    bool close() {
+        if (f_ == nullptr) return true;
+        const bool ok = std::fclose(f_) == 0;
+        f_ = nullptr;
+        return ok;
+    }
+
+  private:
+    std::FILE* f_;
+};
+
+enum class State { Waiting, Active, Done };
+
+struct Job {
+    const DownloadItem* item = nullptr;
+    std::size_t index = 0;
+    State state = State::Waiting;
+    Clock::time_point not_before{};
+    std::vector<std::string> tried;  // bases given up on
+    std::string base;
+    unsigned retries = 0;
+    bool fresh_only = false;  // a resumed download failed its hash: start over once
+    std::optional<Error> verification;
+    std::optional<Error> last;
+    // The transfer in flight.
+    std::optional<detail::Easy> easy;
+    std::optional<OutFile> out;
+    std::string url;
+    std::array<char, CURL_ERROR_SIZE> errbuf{};
+    crypto_hash_sha256_state sha{};
+    std::uint64_t offset = 0;    // resumed from the .part file
+    std::uint64_t received = 0;  // in this transfer
+    bool too_large = false;
+    bool write_failed = false;
+    const DownloadOptions* options = nullptr;
+
+    fs::path part() const {
+        fs::path p = item->dest;
+        p += ".part";
+        return p;
+    }
+};
+
+std::size_t on_data(char* ptr, std::size_t size, std::size_t nmemb, void* userdata) {
+    auto* j = static_cast<Job*>(userdata);
+    const std::size_t n = size * nmemb;
+    if (j->offset + j->received + n > j->item->size) {
+        j->too_large = true;
+        return 0;  // the signed size is the cap: stop reading from the server now
+    }
+    if (std::fwrite(ptr, 1, n, j->out->get()) != n) {
+        j->write_failed = true;
+        return 0;
+    }
+    crypto_hash_sha256_update(&j->sha, reinterpret_cast<const unsigned char*>(ptr), n);
+    j->received += n;
+    if (j->options->on_progress) j->options->on_progress(j->index, j->offset + j->received, j->item->size);
+    return n;
+}
+
+std::string to_hex(const unsigned char* data, std::size_t len) {
+    std::string out(len * 2 + 1, '\0');
+    sodium_bin2hex(out.data(), out.size(), data, len);
+    out.pop_back();
+    return out;
+}
+
+// Hashes what an earlier, interrupted run left in the .part file; returns its length, or
+// 0 when it cannot be resumed (then it is truncated).
+std::uint64_t resume_prefix(const fs::path& part, std::uint64_t size, crypto_hash_sha256_state& sha) {
+    std::error_code ec;
+    const auto have = fs::file_size(part, ec);
+    if (ec || have == 0 || have >= size) return 0;
+    OutFile in(part, "rb");
+    if (in.get() == nullptr) return 0;
+    std::array<unsigned char, 64 * 1024> buf{};
+    std::uint64_t total = 0;
+    while (std::size_t n = std::fread(buf.data(), 1, buf.size(), in.get())) {
+        crypto_hash_sha256_update(&sha, buf.data(), n);
+        total += n;
+    }
+    return total == have ? total : 0;
+}
+
+class Downloader {
+  public:
+    Downloader(const std::vector<DownloadItem>& items, const DownloadOptions& options,
+               MirrorHealth& health)
+        : options_(options), health_(health), jobs_(items.size()) {
+        results_.resize(items.size());
+        for (std::size_t i = 0; i < items.size(); ++i) {
+            jobs_[i].item = &items[i];
+            jobs_[i].index = i;
+            jobs_[i].options = &options_;
+        }
+    }
+
+    std::vector<Result<void>> run() {
+        if (multi_.get() == nullptr || sodium_init() < 0) {
+            for (auto& r : results_) r = fail(ErrorKind::Internal, "", "curl or libsodium unavailable");
+            return results_;
+        }
+        while (true) {
+            start_ready();
+            if (active_ == 0 && !any_waiting()) break;
+            int running = 0;
+            curl_multi_perform(multi_.get(), &running);
+            int left = 0;
+            while (CURLMsg* msg = curl_multi_info_read(multi_.get(), &left)) {
+                if (msg->msg != CURLMSG_DONE) continue;
+                char* priv = nullptr;
+                curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &priv);
+                const CURLcode rc = msg->data.result;
+                curl_multi_remove_handle(multi_.get(), msg->easy_handle);
+                --active_;
+                completed(*reinterpret_cast<Job*>(priv), rc);
+            }
+            curl_multi_poll(multi_.get(), nullptr, 0, poll_ms(), nullptr);
+        }
+        return results_;
+    }
+
+  private:
+    bool any_waiting() const {
+        return std::any_of(jobs_.begin(), jobs_.end(),
+                           [](const Job& j) { return j.state == State::Waiting; });
+    }
+
+    int poll_ms() const {
+        auto now = Clock::now();
+        auto wait = std::chrono::milliseconds(active_ > 0 ? 100 : 50);
+        for (const auto& j : jobs_) {
+            if (j.state != State::Waiting || j.not_before <= now) continue;
+            wait = std::min(wait, std::chrono::duration_cast<std::chrono::milliseconds>(j.not_before - now));
+        }
+        return static_cast<int>(std::max<long>(1, wait.count()));
+    }
+
+    bool pick_base(Job& j) {
+        for (const auto& b : health_.order(j.item->bases)) {
+            if (b.empty() || std::find(j.tried.begin(), j.tried.end(), b) != j.tried.end()) continue;
+            j.base = b;
+            j.retries = 0;
+            return true;
+        }
+        return false;
+    }
+
+    void start_ready() {
+        const auto now = Clock::now();
+        for (auto& j : jobs_) {
+            if (active_ >= std::max(1U, options_.parallel)) return;
+            if (j.state != State::Waiting || j.not_before > now) continue;
+            // The first source is chosen only now, so it reflects what earlier files learnt.
+            if (j.base.empty() && !pick_base(j)) {
+                finish(j, Error{ErrorKind::Network, j.item->label, "no repository URL to fetch from"});
+                continue;
+            }
+            if (auto r = start(j); !r) finish(j, r.error());
+        }
+    }
+
+    Result<void> start(Job& j) {
+        j.url = join_url(j.base, j.item->path);
+        crypto_hash_sha256_init(&j.sha);
+        j.offset = j.fresh_only ? 0 : resume_prefix(j.part(), j.item->size, j.sha);
+        if (j.offset == 0) crypto_hash_sha256_init(&j.sha);
+        j.fresh_only = false;
+        j.received = 0;
+        j.too_large = j.write_failed = false;
+        j.errbuf[0] = '\0';
+        j.out.emplace(j.part(), j.offset > 0 ? "ab" : "wb");
+        if (j.out->get() == nullptr) return fail(ErrorKind::Io, j.part().string(), "cannot create file");
+        j.easy.emplace();
+        CURL* h = j.easy->get();
+        if (h == nullptr) return fail(ErrorKind::Internal, j.url, "curl_easy_init failed");
+        FetchLimits limits = options_.limits;
+        limits.max_bytes = j.item->size - j.offset;
+        detail::apply_limits(h, j.url, limits, j.errbuf.data());
+        curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
+        curl_easy_setopt(h, CURLOPT_WRITEDATA, &j);
+        curl_easy_setopt(h, CURLOPT_PRIVATE, reinterpret_cast<char*>(&j));
+        if (j.offset > 0) curl_easy_setopt(h, CURLOPT_RESUME_FROM_LARGE, static_cast<curl_off_t>(j.offset));
+        if (curl_multi_add_handle(multi_.get(), h) != CURLM_OK)
+            return fail(ErrorKind::Internal, j.url, "curl_multi_add_handle failed");
+        j.state = State::Active;
+        ++active_;
+        return {};
+    }
+
+    void completed(Job& j, CURLcode rc) {
+        const bool closed = j.out->close();
+        j.out.reset();
+        std::error_code ec;
+        if (rc == CURLE_OK && !closed) {
+            j.easy.reset();
+            fs::remove(j.part(), ec);
+            return finish(j, Error{ErrorKind::Io, j.part().string(), "could not write the downloaded data"});
+        }
+        if (rc == CURLE_OK) return verify(j);
+        if (j.write_failed) {
+            j.easy.reset();
+            return finish(j, Error{ErrorKind::Io, j.part().string(), "could not write the downloaded data"});
+        }
+        const long status = detail::http_status(j.easy->get());
+        const bool ignored_range = j.offset > 0 && (rc == CURLE_RANGE_ERROR || status == 200);
+        if (ignored_range) {  // the server cannot resume: start over from byte 0
+            j.easy.reset();
+            fs::remove(j.part(), ec);
+            j.state = State::Waiting;
+            j.not_before = Clock::now();
+            return;
+        }
+        if (j.too_large || (rc == CURLE_FILESIZE_EXCEEDED && status < 400)) {
+            j.easy.reset();
+            fs::remove(j.part(), ec);
+            return failover(j, Error{ErrorKind::Verification, j.url,
+                                     "server sent more than the signed size of " +
+                                         std::to_string(j.item->size) + " bytes; cut off"});
+        }
+        const bool transient = detail::is_transient(j.easy->get(), rc);
+        Error e = detail::describe_failure(j.easy->get(), rc, j.url, j.errbuf.data());
+        j.easy.reset();
+        if (transient && j.retries < options_.retries) {
+            const auto delay = options_.backoff * (1U << j.retries);
+            ++j.retries;
+            warn(e.str() + "; retrying in " + std::to_string(delay.count()) + " ms");
+            j.state = State::Waiting;
+            j.not_before = Clock::now() + delay;
+            return;
+        }
+        failover(j, std::move(e));  // the .part stays: the next source resumes it
+    }
+
+    void verify(Job& j) {
+        std::error_code ec;
+        const std::uint64_t total = j.offset + j.received;
+        std::array<unsigned char, crypto_hash_sha256_BYTES> digest{};
+        crypto_hash_sha256_final(&j.sha, digest.data());
+        const std::string actual = to_hex(digest.data(), digest.size());
+        const bool resumed = j.offset > 0;
+        j.easy.reset();
+        if (total == j.item->size && actual == j.item->sha256) {
+            fs::rename(j.part(), j.item->dest, ec);
+            if (ec) {
+                fs::remove(j.part(), ec);
+                return finish(j, Error{ErrorKind::Io, j.item->dest.string(),
+                                       "cannot rename the downloaded file: " + ec.message()});
+            }
+            if (options_.on_progress) options_.on_progress(j.index, total, j.item->size);
+            return finish(j, std::nullopt);
+        }
+        fs::remove(j.part(), ec);
+        if (resumed) {  // the kept prefix may be what was wrong: once more from byte 0
+            j.fresh_only = true;
+            j.state = State::Waiting;
+            j.not_before = Clock::now();
+            return;
+        }
+        if (total != j.item->size) {
+            return failover(j, Error{ErrorKind::Verification, j.url,
+                                     "size mismatch: expected " + std::to_string(j.item->size) +
+                                         " bytes, got " + std::to_string(total)});
+        }
+        failover(j, Error{ErrorKind::Verification, j.url,
+                          "sha256 mismatch: expected " + j.item->sha256 + ", got " + actual});
+    }
+
+    void failover(Job& j, Error e) {
+        health_.mark_unhealthy(j.base);
+        j.tried.push_back(j.base);
+        if (e.kind == ErrorKind::Verification && !j.verification) j.verification = e;
+        j.last = e;
+        if (!pick_base(j)) {
+            // Wrong bytes from any source matter more than a later "not found".
+            return finish(j, j.verification ? *j.verification : *j.last);
+        }
+        warn(e.str() + "; trying " + j.base);
+        j.state = State::Waiting;
+        j.not_before = Clock::now();
+    }
+
+    void finish(Job& j, std::optional<Error> e) {
+        j.state = State::Done;
+        if (e) results_[j.index] = tl::unexpected(std::move(*e));
+    }
+
+    void warn(const std::string& text) const {
+        if (options_.on_warning) options_.on_warning(text);
+    }
+
+    const DownloadOptions& options_;
+    MirrorHealth& health_;
+    std::vector<Job> jobs_;  // never resized: curl holds pointers to its elements
+    std::vector<Result<void>> results_;
+    detail::Multi multi_;
+    unsigned active_ = 0;
+};
+
+}  // namespace
+
+std::vector<std::string> MirrorHealth::order(const std::vector<std::string>& bases) const {
+    std::vector<std::string> out;
+    for (const auto& b : bases)
+        if (healthy(b)) out.push_back(b);
+    for (const auto& b : bases)
+        if (!healthy(b)) out.push_back(b);
+    return out;
+}
+
+std::vector<Result<void>> download_all(const std::vector<DownloadItem>& items,
+                                       const DownloadOptions& options, MirrorHealth& health) {
+    return Downloader(items, options, health).run();
+}
+
+bool index_is_stale(std::int64_t fetched_at, std::int64_t now, std::int64_t max_age_s) {
+    if (fetched_at <= 0 || now < fetched_at) return true;
+    return max_age_s > 0 && now - fetched_at >= max_age_s;
+}
+
+Result<std::int64_t> parse_max_age(std::string_view setting) {
+    constexpr std::int64_t kDefault = 24 * 3600;
+    if (setting.empty()) return kDefault;
+    std::int64_t unit = 1;
+    switch (setting.back()) {
+        case 's': unit = 1; break;
+        case 'm': unit = 60; break;
+        case 'h': unit = 3600; break;
+        case 'd': unit = 86400; break;
+        default: unit = 0;
+    }
+    std::string_view digits = unit != 0 ? setting.substr(0, setting.size() - 1) : setting;
+    if (unit == 0) unit = 1;
+    std::int64_t n = 0;
+    if (digits.empty() || digits.size() > 12) return fail(ErrorKind::Invalid, "repo.max-age", "expected a number of seconds, or N with s, m, h or d");
+    for (char c : digits) {
+        if (c < '0' || c > '9') return fail(ErrorKind::Invalid, "repo.max-age", "expected a number of seconds, or N with s, m, h or d");
+        n = n * 10 + (c - '0');
+    }
+    return n * unit;
+}
+
+}  // namespace nxp::repo
