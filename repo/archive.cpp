@@ -30,8 +30,38 @@ Result<Archive> open_package(const fs::path& file) {
     return a;
 }
 
+namespace {
+// Names end up in JSON (the database, --json output, NextChat's config): valid UTF-8 only.
+bool valid_utf8(std::string_view s) {
+    constexpr std::uint32_t kMin[] = {0, 0x80, 0x800, 0x10000};  // overlong forms are refused
+    for (std::size_t i = 0; i < s.size();) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        std::size_t n = 0;
+        std::uint32_t cp = 0;
+        if (c < 0x80) {
+            ++i;
+            continue;
+        }
+        if ((c & 0xE0) == 0xC0) n = 1, cp = c & 0x1F;
+        else if ((c & 0xF0) == 0xE0) n = 2, cp = c & 0x0F;
+        else if ((c & 0xF8) == 0xF0) n = 3, cp = c & 0x07;
+        else return false;
+        if (i + n >= s.size()) return false;
+        for (std::size_t k = 1; k <= n; ++k) {
+            const auto cc = static_cast<unsigned char>(s[i + k]);
+            if ((cc & 0xC0) != 0x80) return false;
+            cp = (cp << 6) | (cc & 0x3F);
+        }
+        if (cp < kMin[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+        i += n + 1;
+    }
+    return true;
+}
+}  // namespace
+
 std::optional<std::string> split_safe(std::string_view path, std::vector<std::string>& out) {
     out.clear();
+    if (!valid_utf8(path)) return "name is not valid UTF-8";
     if (path.size() > kMaxPathBytes) return "path longer than 4096 bytes";
     if (path.empty()) return "empty path";
     if (path.front() == '/') return "absolute path";
@@ -43,6 +73,7 @@ std::optional<std::string> split_safe(std::string_view path, std::vector<std::st
         if (c == "." || c == "..") return "'" + std::string(c) + "' path component";
         if (c.size() > kMaxComponentBytes) return "path component longer than 255 bytes";
         out.emplace_back(c);
+        if (out.size() > kMaxDepth) return "deeper than " + std::to_string(kMaxDepth) + " levels";
         if (slash == std::string_view::npos) break;
         path.remove_prefix(slash + 1);
     }

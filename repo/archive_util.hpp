@@ -19,6 +19,9 @@ namespace nxp::repo::detail {
 constexpr std::uint64_t kMaxManifestBytes = 1 << 20;
 constexpr std::size_t kMaxPathBytes = 4096;
 constexpr std::size_t kMaxComponentBytes = 255;
+// Deeper trees are refused: nothing real needs them, and they cost file descriptors and
+// stack in every tool that walks the tree.
+constexpr std::size_t kMaxDepth = 64;
 
 // Owns an `archive*` opened for reading or writing.
 class Archive {

@@ -4,8 +4,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
 #include <cstring>
+#include <map>
 #include <set>
 
 #include "repo/archive.hpp"
@@ -64,6 +66,7 @@ class Extractor {
     std::uint64_t total_bytes_ = 0;
     std::set<std::string> seen_;  // every path extracted, to refuse duplicates
     std::set<std::string> dirs_;  // directories we created ("" is the tree root)
+    std::map<std::string, std::string> folded_;  // lower-cased path -> path as packed
     Fd root_;
     Extracted out_;
 };
@@ -91,12 +94,12 @@ Result<Extracted> Extractor::run() {
             return fail(ErrorKind::Verification, archive_.string(),
                         "corrupt archive after entry " + std::to_string(count) + ": " + a->error());
         }
-        if (++count > limits_.max_entries) {
-            return fail(ErrorKind::Verification, archive_.string(),
-                        "more than " + std::to_string(limits_.max_entries) + " entries");
-        }
         const char* raw = archive_entry_pathname(e);
         const std::string name = raw != nullptr ? raw : "";
+        if (++count > limits_.max_entries) {
+            return tl::unexpected(
+                refuse(name, "more than " + std::to_string(limits_.max_entries) + " entries").error());
+        }
         Result<void> r = count == 1 ? read_manifest(a->get(), e) : extract_entry(a->get(), e, name);
         if (!r) return tl::unexpected(r.error());
     }
@@ -148,6 +151,12 @@ Result<void> Extractor::extract_entry(archive* a, archive_entry* e, const std::s
     std::string rel;
     for (const auto& p : parts) rel += (rel.empty() ? "" : "/") + p;
     if (!seen_.insert("files/" + rel).second) return refuse(name, "duplicate entry");
+    // Two names that differ only in case collide on case-insensitive filesystems (a root
+    // on a macOS or Windows volume): one would silently replace the other.
+    std::string folded = rel;
+    for (auto& ch : folded) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    if (auto [it, fresh] = folded_.emplace(folded, rel); !fresh)
+        return refuse(name, "differs from files/" + it->second + " only in letter case");
     if (archive_entry_hardlink(e) != nullptr) return refuse(name, "hard links are not allowed");
     const auto type = archive_entry_filetype(e);
     const auto perm = static_cast<std::uint32_t>(archive_entry_mode(e)) & 07777;

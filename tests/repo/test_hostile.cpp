@@ -204,3 +204,96 @@ TEST_CASE("hostile: caps on entry count, total size and ratio", "[hostile]") {
                         "decompression bomb");
     }
 }
+
+TEST_CASE("hostile: names", "[hostile]") {
+    TempDir t;
+    SECTION("// in a path") {
+        require_refused(extract_raw(t, {manifest_entry(), dir_entry("files/"),
+                                        file_entry("files//etc/passwd", "pwned")}),
+                        "files//etc/passwd");
+    }
+    SECTION("non-UTF-8 name") {
+        const std::string name = "files/caf\xe9\xff.txt";
+        auto o = extract_raw(t, {manifest_entry(), dir_entry("files/"), file_entry(name, "x")});
+        require_refused(o, name);
+        CHECK(o.result.error().message.find("UTF-8") != std::string::npos);
+    }
+    SECTION("overlong UTF-8 encoding of '/'") {
+        const std::string name = "files/a\xc0\xaf" "b";
+        require_refused(extract_raw(t, {manifest_entry(), dir_entry("files/"), file_entry(name)}),
+                        name);
+    }
+    SECTION("names that differ only in case") {
+        auto o = extract_raw(t, {manifest_entry(), dir_entry("files/"),
+                                 file_entry("files/README", "a"), file_entry("files/readme", "b")});
+        require_refused(o, "files/readme");
+        CHECK(o.result.error().message.find("files/README") != std::string::npos);
+    }
+    SECTION("depth 500") {
+        std::vector<RawEntry> deep{manifest_entry(), dir_entry("files/")};
+        std::string path = "files/";
+        for (int i = 0; i < 500; ++i) {
+            path += "d/";
+            deep.push_back(dir_entry(path));
+        }
+        auto o = extract_raw(t, deep);
+        std::string refused = "files/";
+        for (int i = 0; i < 64; ++i) refused += "d/";
+        require_refused(o, refused);
+        CHECK(o.result.error().message.find("deeper than 64") != std::string::npos);
+    }
+}
+
+TEST_CASE("hostile: links and duplicates", "[hostile]") {
+    TempDir t;
+    SECTION("symlink chain out of the tree") {
+        // Each hop looks local; together they climb out. The hop that leaves is refused.
+        require_refused(extract_raw(t, {manifest_entry(), dir_entry("files/"), dir_entry("files/a/"),
+                                        RawEntry{"files/a/l1", AE_IFLNK, 0777, "", "../l2", ""},
+                                        RawEntry{"files/l2", AE_IFLNK, 0777, "", "../../sandbox", ""},
+                                        file_entry("files/a/l1/victim.txt", "pwned")}),
+                        "files/l2");
+    }
+    SECTION("hard link carrying data") {
+        require_refused(
+            extract_raw(t, {manifest_entry(), dir_entry("files/"), file_entry("files/a", "one"),
+                            RawEntry{"files/h", AE_IFREG, 0644, "data through a hard link", "", "files/a"}}),
+            "files/h");
+    }
+    SECTION("hard link to a file outside the tree") {
+        require_refused(extract_raw(t, {manifest_entry(), dir_entry("files/"),
+                                        RawEntry{"files/h", AE_IFREG, 0644, "", "", "../../sandbox/victim.txt"}}),
+                        "files/h");
+    }
+    SECTION("the same name as file, then directory, then symlink") {
+        auto o = extract_raw(t, {manifest_entry(), dir_entry("files/"), file_entry("files/x", "one"),
+                                 dir_entry("files/x/"),
+                                 RawEntry{"files/x", AE_IFLNK, 0777, "", "..", ""}});
+        require_refused(o, "files/x");
+        CHECK(o.result.error().message.find("duplicate") != std::string::npos);
+    }
+    SECTION("directory, then a symlink replacing it") {
+        require_refused(extract_raw(t, {manifest_entry(), dir_entry("files/"), dir_entry("files/d/"),
+                                        RawEntry{"files/d", AE_IFLNK, 0777, "", "/", ""},
+                                        file_entry("files/d/etc-passwd", "pwned")}),
+                        "files/d");
+    }
+}
+
+TEST_CASE("hostile: volume", "[hostile]") {
+    TempDir t;
+    SECTION("10,000 tiny entries (default limits)") {
+        std::vector<RawEntry> many{manifest_entry(), dir_entry("files/")};
+        for (int i = 0; i < 10000; ++i) many.push_back(file_entry("files/f" + std::to_string(i), ""));
+        auto o = extract_raw(t, many);
+        require_refused(o, "files/f8190");
+        CHECK(o.result.error().message.find("more than 8192 entries") != std::string::npos);
+    }
+    SECTION("decompression bomb (default limits)") {
+        // 80 MiB of zeros compresses to a few KiB: far beyond the ratio allowed past 64 MiB.
+        auto o = extract_raw(t, {manifest_entry(), dir_entry("files/"),
+                                 file_entry("files/zeros", std::string(80 << 20, '\0'))});
+        require_refused(o, "files/zeros");
+        CHECK(o.result.error().message.find("decompression bomb") != std::string::npos);
+    }
+}
