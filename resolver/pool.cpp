@@ -54,7 +54,8 @@ const formats::Version* provided_version(const formats::Dep& d) {
 
 bool is_reserved_name(const std::string& name, const std::vector<HostProvide>& host) {
     if (name == "nextchat" || name == "nxp" || name.rfind("arch:", 0) == 0) return true;
-    return std::any_of(host.begin(), host.end(), [&](const HostProvide& h) { return h.name == name; });
+    return std::any_of(host.begin(), host.end(),
+                       [&](const HostProvide& h) { return h.name == name; });
 }
 
 namespace {
@@ -213,7 +214,8 @@ const SolvableInfo* PoolModel::info(Id solvable) const {
     if (it != info_.end()) return &it->second;
     if (solvable <= 1 || solvable >= pool_->nsolvables) return nullptr;
     ::Repo* repo = pool_id2solvable(pool_.get(), solvable)->repo;
-    bool cached = std::find(cached_repos_.begin(), cached_repos_.end(), repo) != cached_repos_.end();
+    bool cached =
+        std::find(cached_repos_.begin(), cached_repos_.end(), repo) != cached_repos_.end();
     return cached && repo ? &cached_info_ : nullptr;
 }
 

@@ -15,7 +15,72 @@ namespace fs = std::filesystem;
 namespace {
 constexpr const char* kIndexFile = "index.json.zst";
 constexpr const char* kSigFile = "index.json.zst.minisig";
+constexpr const char* kSolvFile = "repo.solv";
+
+// The cached index of `row`, its signature verified again and its sha256 checked against
+// the one accepted at refresh.
+Result<formats::Index> read_verified_index(const Root& root, const db::RepoRow& row,
+                                           std::int64_t now) {
+    fs::path dir = root.repo_cache_dir(row.name);
+    auto config = repo_config(row);
+    if (!config) return tl::unexpected(config.error());
+    auto raw = read_file(dir / kIndexFile);
+    if (!raw) return tl::unexpected(raw.error());
+    auto sig = read_file(dir / kSigFile, 64 * 1024);
+    if (!sig) return tl::unexpected(sig.error());
+    auto loaded = repo::load_index(*config, std::move(*raw), std::move(*sig), now,
+                                   (dir / kIndexFile).string());
+    if (!loaded) return tl::unexpected(loaded.error());
+    if (loaded->sha256 != row.last_sha256)
+        return fail(ErrorKind::Verification, (dir / kIndexFile).string(),
+                    "cached index differs from the one last accepted; run 'nxp refresh'");
+    return std::move(loaded->index);
+}
+
+std::vector<const formats::IndexEntry*> installable(const formats::Index& index) {
+    std::set<std::string> revoked(index.revoked.begin(), index.revoked.end());
+    std::vector<const formats::IndexEntry*> out;
+    for (const auto& e : index.packages)
+        if (!revoked.count(e.sha256)) out.push_back(&e);
+    return out;
+}
+
+// The .solv cache stands in for the index only when it was made from the index accepted
+// last (the stamp is that index's sha256) and the index has not expired since.
+bool solv_cache_usable(const Root& root, const db::RepoRow& row, std::int64_t now) {
+    if (row.last_sha256.empty()) return false;
+    fs::path path = root.repo_cache_dir(row.name) / kSolvFile;
+    auto stamp = resolver::read_repo_cache_stamp(path.string());
+    return stamp && stamp->key == row.last_sha256 && now < stamp->expires;
+}
+
 }  // namespace
+
+namespace {
+
+// For a .solv cache that turned out unreadable while resolving: the verified index's
+// entries, and a fresh cache for the next run.
+Result<std::vector<formats::IndexEntry>> reparse_entries(const Root& root, const db::RepoRow& row,
+                                                         std::int64_t now) {
+    auto index = read_verified_index(root, row, now);
+    if (!index) return tl::unexpected(index.error());
+    write_solv_cache(root, row, *index, nullptr);
+    std::vector<formats::IndexEntry> out;
+    for (const auto* e : installable(*index)) out.push_back(*e);
+    return out;
+}
+
+}  // namespace
+
+void write_solv_cache(const Root& root, const db::RepoRow& row, const formats::Index& index,
+                      Events* events) {
+    auto bytes = resolver::make_repo_cache(row.last_sha256, index.expires, installable(index));
+    fs::path path = root.repo_cache_dir(row.name) / kSolvFile;
+    Result<void> written = bytes ? write_file_atomic(path, *bytes) : tl::unexpected(bytes.error());
+    if (!written && events)
+        events->message(Level::Debug,
+                        "no .solv cache for " + row.name + ": " + written.error().str());
+}
 
 Error as_transfer_error(Error e) {
     if (e.kind == ErrorKind::NotFound) {
@@ -53,11 +118,14 @@ Result<formats::Index> refresh_repo(Root& root, const db::RepoRow& row, std::int
     if (auto r = write_file_atomic(dir / kSigFile, fetched->signature); !r) return tl::unexpected(r.error());
     if (auto r = root.db().set_repo_state(row.name, fetched->index.version, fetched->sha256, now); !r)
         return tl::unexpected(r.error());
+    db::RepoRow accepted = row;
+    accepted.last_sha256 = fetched->sha256;
+    write_solv_cache(root, accepted, fetched->index, nullptr);
     return std::move(fetched->index);
 }
 
 Result<std::vector<RepoIndex>> load_indexes(Root& root, std::int64_t now, bool offline,
-                                            Events& events) {
+                                            Events& events, IndexUse use) {
     auto rows = root.db().repos();
     if (!rows) return tl::unexpected(rows.error());
     std::vector<RepoIndex> out;
@@ -72,22 +140,17 @@ Result<std::vector<RepoIndex>> load_indexes(Root& root, std::int64_t now, bool o
             if (!index) return tl::unexpected(index.error());
             auto fresh = root.db().repo(row.name);
             if (!fresh || !*fresh) return tl::unexpected(fresh ? Error{ErrorKind::Internal, row.name, "vanished"} : fresh.error());
-            out.push_back({**fresh, std::move(*index)});
+            out.push_back({**fresh, std::move(*index), false, now});
             continue;
         }
-        auto config = repo_config(row);
-        if (!config) return tl::unexpected(config.error());
-        auto raw = read_file(dir / kIndexFile);
-        if (!raw) return tl::unexpected(raw.error());
-        auto sig = read_file(dir / kSigFile, 64 * 1024);
-        if (!sig) return tl::unexpected(sig.error());
-        auto loaded = repo::load_index(*config, std::move(*raw), std::move(*sig), now,
-                                       (dir / kIndexFile).string());
-        if (!loaded) return tl::unexpected(loaded.error());
-        if (loaded->sha256 != row.last_sha256)
-            return fail(ErrorKind::Verification, (dir / kIndexFile).string(),
-                        "cached index differs from the one last accepted; run 'nxp refresh'");
-        out.push_back({row, std::move(loaded->index)});
+        if (use == IndexUse::Resolve && solv_cache_usable(root, row, now)) {
+            out.push_back({row, {}, true, now});
+            continue;
+        }
+        auto index = read_verified_index(root, row, now);
+        if (!index) return tl::unexpected(index.error());
+        if (use == IndexUse::Resolve) write_solv_cache(root, row, *index, &events);
+        out.push_back({row, std::move(*index), false, now});
     }
     return out;
 }
@@ -111,11 +174,16 @@ Result<HostInfo> host_info(const Root& root) {
 Result<resolver::Universe> build_universe(const Root& root, const std::vector<RepoIndex>& repos) {
     resolver::Universe u;
     for (const auto& r : repos) {
-        std::set<std::string> revoked(r.index.revoked.begin(), r.index.revoked.end());
-        for (const auto& e : r.index.packages) {
-            if (revoked.count(e.sha256)) continue;
-            u.available.push_back({r.row.name, r.row.priority, e});
+        if (r.from_cache) {
+            u.cached.push_back({r.row.name, r.row.priority,
+                                (root.repo_cache_dir(r.row.name) / kSolvFile).string(),
+                                r.row.last_sha256, [&root, row = r.row, now = r.now]() {
+                                    return reparse_entries(root, row, now);
+                                }});
+            continue;
         }
+        for (const auto* e : installable(r.index))
+            u.available.push_back({r.row.name, r.row.priority, *e});
     }
     const auto& db = root.db();
     auto gen = db.current_generation();

@@ -16,8 +16,14 @@ namespace nxp::txn {
 
 struct RepoIndex {
     db::RepoRow row;
-    formats::Index index;
+    formats::Index index;     // empty when from_cache
+    bool from_cache = false;  // the resolver reads ROOT/cache/repos/NAME/repo.solv instead
+    std::int64_t now = 0;     // the clock the index was checked against
 };
+
+// What the caller needs from the indexes: every entry (search, audit, repair), or only what
+// resolving needs, which a valid .solv cache gives without reading the JSON at all.
+enum class IndexUse { Entries, Resolve };
 
 Result<repo::RepoConfig> repo_config(const db::RepoRow& row);
 
@@ -30,9 +36,16 @@ Error as_transfer_error(Error e);
 Result<formats::Index> refresh_repo(Root& root, const db::RepoRow& row, std::int64_t now);
 
 // Every configured repository's index from the cache, verified again on each load. A
-// repository never refreshed is refreshed first unless `offline`.
+// repository never refreshed is refreshed first unless `offline`. With IndexUse::Resolve,
+// a repository whose .solv cache was made from the accepted index (RepoRow::last_sha256)
+// and has not expired is not read at all (from_cache); a missing or stale cache is rebuilt.
 Result<std::vector<RepoIndex>> load_indexes(Root& root, std::int64_t now, bool offline,
-                                            Events& events);
+                                            Events& events, IndexUse use = IndexUse::Entries);
+
+// Writes the repository's .solv cache from its verified index (best effort: a cache that
+// cannot be written only costs the next run a parse).
+void write_solv_cache(const Root& root, const db::RepoRow& row, const formats::Index& index,
+                      Events* events);
 
 struct HostInfo {
     std::vector<resolver::HostProvide> provides;  // nextchat, nxp, arch:<machine>

@@ -47,7 +47,8 @@ struct Cached {
         w.u.available.clear();
         w.u.cached.push_back({"main", 0, file.path, kKey, [this]() {
                                   ++reparsed;
-                                  return nxp::Result<std::vector<nxp::formats::IndexEntry>>(entries);
+                                  using Entries = std::vector<nxp::formats::IndexEntry>;
+                                  return nxp::Result<Entries>(entries);
                               }});
     }
 };
