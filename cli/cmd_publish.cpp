@@ -63,6 +63,11 @@ Result<int> pack(Context& c, const std::string& dir, const std::string& out_arg)
     if (!manifest) return tl::unexpected(in_context(manifest.error(), dir + "/plugin.json"));
     fs::path out = out_arg.empty() ? fs::path(manifest->name + "-" + manifest->version.str() + ".nxp")
                                    : fs::path(out_arg);
+    if (!out_arg.empty() && out_arg.back() == '/') {
+        std::error_code ec;
+        fs::create_directories(out, ec);
+        if (ec) return fail(ErrorKind::Io, out.string(), "cannot create directory: " + ec.message());
+    }
     if (fs::is_directory(out)) out /= manifest->name + "-" + manifest->version.str() + ".nxp";
     if (auto r = txn::write_file_atomic(out, *bytes, 0644); !r) return tl::unexpected(r.error());
     std::string sha = repo::sha256_hex(*bytes);

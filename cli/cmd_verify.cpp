@@ -1,5 +1,6 @@
 // nxp verify [NAME…]: every installed file against its recorded sha256 and mode.
 #include "cli/context.hpp"
+#include "txn/repair.hpp"
 #include "txn/verify.hpp"
 
 namespace nxp::cli {
@@ -27,6 +28,29 @@ void add_verify(CLI::App& app, Context& ctx) {
                     c.message(txn::Level::Warning, f.path + ": " + f.problem);
             }
             return findings->empty() ? 0 : 1;
+        };
+    });
+
+    auto rnames = std::make_shared<std::vector<std::string>>();
+    auto* rep = app.add_subcommand("repair", "Restore damaged installed files from the cache or repository");
+    rep->add_option("plugins", *rnames, "Only these plugins");
+    rep->callback([&ctx, rnames] {
+        ctx.action = [rnames](Context& c) -> Result<int> {
+            auto root = c.open_root(txn::Access::Write);
+            if (!root) return tl::unexpected(root.error());
+            auto report = txn::repair(*root, *rnames, c.g.offline, c);
+            if (!report) return tl::unexpected(report.error());
+            auto left = txn::verify(*root, *rnames);
+            if (!left) return tl::unexpected(left.error());
+            if (c.g.json)
+                c.emit({{"command", "repair"}, {"repaired", report->repaired},
+                        {"fetched", report->fetched}, {"ok", left->empty()}});
+            else if (report->repaired.empty() && left->empty())
+                c.out("Nothing to repair.");
+            else
+                c.out("Repaired " + std::to_string(report->repaired.size()) + " store tree(s)" +
+                      (left->empty() ? "; all installed files match the database." : "; some problems remain, see 'nxp verify'."));
+            return left->empty() ? 0 : 1;
         };
     });
 }

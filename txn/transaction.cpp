@@ -70,7 +70,7 @@ Result<void> stage_plan(Root& root, const resolver::Plan& plan, const std::vecto
 Result<TxnReport> run_request(Root& root, const resolver::Request& request, const TxnOptions& opts,
                               Events& events) {
     std::int64_t now = now_or_clock(opts.now);
-    auto repos = load_indexes(root, now, opts.offline, events);
+    auto repos = load_indexes(root, now, opts.offline, events, IndexUse::Resolve);
     if (!repos) return tl::unexpected(repos.error());
     auto universe = build_universe(root, *repos);
     if (!universe) return tl::unexpected(universe.error());
@@ -121,8 +121,15 @@ Result<TxnReport> run_request(Root& root, const resolver::Request& request, cons
             intent.steps.push_back({"mark-explicit", name, it->second.version, it->second.version, it->second.repo});
         }
     }
-    if (auto r = stage_plan(root, report.plan, *repos, opts, next, report.download_bytes, events); !r)
+    // Store trees are recorded in one SQLite transaction: one commit (and fsync) for the
+    // whole plan instead of one per package. A crash loses only the records, and an
+    // unrecorded tree is rebuilt by the next transaction that needs it.
+    if (auto r = root.db().begin(); !r) return tl::unexpected(r.error());
+    if (auto r = stage_plan(root, report.plan, *repos, opts, next, report.download_bytes, events); !r) {
+        root.db().rollback();
         return tl::unexpected(r.error());
+    }
+    if (auto r = root.db().commit(); !r) return tl::unexpected(r.error());
     for (auto& [name, p] : next) intent.packages.push_back(p);
     auto config = root.db().generation_config(report.from_generation);
     if (!config) return tl::unexpected(config.error());
@@ -148,14 +155,22 @@ Result<void> apply_intent(Root& root, TxnReport& report, const Intent& intent,
     row.plan_json = intent_to_json(intent);  // without secret values
     for (const auto& c : intent.config)
         if (c.secret) row.secrets.push_back(c);
-    auto id = db.insert_txn(row);
-    if (!id) return tl::unexpected(id.error());
-    report.txn_id = *id;
+    // A rollback builds nothing and needs no journal: its row is written with the record
+    // after the switch (one commit), and a crash in between is reconciled by the next
+    // writer, for which the `current` link is the truth.
+    const bool journal_first = intent.kind != "rollback";
+    std::int64_t id = 0;
+    if (journal_first) {
+        auto inserted = db.insert_txn(row);
+        if (!inserted) return tl::unexpected(inserted.error());
+        id = *inserted;
+        report.txn_id = id;
+    }
     crash_point("after-journal");
 
-    if (intent.kind != "rollback") {
+    if (journal_first) {
         if (auto r = build_generation(root, report.to_generation, intent.packages); !r) {
-            (void)db.update_txn(*id, "failed", r.error().str(), std::time(nullptr));
+            (void)db.update_txn(id, "failed", r.error().str(), std::time(nullptr));
             return r;
         }
         crash_point("after-generation");
@@ -164,9 +179,9 @@ Result<void> apply_intent(Root& root, TxnReport& report, const Intent& intent,
         // instant the new state can become visible.
         if (auto r = sync_filesystem(root.dir()); !r) return r;
     }
-    if (opts.before_switch) {
+    if (opts.before_switch && journal_first) {
         if (auto r = opts.before_switch(root, intent, report); !r) {
-            (void)db.update_txn(*id, "failed", r.error().str(), std::time(nullptr));
+            (void)db.update_txn(id, "failed", r.error().str(), std::time(nullptr));
             std::error_code ec;
             if (intent.kind != "rollback") fs::remove_all(root.generation_dir(report.to_generation), ec);
             return r;
@@ -180,12 +195,19 @@ Result<void> apply_intent(Root& root, TxnReport& report, const Intent& intent,
     crash_point("after-switch");
     if (auto r = db.begin(); !r) return r;
     auto done = [&]() -> Result<void> {
-        if (intent.kind != "rollback") {
-            db::Generation g{report.to_generation, now_or_clock(opts.now), *id};
+        if (journal_first) {
+            db::Generation g{report.to_generation, now_or_clock(opts.now), id};
             if (auto r = db.add_generation(g, intent.packages, intent.config); !r) return r;
+            if (auto r = db.update_txn(id, "done", "", std::time(nullptr)); !r) return r;
+        } else {
+            row.state = "done";
+            row.finished_at = std::time(nullptr);
+            auto inserted = db.insert_txn(row);
+            if (!inserted) return tl::unexpected(inserted.error());
+            id = *inserted;
+            report.txn_id = id;
         }
         if (auto r = db.set_current_generation(report.to_generation); !r) return r;
-        if (auto r = db.update_txn(*id, "done", "", std::time(nullptr)); !r) return r;
         std::string detail = intent.kind + ":";
         for (const auto& s : intent.steps) detail += " " + s.action + " " + s.name;
         return db.audit(opts.user, intent.kind, detail);

@@ -31,3 +31,17 @@ assert_installed writing-prompts 2.0.1
 run_rc 0 nxp history --json
 jq -e '.transactions | length == 5' "$T/out" >/dev/null || fail "rollbacks are recorded in history"
 pass "rollback --to moves between generations without the repository"
+
+# history undo reverses one transaction (as dnf5): undoing "install writing-prompts" removes it.
+mv "$T/repo.away" "$T/repo"
+nxp --yes install translator-mask >/dev/null
+id=$(nxp history --json | jq '[.transactions[] | select(.command_line | test("install translator-mask"))][-1].id')
+run_rc 0 nxp --yes history undo "$id"
+assert_not_installed translator-mask
+assert_installed writing-prompts 2.0.1
+rid=$(nxp history --json | jq '[.transactions[] | select(.command_line | test("undo"))][-1].id')
+run_rc 0 nxp --yes history undo "$rid"           # undoing the undo brings it back
+assert_installed translator-mask 1.0.0
+run_rc 1 nxp --yes history undo 4                # transaction 4 was a rollback
+err_has "rollback --to"
+pass "history undo"
