@@ -25,7 +25,9 @@ for _ in $(seq 50); do PORT=$(grep -o 'port [0-9]*' "$T/http.log" | grep -o '[0-
 hostile writer "echo pwned >'$T/outside/pwned' && exit 0; exit 3"
 hostile dialer "if exec 3<>/dev/tcp/127.0.0.1/$PORT; then echo CONNECTED; exit 0; fi; exit 7"
 hostile snoop '[ -n "$OPENAI_API_KEY" ] && { echo "LEAK $OPENAI_API_KEY"; exit 0; }; exit 9'
-hostile forker 'f() { f | f & }; f; wait'
+# Contained, a fork bomb either runs into the timeout or collapses (forks fail under the
+# process limit) and reaches its exit 5: both must abort the transaction.
+hostile forker 'f() { f | f & }; f; wait; exit 5'
 hostile sleeper 'sleep 1000'
 hostile flooder 'yes gigabytes'
 # A well-behaved hook writes only its state directory.
@@ -58,7 +60,8 @@ grep -q CONNECTED "$T/err" && fail "a hook reached the network"
 expect_abort snoop "exited with status 9"
 grep -q sk-host-secret "$T/err" && fail "a hook read OPENAI_API_KEY"
 start=$(date +%s)
-expect_abort forker "timed out after 3 s"
+expect_abort forker "post-install hook"
+grep -Eq "timed out after 3 s|exited with status 5" "$T/err" || fail "forker: neither timed out nor failed"
 expect_abort sleeper "timed out after 3 s"
 [ $(( $(date +%s) - start )) -lt 30 ] || fail "timeouts took too long"
 expect_abort flooder "killed for writing too much output"
