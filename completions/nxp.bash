@@ -7,8 +7,8 @@ _nxp() {
         words=("${COMP_WORDS[@]}")
         cword=$COMP_CWORD
     }
-    local commands="init install remove update rollback history list info search verify repo refresh key pack lint"
-    local globals="--root --yes --dry-run --json --quiet --verbose --offline --no-wait --no-progress --color --help --version"
+    local commands="init install remove update autoremove rollback history list info search why verify repair audit hold unhold config enable disable permissions exec nextchat gc repo refresh key pack lint"
+    local globals="--root --yes --dry-run --json --quiet --verbose --offline --no-wait --no-progress --progress-fd --color --grant --policy --allow-unsandboxed --help --version"
     local cmd="" i
     for ((i = 1; i < cword; i++)); do
         case ${words[i]} in
@@ -25,9 +25,10 @@ _nxp() {
         "") COMPREPLY=($(compgen -W "$commands $globals" -- "$cur")) ;;
         repo) COMPREPLY=($(compgen -W "add list remove build" -- "$cur")) ;;
         key) COMPREPLY=($(compgen -W "generate" -- "$cur")) ;;
-        history) COMPREPLY=($(compgen -W "info" -- "$cur")) ;;
+        history) COMPREPLY=($(compgen -W "info undo" -- "$cur")) ;;
+        nextchat) COMPREPLY=($(compgen -W "set status" -- "$cur")) ;;
         pack|lint) COMPREPLY=($(compgen -f -- "$cur")) ;;
-        remove|update|info|verify)
+        remove|update|info|verify|repair|why|hold|unhold|config|enable|disable|permissions|exec)
             local names
             names=$(nxp list --json 2>/dev/null | sed -n 's/^ *"name": "\(.*\)",$/\1/p')
             COMPREPLY=($(compgen -W "$names" -- "$cur")) ;;
