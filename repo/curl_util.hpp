@@ -2,12 +2,33 @@
 // Private to repo/: RAII owners of libcurl handles and the options every transfer shares.
 #include <curl/curl.h>
 
+#include <cstdio>
+#include <filesystem>
 #include <string>
 
 #include "formats/error.hpp"
 #include "repo/fetch.hpp"
 
 namespace nxp::repo::detail {
+
+// Owns a FILE* that downloads are written to (or a partial download is read back from).
+class OutFile {
+  public:
+    OutFile(const std::filesystem::path& p, const char* mode) : f_(std::fopen(p.c_str(), mode)) {}
+    ~OutFile() { close(); }
+    OutFile(const OutFile&) = delete;
+    OutFile& operator=(const OutFile&) = delete;
+    std::FILE* get() const { return f_; }
+    bool close() {
+        if (f_ == nullptr) return true;
+        const bool ok = std::fclose(f_) == 0;
+        f_ = nullptr;
+        return ok;
+    }
+
+  private:
+    std::FILE* f_;
+};
 
 // Owns one CURL easy handle.
 class Easy {

@@ -16,24 +16,6 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-// Owns a FILE*.
-class OutFile {
-  public:
-    OutFile(const fs::path& p, const char* mode) : f_(std::fopen(p.c_str(), mode)) {}
-    ~OutFile() { close(); }
-    OutFile(const OutFile&) = delete;
-    OutFile& operator=(const OutFile&) = delete;
-    std::FILE* get() const { return f_; }
-    bool close() {
-        if (f_ == nullptr) return true;
-        const bool ok = std::fclose(f_) == 0;
-        f_ = nullptr;
-        return ok;
-    }
-
-  private:
-    std::FILE* f_;
-};
 
 enum class State { Waiting, Active, Done };
 
@@ -50,7 +32,7 @@ struct Job {
     std::optional<Error> last;
     // The transfer in flight.
     std::optional<detail::Easy> easy;
-    std::optional<OutFile> out;
+    std::optional<detail::OutFile> out;
     std::string url;
     std::array<char, CURL_ERROR_SIZE> errbuf{};
     crypto_hash_sha256_state sha{};
@@ -97,7 +79,7 @@ std::uint64_t resume_prefix(const fs::path& part, std::uint64_t size, crypto_has
     std::error_code ec;
     const auto have = fs::file_size(part, ec);
     if (ec || have == 0 || have >= size) return 0;
-    OutFile in(part, "rb");
+    detail::OutFile in(part, "rb");
     if (in.get() == nullptr) return 0;
     std::array<unsigned char, 64 * 1024> buf{};
     std::uint64_t total = 0;

@@ -17,25 +17,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Owns a FILE*.
-class File {
-  public:
-    explicit File(const fs::path& p) : f_(std::fopen(p.c_str(), "wb")) {}
-    ~File() { close(); }
-    File(const File&) = delete;
-    File& operator=(const File&) = delete;
-    std::FILE* get() const { return f_; }
-    bool close() {
-        if (f_ == nullptr) return true;
-        const bool ok = std::fclose(f_) == 0;
-        f_ = nullptr;
-        return ok;
-    }
-
-  private:
-    std::FILE* f_;
-};
-
 // Receives the body; returning false aborts the transfer at once.
 using Sink = std::function<bool(const char*, std::size_t)>;
 
@@ -108,7 +89,7 @@ Result<void> fetch_file(const std::string& url, const fs::path& dest, std::uint6
     fs::path part = dest;
     part += ".part";
     std::error_code ec;
-    File out(part);
+    detail::OutFile out(part, "wb");
     if (out.get() == nullptr) return fail(ErrorKind::Io, part.string(), "cannot create file");
     crypto_hash_sha256_state st;
     crypto_hash_sha256_init(&st);
