@@ -183,7 +183,7 @@ Result<void> apply_intent(Root& root, TxnReport& report, const Intent& intent,
         if (auto r = opts.before_switch(root, intent, report); !r) {
             (void)db.update_txn(id, "failed", r.error().str(), std::time(nullptr));
             std::error_code ec;
-            if (intent.kind != "rollback") fs::remove_all(root.generation_dir(report.to_generation), ec);
+            fs::remove_all(root.generation_dir(report.to_generation), ec);
             return r;
         }
     }
