@@ -31,7 +31,7 @@ namespace nxp::resolver {
 namespace {
 
 constexpr const char* kMagic = "nxp-solv-cache";
-constexpr int kFormat = 1;  // bump when the EVR encoding or the stored attributes change
+constexpr int kFormat = 2;  // bump when the name/EVR encoding or the stored attributes change
 constexpr const char* kVersionKey = "nxp:version";
 constexpr const char* kEntryKey = "nxp:entry";
 

@@ -37,7 +37,7 @@ bool is_host_name(const PoolModel& m, const std::string& name) {
 void add_install(PoolModel& m, const formats::Dep& spec, JobSet& out) {
     ::Pool* pool = m.get();
     Id dep = m.dep(spec);
-    Id name = pool_str2id(pool, spec.name.c_str(), 1);
+    Id name = pool_name_id(pool, spec.name, true);
     std::vector<Id> candidates = providers(pool, dep);
     std::vector<Id> named;
     std::copy_if(candidates.begin(), candidates.end(), std::back_inserter(named),
@@ -130,13 +130,13 @@ void build_jobs(PoolModel& m, const Request& request, JobSet& out) {
             case JobKind::Remove:
                 if (check_installed(m, name, "removed", out)) {
                     out.add(SOLVER_ERASE | SOLVER_SOLVABLE_NAME | cleandeps,
-                            pool_str2id(m.get(), name.c_str(), 1), {JobRole::Remove, name, name});
+                            pool_name_id(m.get(), name, true), {JobRole::Remove, name, name});
                 }
                 break;
             case JobKind::Update:
                 if (check_installed(m, name, "updated", out)) {
                     out.add(SOLVER_UPDATE | SOLVER_SOLVABLE_NAME,
-                            pool_str2id(m.get(), name.c_str(), 1), {JobRole::Update, name, name});
+                            pool_name_id(m.get(), name, true), {JobRole::Update, name, name});
                 }
                 break;
             case JobKind::UpdateAll:

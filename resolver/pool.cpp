@@ -52,6 +52,38 @@ const formats::Version* provided_version(const formats::Dep& d) {
 
 }  // namespace
 
+namespace {
+
+// The tag: a marker byte that no name can contain (names are checked by the manifest
+// parser), then characters taken 6 bits at a time from the name's 64-bit FNV-1a hash.
+constexpr char kNameTagMarker = '\x01';
+
+void append_tag(std::string& out, std::string_view name) {
+    std::uint64_t h = 14695981039346656037ull;
+    for (unsigned char c : name) h = (h ^ c) * 1099511628211ull;
+    h ^= h >> 29;  // FNV's low bits are the weakest; fold the high ones in
+    static constexpr char kAlphabet[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    out += kNameTagMarker;
+    for (std::size_t i = 1; i < kNameTagLength; ++i, h >>= 6) out += kAlphabet[h & 63];
+}
+
+}  // namespace
+
+Id pool_name_id(::Pool* pool, std::string_view name, bool create) {
+    std::string tagged;
+    tagged.reserve(kNameTagLength + name.size());
+    append_tag(tagged, name);
+    tagged.append(name);
+    return pool_strn2id(pool, tagged.data(), static_cast<unsigned>(tagged.size()), create);
+}
+
+std::string plain_name(::Pool* pool, Id name) {
+    const char* s = pool_id2str(pool, name);
+    if (s[0] != kNameTagMarker) return s;  // not a name (e.g. libsolv's own "system:system")
+    return s + kNameTagLength;
+}
+
 bool is_reserved_name(const std::string& name, const std::vector<HostProvide>& host) {
     if (name == "nextchat" || name == "nxp" || name.rfind("arch:", 0) == 0) return true;
     return std::any_of(host.begin(), host.end(),
@@ -130,14 +162,14 @@ Id PoolModel::add_solvable(::Repo* repo, const formats::PackageMeta& meta, Solva
     std::string evr = to_evr(meta.version);
     evr_human_.try_emplace(evr, meta.version.str());
     Solvable* s = pool_id2solvable(pool, p);
-    s->name = pool_str2id(pool, meta.name.c_str(), 1);
+    s->name = pool_name_id(pool, meta.name, true);
     s->evr = pool_str2id(pool, evr.c_str(), 1);
     s->arch = ARCH_ALL;  // DEB's noarch
     s->dep_provides =
         repo_addid_dep(repo, s->dep_provides, pool_rel2id(pool, s->name, s->evr, REL_EQ, 1), 0);
     for (const auto& prov : meta.provides) {
         if (info.origin != Origin::Host && is_reserved_name(prov.name, host())) continue;
-        Id name = pool_str2id(pool, prov.name.c_str(), 1);
+        Id name = pool_name_id(pool, prov.name, true);
         Id id = name;
         if (const auto* v = provided_version(prov)) {
             std::string pevr = to_evr(*v);
@@ -182,7 +214,7 @@ Id PoolModel::add_host(::Repo* repo, const HostProvide& h, std::size_t index) {
 
 Id PoolModel::dep(const formats::Dep& d) const {
     ::Pool* pool = pool_.get();
-    Id name = pool_str2id(pool, d.name.c_str(), 1);
+    Id name = pool_name_id(pool, d.name, true);
     Id result = 0;
     for (const auto& c : d.constraint.all) {
         std::string evr = to_evr(c.version);
@@ -206,7 +238,7 @@ Id PoolModel::dep(const formats::DepSpec& d) const {
 }
 
 Id PoolModel::name_id(const std::string& name) const {
-    return pool_str2id(pool_.get(), name.c_str(), 0);
+    return pool_name_id(pool_.get(), name, false);
 }
 
 const SolvableInfo* PoolModel::info(Id solvable) const {
@@ -255,7 +287,7 @@ const Available* PoolModel::available(Id solvable) const {
 }
 
 std::string PoolModel::name(Id solvable) const {
-    return pool_id2str(pool_.get(), pool_id2solvable(pool_.get(), solvable)->name);
+    return plain_name(pool_.get(), pool_id2solvable(pool_.get(), solvable)->name);
 }
 
 formats::Version PoolModel::version(Id solvable) const {
@@ -287,7 +319,7 @@ std::string PoolModel::dep_str(Id dep) const {
 
 std::string PoolModel::rel_str(Id dep) const {
     ::Pool* pool = pool_.get();
-    if (!ISRELDEP(dep)) return pool_id2str(pool, dep);
+    if (!ISRELDEP(dep)) return plain_name(pool, dep);
     const Reldep* rd = GETRELDEP(pool, dep);
     if (rd->flags == REL_OR) return dep_str(rd->name) + " | " + dep_str(rd->evr);
     if (rd->flags == REL_WITH) return dep_str(rd->name) + ", " + dep_str(rd->evr);

@@ -72,7 +72,7 @@ std::string Explainer::unmet(Id source, Id dep) const {
     const std::string what = m_.dep_str(dep);
     const bool alternatives = ISRELDEP(dep) && GETRELDEP(pool_, dep)->flags == REL_OR;
     Id name = base_name(dep);
-    std::string name_text = pool_id2str(pool_, name);
+    std::string name_text = plain_name(pool_, name);
     std::vector<Id> by_name = alternatives ? std::vector<Id>{} : providers(name);
     if (by_name.empty()) return "nothing provides " + what + " needed by " + who;
     bool host = std::any_of(by_name.begin(), by_name.end(), [&](Id p) { return m_.is_host(p); });
@@ -230,7 +230,7 @@ std::string Explainer::headline(const RuleInfo& main, const std::vector<RuleInfo
     };
     auto job_role = [](const RuleInfo& r, JobRole role) { return r.job && r.job->role == role; };
     if (main.type == SOLVER_RULE_PKG_REQUIRES) {
-        std::string name = pool_id2str(pool_, base_name(main.dep));
+        std::string name = plain_name(pool_, base_name(main.dep));
         std::string lead = m_.label(main.source) + " requires " + m_.dep_str(main.dep);
         if (auto* h = find([&](const RuleInfo& r) {
                 return job_role(r, JobRole::Hold) && r.job->name == name;
@@ -244,7 +244,7 @@ std::string Explainer::headline(const RuleInfo& main, const std::vector<RuleInfo
         }
         if (auto* other = find([&](const RuleInfo& r) {
                 return r.type == SOLVER_RULE_PKG_REQUIRES && r.source != main.source &&
-                       pool_id2str(pool_, base_name(r.dep)) == name;
+                       plain_name(pool_, base_name(r.dep)) == name;
             })) {
             return lead + ", but " + other->text.substr(0, other->text.find(", provided by"));
         }
