@@ -4,50 +4,9 @@
 
 #include "cli/context.hpp"
 #include "cli/table.hpp"
-#include "formats/constraint.hpp"
-#include "txn/repos.hpp"
+#include "txn/health.hpp"
 
 namespace nxp::cli {
-namespace {
-
-struct Finding {
-    std::string name;
-    std::string version;
-    std::string repo;      // the repository that says so
-    std::string kind;      // "revoked" or "advisory"
-    std::string id;        // advisory id
-    std::string severity;  // "critical" for a revocation
-    std::string summary;
-};
-
-Result<std::vector<Finding>> audit(txn::Root& root, const std::vector<txn::RepoIndex>& repos) {
-    auto gen = root.db().current_generation();
-    if (!gen) return tl::unexpected(gen.error());
-    auto pkgs = root.db().generation_packages(*gen);
-    if (!pkgs) return tl::unexpected(pkgs.error());
-    std::vector<Finding> out;
-    for (const auto& p : *pkgs) {
-        auto tree = root.db().store_tree(p.store_path);
-        if (!tree) return tl::unexpected(tree.error());
-        const std::string sha = *tree ? (*tree)->sha256 : "";
-        auto version = formats::parse_version(p.version);
-        for (const auto& r : repos) {
-            const auto& revoked = r.index.revoked;
-            if (!sha.empty() && std::find(revoked.begin(), revoked.end(), sha) != revoked.end())
-                out.push_back({p.name, p.version, r.row.name, "revoked", "", "critical",
-                               "the publisher revoked this exact package (sha256 " + sha + ")"});
-            for (const auto& a : r.index.advisories) {
-                if (a.package != p.name || !version) continue;
-                auto affected = formats::parse_constraint(a.versions);
-                if (!affected || !affected->matches(*version)) continue;
-                out.push_back({p.name, p.version, r.row.name, "advisory", a.id, a.severity, a.summary});
-            }
-        }
-    }
-    return out;
-}
-
-}  // namespace
 
 void add_audit(CLI::App& app, Context& ctx) {
     auto* cmd = app.add_subcommand("audit", "Report installed plugins that are revoked or have advisories");
@@ -57,7 +16,7 @@ void add_audit(CLI::App& app, Context& ctx) {
             if (!root) return tl::unexpected(root.error());
             auto repos = txn::load_indexes(*root, txn::now_or_clock(0), c.g.offline, c);
             if (!repos) return tl::unexpected(repos.error());
-            auto findings = audit(*root, *repos);
+            auto findings = txn::audit(*root, *repos);
             if (!findings) return tl::unexpected(findings.error());
             const int rc = findings->empty() ? 0 : 1;
             if (c.g.json) {

@@ -10,12 +10,6 @@ namespace nxp::cli {
 
 namespace {
 
-std::string self_exe() {
-    std::error_code ec;
-    auto p = std::filesystem::read_symlink("/proc/self/exe", ec);
-    return ec ? std::string("nxp") : p.string();
-}
-
 std::string setting(txn::Root& root, const char* key) {
     auto v = root.db().setting(key);
     return v && *v ? **v : std::string();

@@ -140,6 +140,12 @@ txn::TxnOptions Context::txn_options(const std::string& kind) {
     return o;
 }
 
+std::string self_exe() {
+    std::error_code ec;
+    auto p = std::filesystem::read_symlink("/proc/self/exe", ec);
+    return ec ? std::string("nxp") : p.string();
+}
+
 std::string human_size(std::uint64_t bytes) {
     const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
     double v = static_cast<double>(bytes);

@@ -115,5 +115,10 @@ Result<void> check_grants(Context& ctx, txn::Root& root, const resolver::Plan& p
 txn::RunPolicy run_policy(Context& ctx, txn::Root& root);
 void sync_nextchat_after(Context& ctx, txn::Root& root);
 void add_audit(CLI::App& app, Context& ctx);
+void add_doctor(CLI::App& app, Context& ctx);
+void add_files(CLI::App& app, Context& ctx);  // files, owns
+
+// This binary's own path (what NextChat's config entries start).
+std::string self_exe();
 
 }  // namespace nxp::cli

@@ -76,6 +76,8 @@ int main(int argc, char** argv) {
     nxp::cli::add_hold(app, ctx);
     nxp::cli::add_gc(app, ctx);
     nxp::cli::add_audit(app, ctx);
+    nxp::cli::add_doctor(app, ctx);
+    nxp::cli::add_files(app, ctx);
     nxp::cli::add_config(app, ctx);
     nxp::cli::add_enable(app, ctx);
     nxp::cli::add_permissions(app, ctx);

@@ -7,7 +7,7 @@ _nxp() {
         words=("${COMP_WORDS[@]}")
         cword=$COMP_CWORD
     }
-    local commands="init install remove update autoremove rollback history list info search why verify repair audit hold unhold config enable disable permissions exec nextchat gc repo refresh key pack lint"
+    local commands="init install remove update autoremove rollback history list info search why verify repair audit doctor files owns hold unhold config enable disable permissions exec nextchat gc repo refresh key pack lint"
     local globals="--root --yes --dry-run --json --quiet --verbose --offline --no-wait --no-progress --progress-fd --color --grant --policy --allow-unsandboxed --help --version"
     local cmd="" i
     for ((i = 1; i < cword; i++)); do
@@ -27,8 +27,8 @@ _nxp() {
         key) COMPREPLY=($(compgen -W "generate" -- "$cur")) ;;
         history) COMPREPLY=($(compgen -W "info undo" -- "$cur")) ;;
         nextchat) COMPREPLY=($(compgen -W "set status" -- "$cur")) ;;
-        pack|lint) COMPREPLY=($(compgen -f -- "$cur")) ;;
-        remove|update|info|verify|repair|why|hold|unhold|config|enable|disable|permissions|exec)
+        owns|pack|lint) COMPREPLY=($(compgen -f -- "$cur")) ;;
+        remove|update|info|files|verify|repair|why|hold|unhold|config|enable|disable|permissions|exec)
             local names
             names=$(nxp list --json 2>/dev/null | sed -n 's/^ *"name": "\(.*\)",$/\1/p')
             COMPREPLY=($(compgen -W "$names" -- "$cur")) ;;

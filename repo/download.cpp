@@ -114,6 +114,7 @@ class Downloader {
             int running = 0;
             curl_multi_perform(multi_.get(), &running);
             int left = 0;
+            bool finished_some = false;
             while (CURLMsg* msg = curl_multi_info_read(multi_.get(), &left)) {
                 if (msg->msg != CURLMSG_DONE) continue;
                 char* priv = nullptr;
@@ -122,8 +123,18 @@ class Downloader {
                 curl_multi_remove_handle(multi_.get(), msg->easy_handle);
                 --active_;
                 completed(*reinterpret_cast<Job*>(priv), rc);
+                finished_some = true;
             }
-            curl_multi_poll(multi_.get(), nullptr, 0, poll_ms(), nullptr);
+            // Wait only when there is nothing to do now: after a transfer ends its slot is
+            // refilled at once, and curl's own timeout says when it needs to run again.
+            // (file:// transfers have no socket to wait on; a fixed poll here cost 55 ms
+            // per package in a 1,000-package local install.)
+            if (finished_some) continue;
+            long curl_ms = -1;
+            curl_multi_timeout(multi_.get(), &curl_ms);
+            int wait = poll_ms();
+            if (curl_ms >= 0) wait = std::min<long>(wait, curl_ms);
+            if (wait > 0) curl_multi_poll(multi_.get(), nullptr, 0, wait, nullptr);
         }
         return results_;
     }

@@ -124,6 +124,10 @@ Result<formats::Index> refresh_repo(Root& root, const db::RepoRow& row, std::int
     return std::move(fetched->index);
 }
 
+Result<formats::Index> cached_index(const Root& root, const db::RepoRow& row, std::int64_t now) {
+    return read_verified_index(root, row, now);
+}
+
 Result<std::vector<RepoIndex>> load_indexes(Root& root, std::int64_t now, bool offline,
                                             Events& events, IndexUse use) {
     auto rows = root.db().repos();

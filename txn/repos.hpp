@@ -42,6 +42,10 @@ Result<formats::Index> refresh_repo(Root& root, const db::RepoRow& row, std::int
 Result<std::vector<RepoIndex>> load_indexes(Root& root, std::int64_t now, bool offline,
                                             Events& events, IndexUse use = IndexUse::Entries);
 
+// The cached index of one repository, its signature and sha256 checked again (no network);
+// checked against `now` for expiry (0: not at all).
+Result<formats::Index> cached_index(const Root& root, const db::RepoRow& row, std::int64_t now);
+
 // Writes the repository's .solv cache from its verified index (best effort: a cache that
 // cannot be written only costs the next run a parse).
 void write_solv_cache(const Root& root, const db::RepoRow& row, const formats::Index& index,

@@ -1,0 +1,210 @@
+#include "txn/health.hpp"
+
+#include <algorithm>
+#include <filesystem>
+
+#include "formats/constraint.hpp"
+#include "nextchat/mcp_config.hpp"
+#include "sandbox/runner.hpp"
+#include "txn/plugins.hpp"
+#include "txn/verify.hpp"
+
+namespace nxp::txn {
+namespace fs = std::filesystem;
+
+Result<std::vector<AuditFinding>> audit(Root& root, const std::vector<RepoIndex>& repos) {
+    auto gen = root.db().current_generation();
+    if (!gen) return tl::unexpected(gen.error());
+    auto pkgs = root.db().generation_packages(*gen);
+    if (!pkgs) return tl::unexpected(pkgs.error());
+    std::vector<AuditFinding> out;
+    for (const auto& p : *pkgs) {
+        auto tree = root.db().store_tree(p.store_path);
+        if (!tree) return tl::unexpected(tree.error());
+        const std::string sha = *tree ? (*tree)->sha256 : "";
+        auto version = formats::parse_version(p.version);
+        for (const auto& r : repos) {
+            const auto& revoked = r.index.revoked;
+            if (!sha.empty() && std::find(revoked.begin(), revoked.end(), sha) != revoked.end())
+                out.push_back({p.name, p.version, r.row.name, "revoked", "", "critical",
+                               "the publisher revoked this exact package (sha256 " + sha + ")"});
+            for (const auto& a : r.index.advisories) {
+                if (a.package != p.name || !version) continue;
+                auto affected = formats::parse_constraint(a.versions);
+                if (!affected || !affected->matches(*version)) continue;
+                out.push_back({p.name, p.version, r.row.name, "advisory", a.id, a.severity, a.summary});
+            }
+        }
+    }
+    return out;
+}
+
+const char* severity_name(Severity s) {
+    switch (s) {
+        case Severity::Notice: return "notice";
+        case Severity::Warning: return "warning";
+        case Severity::Error: return "error";
+    }
+    return "error";
+}
+
+Result<std::vector<std::pair<std::string, std::string>>> nextchat_drift(Root& root,
+                                                                       const std::string& nxp_exe) {
+    std::vector<std::pair<std::string, std::string>> drift;
+    auto dir = root.db().setting("nextchat.dir");
+    if (!dir) return tl::unexpected(dir.error());
+    if (!*dir || (*dir)->empty()) return drift;
+    auto map = root.db().setting("nextchat.path_map");
+    if (!map) return tl::unexpected(map.error());
+    auto want = nextchat_state(root, nxp_exe, map->value_or(""));
+    if (!want) return tl::unexpected(want.error());
+    auto have = nextchat::read_mcp_config(**dir);
+    if (!have) return tl::unexpected(have.error());
+    for (const auto& w : want->servers) {
+        auto h = std::find_if(have->begin(), have->end(),
+                              [&](const nextchat::ServerEntry& e) { return e.name == w.name; });
+        if (h == have->end())
+            drift.emplace_back(w.name, "missing from mcp_config.json");
+        else if (h->command != w.command || h->args != w.args)
+            drift.emplace_back(w.name, "command differs from what nxp wrote");
+        else if (h->paused != w.paused)
+            drift.emplace_back(w.name, std::string("should be ") + (w.paused ? "paused" : "active"));
+    }
+    return drift;
+}
+
+namespace {
+
+void check_database(Root& root, std::vector<DoctorFinding>& out) {
+    auto integrity = root.db().integrity_check();
+    if (!integrity)
+        out.push_back({"database", Severity::Error, "nxp.db", integrity.error().str(),
+                       "restore ROOT/nxp.db from a backup"});
+    else if (*integrity != "ok")
+        out.push_back({"database", Severity::Error, "nxp.db",
+                       "SQLite integrity check failed: " + *integrity,
+                       "restore ROOT/nxp.db from a backup"});
+    auto unfinished = root.db().unfinished_txns();
+    if (unfinished && !unfinished->empty())
+        out.push_back({"database", Severity::Warning, "transaction " + std::to_string(unfinished->front().id),
+                       "an interrupted transaction is still recorded",
+                       "run any command that changes the root (e.g. 'nxp gc') to finish or undo it"});
+}
+
+void check_files(Root& root, std::vector<DoctorFinding>& out) {
+    auto findings = verify(root, {});
+    if (!findings) {
+        out.push_back({"store", Severity::Error, "root", findings.error().str(), "nxp repair"});
+        return;
+    }
+    for (const auto& f : *findings) {
+        bool generation = f.package.empty();
+        out.push_back({generation ? "generation" : "store", Severity::Error,
+                       generation ? f.path : f.package, f.path + ": " + f.problem,
+                       generation ? "nxp repair" : "nxp repair " + f.package});
+    }
+}
+
+std::string when(std::int64_t seconds) {
+    if (seconds < 3600) return std::to_string(std::max<std::int64_t>(seconds / 60, 0)) + " minutes";
+    if (seconds < 2 * 86400) return std::to_string(seconds / 3600) + " hours";
+    return std::to_string(seconds / 86400) + " days";
+}
+
+// The repositories' cached indexes (verified again, no network) and, from them, the audit.
+void check_indexes(Root& root, const DoctorOptions& opts, std::vector<DoctorFinding>& out) {
+    auto rows = root.db().repos();
+    if (!rows) {
+        out.push_back({"index", Severity::Error, "repositories", rows.error().str(), ""});
+        return;
+    }
+    std::vector<RepoIndex> loaded;
+    for (const auto& row : *rows) {
+        // Read as of a moment long past so that an expired index still loads and the
+        // expiry is reported here, with how long ago, rather than as a load failure.
+        auto index = cached_index(root, row, 0);
+        if (!index) {
+            out.push_back({"index", Severity::Error, row.name, index.error().str(),
+                           "nxp refresh"});
+            continue;
+        }
+        const std::int64_t left = index->expires - opts.now;
+        if (index->expires != 0 && left <= 0)
+            out.push_back({"index", Severity::Error, row.name,
+                           "its index expired " + when(-left) + " ago; installs and updates refuse it",
+                           "nxp refresh (the publisher must re-sign if the server's is expired too)"});
+        else if (index->expires != 0 && left < opts.expiry_warning_s)
+            out.push_back({"index", Severity::Notice, row.name,
+                           "its index expires in " + when(left), "nxp refresh"});
+        loaded.push_back({row, std::move(*index), false, opts.now});
+    }
+    auto findings = audit(root, loaded);
+    if (!findings) {
+        out.push_back({"audit", Severity::Error, "root", findings.error().str(), ""});
+        return;
+    }
+    for (const auto& f : *findings) {
+        bool revoked = f.kind == "revoked";
+        out.push_back({"audit", revoked ? Severity::Error : Severity::Warning, f.name,
+                       revoked ? f.name + " " + f.version + " is REVOKED by " + f.repo + ": " + f.summary
+                               : f.name + " " + f.version + " has advisory " + f.id + " (" +
+                                     f.severity + "): " + f.summary,
+                       revoked ? "nxp update " + f.name + " (or nxp remove " + f.name + ")"
+                               : "nxp update " + f.name});
+    }
+}
+
+void check_config(Root& root, std::vector<DoctorFinding>& out) {
+    auto snap = current_snapshot(root);
+    if (!snap) {
+        out.push_back({"config", Severity::Error, "root", snap.error().str(), ""});
+        return;
+    }
+    for (const auto& pkg : snap->packages) {
+        auto m = installed_manifest(root, pkg.store_path);
+        if (!m) {
+            out.push_back({"config", Severity::Error, pkg.name, m.error().str(), "nxp repair " + pkg.name});
+            continue;
+        }
+        for (const auto& key : effective_config(*m, snap->config, pkg.name).missing)
+            out.push_back({"config", Severity::Warning, pkg.name,
+                           "required setting '" + key + "' has no value; the plugin stays paused",
+                           "nxp config " + pkg.name + " " + key + " VALUE"});
+    }
+}
+
+void check_sandbox(std::vector<DoctorFinding>& out) {
+    std::string why;
+    if (!sandbox::sandbox_available(&why))
+        out.push_back({"sandbox", Severity::Error, "bubblewrap",
+                       "plugin code cannot be sandboxed here: " + why +
+                           "; hooks, health checks and 'nxp exec' refuse to run",
+                       "apt-get install bubblewrap (and allow unprivileged user namespaces)"});
+}
+
+void check_nextchat(Root& root, const DoctorOptions& opts, std::vector<DoctorFinding>& out) {
+    auto drift = nextchat_drift(root, opts.nxp_exe);
+    if (!drift) {
+        out.push_back({"nextchat", Severity::Error, "mcp_config.json", drift.error().str(),
+                       "nxp nextchat set DIR"});
+        return;
+    }
+    for (const auto& [name, problem] : *drift)
+        out.push_back({"nextchat", Severity::Warning, name, "NextChat's mcp_config.json: " + problem,
+                       "nxp nextchat set DIR (rewrites it)"});
+}
+
+}  // namespace
+
+Result<std::vector<DoctorFinding>> doctor(Root& root, const DoctorOptions& opts) {
+    std::vector<DoctorFinding> out;
+    check_database(root, out);
+    check_files(root, out);
+    check_indexes(root, opts, out);
+    check_config(root, out);
+    check_sandbox(out);
+    check_nextchat(root, opts, out);
+    return out;
+}
+
+}  // namespace nxp::txn
