@@ -59,6 +59,16 @@ Result<int> configure(sqlite3* db) {
                           "PRAGMA synchronous = FULL;"
                           "PRAGMA foreign_keys = ON;");
     if (!r) return tl::unexpected(r.error());
+    // Keep the WAL between runs and do not checkpoint when a connection closes. By default
+    // the last connection to close copies the WAL into nxp.db and deletes it, and the next
+    // run creates it again: three more fdatasyncs and a directory sync on every command,
+    // which were most of a rollback's wall time (measured: 6 syncs, of which this saves 4).
+    // Durability does not change: with synchronous=FULL a commit is durable once its WAL
+    // frames are synced; SQLite still checkpoints automatically every 1000 pages.
+    // Consequence for backups: copy nxp.db together with nxp.db-wal (or the whole root).
+    int persist = 1;
+    sqlite3_file_control(db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
+    sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
     return migrate(db);
 }
 
