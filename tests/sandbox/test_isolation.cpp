@@ -133,7 +133,9 @@ TEST_CASE("a fork bomb is contained and cleaned up", "[sandbox][slow]") {
     REQUIRE(r);
     INFO(r->describe() << "\n" << r->output.substr(0, 2000));
     CHECK(r->output.find("annot fork") != std::string::npos);  // it hit the limit
-    CHECK(r->timed_out);
+    // Either the bomb runs until the timeout kills the group, or the script's own shell
+    // cannot fork and gives up first; both are contained, neither is a success.
+    CHECK((r->timed_out || r->exit_code != 0));
     CHECK(seconds_since(start) < 10.0);
     CHECK(processes_mentioning(plugin.profile.plugin_dir.string()) == 0);
 
