@@ -117,6 +117,8 @@ void sync_nextchat_after(Context& ctx, txn::Root& root);
 void add_audit(CLI::App& app, Context& ctx);
 void add_doctor(CLI::App& app, Context& ctx);
 void add_files(CLI::App& app, Context& ctx);  // files, owns
+void add_new(CLI::App& app, Context& ctx);
+void add_import(CLI::App& app, Context& ctx);
 
 // This binary's own path (what NextChat's config entries start).
 std::string self_exe();

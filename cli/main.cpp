@@ -83,6 +83,8 @@ int main(int argc, char** argv) {
     nxp::cli::add_permissions(app, ctx);
     nxp::cli::add_exec(app, ctx);
     nxp::cli::add_nextchat(app, ctx);
+    nxp::cli::add_new(app, ctx);
+    nxp::cli::add_import(app, ctx);
 
     try {
         app.parse(argc, argv);

@@ -1,37 +1,115 @@
-# bash completion for nxp
-_nxp() {
-    local cur prev words cword
-    _init_completion 2>/dev/null || {
-        cur=${COMP_WORDS[COMP_CWORD]}
-        prev=${COMP_WORDS[COMP_CWORD-1]}
-        words=("${COMP_WORDS[@]}")
-        cword=$COMP_CWORD
-    }
-    local commands="init install remove update autoremove rollback history list info search why verify repair audit doctor files owns hold unhold config enable disable permissions exec nextchat gc repo refresh key pack lint"
-    local globals="--root --yes --dry-run --json --quiet --verbose --offline --no-wait --no-progress --progress-fd --color --grant --policy --allow-unsandboxed --help --version"
-    local cmd="" i
+# bash completion for nxp.
+# Commands and options mirror `nxp --help` and `nxp COMMAND --help`;
+# tests/cli/test_completion.sh fails when one is missing here (or in the zsh and fish files).
+# Plugin and repository names come from nxp itself (`list`, `search`, `repo list` with
+# --json), reading the root given on the command line.
+
+_nxp_query() {  # installed | available | repos: names, one per line
+    local args=(--json) i
     for ((i = 1; i < cword; i++)); do
         case ${words[i]} in
-            --root|--color) ((i++)) ;;
-            -*) ;;
-            *) cmd=${words[i]}; break ;;
+            --root) args+=(--root "${words[i + 1]/#\~/$HOME}") ;;
+            --root=*) args+=("${words[i]}") ;;
         esac
     done
+    case $1 in
+        installed) nxp "${args[@]}" list ;;
+        available) nxp "${args[@]}" --offline search "" ;;
+        repos) nxp "${args[@]}" repo list ;;
+    esac 2>/dev/null | sed -n 's/^ *"name": "\([^"]*\)",\{0,1\}$/\1/p' | sort -u
+}
+
+_nxp() {
+    local cur prev words cword
+    if declare -F _init_completion >/dev/null; then
+        _init_completion -n = || return
+    else
+        cur=${COMP_WORDS[COMP_CWORD]}
+        prev=${COMP_WORDS[COMP_CWORD - 1]}
+        words=("${COMP_WORDS[@]}")
+        cword=$COMP_CWORD
+    fi
+    local commands="init repo refresh search info list install remove update rollback history
+        key pack lint verify repair hold unhold autoremove why gc audit config enable disable
+        permissions exec nextchat new import"
+    local globals="-h --help --version --root -y --yes --dry-run --json -q --quiet -v --verbose
+        --offline --no-wait --no-progress --progress-fd --color --grant --policy --allow-unsandboxed"
+    # Options that take a value (global and per command), so their value is not a word.
+    local valued=" --root --progress-fd --color --grant --policy --nextchat --nextchat-version
+        --key --mirror --priority --password-file --id --expires-days -o --output --to --keep
+        --unset --from-file --restart-cmd --path-map --kind --name --bin "
+
+    # The command (and its subcommand) are the first words that are not options.
+    local cmd="" sub="" i w
+    for ((i = 1; i < cword; i++)); do
+        w=${words[i]}
+        if [[ $w == -* ]]; then
+            [[ $valued == *" $w "* ]] && ((i++))
+        elif [[ -z $cmd ]]; then
+            cmd=$w
+        elif [[ -z $sub ]]; then
+            sub=$w
+        fi
+    done
+
     case $prev in
-        --root) COMPREPLY=($(compgen -d -- "$cur")); return ;;
+        --root | --nextchat) COMPREPLY=($(compgen -d -- "$cur")); return ;;
+        --policy | --key | --password-file | --from-file | -o | --output)
+            COMPREPLY=($(compgen -f -- "$cur")); return ;;
         --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
+        --kind) COMPREPLY=($(compgen -W "mcp-server mask prompts" -- "$cur")); return ;;
+        --grant) COMPREPLY=($(compgen -W "all $(_nxp_query available)" -- "$cur")); return ;;
+        --progress-fd | --nextchat-version | --mirror | --priority | --id | --expires-days | \
+            --to | --keep | --unset | --restart-cmd | --path-map | --name | --bin)
+            return ;;
     esac
+
+    local opts="" subs="" what=""
     case $cmd in
-        "") COMPREPLY=($(compgen -W "$commands $globals" -- "$cur")) ;;
-        repo) COMPREPLY=($(compgen -W "add list remove build" -- "$cur")) ;;
-        key) COMPREPLY=($(compgen -W "generate" -- "$cur")) ;;
-        history) COMPREPLY=($(compgen -W "info undo" -- "$cur")) ;;
-        nextchat) COMPREPLY=($(compgen -W "set status" -- "$cur")) ;;
-        owns|pack|lint) COMPREPLY=($(compgen -f -- "$cur")) ;;
-        remove|update|info|files|verify|repair|why|hold|unhold|config|enable|disable|permissions|exec)
-            local names
-            names=$(nxp list --json 2>/dev/null | sed -n 's/^ *"name": "\(.*\)",$/\1/p')
-            COMPREPLY=($(compgen -W "$names" -- "$cur")) ;;
+        "") COMPREPLY=($(compgen -W "$commands $globals" -- "$cur")); return ;;
+        init) opts="--nextchat --nextchat-version" ;;
+        repo)
+            subs="add list remove build"
+            case $sub in
+                add) opts="--key --mirror --priority" ;;
+                remove) what=repos ;;
+                build) opts="--key --password-file --id --expires-days"; what=files ;;
+            esac ;;
+        refresh) what=repos ;;
+        search | list | autoremove | audit) ;;
+        info) what=any ;;
+        install) opts="--no-recommends"; what=available ;;
+        remove) opts="--keep-deps"; what=installed ;;
+        update | verify | repair | hold | unhold | why | enable | disable | exec) what=installed ;;
+        rollback) opts="--to" ;;
+        history) subs="info undo" ;;
+        key)
+            subs="generate"
+            [[ $sub == generate ]] && opts="-o --output --password-file --force" ;;
+        pack) opts="-o --output"; what=dirs ;;
+        lint) what=files ;;
+        gc) opts="--keep" ;;
+        config) opts="--unset --from-file --edit"; what=installed ;;
+        permissions) opts="--revoke"; what=installed ;;
+        nextchat)
+            subs="set status"
+            [[ $sub == set ]] && opts="--restart-cmd --path-map --nextchat-version" && what=dirs ;;
+        new) opts="--kind --name"; what=dirs ;;
+        import)
+            subs="npm"
+            [[ $sub == npm ]] && opts="-o --output --name --bin --no-check" ;;
     esac
+    if [[ $cur == -* ]]; then
+        COMPREPLY=($(compgen -W "$opts $globals" -- "$cur"))
+    elif [[ -n $subs && -z $sub ]]; then
+        COMPREPLY=($(compgen -W "$subs" -- "$cur"))
+    else
+        case $what in
+            installed | available | repos) COMPREPLY=($(compgen -W "$(_nxp_query $what)" -- "$cur")) ;;
+            any) COMPREPLY=($(compgen -W "$(_nxp_query available) $(_nxp_query installed)" -- "$cur")) ;;
+            files) COMPREPLY=($(compgen -f -- "$cur")) ;;
+            dirs) COMPREPLY=($(compgen -d -- "$cur")) ;;
+        esac
+    fi
 }
 complete -F _nxp nxp

@@ -1,24 +1,127 @@
 #!/usr/bin/env bash
-# The bash completion offers every command the binary has, and installed plugin names.
+# The bash, zsh and fish completions offer every command, subcommand and option that
+# `nxp --help` (and each command's --help) lists, and plugin and repository names read from
+# the root given on the command line. A command added to nxp without completions fails here.
 . "$(dirname "$0")/testlib.sh"
+command -v zsh >/dev/null || fail "zsh is not installed (.ci/install-deps installs it)"
+command -v fish >/dev/null || fail "fish is not installed (.ci/install-deps installs it)"
+
+# --- what the binary has -------------------------------------------------------------
+subs_of() {  # the subcommands `nxp $1 --help` lists
+    # shellcheck disable=SC2086
+    "$NXP" $1 --help | sed -n '/^Subcommands:/,$p' | awk '/^  [a-z]/ { print $1 }' | sort -u
+}
+opts_of() {  # the options `nxp $1 --help` lists, short and long, without -h/--help
+    # shellcheck disable=SC2086
+    "$NXP" $1 --help | sed -n '/^Options:/,/^[A-Z]/p' | grep -oE '^  (-[a-zA-Z],)?--[a-z][-a-z]*' |
+        tr ',' '\n' | tr -d ' ' | grep -vx -- '-h\|--help' || true
+}
+commands=$(subs_of "")
+[ "$(wc -l <<<"$commands")" -ge 20 ] || fail "too few commands in --help: $commands"
+paths=()  # every command and "command subcommand"
+for c in $commands; do
+    paths+=("$c")
+    for s in $(subs_of "$c"); do paths+=("$c $s"); done
+done
+globals=$(opts_of "")
+
+# --- bash -------------------------------------------------------------------------------
 # shellcheck disable=SC1091
 . "$SRC/completions/nxp.bash"
-complete_words() {  # the candidates for the words given (the last one is being completed)
-    COMP_WORDS=(nxp "$@"); COMP_CWORD=${#COMP_WORDS[@]}; COMP_CWORD=$((COMP_CWORD - 1))
+bash_complete() {  # the candidates for the words given (the last one is being completed)
+    COMP_WORDS=(nxp "$@"); COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+    COMP_LINE="${COMP_WORDS[*]}"; COMP_POINT=${#COMP_LINE}
     COMPREPLY=(); _nxp; printf '%s\n' "${COMPREPLY[@]}"
 }
-commands=$("$NXP" --help | sed -n '/^Subcommands:/,$p' | awk 'NR > 1 && NF { print $1 }')
-[ -n "$commands" ] || fail "no commands in --help"
-offered=$(complete_words "")
-for c in $commands; do
-    grep -qx "$c" <<<"$offered" || fail "completion lacks the command $c"
+offered=$(bash_complete "")
+for c in $commands; do grep -qx -- "$c" <<<"$offered" || fail "bash: no command $c"; done
+for o in $globals; do grep -qx -- "$o" <<<"$offered" || fail "bash: no global option $o"; done
+for p in "${paths[@]}"; do
+    read -ra w <<<"$p"
+    offered=$(bash_complete "${w[@]}" "")
+    for s in $(subs_of "$p"); do grep -qx -- "$s" <<<"$offered" || fail "bash: no subcommand $p $s"; done
+    offered=$(bash_complete "${w[@]}" "-")
+    for o in $(opts_of "$p") $globals; do
+        grep -qx -- "$o" <<<"$offered" || fail "bash: 'nxp $p' lacks option $o"
+    done
 done
-complete_words "ins" | grep -qx install || fail "prefix completion"
-complete_words history "" | grep -qx undo || fail "history subcommands"
+bash_complete ins | grep -qx install || fail "bash: prefix completion"
+[ "$(bash_complete ins)" = install ] || fail "bash: 'ins' offers more than install"
+bash_complete --color "" | grep -qx never || fail "bash: values of --color"
+bash_complete --root "$T" install --no-rec | grep -qx -- --no-recommends || fail "bash: options after --root DIR"
+
+# --- zsh: the file loads through compinit, and its functions give the same lists ---------
+zsh -n "$SRC/completions/_nxp" || fail "zsh: syntax"
+comp=$(zsh -f -c "fpath=('$SRC/completions' \$fpath); autoload -Uz compinit; compinit -u -D; print -r -- \$_comps[nxp]")
+[ "$comp" = _nxp ] || fail "zsh: compinit does not bind _nxp to nxp (got '$comp')"
+# Runs _nxp with the completion builtins replaced by ones that print what they were given:
+# _describe prints its candidates, _arguments its option specs (and moves to state $2).
+zsh_complete() {  # STATE WORD… (the words after nxp, as zsh passes them in that state)
+    zsh -f -c '
+        state_want=$1; shift
+        _describe() { local a; for a in "${@:3}"; do print -rl -- "${(@P)a}"; done; }
+        _arguments() { print -rl -- "$@"; state=$state_want; return 1; }
+        _alternative() { :; }
+        source "$0"
+        words=("$@"); CURRENT=$#
+        _nxp' "$SRC/completions/_nxp" "$@" 2>&1 || true
+}
+zopts() { grep -oE '(^|[)*}])--?[a-zA-Z][-a-zA-Z]*' | sed 's/^[^-]*//' | sort -u; }
+offered=$(zsh_complete command nxp "")
+for c in $commands; do grep -q "^$c:" <<<"$offered" || fail "zsh: no command $c"; done
+for o in $globals; do zopts <<<"$offered" | grep -qx -- "$o" || fail "zsh: no global option $o"; done
+for p in "${paths[@]}"; do
+    read -ra w <<<"$p"
+    offered=$(zsh_complete argument "${w[@]}" "")
+    for s in $(subs_of "$p"); do grep -q "^$s:" <<<"$offered" || fail "zsh: no subcommand $p $s"; done
+    [ -n "$(subs_of "$p")" ] && continue
+    for o in $(opts_of "$p"); do
+        zopts <<<"$offered" | grep -qx -- "$o" || fail "zsh: 'nxp $p' lacks option $o"
+    done
+done
+
+# --- fish: real completion through `complete -C` ----------------------------------------
+fish_complete() { fish --no-config -c "source '$SRC/completions/nxp.fish'; complete -C '$1'" | cut -f1; }
+offered=$(fish_complete "nxp ")
+for c in $commands; do grep -qx -- "$c" <<<"$offered" || fail "fish: no command $c"; done
+offered=$(fish_complete "nxp -")
+for o in $globals; do grep -qx -- "$o" <<<"$offered" || fail "fish: no global option $o"; done
+for p in "${paths[@]}"; do
+    offered=$(fish_complete "nxp $p ")
+    for s in $(subs_of "$p"); do grep -qx -- "$s" <<<"$offered" || fail "fish: no subcommand $p $s"; done
+    offered=$(fish_complete "nxp $p -")
+    for o in $(opts_of "$p"); do grep -qx -- "$o" <<<"$offered" || fail "fish: 'nxp $p' lacks option $o"; done
+done
+[ "$(fish_complete 'nxp ins')" = install ] || fail "fish: 'nxp ins' does not give install alone"
+
+# --- names from the root named on the command line -------------------------------------
 make_repo
 make_root
 nxp --yes install translator-mask >/dev/null
-nxp() { "$NXP" "$@"; }
-export -f nxp 2>/dev/null || true
-PATH="$(dirname "$NXP"):$PATH" complete_words remove "" | grep -qx translator-mask || fail "installed names for remove"
-pass "bash completion covers every command and installed plugins"
+root=$NXP_ROOT
+unset NXP_ROOT  # the completions must use the --root on the command line
+PATH="$(dirname "$NXP"):$PATH"
+export PATH
+
+offered=$(bash_complete --root "$root" remove "")
+[ "$offered" = translator-mask ] || fail "bash: installed names for remove: '$offered'"
+offered=$(bash_complete --root "$root" install "")
+grep -qx translator-mask <<<"$offered" || fail "bash: available names for install: '$offered'"
+[ "$(wc -l <<<"$offered")" -ge 3 ] || fail "bash: only '$offered' available"
+[ "$(bash_complete --root "$root" repo remove "")" = demo ] || fail "bash: repository names"
+[ -z "$(bash_complete --root "$T/nowhere" remove "")" ] || fail "bash: names from a root that does not exist"
+[ "$(bash_complete --root "$root" history "")" = "$(printf 'info\nundo')" ] || fail "bash: history subcommands"
+
+offered=$(zsh -f -c 'source "$0"; _nxp_words=(nxp --root "$1" remove ""); _nxp_query installed' \
+    "$SRC/completions/_nxp" "$root")
+[ "$offered" = translator-mask ] || fail "zsh: installed names: '$offered'"
+offered=$(zsh -f -c 'source "$0"; _nxp_words=(nxp "--root=$1" install ""); _nxp_query available' \
+    "$SRC/completions/_nxp" "$root")
+grep -qx translator-mask <<<"$offered" || fail "zsh: available names: '$offered'"
+
+offered=$(fish_complete "nxp --root $root remove ")
+[ "$offered" = translator-mask ] || fail "fish: installed names for remove: '$offered'"
+offered=$(fish_complete "nxp --root $root install ")
+grep -qx translator-mask <<<"$offered" || fail "fish: available names for install: '$offered'"
+[ "$(fish_complete "nxp --root $root repo remove ")" = demo ] || fail "fish: repository names"
+pass "bash, zsh and fish completions cover every command and option, and plugin names"

@@ -1,0 +1,230 @@
+#include "importer/npm.hpp"
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <climits>
+#include <cstdlib>
+#include <fstream>
+#include <random>
+
+#include "formats/manifest.hpp"
+#include "sandbox/process.hpp"
+
+extern char** environ;
+
+namespace nxp::importer {
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+using ojson = nlohmann::ordered_json;
+
+namespace {
+
+std::string trim(std::string_view s) {
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+    return std::string(s);
+}
+
+std::string string_field(const json& meta, const char* key) {
+    auto it = meta.find(key);
+    return it != meta.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+// The bin to run, as a path relative to the package directory.
+Result<std::string> choose_bin(const json& meta, const NpmOptions& opts, const std::string& package) {
+    const std::string ctx = package + ": bin";
+    auto it = meta.find("bin");
+    std::string path;
+    if (it != meta.end() && it->is_string()) {
+        path = it->get<std::string>();
+    } else if (it != meta.end() && it->is_object() && !it->empty()) {
+        const std::string base = package.substr(package.find('/') + 1);
+        std::string names;
+        for (const auto& [k, v] : it->items()) names += (names.empty() ? "" : ", ") + k;
+        std::string want = opts.bin;
+        if (want.empty() && it->size() == 1) want = it->begin().key();
+        if (want.empty() && it->contains(base)) want = base;
+        if (want.empty())
+            return fail(ErrorKind::Invalid, ctx, "the package has several programs (" + names + "); choose one with --bin");
+        auto b = it->find(want);
+        if (b == it->end() || !b->is_string())
+            return fail(ErrorKind::Invalid, ctx, "no program \"" + want + "\"; the package has " + names);
+        path = b->get<std::string>();
+    } else {
+        return fail(ErrorKind::Invalid, ctx,
+                    "the package declares no program (bin), so there is no MCP server command to run");
+    }
+    while (path.rfind("./", 0) == 0) path.erase(0, 2);
+    if (path.empty() || path.front() == '/' || fs::path(path).lexically_normal().string().rfind("..", 0) == 0)
+        return fail(ErrorKind::Invalid, ctx, "\"" + path + "\" is not a path inside the package");
+    return path;
+}
+
+// Runs argv (argv[0] looked up on PATH) with nxp's environment; the output (stdout and
+// stderr) is returned, or an error carrying its last lines.
+Result<std::string> run(const std::vector<std::string>& argv, const std::string& what, int timeout_s) {
+    const char* path_var = std::getenv("PATH");
+    sandbox::detail::SpawnSpec spec;
+    spec.path = sandbox::detail::find_executable(argv.front(), path_var ? path_var : "/usr/bin:/bin");
+    if (spec.path.empty()) return fail(ErrorKind::NotFound, argv.front(), "not found on PATH; install npm");
+    spec.argv = argv;
+    for (char** e = environ; e != nullptr && *e != nullptr; ++e) spec.env.emplace_back(*e);
+    spec.env.emplace_back("npm_config_update_notifier=false");
+    auto r = sandbox::detail::run_captured(spec, timeout_s, 1 << 20);
+    if (!r) return tl::unexpected(r.error());
+    if (r->timed_out) return fail(ErrorKind::Network, what, "npm did not finish in " + std::to_string(timeout_s) + " s");
+    if (!WIFEXITED(r->wait_status) || WEXITSTATUS(r->wait_status) != 0) {
+        std::string tail = r->output.size() > 2000 ? "…" + r->output.substr(r->output.size() - 2000) : r->output;
+        return fail(ErrorKind::Network, what, "npm failed:\n" + trim(tail));
+    }
+    return r->output;
+}
+
+// A directory next to `out`, so the finished tree is renamed into place.
+fs::path temp_dir_near(const fs::path& out) {
+    std::random_device rd;
+    const fs::path parent = fs::absolute(out).lexically_normal().parent_path();
+    return parent / (".nxp-import-" + std::to_string(rd()) + std::to_string(::getpid()));
+}
+
+struct RemoveOnExit {
+    fs::path dir;
+    ~RemoveOnExit() {
+        std::error_code ec;
+        if (!dir.empty()) fs::remove_all(dir, ec);
+    }
+};
+
+}  // namespace
+
+std::string plugin_name_for(std::string_view npm_name) {
+    std::string out;
+    for (char c : npm_name) {
+        const auto u = static_cast<unsigned char>(c);
+        if (c == '@' && out.empty()) continue;
+        char l = static_cast<char>(std::tolower(u));
+        bool ok = std::isalnum(u) != 0 || l == '.' || l == '_' || l == '-';
+        out += ok ? l : '-';
+    }
+    while (!out.empty() && !std::isalnum(static_cast<unsigned char>(out.front()))) out.erase(0, 1);
+    if (out.size() > 64) out.resize(64);
+    return out;
+}
+
+int node_major_for(std::string_view range, int fallback) {
+    int best = INT_MAX;
+    std::string r(range);
+    std::size_t start = 0;
+    while (start <= r.size()) {
+        std::size_t bar = r.find("||", start);
+        std::string alt = r.substr(start, bar == std::string::npos ? std::string::npos : bar - start);
+        // The lower bound of one alternative: the first number after >=, >, ^, ~, = or none.
+        int low = -1;
+        for (std::size_t i = 0; i < alt.size(); ++i) {
+            if (!std::isdigit(static_cast<unsigned char>(alt[i]))) continue;
+            std::size_t j = i;
+            while (j > 0 && (alt[j - 1] == 'v' || alt[j - 1] == ' ')) --j;
+            const char op = j > 0 ? alt[j - 1] : ' ';
+            if (op != '<' && !(op == '=' && j > 1 && alt[j - 2] == '<')) low = std::atoi(alt.c_str() + i);
+            break;
+        }
+        if (low >= 0) best = std::min(best, low);
+        if (bar == std::string::npos) break;
+        start = bar + 2;
+    }
+    return best == INT_MAX ? fallback : best;
+}
+
+Result<NpmPlan> plan_from_npm(const json& meta, const NpmOptions& opts) {
+    if (!meta.is_object()) return fail(ErrorKind::Invalid, opts.spec, "npm returned no package metadata");
+    NpmPlan p;
+    p.package = string_field(meta, "name");
+    p.version = string_field(meta, "version");
+    if (p.package.empty() || p.version.empty())
+        return fail(ErrorKind::Invalid, opts.spec, "npm's metadata has no name or version");
+    auto bin = choose_bin(meta, opts, p.package);
+    if (!bin) return tl::unexpected(bin.error());
+    p.bin_path = *bin;
+    p.plugin_name = opts.name.empty() ? plugin_name_for(p.package) : opts.name;
+    auto engines = meta.find("engines");
+    if (engines != meta.end() && engines->is_object() && engines->contains("node") && (*engines)["node"].is_string())
+        p.node_major = node_major_for((*engines)["node"].get<std::string>(), 18);
+
+    ojson m;
+    m["name"] = p.plugin_name;
+    m["version"] = p.version;
+    m["kind"] = "mcp-server";
+    std::string summary = trim(string_field(meta, "description"));
+    m["summary"] = summary.empty() ? p.package + " from npm" : summary;
+    std::string license = string_field(meta, "license");
+    if (license.empty() && meta.contains("license") && meta["license"].is_object())
+        license = string_field(meta["license"], "type");
+    if (!license.empty()) m["license"] = license;
+    if (auto home = string_field(meta, "homepage"); !home.empty()) m["homepage"] = home;
+    m["requires"] = {"nextchat >= 2.15", "node-runtime >= " + std::to_string(p.node_major)};
+    m["mcp"] = {{"command", "node"}, {"args", {"${plugin_dir}/node_modules/" + p.package + "/" + p.bin_path}}};
+    // Left for the publisher: what the server reaches is not in npm's metadata. `nxp lint`
+    // warns until it is filled in.
+    m["permissions"] = ojson::object();
+    m["check"] = {{"mcp", opts.check}, {"timeout", 30}};
+    auto parsed = formats::parse_manifest(m.dump());
+    if (!parsed) {
+        auto e = in_context(parsed.error(), "plugin.json from " + p.package + "@" + p.version);
+        if (opts.name.empty() && e.context.find("name") != std::string::npos)
+            e.message += " (choose a plugin name with --name)";
+        return tl::unexpected(e);
+    }
+    p.manifest = std::move(m);
+    return p;
+}
+
+Result<NpmPlan> import_npm(const NpmOptions& opts) {
+    std::error_code ec;
+    if (fs::exists(fs::symlink_status(opts.out, ec)) && (!fs::is_directory(opts.out, ec) || !fs::is_empty(opts.out, ec)))
+        return fail(ErrorKind::Invalid, opts.out.string(), "exists and is not an empty directory");
+    if (opts.spec.empty() || opts.spec.front() == '-')
+        return fail(ErrorKind::Usage, opts.spec, "not an npm package name");
+    RemoveOnExit tmp{temp_dir_near(opts.out)};
+    fs::create_directories(tmp.dir / "files", ec);
+    if (ec) return fail(ErrorKind::Io, tmp.dir.string(), "cannot create directory: " + ec.message());
+
+    // npm view prints warnings on stderr: keep stdout apart in a file.
+    const fs::path view = tmp.dir / "view.json";
+    auto out = run({"sh", "-c", "exec \"$0\" view \"$1\" --json >\"$2\"", opts.npm, opts.spec, view.string()},
+                   opts.spec, opts.timeout_s);
+    if (!out) return tl::unexpected(out.error());
+    std::ifstream in(view);
+    json meta = json::parse(in, nullptr, false);
+    if (meta.is_array()) meta = meta.empty() ? json() : meta.back();  // a range: the newest match
+    if (meta.is_discarded() || meta.is_null())
+        return fail(ErrorKind::NotFound, opts.spec, "npm has no such package or version");
+    auto plan = plan_from_npm(meta, opts);
+    if (!plan) return tl::unexpected(plan.error());
+    fs::remove(view, ec);
+
+    const fs::path files = tmp.dir / "files";
+    auto installed = run({opts.npm, "install", "--prefix", files.string(), "--omit=dev", "--ignore-scripts",
+                          "--no-audit", "--no-fund", "--no-bin-links", "--loglevel=error",
+                          plan->package + "@" + plan->version},
+                         plan->package + "@" + plan->version, opts.timeout_s);
+    if (!installed) return tl::unexpected(installed.error());
+    const fs::path program = files / "node_modules" / plan->package / plan->bin_path;
+    if (!fs::is_regular_file(program, ec))
+        return fail(ErrorKind::Invalid, plan->package + ": bin",
+                    "\"" + plan->bin_path + "\" is not in the installed package");
+
+    std::ofstream manifest(tmp.dir / "plugin.json");
+    manifest << plan->manifest.dump(2) << '\n';
+    manifest.close();
+    if (!manifest) return fail(ErrorKind::Io, (tmp.dir / "plugin.json").string(), "cannot write");
+    if (fs::exists(opts.out, ec)) fs::remove(opts.out, ec);  // the empty directory
+    fs::rename(tmp.dir, opts.out, ec);
+    if (ec) return fail(ErrorKind::Io, opts.out.string(), "cannot move the plugin into place: " + ec.message());
+    tmp.dir.clear();
+    return plan;
+}
+
+}  // namespace nxp::importer

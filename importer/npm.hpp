@@ -1,0 +1,52 @@
+#pragma once
+// `nxp import npm`: an npm-published MCP server as a plugin directory (plugin.json and a
+// files/ tree holding the package and its production dependencies, vendored).
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "formats/error.hpp"
+
+namespace nxp::importer {
+
+struct NpmOptions {
+    std::string spec;                 // NAME or NAME@VERSION (a version or range, as npm takes)
+    std::filesystem::path out;        // the plugin directory to write (absent or empty)
+    std::string name;                 // plugin name; default derived from the npm name
+    std::string bin;                  // which bin to run when the package has several
+    bool check = true;                // turn the MCP health check on
+    std::string npm = "npm";          // the npm program (PATH is searched)
+    int timeout_s = 900;              // for each npm run
+};
+
+// What the importer decided, from npm's metadata (pure: no I/O).
+struct NpmPlan {
+    std::string package;  // the npm name, "@scope/name"
+    std::string version;
+    std::string plugin_name;
+    std::string bin_path;  // relative to the package directory, "dist/index.js"
+    int node_major = 18;   // the lowest Node.js major the package's engines allow
+    nlohmann::ordered_json manifest;
+};
+
+// `meta` is one version's document from `npm view SPEC --json` (an object; when npm
+// returns an array for a range, the caller passes the last element). Fails naming the
+// field at fault: no bin, several bins and none chosen, a version that is not SemVer, a
+// name that gives no valid plugin name.
+Result<NpmPlan> plan_from_npm(const nlohmann::json& meta, const NpmOptions& opts);
+
+// The plugin name for an npm name: "@scope/server-x" -> "scope-server-x", lower-cased,
+// characters outside [a-z0-9._-] replaced by '-', at most 64 characters.
+std::string plugin_name_for(std::string_view npm_name);
+
+// The lowest major version an engines.node range allows (">=18" -> 18, "^20 || ^22" ->
+// 20); `fallback` when the range is absent or unreadable.
+int node_major_for(std::string_view range, int fallback);
+
+// Runs `npm view`, then `npm install --omit=dev --ignore-scripts` into OUT/files, and
+// writes OUT/plugin.json. Nothing of OUT is left behind when it fails.
+Result<NpmPlan> import_npm(const NpmOptions& opts);
+
+}  // namespace nxp::importer
