@@ -31,7 +31,7 @@ _nxp() {
     fi
     local commands="init repo refresh search info list install remove update rollback history
         key pack lint verify repair hold unhold autoremove why gc audit config enable disable
-        permissions exec nextchat new import"
+        permissions exec nextchat doctor files owns new import"
     local globals="-h --help --version --root -y --yes --dry-run --json -q --quiet -v --verbose
         --offline --no-wait --no-progress --progress-fd --color --grant --policy --allow-unsandboxed"
     # Options that take a value (global and per command), so their value is not a word.
@@ -76,11 +76,12 @@ _nxp() {
                 build) opts="--key --password-file --id --expires-days"; what=files ;;
             esac ;;
         refresh) what=repos ;;
-        search | list | autoremove | audit) ;;
+        search | list | autoremove | audit | doctor) ;;
+        owns) what=files ;;
         info) what=any ;;
         install) opts="--no-recommends"; what=available ;;
         remove) opts="--keep-deps"; what=installed ;;
-        update | verify | repair | hold | unhold | why | enable | disable | exec) what=installed ;;
+        update | verify | repair | hold | unhold | why | enable | disable | exec | files) what=installed ;;
         rollback) opts="--to" ;;
         history) subs="info undo" ;;
         key)

@@ -103,6 +103,9 @@ complete -c nxp -n '__nxp_at' -a disable -d 'Disable plugins (paused in NextChat
 complete -c nxp -n '__nxp_at' -a permissions -d "Show or revoke a plugin's permission grants"
 complete -c nxp -n '__nxp_at' -a exec -d "Start a plugin's MCP server in its sandbox"
 complete -c nxp -n '__nxp_at' -a nextchat -d 'Point nxp at NextChat and check it is in step'
+complete -c nxp -n '__nxp_at' -a doctor -d 'Check the root, repositories, plugins, sandbox and NextChat'
+complete -c nxp -n '__nxp_at' -a files -d 'List the files an installed plugin owns'
+complete -c nxp -n '__nxp_at' -a owns -d 'Show which installed plugin owns a file'
 complete -c nxp -n '__nxp_at' -a new -d 'Create a plugin directory that passes lint and pack'
 complete -c nxp -n '__nxp_at' -a import -d 'Turn a published package into a plugin directory'
 
@@ -136,7 +139,7 @@ complete -c nxp -n '__nxp_in install' -a '(__nxp_query available)'
 complete -c nxp -n '__nxp_in install' -l no-recommends -d 'Do not install recommended plugins'
 complete -c nxp -n '__nxp_in remove' -a '(__nxp_query installed)'
 complete -c nxp -n '__nxp_in remove' -l keep-deps -d 'Keep dependencies that are no longer needed'
-for c in update verify repair hold unhold why config enable disable permissions exec
+for c in update verify repair hold unhold why config enable disable permissions exec files
     complete -c nxp -n "__nxp_in $c" -a '(__nxp_query installed)'
 end
 complete -c nxp -n '__nxp_in rollback' -l to -x -d 'Generation to switch to'
@@ -146,6 +149,7 @@ complete -c nxp -n '__nxp_in key generate' -l force -d 'Overwrite existing key f
 complete -c nxp -n '__nxp_in pack' -a '(__fish_complete_directories)'
 complete -c nxp -n '__nxp_in pack' -s o -l output -r -F -d 'Output file or directory'
 complete -c nxp -n '__nxp_in lint' -F
+complete -c nxp -n '__nxp_in owns' -F
 complete -c nxp -n '__nxp_in gc' -l keep -x -d 'Generations to keep besides the current one'
 complete -c nxp -n '__nxp_in config' -l unset -x -d "Remove a key's value"
 complete -c nxp -n '__nxp_in config' -l from-file -r -F -d 'Set keys from a JSON object'

@@ -97,6 +97,9 @@ documented unhold translator-mask
 documented verify
 documented repair
 documented audit
+documented doctor
+documented files translator-mask
+documented owns "$NXP_ROOT/current/plugins/translator-mask/mask.json"
 documented config weather
 documented --yes config weather units imperial
 documented permissions weather
