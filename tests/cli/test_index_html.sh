@@ -14,7 +14,8 @@ make_repo "$SRC"/examples/plugins/*/ "$T/src/evil-1.0.0"
 weather_sha=$(zstd -dc "$T/repo/index.json.zst" | jq -r '.packages[] | select(.name == "weather") | .sha256')
 zstd -dc "$T/repo/index.json.zst" | jq -c --arg sha "$weather_sha" '.revoked = [$sha] | .advisories = [
     {"id": "NXP-2026-0007", "package": "notes-json", "versions": "< 9", "severity": "high",
-     "summary": "Notes are written world-readable"}]' | zstd -q -o "$T/repo/index.json.zst" -f
+     "summary": "Notes are written world-readable"}]' | zstd -q -o "$T/index.json.zst" -f
+mv "$T/index.json.zst" "$T/repo/index.json.zst"
 run_rc 0 nxp repo build "$T/repo" --key "$T/key.key"
 html=$T/repo/index.html
 [ -s "$html" ] || fail "no index.html"
