@@ -31,13 +31,13 @@ _nxp() {
     fi
     local commands="init repo refresh search info list install remove update rollback history
         key pack lint verify repair hold unhold autoremove why gc audit config enable disable
-        permissions exec nextchat doctor files owns new import"
+        permissions exec nextchat doctor files owns new import apply lock bundle"
     local globals="-h --help --version --root -y --yes --dry-run --json -q --quiet -v --verbose
         --offline --no-wait --no-progress --progress-fd --color --grant --policy --allow-unsandboxed"
     # Options that take a value (global and per command), so their value is not a word.
     local valued=" --root --progress-fd --color --grant --policy --nextchat --nextchat-version
         --key --mirror --priority --password-file --id --expires-days -o --output --to --keep
-        --unset --from-file --restart-cmd --path-map --kind --name --bin "
+        --unset --from-file --restart-cmd --path-map --kind --name --bin --lockfile --bundle "
 
     # The command (and its subcommand) are the first words that are not options.
     local cmd="" sub="" i w
@@ -54,7 +54,7 @@ _nxp() {
 
     case $prev in
         --root | --nextchat) COMPREPLY=($(compgen -d -- "$cur")); return ;;
-        --policy | --key | --password-file | --from-file | -o | --output)
+        --policy | --key | --password-file | --from-file | -o | --output | --lockfile | --bundle)
             COMPREPLY=($(compgen -f -- "$cur")); return ;;
         --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
         --kind) COMPREPLY=($(compgen -W "mcp-server mask prompts" -- "$cur")); return ;;
@@ -81,7 +81,11 @@ _nxp() {
         info) what=any ;;
         install) opts="--no-recommends"; what=available ;;
         remove) opts="--keep-deps"; what=installed ;;
-        update | verify | repair | hold | unhold | why | enable | disable | exec | files) what=installed ;;
+        update) opts="--check"; what=installed ;;
+        verify | repair | hold | unhold | why | enable | disable | exec | files) what=installed ;;
+        apply) opts="--locked --lockfile --bundle --key"; what=files ;;
+        lock) opts="-o --output" ;;
+        bundle) opts="-o --output --key --password-file" ;;
         rollback) opts="--to" ;;
         history) subs="info undo" ;;
         key)

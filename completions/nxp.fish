@@ -7,7 +7,7 @@
 function __nxp_words
     set -l valued --root --progress-fd --color --grant --policy --nextchat --nextchat-version \
         --key --mirror --priority --password-file --id --expires-days -o --output --to --keep \
-        --unset --from-file --restart-cmd --path-map --kind --name --bin
+        --unset --from-file --restart-cmd --path-map --kind --name --bin --lockfile --bundle
     set -l tokens (commandline -opc)
     set -e tokens[1]
     set -l skip 0
@@ -106,6 +106,9 @@ complete -c nxp -n '__nxp_at' -a nextchat -d 'Point nxp at NextChat and check it
 complete -c nxp -n '__nxp_at' -a doctor -d 'Check the root, repositories, plugins, sandbox and NextChat'
 complete -c nxp -n '__nxp_at' -a files -d 'List the files an installed plugin owns'
 complete -c nxp -n '__nxp_at' -a owns -d 'Show which installed plugin owns a file'
+complete -c nxp -n '__nxp_at' -a apply -d 'Make the root match a desired-state file in one transaction'
+complete -c nxp -n '__nxp_at' -a lock -d 'Write a lockfile of the exact installed set'
+complete -c nxp -n '__nxp_at' -a bundle -d 'Write the installed set as a signed offline bundle'
 complete -c nxp -n '__nxp_at' -a new -d 'Create a plugin directory that passes lint and pack'
 complete -c nxp -n '__nxp_at' -a import -d 'Turn a published package into a plugin directory'
 
@@ -166,3 +169,13 @@ complete -c nxp -n '__nxp_in import npm' -s o -l output -x -a '(__fish_complete_
 complete -c nxp -n '__nxp_in import npm' -l name -x -d 'Plugin name'
 complete -c nxp -n '__nxp_in import npm' -l bin -x -d 'Which program of the package is the server'
 complete -c nxp -n '__nxp_in import npm' -l no-check -d 'Do not run the MCP health check at install'
+complete -c nxp -n '__nxp_in update' -l check -d 'Only report available updates: exit 10 when some'
+complete -c nxp -n '__nxp_in apply' -F
+complete -c nxp -n '__nxp_in apply' -l locked -d 'Install exactly the lockfile next to FILE'
+complete -c nxp -n '__nxp_in apply' -l lockfile -r -F -d 'Install exactly this lockfile'
+complete -c nxp -n '__nxp_in apply' -l bundle -r -F -d 'Install from an offline bundle'
+complete -c nxp -n '__nxp_in apply' -l key -r -F -d 'Public key the bundle must be signed with'
+complete -c nxp -n '__nxp_in lock' -s o -l output -r -F -d 'Lockfile to write'
+complete -c nxp -n '__nxp_in bundle' -s o -l output -r -F -d 'Bundle file to write'
+complete -c nxp -n '__nxp_in bundle' -l key -r -F -d 'Secret key to sign the lockfile with'
+complete -c nxp -n '__nxp_in bundle' -l password-file -r -F -d 'Password of an encrypted secret key'
