@@ -7,23 +7,32 @@ command -v zsh >/dev/null || fail "zsh is not installed (.ci/install-deps instal
 command -v fish >/dev/null || fail "fish is not installed (.ci/install-deps installs it)"
 
 # --- what the binary has -------------------------------------------------------------
-subs_of() {  # the subcommands `nxp $1 --help` lists
+# Each command's --help, read once (the keys are "" for nxp itself, "repo", "repo add", …).
+declare -A HELP
+load_help() {
     # shellcheck disable=SC2086
-    "$NXP" $1 --help | sed -n '/^Subcommands:/,$p' | awk '/^  [a-z]/ { print $1 }' | sort -u
+    HELP[.$1]=$("$NXP" $1 --help)
+}
+help_of() { printf '%s\n' "${HELP[.$1]}"; }
+subs_of() {  # the subcommands `nxp $1 --help` lists
+    help_of "$1" | sed -n '/^Subcommands:/,$p' | awk '/^  [a-z]/ { print $1 }' | sort -u
 }
 opts_of() {  # the options `nxp $1 --help` lists, short and long, without -h/--help
-    # shellcheck disable=SC2086
-    "$NXP" $1 --help | sed -n '/^Options:/,/^[A-Z]/p' | grep -oE '^  (-[a-zA-Z],)?--[a-z][-a-z]*' |
+    help_of "$1" | sed -n '/^Options:/,/^[A-Z]/p' | grep -oE '^  (-[a-zA-Z],)?--[a-z][-a-z]*' |
         tr ',' '\n' | tr -d ' ' | grep -vx -- '-h\|--help' || true
 }
+load_help ""
 commands=$(subs_of "")
 [ "$(wc -l <<<"$commands")" -ge 20 ] || fail "too few commands in --help: $commands"
 paths=()  # every command and "command subcommand"
 for c in $commands; do
     paths+=("$c")
-    for s in $(subs_of "$c"); do paths+=("$c $s"); done
+    load_help "$c"
+    for s in $(subs_of "$c"); do paths+=("$c $s"); load_help "$c $s"; done
 done
 globals=$(opts_of "")
+declare -A SUBS OPTS
+for p in "${paths[@]}"; do SUBS[$p]=$(subs_of "$p"); OPTS[$p]=$(opts_of "$p"); done
 
 # --- bash -------------------------------------------------------------------------------
 # shellcheck disable=SC1091
@@ -39,9 +48,9 @@ for o in $globals; do grep -qx -- "$o" <<<"$offered" || fail "bash: no global op
 for p in "${paths[@]}"; do
     read -ra w <<<"$p"
     offered=$(bash_complete "${w[@]}" "")
-    for s in $(subs_of "$p"); do grep -qx -- "$s" <<<"$offered" || fail "bash: no subcommand $p $s"; done
+    for s in ${SUBS[$p]}; do grep -qx -- "$s" <<<"$offered" || fail "bash: no subcommand $p $s"; done
     offered=$(bash_complete "${w[@]}" "-")
-    for o in $(opts_of "$p") $globals; do
+    for o in ${OPTS[$p]} $globals; do
         grep -qx -- "$o" <<<"$offered" || fail "bash: 'nxp $p' lacks option $o"
     done
 done
@@ -56,41 +65,52 @@ comp=$(zsh -f -c "fpath=('$SRC/completions' \$fpath); autoload -Uz compinit; com
 [ "$comp" = _nxp ] || fail "zsh: compinit does not bind _nxp to nxp (got '$comp')"
 # Runs _nxp with the completion builtins replaced by ones that print what they were given:
 # _describe prints its candidates, _arguments its option specs (and moves to state $2).
-zsh_complete() {  # STATE WORD… (the words after nxp, as zsh passes them in that state)
+zsh_batch() {  # STATE PATH…: for each path ("repo add"), what _nxp offers after it
     zsh -f -c '
         state_want=$1; shift
         _describe() { local a; for a in "${@:3}"; do print -rl -- "${(@P)a}"; done; }
         _arguments() { print -rl -- "$@"; state=$state_want; return 1; }
         _alternative() { :; }
         source "$0"
-        words=("$@"); CURRENT=$#
-        _nxp' "$SRC/completions/_nxp" "$@" 2>&1 || true
+        for p in "$@"; do
+            print -r -- "@@$p"
+            ( words=(${(z)p} ""); [[ $state_want == command ]] && words=(nxp ""); CURRENT=$#words; _nxp )
+        done' "$SRC/completions/_nxp" "$@" 2>&1 || true
 }
+section() { awk -v k="@@$1" '$0 == k { on = 1; next } /^@@/ { on = 0 } on' <<<"$2"; }
 zopts() { grep -oE '(^|[)*}])--?[a-zA-Z][-a-zA-Z]*' | sed 's/^[^-]*//' | sort -u; }
-offered=$(zsh_complete command nxp "")
+offered=$(section "" "$(zsh_batch command "")")
 for c in $commands; do grep -q "^$c:" <<<"$offered" || fail "zsh: no command $c"; done
 for o in $globals; do zopts <<<"$offered" | grep -qx -- "$o" || fail "zsh: no global option $o"; done
+all=$(zsh_batch argument "${paths[@]}")
 for p in "${paths[@]}"; do
-    read -ra w <<<"$p"
-    offered=$(zsh_complete argument "${w[@]}" "")
-    for s in $(subs_of "$p"); do grep -q "^$s:" <<<"$offered" || fail "zsh: no subcommand $p $s"; done
-    [ -n "$(subs_of "$p")" ] && continue
-    for o in $(opts_of "$p"); do
+    offered=$(section "$p" "$all")
+    for s in ${SUBS[$p]}; do grep -q "^$s:" <<<"$offered" || fail "zsh: no subcommand $p $s"; done
+    [ -n "${SUBS[$p]}" ] && continue
+    for o in ${OPTS[$p]}; do
         zopts <<<"$offered" | grep -qx -- "$o" || fail "zsh: 'nxp $p' lacks option $o"
     done
 done
 
 # --- fish: real completion through `complete -C` ----------------------------------------
-fish_complete() { fish --no-config -c "source '$SRC/completions/nxp.fish'; complete -C '$1'" | cut -f1; }
-offered=$(fish_complete "nxp ")
+fish_batch() {  # LINE…: `complete -C LINE` for each, in one fish, each answer after "@@LINE"
+    fish --no-config -c 'source $argv[1]
+        for l in $argv[2..-1]; echo "@@$l"; complete -C "$l" | string split -f1 \t; end' \
+        "$SRC/completions/nxp.fish" "$@"
+}
+fish_complete() { section "$1" "$(fish_batch "$1")"; }
+lines=("nxp " "nxp -")
+for p in "${paths[@]}"; do lines+=("nxp $p " "nxp $p -"); done
+all=$(fish_batch "${lines[@]}")
+offered=$(section "nxp " "$all")
 for c in $commands; do grep -qx -- "$c" <<<"$offered" || fail "fish: no command $c"; done
-offered=$(fish_complete "nxp -")
+offered=$(section "nxp -" "$all")
 for o in $globals; do grep -qx -- "$o" <<<"$offered" || fail "fish: no global option $o"; done
 for p in "${paths[@]}"; do
-    offered=$(fish_complete "nxp $p ")
-    for s in $(subs_of "$p"); do grep -qx -- "$s" <<<"$offered" || fail "fish: no subcommand $p $s"; done
-    offered=$(fish_complete "nxp $p -")
-    for o in $(opts_of "$p"); do grep -qx -- "$o" <<<"$offered" || fail "fish: 'nxp $p' lacks option $o"; done
+    offered=$(section "nxp $p " "$all")
+    for s in ${SUBS[$p]}; do grep -qx -- "$s" <<<"$offered" || fail "fish: no subcommand $p $s"; done
+    offered=$(section "nxp $p -" "$all")
+    for o in ${OPTS[$p]}; do grep -qx -- "$o" <<<"$offered" || fail "fish: 'nxp $p' lacks option $o"; done
 done
 [ "$(fish_complete 'nxp ins')" = install ] || fail "fish: 'nxp ins' does not give install alone"
 
