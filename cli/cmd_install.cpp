@@ -30,6 +30,7 @@ struct Flags {
     std::vector<std::string> specs;
     bool no_recommends = false;
     bool keep_deps = false;
+    bool purge = false;
 };
 
 Result<int> run(Context& c, resolver::JobKind kind, const Flags& f, const std::string& name) {
@@ -51,7 +52,10 @@ Result<int> run(Context& c, resolver::JobKind kind, const Flags& f, const std::s
                 return fail(ErrorKind::NotFound, job.spec.name, "not installed");
         }
     }
-    return run_and_report(c, *root, *req, name);
+    std::vector<std::string> purge;
+    if (f.purge)
+        for (const auto& job : req->jobs) purge.push_back(job.spec.name);
+    return run_and_report(c, *root, *req, name, purge);
 }
 
 }  // namespace
@@ -71,6 +75,7 @@ void add_remove(CLI::App& app, Context& ctx) {
     auto* cmd = app.add_subcommand("remove", "Remove plugins and dependencies nothing else needs");
     cmd->add_option("plugins", f->specs, "Installed plugin names")->required();
     cmd->add_flag("--keep-deps", f->keep_deps, "Keep dependencies that are no longer needed");
+    cmd->add_flag("--purge", f->purge, "Also drop the plugins' configuration and delete their data (ROOT/state/NAME)");
     cmd->callback([&ctx, f] {
         ctx.action = [f](Context& c) { return run(c, resolver::JobKind::Remove, *f, "remove"); };
     });

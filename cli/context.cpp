@@ -214,8 +214,10 @@ json unsolvable_json(const resolver::Unsolvable& u) {
 }
 
 Result<int> run_and_report(Context& ctx, txn::Root& root, const resolver::Request& request,
-                           const std::string& kind) {
-    auto report = txn::run_request(root, request, ctx.txn_options(kind), ctx);
+                           const std::string& kind, const std::vector<std::string>& purge) {
+    auto opts = ctx.txn_options(kind);
+    opts.purge = purge;
+    auto report = txn::run_request(root, request, opts, ctx);
     if (!report) return tl::unexpected(report.error());
     if (report->unsolvable) {
         if (ctx.g.json)

@@ -83,7 +83,7 @@ nlohmann::json plan_json(const resolver::Plan& plan);
 nlohmann::json unsolvable_json(const resolver::Unsolvable& u);
 // Runs a request through the shared transaction path and reports it (human or JSON).
 Result<int> run_and_report(Context& ctx, txn::Root& root, const resolver::Request& request,
-                           const std::string& kind);
+                           const std::string& kind, const std::vector<std::string>& purge = {});
 
 // Command registration, one file each.
 void add_init(CLI::App& app, Context& ctx);

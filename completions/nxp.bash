@@ -80,7 +80,7 @@ _nxp() {
         owns) what=files ;;
         info) what=any ;;
         install) opts="--no-recommends"; what=available ;;
-        remove) opts="--keep-deps"; what=installed ;;
+        remove) opts="--keep-deps --purge"; what=installed ;;
         update) opts="--check"; what=installed ;;
         verify | repair | hold | unhold | why | enable | disable | exec | files) what=installed ;;
         apply) opts="--locked --lockfile --bundle --key"; what=files ;;

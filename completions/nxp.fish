@@ -142,6 +142,7 @@ complete -c nxp -n '__nxp_in install' -a '(__nxp_query available)'
 complete -c nxp -n '__nxp_in install' -l no-recommends -d 'Do not install recommended plugins'
 complete -c nxp -n '__nxp_in remove' -a '(__nxp_query installed)'
 complete -c nxp -n '__nxp_in remove' -l keep-deps -d 'Keep dependencies that are no longer needed'
+complete -c nxp -n '__nxp_in remove' -l purge -d 'Also drop configuration and data'
 for c in update verify repair hold unhold why config enable disable permissions exec files
     complete -c nxp -n "__nxp_in $c" -a '(__nxp_query installed)'
 end

@@ -1,7 +1,9 @@
 #include "txn/transaction.hpp"
 
 #include <ctime>
+#include <algorithm>
 #include <map>
+#include <set>
 
 #include "txn/fsutil.hpp"
 #include "txn/journal.hpp"
@@ -133,11 +135,25 @@ Result<TxnReport> run_request(Root& root, const resolver::Request& request, cons
     for (auto& [name, p] : next) intent.packages.push_back(p);
     auto config = root.db().generation_config(report.from_generation);
     if (!config) return tl::unexpected(config.error());
+    std::set<std::string> purged;
+    for (const auto& step : report.plan.steps)
+        if (step.kind == resolver::StepKind::Remove &&
+            std::find(opts.purge.begin(), opts.purge.end(), step.name) != opts.purge.end())
+            purged.insert(step.name);
     for (const auto& c : *config)
-        if (next.count(c.package)) intent.config.push_back(c);
+        if (!purged.count(c.package)) intent.config.push_back(c);
 
     if (auto r = apply_intent(root, report, intent, opts); !r) return tl::unexpected(r.error());
     report.applied = true;
+    // The plugin's own data goes only once the removal is committed; a rollback brings the
+    // plugin and its configuration back, but not this data (the man page says so).
+    for (const auto& name : purged) {
+        std::error_code ec;
+        fs::remove_all(root.state_dir(name), ec);
+        if (ec)
+            events.message(Level::Warning, "could not delete " + root.state_dir(name).string() +
+                                               ": " + ec.message());
+    }
     return report;
 }
 

@@ -34,6 +34,10 @@ struct TxnOptions {
     // Runs after confirm and before anything is fetched or staged (permission grants); an
     // error stops the request with nothing changed.
     std::function<Result<void>(Root&, const resolver::Plan&)> check_plan;
+    // Plugins whose configuration is dropped with them and whose ROOT/state/NAME is deleted
+    // after the commit (remove --purge). Without it a removed plugin's configuration stays
+    // in the database, as dpkg keeps a removed package's conffiles, and a reinstall uses it.
+    std::vector<std::string> purge;
     BeforeSwitch before_switch;
     AfterCommit after_commit;
 };
