@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "cli/context.hpp"
+#include "nextchat/catalog.hpp"
 #include "nextchat/mcp_config.hpp"
 
 namespace nxp::cli {
@@ -18,13 +19,17 @@ std::string setting(txn::Root& root, const char* key) {
 }  // namespace
 
 void sync_nextchat_after(Context& ctx, txn::Root& root) {
-    auto changed = txn::sync_nextchat(root, self_exe());
-    if (!changed) {
-        ctx.message(txn::Level::Warning, "NextChat's MCP config was not updated: " + changed.error().str());
+    auto sync = txn::sync_nextchat(root, self_exe());
+    if (!sync) {
+        ctx.message(txn::Level::Warning, "NextChat's files were not updated: " + sync.error().str());
         return;
     }
-    if (!*changed) return;
-    ctx.message(txn::Level::Info, "Updated NextChat's app/mcp/mcp_config.json.");
+    for (const auto& e : sync->errors)
+        ctx.message(txn::Level::Warning, "NextChat's file was not updated: " + e.str());
+    if (sync->changed.empty()) return;
+    std::string files;
+    for (const auto& f : sync->changed) files += (files.empty() ? "" : ", ") + f;
+    ctx.message(txn::Level::Info, "Updated NextChat's " + files + ".");
     std::string restart = setting(root, "nextchat.restart_cmd");
     if (restart.empty()) {
         ctx.message(txn::Level::Info, "Restart NextChat to load it (no restart command set).");
@@ -64,13 +69,17 @@ Result<int> set(Context& c, const SetFlags& f) {
         if (auto r = db.set_setting("nextchat.restart_cmd", f.restart_cmd); !r) return tl::unexpected(r.error());
     if (!f.path_map.empty())
         if (auto r = db.set_setting("nextchat.path_map", f.path_map); !r) return tl::unexpected(r.error());
-    auto changed = txn::sync_nextchat(*root, self_exe());
-    if (!changed) return tl::unexpected(changed.error());
+    auto sync = txn::sync_nextchat(*root, self_exe());
+    if (!sync) return tl::unexpected(sync.error());
+    if (!sync->errors.empty()) return tl::unexpected(sync->errors.front());
     if (c.g.json) {
-        c.emit({{"command", "nextchat set"}, {"dir", abs.string()}, {"version", version}, {"changed", *changed}});
+        c.emit({{"command", "nextchat set"}, {"dir", abs.string()}, {"version", version},
+                {"changed", !sync->changed.empty()}, {"files", sync->changed}});
     } else {
+        std::string files;
+        for (const auto& f : sync->changed) files += (files.empty() ? "" : ", ") + f;
         c.out("NextChat at " + abs.string() + (version.empty() ? "" : " (version " + version + ")") +
-              (*changed ? "; its MCP config now lists nxp's servers." : "; its MCP config is in step."));
+              (files.empty() ? "; its files are in step." : "; updated " + files + "."));
     }
     return 0;
 }
@@ -93,9 +102,19 @@ Result<int> status(Context& c) {
         else if (h->paused != w.paused)
             drift.push_back({{"name", w.name}, {"problem", std::string("should be ") + (w.paused ? "paused" : "active")}});
     }
+    for (auto [kind, sources] : {std::pair{nextchat::Catalog::Masks, &want->masks},
+                                 std::pair{nextchat::Catalog::Prompts, &want->prompts}}) {
+        auto lines = nextchat::catalog_drift(dir, kind, *sources);
+        if (!lines) return tl::unexpected(lines.error());
+        for (const auto& line : *lines) {
+            auto colon = line.find(": ");
+            drift.push_back({{"name", line.substr(0, colon)}, {"problem", line.substr(colon + 2)}});
+        }
+    }
     if (c.g.json) {
         c.emit({{"command", "nextchat status"}, {"dir", dir}, {"version", setting(*root, "nextchat.version")},
-                {"servers", want->servers.size()}, {"drift", drift}});
+                {"servers", want->servers.size()}, {"masks", want->masks.size()},
+                {"prompts", want->prompts.size()}, {"drift", drift}});
         return drift.empty() ? 0 : 1;
     }
     std::string text = "NextChat    " + dir + "\nVersion     " + setting(*root, "nextchat.version") + "\n";
@@ -103,6 +122,8 @@ Result<int> status(Context& c) {
         auto why = want->paused_why.find(w.name);
         text += "  " + w.name + "  " + (why == want->paused_why.end() ? "active" : "paused (" + why->second + ")") + "\n";
     }
+    for (const auto& m : want->masks) text += "  " + m.plugin + "  mask\n";
+    for (const auto& p : want->prompts) text += "  " + p.plugin + "  prompts\n";
     for (const auto& d : drift) text += "drift: " + d["name"].get<std::string>() + ": " + d["problem"].get<std::string>() + "\n";
     text += drift.empty() ? "In step." : "Out of step; any transaction (or 'nxp nextchat set DIR') rewrites it.";
     c.out(text);

@@ -11,9 +11,10 @@ namespace nxp::cli {
 
 namespace {
 
-bool wants(const Globals& g, const std::string& name) {
-    return std::find(g.grant.begin(), g.grant.end(), "all") != g.grant.end() ||
-           std::find(g.grant.begin(), g.grant.end(), name) != g.grant.end();
+bool wants(const Context& ctx, const std::string& name) {
+    const auto& g = ctx.g.grant;
+    return std::find(g.begin(), g.end(), "all") != g.end() ||
+           std::find(g.begin(), g.end(), name) != g.end() || ctx.approved.count(name) > 0;
 }
 
 formats::Permissions merged(formats::Permissions a, const formats::Permissions& b) {
@@ -63,7 +64,7 @@ Result<void> check_grants(Context& ctx, txn::Root& root, const resolver::Plan& p
         if (!granted) return tl::unexpected(granted.error());
         auto missing = txn::ungranted(needed, *granted);
         if (missing.empty()) continue;
-        bool ok = wants(ctx.g, s.name) ||
+        bool ok = wants(ctx, s.name) ||
                   (*policy && txn::outside_policy(missing, **policy).empty());
         if (!ok && ctx.interactive() && ctx.g.grant.empty() && !*policy)
             ok = ctx.confirm("Grant " + s.name + ": " + txn::describe_permissions(missing) + "?");
@@ -79,6 +80,38 @@ Result<void> check_grants(Context& ctx, txn::Root& root, const resolver::Plan& p
         ctx.message(txn::Level::Info, "Granted " + name + ": " + txn::describe_permissions(perms));
     }
     return {};
+}
+
+bool may_grant(Context& ctx, const std::string& name, const formats::Permissions& missing) {
+    auto policy = load_policy(ctx);
+    if (wants(ctx, name) || (policy && *policy && txn::outside_policy(missing, **policy).empty()))
+        return true;
+    if (ctx.g.dry_run || !ctx.interactive() || !ctx.g.grant.empty() || (policy && *policy))
+        return false;
+    bool yes = ctx.confirm("The update of " + name + " asks for more: " +
+                           txn::describe_permissions(missing) + ". Grant it (no: keep " + name +
+                           " at its version)?");
+    if (yes) ctx.approved.insert(name);
+    return yes;
+}
+
+nlohmann::json held_back_json(const std::vector<txn::HeldBack>& held) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& h : held)
+        out.push_back({{"name", h.name},
+                       {"from", h.from.str()},
+                       {"to", h.to.str()},
+                       {"needs", formats::permissions_to_json(h.missing)}});
+    return out;
+}
+
+std::string render_held_back(const std::vector<txn::HeldBack>& held) {
+    std::string text;
+    for (const auto& h : held)
+        text += "  " + h.name + " " + h.from.str() + " -> " + h.to.str() + ": needs " +
+                txn::describe_permissions(h.missing) + " (grant: nxp --grant " + h.name +
+                " update " + h.name + ")\n";
+    return text.empty() ? text : "Held back, permissions not granted:\n" + text;
 }
 
 txn::RunPolicy run_policy(Context& ctx, txn::Root& root) {

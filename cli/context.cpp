@@ -130,6 +130,11 @@ txn::TxnOptions Context::txn_options(const std::string& kind) {
     o.check_plan = [this](txn::Root& root, const resolver::Plan& plan) {
         return check_grants(*this, root, plan);
     };
+    if (kind == "update") {
+        o.may_grant = [this](const std::string& name, const formats::Permissions& missing) {
+            return may_grant(*this, name, missing);
+        };
+    }
     o.before_switch = [this](txn::Root& root, const txn::Intent& intent,
                              const txn::TxnReport& report) {
         return txn::run_plugin_code(root, intent, report, run_policy(*this, root), *this);
@@ -228,6 +233,7 @@ Result<int> run_and_report(Context& ctx, txn::Root& root, const resolver::Reques
     if (ctx.g.json) {
         ctx.emit({{"command", kind},
                   {"ok", true},
+                  {"held_back", held_back_json(report->held_back)},
                   {"dry_run", ctx.g.dry_run},
                   {"applied", report->applied},
                   {"plan", plan_json(report->plan)},
@@ -236,6 +242,7 @@ Result<int> run_and_report(Context& ctx, txn::Root& root, const resolver::Reques
                   {"generation", report->applied ? report->to_generation : report->from_generation}});
         return 0;
     }
+    if (!report->held_back.empty()) std::cerr << render_held_back(report->held_back);
     if (report->plan.empty() && report->plan.marked_explicit.empty()) {
         ctx.out("Nothing to do.");
     } else if (!report->applied) {

@@ -5,6 +5,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -48,6 +49,9 @@ public:
     Globals g;
     Action action;                   // set by the chosen subcommand
     std::vector<std::string> argv;  // for history
+    // Plugins whose extra permissions were approved by an answer during this run, so that
+    // an update's hold-back question and the grant step ask only once.
+    std::set<std::string> approved;
 
     // Events
     void message(txn::Level level, std::string_view text) override;
@@ -112,6 +116,11 @@ void add_nextchat(CLI::App& app, Context& ctx);
 // Plugin support shared by the transaction hooks (cmd_permissions.cpp, cmd_nextchat.cpp).
 std::string render_permissions(const resolver::Plan& plan);
 Result<void> check_grants(Context& ctx, txn::Root& root, const resolver::Plan& plan);
+// An update's question: may `name` have `missing` (--grant, --policy, or asked when
+// interactive)? A refusal holds the upgrade back.
+bool may_grant(Context& ctx, const std::string& name, const formats::Permissions& missing);
+nlohmann::json held_back_json(const std::vector<txn::HeldBack>& held);
+std::string render_held_back(const std::vector<txn::HeldBack>& held);
 txn::RunPolicy run_policy(Context& ctx, txn::Root& root);
 void sync_nextchat_after(Context& ctx, txn::Root& root);
 void add_audit(CLI::App& app, Context& ctx);

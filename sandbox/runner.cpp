@@ -58,10 +58,17 @@ void add_root_dirs(std::vector<std::string>& args) {
     }
 }
 
+// The host's tool directories, then the system's.
+std::string search_path(const Profile& p) {
+    std::string path;
+    for (const auto& dir : p.tool_dirs) path += dir.string() + ":";
+    return path + kSandboxPath;
+}
+
 // The environment the plugin sees: fixed basics, then its configured variables.
 std::vector<std::pair<std::string, std::string>> plugin_env(const Profile& p) {
     std::vector<std::pair<std::string, std::string>> env = {
-        {"PATH", kSandboxPath}, {"HOME", p.state_dir.string()}, {"TMPDIR", "/tmp"}};
+        {"PATH", search_path(p)}, {"HOME", p.state_dir.string()}, {"TMPDIR", "/tmp"}};
     for (const auto& [name, value] : p.env) env.emplace_back(name, value);
     return env;
 }
@@ -142,6 +149,7 @@ std::vector<std::string> bwrap_argv(const Profile& p) {
     // After /tmp: a plugin or state directory may live below it.
     add(args, {"--ro-bind", p.plugin_dir.string(), p.plugin_dir.string()});
     add(args, {"--bind", p.state_dir.string(), p.state_dir.string()});
+    for (const auto& dir : p.tool_dirs) add(args, {"--ro-bind-try", dir.string(), dir.string()});
     for (const auto& bind : p.binds) {
         // -try: a granted path that does not exist on this host is simply not there.
         add(args, {bind.writable ? "--bind-try" : "--ro-bind-try", bind.path.string(),
@@ -172,7 +180,7 @@ Result<SpawnSpec> launch_spec(const Profile& p, bool sandbox_works, const std::s
         spec.max_processes = p.max_processes;
         spec.max_memory = p.max_memory;
     } else if (p.allow_unsandboxed) {
-        std::string path_var = kSandboxPath;
+        std::string path_var = search_path(p);
         if (auto it = p.env.find("PATH"); it != p.env.end()) path_var = it->second;
         std::string exe = find_executable(p.argv.front(), path_var);
         if (exe.empty()) {

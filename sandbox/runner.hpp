@@ -27,6 +27,9 @@ struct Profile {
     std::vector<std::string> argv;       // argv[0] resolved inside the sandbox's PATH
     std::map<std::string, std::string> env;  // the only variables the plugin sees (+PATH, HOME, TMPDIR)
     std::vector<Bind> binds;             // granted filesystem permissions
+    // Host directories bound read-only and searched first on PATH: where the host's Node.js
+    // lives when it is outside /usr (see host_tool_dirs()).
+    std::vector<std::filesystem::path> tool_dirs;
     bool network = false;                // share the host network namespace
     int timeout_s = 30;                  // wall clock; 0 = none (exec)
     std::uint64_t max_output = 1 << 20;  // bytes of stdout+stderr kept; the rest is drained and dropped

@@ -29,6 +29,14 @@ Result<NextchatState> nextchat_state(Root& root, const std::string& nxp_exe,
     for (const auto& pkg : snap->packages) {
         auto m = installed_manifest(root, pkg.store_path);
         if (!m) return tl::unexpected(m.error());
+        if (m->kind == formats::Kind::Mask || m->kind == formats::Kind::Prompts) {
+            // Disabled masks and prompts leave NextChat's lists: it has no paused state for them.
+            if (!pkg.enabled) continue;
+            auto dir = fs::weakly_canonical(root.dir() / pkg.store_path, ec);
+            if (ec) return fail(ErrorKind::Io, (root.dir() / pkg.store_path).string(), ec.message());
+            (m->kind == formats::Kind::Mask ? st.masks : st.prompts).push_back({pkg.name, dir});
+            continue;
+        }
         if (m->kind != formats::Kind::McpServer || !m->mcp) continue;
         nextchat::ServerEntry e;
         e.name = pkg.name;
@@ -43,10 +51,11 @@ Result<NextchatState> nextchat_state(Root& root, const std::string& nxp_exe,
     return st;
 }
 
-Result<bool> sync_nextchat(Root& root, const std::string& nxp_exe) {
+Result<NextchatSync> sync_nextchat(Root& root, const std::string& nxp_exe) {
+    NextchatSync out;
     auto dir = root.db().setting("nextchat.dir");
     if (!dir) return tl::unexpected(dir.error());
-    if (!*dir || (*dir)->empty()) return false;
+    if (!*dir || (*dir)->empty()) return out;
     auto map = root.db().setting("nextchat.path_map");
     if (!map) return tl::unexpected(map.error());
     auto state = nextchat_state(root, nxp_exe, map->value_or(""));
@@ -58,12 +67,23 @@ Result<bool> sync_nextchat(Root& root, const std::string& nxp_exe) {
     if (j.is_array())
         for (const auto& n : j)
             if (n.is_string()) previously.insert(n.get<std::string>());
-    auto changed = nextchat::sync_mcp_config(**dir, state->servers, previously);
-    if (!changed) return tl::unexpected(changed.error());
-    nlohmann::json now = nlohmann::json::array();
-    for (const auto& s : state->servers) now.push_back(s.name);
-    if (auto r = root.db().set_setting("nextchat.managed", now.dump()); !r) return tl::unexpected(r.error());
-    return *changed;
+    auto mcp = nextchat::sync_mcp_config(**dir, state->servers, previously);
+    if (!mcp) {
+        out.errors.push_back(mcp.error());
+    } else {
+        if (*mcp) out.changed.push_back("app/mcp/mcp_config.json");
+        nlohmann::json now = nlohmann::json::array();
+        for (const auto& s : state->servers) now.push_back(s.name);
+        if (auto r = root.db().set_setting("nextchat.managed", now.dump()); !r)
+            return tl::unexpected(r.error());
+    }
+    for (auto [kind, sources] : {std::pair{nextchat::Catalog::Masks, &state->masks},
+                                 std::pair{nextchat::Catalog::Prompts, &state->prompts}}) {
+        auto r = nextchat::sync_catalog(**dir, kind, *sources);
+        if (!r) out.errors.push_back(r.error());
+        else if (*r) out.changed.push_back(nextchat::catalog_file(kind));
+    }
+    return out;
 }
 
 }  // namespace nxp::txn

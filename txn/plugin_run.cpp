@@ -106,6 +106,17 @@ Result<void> run_hook(const Plugin& p, const std::string& hook_name, const std::
     return {};
 }
 
+// A mask or prompt pack NextChat could not read would only fail after the switch, when
+// NextChat's lists are merged: check it on the staged generation instead.
+Result<void> check_catalog(const Plugin& p) {
+    using nextchat::Catalog;
+    if (p.manifest.kind != formats::Kind::Mask && p.manifest.kind != formats::Kind::Prompts) return {};
+    auto kind = p.manifest.kind == formats::Kind::Mask ? Catalog::Masks : Catalog::Prompts;
+    if (auto r = nextchat::check_catalog_plugin(kind, p.plugin_dir); !r)
+        return fail(ErrorKind::Invalid, p.name, r.error().str() + "; the transaction was aborted");
+    return {};
+}
+
 }  // namespace
 
 Result<std::vector<std::string>> mcp_health_check(const sandbox::Profile& profile) {
@@ -163,6 +174,7 @@ Result<void> run_plugin_code(Root& root, const Intent& intent, const TxnReport& 
         } else if (a != "config" && a != "enable") {
             continue;
         }
+        if (auto r = check_catalog(*p); !r) return r;
         if (!p->manifest.check.mcp || !p->manifest.mcp || !pkg->enabled || !p->config.missing.empty())
             continue;
         auto prof = plugin_profile(*p, policy.allow_unsandboxed);

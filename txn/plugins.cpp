@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <ctime>
 
+#include "sandbox/host_tools.hpp"
+
 namespace nxp::txn {
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -101,6 +103,20 @@ std::string describe_permissions(const formats::Permissions& p) {
     return s;
 }
 
+Result<std::vector<HeldBack>> upgrades_to_hold(const Root& root, const resolver::Plan& plan,
+                                               const MayGrant& may_grant) {
+    std::vector<HeldBack> out;
+    for (const auto& s : plan.steps) {
+        if (!s.entry || !s.from || !s.to || s.kind == resolver::StepKind::Remove) continue;
+        auto granted = granted_permissions(root, s.name);
+        if (!granted) return tl::unexpected(granted.error());
+        auto missing = ungranted(needed_permissions(s.entry->permissions), *granted);
+        if (!missing.empty() && !may_grant(s.name, missing))
+            out.push_back({s.name, *s.from, *s.to, std::move(missing)});
+    }
+    return out;
+}
+
 Result<formats::Permissions> parse_policy(std::string_view json_text, const std::string& file) {
     json j = json::parse(json_text, nullptr, false);
     if (j.is_discarded()) return fail(ErrorKind::Invalid, file, "not valid JSON");
@@ -197,6 +213,7 @@ sandbox::Profile plugin_profile(const Plugin& p, bool allow_unsandboxed) {
     prof.plugin_dir = p.plugin_dir;
     prof.state_dir = p.state_dir;
     prof.allow_unsandboxed = allow_unsandboxed;
+    prof.tool_dirs = sandbox::host_tool_dirs();
     for (const auto& [key, spec] : p.manifest.config) {
         auto it = p.config.values.find(key);
         if (!spec.env.empty() && it != p.config.values.end())

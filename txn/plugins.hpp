@@ -12,11 +12,13 @@
 #include "db/database.hpp"
 #include "formats/error.hpp"
 #include "formats/manifest.hpp"
+#include "nextchat/catalog.hpp"
 #include "nextchat/mcp_config.hpp"
 #include "sandbox/runner.hpp"
 #include "txn/events.hpp"
 #include "txn/journal.hpp"
 #include "txn/root.hpp"
+#include "txn/transaction.hpp"
 
 namespace nxp::txn {
 
@@ -45,6 +47,11 @@ Result<void> store_grant(Root& root, const std::string& package,
                          const formats::Permissions& permissions);
 // "network api.example.org; read-write /data; env TOKEN" (empty for none).
 std::string describe_permissions(const formats::Permissions& p);
+
+// The plan's upgrades (and downgrades, reinstalls) of installed plugins whose new version
+// asks for permissions beyond the plugin's grant that `may_grant` refuses.
+Result<std::vector<HeldBack>> upgrades_to_hold(const Root& root, const resolver::Plan& plan,
+                                               const MayGrant& may_grant);
 
 // A policy file (--policy): which permissions are acceptable without asking.
 // {"network": ["host", "*"], "filesystem": [{"path": "/data", "access": "read-write"}],
@@ -109,17 +116,24 @@ Result<void> run_plugin_code(Root& root, const Intent& intent, const TxnReport& 
 namespace nxp::txn {
 
 // NextChat's MCP servers as nxp wants them for the current generation: every MCP server
-// runs `NXP --root ROOT exec NAME`, paused when disabled or missing required config.
+// runs `NXP --root ROOT exec NAME`, paused when disabled or missing required config; and
+// the enabled masks and prompt packs, merged into public/masks.json and prompts.json.
 // `path_map` ("HOST=CONTAINER") rewrites paths for a NextChat that sees ROOT elsewhere.
 struct NextchatState {
     std::vector<nextchat::ServerEntry> servers;
     std::map<std::string, std::string> paused_why;  // name → "disabled" / "needs config KEY"
+    std::vector<nextchat::CatalogSource> masks, prompts;
 };
 Result<NextchatState> nextchat_state(Root& root, const std::string& nxp_exe,
                                      const std::string& path_map);
 
-// Brings DIR/app/mcp/mcp_config.json in step (settings nextchat.dir, nextchat.path_map;
-// remembers the managed names in nextchat.managed). Returns whether the file changed.
-Result<bool> sync_nextchat(Root& root, const std::string& nxp_exe);
+// Brings DIR/app/mcp/mcp_config.json, DIR/public/masks.json and DIR/public/prompts.json in
+// step (settings nextchat.dir, nextchat.path_map; remembers the managed server names in
+// nextchat.managed). Each file is attempted even when another cannot be written.
+struct NextchatSync {
+    std::vector<std::string> changed;  // files rewritten, relative to DIR
+    std::vector<Error> errors;         // files left as they were, and why
+};
+Result<NextchatSync> sync_nextchat(Root& root, const std::string& nxp_exe);
 
 }  // namespace nxp::txn

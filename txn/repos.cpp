@@ -7,6 +7,7 @@
 
 #include "formats/manifest.hpp"
 #include "formats/minisign.hpp"
+#include "sandbox/host_tools.hpp"
 #include "txn/fsutil.hpp"
 
 namespace nxp::txn {
@@ -165,6 +166,12 @@ Result<HostInfo> host_info(const Root& root) {
     if (nxp_version) h.provides.push_back({"nxp", *nxp_version});
     utsname u{};
     if (::uname(&u) == 0) h.provides.push_back({std::string("arch:") + u.machine, {}});
+    // Node.js comes from the host (README: decisions); a version it prints that nxp cannot
+    // read leaves node-runtime unprovided rather than failing every request.
+    if (const auto& node = sandbox::host_node()) {
+        if (auto v = formats::parse_partial_version(node->version))
+            h.provides.push_back({"node-runtime", *v});
+    }
     auto v = root.db().setting("nextchat.version");
     if (!v) return tl::unexpected(v.error());
     if (*v && !(*v)->empty()) {

@@ -52,7 +52,7 @@ void write_solv_cache(const Root& root, const db::RepoRow& row, const formats::I
                       Events* events);
 
 struct HostInfo {
-    std::vector<resolver::HostProvide> provides;  // nextchat, nxp, arch:<machine>
+    std::vector<resolver::HostProvide> provides;  // nextchat, nxp, arch:<machine>, node-runtime
 };
 Result<HostInfo> host_info(const Root& root);
 

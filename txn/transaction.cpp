@@ -7,6 +7,7 @@
 
 #include "txn/fsutil.hpp"
 #include "txn/journal.hpp"
+#include "txn/plugins.hpp"
 #include "txn/repos.hpp"
 #include "txn/stage.hpp"
 
@@ -76,10 +77,25 @@ Result<TxnReport> run_request(Root& root, const resolver::Request& request, cons
     if (!repos) return tl::unexpected(repos.error());
     auto universe = build_universe(root, *repos);
     if (!universe) return tl::unexpected(universe.error());
+    TxnReport report;
     auto outcome = resolver::resolve(*universe, request);
     if (!outcome) return tl::unexpected(outcome.error());
+    // Held-back plugins are locked and the request resolved again, until no upgrade in the
+    // plan needs a refused permission; each round locks at least one more plugin.
+    while (opts.may_grant && opts.kind == "update" &&
+           std::holds_alternative<resolver::Plan>(*outcome)) {
+        auto held = upgrades_to_hold(root, std::get<resolver::Plan>(*outcome), opts.may_grant);
+        if (!held) return tl::unexpected(held.error());
+        if (held->empty()) break;
+        for (auto& h : *held) {
+            for (auto& inst : universe->installed)
+                if (inst.meta.name == h.name) inst.held = true;
+            report.held_back.push_back(std::move(h));
+        }
+        outcome = resolver::resolve(*universe, request);
+        if (!outcome) return tl::unexpected(outcome.error());
+    }
 
-    TxnReport report;
     if (auto* u = std::get_if<resolver::Unsolvable>(&*outcome)) {
         report.unsolvable = std::move(*u);
         return report;

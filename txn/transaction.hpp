@@ -7,6 +7,7 @@
 #include <string>
 
 #include "formats/error.hpp"
+#include "formats/manifest.hpp"
 #include "resolver/resolver.hpp"
 #include "txn/events.hpp"
 #include "txn/journal.hpp"
@@ -15,6 +16,18 @@
 namespace nxp::txn {
 
 struct TxnReport;
+
+// An update step kept back because the new version asks for permissions the plugin was not
+// granted (DESIGN.md §3): the plugin stays at `from` until they are granted.
+struct HeldBack {
+    std::string name;
+    formats::Version from, to;
+    formats::Permissions missing;
+};
+// Whether plugin `name` may now have `missing` on top of what it was granted (--grant,
+// --policy, an answer); no grant is stored here, only after confirmation.
+using MayGrant = std::function<bool(const std::string& name, const formats::Permissions& missing)>;
+
 // Runs on the staged generation before the switch (hooks, health checks); an error aborts
 // the transaction and nothing changes.
 using BeforeSwitch = std::function<Result<void>(Root&, const Intent&, const TxnReport&)>;
@@ -38,6 +51,10 @@ struct TxnOptions {
     // after the commit (remove --purge). Without it a removed plugin's configuration stays
     // in the database, as dpkg keeps a removed package's conffiles, and a reinstall uses it.
     std::vector<std::string> purge;
+    // Updates (kind "update") only: upgrades of installed plugins that ask for more
+    // permissions than were granted and that this refuses are held back — the plugin is
+    // locked at its version and the rest resolved again. Unset: nothing is held back.
+    MayGrant may_grant;
     BeforeSwitch before_switch;
     AfterCommit after_commit;
 };
@@ -50,6 +67,7 @@ struct TxnReport {
     std::int64_t from_generation = 0;
     std::int64_t to_generation = 0;
     std::uint64_t download_bytes = 0;  // bytes fetched (not found in the cache)
+    std::vector<HeldBack> held_back;   // updates kept back for want of permissions
 };
 
 // Journal → build generation → before_switch → switch → record → after_commit. Used by

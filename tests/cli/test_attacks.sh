@@ -24,7 +24,7 @@ fresh() {
     nxp init --nextchat-version 2.16.0 >/dev/null
     nxp repo add demo "${1:-$URL/ok}" --key "${2:-$T/key.pub}" >/dev/null
     if [ -z "${1:-}" ]; then
-        nxp --yes install weather >/dev/null 2>&1 || fail "setup: cannot install weather"
+        nxp --yes --grant weather install weather >/dev/null 2>&1 || fail "setup: cannot install weather"
         BEFORE=$(installed)
     fi
 }

@@ -12,7 +12,7 @@ for step in $STEPS; do
     make_root
     nxp --yes install translator-mask >/dev/null                    # generation 1
     rc=0
-    NXP_CRASH_AT=$step nxp --yes install weather >/dev/null 2>&1 || rc=$?
+    NXP_CRASH_AT=$step nxp --yes --grant weather install weather >/dev/null 2>&1 || rc=$?
     [ "$rc" -eq 137 ] || fail "$step: expected a SIGKILL (137), got $rc"
 
     run_rc 0 nxp verify                                               # recovers, then checks
@@ -34,7 +34,7 @@ for step in $STEPS; do
         *) [ "$state" = undone ] ;;
     esac || fail "$step: last transaction state is $state"
 
-    run_rc 0 nxp --yes install weather                                # and the next change works
+    run_rc 0 nxp --yes --grant weather install weather                                # and the next change works
     assert_installed weather 1.2.0
     run_rc 0 nxp verify
     pass "crash at $step recovered"

@@ -45,7 +45,7 @@ cases=(
 for c in "${cases[@]}"; do
     read -r mode want reason <<<"$c"
     fresh_root "$F/$mode" "$F/ok"
-    run_rc 0 nxp --yes install weather
+    run_rc 0 nxp --yes --grant weather install weather
     assert_installed weather 1.2.0
     cmp "$NXP_ROOT/current/plugins/weather/server.js" "$SRC/examples/plugins/weather/files/server.js" \
         || fail "$mode: installed server.js differs"
@@ -54,7 +54,7 @@ for c in "${cases[@]}"; do
     pass "$mode: failover to the mirror"
 
     fresh_root "$F/$mode"
-    run_rc "$want" nxp --yes install weather
+    run_rc "$want" nxp --yes --grant weather install weather
     err_has "$F/$mode/packages/"
     err_has "$reason"
     nothing_of_weather "$mode"

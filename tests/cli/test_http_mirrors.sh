@@ -27,7 +27,7 @@ DOWN=http://127.0.0.1:$(free_port)
 
 nxp init --nextchat-version 2.16.0 >/dev/null
 nxp repo add demo "$DOWN" --mirror "$STALE" --mirror "$GOOD" --key "$T/key.pub" >/dev/null
-run_rc 0 env NXP_PARALLEL_DOWNLOADS=1 "$NXP" --yes install weather extra
+run_rc 0 env NXP_PARALLEL_DOWNLOADS=1 "$NXP" --yes --grant weather install weather extra
 assert_installed weather 1.2.0
 assert_installed extra 1.0.0
 cmp "$NXP_ROOT/current/plugins/weather/server.js" "$SRC/examples/plugins/weather/files/server.js" \
@@ -60,7 +60,7 @@ sha=$(zstd -dc "$T/repo/index.json.zst" | jq -r '.packages[] | select(.name=="we
 mkdir -p "$NXP_ROOT/cache/packages"
 head -c 200 "$T/repo/packages/weather-1.2.0.nxp" >"$NXP_ROOT/cache/packages/$sha.nxp.part"
 : >"$GOOD_LOG"
-run_rc 0 nxp --yes install weather
+run_rc 0 nxp --yes --grant weather install weather
 assert_installed weather 1.2.0
 grep -q '"GET /packages/weather-1.2.0.nxp HTTP/1.1" 206' "$GOOD_LOG" \
     || { cat "$GOOD_LOG"; fail "the interrupted download was not resumed"; }
@@ -74,7 +74,7 @@ nxp repo add demo "$GOOD" --key "$T/key.pub" >/dev/null
 nxp refresh >/dev/null
 mkdir -p "$NXP_ROOT/cache/packages"
 head -c 200 /dev/urandom >"$NXP_ROOT/cache/packages/$sha.nxp.part"
-run_rc 0 nxp --json --progress-fd 3 --yes install weather 3>"$T/progress"
+run_rc 0 nxp --json --progress-fd 3 --yes --grant weather install weather 3>"$T/progress"
 assert_installed weather 1.2.0
 pass "a corrupt partial download is discarded and fetched again"
 

@@ -15,7 +15,7 @@ sqlite3 "$NXP_ROOT/nxp.db" "SELECT value FROM settings WHERE key='nextchat.versi
 run_rc 0 nxp nextchat set "$T/nc" --restart-cmd "echo restarted >>'$T/restarts'"
 cp "$CFG" "$T/before.json"
 
-run_rc 0 nxp --yes install weather
+run_rc 0 nxp --yes --grant weather install weather
 self=$(readlink -f "$NXP")
 jq -e --arg nxp "$self" --arg root "$NXP_ROOT" \
     '.mcpServers.weather == {"command": $nxp, "args": ["--root", $root, "exec", "weather"], "status": "active"}

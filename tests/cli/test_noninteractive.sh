@@ -15,7 +15,7 @@ out_has "weather"
 out_has "mcp-common"
 assert_not_installed weather
 run_rc 0 nxp --dry-run --json install weather
-jq -e '.dry_run == true and .applied == false and ([.plan[].name] | index("node20") != null)' "$T/out" >/dev/null \
+jq -e '.dry_run == true and .applied == false and ([.plan[].name] | index("mcp-common") != null)' "$T/out" >/dev/null \
     || fail "--dry-run --json should show the plan and apply nothing"
 [ "$(ls "$NXP_ROOT/store")" = "" ] || fail "--dry-run wrote to the store"
 pass "--dry-run shows the plan and changes nothing"

@@ -22,7 +22,7 @@ echo hi >"$T/src/netty/files/README"
 make_repo "$SRC"/examples/plugins/*/ "$T/src/vault" "$T/src/netty"
 make_root
 
-run_rc 0 nxp --yes install weather
+run_rc 0 nxp --yes --grant weather install weather
 run_rc 0 nxp config weather
 out_has "units"; out_has "metric"; out_has "Units for temperatures"; out_has "enum"
 gen=$(readlink "$NXP_ROOT/current")

@@ -77,7 +77,7 @@ err_has "exited with status 4"
 expect_abort badmcp "MCP health check"
 pass "failing MCP health checks abort"
 
-run_rc 0 nxp --yes install weather
+run_rc 0 nxp --yes --grant weather install weather
 err_has "forecast"
 nxp --json info weather | jq -e '.tools == ["forecast"]' >/dev/null || fail "info lacks the tool names"
 run_rc 0 nxp info weather; out_has "Tools       forecast"

@@ -4,7 +4,7 @@
 . "$(dirname "$0")/testlib.sh"
 make_repo
 make_root
-nxp --yes install weather >/dev/null
+nxp --yes --grant weather install weather >/dev/null
 run_rc 0 nxp verify
 store=$(readlink -f "$NXP_ROOT/current/plugins/weather")
 echo "// injected" >>"$store/server.js"
@@ -14,7 +14,7 @@ err_has "server.js: size"
 err_has "jsonrpc.js: mode 0600, expected 0644"
 run_rc 1 nxp verify --json
 jq -e '.ok == false and (.findings | length) == 2' "$T/out" >/dev/null || fail "verify --json should list two findings"
-run_rc 0 nxp verify node20
+run_rc 0 nxp verify writing-prompts
 pass "verify names damaged files"
 
 run_rc 0 nxp repair

@@ -6,10 +6,9 @@
 make_repo
 make_root
 
-run_rc 0 nxp --yes install weather
+run_rc 0 nxp --yes --grant weather install weather
 assert_installed weather 1.2.0
 assert_installed mcp-common 1.1.0
-assert_installed node20 20.11.1
 assert_installed writing-prompts 2.0.1   # recommended by weather
 installed | grep -qx "weather 1.2.0 explicit" || fail "weather should be explicit"
 installed | grep -qx "mcp-common 1.1.0 dependency" || fail "mcp-common should be a dependency"
@@ -26,7 +25,6 @@ pass "install with dependencies"
 run_rc 0 nxp --yes remove weather
 assert_not_installed weather
 assert_not_installed mcp-common
-assert_not_installed node20
 assert_not_installed writing-prompts       # came in as a recommendation of weather
 pass "remove takes unneeded dependencies along"
 

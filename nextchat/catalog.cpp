@@ -1,0 +1,237 @@
+#include "nextchat/catalog.hpp"
+
+#include <algorithm>
+#include <array>
+#include <map>
+#include <system_error>
+
+#include "nextchat/json_file.hpp"
+
+namespace nxp::nextchat {
+
+namespace {
+
+namespace fs = std::filesystem;
+using detail::Json;
+
+constexpr std::array<const char*, 3> kLangs = {"cn", "tw", "en"};
+constexpr const char* kMaskMarker = "nxpPlugin";
+constexpr const char* kPromptMarker = "nxp:";
+
+// Entries per language list, in file order.
+using Lists = std::map<std::string, std::vector<Json>>;
+
+bool is_lang(const std::string& key) {
+    return std::find(kLangs.begin(), kLangs.end(), key) != kLangs.end();
+}
+
+Result<void> check_mask(const Json& m, const std::string& where) {
+    if (!m.is_object()) return fail(ErrorKind::Invalid, where, "a mask must be an object");
+    if (!m.contains("name") || !m["name"].is_string() || m["name"].get<std::string>().empty())
+        return fail(ErrorKind::Invalid, where + ".name", "must be a non-empty string");
+    if (!m.contains("context") || !m["context"].is_array())
+        return fail(ErrorKind::Invalid, where + ".context", "must be an array of messages");
+    for (std::size_t i = 0; i < m["context"].size(); ++i) {
+        const Json& msg = m["context"][i];
+        std::string at = where + ".context[" + std::to_string(i) + "]";
+        if (!msg.is_object() || !msg.contains("role") || !msg["role"].is_string() ||
+            !msg.contains("content") || !msg["content"].is_string())
+            return fail(ErrorKind::Invalid, at, "must be an object with string role and content");
+    }
+    for (const char* key : {"modelConfig"})
+        if (m.contains(key) && !m[key].is_object())
+            return fail(ErrorKind::Invalid, where + "." + key, "must be an object");
+    for (const char* key : {"avatar", "lang"})
+        if (m.contains(key) && !m[key].is_string())
+            return fail(ErrorKind::Invalid, where + "." + key, "must be a string");
+    if (m.contains(kMaskMarker))
+        return fail(ErrorKind::Invalid, where + "." + kMaskMarker, "is reserved for nxp");
+    return {};
+}
+
+Result<void> check_prompt(const Json& p, const std::string& where) {
+    if (!p.is_array() || p.size() != 2 || !p[0].is_string() || !p[1].is_string() ||
+        p[0].get<std::string>().empty() || p[1].get<std::string>().empty())
+        return fail(ErrorKind::Invalid, where, "a prompt must be [\"title\", \"content\"] (two non-empty strings)");
+    return {};
+}
+
+std::string mask_lang(const Json& m) {
+    std::string lang = m.contains("lang") ? m["lang"].get<std::string>() : "en";
+    return lang == "cn" || lang == "tw" ? lang : "en";
+}
+
+// A file in NextChat's {"cn": […], "tw": […], "en": […]} shape, each entry checked.
+Result<Lists> read_lists(const fs::path& path, const std::string& shown, Catalog c) {
+    auto read = detail::read_json_file(path);
+    if (!read) return tl::unexpected(read.error());
+    const Json& root = **read;
+    if (!root.is_object())
+        return fail(ErrorKind::Invalid, shown, "expected an object with cn, tw and en lists");
+    Lists out;
+    for (const auto& [key, list] : root.items()) {
+        if (!is_lang(key)) return fail(ErrorKind::Invalid, shown + ": " + key, "unknown list (cn, tw, en)");
+        if (!list.is_array()) return fail(ErrorKind::Invalid, shown + ": " + key, "expected an array");
+        for (std::size_t i = 0; i < list.size(); ++i) {
+            std::string where = shown + ": " + key + "[" + std::to_string(i) + "]";
+            auto ok = c == Catalog::Masks ? check_mask(list[i], where) : check_prompt(list[i], where);
+            if (!ok) return tl::unexpected(ok.error());
+            out[key].push_back(list[i]);
+        }
+    }
+    return out;
+}
+
+// What one plugin's tree adds, unmarked.
+Result<Lists> plugin_lists(Catalog c, const fs::path& dir) {
+    if (c == Catalog::Prompts) {
+        if (!fs::exists(dir / "prompts.json"))
+            return fail(ErrorKind::Invalid, "prompts.json", "a prompts plugin needs a prompts.json");
+        return read_lists(dir / "prompts.json", "prompts.json", c);
+    }
+    if (fs::exists(dir / "masks.json")) return read_lists(dir / "masks.json", "masks.json", c);
+    if (!fs::exists(dir / "mask.json"))
+        return fail(ErrorKind::Invalid, "mask.json", "a mask plugin needs a mask.json or masks.json");
+    auto read = detail::read_json_file(dir / "mask.json");
+    if (!read) return tl::unexpected(read.error());
+    Json masks = (*read)->is_array() ? **read : Json::array({**read});
+    Lists out;
+    for (std::size_t i = 0; i < masks.size(); ++i) {
+        std::string where = (*read)->is_array() ? "mask.json[" + std::to_string(i) + "]" : "mask.json";
+        if (auto ok = check_mask(masks[i], where); !ok) return tl::unexpected(ok.error());
+        out[mask_lang(masks[i])].push_back(masks[i]);
+    }
+    return out;
+}
+
+// The plugin that marked an entry, or "" for an entry nxp does not own.
+std::string owner(Catalog c, const Json& entry) {
+    if (c == Catalog::Masks) {
+        if (entry.is_object() && entry.contains(kMaskMarker) && entry[kMaskMarker].is_string())
+            return entry[kMaskMarker].get<std::string>();
+        return "";
+    }
+    if (entry.is_array() && entry.size() >= 3 && entry[2].is_string()) {
+        std::string tag = entry[2].get<std::string>();
+        if (tag.starts_with(kPromptMarker)) return tag.substr(std::string(kPromptMarker).size());
+    }
+    return "";
+}
+
+Json marked(Catalog c, Json entry, const std::string& plugin) {
+    if (c == Catalog::Masks) entry[kMaskMarker] = plugin;
+    else entry.push_back(kPromptMarker + plugin);
+    return entry;
+}
+
+// Every source's entries, marked, per language; sources in name order so the result does
+// not depend on the order packages were listed in.
+Result<Lists> wanted_lists(Catalog c, std::vector<CatalogSource> sources) {
+    std::sort(sources.begin(), sources.end(),
+              [](const auto& a, const auto& b) { return a.plugin < b.plugin; });
+    Lists out;
+    for (const auto& s : sources) {
+        auto lists = plugin_lists(c, s.dir);
+        if (!lists) return tl::unexpected(in_context(lists.error(), s.plugin));
+        for (const char* lang : kLangs)
+            for (const auto& e : (*lists)[lang]) out[lang].push_back(marked(c, e, s.plugin));
+    }
+    return out;
+}
+
+// `root` with nxp's entries replaced by `wanted`; Invalid when a list is not an array.
+Result<Json> merged(Json root, Catalog c, const Lists& wanted, const std::string& shown) {
+    if (!root.is_object())
+        return fail(ErrorKind::Invalid, shown, "expected an object with cn, tw and en lists");
+    for (const char* lang : kLangs) {
+        auto w = wanted.find(lang);
+        bool adding = w != wanted.end() && !w->second.empty();
+        if (!root.contains(lang)) {
+            if (!adding) continue;
+            root[lang] = Json::array();
+        }
+        Json& list = root[lang];
+        if (!list.is_array()) return fail(ErrorKind::Invalid, shown + ": " + lang, "expected an array");
+        Json kept = Json::array();
+        for (auto& e : list)
+            if (owner(c, e).empty()) kept.push_back(std::move(e));
+        if (adding)
+            for (const auto& e : w->second) kept.push_back(e);
+        list = std::move(kept);
+    }
+    return root;
+}
+
+// Entries nxp marked, per plugin, each with its language, in file order.
+std::map<std::string, Json> owned(Catalog c, const Json& root) {
+    std::map<std::string, Json> out;
+    if (!root.is_object()) return out;
+    for (const char* lang : kLangs) {
+        if (!root.contains(lang) || !root[lang].is_array()) continue;
+        for (const auto& e : root[lang]) {
+            std::string plugin = owner(c, e);
+            if (!plugin.empty()) out[plugin].push_back(Json::array({lang, e}));
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+std::string catalog_file(Catalog c) {
+    return c == Catalog::Masks ? "public/masks.json" : "public/prompts.json";
+}
+
+Result<void> check_catalog_plugin(Catalog c, const fs::path& dir) {
+    auto lists = plugin_lists(c, dir);
+    if (!lists) return tl::unexpected(lists.error());
+    return {};
+}
+
+Result<bool> sync_catalog(const fs::path& nextchat_dir, Catalog c,
+                          const std::vector<CatalogSource>& sources) {
+    std::error_code ec;
+    if (!fs::is_directory(nextchat_dir, ec))
+        return fail(ErrorKind::NotFound, nextchat_dir.string(), "no such NextChat directory");
+    fs::path path = nextchat_dir / catalog_file(c);
+    auto wanted = wanted_lists(c, sources);
+    if (!wanted) return tl::unexpected(wanted.error());
+    auto read = detail::read_json_file(path);
+    if (!read) return tl::unexpected(read.error());
+    bool existed = read->has_value();
+    if (!existed && wanted->empty()) return false;
+    Json original = existed ? **read : Json{{"cn", Json::array()}, {"tw", Json::array()}, {"en", Json::array()}};
+    auto next = merged(original, c, *wanted, path.string());
+    if (!next) return tl::unexpected(next.error());
+    if (existed && *next == original) return false;
+    fs::create_directories(path.parent_path(), ec);
+    if (ec) return fail(ErrorKind::Io, path.parent_path().string(), ec.message());
+    if (auto w = detail::write_json_atomically(path, *next); !w) return tl::unexpected(w.error());
+    return true;
+}
+
+Result<std::vector<std::string>> catalog_drift(const fs::path& nextchat_dir, Catalog c,
+                                               const std::vector<CatalogSource>& sources) {
+    fs::path path = nextchat_dir / catalog_file(c);
+    auto wanted = wanted_lists(c, sources);
+    if (!wanted) return tl::unexpected(wanted.error());
+    auto read = detail::read_json_file(path);
+    if (!read) return tl::unexpected(read.error());
+    Json have = read->has_value() ? **read : Json::object();
+    auto want_root = merged(have, c, *wanted, path.string());
+    if (!want_root) return tl::unexpected(want_root.error());
+    auto want = owned(c, *want_root), got = owned(c, have);
+    std::vector<std::string> out;
+    const std::string file = catalog_file(c);
+    for (const auto& [plugin, entries] : want) {
+        auto g = got.find(plugin);
+        if (g == got.end()) out.push_back(plugin + ": missing from " + file);
+        else if (g->second != entries) out.push_back(plugin + ": differs in " + file + " from what nxp wrote");
+    }
+    for (const auto& [plugin, entries] : got)
+        if (!want.count(plugin))
+            out.push_back(plugin + ": still in " + file + " but not installed or disabled");
+    return out;
+}
+
+}  // namespace nxp::nextchat

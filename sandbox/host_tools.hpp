@@ -1,0 +1,28 @@
+#pragma once
+// Runtimes plugins take from the host rather than from a package: Node.js. nxp offers it to
+// the resolver as the `node-runtime` virtual package and binds it into every sandbox.
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace nxp::sandbox {
+
+struct HostTool {
+    std::filesystem::path path;  // real path of the executable (symlinks resolved)
+    std::string version;         // as the tool printed it, without a leading "v"
+};
+
+// The first `node` on `path_var` (a PATH value) that answers `node --version` within 5 s;
+// nullopt when there is none.
+std::optional<HostTool> find_node(const std::string& path_var);
+
+// find_node on nxp's own PATH, probed once per process (the host does not change under it).
+const std::optional<HostTool>& host_node();
+
+// Directories a sandbox binds read-only and puts first on PATH so plugin code finds the
+// host's tools: the host node's directory when it lies outside the system tree (/usr, /bin…)
+// that every sandbox already sees. Never a parent: only the executable's own directory.
+std::vector<std::filesystem::path> host_tool_dirs();
+
+}  // namespace nxp::sandbox
