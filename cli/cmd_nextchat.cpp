@@ -30,6 +30,11 @@ void sync_nextchat_after(Context& ctx, txn::Root& root) {
     std::string files;
     for (const auto& f : sync->changed) files += (files.empty() ? "" : ", ") + f;
     ctx.message(txn::Level::Info, "Updated NextChat's " + files + ".");
+    // NextChat reads its MCP config only at start; masks.json and prompts.json are static
+    // files its pages fetch, so a change to them alone needs no restart.
+    if (std::find(sync->changed.begin(), sync->changed.end(), "app/mcp/mcp_config.json") ==
+        sync->changed.end())
+        return;
     std::string restart = setting(root, "nextchat.restart_cmd");
     if (restart.empty()) {
         ctx.message(txn::Level::Info, "Restart NextChat to load it (no restart command set).");

@@ -42,9 +42,46 @@ run_rc 0 nxp nextchat status; out_has "paused (disabled)"
 run_rc 0 nxp --yes enable weather
 jq -e '.mcpServers.weather.status == "active"' "$CFG" >/dev/null || fail "enable did not reactivate"
 n=$(wc -l <"$T/restarts")
+chmod 640 "$T/nc/public/masks.json"
 run_rc 0 nxp --yes install translator-mask      # no MCP server changes: no restart
-[ "$(wc -l <"$T/restarts")" = "$n" ] || fail "restart ran without a change"
+[ "$(wc -l <"$T/restarts")" = "$n" ] || fail "restart ran without a change to mcp_config.json"
 pass "paused/active follow disable/enable; no restart without a change"
+
+# Masks and prompt packs (weather brought writing-prompts as a recommendation).
+MASKS=$T/nc/public/masks.json PROMPTS=$T/nc/public/prompts.json
+jq -e '(.en | map(.name)) == ["GitHub Copilot", "Translator"] and .en[1].nxpPlugin == "translator-mask"
+       and .en[1].context[0].role == "user" and .cn == [] and .tw == []' "$MASKS" >/dev/null \
+    || { cat "$MASKS"; fail "the mask was not merged next to NextChat's own"; }
+[ "$(stat -c %a "$MASKS")" = 640 ] || fail "masks.json lost its mode"
+jq -e '(.en | map(.[0])) == ["Linux Terminal", "Proofread", "Summarise", "Plain English"]
+       and .en[1][2] == "nxp:writing-prompts" and (.cn | length) == 1 and (.cn[0] | length) == 2' "$PROMPTS" >/dev/null \
+    || { cat "$PROMPTS"; fail "the prompt pack was not merged next to NextChat's own"; }
+run_rc 0 nxp nextchat status; out_has "translator-mask  mask"; out_has "writing-prompts  prompts"
+run_rc 0 nxp --yes disable translator-mask
+jq -e '(.en | map(.name)) == ["GitHub Copilot"]' "$MASKS" >/dev/null || fail "a disabled mask stayed listed"
+run_rc 0 nxp --yes rollback
+jq -e '(.en | map(.name)) == ["GitHub Copilot", "Translator"]' "$MASKS" >/dev/null || fail "rollback did not restore the mask"
+jq '.en[1].name = "Hand-edited"' "$MASKS" >"$T/x" && cp "$T/x" "$MASKS"
+jq '.en |= map(select(length < 3))' "$PROMPTS" >"$T/x" && cp "$T/x" "$PROMPTS"
+run_rc 1 nxp nextchat status
+out_has "drift: translator-mask: differs in public/masks.json"
+out_has "drift: writing-prompts: missing from public/prompts.json"
+{ nxp --json nextchat status || true; } | jq -e '[.drift[].name] | sort == ["translator-mask", "writing-prompts"]' >/dev/null \
+    || fail "--json status lacks the catalog drift"
+run_rc 0 nxp nextchat set "$T/nc"
+run_rc 0 nxp nextchat status; out_has "In step."
+# A mask NextChat could not read aborts the transaction before anything changes.
+mkdir -p "$T/src/broken-mask/files"
+echo '{ "name": "broken-mask", "version": "1.0.0", "kind": "mask", "summary": "no context" }' >"$T/src/broken-mask/plugin.json"
+echo '{"name": "Broken", "context": "not a list"}' >"$T/src/broken-mask/files/mask.json"
+make_repo "$T/src/broken-mask"
+run_rc 0 nxp refresh
+cp "$MASKS" "$T/masks-before"
+run_rc 1 nxp --yes install broken-mask
+err_has "broken-mask: mask.json.context: must be an array of messages"
+assert_not_installed broken-mask
+cmp "$MASKS" "$T/masks-before" || fail "a refused mask changed masks.json"
+pass "masks and prompts merged, removed when disabled, restored by rollback, drift reported"
 
 jq '.mcpServers.weather.status = "paused"' "$CFG" >"$T/x" && cp "$T/x" "$CFG"
 run_rc 1 nxp nextchat status; out_has "drift: weather"
