@@ -93,9 +93,9 @@ std::vector<ScaffoldFile> mask(const std::string& name) {
 std::vector<ScaffoldFile> prompts(const std::string& name) {
     json m = base_manifest(name, "prompts", "A NextChat prompt pack");
     m["requires"] = {"nextchat >= 2.10"};
-    json p = {{"en",
-               {{"Summarise", "Summarise the following text in five bullet points."},
-                {"Proofread", "Correct spelling and grammar in the following text."}}}};
+    // json::array: a braced list of string pairs would otherwise become an object.
+    json p = {{"en", json::array({json::array({"Summarise", "Summarise the following text in five bullet points."}),
+                                  json::array({"Proofread", "Correct spelling and grammar in the following text."})})}};
     return {{"plugin.json", m.dump(2) + "\n"}, {"files/prompts.json", p.dump(2) + "\n"}};
 }
 

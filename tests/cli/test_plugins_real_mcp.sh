@@ -22,10 +22,11 @@ timeout 600 npm install --prefix "$P/files" --ignore-scripts --no-audit --no-fun
     --no-package-lock "$PKG@$VERSION" >"$T/npm.log" 2>&1 || { cat "$T/npm.log"; fail "npm install failed"; }
 entry=node_modules/$PKG/dist/index.js
 [ -f "$P/files/$entry" ] || fail "npm did not install $entry"
+license=$(jq -r '.license // "unknown"' "$P/files/node_modules/$PKG/package.json")
 cat >"$P/plugin.json" <<JSON
 { "name": "memory", "version": "$VERSION", "kind": "mcp-server",
   "summary": "Knowledge-graph memory ($PKG from npm, node_modules vendored)",
-  "license": "MIT", "requires": ["node-runtime >= 18"],
+  "license": "$license", "requires": ["node-runtime >= 18"],
   "mcp": { "command": "node", "args": ["\${plugin_dir}/$entry"] },
   "check": { "mcp": true, "timeout": 60 } }
 JSON
