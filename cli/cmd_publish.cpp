@@ -97,38 +97,85 @@ Result<int> lint(Context& c, const std::string& target) {
     return errors == 0 ? 0 : 1;
 }
 
+// Secret keys from files; an encrypted one takes the password from --password-file.
+Result<std::vector<repo::SecretKey>> load_keys(const std::vector<std::string>& files,
+                                               const std::string& password_file) {
+    auto pw = read_password(password_file);
+    if (!pw) return tl::unexpected(pw.error());
+    std::optional<std::string_view> pwv;
+    if (*pw) pwv = **pw;
+    std::vector<repo::SecretKey> keys;
+    for (const auto& f : files) {
+        auto text = txn::read_file(f, 64 * 1024);
+        if (!text) return tl::unexpected(text.error());
+        auto key = repo::load_secret_key(*text, pwv, f);
+        if (!key) return tl::unexpected(key.error());
+        keys.push_back(*key);
+    }
+    return keys;
+}
+
+nlohmann::json key_ids(const std::vector<formats::MinisignPublicKey>& keys) {
+    nlohmann::json ids = nlohmann::json::array();
+    for (const auto& k : keys) ids.push_back(formats::key_id_hex(k.key_id));
+    return ids;
+}
+
 struct BuildArgs {
     std::string repo_dir;
     std::vector<std::string> packages;
-    std::string key;
+    std::vector<std::string> keys;
     std::string password_file;
     std::string id;
     std::int64_t expires_days = 30;
 };
 
 Result<int> repo_build(Context& c, const BuildArgs& a) {
-    auto text = txn::read_file(a.key, 64 * 1024);
-    if (!text) return tl::unexpected(text.error());
-    auto pw = read_password(a.password_file);
-    if (!pw) return tl::unexpected(pw.error());
-    std::optional<std::string_view> pwv;
-    if (*pw) pwv = **pw;
-    auto key = repo::load_secret_key(*text, pwv, a.key);
-    if (!key) return tl::unexpected(key.error());
+    auto keys = load_keys(a.keys, a.password_file);
+    if (!keys) return tl::unexpected(keys.error());
     repo::BuildOptions o;
     o.repo_dir = a.repo_dir;
     for (const auto& p : a.packages) o.packages.emplace_back(p);
     o.repo_id = a.id;
     o.expires_days = a.expires_days;
-    auto index = repo::build_repository(o, *key);
+    auto index = repo::build_repository(o, *keys);
     if (!index) return tl::unexpected(index.error());
     if (c.g.json)
         c.emit({{"command", "repo build"}, {"repo", index->repo}, {"version", index->version},
-                {"packages", index->packages.size()}, {"expires", index->expires}});
+                {"packages", index->packages.size()}, {"expires", index->expires},
+                {"signatures", keys->size()}});
     else
         c.out("Repository " + index->repo + " at " + a.repo_dir + ": index version " +
               std::to_string(index->version) + ", " + std::to_string(index->packages.size()) +
-              " package(s), signed.");
+              " package(s), " +
+              (keys->size() == 1 ? std::string("signed.")
+                                 : "signed by " + std::to_string(keys->size()) + " keys."));
+    return 0;
+}
+
+struct RotateArgs {
+    std::string repo_dir;
+    std::vector<std::string> keys, new_keys;
+    std::string password_file;
+    std::uint32_t threshold = 1;
+};
+
+Result<int> repo_rotate(Context& c, const RotateArgs& a) {
+    auto old_keys = load_keys(a.keys, a.password_file);
+    if (!old_keys) return tl::unexpected(old_keys.error());
+    auto new_keys = load_keys(a.new_keys, a.password_file);
+    if (!new_keys) return tl::unexpected(new_keys.error());
+    auto set = repo::rotate_keys(a.repo_dir, *old_keys, *new_keys, a.threshold);
+    if (!set) return tl::unexpected(set.error());
+    const std::string file = "keys/" + std::to_string(set->version) + ".json";
+    if (c.g.json)
+        c.emit({{"command", "repo rotate-key"}, {"repo", set->repo}, {"key_version", set->version},
+                {"file", file}, {"keys", key_ids(set->keys)}, {"threshold", set->threshold}});
+    else
+        c.out("Repository " + set->repo + ": wrote " + file + " (key version " +
+              std::to_string(set->version) + ", " + std::to_string(set->threshold) + " of " +
+              std::to_string(set->keys.size()) + " key(s) must sign).\nSign the index with the "
+              "new key(s) next: nxp repo build " + a.repo_dir + " --key NEW.key");
     return 0;
 }
 
@@ -167,12 +214,26 @@ void add_repo_build(CLI::App& repo, Context& ctx) {
     auto* cmd = repo.add_subcommand("build", "Add packages to a static repository and sign its index");
     cmd->add_option("dir", a->repo_dir, "Repository directory")->required();
     cmd->add_option("packages", a->packages, ".nxp files to add");
-    cmd->add_option("--key", a->key, "Secret key file (minisign format)")->required();
-    cmd->add_option("--password-file", a->password_file, "Password of an encrypted secret key");
+    cmd->add_option("--key", a->keys,
+                    "Secret key file (minisign format); repeat to sign with several keys")
+        ->required();
+    cmd->add_option("--password-file", a->password_file, "Password of the encrypted secret key(s)");
     cmd->add_option("--id", a->id, "Repository id (required for a new repository)");
     cmd->add_option("--expires-days", a->expires_days, "Days until clients refuse the index")
         ->check(CLI::Range(1, 3650));
     cmd->callback([&ctx, a] { ctx.action = [a](Context& c) { return repo_build(c, *a); }; });
+
+    auto r = std::make_shared<RotateArgs>();
+    auto* rot = repo.add_subcommand("rotate-key", "Hand a repository over to new signing keys (keys/N.json)");
+    rot->add_option("dir", r->repo_dir, "Repository directory")->required();
+    rot->add_option("--key", r->keys, "Current secret key file; repeat to meet its threshold")
+        ->required();
+    rot->add_option("--new-key", r->new_keys, "New secret key file; repeat for several keys")
+        ->required();
+    rot->add_option("--threshold", r->threshold, "How many new keys must sign (default 1)")
+        ->check(CLI::Range(1, 64));
+    rot->add_option("--password-file", r->password_file, "Password of the encrypted secret key(s)");
+    rot->callback([&ctx, r] { ctx.action = [r](Context& c) { return repo_rotate(c, *r); }; });
 }
 
 }  // namespace nxp::cli

@@ -5,6 +5,7 @@
 #include "cli/context.hpp"
 #include "cli/table.hpp"
 #include "formats/minisign.hpp"
+#include "repo/download.hpp"
 #include "txn/repos.hpp"
 
 namespace nxp::cli {
@@ -34,6 +35,8 @@ struct AddArgs {
     std::string name, url;
     std::vector<std::string> keys, mirrors;
     int priority = 0;
+    std::uint32_t threshold = 1;
+    std::string max_age;
 };
 
 Result<int> repo_add(Context& c, const AddArgs& a) {
@@ -45,11 +48,20 @@ Result<int> repo_add(Context& c, const AddArgs& a) {
     row.url = a.url;
     row.mirrors = a.mirrors;
     row.priority = a.priority;
+    row.threshold = a.threshold;
+    if (!a.max_age.empty()) {
+        if (auto age = repo::parse_max_age(a.max_age); !age)
+            return fail(ErrorKind::Usage, "--max-age " + a.max_age, age.error().message);
+        row.max_age = a.max_age;
+    }
     for (const auto& k : a.keys) {
         auto key = read_key_arg(k);
         if (!key) return tl::unexpected(key.error());
         row.keys.push_back(*key);
     }
+    if (a.threshold > row.keys.size())
+        return fail(ErrorKind::Usage, "--threshold " + std::to_string(a.threshold),
+                    "more than the " + std::to_string(row.keys.size()) + " key(s) given");
     auto root = c.open_root(txn::Access::Write);
     if (!root) return tl::unexpected(root.error());
     if (auto r = root->db().add_repo(row); !r) return tl::unexpected(r.error());
@@ -85,7 +97,9 @@ Result<int> repo_list(Context& c) {
         for (const auto& r : *rows)
             arr.push_back({{"name", r.name}, {"url", r.url}, {"mirrors", r.mirrors},
                            {"keys", r.keys}, {"priority", r.priority},
-                           {"index_version", r.last_version}, {"fetched", r.last_fetched}});
+                           {"index_version", r.last_version}, {"fetched", r.last_fetched},
+                           {"key_version", r.key_version}, {"threshold", r.threshold},
+                           {"max_age", r.max_age}});
         c.emit({{"command", "repo list"}, {"repositories", arr}});
         return 0;
     }
@@ -93,9 +107,11 @@ Result<int> repo_list(Context& c) {
         c.out("No repositories; add one with 'nxp repo add NAME URL --key KEY'.");
         return 0;
     }
-    Table t({"NAME", "URL", "PRIORITY", "INDEX", "MIRRORS"});
+    Table t({"NAME", "URL", "PRIORITY", "INDEX", "KEYS", "MIRRORS"});
     for (const auto& r : *rows)
         t.add({r.name, r.url, std::to_string(r.priority), "v" + std::to_string(r.last_version),
+               std::to_string(r.threshold) + "/" + std::to_string(r.keys.size()) + " (v" +
+                   std::to_string(r.key_version) + ")",
                std::to_string(r.mirrors.size())});
     c.out(t.render());
     return 0;
@@ -129,6 +145,12 @@ void add_repo(CLI::App& app, Context& ctx) {
         ->required();
     add->add_option("--mirror", add_args->mirrors, "Mirror base URL, tried in order");
     add->add_option("--priority", add_args->priority, "Higher wins between repositories");
+    add->add_option("--threshold", add_args->threshold,
+                    "Distinct valid signatures the index needs (default 1)")
+        ->check(CLI::Range(1, 64));
+    add->add_option("--max-age", add_args->max_age,
+                    "Refresh the index before install/update when older (e.g. 6h; default: "
+                    "setting repo.max_age, else 24h; 0 never)");
     add->callback([&ctx, add_args] { ctx.action = [add_args](Context& c) { return repo_add(c, *add_args); }; });
 
     auto* list = repo->add_subcommand("list", "List repositories");

@@ -24,6 +24,9 @@ struct RepoRow {
     std::uint64_t last_version = 0;  // last accepted index version (rollback protection)
     std::string last_sha256;         // sha256 of that index.json.zst
     std::int64_t last_fetched = 0;   // unix seconds
+    std::uint64_t key_version = 0;   // of `keys` in the keys/N.json chain (0: pinned at add)
+    std::uint32_t threshold = 1;     // distinct valid index signatures required
+    std::string max_age;             // "" (setting repo.max_age, else 24h), "6h", "0" = never
 };
 
 // An immutable extracted tree under ROOT/store/.
@@ -120,6 +123,9 @@ public:
     Result<std::optional<RepoRow>> repo(const std::string& name) const;
     Result<void> set_repo_state(const std::string& name, std::uint64_t version,
                                 const std::string& sha256, std::int64_t fetched_at);
+    // The key set accepted by following the rotation chain (replaces `keys`).
+    Result<void> set_repo_keys(const std::string& name, const std::vector<std::string>& keys,
+                               std::uint64_t key_version, std::uint32_t threshold);
 
     // Store trees and their files.
     Result<void> add_store_tree(const StoreTree& t, const std::vector<FileRow>& files);

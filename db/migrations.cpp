@@ -124,7 +124,16 @@ CREATE TABLE plugin_tools (
 );
 )sql";
 
-constexpr std::array<std::string_view, 2> kMigrations = {kV1, kV2};
+// Repositories (issue 4): the key set accepted along the keys/N.json rotation chain (the
+// `keys` column then holds that set), the signatures it needs, and the metadata max age
+// ("" = the root's repo.max_age setting, else 24 h).
+constexpr std::string_view kV3 = R"sql(
+ALTER TABLE repos ADD COLUMN key_version INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE repos ADD COLUMN threshold INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE repos ADD COLUMN max_age TEXT NOT NULL DEFAULT '';
+)sql";
+
+constexpr std::array<std::string_view, 3> kMigrations = {kV1, kV2, kV3};
 
 Result<int> user_version(sqlite3* db) {
     sqlite::Statement st(db, "PRAGMA user_version");

@@ -22,7 +22,8 @@ std::vector<std::string> from_json(const std::string& text) {
 }
 
 constexpr const char* kColumns =
-    "name, url, keys, mirrors, priority, last_version, last_sha256, last_fetched";
+    "name, url, keys, mirrors, priority, last_version, last_sha256, last_fetched, key_version, "
+    "threshold, max_age";
 
 RepoRow read_repo(const sqlite::Statement& st) {
     RepoRow r;
@@ -34,6 +35,9 @@ RepoRow read_repo(const sqlite::Statement& st) {
     r.last_version = static_cast<std::uint64_t>(st.int64(5));
     r.last_sha256 = st.text(6);
     r.last_fetched = st.int64(7);
+    r.key_version = static_cast<std::uint64_t>(st.int64(8));
+    r.threshold = static_cast<std::uint32_t>(st.int64(9));
+    r.max_age = st.text(10);
     return r;
 }
 
@@ -45,9 +49,10 @@ Result<void> not_found(sqlite3* db, const std::string& name) {
 
 Result<void> Database::add_repo(const RepoRow& r) {
     sqlite::Statement st(
-        db_, std::string("INSERT INTO repos (") + kColumns + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+        db_, std::string("INSERT INTO repos (") + kColumns + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     st.bind(r.name, r.url, to_json(r.keys), to_json(r.mirrors), r.priority, r.last_version,
-            r.last_sha256, r.last_fetched);
+            r.last_sha256, r.last_fetched, r.key_version, static_cast<std::int64_t>(r.threshold),
+            r.max_age);
     auto done = st.run();
     if (!done && sqlite3_extended_errcode(db_) == SQLITE_CONSTRAINT_PRIMARYKEY) {
         return fail(ErrorKind::Invalid, sqlite::db_name(db_),
@@ -81,6 +86,15 @@ Result<void> Database::set_repo_state(const std::string& name, std::uint64_t ver
                          "UPDATE repos SET last_version = ?, last_sha256 = ?, last_fetched = ? "
                          "WHERE name = ?");
     if (auto r = st.bind(version, sha256, fetched_at, name).run(); !r) return r;
+    if (sqlite3_changes(db_) == 0) return not_found(db_, name);
+    return {};
+}
+
+Result<void> Database::set_repo_keys(const std::string& name, const std::vector<std::string>& keys,
+                                     std::uint64_t key_version, std::uint32_t threshold) {
+    sqlite::Statement st(db_, "UPDATE repos SET keys = ?, key_version = ?, threshold = ? WHERE name = ?");
+    if (auto r = st.bind(to_json(keys), key_version, static_cast<std::int64_t>(threshold), name).run(); !r)
+        return r;
     if (sqlite3_changes(db_) == 0) return not_found(db_, name);
     return {};
 }

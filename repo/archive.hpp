@@ -43,7 +43,9 @@ Result<Extracted> extract_package(const std::filesystem::path& archive,
 
 // Caps against hostile archives (entry count, total bytes, decompression ratio).
 struct ExtractLimits {
-    std::uint64_t max_entries = 8192;  // a plugin with more files should bundle them
+    // Defaults; `nxp init --set extract.max_entries=N / extract.max_bytes=SIZE` changes them
+    // per root (txn::extract_limits). 100,000 entries fit a vendored node_modules.
+    std::uint64_t max_entries = 100000;
     std::uint64_t max_total_bytes = 4ULL << 30;
     // Extracted bytes may exceed `ratio_floor_bytes` only up to this multiple of the
     // compressed archive's size (a decompression bomb is refused, a normal package is not).

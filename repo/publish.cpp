@@ -9,6 +9,7 @@
 #include "repo/archive.hpp"
 #include "repo/html.hpp"
 #include "repo/repository.hpp"
+#include "repo/trust.hpp"
 
 namespace nxp::repo {
 namespace {
@@ -96,10 +97,100 @@ Result<void> add_package(formats::Index& index, const fs::path& repo_dir, const 
     return {};
 }
 
+Result<void> distinct_keys(const std::vector<SecretKey>& keys, const std::string& where) {
+    for (std::size_t i = 0; i < keys.size(); ++i)
+        for (std::size_t j = 0; j < i; ++j)
+            if (keys[i].key_id == keys[j].key_id)
+                return fail(ErrorKind::Usage, where,
+                            "key " + formats::key_id_hex(keys[i].key_id) + " is given twice");
+    return {};
+}
+
+// FILE.minisig, FILE.minisig.2, … one per key, and no stale extra ones from before.
+Result<void> write_signatures(const fs::path& file, std::string_view data,
+                              const std::string& comment, const std::vector<SecretKey>& keys) {
+    const std::string name = file.string();
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+        const std::string sig = sign(keys[i], data, comment, "signature from nxp secret key");
+        if (auto r = write_atomic(signature_name(name, i), sig); !r) return r;
+    }
+    std::error_code ec;
+    for (std::size_t i = keys.size(); i < kMaxSignatures; ++i) fs::remove(signature_name(name, i), ec);
+    return {};
+}
+
+// The last version of the chain in REPO/keys/ (0 when there is none).
+std::uint64_t last_key_version(const fs::path& dir) {
+    std::uint64_t n = 0;
+    std::error_code ec;
+    while (fs::exists(dir / "keys" / (std::to_string(n + 1) + ".json"), ec)) ++n;
+    return n;
+}
+
 }  // namespace
 
-Result<formats::Index> build_repository(const BuildOptions& opts, const SecretKey& key) {
+Result<formats::KeySet> rotate_keys(const fs::path& dir, const std::vector<SecretKey>& old_keys,
+                                    const std::vector<SecretKey>& new_keys,
+                                    std::uint32_t threshold, std::int64_t now) {
+    const std::string where = dir.string();
+    if (old_keys.empty()) return fail(ErrorKind::Usage, where, "the current key(s) must sign (--key)");
+    if (new_keys.empty()) return fail(ErrorKind::Usage, where, "no new key given (--new-key)");
+    if (auto r = distinct_keys(old_keys, where); !r) return tl::unexpected(r.error());
+    if (auto r = distinct_keys(new_keys, where); !r) return tl::unexpected(r.error());
+    if (threshold < 1 || threshold > new_keys.size())
+        return fail(ErrorKind::Usage, where,
+                    "the threshold must be between 1 and the number of new keys (" +
+                        std::to_string(new_keys.size()) + ")");
+    auto index = read_existing(dir);
+    if (!index) return tl::unexpected(index.error());
+    if (index->repo.empty())
+        return fail(ErrorKind::Usage, where, "no index.json.zst: build the repository first");
+    const std::uint64_t last = last_key_version(dir);
+    formats::KeySet set;
+    set.repo = index->repo;
+    set.version = last + 1;
+    set.threshold = threshold;
+    for (const auto& k : new_keys) set.keys.push_back(public_key_of(k));
+    const std::string text = formats::write_keyset(set);
+    std::vector<SecretKey> signers = old_keys;
+    for (const auto& k : new_keys)
+        if (std::none_of(signers.begin(), signers.end(),
+                         [&](const auto& s) { return s.key_id == k.key_id; }))
+            signers.push_back(k);
+    const fs::path file = dir / "keys" / (std::to_string(set.version) + ".json");
+    if (last > 0) {
+        // Check here what every client will check: the link must verify against keys/N.json.
+        const fs::path prev_file = dir / "keys" / (std::to_string(last) + ".json");
+        auto prev_text = read_file(prev_file);
+        if (!prev_text) return tl::unexpected(prev_text.error());
+        auto prev = formats::parse_keyset(*prev_text);
+        if (!prev) return tl::unexpected(in_context(prev.error(), prev_file.string()));
+        std::vector<std::string> sigs;
+        for (const auto& k : signers) sigs.push_back(sign(k, text, "check"));
+        auto ok = verify_threshold(prev->keys, prev->threshold, text, sigs, file.string());
+        if (!ok)
+            return fail(ErrorKind::Usage, file.string(),
+                        "the --key keys are not enough of " + prev_file.string() +
+                            " (its threshold is " + std::to_string(prev->threshold) + ")");
+    }
+    std::error_code ec;
+    fs::create_directories(dir / "keys", ec);
+    if (ec) return fail(ErrorKind::Io, (dir / "keys").string(), ec.message());
+    const std::int64_t t = now != 0 ? now : static_cast<std::int64_t>(std::time(nullptr));
+    const std::string comment = "timestamp:" + std::to_string(t) + "\tfile:keys/" +
+                                std::to_string(set.version) + ".json\trepo:" + set.repo +
+                                "\tversion:" + std::to_string(set.version);
+    // Signatures first: a client never sees the key file without them.
+    if (auto r = write_signatures(file, text, comment, signers); !r) return tl::unexpected(r.error());
+    if (auto r = write_atomic(file, text); !r) return tl::unexpected(r.error());
+    return set;
+}
+
+Result<formats::Index> build_repository(const BuildOptions& opts,
+                                        const std::vector<SecretKey>& keys) {
     const fs::path& dir = opts.repo_dir;
+    if (keys.empty()) return fail(ErrorKind::Usage, dir.string(), "no signing key given");
+    if (auto r = distinct_keys(keys, dir.string()); !r) return tl::unexpected(r.error());
     std::error_code ec;
     fs::create_directories(dir / "packages", ec);
     if (ec) return fail(ErrorKind::Io, (dir / "packages").string(), ec.message());
@@ -135,11 +226,9 @@ Result<formats::Index> build_repository(const BuildOptions& opts, const SecretKe
     const std::string comment = "timestamp:" + std::to_string(now) +
                                 "\tfile:index.json.zst\trepo:" + index.repo +
                                 "\tversion:" + std::to_string(index.version);
-    const std::string sig = sign(key, zst, comment, "signature from nxp secret key");
     if (auto r = write_atomic(dir / "index.json.zst", zst); !r) return tl::unexpected(r.error());
-    if (auto r = write_atomic(dir / "index.json.zst.minisig", sig); !r) {
+    if (auto r = write_signatures(dir / "index.json.zst", zst, comment, keys); !r)
         return tl::unexpected(r.error());
-    }
     if (auto r = write_atomic(dir / "index.html", render_index_html(index)); !r) {
         return tl::unexpected(r.error());
     }

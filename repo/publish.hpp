@@ -7,6 +7,7 @@
 
 #include "formats/error.hpp"
 #include "formats/index.hpp"
+#include "formats/keyset.hpp"
 #include "repo/keys.hpp"
 
 namespace nxp::repo {
@@ -22,7 +23,23 @@ struct BuildOptions {
 // Adds packages (replacing an entry of the same name and version only if bytes are equal;
 // otherwise refuses: published versions are immutable), re-reads the existing index,
 // bumps `version`, sets generated/expires, writes index.json.zst (deterministic zstd),
-// its .minisig (prehashed), and index.html. Returns the new index.
-Result<formats::Index> build_repository(const BuildOptions& opts, const SecretKey& key);
+// one signature per key (.minisig, .minisig.2, …; prehashed; stale extra ones removed),
+// and index.html. Returns the new index.
+Result<formats::Index> build_repository(const BuildOptions& opts,
+                                        const std::vector<SecretKey>& keys);
+inline Result<formats::Index> build_repository(const BuildOptions& opts, const SecretKey& key) {
+    return build_repository(opts, std::vector<SecretKey>{key});
+}
+
+// Key rotation: writes keys/N+1.json (N = the last version in REPO/keys/, 0 when none)
+// listing the public halves of `new_keys` with `threshold`, signed by every key of
+// `old_keys` and of `new_keys` (a key in both signs once), as keys/N+1.json.minisig,
+// .minisig.2, …. When keys/N.json exists, `old_keys` must be enough of its keys to meet
+// its threshold; for N = 0 they must be the keys clients pinned (not checkable here).
+// The index is not re-signed: run build_repository with the new keys next.
+Result<formats::KeySet> rotate_keys(const std::filesystem::path& repo_dir,
+                                    const std::vector<SecretKey>& old_keys,
+                                    const std::vector<SecretKey>& new_keys,
+                                    std::uint32_t threshold, std::int64_t now = 0);
 
 }  // namespace nxp::repo

@@ -12,6 +12,8 @@ namespace {
 constexpr std::uint64_t kMaxSignatureBytes = 4096;
 constexpr std::uint64_t kMaxIndexBytes = 64ULL << 20;       // compressed, as downloaded
 constexpr std::uint64_t kMaxIndexJsonBytes = 512ULL << 20;  // after zstd
+constexpr std::uint64_t kMaxKeyFileBytes = 64 * 1024;
+constexpr std::uint64_t kMaxKeyLinks = 1000;
 
 std::string utc_date(std::int64_t t) {
     const std::time_t tt = static_cast<std::time_t>(t);
@@ -38,19 +40,71 @@ Result<void> check_rollback(const FetchedIndex& f, const RepoState& last, const 
     return {};
 }
 
+// Fetches `url`.minisig, .minisig.2, … while `more` says another could help, stopping at
+// the first missing one (the first itself is required) or at kMaxSignatures.
+template <class More>
+Result<std::vector<std::string>> fetch_signatures(const std::string& url,
+                                                  std::vector<std::string> have,
+                                                  const FetchLimits& limits, More more) {
+    FetchLimits sig_limits = limits;
+    sig_limits.max_bytes = std::min(limits.max_bytes, kMaxSignatureBytes);
+    while (have.size() < kMaxSignatures && (have.empty() || more(have))) {
+        auto sig = fetch_bytes(signature_name(url, have.size()), sig_limits);
+        if (!sig) {
+            if (sig.error().kind == ErrorKind::NotFound && !have.empty()) break;
+            return tl::unexpected(sig.error());
+        }
+        have.push_back(std::move(*sig));
+    }
+    return have;
+}
+
+// Follows keys/N+1.json from `base` while present. A refused link refuses everything.
+Result<TrustedKeys> follow_key_chain(const RepoConfig& repo, const std::string& base,
+                                     const FetchLimits& limits) {
+    TrustedKeys trust{repo.key_version, repo.keys, repo.threshold};
+    FetchLimits key_limits = limits;
+    key_limits.max_bytes = std::min(limits.max_bytes, kMaxKeyFileBytes);
+    for (std::uint64_t links = 0; links < kMaxKeyLinks; ++links) {
+        const std::string url =
+            join_url(base, "keys/" + std::to_string(trust.version + 1) + ".json");
+        auto body = fetch_bytes(url, key_limits);
+        if (!body && body.error().kind == ErrorKind::NotFound) return trust;
+        if (!body) return tl::unexpected(body.error());
+        auto sigs = fetch_signatures(url, {}, limits, [](const auto&) { return true; });
+        if (!sigs && sigs.error().kind == ErrorKind::NotFound)
+            return fail(ErrorKind::Verification, url, "key file without a signature (" +
+                                                          signature_name(url, 0) + " is missing)");
+        if (!sigs) return tl::unexpected(sigs.error());
+        auto next = verify_key_link(trust, repo.name, *body, *sigs, url);
+        if (!next) return tl::unexpected(next.error());
+        trust = std::move(*next);
+    }
+    return fail(ErrorKind::Verification, base,
+                "more than " + std::to_string(kMaxKeyLinks) + " key rotations in one refresh");
+}
+
 Result<FetchedIndex> fetch_from(const RepoConfig& repo, const std::string& base,
                                 const RepoState& last, std::int64_t now,
                                 const FetchLimits& limits) {
     const std::string index_url = join_url(base, "index.json.zst");
-    FetchLimits sig_limits = limits;
-    sig_limits.max_bytes = std::min(limits.max_bytes, kMaxSignatureBytes);
-    auto sig = fetch_bytes(index_url + ".minisig", sig_limits);
-    if (!sig) return tl::unexpected(sig.error());
+    auto first_sig = fetch_signatures(index_url, {}, limits, [](const auto&) { return false; });
+    if (!first_sig) return tl::unexpected(first_sig.error());
     FetchLimits index_limits = limits;
     index_limits.max_bytes = std::min(limits.max_bytes, kMaxIndexBytes);
     auto raw = fetch_bytes(index_url, index_limits);
     if (!raw) return tl::unexpected(raw.error());
-    auto loaded = load_index(repo, std::move(*raw), std::move(*sig), now, index_url);
+    auto trust = follow_key_chain(repo, base, limits);
+    if (!trust) return tl::unexpected(trust.error());
+    RepoConfig current = repo;
+    current.keys = trust->keys;
+    current.key_version = trust->version;
+    current.threshold = trust->threshold;
+    auto sigs = fetch_signatures(index_url, std::move(*first_sig), limits, [&](const auto& have) {
+        return !enough_candidates(current.keys, current.threshold, have);
+    });
+    if (!sigs) return tl::unexpected(sigs.error());
+    auto loaded = load_index(current, std::move(*raw), std::move(*sigs), now, index_url);
     if (!loaded) return loaded;
     if (auto r = check_rollback(*loaded, last, index_url); !r) return tl::unexpected(r.error());
     return loaded;
@@ -58,8 +112,9 @@ Result<FetchedIndex> fetch_from(const RepoConfig& repo, const std::string& base,
 
 }  // namespace
 
-Result<FetchedIndex> load_index(const RepoConfig& repo, std::string raw_zst, std::string signature,
-                                std::int64_t now, std::string_view source) {
+Result<FetchedIndex> load_index(const RepoConfig& repo, std::string raw_zst,
+                                std::vector<std::string> signatures, std::int64_t now,
+                                std::string_view source) {
     const std::string src(source);
     if (repo.keys.empty()) {
         return fail(ErrorKind::Verification, src,
@@ -67,7 +122,7 @@ Result<FetchedIndex> load_index(const RepoConfig& repo, std::string raw_zst, std
     }
     // The signature covers the exact compressed bytes: nothing is decompressed or parsed
     // before it verifies.
-    auto trusted = verify(repo.keys, raw_zst, signature, src + ".minisig");
+    auto trusted = verify_threshold(repo.keys, repo.threshold, raw_zst, signatures, src);
     if (!trusted) return tl::unexpected(trusted.error());
     auto json = zstd_decompress(raw_zst, kMaxIndexJsonBytes, src);
     if (!json) return tl::unexpected(json.error());
@@ -88,7 +143,8 @@ Result<FetchedIndex> load_index(const RepoConfig& repo, std::string raw_zst, std
     out.index = std::move(*index);
     out.sha256 = sha256_hex(raw_zst);
     out.raw_zst = std::move(raw_zst);
-    out.signature = std::move(signature);
+    out.signatures = std::move(signatures);
+    out.trust = {repo.key_version, repo.keys, repo.threshold};
     return out;
 }
 

@@ -9,6 +9,7 @@
 #include "formats/index.hpp"
 #include "formats/minisign.hpp"
 #include "repo/fetch.hpp"
+#include "repo/trust.hpp"
 
 namespace nxp::repo {
 
@@ -17,6 +18,8 @@ struct RepoConfig {
     std::string url;   // base URL
     std::vector<formats::MinisignPublicKey> keys;  // pinned keys
     std::vector<std::string> mirrors;
+    std::uint64_t key_version = 0;  // of `keys` in the rotation chain (0: pinned)
+    std::uint32_t threshold = 1;    // distinct valid signatures the index needs
 };
 
 // What the client remembers from the last accepted index (stored in the database).
@@ -28,11 +31,16 @@ struct RepoState {
 struct FetchedIndex {
     formats::Index index;
     std::string raw_zst;     // the exact signed bytes (cached as cache/repos/NAME/index.json.zst)
-    std::string signature;   // the .minisig text
+    std::vector<std::string> signatures;  // .minisig, .minisig.2, … texts
     std::string sha256;      // of raw_zst
+    TrustedKeys trust;       // the keys it verified with (advanced by keys/N.json links)
 };
 
-// Downloads index.json.zst(.minisig), verifies the signature over the exact bytes before
+// Follows the key-rotation chain first: keys/N+1.json for N = repo.key_version, while
+// present, each link verified by repo::verify_key_link (a refused link fails the whole
+// fetch; nothing is accepted). Then downloads index.json.zst and its signatures
+// (.minisig, then .minisig.2, … only while the trusted ones found are fewer than the
+// threshold), verifies threshold-of-n signatures over the exact bytes before
 // decompressing, caps sizes, then checks repo id, expiry (against `now`), and rollback
 // against `last` (lower version, or same version with other bytes, is refused).
 // Verification failures are ErrorKind::Verification and name the URL.
@@ -40,8 +48,15 @@ Result<FetchedIndex> fetch_index(const RepoConfig& repo, const RepoState& last, 
                                  const FetchLimits& limits = {});
 
 // Same checks, from bytes already on disk (the cache), without the rollback check.
-Result<FetchedIndex> load_index(const RepoConfig& repo, std::string raw_zst, std::string signature,
-                                std::int64_t now, std::string_view source);
+Result<FetchedIndex> load_index(const RepoConfig& repo, std::string raw_zst,
+                                std::vector<std::string> signatures, std::int64_t now,
+                                std::string_view source);
+inline Result<FetchedIndex> load_index(const RepoConfig& repo, std::string raw_zst,
+                                       std::string signature, std::int64_t now,
+                                       std::string_view source) {
+    return load_index(repo, std::move(raw_zst), std::vector<std::string>{std::move(signature)},
+                      now, source);
+}
 
 // zstd helpers (libzstd), with a cap on the decompressed size.
 Result<std::string> zstd_decompress(std::string_view data, std::uint64_t max_size,

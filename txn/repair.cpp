@@ -8,6 +8,7 @@
 #include "repo/keys.hpp"
 #include "txn/fsutil.hpp"
 #include "txn/repos.hpp"
+#include "txn/settings.hpp"
 #include "txn/stage.hpp"
 #include "txn/transaction.hpp"
 #include "txn/verify.hpp"
@@ -40,7 +41,9 @@ Result<void> rebuild_tree(Root& root, const db::StoreTree& tree, const fs::path&
     std::error_code ec;
     fs::remove_all(fresh, ec);
     fs::remove_all(old, ec);
-    auto extracted = repo::extract_package(archive, fresh);
+    auto limits = extract_limits(root);
+    if (!limits) return tl::unexpected(limits.error());
+    auto extracted = repo::extract_package(archive, fresh, *limits);
     if (!extracted) return tl::unexpected(extracted.error());
     if (fs::exists(final_dir) && ::rename(final_dir.c_str(), old.c_str()) != 0)
         return fail(ErrorKind::Io, final_dir.string(), "cannot move the damaged tree aside");

@@ -3,10 +3,13 @@
 #include <sys/utsname.h>
 
 #include <algorithm>
+#include <optional>
 #include <set>
 
 #include "formats/manifest.hpp"
 #include "formats/minisign.hpp"
+#include "repo/download.hpp"
+#include "repo/trust.hpp"
 #include "sandbox/host_tools.hpp"
 #include "txn/fsutil.hpp"
 
@@ -15,7 +18,7 @@ namespace fs = std::filesystem;
 
 namespace {
 constexpr const char* kIndexFile = "index.json.zst";
-constexpr const char* kSigFile = "index.json.zst.minisig";
+constexpr const char* kSigFile = "index.json.zst.minisig";  // the first of the signatures
 constexpr const char* kSolvFile = "repo.solv";
 
 // The cached index of `row`, its signature verified again and its sha256 checked against
@@ -27,9 +30,15 @@ Result<formats::Index> read_verified_index(const Root& root, const db::RepoRow& 
     if (!config) return tl::unexpected(config.error());
     auto raw = read_file(dir / kIndexFile);
     if (!raw) return tl::unexpected(raw.error());
-    auto sig = read_file(dir / kSigFile, 64 * 1024);
-    if (!sig) return tl::unexpected(sig.error());
-    auto loaded = repo::load_index(*config, std::move(*raw), std::move(*sig), now,
+    std::vector<std::string> sigs;
+    for (std::size_t i = 0; i < repo::kMaxSignatures; ++i) {
+        fs::path p = dir / repo::signature_name(kIndexFile, i);
+        if (i > 0 && !fs::exists(p)) break;
+        auto sig = read_file(p, 64 * 1024);
+        if (!sig) return tl::unexpected(sig.error());
+        sigs.push_back(std::move(*sig));
+    }
+    auto loaded = repo::load_index(*config, std::move(*raw), std::move(sigs), now,
                                    (dir / kIndexFile).string());
     if (!loaded) return tl::unexpected(loaded.error());
     if (loaded->sha256 != row.last_sha256)
@@ -96,6 +105,8 @@ Result<repo::RepoConfig> repo_config(const db::RepoRow& row) {
     c.name = row.name;
     c.url = row.url;
     c.mirrors = row.mirrors;
+    c.key_version = row.key_version;
+    c.threshold = row.threshold;
     for (const auto& k : row.keys) {
         auto key = formats::parse_public_key(k);
         if (!key) return tl::unexpected(in_context(key.error(), "repository " + row.name + ": key"));
@@ -103,6 +114,41 @@ Result<repo::RepoConfig> repo_config(const db::RepoRow& row) {
     }
     return c;
 }
+
+namespace {
+
+// The cache keeps every signature: a threshold index is verified again on each load.
+// Extra files from an earlier index with more signatures are removed first.
+Result<void> write_signatures(const fs::path& dir, const std::vector<std::string>& sigs) {
+    std::error_code ec;
+    for (std::size_t i = sigs.size(); i < repo::kMaxSignatures; ++i)
+        fs::remove(dir / repo::signature_name(kIndexFile, i), ec);
+    // The first signature is written last: until then the pair fails verification.
+    for (std::size_t i = sigs.size(); i-- > 0;)
+        if (auto r = write_file_atomic(dir / repo::signature_name(kIndexFile, i), sigs[i]); !r)
+            return r;
+    return {};
+}
+
+// The index version and, when the rotation chain moved, the new key set, in one commit.
+Result<void> record_accepted(Root& root, const db::RepoRow& row, const repo::FetchedIndex& f,
+                             std::int64_t now) {
+    auto& db = root.db();
+    if (auto r = db.begin(); !r) return r;
+    auto r = db.set_repo_state(row.name, f.index.version, f.sha256, now);
+    if (r && f.trust.version != row.key_version) {
+        std::vector<std::string> keys;
+        for (const auto& k : f.trust.keys) keys.push_back(formats::public_key_base64(k));
+        r = db.set_repo_keys(row.name, keys, f.trust.version, f.trust.threshold);
+    }
+    if (!r) {
+        db.rollback();
+        return r;
+    }
+    return db.commit();
+}
+
+}  // namespace
 
 Result<formats::Index> refresh_repo(Root& root, const db::RepoRow& row, std::int64_t now) {
     auto config = repo_config(row);
@@ -116,9 +162,8 @@ Result<formats::Index> refresh_repo(Root& root, const db::RepoRow& row, std::int
     // The signature is written last: a crash in between leaves a pair that fails
     // verification, which is then refreshed again, never trusted.
     if (auto r = write_file_atomic(dir / kIndexFile, fetched->raw_zst); !r) return tl::unexpected(r.error());
-    if (auto r = write_file_atomic(dir / kSigFile, fetched->signature); !r) return tl::unexpected(r.error());
-    if (auto r = root.db().set_repo_state(row.name, fetched->index.version, fetched->sha256, now); !r)
-        return tl::unexpected(r.error());
+    if (auto r = write_signatures(dir, fetched->signatures); !r) return tl::unexpected(r.error());
+    if (auto r = record_accepted(root, row, *fetched, now); !r) return tl::unexpected(r.error());
     db::RepoRow accepted = row;
     accepted.last_sha256 = fetched->sha256;
     write_solv_cache(root, accepted, fetched->index, nullptr);
@@ -128,6 +173,69 @@ Result<formats::Index> refresh_repo(Root& root, const db::RepoRow& row, std::int
 Result<formats::Index> cached_index(const Root& root, const db::RepoRow& row, std::int64_t now) {
     return read_verified_index(root, row, now);
 }
+
+Result<std::int64_t> max_age_of(const Root& root, const db::RepoRow& row) {
+    std::string text = row.max_age;
+    std::string where = "repository " + row.name + ": max age";
+    if (text.empty()) {
+        auto s = root.db().setting("repo.max_age");
+        if (!s) return tl::unexpected(s.error());
+        if (*s) text = **s;
+        where = "setting repo.max_age";
+    }
+    auto age = repo::parse_max_age(text);
+    if (!age) return fail(ErrorKind::Invalid, where, age.error().message + ", not \"" + text + "\"");
+    return age;
+}
+
+std::string describe_age(std::int64_t s) {
+    if (s >= 86400 && s % 86400 == 0) return std::to_string(s / 86400) + "d";
+    if (s >= 3600) return std::to_string(s / 3600) + "h";
+    if (s >= 60) return std::to_string(s / 60) + "m";
+    return std::to_string(s) + "s";
+}
+
+namespace {
+
+// The cached index (or a refreshed one, when `refresh`) of one repository.
+Result<RepoIndex> refreshed(Root& root, const db::RepoRow& row, std::int64_t now) {
+    auto index = refresh_repo(root, row, now);
+    if (!index) return tl::unexpected(index.error());
+    auto fresh = root.db().repo(row.name);
+    if (!fresh) return tl::unexpected(fresh.error());
+    if (!*fresh) return fail(ErrorKind::Internal, row.name, "repository vanished during refresh");
+    return RepoIndex{**fresh, std::move(*index), false, now};
+}
+
+// Metadata expiry (like dnf's metadata_expire): an index fetched longer ago than the
+// repository's max age is refreshed first. Offline, it is used as it is, with a warning;
+// a refresh that fails on the network falls back to the cached index (still verified,
+// and still refused past its signed `expires`), also with a warning.
+Result<std::optional<RepoIndex>> refresh_if_stale(Root& root, const db::RepoRow& row,
+                                                  std::int64_t now, bool offline,
+                                                  Events& events) {
+    auto max_age = max_age_of(root, row);
+    if (!max_age) return tl::unexpected(max_age.error());
+    if (!repo::index_is_stale(row.last_fetched, now, *max_age)) return std::nullopt;
+    const std::string age = row.last_fetched > 0 && now >= row.last_fetched
+                                ? describe_age(now - row.last_fetched) + " old"
+                                : "of unknown age";
+    const std::string limit = " (max age " + describe_age(*max_age) + ")";
+    if (offline) {
+        events.message(Level::Warning, "the index of " + row.name + " is " + age + limit +
+                                           "; not refreshed because of --offline");
+        return std::nullopt;
+    }
+    events.message(Level::Info, "refreshing the index of " + row.name + ", " + age + limit);
+    auto r = refreshed(root, row, now);
+    if (r) return std::optional<RepoIndex>(std::move(*r));
+    if (r.error().kind != ErrorKind::Network) return tl::unexpected(r.error());
+    events.message(Level::Warning, "cannot refresh " + row.name + " (" + r.error().str() +
+                                       "); using the cached index, " + age);
+    return std::nullopt;
+}
+
+}  // namespace
 
 Result<std::vector<RepoIndex>> load_indexes(Root& root, std::int64_t now, bool offline,
                                             Events& events, IndexUse use) {
@@ -141,11 +249,15 @@ Result<std::vector<RepoIndex>> load_indexes(Root& root, std::int64_t now, bool o
                 return fail(ErrorKind::Network, "repository " + row.name,
                             "no cached index and --offline was given; run 'nxp refresh' first");
             events.message(Level::Info, "fetching index of " + row.name);
-            auto index = refresh_repo(root, row, now);
-            if (!index) return tl::unexpected(index.error());
-            auto fresh = root.db().repo(row.name);
-            if (!fresh || !*fresh) return tl::unexpected(fresh ? Error{ErrorKind::Internal, row.name, "vanished"} : fresh.error());
-            out.push_back({**fresh, std::move(*index), false, now});
+            auto r = refreshed(root, row, now);
+            if (!r) return tl::unexpected(r.error());
+            out.push_back(std::move(*r));
+            continue;
+        }
+        auto fresh = refresh_if_stale(root, row, now, offline, events);
+        if (!fresh) return tl::unexpected(fresh.error());
+        if (*fresh) {
+            out.push_back(std::move(**fresh));
             continue;
         }
         if (use == IndexUse::Resolve && solv_cache_usable(root, row, now)) {

@@ -35,8 +35,15 @@ Error as_transfer_error(Error e);
 // accepted version (rollback protection). Returns the new index.
 Result<formats::Index> refresh_repo(Root& root, const db::RepoRow& row, std::int64_t now);
 
+// The repository's metadata max age in seconds (0 = never refresh on its own): its own
+// setting (`repo add --max-age`), else the root's repo.max_age setting, else 24 h.
+Result<std::int64_t> max_age_of(const Root& root, const db::RepoRow& row);
+std::string describe_age(std::int64_t seconds);  // "90s", "15m", "6h", "2d"
+
 // Every configured repository's index from the cache, verified again on each load. A
-// repository never refreshed is refreshed first unless `offline`. With IndexUse::Resolve,
+// repository never refreshed is refreshed first unless `offline`; one fetched longer ago
+// than max_age_of() is refreshed (offline: used with a warning that it is old; a network
+// failure: used with a warning). With IndexUse::Resolve,
 // a repository whose .solv cache was made from the accepted index (RepoRow::last_sha256)
 // and has not expired is not read at all (from_cache); a missing or stale cache is rebuilt.
 Result<std::vector<RepoIndex>> load_indexes(Root& root, std::int64_t now, bool offline,

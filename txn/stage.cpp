@@ -11,6 +11,7 @@
 #include "repo/keys.hpp"
 #include "txn/fsutil.hpp"
 #include "txn/repos.hpp"
+#include "txn/settings.hpp"
 
 namespace nxp::txn {
 namespace fs = std::filesystem;
@@ -134,7 +135,9 @@ Result<std::string> stage_tree(Root& root, const formats::IndexEntry& entry, con
 
     fs::path tmp = root.store_dir() / tmp_name(entry.name);
     fs::remove_all(tmp, ec);
-    auto extracted = repo::extract_package(archive, tmp);
+    auto limits = extract_limits(root);
+    if (!limits) return tl::unexpected(limits.error());
+    auto extracted = repo::extract_package(archive, tmp, *limits);
     if (!extracted) return tl::unexpected(in_context(extracted.error(), entry.name + " " + entry.version.str()));
     if (extracted->manifest.name != entry.name || extracted->manifest.version != entry.version) {
         fs::remove_all(tmp, ec);

@@ -166,3 +166,104 @@ run_rc 1 nxp --json audit
 jq -e '[.findings[] | select(.kind=="advisory")] | length == 1' "$T/out" >/dev/null \
     || fail "audit --json should list exactly one advisory"
 pass "advisories reported by nxp audit"
+
+# key-rotation forgery (DESIGN.md §4: keys/N+1.json must be signed by the keys of N and by
+# its own). Each forged chain is refused with exit 4 naming the key file, nothing changes,
+# and the pinned key stays the one in effect.
+nxp key generate -o "$T/new" >/dev/null
+nxp key generate -o "$T/scratch" >/dev/null
+pinned=$(sed -n 2p "$T/key.pub")
+# keyfile DIR VERSION PUB…: writes DIR/keys/1.json declaring VERSION and listing the keys.
+keyfile() {
+    local dir=$1 version=$2; shift 2
+    mkdir -p "$dir/keys"
+    local keys; keys=$(for p in "$@"; do sed -n 2p "$p"; done | jq -R . | jq -sc .)
+    printf '{"format":1,"repo":"demo","version":%s,"keys":%s,"threshold":1}\n' "$version" "$keys" \
+        >"$dir/keys/1.json"
+}
+# msign FILE SIG KEY: the real minisign tool signs a key file (interop in both directions).
+msign() {
+    minisign -S -s "$3" -m "$1" -x "$2" -t "rotation" </dev/null >/dev/null 2>&1 \
+        || fail "minisign could not sign $1"
+}
+keys_in_effect() { nxp repo list --json | jq -r '.repositories[0] | "\(.key_version) \(.keys | join(","))"'; }
+still_pinned() {
+    [ "$(keys_in_effect)" = "0 $pinned" ] || fail "$1: the key set changed to $(keys_in_effect)"
+}
+
+copy_repo rot-evil      # signed only by an attacker key that lists itself
+keyfile "$T/rot-evil" 1 "$T/evil.pub"
+msign "$T/rot-evil/keys/1.json" "$T/rot-evil/keys/1.json.minisig" "$T/evil.key"
+nxp repo build "$T/rot-evil" --key "$T/evil.key" >/dev/null
+copy_repo rot-skip      # signed by the old and new keys, but declares version 2 after 0
+keyfile "$T/rot-skip" 2 "$T/new.pub"
+msign "$T/rot-skip/keys/1.json" "$T/rot-skip/keys/1.json.minisig" "$T/key.key"
+msign "$T/rot-skip/keys/1.json" "$T/rot-skip/keys/1.json.minisig.2" "$T/new.key"
+nxp repo build "$T/rot-skip" --key "$T/new.key" >/dev/null
+copy_repo rot-noold     # the new key signs its own rotation; the old key never did
+keyfile "$T/rot-noold" 1 "$T/new.pub"
+msign "$T/rot-noold/keys/1.json" "$T/rot-noold/keys/1.json.minisig" "$T/new.key"
+nxp repo build "$T/rot-noold" --key "$T/new.key" >/dev/null
+for case in "rot-evil:not signed by the current keys" "rot-skip:a skipped version is refused" \
+            "rot-noold:not signed by the current keys"; do
+    dir=${case%%:*} why=${case#*:}
+    fresh
+    serve "$T/$dir"
+    run_rc 4 nxp refresh
+    err_has "$URL/ok/keys/1.json"
+    err_has "$why"
+    run_rc 0 nxp search extra   # the cached index, verified with the pinned key, still serves
+    out_has extra
+    unchanged "key-rotation forgery ($dir)"
+    still_pinned "key-rotation forgery ($dir)"
+done
+# A version skipped by leaving out keys/1.json: the new key is never learnt.
+copy_repo rot-gap
+nxp repo rotate-key "$T/rot-gap" --key "$T/key.key" --new-key "$T/scratch.key" >/dev/null
+nxp repo rotate-key "$T/rot-gap" --key "$T/scratch.key" --new-key "$T/new.key" >/dev/null
+rm "$T/rot-gap/keys/1.json"
+nxp repo build "$T/rot-gap" --key "$T/new.key" >/dev/null
+fresh
+serve "$T/rot-gap"
+run_rc 4 nxp refresh
+err_has "signed by unknown key"
+unchanged "key-rotation forgery (gap)"
+still_pinned "key-rotation forgery (gap)"
+pass "key-rotation forgery"
+
+# A legitimate rotation is followed; then only the new key signs the index.
+copy_repo rot-ok
+run_rc 0 nxp repo rotate-key "$T/rot-ok" --key "$T/key.key" --new-key "$T/new.key"
+out_has "keys/1.json"
+nxp repo build "$T/rot-ok" --key "$T/new.key" >/dev/null
+fresh
+serve "$T/rot-ok"
+run_rc 0 nxp refresh
+[ "$(keys_in_effect)" = "1 $(sed -n 2p "$T/new.pub")" ] || fail "rotation not accepted: $(keys_in_effect)"
+run_rc 0 nxp --yes install extra
+assert_installed extra 1.0.0
+# … and the retired key can no longer sign for the repository.
+cp -a "$T/rot-ok" "$T/rot-retired"
+nxp repo build "$T/rot-retired" --key "$T/key.key" >/dev/null
+serve "$T/rot-retired"
+run_rc 4 nxp refresh
+err_has "signed by unknown key"
+pass "legitimate key rotation; retired key refused"
+
+# threshold: a repository pinned with 2 of 3 keys needs two distinct valid signatures.
+nxp key generate -o "$T/k2" >/dev/null
+nxp key generate -o "$T/k3" >/dev/null
+copy_repo thr
+nxp repo build "$T/thr" --key "$T/k3.key" >/dev/null
+rm -rf "$NXP_ROOT"
+nxp init --nextchat-version 2.16.0 >/dev/null
+serve "$T/thr"
+run_rc 4 nxp repo add demo "$URL/ok" --key "$T/key.pub" --key "$T/k2.pub" --key "$T/k3.pub" --threshold 2
+err_has "1 of 1 signature(s) valid"
+err_has "2 required"
+nxp repo build "$T/thr" --key "$T/k3.key" --key "$T/k2.key" >/dev/null
+[ -f "$T/thr/index.json.zst.minisig.2" ] || fail "repo build wrote no second signature"
+run_rc 0 nxp repo add demo "$URL/ok" --key "$T/key.pub" --key "$T/k2.pub" --key "$T/k3.pub" --threshold 2
+run_rc 0 nxp --yes install extra
+assert_installed extra 1.0.0
+pass "threshold signatures (2 of 3)"

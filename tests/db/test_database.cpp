@@ -47,6 +47,16 @@ TEST_CASE("repositories are added, listed by priority, updated and removed", "[d
     CHECK(one->last_sha256 == std::string(64, 'c'));
     CHECK(one->last_fetched == 1700000000);
 
+    // The key set accepted along the rotation chain replaces the pinned one.
+    CHECK(one->key_version == 0);
+    CHECK(one->threshold == 1);
+    REQUIRE(db.set_repo_keys("alpha", {"RWQnew1", "RWQnew2"}, 3, 2));
+    one = db.repo("alpha").value();
+    CHECK(one->keys == std::vector<std::string>{"RWQnew1", "RWQnew2"});
+    CHECK(one->key_version == 3);
+    CHECK(one->threshold == 2);
+    CHECK_FALSE(db.set_repo_keys("ghost", {}, 1, 1));
+
     REQUIRE(db.remove_repo("beta"));
     CHECK(db.repos().value().size() == 2);
 }

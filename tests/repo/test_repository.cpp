@@ -62,7 +62,8 @@ TEST_CASE("fetch_index accepts a good index and reports its hash", "[repository]
     REQUIRE(r->index.packages.size() == 1);
     CHECK(r->raw_zst == read_file(f.repo / "index.json.zst"));
     CHECK(r->sha256 == sha256_hex(r->raw_zst));
-    CHECK(r->signature == read_file(f.repo / "index.json.zst.minisig"));
+    REQUIRE(r->signatures.size() == 1);
+    CHECK(r->signatures[0] == read_file(f.repo / "index.json.zst.minisig"));
 
     // The same version with the same bytes is accepted again (a plain refresh).
     CHECK(fetch_index(f.config(), {1, r->sha256}, kNow + 60));
