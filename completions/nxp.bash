@@ -37,7 +37,8 @@ _nxp() {
     # Options that take a value (global and per command), so their value is not a word.
     local valued=" --root --progress-fd --color --grant --policy --nextchat --nextchat-version
         --key --mirror --priority --password-file --id --expires-days -o --output --to --keep
-        --unset --from-file --restart-cmd --path-map --kind --name --bin --lockfile --bundle "
+        --unset --from-file --restart-cmd --path-map --kind --name --bin --lockfile --bundle
+        --new-key --threshold --max-age --set "
 
     # The command (and its subcommand) are the first words that are not options.
     local cmd="" sub="" i w
@@ -54,26 +55,33 @@ _nxp() {
 
     case $prev in
         --root | --nextchat) COMPREPLY=($(compgen -d -- "$cur")); return ;;
-        --policy | --key | --password-file | --from-file | -o | --output | --lockfile | --bundle)
+        --policy | --key | --new-key | --password-file | --from-file | -o | --output | --lockfile | --bundle)
             COMPREPLY=($(compgen -f -- "$cur")); return ;;
         --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
         --kind) COMPREPLY=($(compgen -W "mcp-server mask prompts" -- "$cur")); return ;;
         --grant) COMPREPLY=($(compgen -W "all $(_nxp_query available)" -- "$cur")); return ;;
         --progress-fd | --nextchat-version | --mirror | --priority | --id | --expires-days | \
-            --to | --keep | --unset | --restart-cmd | --path-map | --name | --bin)
+            --to | --keep | --unset | --restart-cmd | --path-map | --name | --bin | \
+            --threshold | --max-age)
+            return ;;
+        --set)
+            COMPREPLY=($(compgen -W "repo.max_age= extract.max_entries= extract.max_bytes=
+                download.parallel= gc.keep=" -- "$cur"))
+            compopt -o nospace 2>/dev/null
             return ;;
     esac
 
     local opts="" subs="" what=""
     case $cmd in
         "") COMPREPLY=($(compgen -W "$commands $globals" -- "$cur")); return ;;
-        init) opts="--nextchat --nextchat-version" ;;
+        init) opts="--nextchat --nextchat-version --set" ;;
         repo)
-            subs="add list remove build"
+            subs="add list remove build rotate-key"
             case $sub in
-                add) opts="--key --mirror --priority" ;;
+                add) opts="--key --mirror --priority --threshold --max-age" ;;
                 remove) what=repos ;;
                 build) opts="--key --password-file --id --expires-days"; what=files ;;
+                rotate-key) opts="--key --new-key --threshold --password-file"; what=dirs ;;
             esac ;;
         refresh) what=repos ;;
         search | list | autoremove | audit | doctor) ;;
