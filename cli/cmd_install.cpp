@@ -1,6 +1,10 @@
 // nxp install / remove / update: fill a resolver request, run the shared transaction path.
+#include <iostream>
+
 #include "cli/context.hpp"
+#include "cli/table.hpp"
 #include "formats/constraint.hpp"
+#include "txn/apply.hpp"
 
 namespace nxp::cli {
 
@@ -31,7 +35,43 @@ struct Flags {
     bool no_recommends = false;
     bool keep_deps = false;
     bool purge = false;
+    bool check = false;
 };
+
+// update --check: what an update would do, from freshly downloaded indexes (verified in
+// memory, nothing recorded) or the cache with --offline. Exit 10 when there is anything.
+Result<int> check_updates(Context& c, const Flags& f) {
+    auto req = make_request(resolver::JobKind::Update, f.specs);
+    if (!req) return tl::unexpected(req.error());
+    if (f.specs.empty()) req->jobs.push_back({resolver::JobKind::UpdateAll, {}});
+    auto root = c.open_root(txn::Access::Read);
+    if (!root) return tl::unexpected(root.error());
+    auto repos = txn::fresh_indexes(*root, txn::now_or_clock(0), c.g.offline, c);
+    if (!repos) return tl::unexpected(repos.error());
+    auto universe = txn::build_universe(*root, *repos);
+    if (!universe) return tl::unexpected(universe.error());
+    auto outcome = resolver::resolve(*universe, *req);
+    if (!outcome) return tl::unexpected(outcome.error());
+    if (auto* u = std::get_if<resolver::Unsolvable>(&*outcome)) {
+        if (c.g.json) c.emit({{"command", "update"}, {"check", true}, {"ok", false}, {"unsolvable", unsolvable_json(*u)}});
+        std::cerr << "nxp: the update cannot be satisfied:\n" << u->str();
+        return 3;
+    }
+    const auto& plan = std::get<resolver::Plan>(*outcome);
+    if (c.g.json) {
+        c.emit({{"command", "update"}, {"check", true}, {"ok", true},
+                {"updates_available", !plan.empty()}, {"plan", plan_json(plan)}});
+    } else if (plan.empty()) {
+        c.out("Up to date.");
+    } else {
+        Table t({"NAME", "INSTALLED", "AVAILABLE", "CHANGE", "REPOSITORY"});
+        for (const auto& s : plan.steps)
+            t.add({s.name, s.from ? s.from->str() : "-", s.to ? s.to->str() : "-",
+                   std::string(resolver::step_kind_name(s.kind)), s.repo.empty() ? "-" : s.repo});
+        c.out(t.render() + std::to_string(plan.steps.size()) + " change(s) available; run 'nxp update' to apply.");
+    }
+    return plan.empty() ? 0 : 10;
+}
 
 Result<int> run(Context& c, resolver::JobKind kind, const Flags& f, const std::string& name) {
     auto req = make_request(kind, f.specs);
@@ -85,8 +125,11 @@ void add_update(CLI::App& app, Context& ctx) {
     auto f = std::make_shared<Flags>();
     auto* cmd = app.add_subcommand("update", "Update plugins to the best versions that fit together");
     cmd->add_option("plugins", f->specs, "Only these plugins (default: all)");
+    cmd->add_flag("--check", f->check, "Only report available updates: exit 0 when none, 10 when some");
     cmd->callback([&ctx, f] {
-        ctx.action = [f](Context& c) { return run(c, resolver::JobKind::Update, *f, "update"); };
+        ctx.action = [f](Context& c) {
+            return f->check ? check_updates(c, *f) : run(c, resolver::JobKind::Update, *f, "update");
+        };
     });
 }
 

@@ -131,5 +131,8 @@ void add_import(CLI::App& app, Context& ctx);
 
 // This binary's own path (what NextChat's config entries start).
 std::string self_exe();
+void add_apply(CLI::App& app, Context& ctx);  // cmd_apply.cpp
+void add_lock(CLI::App& app, Context& ctx);
+void add_bundle(CLI::App& app, Context& ctx);
 
 }  // namespace nxp::cli

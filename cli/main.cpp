@@ -85,6 +85,9 @@ int main(int argc, char** argv) {
     nxp::cli::add_nextchat(app, ctx);
     nxp::cli::add_new(app, ctx);
     nxp::cli::add_import(app, ctx);
+    nxp::cli::add_apply(app, ctx);
+    nxp::cli::add_lock(app, ctx);
+    nxp::cli::add_bundle(app, ctx);
 
     try {
         app.parse(argc, argv);

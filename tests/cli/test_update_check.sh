@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# nxp update --check: exit 0 when up to date, 10 when updates exist, printing them; changes
+# nothing (not even the recorded repository state).
+. "$(dirname "$0")/testlib.sh"
+
+plugin alpha 1.0.0
+plugin beta 1.0.0 '"requires": ["alpha ^1"],'
+make_repo "$T/src/alpha-1.0.0" "$T/src/beta-1.0.0"
+make_root
+run_rc 0 nxp --yes install beta
+
+run_rc 0 nxp update --check
+out_has "Up to date"
+run_rc 0 nxp --json update --check
+jq -e '.schema == 1 and .updates_available == false and .plan == []' "$T/out" >/dev/null || fail "--json when up to date"
+pass "up to date: exit 0"
+
+plugin alpha 1.1.0
+nxp pack "$T/src/alpha-1.1.0" -o "$T/pkgs/" >/dev/null
+nxp repo build "$T/repo" "$T"/pkgs/*.nxp --key "$T/key.key" --id demo >/dev/null
+gen=$(readlink "$NXP_ROOT/current")
+repo_state=$(nxp repo list --json | jq -c '.repositories')
+run_rc 10 nxp update --check
+out_has "alpha"
+out_has "1.0.0"
+out_has "1.1.0"
+out_has "upgrade"
+out_has "1 change(s) available"
+run_rc 10 nxp --json update --check
+jq -e '.updates_available == true and .plan == [{"action": "upgrade", "name": "alpha", "from": "1.0.0", "to": "1.1.0", "repo": "demo", "reason": "dependency", "size": .plan[0].size, "sha256": .plan[0].sha256}]' \
+    "$T/out" >/dev/null || { cat "$T/out"; fail "--json with an update"; }
+run_rc 10 nxp update --check alpha
+run_rc 0 nxp update --check beta
+[ "$(readlink "$NXP_ROOT/current")" = "$gen" ] || fail "update --check changed the generation"
+installed | grep -qx "alpha 1.0.0 dependency" || fail "update --check changed the installed set"
+[ "$(nxp repo list --json | jq -c '.repositories')" = "$repo_state" ] || fail "update --check recorded repository state"
+pass "updates available: exit 10, printed, nothing changed"
+
+# --offline reads the cache, which has not seen the new index yet.
+run_rc 0 nxp --offline update --check
+run_rc 0 nxp refresh
+run_rc 10 nxp --offline update --check
+
+run_rc 0 nxp --yes update
+run_rc 0 nxp update --check
+pass "after nxp update: exit 0"
+
+# A repository that cannot be reached is a network failure, not "up to date".
+mv "$T/repo" "$T/repo.away"
+run_rc 5 nxp update --check
+mv "$T/repo.away" "$T/repo"
+pass "unreachable repository: exit 5"

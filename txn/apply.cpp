@@ -1,0 +1,342 @@
+#include "txn/apply.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+
+#include "repo/repository.hpp"
+#include "txn/apply_internal.hpp"
+#include "txn/fsutil.hpp"
+#include "txn/stage.hpp"
+
+namespace nxp::txn {
+namespace fs = std::filesystem;
+using detail::GivenConfig;
+
+Result<std::string> read_reference(const formats::DesiredValue& v) {
+    if (!v.env.empty()) {
+        const char* e = std::getenv(v.env.c_str());
+        if (e == nullptr)
+            return fail(ErrorKind::Invalid, v.field + ".env", "environment variable " + v.env + " is not set");
+        return std::string(e);
+    }
+    auto text = read_file(v.file, 1u << 20);
+    if (!text) return fail(ErrorKind::Invalid, v.field + ".file", "cannot read " + v.file + ": " + text.error().message);
+    std::string s = std::move(*text);
+    if (s.ends_with('\n')) s.pop_back();
+    if (s.ends_with('\r')) s.pop_back();
+    return s;
+}
+
+namespace {
+
+bool same_repo(const db::RepoRow& a, const db::RepoRow& b) {
+    return a.url == b.url && a.keys == b.keys && a.mirrors == b.mirrors && a.priority == b.priority;
+}
+
+Result<std::vector<RepoChange>> repo_changes(const Root& root, const formats::Desired& d) {
+    std::vector<RepoChange> out;
+    for (const auto& r : d.repos) {
+        db::RepoRow row{r.name, r.url, r.keys, r.mirrors, r.priority, 0, "", 0};
+        auto existing = root.db().repo(r.name);
+        if (!existing) return tl::unexpected(existing.error());
+        if (!*existing) {
+            out.push_back({"add", row});
+        } else if (!same_repo(**existing, row)) {
+            // Same repository id elsewhere or with other keys: what was accepted from it
+            // still counts against rollback.
+            row.last_version = (*existing)->last_version;
+            row.last_sha256 = (*existing)->last_sha256;
+            out.push_back({"change", row});
+        }
+    }
+    return out;
+}
+
+// Configured repositories from the cache, and new or changed ones downloaded and verified
+// in memory (recorded only once the transaction took effect).
+Result<std::vector<RepoIndex>> indexes_for(Root& root, const std::vector<RepoChange>& changes,
+                                           std::int64_t now, bool offline, Events& events) {
+    auto loaded = load_indexes(root, now, offline, events, IndexUse::Entries);
+    if (!loaded) return tl::unexpected(loaded.error());
+    std::erase_if(*loaded, [&](const RepoIndex& r) {
+        return std::any_of(changes.begin(), changes.end(), [&](const auto& c) { return c.row.name == r.row.name; });
+    });
+    for (const auto& c : changes) {
+        if (offline)
+            return fail(ErrorKind::Network, "repositories." + c.row.name,
+                        "not configured as the file says and --offline was given");
+        auto config = repo_config(c.row);
+        if (!config) return tl::unexpected(config.error());
+        events.message(Level::Info, "fetching index of " + c.row.name);
+        auto fetched = repo::fetch_index(*config, {c.row.last_version, c.row.last_sha256}, now);
+        if (!fetched) return tl::unexpected(in_context(as_transfer_error(fetched.error()), "repositories." + c.row.name));
+        loaded->push_back({c.row, std::move(fetched->index), false, now});
+    }
+    return loaded;
+}
+
+Result<void> record_repos(Root& root, const std::vector<RepoChange>& changes, std::int64_t now,
+                          const std::string& user, Events& events) {
+    for (const auto& c : changes) {
+        if (c.action == "change") {
+            if (auto r = root.db().remove_repo(c.row.name); !r) return r;
+        }
+        if (auto r = root.db().add_repo(c.row); !r) return r;
+        if (c.action == "change" && c.row.last_version > 0) {
+            if (auto r = root.db().set_repo_state(c.row.name, c.row.last_version, c.row.last_sha256, 0); !r) return r;
+        }
+        if (auto index = refresh_repo(root, c.row, now); !index)
+            events.message(Level::Warning, "repository " + c.row.name + " recorded, but its index could not be cached: " +
+                                               index.error().str() + "; run 'nxp refresh'");
+        (void)root.db().audit(user, "repo-" + c.action, c.row.name + " " + c.row.url + " (apply)");
+    }
+    return {};
+}
+
+struct GrantPlan {
+    std::vector<GrantChange> changes;
+    resolver::Plan uncovered;  // steps whose permissions neither the file nor a grant covers
+};
+
+Result<GrantPlan> grant_plan(Root& root, const formats::Desired& d, const resolver::Plan& plan,
+                             const std::map<std::string, db::GenPackage>& next) {
+    GrantPlan out;
+    std::map<std::string, formats::Permissions> requested;  // of the version in `next`
+    for (const auto& s : plan.steps)
+        if (s.entry && s.kind != resolver::StepKind::Remove)
+            requested[s.name] = needed_permissions(s.entry->permissions);
+    for (const auto& [name, p] : next) {
+        if (requested.count(name) || p.store_path.empty()) continue;
+        auto m = installed_manifest(root, p.store_path);
+        if (!m) return tl::unexpected(m.error());
+        requested[name] = needed_permissions(m->permissions);
+    }
+    std::map<std::string, formats::Permissions> have;
+    for (const auto& [name, _] : requested) {
+        auto g = granted_permissions(root, name);
+        if (!g) return tl::unexpected(g.error());
+        have[name] = *g;
+    }
+    for (const auto& p : d.plugins) {
+        if (!p.grant || !requested.count(p.name)) continue;
+        formats::Permissions wish = p.grant->all ? requested[p.name] : p.grant->permissions;
+        auto added = ungranted(wish, have[p.name]);
+        if (added.empty()) continue;
+        auto after = detail::merged(have[p.name], wish);
+        out.changes.push_back({p.name, added, after});
+        have[p.name] = after;
+    }
+    for (const auto& s : plan.steps)
+        if (s.entry && s.kind != resolver::StepKind::Remove &&
+            !ungranted(requested[s.name], have[s.name]).empty())
+            out.uncovered.steps.push_back(s);
+    return out;
+}
+
+resolver::Plan mark_reasons(resolver::Plan plan, const Snapshot& snap,
+                            const std::map<std::string, db::GenPackage>& next,
+                            std::vector<std::string>& demoted) {
+    plan.marked_explicit.clear();
+    for (const auto& cur : snap.packages) {
+        auto it = next.find(cur.name);
+        if (it == next.end() || cur.reason == it->second.reason) continue;
+        bool stepped = std::any_of(plan.steps.begin(), plan.steps.end(), [&](const auto& s) { return s.name == cur.name; });
+        if (stepped) continue;
+        if (it->second.reason == "explicit") plan.marked_explicit.push_back(cur.name);
+        else demoted.push_back(cur.name);
+    }
+    for (auto& s : plan.steps)
+        if (auto it = next.find(s.name); it != next.end()) s.explicit_ = it->second.reason == "explicit";
+    return plan;
+}
+
+// Downloads (or takes from the bundle) and extracts every package the plan brings in.
+Result<std::uint64_t> stage(Root& root, const resolver::Plan& plan, const std::vector<RepoIndex>& repos,
+                            const ApplySource& source, bool offline,
+                            std::map<std::string, db::GenPackage>& next, Events& events) {
+    std::map<std::string, Source> sources;
+    for (const auto& r : repos) {
+        Source s{r.row.name, {r.row.url}};
+        s.base_urls.insert(s.base_urls.end(), r.row.mirrors.begin(), r.row.mirrors.end());
+        sources[r.row.name] = std::move(s);
+    }
+    std::vector<Wanted> wanted;
+    std::vector<const resolver::Step*> steps;
+    for (const auto& step : plan.steps) {
+        if (step.kind == resolver::StepKind::Remove || !step.entry) continue;
+        if (source.bundle_indexes) {
+            std::error_code ec;
+            fs::create_directories(root.package_cache_path(step.entry->sha256).parent_path(), ec);
+            fs::copy_file(source.bundle_packages / (step.entry->sha256 + ".nxp"),
+                          root.package_cache_path(step.entry->sha256), fs::copy_options::overwrite_existing, ec);
+            if (ec) return fail(ErrorKind::Io, root.package_cache_path(step.entry->sha256).string(), ec.message());
+        }
+        wanted.push_back({&*step.entry, &sources[step.repo]});
+        steps.push_back(&step);
+    }
+    std::uint64_t downloaded = 0;
+    auto archives = fetch_packages(root, wanted, offline || source.bundle_indexes.has_value(), downloaded, events);
+    if (!archives) return tl::unexpected(archives.error());
+    if (auto r = root.db().begin(); !r) return tl::unexpected(r.error());
+    for (std::size_t i = 0; i < steps.size(); ++i) {
+        auto rel = stage_tree(root, *steps[i]->entry, steps[i]->repo, (*archives)[i]);
+        if (!rel) {
+            root.db().rollback();
+            return tl::unexpected(rel.error());
+        }
+        next[steps[i]->name].store_path = *rel;
+    }
+    if (auto r = root.db().commit(); !r) return tl::unexpected(r.error());
+    return downloaded;
+}
+
+StepRecord record_of(const resolver::Step& s) {
+    return {std::string(resolver::step_kind_name(s.kind)), s.name, s.from ? s.from->str() : "",
+            s.to ? s.to->str() : "", s.repo};
+}
+
+Intent make_intent(const ApplyDiff& diff, const std::map<std::string, db::GenPackage>& next,
+                   std::vector<db::ConfigRow> config) {
+    Intent intent;
+    intent.kind = "apply";
+    for (const auto& s : diff.plan.steps) intent.steps.push_back(record_of(s));
+    auto versioned = [&](const std::string& action, const std::string& name) {
+        auto it = next.find(name);
+        std::string v = it == next.end() ? "" : it->second.version;
+        intent.steps.push_back({action, name, v, v, it == next.end() ? "" : it->second.repo});
+    };
+    for (const auto& n : diff.plan.marked_explicit) versioned("mark-explicit", n);
+    for (const auto& n : diff.demoted) versioned("mark-dependency", n);
+    std::set<std::string> configured;
+    for (const auto& c : diff.config) configured.insert(c.plugin);
+    for (const auto& n : configured) versioned("config", n);
+    for (const auto& f : diff.flags) versioned(f.enabled ? "enable" : "disable", f.plugin);
+    for (const auto& [name, p] : next) intent.packages.push_back(p);
+    intent.config = std::move(config);
+    return intent;
+}
+
+}  // namespace
+
+Result<ApplyReport> apply_desired(Root& root, const formats::Desired& desired,
+                                  const ApplySource& source, const TxnOptions& opts,
+                                  const std::function<bool(const ApplyDiff&)>& confirm_diff,
+                                  Events& events) {
+    const std::int64_t now = now_or_clock(opts.now);
+    ApplyReport report;
+    auto given = detail::read_given_config(desired);  // a missing secret fails before anything
+    if (!given) return tl::unexpected(given.error());
+    auto snap = current_snapshot(root);
+    if (!snap) return tl::unexpected(snap.error());
+    report.txn.from_generation = snap->generation;
+
+    std::vector<RepoIndex> repos;
+    if (source.bundle_indexes) {
+        repos = *source.bundle_indexes;  // the bundle's repositories are never recorded
+    } else {
+        auto changes = repo_changes(root, desired);
+        if (!changes) return tl::unexpected(changes.error());
+        report.diff.repos = std::move(*changes);
+        auto loaded = indexes_for(root, report.diff.repos, now, opts.offline, events);
+        if (!loaded) return tl::unexpected(loaded.error());
+        repos = std::move(*loaded);
+    }
+
+    resolver::Plan plan;
+    if (source.lock) {
+        auto locked = detail::locked_plan(root, desired, *source.lock, repos, *snap);
+        if (!locked) return tl::unexpected(locked.error());
+        plan = std::move(*locked);
+    } else {
+        auto outcome = detail::resolve_plan(root, desired, repos);
+        if (!outcome) return tl::unexpected(outcome.error());
+        if (auto* u = std::get_if<resolver::Unsolvable>(&*outcome)) {
+            report.unsolvable = std::move(*u);
+            return report;
+        }
+        plan = std::get<resolver::Plan>(std::move(*outcome));
+    }
+    auto next = detail::next_packages(desired, *snap, plan);
+    report.diff.plan = mark_reasons(std::move(plan), *snap, next, report.diff.demoted);
+    for (const auto& p : desired.plugins) {
+        auto cur = std::find_if(snap->packages.begin(), snap->packages.end(), [&](const auto& x) { return x.name == p.name; });
+        bool was = cur == snap->packages.end() ? true : cur->enabled;
+        if (next.count(p.name) && was != p.enabled) report.diff.flags.push_back({p.name, p.enabled});
+    }
+
+    // Manifests known before staging: installed trees, and trees already in the store.
+    auto known_manifest = [&](const db::GenPackage& p) -> Result<std::optional<formats::Manifest>> {
+        std::string path = p.store_path;
+        if (path.empty()) {
+            for (const auto& s : report.diff.plan.steps)
+                if (s.name == p.name && s.entry) path = store_path_for(*s.entry);
+        }
+        auto tree = root.db().store_tree(path);
+        if (!tree) return tl::unexpected(tree.error());
+        if (!*tree) return std::optional<formats::Manifest>{};
+        auto m = installed_manifest(root, path);
+        if (!m) return tl::unexpected(m.error());
+        return std::optional<formats::Manifest>(std::move(*m));
+    };
+    auto config = detail::next_config(desired, *given, *snap, next, known_manifest, report.diff.config);
+    if (!config) return tl::unexpected(config.error());
+    auto grants = grant_plan(root, desired, report.diff.plan, next);
+    if (!grants) return tl::unexpected(grants.error());
+    report.diff.grants = grants->changes;
+
+    if (report.diff.empty() || opts.dry_run) return report;
+    if (confirm_diff && !confirm_diff(report.diff))
+        return fail(ErrorKind::Cancelled, "", "cancelled; nothing was changed");
+    if (!grants->uncovered.empty() && opts.check_plan) {
+        // Not granted by the file: --grant, --policy or the terminal decide, as for install.
+        if (auto r = opts.check_plan(root, grants->uncovered); !r) return tl::unexpected(r.error());
+    }
+
+    auto downloaded = stage(root, report.diff.plan, repos, source, opts.offline, next, events);
+    if (!downloaded) return tl::unexpected(downloaded.error());
+    report.txn.download_bytes = *downloaded;
+    auto staged_manifest = [&](const db::GenPackage& p) -> Result<std::optional<formats::Manifest>> {
+        auto m = installed_manifest(root, p.store_path);
+        if (!m) return tl::unexpected(m.error());
+        return std::optional<formats::Manifest>(std::move(*m));
+    };
+    report.diff.config.clear();
+    config = detail::next_config(desired, *given, *snap, next, staged_manifest, report.diff.config);
+    if (!config) return tl::unexpected(config.error());
+
+    std::map<std::string, std::optional<std::string>> old_grants;
+    for (const auto& g : report.diff.grants) {
+        auto old = root.db().grant(g.plugin);
+        if (!old) return tl::unexpected(old.error());
+        old_grants[g.plugin] = *old;
+        if (auto r = store_grant(root, g.plugin, g.permissions); !r) return tl::unexpected(r.error());
+    }
+    auto restore_grants = [&] {
+        for (const auto& [name, old] : old_grants) {
+            if (old) (void)root.db().set_grant(name, *old, now);
+            else (void)root.db().revoke_grant(name);
+        }
+    };
+    const bool new_generation = !report.diff.plan.empty() || !report.diff.plan.marked_explicit.empty() ||
+                                !report.diff.demoted.empty() || !report.diff.config.empty() ||
+                                !report.diff.flags.empty();
+    if (new_generation) {
+        auto id = root.db().next_generation_id();
+        if (!id) return tl::unexpected(id.error());
+        report.txn.to_generation = *id;
+        report.txn.plan = report.diff.plan;
+        Intent intent = make_intent(report.diff, next, std::move(*config));
+        if (auto r = apply_intent(root, report.txn, intent, opts); !r) {
+            restore_grants();
+            return tl::unexpected(r.error());
+        }
+        report.txn.applied = true;
+    }
+    if (auto r = record_repos(root, report.diff.repos, now, opts.user, events); !r) return tl::unexpected(r.error());
+    for (const auto& g : report.diff.grants)
+        (void)root.db().audit(opts.user, "grant", g.plugin + ": " + describe_permissions(g.added) + " (apply)");
+    report.applied = true;
+    return report;
+}
+
+}  // namespace nxp::txn

@@ -1,0 +1,245 @@
+// What `nxp apply` changes: the package plan (resolver or lockfile), the next package set,
+// and the configuration the file asks for.
+#include <algorithm>
+#include <cstdlib>
+#include <tuple>
+#include <variant>
+
+#include "txn/apply_internal.hpp"
+#include "txn/fsutil.hpp"
+
+namespace nxp::txn::detail {
+
+using nlohmann::json;
+
+
+Result<GivenConfig> read_given_config(const formats::Desired& d) {
+    GivenConfig out;
+    for (const auto& p : d.plugins) {
+        auto& keys = out[p.name];
+        for (const auto& [key, v] : p.config) {
+            GivenValue g;
+            g.field = v.field;
+            if (v.literal) {
+                g.literal = *v.literal;
+                g.source = "literal";
+            } else {
+                auto text = read_reference(v);
+                if (!text) return tl::unexpected(text.error());
+                g.text = std::move(*text);
+                g.source = v.env.empty() ? "file:" + v.file : "env:" + v.env;
+            }
+            keys[key] = std::move(g);
+        }
+    }
+    return out;
+}
+
+Result<PlanOutcome> resolve_plan(const Root& root, const formats::Desired& d,
+                                 const std::vector<RepoIndex>& repos) {
+    auto universe = build_universe(root, repos);
+    if (!universe) return tl::unexpected(universe.error());
+    std::set<std::string> wanted;
+    for (const auto& p : d.plugins) wanted.insert(p.name);
+    // Declarative: what the file does not list is only kept while something listed needs it.
+    for (auto& inst : universe->installed)
+        if (!wanted.count(inst.meta.name)) inst.explicit_ = false;
+    resolver::Request req;
+    req.no_recommends = true;  // the file is the whole wish list
+    for (const auto& p : d.plugins) req.jobs.push_back({resolver::JobKind::Install, p.spec});
+    req.jobs.push_back({resolver::JobKind::Autoremove, {}});
+    auto outcome = resolver::resolve(*universe, req);
+    if (!outcome) return tl::unexpected(outcome.error());
+    if (auto* u = std::get_if<resolver::Unsolvable>(&*outcome)) return PlanOutcome(std::move(*u));
+    return PlanOutcome(std::get<resolver::Plan>(std::move(*outcome)));
+}
+
+namespace {
+
+const formats::IndexEntry* find_entry(const formats::Index& index, const formats::LockPackage& lp) {
+    for (const auto& e : index.packages)
+        if (e.name == lp.name && e.version == lp.version) return &e;
+    return nullptr;
+}
+
+}  // namespace
+
+Result<resolver::Plan> locked_plan(const Root& root, const formats::Desired& d,
+                                   const formats::Lockfile& lock, const std::vector<RepoIndex>& repos,
+                                   const Snapshot& snap) {
+    std::map<std::string, const formats::LockPackage*> locked;
+    for (const auto& lp : lock.packages) locked[lp.name] = &lp;
+    for (const auto& p : d.plugins) {
+        auto it = locked.find(p.name);
+        if (it == locked.end())
+            return fail(ErrorKind::Unsolvable, "plugins." + p.name,
+                        "not in the lockfile; run 'nxp lock' again after applying without --locked");
+        if (!p.spec.constraint.matches(it->second->version))
+            return fail(ErrorKind::Unsolvable, "plugins." + p.name + ".version",
+                        "the lockfile has " + it->second->version.str() + ", which does not match " +
+                            p.spec.constraint.text);
+    }
+    std::set<std::string> wanted;
+    for (const auto& p : d.plugins) wanted.insert(p.name);
+    resolver::Plan plan;
+    for (std::size_t i = 0; i < lock.packages.size(); ++i) {
+        const auto& lp = lock.packages[i];
+        const std::string what = "lockfile: " + lp.name + " " + lp.version.str();
+        auto repo = std::find_if(repos.begin(), repos.end(), [&](const auto& r) { return r.row.name == lp.repo; });
+        if (repo == repos.end())
+            return fail(ErrorKind::Unsolvable, what, "repository " + lp.repo + " is not configured");
+        const auto* entry = find_entry(repo->index, lp);
+        if (!entry)
+            return fail(ErrorKind::Unsolvable, what,
+                        "repository " + lp.repo + " no longer has this version");
+        if (std::count(repo->index.revoked.begin(), repo->index.revoked.end(), entry->sha256))
+            return fail(ErrorKind::Verification, what, "revoked by repository " + lp.repo);
+        if (entry->sha256 != lp.sha256 || entry->size != lp.size)
+            return fail(ErrorKind::Verification, what,
+                        "hash mismatch: the lockfile has sha256 " + lp.sha256 + " (" +
+                            std::to_string(lp.size) + " bytes), repository " + lp.repo +
+                            "'s signed index has " + entry->sha256 + " (" +
+                            std::to_string(entry->size) + " bytes)");
+        resolver::Step s;
+        s.name = lp.name;
+        s.to = lp.version;
+        s.repo = lp.repo;
+        s.entry = *entry;
+        s.explicit_ = wanted.count(lp.name) > 0;
+        auto cur = std::find_if(snap.packages.begin(), snap.packages.end(),
+                                [&](const auto& p) { return p.name == lp.name; });
+        if (cur != snap.packages.end()) {
+            auto tree = root.db().store_tree(cur->store_path);
+            if (!tree) return tl::unexpected(tree.error());
+            if (cur->version == lp.version.str() && *tree && (*tree)->sha256 == lp.sha256) continue;
+            auto from = formats::parse_version(cur->version);
+            if (from) s.from = *from;
+            s.kind = !from || *from == lp.version ? resolver::StepKind::Reinstall
+                     : *from < lp.version          ? resolver::StepKind::Upgrade
+                                                   : resolver::StepKind::Downgrade;
+        }
+        plan.steps.push_back(std::move(s));
+    }
+    for (const auto& p : snap.packages) {
+        if (locked.count(p.name)) continue;
+        resolver::Step s;
+        s.kind = resolver::StepKind::Remove;
+        s.name = p.name;
+        if (auto v = formats::parse_version(p.version)) s.from = *v;
+        s.repo = p.repo;
+        plan.steps.push_back(std::move(s));
+    }
+    return plan;
+}
+
+std::map<std::string, db::GenPackage> next_packages(const formats::Desired& d, const Snapshot& snap,
+                                                    const resolver::Plan& plan) {
+    std::map<std::string, db::GenPackage> next;
+    for (const auto& p : snap.packages) next[p.name] = p;
+    for (const auto& step : plan.steps) {
+        if (step.kind == resolver::StepKind::Remove) {
+            next.erase(step.name);
+            continue;
+        }
+        auto& p = next[step.name];
+        if (p.name.empty()) p.enabled = true;
+        p.name = step.name;
+        p.version = step.to ? step.to->str() : "";
+        p.repo = step.repo;
+        p.store_path.clear();  // filled when staged
+    }
+    std::map<std::string, bool> enabled;
+    for (const auto& p : d.plugins) enabled[p.name] = p.enabled;
+    for (auto& [name, p] : next) {
+        auto it = enabled.find(name);
+        p.reason = it != enabled.end() ? "explicit" : "dependency";
+        if (it != enabled.end()) p.enabled = it->second;
+    }
+    return next;
+}
+
+namespace {
+
+// A value read from a reference becomes JSON by the key's type: text for strings and enums,
+// parsed JSON for the rest (validation then names the rule a bad one breaks).
+json value_of(const GivenValue& g, const formats::ConfigKey* spec) {
+    if (g.literal) return *g.literal;
+    if (!spec || spec->type == formats::ConfigType::String || spec->type == formats::ConfigType::Enum)
+        return *g.text;
+    json j = json::parse(*g.text, nullptr, false);
+    return j.is_discarded() ? json(*g.text) : j;
+}
+
+}  // namespace
+
+Result<std::vector<db::ConfigRow>> next_config(const formats::Desired& d, const GivenConfig& given,
+                                               const Snapshot& snap,
+                                               const std::map<std::string, db::GenPackage>& next,
+                                               const ManifestOf& manifest_of,
+                                               std::vector<ConfigChange>& changes) {
+    std::set<std::string> listed;
+    for (const auto& p : d.plugins) listed.insert(p.name);
+    std::vector<db::ConfigRow> rows;
+    for (const auto& r : snap.config)  // dependencies keep theirs while installed
+        if (next.count(r.package) && !listed.count(r.package)) rows.push_back(r);
+    for (const auto& p : d.plugins) {
+        auto pkg = next.find(p.name);
+        if (pkg == next.end()) continue;  // the resolver reported it; nothing to configure
+        auto m = manifest_of(pkg->second);
+        if (!m) return tl::unexpected(m.error());
+        const auto& keys = given.at(p.name);
+        std::vector<db::ConfigRow> mine;
+        for (const auto& [key, g] : keys) {
+            const formats::ConfigKey* spec = nullptr;
+            if (*m) {
+                auto it = (*m)->config.find(key);
+                if (it == (*m)->config.end())
+                    return fail(ErrorKind::Invalid, g.field,
+                                p.name + " " + pkg->second.version + " has no such config key");
+                spec = &it->second;
+                if (spec->secret && g.literal)
+                    return fail(ErrorKind::Invalid, g.field,
+                                "a secret: give {\"env\": NAME} or {\"file\": PATH}, never the value");
+            }
+            json value = value_of(g, spec);
+            if (spec) {
+                if (auto ok = formats::validate_config_value(key, *spec, value); !ok)
+                    return fail(ErrorKind::Invalid, g.field, ok.error().message);
+            }
+            const bool secret = spec ? spec->secret : !g.literal;
+            mine.push_back({p.name, key, value.dump(), secret});
+        }
+        for (const auto& row : mine) {
+            auto old = std::find_if(snap.config.begin(), snap.config.end(), [&](const auto& r) {
+                return r.package == row.package && r.key == row.key;
+            });
+            if (old != snap.config.end() && old->value_json == row.value_json) continue;
+            ConfigChange c{row.package, row.key, old == snap.config.end() ? "set" : "change", row.secret,
+                           nullptr, ""};
+            if (!row.secret && keys.at(row.key).literal) c.value = json::parse(row.value_json);
+            c.source = keys.at(row.key).source;
+            changes.push_back(std::move(c));
+        }
+        for (const auto& old : snap.config)
+            if (old.package == p.name && !keys.count(old.key))
+                changes.push_back({old.package, old.key, "unset", old.secret, nullptr, ""});
+        rows.insert(rows.end(), mine.begin(), mine.end());
+    }
+    std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
+        return std::tie(a.package, a.key) < std::tie(b.package, b.key);
+    });
+    return rows;
+}
+
+formats::Permissions merged(formats::Permissions a, const formats::Permissions& b) {
+    auto add = [](auto& to, const auto& from) {
+        for (const auto& x : from)
+            if (std::find(to.begin(), to.end(), x) == to.end()) to.push_back(x);
+    };
+    add(a.network, b.network);
+    add(a.filesystem, b.filesystem);
+    add(a.env, b.env);
+    return a;
+}
+
+}  // namespace nxp::txn::detail
