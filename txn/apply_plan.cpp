@@ -123,12 +123,20 @@ Result<resolver::Plan> locked_plan(const Root& root, const formats::Desired& d,
     for (const auto& p : snap.packages) {
         if (locked.count(p.name)) continue;
         resolver::Step s;
+        s.repo = p.repo;
         s.kind = resolver::StepKind::Remove;
         s.name = p.name;
         if (auto v = formats::parse_version(p.version)) s.from = *v;
-        s.repo = p.repo;
         plan.steps.push_back(std::move(s));
     }
+    // Held packages never change, with or without a lockfile.
+    auto holds = root.db().holds();
+    if (!holds) return tl::unexpected(holds.error());
+    for (const auto& s : plan.steps)
+        if (std::count(holds->begin(), holds->end(), s.name))
+            return fail(ErrorKind::Unsolvable, "lockfile: " + s.name,
+                        "is held; the lockfile would " + std::string(resolver::step_kind_name(s.kind)) +
+                            " it ('nxp unhold " + s.name + "' first)");
     return plan;
 }
 

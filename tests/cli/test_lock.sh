@@ -40,7 +40,15 @@ run_rc 0 nxp --root "$R2" --yes apply --locked "$T/desired.json"
 [ "$(readlink "$R2/current")" = generations/1 ] || fail "the locked install should be one generation"
 run_rc 0 nxp --root "$R2" --yes apply --locked "$T/desired.json"
 out_has "Nothing to do"
-pass "apply --locked installs exactly the lockfile, idempotently"
+# Held packages never change, lockfile or not.
+jq 'del(.packages[] | select(.name == "vault"))' "$T/nxp.lock" >"$T/rmvault.lock"
+jq 'del(.plugins.vault)' "$T/desired.json" >"$T/rmvault.json"
+nxp --root "$R2" hold vault >/dev/null
+run_rc 3 nxp --root "$R2" --yes apply --lockfile "$T/rmvault.lock" "$T/rmvault.json"
+err_has "vault: is held"
+[ "$(readlink "$R2/current")" = generations/1 ] || fail "a held package was changed by a lockfile"
+nxp --root "$R2" unhold vault >/dev/null
+pass "apply --locked installs exactly the lockfile, idempotently, and respects holds"
 
 # A repository changed behind the lockfile: same id and key, vault 1.0.0 rebuilt with other
 # bytes.
