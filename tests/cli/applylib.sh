@@ -36,3 +36,11 @@ JSON
 
 generation() { readlink "$NXP_ROOT/current"; }
 history_count() { nxp history --json | jq '.transactions | length'; }
+
+# Every key of the JSON document in $T/out is documented in nxp-json(7) (as *key*).
+json_documented() {
+    local page k; page=$(cat "$SRC/man/nxp-json.7.scd")
+    for k in $(jq -r '[paths | .[] | strings] | unique | .[]' "$T/out"); do
+        grep -qF -- "*$k*" <<<"$page" || fail "nxp-json(7) does not document '$k' of $1"
+    done
+}

@@ -36,6 +36,7 @@ jq -e '.config[] | select(.key == "token") | .secret == true and .value == null 
     || fail "dry-run json config of the secret"
 jq -e '.enabled == [{"name": "writing-prompts", "enabled": false}]' "$T/out" >/dev/null || fail "dry-run json enabled"
 grep -q s3cr3t "$T/out" && fail "the json dry run printed the secret"
+json_documented "apply --dry-run"
 [ "$(generation)" = generations/0 ] || fail "the dry run made a generation"
 [ "$(nxp repo list --json | jq '.repositories | length')" = 0 ] || fail "the dry run added a repository"
 pass "--dry-run prints the diff (human and JSON) and changes nothing"

@@ -30,6 +30,8 @@ jq -e '.packages[] | select(.name == "mcp-common") | .reason == "dependency" and
 grep -q s3cr3t "$T/nxp.lock" && fail "the lockfile holds a secret"
 run_rc 0 nxp --json lock -o "$T/j.lock"
 jq -e '.schema == 1 and .packages == 6 and .lockfile.format == 1' "$T/out" >/dev/null || fail "lock --json"
+jq 'del(.lockfile)' "$T/out" >"$T/out.top" && mv "$T/out.top" "$T/out"
+json_documented "lock"
 pass "lock is deterministic and matches the signed index"
 
 # A second root installs exactly the locked set.

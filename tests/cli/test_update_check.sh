@@ -2,6 +2,7 @@
 # nxp update --check: exit 0 when up to date, 10 when updates exist, printing them; changes
 # nothing (not even the recorded repository state).
 . "$(dirname "$0")/testlib.sh"
+. "$(dirname "$0")/applylib.sh"
 
 plugin alpha 1.0.0
 plugin beta 1.0.0 '"requires": ["alpha ^1"],'
@@ -29,6 +30,7 @@ out_has "1 change(s) available"
 run_rc 10 nxp --json update --check
 jq -e '.updates_available == true and .plan == [{"action": "upgrade", "name": "alpha", "from": "1.0.0", "to": "1.1.0", "repo": "demo", "reason": "dependency", "size": .plan[0].size, "sha256": .plan[0].sha256}]' \
     "$T/out" >/dev/null || { cat "$T/out"; fail "--json with an update"; }
+json_documented "update --check"
 run_rc 10 nxp update --check alpha
 run_rc 0 nxp update --check beta
 [ "$(readlink "$NXP_ROOT/current")" = "$gen" ] || fail "update --check changed the generation"
