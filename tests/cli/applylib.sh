@@ -14,8 +14,12 @@ JSON
   "permissions": { "network": ["api.example.org"] } }
 JSON
     echo netty >"$T/src/netty/files/README"
-    make_repo "$SRC"/examples/plugins/{mcp-common,node20,notes-json,writing-prompts,translator-mask}/ \
-        "$T/src/vault" "$T/src/netty"
+    local dirs=() d
+    # node20 only while the examples ship it (node-runtime may come from the host instead).
+    for d in mcp-common node20 notes-json writing-prompts translator-mask; do
+        [ -d "$SRC/examples/plugins/$d" ] && dirs+=("$SRC/examples/plugins/$d/")
+    done
+    make_repo "${dirs[@]}" "$T/src/vault" "$T/src/netty"
 }
 
 # desired FILE [EXTRA-PLUGINS-JSON]: the standard desired state, with its repository at $T/repo.
