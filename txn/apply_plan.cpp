@@ -188,8 +188,10 @@ Result<std::vector<db::ConfigRow>> next_config(const formats::Desired& d, const 
     std::set<std::string> listed;
     for (const auto& p : d.plugins) listed.insert(p.name);
     std::vector<db::ConfigRow> rows;
-    for (const auto& r : snap.config)  // dependencies keep theirs while installed
-        if (next.count(r.package) && !listed.count(r.package)) rows.push_back(r);
+    // What the file does not list keeps its configuration; a removed plugin's too, as with
+    // a plain `nxp remove`, so a reinstall finds it.
+    for (const auto& r : snap.config)
+        if (!listed.count(r.package)) rows.push_back(r);
     for (const auto& p : d.plugins) {
         auto pkg = next.find(p.name);
         if (pkg == next.end()) continue;  // the resolver reported it; nothing to configure
