@@ -36,7 +36,12 @@ bool same_repo(const db::RepoRow& a, const db::RepoRow& b) {
 Result<std::vector<RepoChange>> repo_changes(const Root& root, const formats::Desired& d) {
     std::vector<RepoChange> out;
     for (const auto& r : d.repos) {
-        db::RepoRow row{r.name, r.url, r.keys, r.mirrors, r.priority, 0, "", 0};
+        db::RepoRow row;
+        row.name = r.name;
+        row.url = r.url;
+        row.keys = r.keys;
+        row.mirrors = r.mirrors;
+        row.priority = r.priority;
         auto existing = root.db().repo(r.name);
         if (!existing) return tl::unexpected(existing.error());
         if (!*existing) {

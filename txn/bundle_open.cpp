@@ -172,10 +172,20 @@ class Reader {
             auto files = indexes_.find(r.name);
             if (files == indexes_.end() || files->second.first.empty() || files->second.second.empty())
                 return refuse(where, "missing (index or signature)");
-            repo::RepoConfig config{r.name, r.url, keys, r.mirrors};
+            repo::RepoConfig config;
+            config.name = r.name;
+            config.url = r.url;
+            config.keys = keys;
+            config.mirrors = r.mirrors;
             auto loaded = repo::load_index(config, files->second.first, files->second.second, now_, where);
             if (!loaded) return tl::unexpected(loaded.error());
-            db::RepoRow row{r.name, r.url, r.keys, r.mirrors, 0, loaded->index.version, loaded->sha256, 0};
+            db::RepoRow row;
+            row.name = r.name;
+            row.url = r.url;
+            row.keys = r.keys;
+            row.mirrors = r.mirrors;
+            row.last_version = loaded->index.version;
+            row.last_sha256 = loaded->sha256;
             out_.indexes.push_back({row, std::move(loaded->index), false, now_});
         }
         for (const auto& p : out_.lock.packages) {
