@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "cli/context.hpp"
+#include "txn/health.hpp"
 #include "nextchat/catalog.hpp"
 #include "nextchat/mcp_config.hpp"
 
@@ -96,26 +97,10 @@ Result<int> status(Context& c) {
     if (dir.empty()) return fail(ErrorKind::NotFound, "nextchat", "not set; run 'nxp nextchat set DIR'");
     auto want = txn::nextchat_state(*root, self_exe(), setting(*root, "nextchat.path_map"));
     if (!want) return tl::unexpected(want.error());
-    auto have = nextchat::read_mcp_config(dir);
-    if (!have) return tl::unexpected(have.error());
+    auto found = txn::nextchat_drift(*want, dir);
+    if (!found) return tl::unexpected(found.error());
     nlohmann::json drift = nlohmann::json::array();
-    for (const auto& w : want->servers) {
-        auto h = std::find_if(have->begin(), have->end(), [&](const auto& e) { return e.name == w.name; });
-        if (h == have->end()) drift.push_back({{"name", w.name}, {"problem", "missing from mcp_config.json"}});
-        else if (h->command != w.command || h->args != w.args)
-            drift.push_back({{"name", w.name}, {"problem", "command differs from what nxp wrote"}});
-        else if (h->paused != w.paused)
-            drift.push_back({{"name", w.name}, {"problem", std::string("should be ") + (w.paused ? "paused" : "active")}});
-    }
-    for (auto [kind, sources] : {std::pair{nextchat::Catalog::Masks, &want->masks},
-                                 std::pair{nextchat::Catalog::Prompts, &want->prompts}}) {
-        auto lines = nextchat::catalog_drift(dir, kind, *sources);
-        if (!lines) return tl::unexpected(lines.error());
-        for (const auto& line : *lines) {
-            auto colon = line.find(": ");
-            drift.push_back({{"name", line.substr(0, colon)}, {"problem", line.substr(colon + 2)}});
-        }
-    }
+    for (const auto& [name, problem] : *found) drift.push_back({{"name", name}, {"problem", problem}});
     if (c.g.json) {
         c.emit({{"command", "nextchat status"}, {"dir", dir}, {"version", setting(*root, "nextchat.version")},
                 {"servers", want->servers.size()}, {"masks", want->masks.size()},

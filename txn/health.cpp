@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "formats/constraint.hpp"
+#include "nextchat/catalog.hpp"
 #include "nextchat/mcp_config.hpp"
 #include "sandbox/runner.hpp"
 #include "txn/plugins.hpp"
@@ -48,19 +49,11 @@ const char* severity_name(Severity s) {
     return "error";
 }
 
-Result<std::vector<std::pair<std::string, std::string>>> nextchat_drift(Root& root,
-                                                                       const std::string& nxp_exe) {
-    std::vector<std::pair<std::string, std::string>> drift;
-    auto dir = root.db().setting("nextchat.dir");
-    if (!dir) return tl::unexpected(dir.error());
-    if (!*dir || (*dir)->empty()) return drift;
-    auto map = root.db().setting("nextchat.path_map");
-    if (!map) return tl::unexpected(map.error());
-    auto want = nextchat_state(root, nxp_exe, map->value_or(""));
-    if (!want) return tl::unexpected(want.error());
-    auto have = nextchat::read_mcp_config(**dir);
+Result<Drift> nextchat_drift(const NextchatState& want, const std::string& nextchat_dir) {
+    Drift drift;
+    auto have = nextchat::read_mcp_config(nextchat_dir);
     if (!have) return tl::unexpected(have.error());
-    for (const auto& w : want->servers) {
+    for (const auto& w : want.servers) {
         auto h = std::find_if(have->begin(), have->end(),
                               [&](const nextchat::ServerEntry& e) { return e.name == w.name; });
         if (h == have->end())
@@ -70,7 +63,27 @@ Result<std::vector<std::pair<std::string, std::string>>> nextchat_drift(Root& ro
         else if (h->paused != w.paused)
             drift.emplace_back(w.name, std::string("should be ") + (w.paused ? "paused" : "active"));
     }
+    for (auto [kind, sources] : {std::pair{nextchat::Catalog::Masks, &want.masks},
+                                 std::pair{nextchat::Catalog::Prompts, &want.prompts}}) {
+        auto lines = nextchat::catalog_drift(nextchat_dir, kind, *sources);
+        if (!lines) return tl::unexpected(lines.error());
+        for (const auto& line : *lines) {
+            auto colon = line.find(": ");
+            drift.emplace_back(line.substr(0, colon), line.substr(colon + 2));
+        }
+    }
     return drift;
+}
+
+Result<Drift> nextchat_drift(Root& root, const std::string& nxp_exe) {
+    auto dir = root.db().setting("nextchat.dir");
+    if (!dir) return tl::unexpected(dir.error());
+    if (!*dir || (*dir)->empty()) return Drift{};
+    auto map = root.db().setting("nextchat.path_map");
+    if (!map) return tl::unexpected(map.error());
+    auto want = nextchat_state(root, nxp_exe, map->value_or(""));
+    if (!want) return tl::unexpected(want.error());
+    return nextchat_drift(*want, **dir);
 }
 
 namespace {

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "txn/events.hpp"
+#include "txn/plugins.hpp"
 #include "txn/repos.hpp"
 #include "txn/root.hpp"
 
@@ -47,9 +48,11 @@ struct DoctorOptions {
 // unreadable database is an error of the call.
 Result<std::vector<DoctorFinding>> doctor(Root& root, const DoctorOptions& opts);
 
-// The drift between what nxp wants in NextChat's mcp_config.json and the file: one line
-// per server ("name: problem"). Empty when no NextChat directory is set or all is in step.
-Result<std::vector<std::pair<std::string, std::string>>> nextchat_drift(Root& root,
-                                                                       const std::string& nxp_exe);
+// The drift between what nxp wants in NextChat's files (mcp_config.json, masks.json,
+// prompts.json) and the files: one (name, problem) per entry. Empty when all is in step.
+using Drift = std::vector<std::pair<std::string, std::string>>;
+Result<Drift> nextchat_drift(const NextchatState& want, const std::string& nextchat_dir);
+// The same for the root's configured NextChat; empty when none is set.
+Result<Drift> nextchat_drift(Root& root, const std::string& nxp_exe);
 
 }  // namespace nxp::txn
