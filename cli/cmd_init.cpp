@@ -16,7 +16,7 @@ void add_init(CLI::App& app, Context& ctx) {
                     "NextChat version for the 'nextchat' virtual package (default: detected)");
     cmd->add_option("--set", *sets,
                     "Root setting KEY=VALUE (repo.max_age, extract.max_entries, "
-                    "extract.max_bytes, download.parallel, gc.keep)");
+                    "extract.max_bytes, download.parallel, gc.keep, resolve.narrow_min)");
     cmd->callback([&ctx, nextchat_dir, nextchat_version, sets] {
         ctx.action = [nextchat_dir, nextchat_version, sets](Context& c) -> Result<int> {
             std::vector<std::pair<std::string, std::string>> settings;

@@ -66,7 +66,7 @@ _nxp() {
             return ;;
         --set)
             COMPREPLY=($(compgen -W "repo.max_age= extract.max_entries= extract.max_bytes=
-                download.parallel= gc.keep=" -- "$cur"))
+                download.parallel= gc.keep= resolve.narrow_min=" -- "$cur"))
             compopt -o nospace 2>/dev/null
             return ;;
     esac

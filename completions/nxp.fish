@@ -128,7 +128,7 @@ complete -c nxp -n '__nxp_at import' -a npm -d 'Turn an npm-published MCP server
 # Options and arguments of each command.
 complete -c nxp -n '__nxp_in init' -l nextchat -x -a '(__fish_complete_directories)' -d 'NextChat checkout or mounted volume'
 complete -c nxp -n '__nxp_in init' -l nextchat-version -x -d 'NextChat version'
-complete -c nxp -n '__nxp_in init' -l set -x -a 'repo.max_age= extract.max_entries= extract.max_bytes= download.parallel= gc.keep=' -d 'Root setting KEY=VALUE'
+complete -c nxp -n '__nxp_in init' -l set -x -a 'repo.max_age= extract.max_entries= extract.max_bytes= download.parallel= gc.keep= resolve.narrow_min=' -d 'Root setting KEY=VALUE'
 complete -c nxp -n '__nxp_in repo add' -l key -r -F -d 'Pinned minisign public key'
 complete -c nxp -n '__nxp_in repo add' -l mirror -x -d 'Mirror base URL'
 complete -c nxp -n '__nxp_in repo add' -l priority -x -d 'Higher wins between repositories'

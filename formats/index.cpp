@@ -1,6 +1,7 @@
 // index.json parsing on simdjson's DOM: real repositories list 100,000 packages, so the
 // hot path neither builds an nlohmann tree nor copies strings it does not keep.
 #include "formats/index.hpp"
+#include "formats/index_entries.hpp"
 
 #include <simdjson.h>
 
@@ -350,6 +351,31 @@ Result<void> parse_header(simdjson::dom::object top, Index& index) {
 }
 
 }  // namespace
+
+Result<std::vector<IndexEntry>> parse_index_entries(const std::vector<std::string>& objects) {
+    std::string text = "[";
+    for (std::size_t i = 0; i < objects.size(); ++i) {
+        if (i) text += ',';
+        text += objects[i];
+    }
+    text += ']';
+    simdjson::dom::parser parser;
+    element doc;
+    if (auto err = parser.parse(text).get(doc))
+        return invalid("entries", std::string("invalid JSON: ") + simdjson::error_message(err));
+    simdjson::dom::array arr;
+    if (doc.get_array().get(arr) || arr.size() != objects.size())
+        return invalid("entries", "expected " + std::to_string(objects.size()) + " objects");
+    std::vector<IndexEntry> out;
+    out.reserve(objects.size());
+    std::size_t i = 0;
+    for (element item : arr) {
+        auto e = parse_entry(item, detail::at("entries", i++));
+        if (!e) return tl::unexpected(e.error());
+        out.push_back(std::move(*e));
+    }
+    return out;
+}
 
 Result<Index> parse_index(std::string_view json_text) {
     simdjson::dom::parser parser;

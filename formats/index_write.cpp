@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "formats/index.hpp"
+#include "formats/index_entries.hpp"
 
 namespace nxp::formats {
 namespace {
@@ -51,6 +52,8 @@ bool entry_less(const IndexEntry* a, const IndexEntry* b) {
 }
 
 }  // namespace
+
+std::string write_index_entry(const IndexEntry& e) { return dump(entry_json(e)); }
 
 std::string write_index(const Index& index) {
     ojson head;

@@ -85,7 +85,11 @@ std::string plain_name(::Pool* pool, Id name) {
 }
 
 bool is_reserved_name(const std::string& name, const std::vector<HostProvide>& host) {
-    if (name == "nextchat" || name == "nxp" || name.rfind("arch:", 0) == 0) return true;
+    // node-runtime is the host's too, whether or not this host has node: a plugin must not
+    // stand in for a missing node any more than for NextChat.
+    if (name == "nextchat" || name == "nxp" || name == "node-runtime" ||
+        name.rfind("arch:", 0) == 0)
+        return true;
     return std::any_of(host.begin(), host.end(),
                        [&](const HostProvide& h) { return h.name == name; });
 }

@@ -20,7 +20,7 @@ struct SolvableInfo {
     std::size_t index = 0;  // into Universe::available / reparsed_ / installed / host
 };
 
-// Names only the host may provide (nextchat, nxp, arch:*, and the host's own virtuals): a
+// Names only the host may provide (nextchat, nxp, node-runtime, arch:*, and the host's own virtuals): a
 // plugin calling itself "nextchat" or providing "nextchat = 9" must not stand in for the host.
 bool is_reserved_name(const std::string& name, const std::vector<HostProvide>& host);
 

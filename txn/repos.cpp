@@ -6,12 +6,15 @@
 #include <optional>
 #include <set>
 
+#include "formats/index_entries.hpp"
 #include "formats/manifest.hpp"
 #include "formats/minisign.hpp"
 #include "repo/download.hpp"
 #include "repo/trust.hpp"
 #include "sandbox/host_tools.hpp"
+#include "db/repo_graph.hpp"
 #include "txn/fsutil.hpp"
+#include "txn/settings.hpp"
 
 namespace nxp::txn {
 namespace fs = std::filesystem;
@@ -20,6 +23,7 @@ namespace {
 constexpr const char* kIndexFile = "index.json.zst";
 constexpr const char* kSigFile = "index.json.zst.minisig";  // the first of the signatures
 constexpr const char* kSolvFile = "repo.solv";
+constexpr const char* kGraphFile = "graph.db";  // db/repo_graph.hpp
 
 // The cached index of `row`, its signature verified again and its sha256 checked against
 // the one accepted at refresh.
@@ -61,7 +65,11 @@ bool solv_cache_usable(const Root& root, const db::RepoRow& row, std::int64_t no
     if (row.last_sha256.empty()) return false;
     fs::path path = root.repo_cache_dir(row.name) / kSolvFile;
     auto stamp = resolver::read_repo_cache_stamp(path.string());
-    return stamp && stamp->key == row.last_sha256 && now < stamp->expires;
+    if (!stamp || stamp->key != row.last_sha256 || now >= stamp->expires) return false;
+    // The graph is written with the .solv cache; a root whose cache predates graphs, or
+    // whose graph was lost, gets both written again by this run.
+    auto graph = db::RepoGraph::open((root.repo_cache_dir(row.name) / kGraphFile).string());
+    return graph && graph->stamp().key == row.last_sha256;
 }
 
 }  // namespace
@@ -90,6 +98,15 @@ void write_solv_cache(const Root& root, const db::RepoRow& row, const formats::I
     if (!written && events)
         events->message(Level::Debug,
                         "no .solv cache for " + row.name + ": " + written.error().str());
+    if (!written) return;
+    auto graph = db::write_repo_graph(
+        (root.repo_cache_dir(row.name) / kGraphFile).string(),
+        db::GraphStamp{row.last_sha256, index.expires,
+                       static_cast<std::int64_t>(installable(index).size())},
+        installable(index));
+    if (!graph && events)
+        events->message(Level::Debug,
+                        "no dependency graph for " + row.name + ": " + graph.error().str());
 }
 
 Error as_transfer_error(Error e) {
@@ -334,6 +351,87 @@ Result<resolver::Universe> build_universe(const Root& root, const std::vector<Re
     if (!host) return tl::unexpected(host.error());
     u.host = host->provides;
     return u;
+}
+
+namespace {
+
+// The names a request starts from: what its jobs name, and everything installed (its
+// name, what it provides, and the names its relations mention), since the solver keeps
+// installed packages satisfied and looks for their updates and successors.
+std::vector<std::string> seed_names(const resolver::Universe& u, const resolver::Request& request) {
+    std::vector<std::string> seeds;
+    for (const auto& job : request.jobs)
+        if (!job.spec.name.empty()) seeds.push_back(job.spec.name);
+    for (const auto& inst : u.installed) {
+        const auto& m = inst.meta;
+        seeds.push_back(m.name);
+        for (const auto& p : m.provides) seeds.push_back(p.name);
+        for (const auto& r : m.requires_)
+            for (const auto& alt : r.alternatives) seeds.push_back(alt.name);
+        for (const auto& r : m.recommends)
+            for (const auto& alt : r.alternatives) seeds.push_back(alt.name);
+        for (const auto& r : m.replaces) seeds.push_back(r.name);
+        for (const auto& c : m.conflicts)
+            for (const auto& alt : c.alternatives) seeds.push_back(alt.name);
+    }
+    return seeds;
+}
+
+// Why narrowing did not apply, or the narrowed repositories' entries.
+Result<std::vector<std::vector<formats::IndexEntry>>> narrowed_entries(
+    const Root& root, const resolver::Universe& u, const resolver::Request& request,
+    std::int64_t& total) {
+    std::vector<db::RepoGraph> graphs;
+    total = 0;
+    for (const auto& c : u.cached) {
+        auto g = db::RepoGraph::open((root.repo_cache_dir(c.name) / kGraphFile).string());
+        if (!g) return tl::unexpected(g.error());
+        if (g->stamp().key != c.key)
+            return fail(ErrorKind::Invalid, c.name, "dependency graph of another index");
+        total += g->stamp().packages;
+        graphs.push_back(std::move(*g));
+    }
+    auto min = narrow_min(root);
+    if (!min) return tl::unexpected(min.error());
+    if (static_cast<std::uint64_t>(total) < *min)
+        return fail(ErrorKind::Invalid, "", "below resolve.narrow_min");
+    auto reached = db::reachable(graphs, seed_names(u, request));
+    if (!reached) return tl::unexpected(reached.error());
+    std::vector<std::vector<formats::IndexEntry>> out(reached->size());
+    for (std::size_t g = 0; g < reached->size(); ++g) {
+        std::vector<std::string> texts;
+        for (auto& r : (*reached)[g]) texts.push_back(std::move(r.text));
+        auto parsed = formats::parse_index_entries(texts);
+        if (!parsed)
+            return fail(ErrorKind::Invalid, u.cached[g].name,
+                        "damaged dependency graph: " + parsed.error().str());
+        out[g] = std::move(*parsed);
+    }
+    return out;
+}
+
+}  // namespace
+
+void narrow_universe(const Root& root, resolver::Universe& u, const resolver::Request& request,
+                     Events& events) {
+    if (u.cached.empty() || !u.available.empty()) return;
+    std::int64_t total = 0;
+    auto entries = narrowed_entries(root, u, request, total);
+    if (!entries) {
+        events.message(Level::Debug, "loading every package (" + entries.error().str() + ")");
+        return;
+    }
+    std::size_t kept = 0;
+    for (std::size_t g = 0; g < entries->size(); ++g) {
+        for (auto& e : (*entries)[g]) {
+            u.available.push_back({u.cached[g].name, u.cached[g].priority, std::move(e)});
+            ++kept;
+        }
+    }
+    u.cached.clear();
+    events.message(Level::Debug, "resolving within " + std::to_string(kept) + " of " +
+                                     std::to_string(total) +
+                                     " packages: those this request can reach");
 }
 
 }  // namespace nxp::txn

@@ -67,4 +67,12 @@ Result<HostInfo> host_info(const Root& root);
 // with holds and reasons, and the host virtuals.
 Result<resolver::Universe> build_universe(const Root& root, const std::vector<RepoIndex>& repos);
 
+// Narrows a universe whose repositories all come from their caches to the packages the
+// request can reach (db/repo_graph.hpp), when the repositories hold resolve.narrow_min
+// packages or more in all. The resolver's answer is the same either way; only the time to
+// load differs. Anything that stops narrowing (a missing or damaged graph) leaves the
+// universe as it was, with a debug message.
+void narrow_universe(const Root& root, resolver::Universe& u, const resolver::Request& request,
+                     Events& events);
+
 }  // namespace nxp::txn

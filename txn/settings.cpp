@@ -27,7 +27,7 @@ Result<std::uint64_t> parse_count(std::string_view text, std::string_view where,
 const std::vector<std::string>& settable_keys() {
     static const std::vector<std::string> keys{"repo.max_age", "extract.max_entries",
                                                "extract.max_bytes", "download.parallel",
-                                               "gc.keep"};
+                                               "gc.keep", "resolve.narrow_min"};
     return keys;
 }
 
@@ -71,6 +71,7 @@ Result<void> check_setting(std::string_view key, std::string_view value) {
     if (key == "extract.max_bytes") n = parse_size(value, key);
     if (key == "download.parallel") n = parse_count(value, key, 1, 64);
     if (key == "gc.keep") n = parse_count(value, key, 0, 1000000);
+    if (key == "resolve.narrow_min") n = parse_count(value, key, 0, 1000000000);
     if (!n) {
         Error e = n.error();
         e.kind = ErrorKind::Usage;
@@ -96,6 +97,13 @@ Result<repo::ExtractLimits> extract_limits(const Root& root) {
         limits.max_total_bytes = *n;
     }
     return limits;
+}
+
+Result<std::uint64_t> narrow_min(const Root& root) {
+    auto v = root.db().setting("resolve.narrow_min");
+    if (!v) return tl::unexpected(v.error());
+    if (!*v) return kDefaultNarrowMin;
+    return parse_count(**v, "resolve.narrow_min", 0, 1000000000);
 }
 
 }  // namespace nxp::txn

@@ -77,6 +77,7 @@ Result<TxnReport> run_request(Root& root, const resolver::Request& request, cons
     if (!repos) return tl::unexpected(repos.error());
     auto universe = build_universe(root, *repos);
     if (!universe) return tl::unexpected(universe.error());
+    narrow_universe(root, *universe, request, events);
     TxnReport report;
     auto outcome = resolver::resolve(*universe, request);
     if (!outcome) return tl::unexpected(outcome.error());

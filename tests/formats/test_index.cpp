@@ -8,6 +8,7 @@
 #include <string>
 
 #include "formats/index.hpp"
+#include "formats/index_entries.hpp"
 
 using namespace nxp::formats;
 using nlohmann::json;
@@ -99,6 +100,29 @@ TEST_CASE("write_index is canonical and round-trips", "[index]") {
     // Input order does not matter.
     std::reverse(index.packages.begin(), index.packages.end());
     CHECK(write_index(index) == text);
+}
+
+TEST_CASE("entries written one by one read back in one pass, each checked", "[index]") {
+    Index index = must_parse(read_data("index.json"));
+    std::vector<std::string> texts;
+    for (const auto& e : index.packages) texts.push_back(write_index_entry(e));
+    auto back = parse_index_entries(texts);
+    REQUIRE(back);
+    REQUIRE(back->size() == index.packages.size());
+    for (std::size_t i = 0; i < texts.size(); ++i) CHECK(write_index_entry((*back)[i]) == texts[i]);
+    CHECK(parse_index_entries({})->empty());
+
+    // A bad entry is named by its position; text that is not exactly one object per
+    // element (two objects, a closing bracket smuggled in) is refused as a whole.
+    auto bad = texts;
+    bad[1] = R"({"name":"x","version":"one","kind":"library","path":"p","size":1,"sha256":")" +
+             std::string(64, 'a') + "\"}";
+    auto err = parse_index_entries(bad);
+    REQUIRE_FALSE(err);
+    CHECK(err.error().str().find("entries[1].version") != std::string::npos);
+    CHECK_FALSE(parse_index_entries({texts[0] + "," + texts[1]}));
+    CHECK_FALSE(parse_index_entries({texts[0] + "],[" + texts[1]}));
+    CHECK_FALSE(parse_index_entries({"{"}));
 }
 
 TEST_CASE("packages are sorted by name then SemVer precedence", "[index]") {

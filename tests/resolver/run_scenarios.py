@@ -4,7 +4,10 @@ nxp binary with `--dry-run --json`. The format is described in tests/resolver/RE
 
 usage: run_scenarios.py [-v] [-k] [SCENARIO.test ...]   (default: every scenario)
 environment: NXP (the nxp binary, required), NXP_SCENARIO_JOBS (parallel scenarios, default 2),
-             NXP_SCENARIO_TMP (work directory; default /dev/shm when writable)
+             NXP_SCENARIO_TMP (work directory; default /dev/shm when writable),
+             NXP_SCENARIO_NARROW=1 (every root gets resolve.narrow_min=0, so each request
+             loads only the packages it can reach; the scenario must give the same answer,
+             and the run must say it narrowed)
 """
 import concurrent.futures
 import json
@@ -24,6 +27,8 @@ ACTIONS = ("install", "upgrade", "downgrade", "reinstall", "remove")
 SETUP_REPO = "setup"
 SETUP_META = "zz-scenario-setup"
 DEFAULT_REPO = "main"
+NARROW = os.environ.get("NXP_SCENARIO_NARROW") == "1"
+NARROWED = "resolving within "  # nxp -v's line when it loaded only what the request reaches
 
 
 class ScenarioError(Exception):
@@ -254,6 +259,8 @@ class Runner:
         env = dict(os.environ, NXP_ROOT=os.path.join(d, "root"), NO_COLOR="1")
         env.pop("NXP_CRASH_AT", None)
         init = [self.nxp, "init"]
+        if NARROW:
+            init += ["--set", "resolve.narrow_min=0"]
         if s.nextchat:
             init += ["--nextchat-version", s.nextchat]
         self.run(init, env)
@@ -265,8 +272,12 @@ class Runner:
         for repo_id in sorted(set(repos) | set(s.priority)):
             repo_dir = self.build_repo(d, repo_id, repos.get(repo_id, []), env)
             self.add_repo(repo_id, repo_dir, env, s.priority.get(repo_id))
-        r = self.run([self.nxp, "--dry-run", "--json", *s.args], env, ok=range(256))
+        verbose = ["-v"] if NARROW else []
+        r = self.run([self.nxp, *verbose, "--dry-run", "--json", *s.args], env, ok=range(256))
         failures = check(s, r)
+        if NARROW and NARROWED not in r.stderr and (repos or s.priority):
+            failures.append("the request was not narrowed (no '%s' on stderr)\n--- stderr\n%s"
+                            % (NARROWED, r.stderr))
         if not failures and not self.verbose:
             shutil.rmtree(d, ignore_errors=True)
         return failures

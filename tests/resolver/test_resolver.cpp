@@ -93,30 +93,30 @@ TEST_CASE("'|' alternatives: the second is used when the first cannot be", "[res
 
 TEST_CASE("virtual provides with versions choose among several candidates", "[resolver]") {
     World w;
-    w.avail("github 1.0.0", {.req = {"node-runtime ^22"}});
-    w.avail("node20 20.11.0", {.prov = {"node-runtime = 20.11.0"}});
-    w.avail("node22 22.3.0", {.prov = {"node-runtime = 22.3.0"}});
-    w.avail("node18 18.0.0", {.prov = {"node-runtime = 18.0.0"}});
+    w.avail("github 1.0.0", {.req = {"js-runtime ^22"}});
+    w.avail("node20 20.11.0", {.prov = {"js-runtime = 20.11.0"}});
+    w.avail("node22 22.3.0", {.prov = {"js-runtime = 22.3.0"}});
+    w.avail("node18 18.0.0", {.prov = {"js-runtime = 18.0.0"}});
     CHECK(sorted(lines(w.u, install({"github"}))) ==
           V{"install github 1.0.0", "install node22 22.3.0"});
 
     // Installing the virtual name itself picks a provider.
-    auto plan = lines(w.u, install({"node-runtime >= 20"}));
+    auto plan = lines(w.u, install({"js-runtime >= 20"}));
     REQUIRE(plan.size() == 1);
     CHECK((plan[0] == "install node22 22.3.0" || plan[0] == "install node20 20.11.0"));
 }
 
 TEST_CASE("an unversioned provide does not satisfy a versioned requirement", "[resolver]") {
     World w;
-    w.avail("github 1.0.0", {.req = {"node-runtime ^22"}});
-    w.avail("nodejs 22.0.0", {.prov = {"node-runtime"}});
+    w.avail("github 1.0.0", {.req = {"js-runtime ^22"}});
+    w.avail("nodejs 22.0.0", {.prov = {"js-runtime"}});
     auto u = unsolvable(w.u, install({"github"}));
-    CHECK_THAT(u.str(), Contains("github 1.0.0 requires node-runtime ^22"));
+    CHECK_THAT(u.str(), Contains("github 1.0.0 requires js-runtime ^22"));
     CHECK_THAT(u.str(), Contains("nodejs 22.0.0"));
 
     World plain;  // but it satisfies an unversioned one
-    plain.avail("github 1.0.0", {.req = {"node-runtime"}});
-    plain.avail("nodejs 22.0.0", {.prov = {"node-runtime"}});
+    plain.avail("github 1.0.0", {.req = {"js-runtime"}});
+    plain.avail("nodejs 22.0.0", {.prov = {"js-runtime"}});
     CHECK(sorted(lines(plain.u, install({"github"}))) ==
           V{"install github 1.0.0", "install nodejs 22.0.0"});
 }
