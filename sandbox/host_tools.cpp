@@ -1,8 +1,10 @@
 #include "sandbox/host_tools.hpp"
 
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <cstdlib>
+#include <fstream>
 #include <system_error>
 
 #include "sandbox/process.hpp"
@@ -37,12 +39,41 @@ bool inside_system_tree(const fs::path& dir) {
 
 }  // namespace
 
-std::optional<HostTool> find_node(const std::string& path_var) {
+namespace {
+
+// What identifies one executable file: the memo line's key.
+std::optional<std::string> identity(const fs::path& real) {
+    struct stat st {};
+    if (::stat(real.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return {};
+    char magic[4] = {};
+    std::ifstream in(real, std::ios::binary);
+    if (!in.read(magic, 4) || std::string_view(magic, 4) != "\x7f" "ELF") return {};
+    auto ns = [](const timespec& t) {
+        return std::to_string(static_cast<long long>(t.tv_sec) * 1000000000LL + t.tv_nsec);
+    };
+    return real.string() + '\t' + std::to_string(st.st_dev) + '\t' + std::to_string(st.st_ino) +
+           '\t' + std::to_string(st.st_size) + '\t' + ns(st.st_mtim) + '\t' + ns(st.st_ctim);
+}
+
+}  // namespace
+
+std::optional<HostTool> find_node(const std::string& path_var) { return find_node(path_var, {}); }
+
+std::optional<HostTool> find_node(const std::string& path_var, const fs::path& memo) {
     std::string exe = detail::find_executable("node", path_var);
     if (exe.empty()) return {};
     std::error_code ec;
     fs::path real = fs::canonical(exe, ec);
     if (ec) return {};
+    std::optional<std::string> id = memo.empty() ? std::nullopt : identity(real);
+    if (id) {
+        std::ifstream in(memo);
+        std::string line;
+        if (std::getline(in, line) && line.size() > id->size() + 1 &&
+            line.compare(0, id->size(), *id) == 0 && line[id->size()] == '\t') {
+            if (auto v = version_of("v" + line.substr(id->size() + 1))) return HostTool{real, *v};
+        }
+    }
     detail::SpawnSpec spec;
     spec.path = real.string();
     spec.argv = {exe, "--version"};
@@ -52,13 +83,23 @@ std::optional<HostTool> find_node(const std::string& path_var) {
         return {};
     auto version = version_of(out->output);
     if (!version) return {};
+    if (id) {  // best effort: a root nxp cannot write just probes every time
+        fs::path tmp = memo;
+        tmp += ".tmp";
+        {
+            std::ofstream o(tmp, std::ios::trunc);
+            o << *id << '\t' << *version << '\n';
+        }
+        fs::rename(tmp, memo, ec);
+        if (ec) fs::remove(tmp, ec);
+    }
     return HostTool{real, *version};
 }
 
-const std::optional<HostTool>& host_node() {
-    static const std::optional<HostTool> node = [] {
+const std::optional<HostTool>& host_node(const fs::path& memo) {
+    static const std::optional<HostTool> node = [&memo] {
         const char* path = std::getenv("PATH");
-        return find_node(path ? path : "/usr/local/bin:/usr/bin:/bin");
+        return find_node(path ? path : "/usr/local/bin:/usr/bin:/bin", memo);
     }();
     return node;
 }

@@ -17,8 +17,15 @@ struct HostTool {
 // nullopt when there is none.
 std::optional<HostTool> find_node(const std::string& path_var);
 
-// find_node on nxp's own PATH, probed once per process (the host does not change under it).
-const std::optional<HostTool>& host_node();
+// find_node, remembering the version in the file `memo` (best effort): `node --version` is
+// ~10 ms of V8 start-up, paid by every resolve otherwise. The memo is believed only for the
+// same executable (real path, device, inode, size, mtime and ctime unchanged) and only for
+// an ELF binary: a shim script may pick another node depending on where it runs.
+std::optional<HostTool> find_node(const std::string& path_var, const std::filesystem::path& memo);
+
+// find_node on nxp's own PATH, probed once per process (the host does not change under it);
+// the first caller's `memo` is used, if any.
+const std::optional<HostTool>& host_node(const std::filesystem::path& memo = {});
 
 // Directories a sandbox binds read-only and puts first on PATH so plugin code finds the
 // host's tools: the host node's directory when it lies outside the system tree (/usr, /bin…)

@@ -297,7 +297,7 @@ Result<HostInfo> host_info(const Root& root) {
     if (::uname(&u) == 0) h.provides.push_back({std::string("arch:") + u.machine, {}});
     // Node.js comes from the host (README: decisions); a version it prints that nxp cannot
     // read leaves node-runtime unprovided rather than failing every request.
-    if (const auto& node = sandbox::host_node()) {
+    if (const auto& node = sandbox::host_node(root.cache_dir() / "host-node")) {
         if (auto v = formats::parse_partial_version(node->version))
             h.provides.push_back({"node-runtime", *v});
     }
