@@ -15,6 +15,9 @@
 #   testsolv (text)  the testcase with the universe inline as testtags: parse + solve;
 #   testsolv (solv)  the same universe pre-converted to a .solv file (susetags2solv): load +
 #                    solve, the fair match for nxp's warm run, which reads its .solv cache.
+# nxp is measured twice on the same root: as shipped (the request narrowed to the packages
+# it can reach, resolve.narrow_min) and with every package loaded from its .solv cache
+# (narrowing off), the like-for-like match for testsolv; the two plans must be identical.
 # Target (bench/README.md): warm nxp within 1.5x of testsolv and under 100 ms.
 . "$(dirname "$0")/lib.sh"
 COUNT=${COUNT:-100000}
@@ -52,6 +55,19 @@ slug=$(printf '%s' "nxp resolve, second run (warm)" | tr -c 'A-Za-z0-9_-' '_')
 if jq -e . "$W/$slug.out" >/dev/null 2>&1; then
     echo "nxp plan: $(jq '[.plan[] | select(.action == "install")] | length' "$W/$slug.out") installs"
 fi
+# The same root with narrowing off (resolve.narrow_min above the repository's size): every
+# package loaded from the .solv cache, as testsolv does. Both plans must be identical.
+RF=$W/root-full
+cp -a "$R" "$RF"
+"$NXP" --root "$RF" init --set resolve.narrow_min=1000000000 >/dev/null
+NF=("$NXP" --root "$RF" --dry-run --json install "${T[@]}")
+tm "nxp resolve, every package loaded (warm)" "${NF[@]}" || true
+slugf=$(printf '%s' "nxp resolve, every package loaded (warm)" | tr -c 'A-Za-z0-9_-' '_')
+if cmp -s "$W/$slug.out" "$W/$slugf.out"; then
+    echo "nxp plans: identical with and without narrowing"
+else
+    echo "nxp plans: DIFFER with and without narrowing ($W/$slug.out, $W/$slugf.out)"
+fi
 
 echo "== testsolv: the same universe and job =="
 "${G[@]}" testcase --out "$W/synth-text.t"
@@ -69,6 +85,8 @@ HF=()
 # A failing command would abort hyperfine; nxp is measured only if its warm run succeeded.
 grep -q $'^nxp resolve, second run (warm)\t[0-9]' "$W/times.tsv" &&
     HF+=(-n "nxp --dry-run install (warm)" "$(q "${NX[@]}")")
+grep -q $'^nxp resolve, every package loaded (warm)\t[0-9]' "$W/times.tsv" &&
+    HF+=(-n "nxp, every package loaded" "$(q "${NF[@]}")")
 HF+=(-n "testsolv (solv)" "$(q testsolv "$W/synth-solv.t")")
 HF+=(-n "testsolv (text)" "$(q testsolv "$W/synth-text.t")")
 hyperfine -N --warmup 1 --runs "$RUNS" --export-json "$W/hyperfine.json" "${HF[@]}" |
@@ -79,7 +97,9 @@ echo "== summary (hyperfine median, wall ms) =="
 med() { jq -r --arg n "$1" '.results[] | select(.command == $n) | (.median * 1000 | floor)' \
     "$W/hyperfine.json" 2>/dev/null; }
 a=$(med "nxp --dry-run install (warm)"); b=$(med "testsolv (solv)"); c=$(med "testsolv (text)")
+f=$(med "nxp, every package loaded")
 printf '%-34s %8s ms   (target < 100 ms)\n' "nxp --dry-run install, warm" "${a:-n/a}"
+printf '%-34s %8s ms   nxp-full/testsolv(.solv) %5s\n' "nxp, every package loaded" "${f:-n/a}" "$(ratio "$f" "$b")"
 printf '%-34s %8s ms   nxp/testsolv %5s   (target <= 1.50)\n' "testsolv, .solv loaded" "${b:-n/a}" "$(ratio "$a" "$b")"
 printf '%-34s %8s ms   nxp/testsolv %5s\n' "testsolv, testtags parsed" "${c:-n/a}" "$(ratio "$a" "$c")"
 echo "(single runs: $W/times.tsv; hyperfine: $W/hyperfine.json)"
