@@ -43,7 +43,7 @@ Result<sqlite3*> open_handle(const std::string& name, int flags) {
     if (rc != SQLITE_OK) {
         Error e = sqlite::error(db, rc, "cannot open database");
         e.context = name;
-        sqlite3_close(db);
+        sqlite::close(db);
         return tl::unexpected(std::move(e));
     }
     sqlite3_extended_result_codes(db, 1);
@@ -57,7 +57,11 @@ Result<int> configure(sqlite3* db) {
     auto r = sqlite::exec(db,
                           "PRAGMA journal_mode = WAL;"
                           "PRAGMA synchronous = FULL;"
-                          "PRAGMA foreign_keys = ON;");
+                          "PRAGMA foreign_keys = ON;"
+                          // Statement journals (one per SAVEPOINT in a long transaction:
+                          // a 1,000-plugin install writes 1,000 store records) stay in
+                          // memory; on disk they were 30,000 page writes (measured).
+                          "PRAGMA temp_store = MEMORY;");
     if (!r) return tl::unexpected(r.error());
     // Keep the WAL between runs and do not checkpoint when a connection closes. By default
     // the last connection to close copies the WAL into nxp.db and deletes it, and the next
@@ -87,14 +91,14 @@ Database::Database(Database&& o) noexcept
 
 Database& Database::operator=(Database&& o) noexcept {
     if (this != &o) {
-        sqlite3_close_v2(db_);
+        sqlite::close(db_);
         db_ = std::exchange(o.db_, nullptr);
         schema_version_ = o.schema_version_;
     }
     return *this;
 }
 
-Database::~Database() { sqlite3_close_v2(db_); }
+Database::~Database() { sqlite::close(db_); }
 
 Result<Database> Database::open(const std::filesystem::path& path) {
     if (auto r = create_private_file(path); !r) return tl::unexpected(r.error());

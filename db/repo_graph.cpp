@@ -28,7 +28,7 @@ constexpr const char* kSchema =
     "  WITHOUT ROWID;";
 
 struct DbCloser {
-    void operator()(sqlite3* db) const { sqlite3_close(db); }
+    void operator()(sqlite3* db) const { sqlite::close(db); }
 };
 using DbPtr = std::unique_ptr<sqlite3, DbCloser>;
 
@@ -101,11 +101,7 @@ Result<void> write_repo_graph(const std::string& path, const GraphStamp& stamp,
         fs::remove(tmp, ec);
         return r;
     }
-    rc = sqlite3_close(db.release());
-    if (rc != SQLITE_OK) {
-        fs::remove(tmp, ec);
-        return fail(ErrorKind::Io, tmp, std::string("cannot close: ") + sqlite3_errstr(rc));
-    }
+    db.reset();  // journal_mode=OFF: nothing is left to write at close
     fs::rename(tmp, path, ec);
     if (ec) {
         fs::remove(tmp, ec);
@@ -143,7 +139,7 @@ RepoGraph::RepoGraph(RepoGraph&& o) noexcept : db_(o.db_), stamp_(std::move(o.st
 
 RepoGraph& RepoGraph::operator=(RepoGraph&& o) noexcept {
     if (this != &o) {
-        sqlite3_close(db_);
+        sqlite::close(db_);
         db_ = o.db_;
         stamp_ = std::move(o.stamp_);
         o.db_ = nullptr;
@@ -151,7 +147,7 @@ RepoGraph& RepoGraph::operator=(RepoGraph&& o) noexcept {
     return *this;
 }
 
-RepoGraph::~RepoGraph() { sqlite3_close(db_); }
+RepoGraph::~RepoGraph() { sqlite::close(db_); }
 
 Result<std::vector<std::vector<ReachedEntry>>> reachable(std::vector<RepoGraph>& graphs,
                                                          const std::vector<std::string>& seeds) {

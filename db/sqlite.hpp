@@ -22,6 +22,10 @@ std::string db_name(sqlite3* db);
 // An Error naming the database and carrying SQLite's message for result code `rc`.
 Error error(sqlite3* db, int rc, std::string_view what);
 
+// Finalises the connection's cached statements (see Statement) and closes it. Every
+// connection whose statements went through Statement must be closed with this.
+void close(sqlite3* db);
+
 // Runs one or more statements that return no rows of interest.
 Result<void> exec(sqlite3* db, const std::string& sql);
 

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <ctime>
+#include <map>
 
 #include "txn/plugins.hpp"
 #include "txn/transaction.hpp"
@@ -146,23 +147,42 @@ Result<void> run_plugin_code(Root& root, const Intent& intent, const TxnReport& 
     if (!old_packages) return tl::unexpected(old_packages.error());
     auto old_config = root.db().generation_config(report.from_generation);
     if (!old_config) return tl::unexpected(old_config.error());
-    auto find = [](const std::vector<db::GenPackage>& v, const std::string& name) {
-        auto it = std::find_if(v.begin(), v.end(), [&](const auto& p) { return p.name == name; });
-        return it == v.end() ? nullptr : &*it;
+    std::map<std::string, const db::GenPackage*> old_by_name, new_by_name;
+    for (const auto& p : *old_packages) old_by_name[p.name] = &p;
+    for (const auto& p : intent.packages) new_by_name[p.name] = &p;
+    auto find = [](const std::map<std::string, const db::GenPackage*>& m, const std::string& name) {
+        auto it = m.find(name);
+        return it == m.end() ? nullptr : it->second;
+    };
+    // Only the manifest is read for a plugin with nothing to run or check (a library
+    // without hooks): loading the whole plugin (paths, configuration, grants) for each of
+    // 1,000 plugins took 0.4 s of a 1.4 s install (measured), for nothing.
+    auto has_work = [](const formats::Manifest& m, const std::string& action) {
+        if (action == "remove") return !m.hooks.pre_remove.empty();
+        if (action == "install" && !m.hooks.post_install.empty()) return true;
+        if ((action == "upgrade" || action == "downgrade" || action == "reinstall") &&
+            !m.hooks.post_upgrade.empty())
+            return true;
+        return m.kind == formats::Kind::Mask || m.kind == formats::Kind::Prompts ||
+               (m.check.mcp && m.mcp);
     };
     for (const auto& step : intent.steps) {
         const std::string& a = step.action;
+        if (a != "remove" && a != "install" && a != "upgrade" && a != "downgrade" &&
+            a != "reinstall" && a != "config" && a != "enable")
+            continue;
+        const auto* pkg = find(a == "remove" ? old_by_name : new_by_name, step.name);
+        if (!pkg) continue;
+        auto manifest = installed_manifest(root, pkg->store_path);
+        if (!manifest) return tl::unexpected(manifest.error());
+        if (!has_work(*manifest, a)) continue;
         if (a == "remove") {
-            const auto* pkg = find(*old_packages, step.name);
-            if (!pkg) continue;
             auto p = load_plugin(root, *pkg, *old_config);
             if (!p) return tl::unexpected(p.error());
             if (auto r = run_hook(*p, "pre-remove", p->manifest.hooks.pre_remove, policy, events); !r)
                 return r;
             continue;
         }
-        const auto* pkg = find(intent.packages, step.name);
-        if (!pkg) continue;
         auto p = load_plugin(root, *pkg, intent.config);
         if (!p) return tl::unexpected(p.error());
         if (a == "install") {
@@ -171,8 +191,6 @@ Result<void> run_plugin_code(Root& root, const Intent& intent, const TxnReport& 
         } else if (a == "upgrade" || a == "downgrade" || a == "reinstall") {
             if (auto r = run_hook(*p, "post-upgrade", p->manifest.hooks.post_upgrade, policy, events); !r)
                 return r;
-        } else if (a != "config" && a != "enable") {
-            continue;
         }
         if (auto r = check_catalog(*p); !r) return r;
         if (!p->manifest.check.mcp || !p->manifest.mcp || !pkg->enabled || !p->config.missing.empty())

@@ -124,7 +124,7 @@ std::string store_path_for(const formats::IndexEntry& entry) {
 }
 
 Result<std::string> stage_tree(Root& root, const formats::IndexEntry& entry, const std::string& repo,
-                               const fs::path& archive) {
+                               const fs::path& archive, const repo::ExtractLimits* limits) {
     std::string rel = store_path_for(entry);
     fs::path final_dir = root.dir() / rel;
     auto recorded = root.db().store_tree(rel);
@@ -135,9 +135,9 @@ Result<std::string> stage_tree(Root& root, const formats::IndexEntry& entry, con
 
     fs::path tmp = root.store_dir() / tmp_name(entry.name);
     fs::remove_all(tmp, ec);
-    auto limits = extract_limits(root);
-    if (!limits) return tl::unexpected(limits.error());
-    auto extracted = repo::extract_package(archive, tmp, *limits);
+    Result<repo::ExtractLimits> own = limits ? Result<repo::ExtractLimits>(*limits) : extract_limits(root);
+    if (!own) return tl::unexpected(own.error());
+    auto extracted = repo::extract_package(archive, tmp, *own);
     if (!extracted) return tl::unexpected(in_context(extracted.error(), entry.name + " " + entry.version.str()));
     if (extracted->manifest.name != entry.name || extracted->manifest.version != entry.version) {
         fs::remove_all(tmp, ec);
@@ -156,7 +156,7 @@ Result<std::string> stage_tree(Root& root, const formats::IndexEntry& entry, con
     files.reserve(extracted->files.size());
     for (const auto& f : extracted->files)
         files.push_back({f.path, f.type, f.mode, f.size, f.sha256, f.link_target});
-    if (!root.db().store_tree(rel).value_or(std::nullopt)) {
+    if (!*recorded) {  // recorded but missing on disk: extracted again, the record stands
         if (auto r = root.db().add_store_tree(tree, files); !r) return tl::unexpected(r.error());
     }
     return rel;

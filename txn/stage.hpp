@@ -8,6 +8,7 @@
 
 #include "db/database.hpp"
 #include "formats/index.hpp"
+#include "repo/archive.hpp"
 #include "txn/events.hpp"
 #include "txn/root.hpp"
 
@@ -44,9 +45,11 @@ Result<std::filesystem::path> fetch_package(Root& root, const formats::IndexEntr
 std::string store_path_for(const formats::IndexEntry& entry);
 
 // Extracts the cached archive into its store tree (reusing an existing recorded one) and
-// records its files. Checks the manifest inside matches the signed entry.
+// records its files. Checks the manifest inside matches the signed entry. `limits`: the
+// root's extraction limits when the caller already read them (a plan stages many trees).
 Result<std::string> stage_tree(Root& root, const formats::IndexEntry& entry,
-                               const std::string& repo, const std::filesystem::path& archive);
+                               const std::string& repo, const std::filesystem::path& archive,
+                               const repo::ExtractLimits* limits = nullptr);
 
 // Builds generations/ID with plugins/NAME -> ../../../store/… for each package, via a
 // temporary directory renamed into place.

@@ -1,14 +1,23 @@
 #include "txn/transaction.hpp"
 
-#include <ctime>
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <ctime>
 #include <map>
+#include <mutex>
+#include <optional>
 #include <set>
+#include <thread>
 
 #include "txn/fsutil.hpp"
 #include "txn/journal.hpp"
 #include "txn/plugins.hpp"
 #include "txn/repos.hpp"
+#include "txn/settings.hpp"
 #include "txn/stage.hpp"
 
 namespace nxp::txn {
@@ -33,6 +42,48 @@ Result<std::vector<db::GenPackage>> current_packages(Root& root, std::int64_t& g
 }
 
 // Downloads and stages every package the plan brings in; fills store paths in `next`.
+// Writes back what staging has written so far, on another thread, while staging goes on.
+// Durability still comes from the one syncfs before the switch (apply_intent); this only
+// moves most of that syncfs's work (ext4 allocates the blocks of delayed writes at
+// writeback, then the I/O) onto the second core while the first extracts, instead of
+// after it. Measured on a 1,000-plugin install: the final syncfs went from ~0.5 s to
+// what the last packages left dirty.
+class BackgroundWriteback {
+  public:
+    explicit BackgroundWriteback(const fs::path& dir)
+        : fd_(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) {
+        if (fd_ >= 0) thread_ = std::thread([this] { loop(); });
+    }
+    ~BackgroundWriteback() {
+        {
+            std::lock_guard lock(mutex_);
+            stop_ = true;
+        }
+        wake_.notify_all();
+        if (thread_.joinable()) thread_.join();
+        if (fd_ >= 0) ::close(fd_);
+    }
+    BackgroundWriteback(const BackgroundWriteback&) = delete;
+    BackgroundWriteback& operator=(const BackgroundWriteback&) = delete;
+
+  private:
+    void loop() {
+        std::unique_lock lock(mutex_);
+        while (!stop_) {
+            lock.unlock();
+            (void)::syncfs(fd_);  // an error here is the final syncfs's to report
+            lock.lock();
+            wake_.wait_for(lock, std::chrono::milliseconds(50), [this] { return stop_; });
+        }
+    }
+
+    int fd_;
+    std::thread thread_;
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    bool stop_ = false;
+};
+
 Result<void> stage_plan(Root& root, const resolver::Plan& plan, const std::vector<RepoIndex>& repos,
                         const TxnOptions& opts, std::map<std::string, db::GenPackage>& next,
                         std::uint64_t& downloaded, Events& events) {
@@ -58,9 +109,13 @@ Result<void> stage_plan(Root& root, const resolver::Plan& plan, const std::vecto
     auto archives = fetch_packages(root, wanted, opts.offline, downloaded, events);
     if (!archives) return tl::unexpected(archives.error());
     crash_point("after-download");
+    std::optional<BackgroundWriteback> writeback;
+    if (steps.size() > 1) writeback.emplace(root.dir());
+    auto limits = extract_limits(root);
+    if (!limits) return tl::unexpected(limits.error());
     for (std::size_t i = 0; i < steps.size(); ++i) {
         const auto& step = *steps[i];
-        auto rel = stage_tree(root, *step.entry, step.repo, (*archives)[i]);
+        auto rel = stage_tree(root, *step.entry, step.repo, (*archives)[i], &*limits);
         if (!rel) return tl::unexpected(rel.error());
         crash_point("after-extract");
         next[step.name].store_path = *rel;
