@@ -122,6 +122,40 @@ TEST_CASE("pack without files/ holds just the manifest", "[archive]") {
     CHECK(fs::is_directory(t.path / "out"));
 }
 
+TEST_CASE("extract gives recorded modes under any umask, and files in every directory",
+          "[archive]") {
+    TempDir t;
+    const fs::path src = make_plugin(t.path);
+    // Files alternate between directories, so the reused parent directory changes often.
+    for (int i = 0; i < 6; ++i) {
+        write_file(src / ("files/a/f" + std::to_string(i)), "a" + std::to_string(i));
+        write_file(src / ("files/a/b/f" + std::to_string(i)), "b" + std::to_string(i));
+        write_file(src / ("files/c/f" + std::to_string(i)), "c" + std::to_string(i));
+    }
+    auto bytes = pack_directory(src);
+    REQUIRE(bytes);
+    write_file(t.path / "demo.nxp", *bytes);
+    for (mode_t mask : {mode_t(022), mode_t(077), mode_t(0)}) {
+        mode_t old = ::umask(mask);
+        const fs::path dest = t.path / ("store/demo-" + std::to_string(mask));
+        auto x = extract_package(t.path / "demo.nxp", dest);
+        ::umask(old);
+        REQUIRE(x);
+        for (const auto& f : x->files) {
+            if (f.type == 'l') continue;
+            struct stat st {};
+            REQUIRE(::lstat((dest / f.path).c_str(), &st) == 0);
+            INFO(f.path << " under umask " << mask);
+            CHECK((st.st_mode & 07777) == f.mode);
+        }
+        for (int i = 0; i < 6; ++i) {
+            CHECK(read_file(dest / ("a/f" + std::to_string(i))) == "a" + std::to_string(i));
+            CHECK(read_file(dest / ("a/b/f" + std::to_string(i))) == "b" + std::to_string(i));
+            CHECK(read_file(dest / ("c/f" + std::to_string(i))) == "c" + std::to_string(i));
+        }
+    }
+}
+
 TEST_CASE("extract writes the tree with normalised modes and hashes", "[archive]") {
     TempDir t;
     const fs::path src = make_plugin(t.path);
