@@ -7,6 +7,8 @@
 #include <cctype>
 #include <cerrno>
 #include <cstring>
+#include <fstream>
+#include <string>
 #include <map>
 #include <set>
 
@@ -41,12 +43,22 @@ class Fd {
 
 std::string errno_text() { return std::strerror(errno); }
 
-// The umask: umask(2) can only be read by setting it, so it is set back at once. Read per
-// package (nxp creates no files on other threads meanwhile), so a changed umask is seen.
+// The umask, read per package so a changed umask is seen. From /proc/self/status, which
+// reads it without changing it: packages are extracted on several threads at once, and
+// umask(2) can only be read by setting it. Without /proc: assume the strictest (every file
+// then gets its mode by fchmod, which is always right).
 mode_t current_umask() {
-    mode_t m = ::umask(077);
-    ::umask(m);
-    return m;
+    std::ifstream in("/proc/self/status");
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.rfind("Umask:", 0) != 0) continue;
+        try {
+            return static_cast<mode_t>(std::stoul(line.substr(6), nullptr, 8)) & 0777;
+        } catch (...) {
+            break;
+        }
+    }
+    return 0777;
 }
 
 class Extractor {

@@ -3,7 +3,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdlib>
+#include <optional>
+#include <thread>
 
 #include "repo/archive.hpp"
 #include "repo/download.hpp"
@@ -123,21 +126,21 @@ std::string store_path_for(const formats::IndexEntry& entry) {
     return "store/" + entry.name + "-" + entry.version.str() + "-" + entry.sha256.substr(0, 16);
 }
 
-Result<std::string> stage_tree(Root& root, const formats::IndexEntry& entry, const std::string& repo,
-                               const fs::path& archive, const repo::ExtractLimits* limits) {
+namespace {
+
+// The filesystem half of staging one tree: extracts into a temporary directory and
+// renames it into the store. Touches no database, so several run at once.
+Result<db::StoreTree> extract_tree(const Root& root, const formats::IndexEntry& entry,
+                                   const std::string& repo, const fs::path& archive,
+                                   const repo::ExtractLimits& limits,
+                                   std::vector<db::FileRow>& files) {
     std::string rel = store_path_for(entry);
     fs::path final_dir = root.dir() / rel;
-    auto recorded = root.db().store_tree(rel);
-    if (!recorded) return tl::unexpected(recorded.error());
     std::error_code ec;
-    if (*recorded && fs::is_directory(final_dir, ec)) return rel;
     fs::remove_all(final_dir, ec);  // an unrecorded leftover of a crash: rebuild it
-
     fs::path tmp = root.store_dir() / tmp_name(entry.name);
     fs::remove_all(tmp, ec);
-    Result<repo::ExtractLimits> own = limits ? Result<repo::ExtractLimits>(*limits) : extract_limits(root);
-    if (!own) return tl::unexpected(own.error());
-    auto extracted = repo::extract_package(archive, tmp, *own);
+    auto extracted = repo::extract_package(archive, tmp, limits);
     if (!extracted) return tl::unexpected(in_context(extracted.error(), entry.name + " " + entry.version.str()));
     if (extracted->manifest.name != entry.name || extracted->manifest.version != entry.version) {
         fs::remove_all(tmp, ec);
@@ -150,16 +153,78 @@ Result<std::string> stage_tree(Root& root, const formats::IndexEntry& entry, con
         fs::remove_all(tmp, ec);
         return fail(ErrorKind::Io, final_dir.string(), "cannot move the extracted tree into the store");
     }
-    db::StoreTree tree{rel,        entry.name, entry.version.str(), repo, entry.sha256,
-                       entry.size, extracted->installed_size, extracted->manifest_text};
-    std::vector<db::FileRow> files;
     files.reserve(extracted->files.size());
     for (const auto& f : extracted->files)
         files.push_back({f.path, f.type, f.mode, f.size, f.sha256, f.link_target});
-    if (!*recorded) {  // recorded but missing on disk: extracted again, the record stands
-        if (auto r = root.db().add_store_tree(tree, files); !r) return tl::unexpected(r.error());
+    return db::StoreTree{rel,        entry.name, entry.version.str(), repo, entry.sha256,
+                         entry.size, extracted->installed_size, extracted->manifest_text};
+}
+
+}  // namespace
+
+Result<std::string> stage_tree(Root& root, const formats::IndexEntry& entry, const std::string& repo,
+                               const fs::path& archive, const repo::ExtractLimits* limits) {
+    std::vector<StageItem> one{{&entry, repo, archive}};
+    auto limits_here = limits ? Result<repo::ExtractLimits>(*limits) : extract_limits(root);
+    if (!limits_here) return tl::unexpected(limits_here.error());
+    auto rels = stage_trees(root, one, *limits_here, 1, nullptr);
+    if (!rels) return tl::unexpected(rels.error());
+    return std::move(rels->front());
+}
+
+Result<std::vector<std::string>> stage_trees(Root& root, const std::vector<StageItem>& items,
+                                             const repo::ExtractLimits& limits, unsigned threads,
+                                             const std::function<void()>& after_each) {
+    // Which trees exist already (recorded and on disk): read from the database up front,
+    // since the extraction below runs on several threads and the database is not theirs.
+    std::vector<std::string> rels(items.size());
+    std::vector<bool> recorded(items.size()), needed(items.size());
+    std::vector<std::size_t> todo;
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        rels[i] = store_path_for(*items[i].entry);
+        auto rec = root.db().store_tree(rels[i]);
+        if (!rec) return tl::unexpected(rec.error());
+        recorded[i] = rec->has_value();
+        std::error_code ec;
+        needed[i] = !(recorded[i] && fs::is_directory(root.dir() / rels[i], ec));
+        if (needed[i]) todo.push_back(i);
     }
-    return rel;
+    // Extraction is file creation, which the kernel does on the calling CPU: with a plan of
+    // many packages, one thread per core nearly halves it (1,000 plugins, measured).
+    std::vector<std::optional<Result<db::StoreTree>>> trees(items.size());
+    std::vector<std::vector<db::FileRow>> files(items.size());
+    std::atomic<std::size_t> next{0};
+    std::atomic<bool> failed{false};
+    auto work = [&] {
+        for (;;) {
+            std::size_t k = next.fetch_add(1);
+            if (k >= todo.size() || failed.load()) return;
+            std::size_t i = todo[k];
+            trees[i] = extract_tree(root, *items[i].entry, items[i].repo, items[i].archive, limits,
+                                    files[i]);
+            if (!*trees[i]) failed = true;
+        }
+    };
+    threads = std::max(1u, std::min<unsigned>(threads, static_cast<unsigned>(todo.size())));
+    {
+        std::vector<std::jthread> pool;
+        for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
+        work();
+    }
+    // Records in plan order; the first failure in plan order is the one reported.
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        if (!needed[i]) continue;
+        if (!trees[i]) return fail(ErrorKind::Io, rels[i], "not extracted (an earlier package failed)");
+        if (!*trees[i]) return tl::unexpected(trees[i]->error());
+    }
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        if (needed[i] && !recorded[i]) {  // recorded but missing on disk: the record stands
+            if (auto r = root.db().add_store_tree(**trees[i], files[i]); !r)
+                return tl::unexpected(r.error());
+        }
+        if (after_each) after_each();
+    }
+    return rels;
 }
 
 Result<void> build_generation(Root& root, std::int64_t id, const std::vector<db::GenPackage>& pkgs) {

@@ -2,6 +2,7 @@
 // Staging: verified downloads into the cache, extraction into immutable store trees, and
 // the directory of a new generation. Nothing here changes what is in effect.
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -50,6 +51,20 @@ std::string store_path_for(const formats::IndexEntry& entry);
 Result<std::string> stage_tree(Root& root, const formats::IndexEntry& entry,
                                const std::string& repo, const std::filesystem::path& archive,
                                const repo::ExtractLimits* limits = nullptr);
+
+// stage_tree for many packages: extraction on up to `threads` threads, then the records
+// written in order on the calling thread, `after_each` called after each item (a crash
+// point in tests). Returns the store paths in the order of `items`. On failure, the first
+// failing item in order is reported; trees already moved into the store stay (unrecorded,
+// rebuilt by the next transaction that needs them).
+struct StageItem {
+    const formats::IndexEntry* entry = nullptr;
+    std::string repo;
+    std::filesystem::path archive;
+};
+Result<std::vector<std::string>> stage_trees(Root& root, const std::vector<StageItem>& items,
+                                             const repo::ExtractLimits& limits, unsigned threads,
+                                             const std::function<void()>& after_each);
 
 // Builds generations/ID with plugins/NAME -> ../../../store/… for each package, via a
 // temporary directory renamed into place.

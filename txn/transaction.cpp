@@ -113,13 +113,13 @@ Result<void> stage_plan(Root& root, const resolver::Plan& plan, const std::vecto
     if (steps.size() > 1) writeback.emplace(root.dir());
     auto limits = extract_limits(root);
     if (!limits) return tl::unexpected(limits.error());
-    for (std::size_t i = 0; i < steps.size(); ++i) {
-        const auto& step = *steps[i];
-        auto rel = stage_tree(root, *step.entry, step.repo, (*archives)[i], &*limits);
-        if (!rel) return tl::unexpected(rel.error());
-        crash_point("after-extract");
-        next[step.name].store_path = *rel;
-    }
+    std::vector<StageItem> items;
+    for (std::size_t i = 0; i < steps.size(); ++i)
+        items.push_back({&*steps[i]->entry, steps[i]->repo, (*archives)[i]});
+    auto rels = stage_trees(root, items, *limits, std::max(1u, std::thread::hardware_concurrency()),
+                            [] { crash_point("after-extract"); });
+    if (!rels) return tl::unexpected(rels.error());
+    for (std::size_t i = 0; i < steps.size(); ++i) next[steps[i]->name].store_path = (*rels)[i];
     return {};
 }
 
