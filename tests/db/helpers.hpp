@@ -8,11 +8,13 @@
 #include <string>
 #include <vector>
 
+#include "tests/common/temp_dir.hpp"
 #include "db/database.hpp"
 
 namespace nxp::db::test {
 
 namespace fs = std::filesystem;
+using nxp::test::TempDir;
 
 inline Database memory_db() {
     auto db = Database::open_memory();
@@ -20,18 +22,6 @@ inline Database memory_db() {
     return std::move(*db);
 }
 
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        std::string tmpl = (fs::temp_directory_path() / "nxp-db-test-XXXXXX").string();
-        REQUIRE(mkdtemp(tmpl.data()) != nullptr);
-        path = tmpl;
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-};
 
 inline unsigned mode_of(const fs::path& p) {
     struct stat st {};

@@ -11,28 +11,18 @@
 #include <string>
 #include <thread>
 
+#include "tests/common/temp_dir.hpp"
 #include "repo/fetch.hpp"
 #include "repo/keys.hpp"
 #include "repo/repository.hpp"
 
 using namespace nxp;
+using nxp::test::TempDir;
 using namespace nxp::repo;
 namespace fs = std::filesystem;
 
 namespace {
 
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        std::random_device rd;
-        path = fs::temp_directory_path() / ("nxp-fetch-" + std::to_string(rd()));
-        fs::create_directories(path);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-};
 
 void write(const fs::path& p, const std::string& s) { std::ofstream(p, std::ios::binary) << s; }
 

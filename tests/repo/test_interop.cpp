@@ -8,28 +8,17 @@
 #include <sstream>
 #include <string>
 
+#include "tests/common/temp_dir.hpp"
 #include "formats/minisign.hpp"
 #include "repo/keys.hpp"
 
 using namespace nxp;
+using nxp::test::TempDir;
 using namespace nxp::repo;
 namespace fs = std::filesystem;
 
 namespace {
 
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        std::random_device rd;
-        path = fs::temp_directory_path() / ("nxp-interop-" + std::to_string(rd()));
-        fs::create_directories(path);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-    std::string operator/(const std::string& name) const { return (path / name).string(); }
-};
 
 std::string minisign() {
     const char* env = std::getenv("NXP_MINISIGN");

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/common/temp_dir.hpp"
 #include "formats/error.hpp"
 
 // Failed REQUIRE(result) lines show the error text.
@@ -28,21 +29,6 @@ namespace nxp::test {
 
 namespace fs = std::filesystem;
 
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        std::random_device rd;
-        path =
-            fs::temp_directory_path() / ("nxp-test-" + std::to_string(rd()) + std::to_string(rd()));
-        fs::create_directories(path);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-};
 
 inline void write_file(const fs::path& p, const std::string& s) {
     fs::create_directories(p.parent_path());

@@ -10,31 +10,14 @@
 #include <fstream>
 #include <string>
 
+#include "tests/common/temp_dir.hpp"
 #include "sandbox/runner.hpp"
 
 namespace nxp::sandbox::test {
 
 namespace fs = std::filesystem;
+using nxp::test::TempDir;
 
-class TempDir {
-  public:
-    explicit TempDir(const std::string& base = "/tmp") {
-        std::string tmpl = base + "/nxp-sandbox-test-XXXXXX";
-        REQUIRE(mkdtemp(tmpl.data()) != nullptr);
-        path_ = tmpl;
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    ~TempDir() {
-        std::error_code ec;
-        fs::permissions(path_, fs::perms::owner_all, fs::perm_options::add, ec);
-        fs::remove_all(path_, ec);
-    }
-    const fs::path& path() const { return path_; }
-
-  private:
-    fs::path path_;
-};
 
 inline std::string read_text(const fs::path& p) {
     std::ifstream in(p);
@@ -53,8 +36,8 @@ struct Plugin {
 
     Plugin() {
         profile.name = "demo";
-        profile.plugin_dir = root.path() / "plugins" / "demo";
-        profile.state_dir = root.path() / "state" / "demo";
+        profile.plugin_dir = root.path / "plugins" / "demo";
+        profile.state_dir = root.path / "state" / "demo";
         fs::create_directories(profile.plugin_dir);
         profile.timeout_s = 20;
     }

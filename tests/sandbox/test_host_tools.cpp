@@ -24,10 +24,10 @@ TEST_CASE("node's version is remembered only for the same ELF executable", "[hos
     const char* fake = std::getenv("NXP_FAKE_NODE");
     REQUIRE(fake != nullptr);
     TempDir dir;
-    fs::path bin = dir.path() / "bin";
+    fs::path bin = dir.path / "bin";
     fs::create_directories(bin);
     fs::copy_file(fake, bin / "node");
-    fs::path memo = dir.path() / "host-node";
+    fs::path memo = dir.path / "host-node";
 
     auto first = find_node(bin.string(), memo);
     REQUIRE(first);
@@ -59,11 +59,11 @@ TEST_CASE("node's version is remembered only for the same ELF executable", "[hos
 
 TEST_CASE("a node that is a script is asked every time, never remembered", "[host]") {
     TempDir dir;
-    fs::path bin = dir.path() / "bin";
+    fs::path bin = dir.path / "bin";
     fs::create_directories(bin);
     put(bin / "node", "#!/bin/sh\necho v20.1.0\n");
     fs::permissions(bin / "node", fs::perms::owner_all);
-    fs::path memo = dir.path() / "host-node";
+    fs::path memo = dir.path / "host-node";
     auto n = find_node(bin.string(), memo);
     REQUIRE(n);
     CHECK(n->version == "20.1.0");
@@ -71,5 +71,5 @@ TEST_CASE("a node that is a script is asked every time, never remembered", "[hos
 
     // No node on PATH at all.
     TempDir empty;
-    CHECK_FALSE(find_node(empty.path().string(), memo));
+    CHECK_FALSE(find_node(empty.path.string(), memo));
 }

@@ -71,11 +71,11 @@ TEST_CASE("the plugin tree is read-only and the state directory writable", "[san
 TEST_CASE("nothing outside the sandbox's own paths can be written", "[sandbox]") {
     if (!require_sandbox()) return;
     Plugin plugin;
-    TempDir under_tmp;              // shadowed by the sandbox's private /tmp
+    TempDir under_tmp("/tmp");      // shadowed by the sandbox's private /tmp
     TempDir elsewhere("/var/tmp");  // not mounted in the sandbox at all
-    auto in_tmp = under_tmp.path() / "escaped";
-    auto in_var = elsewhere.path() / "escaped";
-    auto r = plugin.run_script("mkdir -p '" + under_tmp.path().string() + "'; echo x > '" +
+    auto in_tmp = under_tmp.path / "escaped";
+    auto in_var = elsewhere.path / "escaped";
+    auto r = plugin.run_script("mkdir -p '" + under_tmp.path.string() + "'; echo x > '" +
                                in_tmp.string() + "'; echo x > '" + in_var.string() +
                                "'; echo x > /usr/nxp-escaped; echo x > /etc/nxp-escaped");
     REQUIRE(r);

@@ -6,27 +6,17 @@
 #include <filesystem>
 #include <random>
 
+#include "tests/common/temp_dir.hpp"
 #include "txn/fsutil.hpp"
 #include "txn/journal.hpp"
 #include "txn/root.hpp"
 
 namespace fs = std::filesystem;
 using namespace nxp;
+using nxp::test::TempDir;
 
 namespace {
 
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        std::random_device rd;
-        path = fs::temp_directory_path() / ("nxp-txn-test-" + std::to_string(rd()));
-        fs::create_directories(path);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-};
 
 class Recorder final : public txn::Events {
 public:
