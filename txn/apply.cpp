@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <thread>
 
 #include "repo/repository.hpp"
 #include "txn/apply_internal.hpp"
 #include "txn/fsutil.hpp"
+#include "txn/settings.hpp"
 #include "txn/stage.hpp"
 
 namespace nxp::txn {
@@ -182,15 +184,19 @@ Result<std::uint64_t> stage(Root& root, const resolver::Plan& plan, const std::v
     std::uint64_t downloaded = 0;
     auto archives = fetch_packages(root, wanted, offline || source.bundle_indexes.has_value(), downloaded, events);
     if (!archives) return tl::unexpected(archives.error());
+    auto limits = extract_limits(root);
+    if (!limits) return tl::unexpected(limits.error());
+    std::vector<StageItem> items;
+    for (std::size_t i = 0; i < steps.size(); ++i)
+        items.push_back({&*steps[i]->entry, steps[i]->repo, (*archives)[i]});
     if (auto r = root.db().begin(); !r) return tl::unexpected(r.error());
-    for (std::size_t i = 0; i < steps.size(); ++i) {
-        auto rel = stage_tree(root, *steps[i]->entry, steps[i]->repo, (*archives)[i]);
-        if (!rel) {
-            root.db().rollback();
-            return tl::unexpected(rel.error());
-        }
-        next[steps[i]->name].store_path = *rel;
+    auto rels = stage_trees(root, items, *limits, std::max(1u, std::thread::hardware_concurrency()),
+                            nullptr);
+    if (!rels) {
+        root.db().rollback();
+        return tl::unexpected(rels.error());
     }
+    for (std::size_t i = 0; i < steps.size(); ++i) next[steps[i]->name].store_path = (*rels)[i];
     if (auto r = root.db().commit(); !r) return tl::unexpected(r.error());
     return downloaded;
 }
