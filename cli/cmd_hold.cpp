@@ -1,5 +1,6 @@
 // nxp hold/unhold NAME…, nxp autoremove, nxp why NAME.
 #include "cli/context.hpp"
+#include "txn/installed.hpp"
 #include "txn/repos.hpp"
 
 namespace nxp::cli {
@@ -9,9 +10,7 @@ namespace {
 Result<int> set_hold(Context& c, const std::vector<std::string>& names, bool held) {
     auto root = c.open_root(txn::Access::Write);
     if (!root) return tl::unexpected(root.error());
-    auto gen = root->db().current_generation();
-    if (!gen) return tl::unexpected(gen.error());
-    auto pkgs = root->db().generation_packages(*gen);
+    auto pkgs = txn::current_packages(*root);
     if (!pkgs) return tl::unexpected(pkgs.error());
     for (const auto& n : names) {
         if (held && std::none_of(pkgs->begin(), pkgs->end(), [&](const auto& p) { return p.name == n; }))

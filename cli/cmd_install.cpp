@@ -4,6 +4,7 @@
 #include "cli/context.hpp"
 #include "cli/table.hpp"
 #include "formats/constraint.hpp"
+#include "txn/installed.hpp"
 #include "txn/apply.hpp"
 
 namespace nxp::cli {
@@ -83,9 +84,7 @@ Result<int> run(Context& c, resolver::JobKind kind, const Flags& f, const std::s
     auto root = c.open_root(c.g.dry_run ? txn::Access::Read : txn::Access::Write);
     if (!root) return tl::unexpected(root.error());
     if (kind == resolver::JobKind::Remove) {
-        auto gen = root->db().current_generation();
-        if (!gen) return tl::unexpected(gen.error());
-        auto pkgs = root->db().generation_packages(*gen);
+        auto pkgs = txn::current_packages(*root);
         if (!pkgs) return tl::unexpected(pkgs.error());
         for (const auto& job : req->jobs) {
             if (std::none_of(pkgs->begin(), pkgs->end(), [&](const auto& p) { return p.name == job.spec.name; }))

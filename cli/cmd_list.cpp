@@ -3,6 +3,7 @@
 
 #include "cli/context.hpp"
 #include "cli/table.hpp"
+#include "txn/installed.hpp"
 
 namespace nxp::cli {
 
@@ -12,10 +13,10 @@ void add_list(CLI::App& app, Context& ctx) {
         ctx.action = [](Context& c) -> Result<int> {
             auto root = c.open_root(txn::Access::Read);
             if (!root) return tl::unexpected(root.error());
-            auto gen = root->db().current_generation();
-            if (!gen) return tl::unexpected(gen.error());
-            auto pkgs = root->db().generation_packages(*gen);
+            std::int64_t generation = 0;
+            auto pkgs = txn::current_packages(*root, &generation);
             if (!pkgs) return tl::unexpected(pkgs.error());
+            const std::int64_t* gen = &generation;
             auto holds = root->db().holds();
             if (!holds) return tl::unexpected(holds.error());
             auto held = [&](const std::string& n) {

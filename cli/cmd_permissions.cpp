@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "cli/context.hpp"
+#include "txn/installed.hpp"
 
 namespace nxp::cli {
 
@@ -132,9 +133,7 @@ namespace {
 Result<int> show(Context& c, const std::string& name, bool revoke) {
     auto root = c.open_root(revoke ? txn::Access::Write : txn::Access::Read);
     if (!root) return tl::unexpected(root.error());
-    auto gen = root->db().current_generation();
-    if (!gen) return tl::unexpected(gen.error());
-    auto pkgs = root->db().generation_packages(*gen);
+    auto pkgs = txn::current_packages(*root);
     if (!pkgs) return tl::unexpected(pkgs.error());
     auto pkg = std::find_if(pkgs->begin(), pkgs->end(), [&](const auto& p) { return p.name == name; });
     formats::Permissions requested;

@@ -5,6 +5,7 @@
 #include "cli/context.hpp"
 #include "cli/table.hpp"
 #include "formats/manifest.hpp"
+#include "txn/installed.hpp"
 #include "txn/repos.hpp"
 
 namespace nxp::cli {
@@ -26,9 +27,7 @@ Result<Catalog> load(Context& c, txn::Root& root) {
     auto repos = txn::load_indexes(root, txn::now_or_clock(0), c.g.offline || !root.writable(), c);
     if (!repos) return tl::unexpected(repos.error());
     cat.repos = std::move(*repos);
-    auto gen = root.db().current_generation();
-    if (!gen) return tl::unexpected(gen.error());
-    auto pkgs = root.db().generation_packages(*gen);
+    auto pkgs = txn::current_packages(root);
     if (!pkgs) return tl::unexpected(pkgs.error());
     cat.installed = std::move(*pkgs);
     return cat;

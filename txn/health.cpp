@@ -7,6 +7,7 @@
 #include "nextchat/catalog.hpp"
 #include "nextchat/mcp_config.hpp"
 #include "sandbox/runner.hpp"
+#include "txn/installed.hpp"
 #include "txn/plugins.hpp"
 #include "txn/verify.hpp"
 
@@ -14,9 +15,7 @@ namespace nxp::txn {
 namespace fs = std::filesystem;
 
 Result<std::vector<AuditFinding>> audit(Root& root, const std::vector<RepoIndex>& repos) {
-    auto gen = root.db().current_generation();
-    if (!gen) return tl::unexpected(gen.error());
-    auto pkgs = root.db().generation_packages(*gen);
+    auto pkgs = current_packages(root);
     if (!pkgs) return tl::unexpected(pkgs.error());
     std::vector<AuditFinding> out;
     for (const auto& p : *pkgs) {

@@ -4,6 +4,7 @@
 #include <ctime>
 
 #include "sandbox/host_tools.hpp"
+#include "txn/installed.hpp"
 
 namespace nxp::txn {
 namespace fs = std::filesystem;
@@ -271,13 +272,10 @@ db::GenPackage* Snapshot::find(const std::string& name) {
 
 Result<Snapshot> current_snapshot(Root& root) {
     Snapshot s;
-    auto gen = root.db().current_generation();
-    if (!gen) return tl::unexpected(gen.error());
-    s.generation = *gen;
-    auto pkgs = root.db().generation_packages(*gen);
+    auto pkgs = current_packages(root, &s.generation);
     if (!pkgs) return tl::unexpected(pkgs.error());
     s.packages = std::move(*pkgs);
-    auto config = root.db().generation_config(*gen);
+    auto config = root.db().generation_config(s.generation);
     if (!config) return tl::unexpected(config.error());
     s.config = std::move(*config);
     return s;

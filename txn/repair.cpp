@@ -7,6 +7,7 @@
 #include "repo/archive.hpp"
 #include "repo/keys.hpp"
 #include "txn/fsutil.hpp"
+#include "txn/installed.hpp"
 #include "txn/repos.hpp"
 #include "txn/settings.hpp"
 #include "txn/stage.hpp"
@@ -60,9 +61,7 @@ Result<RepairReport> repair(Root& root, const std::vector<std::string>& names, b
     auto findings = verify(root, names);
     if (!findings) return tl::unexpected(findings.error());
     RepairReport report;
-    auto gen = root.db().current_generation();
-    if (!gen) return tl::unexpected(gen.error());
-    auto pkgs = root.db().generation_packages(*gen);
+    auto pkgs = current_packages(root);
     if (!pkgs) return tl::unexpected(pkgs.error());
     std::set<std::string> damaged;
     for (const auto& f : *findings) {

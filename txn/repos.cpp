@@ -14,6 +14,7 @@
 #include "sandbox/host_tools.hpp"
 #include "db/repo_graph.hpp"
 #include "txn/fsutil.hpp"
+#include "txn/installed.hpp"
 #include "txn/settings.hpp"
 
 namespace nxp::txn {
@@ -326,9 +327,7 @@ Result<resolver::Universe> build_universe(const Root& root, const std::vector<Re
             u.available.push_back({r.row.name, r.row.priority, *e});
     }
     const auto& db = root.db();
-    auto gen = db.current_generation();
-    if (!gen) return tl::unexpected(gen.error());
-    auto pkgs = db.generation_packages(*gen);
+    auto pkgs = current_packages(root);
     if (!pkgs) return tl::unexpected(pkgs.error());
     auto holds = db.holds();
     if (!holds) return tl::unexpected(holds.error());

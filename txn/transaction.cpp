@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "txn/fsutil.hpp"
+#include "txn/installed.hpp"
 #include "txn/journal.hpp"
 #include "txn/plugins.hpp"
 #include "txn/repos.hpp"
@@ -32,13 +33,6 @@ namespace {
 StepRecord record_of(const resolver::Step& s) {
     return {std::string(resolver::step_kind_name(s.kind)), s.name, s.from ? s.from->str() : "",
             s.to ? s.to->str() : "", s.repo};
-}
-
-Result<std::vector<db::GenPackage>> current_packages(Root& root, std::int64_t& gen) {
-    auto g = root.db().current_generation();
-    if (!g) return tl::unexpected(g.error());
-    gen = *g;
-    return root.db().generation_packages(gen);
 }
 
 // Downloads and stages every package the plan brings in; fills store paths in `next`.
@@ -164,7 +158,7 @@ Result<TxnReport> run_request(Root& root, const resolver::Request& request, cons
         if (auto r = opts.check_plan(root, report.plan); !r) return tl::unexpected(r.error());
     }
 
-    auto current = current_packages(root, report.from_generation);
+    auto current = current_packages(root, &report.from_generation);
     if (!current) return tl::unexpected(current.error());
     auto next_id = root.db().next_generation_id();
     if (!next_id) return tl::unexpected(next_id.error());
