@@ -413,7 +413,13 @@ Result<std::vector<std::vector<formats::IndexEntry>>> narrowed_entries(
 
 void narrow_universe(const Root& root, resolver::Universe& u, const resolver::Request& request,
                      Events& events) {
-    if (u.cached.empty() || !u.available.empty()) return;
+    if (!u.available.empty()) {
+        // An index read this run (refreshed, or its caches rebuilt): it is parsed already,
+        // and the caches written for the next run.
+        events.message(Level::Debug, "loading every package (an index was read this run)");
+        return;
+    }
+    if (u.cached.empty()) return;
     std::int64_t total = 0;
     auto entries = narrowed_entries(root, u, request, total);
     if (!entries) {
