@@ -242,8 +242,16 @@ std::string Explainer::headline(const RuleInfo& main, const std::vector<RuleInfo
             })) {
             return rm->text + ", but " + lead;
         }
+        if (auto* asked = find([&](const RuleInfo& r) {
+                return job_role(r, JobRole::Install) && r.job->name == name;
+            })) {
+            return lead + ", but " + asked->text;
+        }
+        // Another package's requirement on the same name; not the same package again (an
+        // installed plugin and its repository copy are two solvables with one label).
         if (auto* other = find([&](const RuleInfo& r) {
                 return r.type == SOLVER_RULE_PKG_REQUIRES && r.source != main.source &&
+                       m_.label(r.source) != m_.label(main.source) &&
                        plain_name(pool_, base_name(r.dep)) == name;
             })) {
             return lead + ", but " + other->text.substr(0, other->text.find(", provided by"));
