@@ -69,6 +69,12 @@ Result<int> pack(Context& c, const std::string& dir, const std::string& out_arg)
         if (ec) return fail(ErrorKind::Io, out.string(), "cannot create directory: " + ec.message());
     }
     if (fs::is_directory(out)) out /= manifest->name + "-" + manifest->version.str() + ".nxp";
+    // Like tar and cp, a file is not given directories it lacks ("-o DIR/" creates DIR);
+    // say which one is missing rather than the temporary file's name.
+    if (fs::path parent = out.parent_path(); !parent.empty() && !fs::is_directory(parent))
+        return fail(ErrorKind::Io, out.string(),
+                    "directory " + parent.string() + " does not exist (write -o " +
+                        parent.string() + "/ to create it)");
     if (auto r = txn::write_file_atomic(out, *bytes, 0644); !r) return tl::unexpected(r.error());
     std::string sha = repo::sha256_hex(*bytes);
     if (c.g.json)

@@ -20,6 +20,14 @@ head -1 "$T/listing" | grep -q ' plugin.json$' || fail "plugin.json must be the 
 grep -q 'root/root\|0/0' "$T/listing" || true
 pass "pack is reproducible and plugin.json comes first"
 
+# -o DIR/ creates DIR; -o missing/FILE names the missing directory and writes nothing.
+nxp pack "$SRC/examples/plugins/weather" -o "$T/new/dir/" >/dev/null
+[ -f "$T/new/dir/weather-1.2.0.nxp" ] || fail "-o DIR/ did not create DIR"
+run_rc 1 nxp pack "$SRC/examples/plugins/weather" -o "$T/nowhere/w.nxp"
+err_has "directory $T/nowhere does not exist"
+[ ! -e "$T/nowhere" ] || fail "pack created $T/nowhere"
+pass "pack -o creates a directory only when asked to"
+
 plugin broken 1.0.0 '"requires": ["nope >= x"],'
 run_rc 1 nxp lint "$T/src/broken-1.0.0"
 err_has "requires\[0\]"
