@@ -134,6 +134,7 @@ struct BuildArgs {
     std::string password_file;
     std::string id;
     std::int64_t expires_days = 30;
+    std::vector<std::string> revoke;
 };
 
 Result<int> repo_build(Context& c, const BuildArgs& a) {
@@ -144,6 +145,7 @@ Result<int> repo_build(Context& c, const BuildArgs& a) {
     for (const auto& p : a.packages) o.packages.emplace_back(p);
     o.repo_id = a.id;
     o.expires_days = a.expires_days;
+    o.revoke = a.revoke;
     auto index = repo::build_repository(o, *keys);
     if (!index) return tl::unexpected(index.error());
     if (c.g.json)
@@ -227,6 +229,8 @@ void add_repo_build(CLI::App& repo, Context& ctx) {
     cmd->add_option("--id", a->id, "Repository id (required for a new repository)");
     cmd->add_option("--expires-days", a->expires_days, "Days until clients refuse the index")
         ->check(CLI::Range(1, 3650));
+    cmd->add_option("--revoke", a->revoke,
+                    "Revoke a published package (sha256 or NAME@VERSION); repeatable");
     cmd->callback([&ctx, a] { ctx.action = [a](Context& c) { return repo_build(c, *a); }; });
 
     auto r = std::make_shared<RotateArgs>();

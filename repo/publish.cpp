@@ -212,6 +212,26 @@ Result<formats::Index> build_repository(const BuildOptions& opts,
     for (const auto& pkg : opts.packages) {
         if (auto r = add_package(index, dir, pkg); !r) return tl::unexpected(r.error());
     }
+    for (const auto& spec : opts.revoke) {
+        auto at = spec.find('@');
+        if (at == std::string::npos) {
+            const bool hex = spec.size() == 64 &&
+                             spec.find_first_not_of("0123456789abcdef") == std::string::npos;
+            if (!hex)
+                return fail(ErrorKind::Usage, "--revoke " + spec,
+                            "expected a package's sha256 (64 lowercase hex digits) or NAME@VERSION");
+            index.revoked.push_back(spec);
+            continue;
+        }
+        const std::string name = spec.substr(0, at), version = spec.substr(at + 1);
+        auto it = std::find_if(index.packages.begin(), index.packages.end(), [&](const auto& e) {
+            return e.name == name && e.version.str() == version;
+        });
+        if (it == index.packages.end())
+            return fail(ErrorKind::Usage, "--revoke " + spec,
+                        "no package " + name + " " + version + " in " + dir.string());
+        index.revoked.push_back(it->sha256);
+    }
     const std::int64_t now =
         opts.now != 0 ? opts.now : static_cast<std::int64_t>(std::time(nullptr));
     std::sort(index.packages.begin(), index.packages.end(), [](const auto& a, const auto& b) {

@@ -18,6 +18,9 @@ struct BuildOptions {
     std::string repo_id;          // required for a new repository; kept otherwise
     std::int64_t expires_days = 30;
     std::int64_t now = 0;         // unix seconds; 0 = current time
+    // Packages to revoke: a sha256, or NAME@VERSION of a package in the index. Revoked
+    // packages stay listed; clients never install them and `nxp audit` flags installed ones.
+    std::vector<std::string> revoke;
 };
 
 // Adds packages (replacing an entry of the same name and version only if bytes are equal;

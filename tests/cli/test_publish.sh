@@ -54,3 +54,26 @@ nxp pack "$T/src/extra-0.1.0" -o "$T/c.nxp" >/dev/null
 run_rc 1 nxp repo build "$T/repo" "$T/c.nxp" --key "$T/key.key"
 err_has "extra"
 pass "repo build refuses to replace a published version"
+
+# --revoke: by NAME@VERSION or sha256; signed into the index, kept by later builds, and
+# clients never install a revoked package.
+sha=$(sha256sum "$T/a/extra-0.1.0.nxp" | cut -d' ' -f1)
+run_rc 2 nxp repo build "$T/repo" --key "$T/key.key" --revoke nosuch@1.0.0
+err_has "no package nosuch 1.0.0"
+run_rc 2 nxp repo build "$T/repo" --key "$T/key.key" --revoke not-a-sha
+err_has "expected a package's sha256"
+run_rc 0 nxp repo build "$T/repo" --key "$T/key.key" --revoke extra@0.1.0
+zstd -dc "$T/repo/index.json.zst" | jq -e --arg s "$sha" '.revoked == [$s] and ([.packages[].name] | index("extra") != null)' >/dev/null \
+    || fail "the index does not revoke extra (or dropped it)"
+run_rc 0 nxp repo build "$T/repo" --key "$T/key.key" --revoke "$sha"
+zstd -dc "$T/repo/index.json.zst" | jq -e '.revoked | length == 1' >/dev/null || fail "a revocation was doubled"
+run_rc 0 nxp repo build "$T/repo" --key "$T/key.key"
+zstd -dc "$T/repo/index.json.zst" | jq -e --arg s "$sha" '.revoked == [$s]' >/dev/null || fail "a later build dropped the revocation"
+minisign -Vm "$T/repo/index.json.zst" -p "$T/key.pub" >/dev/null || fail "the revoking index is not signed"
+export NXP_ROOT=$T/client
+nxp init --nextchat-version 2.16.0 >/dev/null
+nxp repo add demo "file://$T/repo" --key "$T/key.pub" >/dev/null
+run_rc 3 nxp --yes install extra
+err_has "extra"
+assert_not_installed extra
+pass "repo build --revoke signs revocations that clients obey"
