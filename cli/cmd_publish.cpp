@@ -135,6 +135,7 @@ struct BuildArgs {
     std::string id;
     std::int64_t expires_days = 30;
     std::vector<std::string> revoke;
+    std::vector<std::string> advisories;
 };
 
 Result<int> repo_build(Context& c, const BuildArgs& a) {
@@ -146,6 +147,7 @@ Result<int> repo_build(Context& c, const BuildArgs& a) {
     o.repo_id = a.id;
     o.expires_days = a.expires_days;
     o.revoke = a.revoke;
+    o.advisories = a.advisories;
     auto index = repo::build_repository(o, *keys);
     if (!index) return tl::unexpected(index.error());
     if (c.g.json)
@@ -231,6 +233,8 @@ void add_repo_build(CLI::App& repo, Context& ctx) {
         ->check(CLI::Range(1, 3650));
     cmd->add_option("--revoke", a->revoke,
                     "Revoke a published package (sha256 or NAME@VERSION); repeatable");
+    cmd->add_option("--advisory", a->advisories,
+                    "Publish an advisory ID;PACKAGE;VERSIONS;SEVERITY;SUMMARY; repeatable");
     cmd->callback([&ctx, a] { ctx.action = [a](Context& c) { return repo_build(c, *a); }; });
 
     auto r = std::make_shared<RotateArgs>();

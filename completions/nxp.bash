@@ -36,7 +36,7 @@ _nxp() {
         --offline --no-wait --no-progress --progress-fd --color --grant --policy --allow-unsandboxed"
     # Options that take a value (global and per command), so their value is not a word.
     local valued=" --root --progress-fd --color --grant --policy --nextchat --nextchat-version
-        --key --mirror --priority --password-file --id --expires-days --revoke -o --output --to --keep
+        --key --mirror --priority --password-file --id --expires-days --revoke --advisory -o --output --to --keep
         --unset --from-file --restart-cmd --path-map --kind --name --bin --lockfile --bundle
         --new-key --threshold --max-age --set "
 
@@ -60,7 +60,7 @@ _nxp() {
         --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
         --kind) COMPREPLY=($(compgen -W "mcp-server mask prompts" -- "$cur")); return ;;
         --grant) COMPREPLY=($(compgen -W "all $(_nxp_query available)" -- "$cur")); return ;;
-        --progress-fd | --nextchat-version | --mirror | --priority | --id | --expires-days | --revoke | \
+        --progress-fd | --nextchat-version | --mirror | --priority | --id | --expires-days | --revoke | --advisory | \
             --to | --keep | --unset | --restart-cmd | --path-map | --name | --bin | \
             --threshold | --max-age)
             return ;;
@@ -80,7 +80,7 @@ _nxp() {
             case $sub in
                 add) opts="--key --mirror --priority --threshold --max-age" ;;
                 remove) what=repos ;;
-                build) opts="--key --password-file --id --expires-days --revoke"; what=files ;;
+                build) opts="--key --password-file --id --expires-days --revoke --advisory"; what=files ;;
                 rotate-key) opts="--key --new-key --threshold --password-file"; what=dirs ;;
             esac ;;
         refresh) what=repos ;;

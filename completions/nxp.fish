@@ -6,7 +6,7 @@
 # The command and subcommand typed so far: the first words that are not options or their values.
 function __nxp_words
     set -l valued --root --progress-fd --color --grant --policy --nextchat --nextchat-version \
-        --key --mirror --priority --password-file --id --expires-days --revoke -o --output --to --keep \
+        --key --mirror --priority --password-file --id --expires-days --revoke --advisory -o --output --to --keep \
         --unset --from-file --restart-cmd --path-map --kind --name --bin --lockfile --bundle
     set -l tokens (commandline -opc)
     set -e tokens[1]
@@ -141,6 +141,7 @@ complete -c nxp -n '__nxp_in repo build' -l password-file -r -F -d 'Password of 
 complete -c nxp -n '__nxp_in repo build' -l id -x -d 'Repository id'
 complete -c nxp -n '__nxp_in repo build' -l expires-days -x -d 'Days until clients refuse the index'
 complete -c nxp -n '__nxp_in repo build' -l revoke -x -d 'Revoke a published package (sha256 or NAME@VERSION)'
+complete -c nxp -n '__nxp_in repo build' -l advisory -x -d 'Publish an advisory ID;PACKAGE;VERSIONS;SEVERITY;SUMMARY'
 complete -c nxp -n '__nxp_in repo rotate-key' -F
 complete -c nxp -n '__nxp_in repo rotate-key' -l key -r -F -d 'Current secret key file'
 complete -c nxp -n '__nxp_in repo rotate-key' -l new-key -r -F -d 'New secret key file'

@@ -232,6 +232,32 @@ Result<formats::Index> build_repository(const BuildOptions& opts,
                         "no package " + name + " " + version + " in " + dir.string());
         index.revoked.push_back(it->sha256);
     }
+    for (const auto& spec : opts.advisories) {
+        std::vector<std::string> f;
+        std::size_t start = 0;
+        for (int i = 0; i < 4; ++i) {
+            auto semi = spec.find(';', start);
+            if (semi == std::string::npos) break;
+            f.push_back(spec.substr(start, semi - start));
+            start = semi + 1;
+        }
+        if (f.size() != 4)
+            return fail(ErrorKind::Usage, "--advisory " + spec,
+                        "expected ID;PACKAGE;VERSIONS;SEVERITY;SUMMARY");
+        formats::Advisory a{f[0], f[1], f[2], f[3], spec.substr(start)};
+        if (a.id.empty() || a.package.empty() || a.summary.empty())
+            return fail(ErrorKind::Usage, "--advisory " + spec,
+                        "the id, package and summary must not be empty");
+        if (auto c = formats::parse_constraint(a.versions); !c || a.versions.empty())
+            return fail(ErrorKind::Usage, "--advisory " + spec,
+                        "versions: " + (c ? std::string("must not be empty") : c.error().message));
+        if (a.severity != "low" && a.severity != "medium" && a.severity != "high" &&
+            a.severity != "critical")
+            return fail(ErrorKind::Usage, "--advisory " + spec,
+                        "severity must be one of low, medium, high, critical");
+        std::erase_if(index.advisories, [&](const auto& old) { return old.id == a.id; });
+        index.advisories.push_back(std::move(a));
+    }
     const std::int64_t now =
         opts.now != 0 ? opts.now : static_cast<std::int64_t>(std::time(nullptr));
     std::sort(index.packages.begin(), index.packages.end(), [](const auto& a, const auto& b) {

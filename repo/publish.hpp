@@ -21,6 +21,9 @@ struct BuildOptions {
     // Packages to revoke: a sha256, or NAME@VERSION of a package in the index. Revoked
     // packages stay listed; clients never install them and `nxp audit` flags installed ones.
     std::vector<std::string> revoke;
+    // Advisories to publish (one with an existing id replaces it): "ID;PACKAGE;VERSIONS;
+    // SEVERITY;SUMMARY", VERSIONS a constraint ("<1.4.2"), SEVERITY low|medium|high|critical.
+    std::vector<std::string> advisories;
 };
 
 // Adds packages (replacing an entry of the same name and version only if bytes are equal;

@@ -77,3 +77,18 @@ run_rc 3 nxp --yes install extra
 err_has "extra"
 assert_not_installed extra
 pass "repo build --revoke signs revocations that clients obey"
+
+# --advisory: validated, signed into the index, replaced by id, kept by later builds.
+run_rc 2 nxp repo build "$T/repo" --key "$T/key.key" --advisory 'A-1;extra;<0.2'
+err_has "ID;PACKAGE;VERSIONS;SEVERITY;SUMMARY"
+run_rc 2 nxp repo build "$T/repo" --key "$T/key.key" --advisory 'A-1;extra;<0.2;urgent;bad'
+err_has "severity"
+run_rc 2 nxp repo build "$T/repo" --key "$T/key.key" --advisory 'A-1;extra;<<0.2;high;bad'
+err_has "versions"
+run_rc 0 nxp repo build "$T/repo" --key "$T/key.key" --advisory 'A-1;extra;<0.2;high;first; with a semicolon'
+run_rc 0 nxp repo build "$T/repo" --key "$T/key.key" --advisory 'A-1;extra;<0.3;critical;second'
+run_rc 0 nxp repo build "$T/repo" --key "$T/key.key"
+zstd -dc "$T/repo/index.json.zst" | jq -e '.advisories == [{"id":"A-1","package":"extra","versions":"<0.3","severity":"critical","summary":"second"}]' >/dev/null \
+    || { zstd -dc "$T/repo/index.json.zst" | jq .advisories; fail "advisory not published, replaced or kept"; }
+run_rc 0 nxp refresh
+pass "repo build --advisory publishes, replaces and keeps advisories"
