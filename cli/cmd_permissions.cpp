@@ -18,17 +18,6 @@ bool wants(const Context& ctx, const std::string& name) {
            std::find(g.begin(), g.end(), name) != g.end() || ctx.approved.count(name) > 0;
 }
 
-formats::Permissions merged(formats::Permissions a, const formats::Permissions& b) {
-    auto add = [](auto& to, const auto& from) {
-        for (const auto& x : from)
-            if (std::find(to.begin(), to.end(), x) == to.end()) to.push_back(x);
-    };
-    add(a.network, b.network);
-    add(a.filesystem, b.filesystem);
-    add(a.env, b.env);
-    return a;
-}
-
 Result<std::optional<formats::Permissions>> load_policy(const Context& ctx) {
     if (ctx.g.policy.empty()) return std::optional<formats::Permissions>{};
     std::ifstream in(ctx.g.policy);
@@ -69,7 +58,7 @@ Result<void> check_grants(Context& ctx, txn::Root& root, const resolver::Plan& p
                   (*policy && txn::outside_policy(missing, **policy).empty());
         if (!ok && ctx.interactive() && ctx.g.grant.empty() && !*policy)
             ok = ctx.confirm("Grant " + s.name + ": " + txn::describe_permissions(missing) + "?");
-        if (ok) to_grant.push_back({s.name, merged(*granted, needed)});
+        if (ok) to_grant.push_back({s.name, txn::merged_permissions(*granted, needed)});
         else refused += "\n  " + s.name + ": " + txn::describe_permissions(missing);
     }
     if (!refused.empty())

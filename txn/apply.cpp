@@ -129,7 +129,7 @@ Result<GrantPlan> grant_plan(Root& root, const formats::Desired& d, const resolv
         formats::Permissions wish = p.grant->all ? requested[p.name] : p.grant->permissions;
         auto added = ungranted(wish, have[p.name]);
         if (added.empty()) continue;
-        auto after = detail::merged(have[p.name], wish);
+        auto after = merged_permissions(have[p.name], wish);
         out.changes.push_back({p.name, added, after});
         have[p.name] = after;
     }
@@ -161,12 +161,7 @@ resolver::Plan mark_reasons(resolver::Plan plan, const Snapshot& snap,
 Result<std::uint64_t> stage(Root& root, const resolver::Plan& plan, const std::vector<RepoIndex>& repos,
                             const ApplySource& source, bool offline,
                             std::map<std::string, db::GenPackage>& next, Events& events) {
-    std::map<std::string, Source> sources;
-    for (const auto& r : repos) {
-        Source s{r.row.name, {r.row.url}};
-        s.base_urls.insert(s.base_urls.end(), r.row.mirrors.begin(), r.row.mirrors.end());
-        sources[r.row.name] = std::move(s);
-    }
+    std::map<std::string, Source> sources = sources_of(repos);
     std::vector<Wanted> wanted;
     std::vector<const resolver::Step*> steps;
     for (const auto& step : plan.steps) {

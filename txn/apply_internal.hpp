@@ -48,6 +48,4 @@ Result<std::vector<db::ConfigRow>> next_config(const formats::Desired& d, const 
                                                const ManifestOf& manifest_of,
                                                std::vector<ConfigChange>& changes);
 
-formats::Permissions merged(formats::Permissions a, const formats::Permissions& b);
-
 }  // namespace nxp::txn::detail

@@ -241,15 +241,4 @@ Result<std::vector<db::ConfigRow>> next_config(const formats::Desired& d, const 
     return rows;
 }
 
-formats::Permissions merged(formats::Permissions a, const formats::Permissions& b) {
-    auto add = [](auto& to, const auto& from) {
-        for (const auto& x : from)
-            if (std::find(to.begin(), to.end(), x) == to.end()) to.push_back(x);
-    };
-    add(a.network, b.network);
-    add(a.filesystem, b.filesystem);
-    add(a.env, b.env);
-    return a;
-}
-
 }  // namespace nxp::txn::detail

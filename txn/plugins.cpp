@@ -64,6 +64,17 @@ formats::Permissions needed_permissions(const formats::Permissions& requested) {
     return p;
 }
 
+formats::Permissions merged_permissions(formats::Permissions a, const formats::Permissions& b) {
+    auto add = [](auto& to, const auto& from) {
+        for (const auto& x : from)
+            if (std::find(to.begin(), to.end(), x) == to.end()) to.push_back(x);
+    };
+    add(a.network, b.network);
+    add(a.filesystem, b.filesystem);
+    add(a.env, b.env);
+    return a;
+}
+
 formats::Permissions ungranted(const formats::Permissions& needed,
                                const formats::Permissions& granted) {
     formats::Permissions out;

@@ -39,6 +39,8 @@ Result<formats::Manifest> installed_manifest(const Root& root, const std::string
 // What a plugin asks for that needs a grant: everything but access to its own tree and state
 // directory, which it always has.
 formats::Permissions needed_permissions(const formats::Permissions& requested);
+// `a` with every entry of `b` it lacks added (a grant widened by what is asked for).
+formats::Permissions merged_permissions(formats::Permissions a, const formats::Permissions& b);
 // The part of `needed` that `granted` does not cover.
 formats::Permissions ungranted(const formats::Permissions& needed,
                                const formats::Permissions& granted);

@@ -93,7 +93,8 @@ Result<std::vector<formats::IndexEntry>> reparse_entries(const Root& root, const
 
 void write_solv_cache(const Root& root, const db::RepoRow& row, const formats::Index& index,
                       Events* events) {
-    auto bytes = resolver::make_repo_cache(row.last_sha256, index.expires, installable(index));
+    const auto entries = installable(index);
+    auto bytes = resolver::make_repo_cache(row.last_sha256, index.expires, entries);
     fs::path path = root.repo_cache_dir(row.name) / kSolvFile;
     Result<void> written = bytes ? write_file_atomic(path, *bytes) : tl::unexpected(bytes.error());
     if (!written && events)
@@ -102,9 +103,8 @@ void write_solv_cache(const Root& root, const db::RepoRow& row, const formats::I
     if (!written) return;
     auto graph = db::write_repo_graph(
         (root.repo_cache_dir(row.name) / kGraphFile).string(),
-        db::GraphStamp{row.last_sha256, index.expires,
-                       static_cast<std::int64_t>(installable(index).size())},
-        installable(index));
+        db::GraphStamp{row.last_sha256, index.expires, static_cast<std::int64_t>(entries.size())},
+        entries);
     if (!graph && events)
         events->message(Level::Debug,
                         "no dependency graph for " + row.name + ": " + graph.error().str());

@@ -162,14 +162,14 @@ Result<db::StoreTree> extract_tree(const Root& root, const formats::IndexEntry& 
 
 }  // namespace
 
-Result<std::string> stage_tree(Root& root, const formats::IndexEntry& entry, const std::string& repo,
-                               const fs::path& archive, const repo::ExtractLimits* limits) {
-    std::vector<StageItem> one{{&entry, repo, archive}};
-    auto limits_here = limits ? Result<repo::ExtractLimits>(*limits) : extract_limits(root);
-    if (!limits_here) return tl::unexpected(limits_here.error());
-    auto rels = stage_trees(root, one, *limits_here, 1, nullptr);
-    if (!rels) return tl::unexpected(rels.error());
-    return std::move(rels->front());
+std::map<std::string, Source> sources_of(const std::vector<RepoIndex>& repos) {
+    std::map<std::string, Source> sources;
+    for (const auto& r : repos) {
+        Source s{r.row.name, {r.row.url}};
+        s.base_urls.insert(s.base_urls.end(), r.row.mirrors.begin(), r.row.mirrors.end());
+        sources[r.row.name] = std::move(s);
+    }
+    return sources;
 }
 
 Result<std::vector<std::string>> stage_trees(Root& root, const std::vector<StageItem>& items,

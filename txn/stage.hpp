@@ -15,10 +15,15 @@
 
 namespace nxp::txn {
 
+struct RepoIndex;
+
 struct Source {
     std::string repo;
     std::vector<std::string> base_urls;  // repository URL then mirrors
 };
+
+// Each repository's name -> its URL and mirrors, for fetch_packages.
+std::map<std::string, Source> sources_of(const std::vector<RepoIndex>& repos);
 
 struct Wanted {
     const formats::IndexEntry* entry = nullptr;
@@ -45,15 +50,9 @@ Result<std::filesystem::path> fetch_package(Root& root, const formats::IndexEntr
 // "store/NAME-VERSION-SHA16" for an entry.
 std::string store_path_for(const formats::IndexEntry& entry);
 
-// Extracts the cached archive into its store tree (reusing an existing recorded one) and
-// records its files. Checks the manifest inside matches the signed entry. `limits`: the
-// root's extraction limits when the caller already read them (a plan stages many trees).
-Result<std::string> stage_tree(Root& root, const formats::IndexEntry& entry,
-                               const std::string& repo, const std::filesystem::path& archive,
-                               const repo::ExtractLimits* limits = nullptr);
-
-// stage_tree for many packages: extraction on up to `threads` threads, then the records
-// written in order on the calling thread, `after_each` called after each item (a crash
+// Extracts each cached archive into its store tree (reusing an existing recorded one) and
+// records its files, checking the manifest inside matches the signed entry. Extraction runs
+// on up to `threads` threads, then the records are written in order on the calling thread, `after_each` called after each item (a crash
 // point in tests). Returns the store paths in the order of `items`. On failure, the first
 // failing item in order is reported; trees already moved into the store stay (unrecorded,
 // rebuilt by the next transaction that needs them).

@@ -81,12 +81,7 @@ class BackgroundWriteback {
 Result<void> stage_plan(Root& root, const resolver::Plan& plan, const std::vector<RepoIndex>& repos,
                         const TxnOptions& opts, std::map<std::string, db::GenPackage>& next,
                         std::uint64_t& downloaded, Events& events) {
-    std::map<std::string, Source> sources;
-    for (const auto& r : repos) {
-        Source s{r.row.name, {r.row.url}};
-        s.base_urls.insert(s.base_urls.end(), r.row.mirrors.begin(), r.row.mirrors.end());
-        sources[r.row.name] = std::move(s);
-    }
+    std::map<std::string, Source> sources = sources_of(repos);
     std::vector<Wanted> wanted;
     std::vector<const resolver::Step*> steps;
     for (const auto& step : plan.steps) {
