@@ -1,11 +1,16 @@
 #include "repo/archive.hpp"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <random>
 
+#include "os/beneath.hpp"
 #include "repo/archive_util.hpp"
 
 namespace nxp::repo {
@@ -30,7 +35,6 @@ Result<Archive> open_package(const fs::path& file) {
     return a;
 }
 
-namespace {
 // Names end up in JSON (the database, --json output, NextChat's config): valid UTF-8 only.
 bool valid_utf8(std::string_view s) {
     constexpr std::uint32_t kMin[] = {0, 0x80, 0x800, 0x10000};  // overlong forms are refused
@@ -42,10 +46,14 @@ bool valid_utf8(std::string_view s) {
             ++i;
             continue;
         }
-        if ((c & 0xE0) == 0xC0) n = 1, cp = c & 0x1F;
-        else if ((c & 0xF0) == 0xE0) n = 2, cp = c & 0x0F;
-        else if ((c & 0xF8) == 0xF0) n = 3, cp = c & 0x07;
-        else return false;
+        if ((c & 0xE0) == 0xC0)
+            n = 1, cp = c & 0x1F;
+        else if ((c & 0xF0) == 0xE0)
+            n = 2, cp = c & 0x0F;
+        else if ((c & 0xF8) == 0xF0)
+            n = 3, cp = c & 0x07;
+        else
+            return false;
         if (i + n >= s.size()) return false;
         for (std::size_t k = 1; k <= n; ++k) {
             const auto cc = static_cast<unsigned char>(s[i + k]);
@@ -57,11 +65,11 @@ bool valid_utf8(std::string_view s) {
     }
     return true;
 }
-}  // namespace
 
 std::optional<std::string> split_safe(std::string_view path, std::vector<std::string>& out) {
     out.clear();
     if (!valid_utf8(path)) return "name is not valid UTF-8";
+    if (auto c = control_character(path)) return "name holds a " + *c;
     if (path.size() > kMaxPathBytes) return "path longer than 4096 bytes";
     if (path.empty()) return "empty path";
     if (path.front() == '/') return "absolute path";
@@ -119,19 +127,64 @@ Result<std::string> read_small_file(const fs::path& p, std::uint64_t cap) {
 
 struct TreeItem {
     std::string rel;  // relative to files/, '/'-separated
-    fs::file_status st;
+    char type = 'f';  // 'f', 'd' or 'l'
+    std::uint32_t mode = 0644;
+    std::string link_target;
 };
 
-Result<std::vector<TreeItem>> collect_tree(const fs::path& root) {
+// Walks files/ (never following a symlink) and checks what DESIGN.md §3 allows: names,
+// entry types, setuid bits, and symlinks resolved against the tree as a whole. Problems are
+// appended to `problems` ("where", "why"), the tree is returned sorted.
+Result<std::vector<TreeItem>> walk_tree(
+    const fs::path& root, std::vector<std::pair<std::string, std::string>>& problems) {
     std::vector<TreeItem> items;
     std::error_code ec;
     fs::recursive_directory_iterator it(root, fs::directory_options::none, ec), end;
     if (ec) return fail(ErrorKind::Io, root.string(), ec.message());
+    std::vector<std::string> parts;
+    std::vector<detail::TreeLink> links;
     for (; it != end; it.increment(ec)) {
         if (ec) return fail(ErrorKind::Io, root.string(), ec.message());
-        items.push_back(
-            {it->path().lexically_relative(root).generic_string(), it->symlink_status()});
+        TreeItem item;
+        item.rel = it->path().lexically_relative(root).generic_string();
+        const std::string shown = "files/" + detail::escaped(item.rel);
+        if (auto why = detail::split_safe(item.rel, parts)) {
+            problems.emplace_back(shown, *why);
+            if (it->is_directory(ec) && !it->is_symlink(ec)) it.disable_recursion_pending();
+            continue;
+        }
+        const auto st = it->symlink_status(ec);
+        if (fs::is_directory(st)) {
+            item.type = 'd';
+            item.mode = 0755;
+        } else if (fs::is_regular_file(st)) {
+            const auto perms = static_cast<std::uint32_t>(st.permissions());
+            if ((perms & (S_ISUID | S_ISGID)) != 0)
+                problems.emplace_back(shown, "setuid/setgid files are not allowed");
+            item.mode = detail::normal_mode(perms);
+        } else if (fs::is_symlink(st)) {
+            item.type = 'l';
+            item.mode = 0777;
+            item.link_target = fs::read_symlink(it->path(), ec).string();
+            if (ec) return fail(ErrorKind::Io, it->path().string(), ec.message());
+            if (auto c = detail::control_character(item.link_target)) {
+                problems.emplace_back(
+                    shown,
+                    "symlink target \"" + detail::escaped(item.link_target) + "\" holds a " + *c);
+            } else if (!detail::link_stays_inside(parts, item.link_target)) {
+                problems.emplace_back(
+                    shown, "symlink to \"" + item.link_target + "\" leaves the plugin tree");
+            } else {
+                links.push_back({item.rel, item.link_target});
+            }
+        } else {
+            problems.emplace_back(shown,
+                                  "only regular files, directories and symlinks can be packed");
+            continue;
+        }
+        items.push_back(std::move(item));
     }
+    if (auto why = detail::check_tree_links(links)) problems.emplace_back("files/", *why);
     std::sort(items.begin(), items.end(),
               [](const TreeItem& a, const TreeItem& b) { return a.rel < b.rel; });
     return items;
@@ -143,7 +196,10 @@ class Packer {
 
     Result<void> open() {
         archive* a = a_.get();
+        // hdrcharset=BINARY: names (checked valid UTF-8) are stored as they are, whatever
+        // the locale; without it libarchive refuses non-ASCII names in the "C" locale.
         if (archive_write_set_format_pax_restricted(a) != ARCHIVE_OK ||
+            archive_write_set_format_option(a, "pax", "hdrcharset", "BINARY") != ARCHIVE_OK ||
             archive_write_add_filter_zstd(a) != ARCHIVE_OK ||
             // No zero padding after the compressed stream: it would not be valid zstd.
             archive_write_set_bytes_in_last_block(a, 1) != ARCHIVE_OK ||
@@ -153,9 +209,9 @@ class Packer {
         return {};
     }
 
-    // Writes one entry; `source` is read for regular files.
+    // Writes one entry; a regular file's bytes are `*data`, or read from `fd`.
     Result<void> add(const std::string& name, char type, std::uint32_t mode, std::uint64_t size,
-                     const fs::path& source, const std::string& link_target = {},
+                     int fd = -1, const std::string& link_target = {},
                      const std::string* data = nullptr) {
         Entry e;
         archive_entry_set_pathname(e.get(), name.c_str());
@@ -173,20 +229,18 @@ class Packer {
         }
         if (type != 'f') return {};
         if (data != nullptr) return write_data(name, data->data(), data->size());
-        std::ifstream in(source, std::ios::binary);
         std::vector<char> buf(64 * 1024);
         std::uint64_t total = 0;
-        while (in) {
-            in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
-            const auto n = static_cast<std::size_t>(in.gcount());
+        for (;;) {
+            const ssize_t n = ::read(fd, buf.data(), buf.size());
+            if (n < 0 && errno == EINTR) continue;
+            if (n < 0) return fail(ErrorKind::Io, name, std::strerror(errno));
             if (n == 0) break;
-            total += n;
+            total += static_cast<std::uint64_t>(n);
             if (total > size) break;
-            if (auto r = write_data(name, buf.data(), n); !r) return r;
+            if (auto r = write_data(name, buf.data(), static_cast<std::size_t>(n)); !r) return r;
         }
-        if (total != size) {
-            return fail(ErrorKind::Io, source.string(), "file changed while being packed");
-        }
+        if (total != size) return fail(ErrorKind::Io, name, "file changed while being packed");
         return {};
     }
 
@@ -212,6 +266,15 @@ class Packer {
     std::string& out_;
 };
 
+// Whether `rel` names a regular file beneath the tree (not a symlink, not through a link
+// that leaves it).
+bool regular_beneath(const Result<os::Fd>& dir, const std::string& rel) {
+    if (!dir) return false;
+    auto fd = os::open_beneath(dir->get(), rel, O_PATH | O_NOFOLLOW, rel);
+    struct stat st {};
+    return fd && ::fstat(fd->get(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
 // The checks of `lint` on a manifest text and a plugin tree (which may not exist).
 std::vector<LintFinding> lint_tree(const std::string& manifest_text, const fs::path& files) {
     std::vector<LintFinding> out;
@@ -231,10 +294,10 @@ std::vector<LintFinding> lint_tree(const std::string& manifest_text, const fs::p
         {"post-install", &m->hooks.post_install},
         {"pre-remove", &m->hooks.pre_remove},
         {"post-upgrade", &m->hooks.post_upgrade}};
+    auto files_fd = os::open_directory(files);
     for (const auto& [name, path] : hooks) {
         if (path->empty()) continue;
-        std::error_code ec;
-        if (!fs::is_regular_file(fs::symlink_status(files / *path, ec))) {
+        if (!regular_beneath(files_fd, *path)) {
             out.push_back({true, std::string("plugin.json: hooks.") + name,
                            "\"" + *path + "\" is not a file in the plugin tree (files/)"});
         }
@@ -274,47 +337,45 @@ Result<std::string> pack_directory(const fs::path& dir) {
         return fail(ErrorKind::Invalid, files.string(), "must be a directory");
     }
     std::vector<TreeItem> tree;
+    os::Fd files_fd;
     if (has_files) {
-        auto t = collect_tree(files);
+        std::vector<std::pair<std::string, std::string>> problems;
+        auto t = walk_tree(files, problems);
         if (!t) return tl::unexpected(t.error());
+        if (!problems.empty())
+            return fail(ErrorKind::Invalid, (dir / problems.front().first).string(),
+                        problems.front().second);
         tree = std::move(*t);
+        auto d = os::open_directory(files);
+        if (!d) return tl::unexpected(d.error());
+        files_fd = std::move(*d);
     }
     std::string out;
     Packer p(out);
     if (auto r = p.open(); !r) return tl::unexpected(r.error());
-    if (auto r = p.add("plugin.json", 'f', 0644, manifest->size(), {}, {}, &*manifest); !r) {
+    if (auto r = p.add("plugin.json", 'f', 0644, manifest->size(), -1, {}, &*manifest); !r) {
         return tl::unexpected(r.error());
     }
     if (has_files) {
-        if (auto r = p.add("files/", 'd', 0755, 0, {}); !r) return tl::unexpected(r.error());
+        if (auto r = p.add("files/", 'd', 0755, 0); !r) return tl::unexpected(r.error());
     }
-    std::vector<std::string> parts;
     for (const auto& item : tree) {
-        const fs::path src = files / item.rel;
         const std::string name = "files/" + item.rel;
-        if (auto why = detail::split_safe(item.rel, parts)) {
-            return fail(ErrorKind::Invalid, src.string(), *why);
-        }
         Result<void> r;
-        if (fs::is_directory(item.st)) {
-            r = p.add(name + "/", 'd', 0755, 0, src);
-        } else if (fs::is_regular_file(item.st)) {
-            const auto perms = static_cast<std::uint32_t>(item.st.permissions());
-            if ((perms & (S_ISUID | S_ISGID)) != 0) {
-                return fail(ErrorKind::Invalid, src.string(),
-                            "setuid/setgid files are not allowed");
-            }
-            r = p.add(name, 'f', detail::normal_mode(perms), fs::file_size(src), src);
-        } else if (fs::is_symlink(item.st)) {
-            const std::string target = fs::read_symlink(src, ec).string();
-            if (ec || !detail::link_stays_inside(parts, target)) {
-                return fail(ErrorKind::Invalid, src.string(),
-                            "symlink to \"" + target + "\" leaves the plugin tree");
-            }
-            r = p.add(name, 'l', 0777, 0, src, target);
+        if (item.type == 'd') {
+            r = p.add(name + "/", 'd', 0755, 0);
+        } else if (item.type == 'l') {
+            r = p.add(name, 'l', 0777, 0, -1, item.link_target);
         } else {
-            return fail(ErrorKind::Invalid, src.string(),
-                        "only regular files, directories and symlinks can be packed");
+            // Read beneath files/ and not through a symlink: what was walked is what is packed.
+            auto fd = os::open_beneath(files_fd.get(), item.rel, O_RDONLY | O_NOFOLLOW | O_NONBLOCK,
+                                       (files / item.rel).string());
+            if (!fd) return tl::unexpected(fd.error());
+            struct stat st {};
+            if (::fstat(fd->get(), &st) != 0 || !S_ISREG(st.st_mode))
+                return fail(ErrorKind::Io, (files / item.rel).string(),
+                            "changed while being packed");
+            r = p.add(name, 'f', item.mode, static_cast<std::uint64_t>(st.st_size), fd->get());
         }
         if (!r) return tl::unexpected(r.error());
     }
@@ -354,7 +415,15 @@ Result<std::vector<LintFinding>> lint(const fs::path& dir_or_archive) {
     if (fs::is_directory(dir_or_archive, ec)) {
         auto manifest = read_small_file(dir_or_archive / "plugin.json", detail::kMaxManifestBytes);
         if (!manifest) return tl::unexpected(manifest.error());
-        return lint_tree(*manifest, dir_or_archive / "files");
+        const fs::path files = dir_or_archive / "files";
+        auto findings = lint_tree(*manifest, files);
+        if (fs::is_directory(fs::symlink_status(files, ec))) {
+            std::vector<std::pair<std::string, std::string>> problems;
+            auto tree = walk_tree(files, problems);
+            if (!tree) return tl::unexpected(tree.error());
+            for (auto& [where, why] : problems) findings.push_back({true, where, why});
+        }
+        return findings;
     }
     if (!fs::exists(dir_or_archive, ec)) {
         return fail(ErrorKind::NotFound, dir_or_archive.string(), "no such file or directory");

@@ -85,6 +85,30 @@ std::optional<std::string> split_safe(std::string_view path, std::vector<std::st
 // resolves lexically inside the tree.
 bool link_stays_inside(const std::vector<std::string>& link_path, std::string_view target);
 
+// Whether `s` is valid UTF-8 (no overlong forms, surrogates or code points past U+10FFFF).
+bool valid_utf8(std::string_view s);
+
+// A symlink of the plugin tree: its path ('/'-separated, relative to the tree root) and target.
+struct TreeLink {
+    std::string path;
+    std::string target;
+};
+
+// Resolves every symlink against the tree as a whole, as the kernel would follow it: links
+// to links, links through directories and ".." after a link all count, so `x -> .`,
+// `y -> x/..` and `z -> y/..` are caught together although each alone looks harmless.
+// Returns why the first link that leads outside the tree (or loops, or goes through more
+// than 40 links) is refused; nullopt when every link stays inside.
+std::optional<std::string> check_tree_links(const std::vector<TreeLink>& links);
+
+// Names in packages are refused when they hold a control character: C0 (U+0000..U+001F),
+// DEL (U+007F) or C1 (U+0080..U+009F). Returns which one and where, or nullopt.
+std::optional<std::string> control_character(std::string_view s);
+
+// `s` made safe to quote in a message: control characters as \n, \e, \xNN or \u00NN,
+// bytes of invalid UTF-8 as \xNN.
+std::string escaped(std::string_view s);
+
 // 0755 if any execute bit is set, else 0644 (directories are always 0755).
 inline std::uint32_t normal_mode(std::uint32_t mode) { return (mode & 0111) != 0 ? 0755 : 0644; }
 

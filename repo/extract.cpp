@@ -8,9 +8,9 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
-#include <string>
 #include <map>
 #include <set>
+#include <string>
 
 #include "repo/archive.hpp"
 #include "repo/archive_util.hpp"
@@ -70,7 +70,9 @@ class Extractor {
 
   private:
     Result<void> refuse(const std::string& entry, const std::string& why) const {
-        return fail(ErrorKind::Verification, archive_.string() + ": " + entry, why);
+        // Names are quoted escaped: a hostile name must not reach a terminal raw.
+        return fail(ErrorKind::Verification, archive_.string() + ": " + detail::escaped(entry),
+                    why);
     }
     Result<void> read_manifest(archive* a, archive_entry* e);
     Result<void> extract_entry(archive* a, archive_entry* e, const std::string& name);
@@ -84,8 +86,8 @@ class Extractor {
     ExtractLimits limits_;
     std::uint64_t compressed_size_ = 0;
     std::uint64_t total_bytes_ = 0;
-    std::set<std::string> seen_;  // every path extracted, to refuse duplicates
-    std::set<std::string> dirs_;  // directories we created ("" is the tree root)
+    std::set<std::string> seen_;                 // every path extracted, to refuse duplicates
+    std::set<std::string> dirs_;                 // directories we created ("" is the tree root)
     std::map<std::string, std::string> folded_;  // lower-cased path -> path as packed
     Fd root_;
     // The directory the previous entry went into (archives list a directory's files
@@ -124,12 +126,20 @@ Result<Extracted> Extractor::run() {
         const std::string name = raw != nullptr ? raw : "";
         if (++count > limits_.max_entries) {
             return tl::unexpected(
-                refuse(name, "more than " + std::to_string(limits_.max_entries) + " entries").error());
+                refuse(name, "more than " + std::to_string(limits_.max_entries) + " entries")
+                    .error());
         }
         Result<void> r = count == 1 ? read_manifest(a->get(), e) : extract_entry(a->get(), e, name);
         if (!r) return tl::unexpected(r.error());
     }
     if (count == 0) return fail(ErrorKind::Verification, archive_.string(), "empty archive");
+    // Each link was checked alone above; together (links to links, links through
+    // directories) they must still stay inside the tree.
+    std::vector<detail::TreeLink> links;
+    for (const auto& f : out_.files)
+        if (f.type == 'l') links.push_back({f.path, f.link_target});
+    if (auto why = detail::check_tree_links(links))
+        return fail(ErrorKind::Verification, archive_.string(), detail::escaped(*why));
     return std::move(out_);
 }
 
@@ -206,8 +216,7 @@ Result<void> Extractor::extract_entry(archive* a, archive_entry* e, const std::s
         pf.type = 'd';
         pf.mode = 0755;
         if (::mkdirat(parent_fd, leaf.c_str(), 0755) != 0) return refuse(name, errno_text());
-        Fd d(
-            ::openat(parent_fd, leaf.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+        Fd d(::openat(parent_fd, leaf.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
         if (d.get() < 0 || ::fchmod(d.get(), 0755) != 0) return refuse(name, errno_text());
         dirs_.insert(rel);
     } else if (type == AE_IFLNK) {
@@ -215,8 +224,13 @@ Result<void> Extractor::extract_entry(archive* a, archive_entry* e, const std::s
         pf.type = 'l';
         pf.mode = 0777;
         pf.link_target = target != nullptr ? target : "";
+        if (auto c = detail::control_character(pf.link_target)) {
+            return refuse(
+                name, "symlink target \"" + detail::escaped(pf.link_target) + "\" holds a " + *c);
+        }
         if (!detail::link_stays_inside(parts, pf.link_target)) {
-            return refuse(name, "symlink to \"" + pf.link_target + "\" leaves the plugin tree");
+            return refuse(name, "symlink to \"" + detail::escaped(pf.link_target) +
+                                    "\" leaves the plugin tree");
         }
         if (::symlinkat(pf.link_target.c_str(), parent_fd, leaf.c_str()) != 0) {
             return refuse(name, errno_text());
