@@ -81,6 +81,7 @@ void set_limit(int resource, std::uint64_t value) {
     }
     // nxp's own descriptors (database, lock, sockets) must not leak into plugin code.
     close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
+    for (int fd : spec.inherit_fds) fcntl(fd, F_SETFD, 0);  // what bubblewrap is handed
     if (!spec.workdir.empty() && chdir(spec.workdir.c_str()) != 0) child_fail(plan.err_fd);
     execve(spec.path.c_str(), plan.argv.data(), plan.envp.data());
     child_fail(plan.err_fd);

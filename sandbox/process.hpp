@@ -39,6 +39,7 @@ struct SpawnSpec {
     std::uint64_t max_processes = 0;  // RLIMIT_NPROC; 0 leaves it
     std::uint64_t max_memory = 0;     // RLIMIT_AS; 0 leaves it
     bool inherit_stdio = false;       // else stdin is /dev/null and stdout+stderr one pipe
+    std::vector<int> inherit_fds;     // kept open across exec (bubblewrap's --bind-fd, --args)
 };
 
 struct Captured {

@@ -1,10 +1,13 @@
 #include "sandbox/runner.hpp"
 
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstring>
 #include <system_error>
 
@@ -17,6 +20,7 @@ namespace nxp::sandbox {
 namespace {
 
 namespace fs = std::filesystem;
+using detail::Launch;
 using detail::SpawnSpec;
 
 constexpr const char* kSandboxPath = "/usr/local/bin:/usr/bin:/bin";
@@ -117,7 +121,7 @@ Probe probe_bwrap() {
     return {false, why};
 }
 
-Result<SpawnSpec> prepare(const Profile& p, bool inherit_stdio) {
+Result<detail::Launch> prepare(const Profile& p, bool inherit_stdio) {
     if (p.argv.empty()) return fail(ErrorKind::Invalid, p.name, "no command to run");
     std::error_code ec;
     fs::create_directories(p.state_dir, ec);
@@ -129,8 +133,60 @@ Result<SpawnSpec> prepare(const Profile& p, bool inherit_stdio) {
 
 }  // namespace
 
-std::vector<std::string> bwrap_argv(const Profile& p) {
-    std::vector<std::string> args = {bwrap_binary(), "--unshare-all"};
+namespace detail {
+
+namespace {
+
+// The plugin's environment as bubblewrap arguments in a memfd read through --args: on
+// bubblewrap's command line every local user could read a secret in /proc/PID/cmdline, and
+// in bubblewrap's own environment a variable such as LD_PRELOAD would act on bubblewrap
+// itself, outside the sandbox.
+Result<os::Fd> env_args_file(const Profile& p) {
+    std::string text;
+    for (const auto& [name, value] : plugin_env(p)) {
+        // A NUL would end the value early and turn the rest into bubblewrap options.
+        if (name.find('\0') != std::string::npos || value.find('\0') != std::string::npos)
+            return fail(ErrorKind::Invalid, p.name + ": environment variable " + name,
+                        "holds a NUL byte; refused");
+        text.append("--setenv").push_back('\0');
+        text.append(name).push_back('\0');
+        text.append(value).push_back('\0');
+    }
+    os::Fd fd(::memfd_create("nxp-sandbox-env", MFD_CLOEXEC));
+    if (!fd.valid()) return fail(ErrorKind::Io, "memfd_create", std::strerror(errno));
+    for (std::size_t done = 0; done < text.size();) {
+        ssize_t n = ::write(fd.get(), text.data() + done, text.size() - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return fail(ErrorKind::Io, "memfd", std::strerror(errno));
+        done += static_cast<std::size_t>(n);
+    }
+    if (::lseek(fd.get(), 0, SEEK_SET) != 0)
+        return fail(ErrorKind::Io, "memfd", std::strerror(errno));
+    return fd;
+}
+
+// A descriptor numbered 3 or more: 0-2 are replaced by the child's stdio before exec.
+os::Fd above_stdio(os::Fd fd) {
+    if (fd.get() > 2) return fd;
+    return os::Fd(::fcntl(fd.get(), F_DUPFD_CLOEXEC, 3));
+}
+
+std::string tmp_size(const Profile& p) {
+    return std::to_string(p.max_tmp ? p.max_tmp : Profile{}.max_tmp);
+}
+
+}  // namespace
+
+Result<Launch> bwrap_launch(const Profile& p) {
+    auto mounts = open_mounts(p);
+    if (!mounts) return tl::unexpected(mounts.error());
+    auto env = env_args_file(p);
+    if (!env) return tl::unexpected(env.error());
+    *env = above_stdio(std::move(*env));
+    if (!env->valid()) return fail(ErrorKind::Io, "memfd", std::strerror(errno));
+    Launch l;
+    auto& args = l.spec.argv;
+    args = {bwrap_binary(), "--unshare-all"};
     if (p.network) args.push_back("--share-net");
     // As root, bubblewrap keeps every capability inside; without dropping them plugin code
     // could remount its read-only binds writable.
@@ -145,21 +201,40 @@ std::vector<std::string> bwrap_argv(const Profile& p) {
             if (exists(path)) add(args, {"--ro-bind", path, path});
         }
     }
-    add(args, {"--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"});
+    // Every writable tmpfs is capped (it is memory outside RLIMIT_AS); /dev and / are
+    // read-only once set up, so nothing else can be filled.
+    add(args, {"--proc", "/proc", "--dev", "/dev", "--size", tmp_size(p), "--tmpfs", "/dev/shm",
+               "--remount-ro", "/dev", "--size", tmp_size(p), "--tmpfs", "/tmp"});
     // After /tmp: a plugin or state directory may live below it.
-    add(args, {"--ro-bind", p.plugin_dir.string(), p.plugin_dir.string()});
-    add(args, {"--bind", p.state_dir.string(), p.state_dir.string()});
-    for (const auto& dir : p.tool_dirs) add(args, {"--ro-bind-try", dir.string(), dir.string()});
-    for (const auto& bind : p.binds) {
-        // -try: a granted path that does not exist on this host is simply not there.
-        add(args, {bind.writable ? "--bind-try" : "--ro-bind-try", bind.path.string(),
-                   bind.path.string()});
+    for (auto& m : *mounts) {
+        m.fd = above_stdio(std::move(m.fd));
+        if (!m.fd.valid()) return fail(ErrorKind::Io, m.dest.string(), std::strerror(errno));
+        const std::string fd = std::to_string(m.fd.get());
+        add(args, {m.writable ? "--bind-fd" : "--ro-bind-fd", fd, m.dest.string()});
+        l.spec.inherit_fds.push_back(m.fd.get());
+        l.fds.push_back(std::move(m.fd));
     }
-    add(args, {"--chdir", workdir_of(p).string(), "--clearenv"});
-    for (const auto& [name, value] : plugin_env(p)) add(args, {"--setenv", name, value});
+    // Last: a writable grant above a tool directory must not make the host's Node writable.
+    for (const auto& dir : p.tool_dirs) add(args, {"--ro-bind-try", dir.string(), dir.string()});
+    add(args, {"--remount-ro", "/", "--chdir", workdir_of(p).string(), "--clearenv"});
+    add(args, {"--args", std::to_string(env->get())});
+    l.spec.inherit_fds.push_back(env->get());
+    l.fds.push_back(std::move(*env));
     args.push_back("--");
     args.insert(args.end(), p.argv.begin(), p.argv.end());
-    return args;
+    l.spec.path = args.front();
+    l.spec.env = {std::string("PATH=") + kSandboxPath};
+    l.spec.max_processes = p.max_processes;
+    l.spec.max_memory = p.max_memory;
+    return l;
+}
+
+}  // namespace detail
+
+Result<std::vector<std::string>> bwrap_argv(const Profile& p) {
+    auto l = detail::bwrap_launch(p);
+    if (!l) return tl::unexpected(l.error());
+    return l->spec.argv;
 }
 
 bool sandbox_available(std::string* why) {
@@ -170,15 +245,13 @@ bool sandbox_available(std::string* why) {
 
 namespace detail {
 
-Result<SpawnSpec> launch_spec(const Profile& p, bool sandbox_works, const std::string& why,
-                              bool inherit_stdio) {
-    SpawnSpec spec;
+Result<Launch> launch_spec(const Profile& p, bool sandbox_works, const std::string& why,
+                           bool inherit_stdio) {
+    Launch l;
     if (sandbox_works) {
-        spec.argv = bwrap_argv(p);
-        spec.path = spec.argv.front();
-        spec.env = {std::string("PATH=") + kSandboxPath};
-        spec.max_processes = p.max_processes;
-        spec.max_memory = p.max_memory;
+        auto b = bwrap_launch(p);
+        if (!b) return tl::unexpected(b.error());
+        l = std::move(*b);
     } else if (p.allow_unsandboxed) {
         std::string path_var = search_path(p);
         if (auto it = p.env.find("PATH"); it != p.env.end()) path_var = it->second;
@@ -186,24 +259,24 @@ Result<SpawnSpec> launch_spec(const Profile& p, bool sandbox_works, const std::s
         if (exe.empty()) {
             return fail(ErrorKind::NotFound, p.name, p.argv.front() + ": command not found");
         }
-        spec = direct_spec(p, exe);
+        l.spec = direct_spec(p, exe);
     } else {
         return fail(ErrorKind::Invalid, "",
                     "cannot run plugin code for " + p.name + ": bubblewrap sandbox unavailable (" +
                         why + "); pass --allow-unsandboxed to run it without one");
     }
-    spec.inherit_stdio = inherit_stdio;
-    return spec;
+    l.spec.inherit_stdio = inherit_stdio;
+    return l;
 }
 
 }  // namespace detail
 
 Result<RunResult> run(const Profile& profile) {
-    auto spec = prepare(profile, false);
-    if (!spec) return tl::unexpected(spec.error());
+    auto launch = prepare(profile, false);
+    if (!launch) return tl::unexpected(launch.error());
     auto cgroup = detail::PidsCgroup::create(profile.max_processes);
-    spec->cgroup_procs = cgroup.procs_file();
-    auto out = detail::run_captured(*spec, profile.timeout_s, profile.max_output);
+    launch->spec.cgroup_procs = cgroup.procs_file();
+    auto out = detail::run_captured(launch->spec, profile.timeout_s, profile.max_output);
     if (!out) return tl::unexpected(in_context(out.error(), profile.name));
     RunResult r;
     if (WIFEXITED(out->wait_status)) r.exit_code = WEXITSTATUS(out->wait_status);
@@ -219,12 +292,12 @@ Result<RunResult> run(const Profile& profile) {
 
 Result<RunResult> converse(const Profile& profile, const std::string& first_input,
                            const LineHandler& on_line) {
-    auto spec = prepare(profile, false);
-    if (!spec) return tl::unexpected(spec.error());
+    auto launch = prepare(profile, false);
+    if (!launch) return tl::unexpected(launch.error());
     auto cgroup = detail::PidsCgroup::create(profile.max_processes);
-    spec->cgroup_procs = cgroup.procs_file();
-    auto out = detail::run_dialogue(*spec, profile.timeout_s, profile.max_output, first_input,
-                                    on_line);
+    launch->spec.cgroup_procs = cgroup.procs_file();
+    auto out = detail::run_dialogue(launch->spec, profile.timeout_s, profile.max_output,
+                                    first_input, on_line);
     if (!out) return tl::unexpected(in_context(out.error(), profile.name));
     RunResult r;
     if (WIFEXITED(out->wait_status)) r.exit_code = WEXITSTATUS(out->wait_status);
@@ -239,11 +312,11 @@ Result<RunResult> converse(const Profile& profile, const std::string& first_inpu
 }
 
 Result<int> exec_inherit(const Profile& profile) {
-    auto spec = prepare(profile, true);
-    if (!spec) return tl::unexpected(spec.error());
+    auto launch = prepare(profile, true);
+    if (!launch) return tl::unexpected(launch.error());
     auto cgroup = detail::PidsCgroup::create(profile.max_processes);
-    spec->cgroup_procs = cgroup.procs_file();
-    auto status = detail::run_inherited(*spec, profile.timeout_s);
+    launch->spec.cgroup_procs = cgroup.procs_file();
+    auto status = detail::run_inherited(launch->spec, profile.timeout_s);
     if (!status) return tl::unexpected(in_context(status.error(), profile.name));
     if (WIFSIGNALED(*status)) return 128 + WTERMSIG(*status);  // as a shell reports it
     return WEXITSTATUS(*status);

@@ -14,39 +14,47 @@
 
 namespace nxp::sandbox {
 
+// A granted path, bound at the same path inside. Below the plugin tree, the state directory or
+// a writable grant it is resolved beneath that directory (no symlink or ".." leaving it);
+// below the plugin tree it is never writable.
 struct Bind {
     std::filesystem::path path;
     bool writable = false;
 };
 
 struct Profile {
-    std::string name;                    // the plugin, for messages
-    std::filesystem::path plugin_dir;    // bound read-only at the same path
-    std::filesystem::path state_dir;     // bound read-write at the same path (created)
-    std::filesystem::path workdir;       // defaults to plugin_dir
-    std::vector<std::string> argv;       // argv[0] resolved inside the sandbox's PATH
-    std::map<std::string, std::string> env;  // the only variables the plugin sees (+PATH, HOME, TMPDIR)
-    std::vector<Bind> binds;             // granted filesystem permissions
+    std::string name;                  // the plugin, for messages
+    std::filesystem::path plugin_dir;  // bound read-only at the same path
+    std::filesystem::path state_dir;   // bound read-write at the same path (created)
+    std::filesystem::path workdir;     // defaults to plugin_dir
+    std::vector<std::string> argv;     // argv[0] resolved inside the sandbox's PATH
+    std::map<std::string, std::string>
+        env;                  // the only variables the plugin sees (+PATH, HOME, TMPDIR)
+    std::vector<Bind> binds;  // granted filesystem permissions
     // Host directories bound read-only and searched first on PATH: where the host's Node.js
     // lives when it is outside /usr (see host_tool_dirs()).
     std::vector<std::filesystem::path> tool_dirs;
-    bool network = false;                // share the host network namespace
-    int timeout_s = 30;                  // wall clock; 0 = none (exec)
-    std::uint64_t max_output = 1 << 20;  // bytes of stdout+stderr kept; the rest is drained and dropped
-    std::uint64_t max_processes = 256;   // RLIMIT_NPROC inside
+    bool network = false;  // share the host network namespace
+    int timeout_s = 30;    // wall clock; 0 = none (exec)
+    std::uint64_t max_output =
+        1 << 20;  // bytes of stdout+stderr kept; the rest is drained and dropped
+    std::uint64_t max_processes = 256;      // RLIMIT_NPROC inside
     std::uint64_t max_memory = 2ull << 30;  // RLIMIT_AS, bytes
-    bool allow_unsandboxed = false;      // run without bubblewrap when it cannot work
+    // Size of the private /tmp and of /dev/shm, each a tmpfs held in memory outside
+    // RLIMIT_AS; writes beyond it fail with ENOSPC. The rest of the sandbox is read-only.
+    std::uint64_t max_tmp = 256ull << 20;
+    bool allow_unsandboxed = false;  // run without bubblewrap when it cannot work
 };
 
 struct RunResult {
-    int exit_code = -1;   // when exited normally
-    int signal = 0;       // when killed by a signal
+    int exit_code = -1;  // when exited normally
+    int signal = 0;      // when killed by a signal
     bool timed_out = false;
     bool output_truncated = false;
-    std::string output;   // stdout and stderr interleaved, capped at max_output
-    bool output_flood = false;  // killed for writing far more output than max_output
-    int timeout_s = 0;          // the wall-clock limit that applied, for describe()
-    bool sandboxed = true;      // false when run without bubblewrap (allow_unsandboxed)
+    std::string output;            // stdout and stderr interleaved, capped at max_output
+    bool output_flood = false;     // killed for writing far more output than max_output
+    int timeout_s = 0;             // the wall-clock limit that applied, for describe()
+    bool sandboxed = true;         // false when run without bubblewrap (allow_unsandboxed)
     std::string describe() const;  // "exited with status 3", "timed out after 30 s", …
 };
 
@@ -54,7 +62,8 @@ struct RunResult {
 bool sandbox_available(std::string* why);
 
 // Runs argv in the sandbox with stdin from /dev/null, capturing output. Errors are for
-// failing to start (no bubblewrap and no allow_unsandboxed: ErrorKind::Invalid, naming why).
+// failing to start (no bubblewrap and no allow_unsandboxed: ErrorKind::Invalid, naming why;
+// a bound path leaving its directory: ErrorKind::Verification, naming the plugin and path).
 Result<RunResult> run(const Profile& profile);
 
 // Runs argv in the sandbox speaking a line protocol over its stdin/stdout (an MCP health
@@ -69,7 +78,10 @@ Result<RunResult> converse(const Profile& profile, const std::string& first_inpu
 // to NextChat); used by `nxp exec`.
 Result<int> exec_inherit(const Profile& profile);  // waits and returns the exit status
 
-// The bubblewrap command line for a profile (exposed for tests and `--verbose`).
-std::vector<std::string> bwrap_argv(const Profile& profile);
+// The bubblewrap command line for a profile (exposed for tests and `--verbose`): directories
+// are bound by file descriptor (the numbers mean nothing once this returns) and the
+// environment is read from a descriptor (--args), so no configured value is on it. Fails
+// when a bound path leaves its directory (see Bind).
+Result<std::vector<std::string>> bwrap_argv(const Profile& profile);
 
 }  // namespace nxp::sandbox

@@ -24,39 +24,58 @@ std::ptrdiff_t index_of(const std::vector<std::string>& v, const std::string& s)
 }  // namespace
 
 TEST_CASE("bwrap_argv isolates everything and drops capabilities", "[sandbox]") {
-    Profile p;
-    p.plugin_dir = "/tmp/root/plugins/demo";
-    p.state_dir = "/tmp/root/state/demo";
+    Plugin plugin;
+    Profile& p = plugin.profile;
+    fs::create_directories(p.state_dir);
+    TempDir data, ref;
     p.argv = {"node", "server.js"};
-    p.env = {{"API_URL", "http://x"}};
-    p.binds = {{"/srv/data", true}, {"/srv/ref", false}};
-    auto a = bwrap_argv(p);
+    p.env = {{"API_URL", "http://x"}, {"API_TOKEN", "sk-not-on-argv"}};
+    p.binds = {{data.path, true}, {ref.path, false}, {"/nonexistent/nxp-grant", false}};
+    auto argv = bwrap_argv(p);
+    REQUIRE(argv);
+    const auto& a = *argv;
 
     CHECK(a[1] == "--unshare-all");
     CHECK(index_of(a, "--share-net") == static_cast<std::ptrdiff_t>(a.size()));
     CHECK(has_sequence(a, {"--cap-drop", "ALL"}));
     CHECK(has_sequence(a, {"--die-with-parent", "--new-session"}));
     CHECK(has_sequence(a, {"--ro-bind", "/usr", "/usr"}));
-    CHECK(has_sequence(a, {"--ro-bind", p.plugin_dir.string(), p.plugin_dir.string()}));
-    CHECK(has_sequence(a, {"--bind", p.state_dir.string(), p.state_dir.string()}));
-    CHECK(has_sequence(a, {"--bind-try", "/srv/data", "/srv/data"}));
-    CHECK(has_sequence(a, {"--ro-bind-try", "/srv/ref", "/srv/ref"}));
-    CHECK(has_sequence(a, {"--chdir", p.plugin_dir.string(), "--clearenv"}));
-    CHECK(has_sequence(a, {"--setenv", "HOME", p.state_dir.string()}));
-    CHECK(has_sequence(a, {"--setenv", "API_URL", "http://x"}));
+    // Everything plugin-controlled is bound through a descriptor opened by nxp.
+    auto bound = [&](const std::string& option, const fs::path& dest) {
+        auto at = index_of(a, dest.string());
+        return at >= 2 && at < static_cast<std::ptrdiff_t>(a.size()) && a[at - 2] == option;
+    };
+    CHECK(bound("--ro-bind-fd", p.plugin_dir));
+    CHECK(bound("--bind-fd", p.state_dir));
+    CHECK(bound("--bind-fd", data.path));
+    CHECK(bound("--ro-bind-fd", ref.path));
+    CHECK(index_of(a, "/nonexistent/nxp-grant") == static_cast<std::ptrdiff_t>(a.size()));
+    CHECK(index_of(a, "--bind") == static_cast<std::ptrdiff_t>(a.size()));
+    // The environment is read from a descriptor: no value on the command line.
+    CHECK(index_of(a, "--setenv") == static_cast<std::ptrdiff_t>(a.size()));
+    for (const auto& arg : a) {
+        CHECK(arg.find("sk-not-on-argv") == std::string::npos);
+        CHECK(arg.find("http://x") == std::string::npos);
+    }
+    CHECK(index_of(a, "--args") < index_of(a, "--"));
     CHECK(has_sequence(a, {"--", "node", "server.js"}));
+    CHECK(has_sequence(a, {"--size", std::to_string(p.max_tmp), "--tmpfs", "/tmp"}));
+    CHECK(has_sequence(a, {"--size", std::to_string(p.max_tmp), "--tmpfs", "/dev/shm"}));
+    CHECK(has_sequence(a, {"--remount-ro", "/dev"}));
+    CHECK(has_sequence(a, {"--remount-ro", "/", "--chdir", p.plugin_dir.string(), "--clearenv"}));
     CHECK(index_of(a, "/etc/resolv.conf") == static_cast<std::ptrdiff_t>(a.size()));
     // The private /tmp is mounted first so a plugin tree below /tmp stays visible.
-    CHECK(index_of(a, "--tmpfs") < index_of(a, p.plugin_dir.string()));
+    CHECK(index_of(a, "/tmp") < index_of(a, p.plugin_dir.string()));
     if (fs::is_symlink("/bin")) {
         CHECK(has_sequence(a, {"--symlink", fs::read_symlink("/bin").string(), "/bin"}));
     }
 
     p.network = true;
     auto n = bwrap_argv(p);
-    CHECK(n[2] == "--share-net");
+    REQUIRE(n);
+    CHECK((*n)[2] == "--share-net");
     if (fs::exists("/etc/resolv.conf")) {
-        CHECK(has_sequence(n, {"--ro-bind", "/etc/resolv.conf", "/etc/resolv.conf"}));
+        CHECK(has_sequence(*n, {"--ro-bind", "/etc/resolv.conf", "/etc/resolv.conf"}));
     }
 }
 
@@ -78,8 +97,8 @@ TEST_CASE("without a sandbox, plugin code is refused unless explicitly allowed",
     setenv("OPENAI_API_KEY", "sk-host-secret", 1);
     auto direct = detail::launch_spec(p, false, "no user namespaces", false);
     REQUIRE(direct);
-    CHECK(direct->argv == p.argv);
-    auto out = detail::run_captured(*direct, 10, 1 << 16);
+    CHECK(direct->spec.argv == p.argv);
+    auto out = detail::run_captured(direct->spec, 10, 1 << 16);
     REQUIRE(out);
     CHECK(out->output.find("CITY=Oslo") != std::string::npos);
     CHECK(out->output.find("OPENAI_API_KEY") == std::string::npos);
