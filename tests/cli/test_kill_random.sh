@@ -12,12 +12,19 @@ done
 make_repo "$T"/src/*/
 make_root
 nxp --yes install p49 >/dev/null 2>&1
+# Kill within the time a run takes on this machine (measured here, not assumed): a fixed
+# range let most kills land after a run had already finished once installs got faster.
+ms() { local t=${EPOCHREALTIME/./}; echo $((t / 1000)); }
+t0=$(ms); nxp --yes remove p49 >/dev/null 2>&1; t1=$(ms); nxp --yes install p49 >/dev/null 2>&1; t2=$(ms)
+span=$(( (t1 - t0 < t2 - t1 ? t1 - t0 : t2 - t1) ))
+[ "$span" -ge 5 ] || span=5
 kills=0
 for trial in $(seq 1 "$TRIALS"); do
     if [ "$(nxp list --json | jq '.packages | length')" = 0 ]; then cmd=(install p49); else cmd=(remove p49); fi
     "$NXP" --yes "${cmd[@]}" >/dev/null 2>&1 &
     pid=$!
-    sleep "0.$(printf '%03d' $((RANDOM % 120)))"
+    d=$((RANDOM % span))
+    sleep "$((d / 1000)).$(printf '%03d' $((d % 1000)))"
     kill -9 "$pid" 2>/dev/null && kills=$((kills + 1))
     wait "$pid" 2>/dev/null || true
     run_rc 0 nxp verify
