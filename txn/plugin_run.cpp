@@ -5,6 +5,7 @@
 #include <ctime>
 #include <map>
 
+#include "txn/mcp_handshake.hpp"
 #include "txn/plugins.hpp"
 #include "txn/transaction.hpp"
 
@@ -213,6 +214,21 @@ Result<void> run_plugin_code(Root& root, const Intent& intent, const TxnReport& 
                                         " tool(s): " + names);
     }
     return {};
+}
+
+HandshakeReplay replay_mcp_handshake(const std::vector<std::string>& lines) {
+    Handshake h;
+    HandshakeReplay out;
+    bool done = false;
+    for (const auto& line : lines) {
+        if (done) break;
+        out.replies.push_back(h.on_line(line, done));
+        ++out.lines_read;
+    }
+    out.tools = h.tools;
+    out.error = h.error;
+    out.answered = h.answered;
+    return out;
 }
 
 }  // namespace nxp::txn
