@@ -84,7 +84,8 @@ SpawnSpec direct_spec(const Profile& p, std::string executable) {
     spec.path = std::move(executable);
     spec.argv = p.argv;
     for (const auto& [name, value] : plugin_env(p)) {
-        std::erase_if(spec.env, [&](const std::string& e) { return e.starts_with(name + "="); });
+        const std::string prefix = name + "=";  // clang 14 cannot capture a structured binding
+        std::erase_if(spec.env, [&](const std::string& e) { return e.starts_with(prefix); });
         spec.env.push_back(name + "=" + value);
     }
     spec.workdir = workdir_of(p).string();
