@@ -72,6 +72,40 @@ Result<void> check_grants(Context& ctx, txn::Root& root, const resolver::Plan& p
     return {};
 }
 
+Result<void> check_config_grants(Context& ctx, txn::Root& root, const txn::Intent& intent) {
+    auto ungranted = txn::ungranted_config_paths(root, intent);
+    if (!ungranted) return tl::unexpected(ungranted.error());
+    if (ungranted->empty()) return {};
+    auto policy = load_policy(ctx);
+    if (!policy) return tl::unexpected(policy.error());
+    std::string refused;
+    for (const auto& u : *ungranted) {
+        auto what = txn::describe_permissions(u.missing);
+        bool ok = wants(ctx, u.name) ||
+                  (*policy && txn::outside_policy(u.missing, **policy).empty());
+        if (!ok && ctx.interactive() && ctx.g.grant.empty() && !*policy)
+            ok = ctx.confirm("The configuration of " + u.name +
+                             " points its filesystem permission at: " + what + ". Grant it?");
+        if (!ok) {
+            refused += "\n  " + u.name + ": " + what;
+            continue;
+        }
+        auto granted = txn::granted_permissions(root, u.name);
+        if (!granted) return tl::unexpected(granted.error());
+        if (auto r = txn::store_grant(root, u.name, txn::merged_permissions(*granted, u.missing));
+            !r)
+            return r;
+        ctx.message(txn::Level::Info, "Granted " + u.name + ": " + what);
+    }
+    if (!refused.empty())
+        return fail(ErrorKind::Invalid, "permissions",
+                    "a configured path is not granted; nothing was changed (a grant of "
+                    "${config.KEY} covers the values granted, not a new one). Grant with "
+                    "--grant NAME, --grant all or --policy FILE:" +
+                        refused);
+    return {};
+}
+
 bool may_grant(Context& ctx, const std::string& name, const formats::Permissions& missing) {
     auto policy = load_policy(ctx);
     if (wants(ctx, name) || (policy && *policy && txn::outside_policy(missing, **policy).empty()))
@@ -122,14 +156,18 @@ namespace {
 Result<int> show(Context& c, const std::string& name, bool revoke) {
     auto root = c.open_root(revoke ? txn::Access::Write : txn::Access::Read);
     if (!root) return tl::unexpected(root.error());
-    auto pkgs = txn::current_packages(*root);
-    if (!pkgs) return tl::unexpected(pkgs.error());
+    auto snap = txn::current_snapshot(*root);
+    if (!snap) return tl::unexpected(snap.error());
+    auto* pkgs = &snap->packages;
     auto pkg = std::find_if(pkgs->begin(), pkgs->end(), [&](const auto& p) { return p.name == name; });
     formats::Permissions requested;
     if (pkg != pkgs->end()) {
         auto m = txn::installed_manifest(*root, pkg->store_path);
         if (!m) return tl::unexpected(m.error());
         requested = txn::needed_permissions(m->permissions);
+        // A ${config.KEY} path needs its current value granted too.
+        requested = txn::merged_permissions(
+            requested, txn::config_paths(*m, txn::effective_config(*m, snap->config, name)));
     }
     auto granted = txn::granted_permissions(*root, name);
     if (!granted) return tl::unexpected(granted.error());

@@ -136,7 +136,8 @@ txn::TxnOptions Context::txn_options(const std::string& kind) {
         };
     }
     o.before_switch = [this](txn::Root& root, const txn::Intent& intent,
-                             const txn::TxnReport& report) {
+                             const txn::TxnReport& report) -> Result<void> {
+        if (auto r = check_config_grants(*this, root, intent); !r) return r;
         return txn::run_plugin_code(root, intent, report, run_policy(*this, root), *this);
     };
     o.after_commit = [this](txn::Root& root, const txn::Intent&, const txn::TxnReport&) {

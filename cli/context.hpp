@@ -119,6 +119,9 @@ Result<void> check_grants(Context& ctx, txn::Root& root, const resolver::Plan& p
 // An update's question: may `name` have `missing` (--grant, --policy, or asked when
 // interactive)? A refusal holds the upgrade back.
 bool may_grant(Context& ctx, const std::string& name, const formats::Permissions& missing);
+// Before the switch: the current values of ${config.KEY} paths of what `intent` changes must be
+// granted (asked like check_grants); refused, the transaction aborts with nothing changed.
+Result<void> check_config_grants(Context& ctx, txn::Root& root, const txn::Intent& intent);
 nlohmann::json held_back_json(const std::vector<txn::HeldBack>& held);
 std::string render_held_back(const std::vector<txn::HeldBack>& held);
 txn::RunPolicy run_policy(Context& ctx, txn::Root& root);

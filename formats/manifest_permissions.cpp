@@ -52,6 +52,27 @@ std::string_view fs_path_problem(std::string_view p) {
     return {};
 }
 
+// The rules for a path in the plugin's own directories, which is bound without a grant: it
+// must stay the publisher's fixed path below that directory (a ${config.KEY} inside would let
+// a value such as "../../etc" choose what is bound), and the plugin's tree is never writable.
+std::string own_path_problem(std::string_view p, std::string_view access) {
+    for (std::string_view own : {"${plugin_dir}", "${state_dir}"}) {
+        const auto at = p.find(own);
+        if (at == std::string_view::npos) continue;
+        if (at != 0) return std::string(own) + " may only begin a path";
+        std::string_view rest = p.substr(own.size());
+        if (!rest.empty() && rest.front() != '/')
+            return std::string(own) + " must be followed by \"/\" or end the path";
+        if (rest.find("${") != std::string_view::npos)
+            return "no placeholder (such as ${config.KEY}) may follow " + std::string(own) +
+                   ": the path below the plugin's own directory is fixed by the publisher";
+        if (own == "${plugin_dir}" && access == "read-write")
+            return "the plugin's tree (${plugin_dir}) is never writable; ask for read-only or "
+                   "use ${state_dir}";
+    }
+    return {};
+}
+
 Result<FsPermission> parse_fs_entry(const json& v, const std::string& field) {
     if (!v.is_object()) return invalid(field, "expected object with path and access");
     if (auto ok = detail::reject_unknown_keys(v, field, {"path", "access"}); !ok) {
@@ -71,6 +92,8 @@ Result<FsPermission> parse_fs_entry(const json& v, const std::string& field) {
         return invalid(field + ".access", "must be read-only or read-write");
     }
     fs.access = access->get<std::string>();
+    if (auto why = own_path_problem(fs.path, fs.access); !why.empty())
+        return invalid(field + ".path", detail::quote(fs.path) + ": " + why);
     return fs;
 }
 

@@ -114,7 +114,9 @@ Result<std::vector<OpenMount>> open_mounts(const Profile& p) {
     });
 
     std::vector<OpenMount> out;
-    const fs::path plugin_dir = p.plugin_dir.lexically_normal();
+    fs::path plugin_dir;
+    for (const auto& w : wanted)
+        if (w.kind == Kind::PluginDir) plugin_dir = w.path;
     for (const auto& w : wanted) {
         const std::string shown = p.name + ": " + w.path.string();
         // The closest directory the plugin owns or may write that this path lies in: the

@@ -39,11 +39,37 @@ Result<formats::Manifest> installed_manifest(const Root& root, const std::string
 
 namespace {
 
-bool own_path(const std::string& path) {
-    for (const char* var : {"${plugin_dir}", "${state_dir}"})
-        if (path == var || path.starts_with(std::string(var) + "/")) return true;
+bool has_dotdot(std::string_view p) {
+    for (std::size_t s = 0; s <= p.size();) {
+        auto e = p.find('/', s);
+        if (e == std::string_view::npos) e = p.size();
+        if (p.substr(s, e - s) == "..") return true;
+        s = e + 1;
+    }
     return false;
 }
+
+// A path in the plugin's own directories: the placeholder, then a fixed path below it.
+bool own_path(const std::string& path) {
+    for (std::string_view var : {"${plugin_dir}", "${state_dir}"}) {
+        if (!path.starts_with(var)) continue;
+        if (path.size() > var.size() && path[var.size()] != '/') return false;
+        return path.find("${", var.size()) == std::string::npos && !has_dotdot(path);
+    }
+    return false;
+}
+
+// Why an expanded ${config.KEY} path cannot be bound (empty when it can).
+std::string host_path_problem(const std::string& path) {
+    if (path.find("${") != std::string::npos) return "a configuration key it names is unset";
+    if (path.empty() || path.front() != '/') return "not an absolute path";
+    if (has_dotdot(path)) return "holds \"..\"";
+    for (char c : path)
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return "holds control characters";
+    return {};
+}
+
+bool names_config(const std::string& path) { return path.find("${config.") != std::string::npos; }
 
 bool contains(const std::vector<std::string>& v, const std::string& s) {
     return std::find(v.begin(), v.end(), s) != v.end();
@@ -62,6 +88,23 @@ formats::Permissions needed_permissions(const formats::Permissions& requested) {
     formats::Permissions p = requested;
     std::erase_if(p.filesystem, [](const formats::FsPermission& f) { return own_path(f.path); });
     return p;
+}
+
+formats::Permissions config_paths(const formats::Manifest& m, const PluginConfig& config,
+                                  std::vector<std::string>* problems) {
+    formats::Permissions out;
+    for (const auto& f : m.permissions.filesystem) {
+        if (own_path(f.path) || !names_config(f.path)) continue;
+        std::string path = expand_config(f.path, config);
+        if (auto why = host_path_problem(path); !why.empty()) {
+            if (problems) problems->push_back(f.path + " (\"" + path + "\"): " + why);
+            continue;
+        }
+        formats::FsPermission e{path, f.access};
+        if (std::find(out.filesystem.begin(), out.filesystem.end(), e) == out.filesystem.end())
+            out.filesystem.push_back(std::move(e));
+    }
+    return out;
 }
 
 formats::Permissions merged_permissions(formats::Permissions a, const formats::Permissions& b) {
@@ -125,6 +168,30 @@ Result<std::vector<HeldBack>> upgrades_to_hold(const Root& root, const resolver:
         auto missing = ungranted(needed_permissions(s.entry->permissions), *granted);
         if (!missing.empty() && !may_grant(s.name, missing))
             out.push_back({s.name, *s.from, *s.to, std::move(missing)});
+    }
+    return out;
+}
+
+Result<std::vector<UngrantedPaths>> ungranted_config_paths(const Root& root, const Intent& intent) {
+    std::vector<UngrantedPaths> out;
+    if (intent.kind == "rollback") return out;
+    for (const auto& step : intent.steps) {
+        const std::string& a = step.action;
+        if (a != "install" && a != "upgrade" && a != "downgrade" && a != "reinstall" &&
+            a != "config" && a != "enable")
+            continue;
+        auto pkg = std::find_if(intent.packages.begin(), intent.packages.end(),
+                                [&](const db::GenPackage& g) { return g.name == step.name; });
+        if (pkg == intent.packages.end()) continue;
+        auto m = installed_manifest(root, pkg->store_path);
+        if (!m) return tl::unexpected(m.error());
+        UngrantedPaths u{step.name, {}, {}};
+        auto wanted = config_paths(*m, effective_config(*m, intent.config, step.name), &u.problems);
+        if (wanted.empty() && u.problems.empty()) continue;
+        auto granted = granted_permissions(root, step.name);
+        if (!granted) return tl::unexpected(granted.error());
+        u.missing = ungranted(wanted, *granted);
+        if (!u.missing.empty()) out.push_back(std::move(u));
     }
     return out;
 }
@@ -219,6 +286,26 @@ std::string substitute(const std::string& text, const Plugin& p) {
     return out;
 }
 
+std::string expand_config(const std::string& text, const PluginConfig& config) {
+    std::string out;
+    std::size_t i = 0;
+    while (i < text.size()) {
+        auto start = text.find("${config.", i);
+        auto end = start == std::string::npos ? start : text.find('}', start);
+        if (end == std::string::npos) {
+            out += text.substr(i);
+            break;
+        }
+        out += text.substr(i, start - i);
+        auto it = config.values.find(text.substr(start + 9, end - start - 9));
+        // An unset key stays visible: "${config.root}/x" must not become "/x".
+        out += it != config.values.end() ? config_text(it->second)
+                                         : text.substr(start, end - start + 1);
+        i = end + 1;
+    }
+    return out;
+}
+
 sandbox::Profile plugin_profile(const Plugin& p, bool allow_unsandboxed) {
     sandbox::Profile prof;
     prof.name = p.name;
@@ -233,12 +320,20 @@ sandbox::Profile plugin_profile(const Plugin& p, bool allow_unsandboxed) {
     }
     const auto needed = needed_permissions(p.manifest.permissions);
     prof.network = !needed.network.empty() && ungranted(needed, p.granted).network.empty();
+    auto is_granted = [&](const formats::FsPermission& f) {
+        return std::any_of(p.granted.filesystem.begin(), p.granted.filesystem.end(),
+                           [&](const auto& g) { return covers(g, f, false); });
+    };
     for (const auto& f : p.manifest.permissions.filesystem) {
-        bool granted = own_path(f.path) ||
-                       std::any_of(p.granted.filesystem.begin(), p.granted.filesystem.end(),
-                                   [&](const auto& g) { return covers(g, f, false); });
-        std::string path = substitute(f.path, p);
-        if (!granted || path.empty() || path.front() != '/') continue;
+        const bool own = own_path(f.path);
+        if (!own && !is_granted(f)) continue;
+        std::string path = own ? substitute(f.path, p) : expand_config(f.path, p.config);
+        // A ${config.KEY} path: the value it has now must have been granted, not only the
+        // placeholder (a changed value is asked for again; until then it is not bound).
+        if (!own && names_config(f.path) &&
+            (!host_path_problem(path).empty() || !is_granted({path, f.access})))
+            continue;
+        if (path.empty() || path.front() != '/') continue;
         prof.binds.push_back({path, f.access == "read-write"});
     }
     return prof;

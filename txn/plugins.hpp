@@ -37,8 +37,16 @@ PluginConfig effective_config(const formats::Manifest& m, const std::vector<db::
 Result<formats::Manifest> installed_manifest(const Root& root, const std::string& store_path);
 
 // What a plugin asks for that needs a grant: everything but access to its own tree and state
-// directory, which it always has.
+// directory, which it always has (paths beginning with ${plugin_dir} or ${state_dir}, which
+// the manifest parser keeps free of other placeholders and "..").
 formats::Permissions needed_permissions(const formats::Permissions& requested);
+// The host paths a manifest's ${config.KEY} filesystem permissions expand to with `config`,
+// as absolute filesystem entries. A grant of "${config.root}" covers only the values granted
+// this way: the grant keeps the expanded path beside the placeholder, so a changed value is
+// asked for again and, until granted, not bound. An expansion that is not an absolute path
+// without ".." is left out and described in `problems`.
+formats::Permissions config_paths(const formats::Manifest& m, const PluginConfig& config,
+                                  std::vector<std::string>* problems = nullptr);
 // `a` with every entry of `b` it lacks added (a grant widened by what is asked for).
 formats::Permissions merged_permissions(formats::Permissions a, const formats::Permissions& b);
 // The part of `needed` that `granted` does not cover.
@@ -54,6 +62,16 @@ std::string describe_permissions(const formats::Permissions& p);
 // asks for permissions beyond the plugin's grant that `may_grant` refuses.
 Result<std::vector<HeldBack>> upgrades_to_hold(const Root& root, const resolver::Plan& plan,
                                                const MayGrant& may_grant);
+
+// The ${config.KEY} paths whose current values are not granted, for each plugin that `intent`
+// installs, updates, reinstalls, configures or enables (not rollback: it returns to values
+// granted before, and an ungranted one is simply not bound). Asked before the switch.
+struct UngrantedPaths {
+    std::string name;
+    formats::Permissions missing;       // absolute paths, as they would be granted
+    std::vector<std::string> problems;  // expansions that can never be bound, and why
+};
+Result<std::vector<UngrantedPaths>> ungranted_config_paths(const Root& root, const Intent& intent);
 
 // A policy file (--policy): which permissions are acceptable without asking.
 // {"network": ["host", "*"], "filesystem": [{"path": "/data", "access": "read-write"}],
@@ -77,11 +95,14 @@ Result<Plugin> load_plugin(const Root& root, const db::GenPackage& pkg,
 
 // ${plugin_dir}, ${state_dir} and ${config.KEY} replaced.
 std::string substitute(const std::string& text, const Plugin& p);
+// ${config.KEY} replaced (other placeholders kept).
+std::string expand_config(const std::string& text, const PluginConfig& config);
 // A config value as an environment variable or argument holds it.
 std::string config_text(const nlohmann::json& value);
 
 // The sandbox a plugin's code runs in: its tree read-only, its state writable, granted paths
-// and network, and only its configured variables in the environment.
+// and network, and only its configured variables in the environment. A ${config.KEY} path is
+// bound only when both the placeholder and its current expansion are granted.
 sandbox::Profile plugin_profile(const Plugin& p, bool allow_unsandboxed);
 // The MCP server's command line with configuration mapped to arguments (§3 arg single/spread).
 std::vector<std::string> mcp_argv(const Plugin& p);
