@@ -94,7 +94,7 @@ _nxp() {
         apply) opts="--locked --lockfile --bundle --key"; what=files ;;
         lock) opts="-o --output" ;;
         bundle) opts="-o --output --key --password-file" ;;
-        rollback) opts="--to" ;;
+        rollback) opts="--to --force" ;;
         history) subs="info undo" ;;
         key)
             subs="generate"

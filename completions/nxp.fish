@@ -158,6 +158,7 @@ for c in update verify repair hold unhold why config enable disable permissions 
     complete -c nxp -n "__nxp_in $c" -a '(__nxp_query installed)'
 end
 complete -c nxp -n '__nxp_in rollback' -l to -x -d 'Generation to switch to'
+complete -c nxp -n '__nxp_in rollback' -l force -d 'Roll back even onto revoked packages'
 complete -c nxp -n '__nxp_in key generate' -s o -l output -r -F -d 'Path prefix for PREFIX.key and PREFIX.pub'
 complete -c nxp -n '__nxp_in key generate' -l password-file -r -F -d 'Encrypt the secret key with this password'
 complete -c nxp -n '__nxp_in key generate' -l force -d 'Overwrite existing key files'

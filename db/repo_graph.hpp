@@ -14,8 +14,9 @@
 // recommends and replaces mention. Conflicts are not followed: a package that only
 // conflicts is never installed unless something else reaches it.
 //
-// Trust is that of the .solv cache: the file lives in the root's cache, and is used only
-// when its stamp names the sha256 of the index accepted at refresh.
+// Trust is that of the .solv cache, i.e. none: the stamp names the index the graph claims
+// to come from, and every entry a plan takes from it is compared with the verified index
+// before anything is installed (txn::confirm_cached_entries).
 #include <cstdint>
 #include <memory>
 #include <optional>

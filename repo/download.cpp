@@ -1,11 +1,16 @@
 #include "repo/download.hpp"
 
 #include <curl/curl.h>
+#include <fcntl.h>
 #include <sodium.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <optional>
 
 #include "repo/curl_util.hpp"
@@ -16,8 +21,64 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-
 enum class State { Waiting, Active, Done };
+
+// The open .part file of a transfer (a stdio stream over a descriptor nxp opened itself).
+class PartFile {
+  public:
+    explicit PartFile(int fd, const char* mode) : f_(fd >= 0 ? ::fdopen(fd, mode) : nullptr) {
+        if (fd >= 0 && f_ == nullptr) ::close(fd);
+    }
+    ~PartFile() { close(); }
+    PartFile(const PartFile&) = delete;
+    PartFile& operator=(const PartFile&) = delete;
+    std::FILE* get() const { return f_; }
+    bool close() {
+        if (f_ == nullptr) return true;
+        const bool ok = std::fclose(f_) == 0;
+        f_ = nullptr;
+        return ok;
+    }
+
+  private:
+    std::FILE* f_;
+};
+
+std::string errno_text() { return std::strerror(errno); }
+
+// Removes a name in the download directory; the name itself, never what it points to.
+void remove_at(int dir, const fs::path& name) { ::unlinkat(dir, name.c_str(), 0); }
+
+// An existing .part worth resuming: a regular file with one link, owned by this user, that
+// `open` did not reach through a symlink. Anything else at that name is removed.
+int open_resumable(int dir, const fs::path& name) {
+    int fd = ::openat(dir, name.c_str(), O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno != ENOENT) remove_at(dir, name);  // a symlink (ELOOP), a directory, …
+        return -1;
+    }
+    struct stat st {};
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1 ||
+        st.st_uid != ::geteuid()) {
+        ::close(fd);
+        remove_at(dir, name);
+        return -1;
+    }
+    return fd;
+}
+
+// A new, empty .part: whatever was at the name is removed first, and O_EXCL makes sure
+// the file written is the one created here.
+Result<int> create_part(int dir, const fs::path& name) {
+    if (::unlinkat(dir, name.c_str(), 0) != 0 && errno != ENOENT)
+        return fail(ErrorKind::Io, name.string(),
+                    "cannot remove a stale partial download (" + errno_text() +
+                        "); it is not a regular file: remove it by hand");
+    int fd =
+        ::openat(dir, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd < 0) return fail(ErrorKind::Io, name.string(), "cannot create file: " + errno_text());
+    return fd;
+}
 
 struct Job {
     const DownloadItem* item = nullptr;
@@ -32,7 +93,7 @@ struct Job {
     std::optional<Error> last;
     // The transfer in flight.
     std::optional<detail::Easy> easy;
-    std::optional<detail::OutFile> out;
+    std::optional<PartFile> out;
     std::string url;
     std::array<char, CURL_ERROR_SIZE> errbuf{};
     crypto_hash_sha256_state sha{};
@@ -62,7 +123,8 @@ std::size_t on_data(char* ptr, std::size_t size, std::size_t nmemb, void* userda
     }
     crypto_hash_sha256_update(&j->sha, reinterpret_cast<const unsigned char*>(ptr), n);
     j->received += n;
-    if (j->options->on_progress) j->options->on_progress(j->index, j->offset + j->received, j->item->size);
+    if (j->options->on_progress)
+        j->options->on_progress(j->index, j->offset + j->received, j->item->size);
     return n;
 }
 
@@ -73,21 +135,30 @@ std::string to_hex(const unsigned char* data, std::size_t len) {
     return out;
 }
 
-// Hashes what an earlier, interrupted run left in the .part file; returns its length, or
-// 0 when it cannot be resumed (then it is truncated).
-std::uint64_t resume_prefix(const fs::path& part, std::uint64_t size, crypto_hash_sha256_state& sha) {
-    std::error_code ec;
-    const auto have = fs::file_size(part, ec);
-    if (ec || have == 0 || have >= size) return 0;
-    detail::OutFile in(part, "rb");
-    if (in.get() == nullptr) return 0;
+// Hashes what an earlier, interrupted run left in the .part file, from the descriptor that
+// the transfer then appends to. Returns its length and that descriptor (positioned at the
+// end), or 0 and -1 when it cannot be resumed.
+std::uint64_t resume_prefix(int dir, const fs::path& part, std::uint64_t size,
+                            crypto_hash_sha256_state& sha, int& fd_out) {
+    fd_out = -1;
+    int fd = open_resumable(dir, part);
+    if (fd < 0) return 0;
     std::array<unsigned char, 64 * 1024> buf{};
     std::uint64_t total = 0;
-    while (std::size_t n = std::fread(buf.data(), 1, buf.size(), in.get())) {
-        crypto_hash_sha256_update(&sha, buf.data(), n);
-        total += n;
+    for (;;) {
+        const ssize_t n = ::read(fd, buf.data(), buf.size());
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        crypto_hash_sha256_update(&sha, buf.data(), static_cast<std::size_t>(n));
+        total += static_cast<std::uint64_t>(n);
+        if (total >= size) break;
     }
-    return total == have ? total : 0;
+    if (total == 0 || total >= size) {
+        ::close(fd);
+        return 0;
+    }
+    fd_out = fd;
+    return total;
 }
 
 class Downloader {
@@ -105,7 +176,8 @@ class Downloader {
 
     std::vector<Result<void>> run() {
         if (multi_.get() == nullptr || sodium_init() < 0) {
-            for (auto& r : results_) r = fail(ErrorKind::Internal, "", "curl or libsodium unavailable");
+            for (auto& r : results_)
+                r = fail(ErrorKind::Internal, "", "curl or libsodium unavailable");
             return results_;
         }
         while (true) {
@@ -150,14 +222,16 @@ class Downloader {
         auto wait = std::chrono::milliseconds(active_ > 0 ? 100 : 50);
         for (const auto& j : jobs_) {
             if (j.state != State::Waiting || j.not_before <= now) continue;
-            wait = std::min(wait, std::chrono::duration_cast<std::chrono::milliseconds>(j.not_before - now));
+            wait = std::min(
+                wait, std::chrono::duration_cast<std::chrono::milliseconds>(j.not_before - now));
         }
         return static_cast<int>(std::max<long>(1, wait.count()));
     }
 
     bool pick_base(Job& j) {
         for (const auto& b : health_.order(j.item->bases)) {
-            if (b.empty() || std::find(j.tried.begin(), j.tried.end(), b) != j.tried.end()) continue;
+            if (b.empty() || std::find(j.tried.begin(), j.tried.end(), b) != j.tried.end())
+                continue;
             j.base = b;
             j.retries = 0;
             return true;
@@ -172,7 +246,8 @@ class Downloader {
             if (j.state != State::Waiting || j.not_before > now) continue;
             // The first source is chosen only now, so it reflects what earlier files learnt.
             if (j.base.empty() && !pick_base(j)) {
-                finish(j, Error{ErrorKind::Network, j.item->label, "no repository URL to fetch from"});
+                finish(j,
+                       Error{ErrorKind::Network, j.item->label, "no repository URL to fetch from"});
                 continue;
             }
             if (auto r = start(j); !r) finish(j, r.error());
@@ -182,14 +257,22 @@ class Downloader {
     Result<void> start(Job& j) {
         j.url = join_url(j.base, j.item->path);
         crypto_hash_sha256_init(&j.sha);
-        j.offset = j.fresh_only ? 0 : resume_prefix(j.part(), j.item->size, j.sha);
-        if (j.offset == 0) crypto_hash_sha256_init(&j.sha);
+        int fd = -1;
+        j.offset =
+            j.fresh_only ? 0 : resume_prefix(j.item->dir_fd, j.part(), j.item->size, j.sha, fd);
+        if (j.offset == 0) {
+            crypto_hash_sha256_init(&j.sha);
+            auto created = create_part(j.item->dir_fd, j.part());
+            if (!created) return tl::unexpected(created.error());
+            fd = *created;
+        }
         j.fresh_only = false;
         j.received = 0;
         j.too_large = j.write_failed = false;
         j.errbuf[0] = '\0';
-        j.out.emplace(j.part(), j.offset > 0 ? "ab" : "wb");
-        if (j.out->get() == nullptr) return fail(ErrorKind::Io, j.part().string(), "cannot create file");
+        j.out.emplace(fd, j.offset > 0 ? "ab" : "wb");
+        if (j.out->get() == nullptr)
+            return fail(ErrorKind::Io, j.part().string(), "cannot open file: " + errno_text());
         j.easy.emplace();
         CURL* h = j.easy->get();
         if (h == nullptr) return fail(ErrorKind::Internal, j.url, "curl_easy_init failed");
@@ -199,7 +282,8 @@ class Downloader {
         curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
         curl_easy_setopt(h, CURLOPT_WRITEDATA, &j);
         curl_easy_setopt(h, CURLOPT_PRIVATE, reinterpret_cast<char*>(&j));
-        if (j.offset > 0) curl_easy_setopt(h, CURLOPT_RESUME_FROM_LARGE, static_cast<curl_off_t>(j.offset));
+        if (j.offset > 0)
+            curl_easy_setopt(h, CURLOPT_RESUME_FROM_LARGE, static_cast<curl_off_t>(j.offset));
         if (curl_multi_add_handle(multi_.get(), h) != CURLM_OK)
             return fail(ErrorKind::Internal, j.url, "curl_multi_add_handle failed");
         j.state = State::Active;
@@ -210,29 +294,30 @@ class Downloader {
     void completed(Job& j, CURLcode rc) {
         const bool closed = j.out->close();
         j.out.reset();
-        std::error_code ec;
         if (rc == CURLE_OK && !closed) {
             j.easy.reset();
-            fs::remove(j.part(), ec);
-            return finish(j, Error{ErrorKind::Io, j.part().string(), "could not write the downloaded data"});
+            remove_at(j.item->dir_fd, j.part());
+            return finish(
+                j, Error{ErrorKind::Io, j.part().string(), "could not write the downloaded data"});
         }
         if (rc == CURLE_OK) return verify(j);
         if (j.write_failed) {
             j.easy.reset();
-            return finish(j, Error{ErrorKind::Io, j.part().string(), "could not write the downloaded data"});
+            return finish(
+                j, Error{ErrorKind::Io, j.part().string(), "could not write the downloaded data"});
         }
         const long status = detail::http_status(j.easy->get());
         const bool ignored_range = j.offset > 0 && (rc == CURLE_RANGE_ERROR || status == 200);
         if (ignored_range) {  // the server cannot resume: start over from byte 0
             j.easy.reset();
-            fs::remove(j.part(), ec);
+            remove_at(j.item->dir_fd, j.part());
             j.state = State::Waiting;
             j.not_before = Clock::now();
             return;
         }
         if (j.too_large || (rc == CURLE_FILESIZE_EXCEEDED && status < 400)) {
             j.easy.reset();
-            fs::remove(j.part(), ec);
+            remove_at(j.item->dir_fd, j.part());
             return failover(j, Error{ErrorKind::Verification, j.url,
                                      "server sent more than the signed size of " +
                                          std::to_string(j.item->size) + " bytes; cut off"});
@@ -252,7 +337,6 @@ class Downloader {
     }
 
     void verify(Job& j) {
-        std::error_code ec;
         const std::uint64_t total = j.offset + j.received;
         std::array<unsigned char, crypto_hash_sha256_BYTES> digest{};
         crypto_hash_sha256_final(&j.sha, digest.data());
@@ -260,16 +344,17 @@ class Downloader {
         const bool resumed = j.offset > 0;
         j.easy.reset();
         if (total == j.item->size && actual == j.item->sha256) {
-            fs::rename(j.part(), j.item->dest, ec);
-            if (ec) {
-                fs::remove(j.part(), ec);
+            if (::renameat(j.item->dir_fd, j.part().c_str(), j.item->dir_fd,
+                           j.item->dest.c_str()) != 0) {
+                const std::string why = errno_text();
+                remove_at(j.item->dir_fd, j.part());
                 return finish(j, Error{ErrorKind::Io, j.item->dest.string(),
-                                       "cannot rename the downloaded file: " + ec.message()});
+                                       "cannot rename the downloaded file: " + why});
             }
             if (options_.on_progress) options_.on_progress(j.index, total, j.item->size);
             return finish(j, std::nullopt);
         }
-        fs::remove(j.part(), ec);
+        remove_at(j.item->dir_fd, j.part());
         if (resumed) {  // the kept prefix may be what was wrong: once more from byte 0
             j.fresh_only = true;
             j.state = State::Waiting;
@@ -342,18 +427,31 @@ Result<std::int64_t> parse_max_age(std::string_view setting) {
     if (setting.empty()) return kDefault;
     std::int64_t unit = 1;
     switch (setting.back()) {
-        case 's': unit = 1; break;
-        case 'm': unit = 60; break;
-        case 'h': unit = 3600; break;
-        case 'd': unit = 86400; break;
-        default: unit = 0;
+        case 's':
+            unit = 1;
+            break;
+        case 'm':
+            unit = 60;
+            break;
+        case 'h':
+            unit = 3600;
+            break;
+        case 'd':
+            unit = 86400;
+            break;
+        default:
+            unit = 0;
     }
     std::string_view digits = unit != 0 ? setting.substr(0, setting.size() - 1) : setting;
     if (unit == 0) unit = 1;
     std::int64_t n = 0;
-    if (digits.empty() || digits.size() > 12) return fail(ErrorKind::Invalid, "repo.max-age", "expected a number of seconds, or N with s, m, h or d");
+    if (digits.empty() || digits.size() > 12)
+        return fail(ErrorKind::Invalid, "repo.max-age",
+                    "expected a number of seconds, or N with s, m, h or d");
     for (char c : digits) {
-        if (c < '0' || c > '9') return fail(ErrorKind::Invalid, "repo.max-age", "expected a number of seconds, or N with s, m, h or d");
+        if (c < '0' || c > '9')
+            return fail(ErrorKind::Invalid, "repo.max-age",
+                        "expected a number of seconds, or N with s, m, h or d");
         n = n * 10 + (c - '0');
     }
     return n * unit;

@@ -3,6 +3,8 @@
 // fails over to the next mirror on an error, a wrong size or a wrong hash; transient errors
 // are retried with backoff; an interrupted download resumes from its ".part" file (safe,
 // because the whole file is checked against the signed sha256 before it is kept).
+#include <fcntl.h>
+
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -21,9 +23,14 @@ struct DownloadItem {
     std::string label;               // "weather 1.2.0": for progress and messages
     std::vector<std::string> bases;  // repository URL, then mirrors, in order
     std::string path;                // relative to each base ("packages/a-1.0.0.nxp")
-    std::filesystem::path dest;      // written as dest + ".part", renamed when verified
-    std::uint64_t size = 0;          // from the signed index: also the cap on bytes received
+    // Written as dest + ".part", renamed when verified; relative to `dir_fd` when that is
+    // set (a directory opened without following symlinks), else an ordinary path. A .part
+    // is created with O_EXCL and never followed: a stale one that is a symlink, a hard
+    // link, not a regular file or not owned by this user is removed, not written through.
+    std::filesystem::path dest;
+    std::uint64_t size = 0;  // from the signed index: also the cap on bytes received
     std::string sha256;
+    int dir_fd = AT_FDCWD;  // see `dest`
 };
 
 // Base URLs that failed once in this run: later files try them last. One per run (the
@@ -40,9 +47,9 @@ class MirrorHealth {
 };
 
 struct DownloadOptions {
-    FetchLimits limits;            // max_bytes is replaced by each item's size
-    unsigned parallel = 8;         // transfers at once
-    unsigned retries = 2;          // extra attempts on one server after a transient error
+    FetchLimits limits;                      // max_bytes is replaced by each item's size
+    unsigned parallel = 8;                   // transfers at once
+    unsigned retries = 2;                    // extra attempts on one server after a transient error
     std::chrono::milliseconds backoff{250};  // before the first retry; doubled each time
     // (item index, bytes of that item so far, its size); called often, render sparingly.
     std::function<void(std::size_t, std::uint64_t, std::uint64_t)> on_progress;

@@ -8,11 +8,13 @@
 //                  so libsolv pages it in from the file only for the packages that are
 //                  looked up (the plan's steps), never the 100,000 others.
 //
-// Trust: ROOT/cache is writable only by whoever owns the root, and a cache is used only
-// when its stamp equals the sha256 of the signed index accepted at refresh (RepoRow::
-// last_sha256), so trusting it adds no attack surface beyond the root itself. The index
-// signature is still verified whenever the JSON is (re)parsed, and the stamp's expiry keeps
-// the freeze check: an expired index falls back to the full load, which refuses it.
+// Trust: none. The stamp (the sha256 of the signed index accepted at refresh, RepoRow::
+// last_sha256, a public value) only says which index the cache claims to come from, and
+// the stamp's expiry keeps the freeze check (an expired index falls back to the full load,
+// which refuses it). Anyone who can write the file can make it say anything, so what it
+// plans to install is compared, before any download, with the verified index
+// (txn::confirm_cached_entries): a changed cache can make a plan fail, never install a
+// package, a version or bytes that the signed index does not list, or a revoked one.
 #include <cstdio>
 #include <fstream>
 #include <sstream>

@@ -167,11 +167,10 @@ Result<std::uint64_t> stage(Root& root, const resolver::Plan& plan, const std::v
     for (const auto& step : plan.steps) {
         if (step.kind == resolver::StepKind::Remove || !step.entry) continue;
         if (source.bundle_indexes) {
-            std::error_code ec;
-            fs::create_directories(root.package_cache_path(step.entry->sha256).parent_path(), ec);
-            fs::copy_file(source.bundle_packages / (step.entry->sha256 + ".nxp"),
-                          root.package_cache_path(step.entry->sha256), fs::copy_options::overwrite_existing, ec);
-            if (ec) return fail(ErrorKind::Io, root.package_cache_path(step.entry->sha256).string(), ec.message());
+            if (auto r = cache_package_file(root, step.entry->sha256,
+                                            source.bundle_packages / (step.entry->sha256 + ".nxp"));
+                !r)
+                return tl::unexpected(r.error());
         }
         wanted.push_back({&*step.entry, &sources[step.repo]});
         steps.push_back(&step);

@@ -3,18 +3,20 @@
 #include <sys/utsname.h>
 
 #include <algorithm>
+#include <map>
 #include <optional>
 #include <set>
 
+#include "db/repo_graph.hpp"
 #include "formats/index_entries.hpp"
 #include "formats/manifest.hpp"
 #include "formats/minisign.hpp"
 #include "repo/download.hpp"
 #include "repo/trust.hpp"
 #include "sandbox/host_tools.hpp"
-#include "db/repo_graph.hpp"
 #include "txn/fsutil.hpp"
 #include "txn/installed.hpp"
+#include "txn/package_cache.hpp"
 #include "txn/settings.hpp"
 
 namespace nxp::txn {
@@ -96,6 +98,9 @@ void write_solv_cache(const Root& root, const db::RepoRow& row, const formats::I
     const auto entries = installable(index);
     auto bytes = resolver::make_repo_cache(row.last_sha256, index.expires, entries);
     fs::path path = root.repo_cache_dir(row.name) / kSolvFile;
+    if (bytes) {
+        if (auto d = open_repo_cache_dir(root, row.name); !d) bytes = tl::unexpected(d.error());
+    }
     Result<void> written = bytes ? write_file_atomic(path, *bytes) : tl::unexpected(bytes.error());
     if (!written && events)
         events->message(Level::Debug,
@@ -108,6 +113,55 @@ void write_solv_cache(const Root& root, const db::RepoRow& row, const formats::I
     if (!graph && events)
         events->message(Level::Debug,
                         "no dependency graph for " + row.name + ": " + graph.error().str());
+}
+
+namespace {
+
+// What differs between a planned entry and the signed one, for the message.
+std::string entry_difference(const formats::IndexEntry& planned, const formats::IndexEntry& s) {
+    if (planned.sha256 != s.sha256) return "sha256 " + planned.sha256 + ", signed " + s.sha256;
+    if (planned.size != s.size)
+        return "size " + std::to_string(planned.size) + ", signed " + std::to_string(s.size);
+    if (planned.path != s.path) return "path " + planned.path + ", signed " + s.path;
+    return "dependencies or metadata differ";
+}
+
+void remove_caches(const Root& root, const std::string& repo) {
+    std::error_code ec;
+    fs::remove(root.repo_cache_dir(repo) / kSolvFile, ec);
+    fs::remove(root.repo_cache_dir(repo) / kGraphFile, ec);
+}
+
+}  // namespace
+
+Result<void> confirm_cached_entries(const Root& root, const RepoIndex& repo,
+                                    const std::vector<const formats::IndexEntry*>& entries) {
+    if (!repo.from_cache || entries.empty()) return {};
+    auto index = read_verified_index(root, repo.row, repo.now);
+    if (!index) return tl::unexpected(index.error());
+    std::set<std::string> revoked(index->revoked.begin(), index->revoked.end());
+    std::map<std::pair<std::string, std::string>, const formats::IndexEntry*> by_name;
+    for (const auto& e : index->packages) by_name[{e.name, e.version.str()}] = &e;
+    for (const formats::IndexEntry* e : entries) {
+        const std::string label = e->name + " " + e->version.str() + " (sha256 " + e->sha256 + ")";
+        std::string why;
+        auto it = by_name.find({e->name, e->version.str()});
+        if (revoked.count(e->sha256))
+            why = "is revoked by the signed index of " + repo.row.name;
+        else if (it == by_name.end())
+            why = "is not in the signed index of " + repo.row.name;
+        else if (formats::write_index_entry(*e) != formats::write_index_entry(*it->second))
+            why = "differs from the signed index of " + repo.row.name + " (" +
+                  entry_difference(*e, *it->second) + ")";
+        if (why.empty()) continue;
+        remove_caches(root, repo.row.name);
+        return fail(
+            ErrorKind::Verification, root.repo_cache_dir(repo.row.name).string(),
+            "the resolver's cache (repo.solv, graph.db) was changed since it was written: " +
+                label + " " + why + "; the cache was removed, nothing was installed; " +
+                "run the command again to resolve from the signed index");
+    }
+    return {};
 }
 
 Error as_transfer_error(Error e) {
@@ -127,7 +181,8 @@ Result<repo::RepoConfig> repo_config(const db::RepoRow& row) {
     c.threshold = row.threshold;
     for (const auto& k : row.keys) {
         auto key = formats::parse_public_key(k);
-        if (!key) return tl::unexpected(in_context(key.error(), "repository " + row.name + ": key"));
+        if (!key)
+            return tl::unexpected(in_context(key.error(), "repository " + row.name + ": key"));
         c.keys.push_back(*key);
     }
     return c;
@@ -174,12 +229,13 @@ Result<formats::Index> refresh_repo(Root& root, const db::RepoRow& row, std::int
     auto fetched = repo::fetch_index(*config, {row.last_version, row.last_sha256}, now);
     if (!fetched) return tl::unexpected(as_transfer_error(fetched.error()));
     fs::path dir = root.repo_cache_dir(row.name);
-    std::error_code ec;
-    fs::create_directories(dir, ec);
-    if (ec) return fail(ErrorKind::Io, dir.string(), "cannot create cache: " + ec.message());
+    // Created, or checked, one component at a time: a symlink anywhere on the way would
+    // have the index written outside ROOT.
+    if (auto d = open_repo_cache_dir(root, row.name); !d) return tl::unexpected(d.error());
     // The signature is written last: a crash in between leaves a pair that fails
     // verification, which is then refreshed again, never trusted.
-    if (auto r = write_file_atomic(dir / kIndexFile, fetched->raw_zst); !r) return tl::unexpected(r.error());
+    if (auto r = write_file_atomic(dir / kIndexFile, fetched->raw_zst); !r)
+        return tl::unexpected(r.error());
     if (auto r = write_signatures(dir, fetched->signatures); !r) return tl::unexpected(r.error());
     if (auto r = record_accepted(root, row, *fetched, now); !r) return tl::unexpected(r.error());
     db::RepoRow accepted = row;
@@ -202,7 +258,8 @@ Result<std::int64_t> max_age_of(const Root& root, const db::RepoRow& row) {
         where = "setting repo.max_age";
     }
     auto age = repo::parse_max_age(text);
-    if (!age) return fail(ErrorKind::Invalid, where, age.error().message + ", not \"" + text + "\"");
+    if (!age)
+        return fail(ErrorKind::Invalid, where, age.error().message + ", not \"" + text + "\"");
     return age;
 }
 
@@ -230,8 +287,7 @@ Result<RepoIndex> refreshed(Root& root, const db::RepoRow& row, std::int64_t now
 // a refresh that fails on the network falls back to the cached index (still verified,
 // and still refused past its signed `expires`), also with a warning.
 Result<std::optional<RepoIndex>> refresh_if_stale(Root& root, const db::RepoRow& row,
-                                                  std::int64_t now, bool offline,
-                                                  Events& events) {
+                                                  std::int64_t now, bool offline, Events& events) {
     auto max_age = max_age_of(root, row);
     if (!max_age) return tl::unexpected(max_age.error());
     if (!repo::index_is_stale(row.last_fetched, now, *max_age)) return std::nullopt;
@@ -290,6 +346,32 @@ Result<std::vector<RepoIndex>> load_indexes(Root& root, std::int64_t now, bool o
     return out;
 }
 
+Result<std::vector<RevokedPackage>> revoked_packages(const Root& root,
+                                                     const std::vector<db::GenPackage>& pkgs) {
+    std::vector<RevokedPackage> out;
+    if (pkgs.empty()) return out;
+    auto rows = root.db().repos();
+    if (!rows) return tl::unexpected(rows.error());
+    std::map<std::string, std::string> revoker;  // sha256 -> repository
+    for (const auto& row : *rows) {
+        if (row.last_sha256.empty()) continue;
+        auto index = read_verified_index(root, row, 0);
+        if (!index)
+            return tl::unexpected(in_context(
+                index.error(), "repository " + row.name + " (checking its revoked packages)"));
+        for (const auto& sha : index->revoked) revoker.emplace(sha, row.name);
+    }
+    if (revoker.empty()) return out;
+    for (const auto& p : pkgs) {
+        auto tree = root.db().store_tree(p.store_path);
+        if (!tree) return tl::unexpected(tree.error());
+        if (!*tree) continue;
+        auto it = revoker.find((*tree)->sha256);
+        if (it != revoker.end()) out.push_back({p.name, p.version, (*tree)->sha256, it->second});
+    }
+    return out;
+}
+
 Result<HostInfo> host_info(const Root& root) {
     HostInfo h;
     auto nxp_version = formats::parse_version(NXP_VERSION);
@@ -316,11 +398,10 @@ Result<resolver::Universe> build_universe(const Root& root, const std::vector<Re
     resolver::Universe u;
     for (const auto& r : repos) {
         if (r.from_cache) {
-            u.cached.push_back({r.row.name, r.row.priority,
-                                (root.repo_cache_dir(r.row.name) / kSolvFile).string(),
-                                r.row.last_sha256, [&root, row = r.row, now = r.now]() {
-                                    return reparse_entries(root, row, now);
-                                }});
+            u.cached.push_back(
+                {r.row.name, r.row.priority, (root.repo_cache_dir(r.row.name) / kSolvFile).string(),
+                 r.row.last_sha256,
+                 [&root, row = r.row, now = r.now]() { return reparse_entries(root, row, now); }});
             continue;
         }
         for (const auto* e : installable(r.index))
@@ -338,7 +419,8 @@ Result<resolver::Universe> build_universe(const Root& root, const std::vector<Re
             return fail(ErrorKind::Invalid, p.store_path,
                         "installed package " + p.name + " has no store record; run 'nxp doctor'");
         auto manifest = formats::parse_manifest((*tree)->manifest_json);
-        if (!manifest) return tl::unexpected(in_context(manifest.error(), p.store_path + "/plugin.json"));
+        if (!manifest)
+            return tl::unexpected(in_context(manifest.error(), p.store_path + "/plugin.json"));
         resolver::Installed inst;
         inst.meta = *manifest;
         inst.repo = p.repo;

@@ -46,6 +46,7 @@ std::string describe_age(std::int64_t seconds);  // "90s", "15m", "6h", "2d"
 // failure: used with a warning). With IndexUse::Resolve,
 // a repository whose .solv cache was made from the accepted index (RepoRow::last_sha256)
 // and has not expired is not read at all (from_cache); a missing or stale cache is rebuilt.
+// What such a cache plans to install is checked by confirm_cached_entries() before use.
 Result<std::vector<RepoIndex>> load_indexes(Root& root, std::int64_t now, bool offline,
                                             Events& events, IndexUse use = IndexUse::Entries);
 
@@ -53,10 +54,33 @@ Result<std::vector<RepoIndex>> load_indexes(Root& root, std::int64_t now, bool o
 // checked against `now` for expiry (0: not at all).
 Result<formats::Index> cached_index(const Root& root, const db::RepoRow& row, std::int64_t now);
 
+// The caches (.solv, graph.db) decide what the resolver sees, but they are plain files in
+// ROOT/cache: before anything is downloaded, every entry a plan takes from a repository
+// resolved through them (RepoIndex::from_cache) is compared with the entry of the same name
+// and version in that repository's index, whose signature is verified again and whose
+// sha256 must be the one accepted at refresh (nxp.db). An entry missing there, different
+// in any field, or revoked is refused (ErrorKind::Verification) and both caches are
+// removed, so the next run rebuilds them from the verified index.
+Result<void> confirm_cached_entries(const Root& root, const RepoIndex& repo,
+                                    const std::vector<const formats::IndexEntry*>& entries);
+
 // Writes the repository's .solv cache from its verified index (best effort: a cache that
 // cannot be written only costs the next run a parse).
 void write_solv_cache(const Root& root, const db::RepoRow& row, const formats::Index& index,
                       Events* events);
+
+// Revocations are kept across rollbacks: a package of `pkgs` whose archive sha256 an
+// accepted index revokes (the cached index of each configured repository, verified again,
+// expired or not). A repository never refreshed has no accepted revocations. An index that
+// no longer verifies is an error: what it revokes cannot be known.
+struct RevokedPackage {
+    std::string name;
+    std::string version;
+    std::string sha256;
+    std::string repo;  // the repository whose index revokes it
+};
+Result<std::vector<RevokedPackage>> revoked_packages(const Root& root,
+                                                     const std::vector<db::GenPackage>& pkgs);
 
 struct HostInfo {
     std::vector<resolver::HostProvide> provides;  // nextchat, nxp, arch:<machine>, node-runtime

@@ -1,5 +1,6 @@
 #include "txn/stage.hpp"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -13,6 +14,7 @@
 #include "repo/fetch.hpp"
 #include "repo/keys.hpp"
 #include "txn/fsutil.hpp"
+#include "txn/package_cache.hpp"
 #include "txn/repos.hpp"
 #include "txn/settings.hpp"
 
@@ -21,12 +23,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-bool cached_copy_ok(const fs::path& p, const formats::IndexEntry& entry) {
-    std::error_code ec;
-    if (!fs::is_regular_file(p, ec) || fs::file_size(p, ec) != entry.size) return false;
-    auto data = read_file(p, entry.size);
-    return data && repo::sha256_hex(*data) == entry.sha256;
-}
+std::string cache_name(const formats::IndexEntry& entry) { return entry.sha256 + ".nxp"; }
 
 std::string tmp_name(std::string_view what) {
     return ".tmp-" + std::string(what) + "-" + std::to_string(::getpid());
@@ -79,23 +76,40 @@ class ProgressTotal {
 Result<std::vector<fs::path>> fetch_packages(Root& root, const std::vector<Wanted>& wanted,
                                              bool offline, std::uint64_t& downloaded,
                                              Events& events) {
+    std::map<const RepoIndex*, std::vector<const formats::IndexEntry*>> from_cache;
+    for (const auto& w : wanted)
+        if (w.source->cached) from_cache[w.source->cached].push_back(w.entry);
+    for (const auto& [repo, entries] : from_cache)
+        if (auto r = confirm_cached_entries(root, *repo, entries); !r)
+            return tl::unexpected(r.error());
+    auto dir = open_package_dir(root);
+    if (!dir) return tl::unexpected(dir.error());
     std::vector<fs::path> paths;
     std::vector<repo::DownloadItem> items;
     for (const auto& w : wanted) {
         const auto& entry = *w.entry;
-        fs::path dest = root.package_cache_path(entry.sha256);
-        paths.push_back(dest);
-        if (cached_copy_ok(dest, entry)) continue;
-        std::error_code ec;
-        fs::remove(dest, ec);
+        const fs::path dest = cache_name(entry);
+        paths.push_back(root.package_cache_path(entry.sha256));
+        auto cached = take_cached(dir->get(), dest, entry);
+        if (cached) continue;
+        if (cached.error().kind != ErrorKind::NotFound)
+            events.message(Level::Debug,
+                           "cached package refused, fetching it again: " + cached.error().str());
         if (offline)
             return fail(ErrorKind::Network, entry.name + " " + entry.version.str(),
                         "not in the package cache and --offline was given");
         // Two plan steps may name the same archive: one transfer is enough.
         if (std::any_of(items.begin(), items.end(), [&](const auto& i) { return i.dest == dest; }))
             continue;
-        items.push_back({entry.name + " " + entry.version.str(), w.source->base_urls, entry.path,
-                         dest, entry.size, entry.sha256});
+        repo::DownloadItem item;
+        item.label = entry.name + " " + entry.version.str();
+        item.bases = w.source->base_urls;
+        item.path = entry.path;
+        item.dest = dest;
+        item.size = entry.size;
+        item.sha256 = entry.sha256;
+        item.dir_fd = dir->get();
+        items.push_back(std::move(item));
     }
     if (items.empty()) return paths;
     repo::DownloadOptions options;
@@ -113,6 +127,12 @@ Result<std::vector<fs::path>> fetch_packages(Root& root, const std::vector<Wante
         downloaded += items[i].size;
     }
     return paths;
+}
+
+Result<void> cache_package_file(const Root& root, const std::string& sha256, const fs::path& from) {
+    auto dir = open_package_dir(root);
+    if (!dir) return tl::unexpected(dir.error());
+    return copy_into(dir->get(), sha256 + ".nxp", from);
 }
 
 Result<fs::path> fetch_package(Root& root, const formats::IndexEntry& entry, const Source& source,
@@ -140,8 +160,18 @@ Result<db::StoreTree> extract_tree(const Root& root, const formats::IndexEntry& 
     fs::remove_all(final_dir, ec);  // an unrecorded leftover of a crash: rebuild it
     fs::path tmp = root.store_dir() / tmp_name(entry.name);
     fs::remove_all(tmp, ec);
-    auto extracted = repo::extract_package(archive, tmp, limits);
-    if (!extracted) return tl::unexpected(in_context(extracted.error(), entry.name + " " + entry.version.str()));
+    // Extracted from the descriptor whose bytes were just hashed (a file no one else can
+    // change): what is checked is what is installed, whatever happens to the name.
+    auto fd = open_verified(AT_FDCWD, archive, entry);
+    if (!fd) return tl::unexpected(fd.error());
+    const std::string proc = fd_path(fd->get()).string();
+    auto extracted = repo::extract_package(proc, tmp, limits);
+    if (!extracted) {
+        Error e = extracted.error();
+        if (e.context.starts_with(proc))
+            e.context = archive.string() + e.context.substr(proc.size());
+        return tl::unexpected(in_context(e, entry.name + " " + entry.version.str()));
+    }
     if (extracted->manifest.name != entry.name || extracted->manifest.version != entry.version) {
         fs::remove_all(tmp, ec);
         return fail(ErrorKind::Verification, archive.string(),
@@ -151,13 +181,15 @@ Result<db::StoreTree> extract_tree(const Root& root, const formats::IndexEntry& 
     }
     if (::rename(tmp.c_str(), final_dir.c_str()) != 0) {
         fs::remove_all(tmp, ec);
-        return fail(ErrorKind::Io, final_dir.string(), "cannot move the extracted tree into the store");
+        return fail(ErrorKind::Io, final_dir.string(),
+                    "cannot move the extracted tree into the store");
     }
     files.reserve(extracted->files.size());
     for (const auto& f : extracted->files)
         files.push_back({f.path, f.type, f.mode, f.size, f.sha256, f.link_target});
-    return db::StoreTree{rel,        entry.name, entry.version.str(), repo, entry.sha256,
-                         entry.size, extracted->installed_size, extracted->manifest_text};
+    return db::StoreTree{
+        rel,          entry.name, entry.version.str(),       repo,
+        entry.sha256, entry.size, extracted->installed_size, extracted->manifest_text};
 }
 
 }  // namespace
@@ -165,7 +197,7 @@ Result<db::StoreTree> extract_tree(const Root& root, const formats::IndexEntry& 
 std::map<std::string, Source> sources_of(const std::vector<RepoIndex>& repos) {
     std::map<std::string, Source> sources;
     for (const auto& r : repos) {
-        Source s{r.row.name, {r.row.url}};
+        Source s{r.row.name, {r.row.url}, r.from_cache ? &r : nullptr};
         s.base_urls.insert(s.base_urls.end(), r.row.mirrors.begin(), r.row.mirrors.end());
         sources[r.row.name] = std::move(s);
     }
@@ -214,7 +246,8 @@ Result<std::vector<std::string>> stage_trees(Root& root, const std::vector<Stage
     // Records in plan order; the first failure in plan order is the one reported.
     for (std::size_t i = 0; i < items.size(); ++i) {
         if (!needed[i]) continue;
-        if (!trees[i]) return fail(ErrorKind::Io, rels[i], "not extracted (an earlier package failed)");
+        if (!trees[i])
+            return fail(ErrorKind::Io, rels[i], "not extracted (an earlier package failed)");
         if (!*trees[i]) return tl::unexpected(trees[i]->error());
     }
     for (std::size_t i = 0; i < items.size(); ++i) {
@@ -227,7 +260,8 @@ Result<std::vector<std::string>> stage_trees(Root& root, const std::vector<Stage
     return rels;
 }
 
-Result<void> build_generation(Root& root, std::int64_t id, const std::vector<db::GenPackage>& pkgs) {
+Result<void> build_generation(Root& root, std::int64_t id,
+                              const std::vector<db::GenPackage>& pkgs) {
     fs::path final_dir = root.generation_dir(id);
     fs::path tmp = root.generations_dir() / tmp_name(std::to_string(id));
     std::error_code ec;

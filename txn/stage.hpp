@@ -20,6 +20,9 @@ struct RepoIndex;
 struct Source {
     std::string repo;
     std::vector<std::string> base_urls;  // repository URL then mirrors
+    // Set when the plan came from the repository's caches: fetch_packages then compares
+    // each entry with the verified index first (confirm_cached_entries).
+    const RepoIndex* cached = nullptr;
 };
 
 // Each repository's name -> its URL and mirrors, for fetch_packages.
@@ -32,9 +35,10 @@ struct Wanted {
 
 // Makes cache/packages/SHA256.nxp hold exactly each signed entry's bytes, downloading the
 // ones not cached in parallel (repo::download_all: mirror failover, retries, resume, the
-// signed size as cap). Returns the cached paths in order; the first failure is returned
-// after every transfer has ended. Adds downloaded bytes to `downloaded`.
-// Parallelism: the "download.parallel" setting, else $NXP_PARALLEL_DOWNLOADS, else 8.
+// signed size as cap). Entries from a cache-resolved repository (Source::cached) are first
+// compared with its verified index; nothing is fetched if one differs. Returns the cached paths in
+// order; the first failure is returned after every transfer has ended. Adds downloaded bytes to
+// `downloaded`. Parallelism: the "download.parallel" setting, else $NXP_PARALLEL_DOWNLOADS, else 8.
 // Progress goes to events.progress(label, done, size) per file ("weather 1.2.0"), and
 // events.progress("", done, total) for all files together.
 Result<std::vector<std::filesystem::path>> fetch_packages(Root& root,
@@ -50,12 +54,18 @@ Result<std::filesystem::path> fetch_package(Root& root, const formats::IndexEntr
 // "store/NAME-VERSION-SHA16" for an entry.
 std::string store_path_for(const formats::IndexEntry& entry);
 
+// Copies an archive already verified elsewhere (a bundle's) into cache/packages, never
+// through a symlink (txn/package_cache.hpp); fetch_packages then checks it like any other.
+Result<void> cache_package_file(const Root& root, const std::string& sha256,
+                                const std::filesystem::path& from);
+
 // Extracts each cached archive into its store tree (reusing an existing recorded one) and
-// records its files, checking the manifest inside matches the signed entry. Extraction runs
-// on up to `threads` threads, then the records are written in order on the calling thread, `after_each` called after each item (a crash
-// point in tests). Returns the store paths in the order of `items`. On failure, the first
-// failing item in order is reported; trees already moved into the store stay (unrecorded,
-// rebuilt by the next transaction that needs them).
+// records its files, checking the manifest inside matches the signed entry. Each archive is
+// opened without following a symlink, hashed and extracted from that same descriptor. Extraction
+// runs on up to `threads` threads, then the records are written in order on the calling thread,
+// `after_each` called after each item (a crash point in tests). Returns the store paths in the
+// order of `items`. On failure, the first failing item in order is reported; trees already moved
+// into the store stay (unrecorded, rebuilt by the next transaction that needs them).
 struct StageItem {
     const formats::IndexEntry* entry = nullptr;
     std::string repo;

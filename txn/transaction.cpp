@@ -299,9 +299,40 @@ Result<void> apply_intent(Root& root, TxnReport& report, const Intent& intent,
     return {};
 }
 
-Result<TxnReport> rollback(Root& root, std::optional<std::int64_t> target, const TxnOptions& opts,
+namespace {
+
+// The packages of generation `after` that the switch brings in (not in `before` with the
+// same store tree) and that an accepted index revokes: an error naming them, or a warning
+// when `allow`.
+Result<void> check_revoked(const Root& root, const std::vector<db::GenPackage>& before,
+                           const std::vector<db::GenPackage>& after, std::int64_t to, bool allow,
                            Events& events) {
-    (void)events;
+    std::set<std::string> kept;
+    for (const auto& p : before) kept.insert(p.store_path);
+    std::vector<db::GenPackage> incoming;
+    for (const auto& p : after)
+        if (!kept.count(p.store_path)) incoming.push_back(p);
+    auto revoked = revoked_packages(root, incoming);
+    if (!revoked) return tl::unexpected(revoked.error());
+    if (revoked->empty()) return {};
+    std::string names;
+    for (const auto& r : *revoked)
+        names += (names.empty() ? "" : "; ") + r.name + " " + r.version + " (sha256 " + r.sha256 +
+                 ") is revoked by repository " + r.repo;
+    if (allow) {
+        events.message(Level::Warning,
+                       "rolling back onto revoked packages because of --force: " + names);
+        return {};
+    }
+    return fail(ErrorKind::Verification, "generation " + std::to_string(to),
+                names + "; pass --force to roll back onto " +
+                    (revoked->size() == 1 ? "it" : "them") + " anyway");
+}
+
+}  // namespace
+
+Result<TxnReport> rollback(Root& root, std::optional<std::int64_t> target, const TxnOptions& opts,
+                           Events& events, bool allow_revoked) {
     TxnReport report;
     auto cur = root.db().current_generation();
     if (!cur) return tl::unexpected(cur.error());
@@ -327,6 +358,8 @@ Result<TxnReport> rollback(Root& root, std::optional<std::int64_t> target, const
     auto after = root.db().generation_packages(*to);
     if (!before) return tl::unexpected(before.error());
     if (!after) return tl::unexpected(after.error());
+    if (auto r = check_revoked(root, *before, *after, *to, allow_revoked, events); !r)
+        return tl::unexpected(r.error());
 
     Intent intent;
     intent.kind = "rollback";

@@ -80,9 +80,11 @@ Result<TxnReport> run_request(Root& root, const resolver::Request& request, cons
                               Events& events);
 
 // Switches `current` back to generation `target` (default: the newest one older than
-// current) without touching the network, and records it in history.
+// current) without touching the network, and records it in history. A package it would
+// bring back that an accepted index revokes (txn::revoked_packages) refuses the rollback
+// (ErrorKind::Verification, naming each one) unless `allow_revoked` (--force).
 Result<TxnReport> rollback(Root& root, std::optional<std::int64_t> target, const TxnOptions& opts,
-                           Events& events);
+                           Events& events, bool allow_revoked = false);
 
 std::int64_t now_or_clock(std::int64_t now);
 

@@ -1,3 +1,7 @@
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
@@ -38,8 +42,8 @@ std::string read(const fs::path& p) {
 DownloadItem item(const Dir& d, const std::string& name, const std::string& body,
                   std::vector<std::string> bases) {
     write(d.path / "good" / "packages" / name, body);
-    return {name, std::move(bases), "packages/" + name, d.path / "cache" / name, body.size(),
-            sha256_hex(body)};
+    return {name,        std::move(bases), "packages/" + name, d.path / "cache" / name,
+            body.size(), sha256_hex(body)};
 }
 
 }  // namespace
@@ -48,8 +52,8 @@ TEST_CASE("download_all fetches many files in parallel", "[download]") {
     Dir d;
     std::vector<DownloadItem> items;
     for (int i = 0; i < 20; ++i)
-        items.push_back(item(d, "p" + std::to_string(i) + ".nxp", std::string(1000 + i, 'a' + i % 26),
-                             {d.base("good")}));
+        items.push_back(item(d, "p" + std::to_string(i) + ".nxp",
+                             std::string(1000 + i, 'a' + i % 26), {d.base("good")}));
     DownloadOptions o;
     o.parallel = 4;
     std::uint64_t last_total = 0;
@@ -63,7 +67,8 @@ TEST_CASE("download_all fetches many files in parallel", "[download]") {
     CHECK(last_total > 0);
 }
 
-TEST_CASE("a file fails over to the next mirror, and a bad mirror is tried once per run", "[download]") {
+TEST_CASE("a file fails over to the next mirror, and a bad mirror is tried once per run",
+          "[download]") {
     Dir d;
     std::vector<DownloadItem> items;
     for (int i = 0; i < 3; ++i) {
@@ -96,7 +101,13 @@ TEST_CASE("wrong bytes everywhere is a verification error naming the URL", "[dow
     CHECK_FALSE(fs::exists(it.dest));
     CHECK_FALSE(fs::exists(it.dest.string() + ".part"));
 
-    auto missing = download_all({DownloadItem{"m", {d.base("bad")}, "packages/none", d.path / "cache" / "m", 3, std::string(64, '0')}}, {}, h);
+    auto missing = download_all({DownloadItem{"m",
+                                              {d.base("bad")},
+                                              "packages/none",
+                                              d.path / "cache" / "m",
+                                              3,
+                                              std::string(64, '0')}},
+                                {}, h);
     REQUIRE_FALSE(missing[0]);
     CHECK(missing[0].error().kind == ErrorKind::NotFound);
 }
@@ -122,6 +133,57 @@ TEST_CASE("an interrupted download resumes; a bad prefix is discarded", "[downlo
         REQUIRE(download_all({it}, {}, h)[0]);
         CHECK(read(it.dest) == body);
     }
+}
+
+TEST_CASE("a hostile .part is never followed or written through", "[download][security]") {
+    // Whatever sits at NAME.part (a symlink to a file outside the cache, a dangling symlink,
+    // a hard link, a FIFO): the download is written to a new file at that name, nothing
+    // outside changes, and nothing blocks.
+    Dir d;
+    const std::string body(70000, 'k');
+    auto it = item(d, "pkg", body, {d.base("good")});
+    const fs::path part = it.dest.string() + ".part";
+    const fs::path outside = d.path / "outside";
+    fs::create_directories(outside);
+    const std::string victim_text = "precious\n";
+    write(outside / "victim", victim_text);
+    MirrorHealth h;
+    SECTION("symlink to an existing file, shorter than the package (would be resumed)") {
+        fs::create_symlink(outside / "victim", part);
+    }
+    SECTION("dangling symlink (would be created outside)") {
+        fs::create_symlink(outside / "created", part);
+    }
+    SECTION("symlink to a directory outside") { fs::create_symlink(outside, part); }
+    SECTION("hard link to a file outside the cache") {
+        fs::create_hard_link(outside / "victim", part);
+    }
+    SECTION("FIFO") { REQUIRE(::mkfifo(part.c_str(), 0600) == 0); }
+    SECTION("symlink at the final name") { fs::create_symlink(outside / "victim", it.dest); }
+    auto r = download_all({it}, {}, h);
+    REQUIRE(r[0]);
+    CHECK(read(it.dest) == body);
+    CHECK(fs::is_regular_file(fs::symlink_status(it.dest)));
+    CHECK_FALSE(fs::exists(fs::symlink_status(part)));
+    CHECK(read(outside / "victim") == victim_text);
+    CHECK_FALSE(fs::exists(outside / "created"));
+    CHECK(fs::hard_link_count(outside / "victim") == 1);
+    CHECK(std::distance(fs::directory_iterator(outside), fs::directory_iterator()) == 1);
+}
+
+TEST_CASE("downloads relative to a directory descriptor", "[download][security]") {
+    Dir d;
+    const std::string body = "relative body";
+    auto it = item(d, "rel.nxp", body, {d.base("good")});
+    int dir = ::open((d.path / "cache").c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    REQUIRE(dir >= 0);
+    it.dest = "rel.nxp";
+    it.dir_fd = dir;
+    MirrorHealth h;
+    auto r = download_all({it}, {}, h);
+    ::close(dir);
+    REQUIRE(r[0]);
+    CHECK(read(d.path / "cache" / "rel.nxp") == body);
 }
 
 TEST_CASE("metadata expiry", "[download]") {

@@ -1,0 +1,156 @@
+#include "txn/package_cache.hpp"
+
+#include <fcntl.h>
+#include <sodium.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <utility>
+
+namespace nxp::txn {
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string errno_text() { return std::strerror(errno); }
+
+// One directory below `parent`, created when missing, never through a symlink.
+Result<UniqueFd> open_subdir(int parent, const char* name, const fs::path& shown) {
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        UniqueFd fd(::openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+        if (fd.get() >= 0) return fd;
+        if (errno == ELOOP || errno == ENOTDIR)
+            return fail(ErrorKind::Verification, shown.string(),
+                        "is a symlink or not a directory; nxp does not write through symlinks "
+                        "in its root (remove it, or run 'nxp doctor')");
+        if (errno != ENOENT || attempt > 0)
+            return fail(ErrorKind::Io, shown.string(), errno_text());
+        if (::mkdirat(parent, name, 0755) != 0 && errno != EEXIST)
+            return fail(ErrorKind::Io, shown.string(), "cannot create: " + errno_text());
+    }
+    return fail(ErrorKind::Io, shown.string(), "cannot open");
+}
+
+Result<std::string> sha256_of(int fd, std::uint64_t cap, std::uint64_t& total) {
+    crypto_hash_sha256_state st;
+    crypto_hash_sha256_init(&st);
+    std::array<unsigned char, 64 * 1024> buf{};
+    total = 0;
+    for (;;) {
+        const ssize_t n = ::pread(fd, buf.data(), buf.size(), static_cast<off_t>(total));
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return fail(ErrorKind::Io, "", errno_text());
+        if (n == 0) break;
+        total += static_cast<std::uint64_t>(n);
+        if (total > cap) break;
+        crypto_hash_sha256_update(&st, buf.data(), static_cast<std::size_t>(n));
+    }
+    std::array<unsigned char, crypto_hash_sha256_BYTES> digest{};
+    crypto_hash_sha256_final(&st, digest.data());
+    std::string hex(digest.size() * 2 + 1, '\0');
+    sodium_bin2hex(hex.data(), hex.size(), digest.data(), digest.size());
+    hex.pop_back();
+    return hex;
+}
+
+}  // namespace
+
+UniqueFd::~UniqueFd() {
+    if (fd_ >= 0) ::close(fd_);
+}
+
+UniqueFd& UniqueFd::operator=(UniqueFd&& o) noexcept {
+    std::swap(fd_, o.fd_);
+    return *this;
+}
+
+Result<UniqueFd> open_package_dir(const Root& root) {
+    UniqueFd top(::open(root.dir().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (top.get() < 0) return fail(ErrorKind::Io, root.dir().string(), errno_text());
+    auto cache = open_subdir(top.get(), "cache", root.cache_dir());
+    if (!cache) return cache;
+    return open_subdir(cache->get(), "packages", root.cache_dir() / "packages");
+}
+
+Result<UniqueFd> open_repo_cache_dir(const Root& root, const std::string& repo) {
+    UniqueFd top(::open(root.dir().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (top.get() < 0) return fail(ErrorKind::Io, root.dir().string(), errno_text());
+    auto cache = open_subdir(top.get(), "cache", root.cache_dir());
+    if (!cache) return cache;
+    auto repos = open_subdir(cache->get(), "repos", root.cache_dir() / "repos");
+    if (!repos) return repos;
+    return open_subdir(repos->get(), repo.c_str(), root.repo_cache_dir(repo));
+}
+
+Result<UniqueFd> open_verified(int dir, const fs::path& name, const formats::IndexEntry& entry) {
+    const std::string what = name.string();
+    auto refuse = [&](const std::string& why) {
+        return fail(ErrorKind::Verification, what,
+                    why + " (" + entry.name + " " + entry.version.str() + ")");
+    };
+    UniqueFd fd(::openat(dir, name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+    if (fd.get() < 0) {
+        if (errno == ELOOP) return refuse("is a symlink");
+        if (errno == ENOENT) return fail(ErrorKind::NotFound, what, "not in the package cache");
+        return refuse("cannot be opened: " + errno_text());
+    }
+    struct stat st {};
+    if (::fstat(fd.get(), &st) != 0) return refuse(errno_text());
+    if (!S_ISREG(st.st_mode)) return refuse("is not a regular file");
+    if (st.st_nlink != 1) return refuse("has other hard links");
+    if (st.st_uid != ::geteuid()) return refuse("is owned by another user");
+    if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0) return refuse("is writable by other users");
+    if (static_cast<std::uint64_t>(st.st_size) != entry.size)
+        return refuse("is " + std::to_string(st.st_size) + " bytes, the signed index says " +
+                      std::to_string(entry.size));
+    if (sodium_init() < 0) return fail(ErrorKind::Internal, "libsodium", "cannot initialise");
+    std::uint64_t total = 0;
+    auto sha = sha256_of(fd.get(), entry.size, total);
+    if (!sha) return refuse(sha.error().message);
+    if (total != entry.size)
+        return refuse("changed size while being read (" + std::to_string(total) + " bytes)");
+    if (*sha != entry.sha256)
+        return refuse("sha256 " + *sha + " differs from the signed " + entry.sha256);
+    return fd;
+}
+
+Result<UniqueFd> take_cached(int dir, const fs::path& name, const formats::IndexEntry& entry) {
+    auto fd = open_verified(dir, name, entry);
+    if (!fd && fd.error().kind != ErrorKind::NotFound) ::unlinkat(dir, name.c_str(), 0);
+    return fd;
+}
+
+Result<void> copy_into(int dir, const fs::path& name, const fs::path& from) {
+    UniqueFd in(::open(from.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+    if (in.get() < 0) return fail(ErrorKind::Io, from.string(), errno_text());
+    if (::unlinkat(dir, name.c_str(), 0) != 0 && errno != ENOENT)
+        return fail(ErrorKind::Io, name.string(), "cannot replace: " + errno_text());
+    UniqueFd out(
+        ::openat(dir, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
+    if (out.get() < 0) return fail(ErrorKind::Io, name.string(), "cannot create: " + errno_text());
+    std::array<char, 64 * 1024> buf{};
+    for (;;) {
+        ssize_t n = ::read(in.get(), buf.data(), buf.size());
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return fail(ErrorKind::Io, from.string(), errno_text());
+        if (n == 0) break;
+        for (ssize_t done = 0; done < n;) {
+            ssize_t w = ::write(out.get(), buf.data() + done, static_cast<std::size_t>(n - done));
+            if (w < 0 && errno == EINTR) continue;
+            if (w < 0) {
+                const std::string why = errno_text();
+                ::unlinkat(dir, name.c_str(), 0);
+                return fail(ErrorKind::Io, name.string(), why);
+            }
+            done += w;
+        }
+    }
+    return {};
+}
+
+fs::path fd_path(int fd) { return "/proc/self/fd/" + std::to_string(fd); }
+
+}  // namespace nxp::txn
