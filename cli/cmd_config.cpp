@@ -9,6 +9,7 @@
 
 #include "cli/context.hpp"
 #include "cli/table.hpp"
+#include "formats/json_util.hpp"
 
 namespace nxp::cli {
 
@@ -28,8 +29,8 @@ struct Flags {
 json parse_value(const formats::ConfigKey& spec, const std::string& text) {
     using T = formats::ConfigType;
     if (spec.type == T::String || spec.type == T::Enum) return text;
-    json j = json::parse(text, nullptr, false);
-    if (!j.is_discarded()) return j;
+    auto parsed = formats::parse_json(text, "value");
+    if (parsed) return std::move(*parsed);
     if (spec.type == T::Array) {
         json arr = json::array();
         std::stringstream ss(text);
@@ -91,9 +92,9 @@ Result<json> edit_doc(const json& doc) {
     ::unlink(path);
     if (rc != 0) return fail(ErrorKind::Cancelled, "--edit", "the editor failed; nothing changed");
     if (!edited) return tl::unexpected(edited.error());
-    json j = json::parse(*edited, nullptr, false);
-    if (j.is_discarded()) return fail(ErrorKind::Invalid, "--edit", "not valid JSON; nothing changed");
-    return j;
+    auto j = formats::parse_json(*edited, "--edit");
+    if (!j) return fail(ErrorKind::Invalid, "--edit", j.error().message + "; nothing changed");
+    return std::move(*j);
 }
 
 Result<int> list(Context& c, const std::string& name, const formats::Manifest& m,
@@ -162,8 +163,9 @@ Result<int> run(Context& c, const Flags& f) {
     if (!f.from_file.empty()) {
         auto text = read_file(f.from_file);
         if (!text) return tl::unexpected(text.error());
-        json doc = json::parse(*text, nullptr, false);
-        if (doc.is_discarded()) return fail(ErrorKind::Invalid, f.from_file, "not valid JSON");
+        auto parsed = formats::parse_json(*text, f.from_file);
+        if (!parsed) return tl::unexpected(parsed.error());
+        json doc = std::move(*parsed);
         if (auto r = apply_doc(*m, f.name, doc, rows, f.from_file); !r) return tl::unexpected(r.error());
     }
     if (f.edit) {

@@ -1,6 +1,7 @@
 // nxp lock [-o FILE]: the exact installed set, with repositories, hashes and sizes, for
 // `nxp apply --locked` and `nxp bundle` (nxp-lockfile(5)).
 #include "cli/context.hpp"
+#include "formats/json_util.hpp"
 #include "formats/lockfile.hpp"
 #include "txn/apply.hpp"
 #include "txn/fsutil.hpp"
@@ -15,8 +16,10 @@ Result<int> run(Context& c, const std::string& out) {
     auto lock = txn::make_lockfile(*root, c);
     if (!lock) return tl::unexpected(lock.error());
     std::string text = formats::write_lockfile(*lock);
+    auto doc = formats::parse_json(text, "lockfile");
+    if (!doc) return tl::unexpected(doc.error());
     if (out == "-") {
-        if (c.g.json) c.emit({{"command", "lock"}, {"file", nullptr}, {"lockfile", nlohmann::json::parse(text)}});
+        if (c.g.json) c.emit({{"command", "lock"}, {"file", nullptr}, {"lockfile", *doc}});
         else std::fputs(text.c_str(), stdout);
         return 0;
     }
@@ -28,7 +31,7 @@ Result<int> run(Context& c, const std::string& out) {
     if (c.g.json) {
         c.emit({{"command", "lock"}, {"file", out}, {"written", !c.g.dry_run},
                 {"packages", lock->packages.size()}, {"repositories", lock->repos.size()},
-                {"lockfile", nlohmann::json::parse(text)}});
+                {"lockfile", *doc}});
     } else if (!c.g.dry_run) {
         c.out("Wrote " + out + ": " + std::to_string(lock->packages.size()) + " package(s) from " +
               std::to_string(lock->repos.size()) + " repository(ies).");

@@ -1,5 +1,6 @@
 #pragma once
-// Internal helpers for the nlohmann-based parsers (manifest, permissions); not public.
+// The one JSON parser for text nxp reads from outside (parse_json, public), and internal
+// helpers for the nlohmann-based format parsers (namespace detail).
 #include <cstdint>
 #include <initializer_list>
 #include <nlohmann/json.hpp>
@@ -7,6 +8,31 @@
 #include <string_view>
 
 #include "formats/error.hpp"
+
+namespace nxp::formats {
+
+struct JsonLimits {
+    // Arrays and objects open at once. nlohmann's parser is iterative, but copying,
+    // comparing and dumping a value recurse once per level: a million levels (a megabyte
+    // of "[") would overflow the stack. No nxp format comes close to 64.
+    std::size_t max_depth = 128;
+    // A key given twice in one object: the second would silently win over the first
+    // (an operator or a reviewer reads one value, nxp uses the other).
+    bool reject_duplicate_keys = true;
+};
+
+// Every JSON nxp reads from outside (plugin files, NextChat's files, health-check answers,
+// npm metadata, lockfiles, policies) goes through here: one pass, no recursion, and nothing
+// deeper than limits.max_depth is ever built. Errors name `where` as their context and say
+// where the text is wrong: "JSON nested deeper than 128 levels at byte 128",
+// "invalid JSON at line 3, column 5: …", "duplicate key \"name\"".
+Result<nlohmann::json> parse_json(std::string_view text, const std::string& where,
+                                  JsonLimits limits = {});
+// The same, keeping the order of object keys (files nxp rewrites for someone else).
+Result<nlohmann::ordered_json> parse_ordered_json(std::string_view text, const std::string& where,
+                                                  JsonLimits limits = {});
+
+}  // namespace nxp::formats
 
 namespace nxp::formats::detail {
 
@@ -16,9 +42,7 @@ inline tl::unexpected<Error> invalid(std::string context, std::string message) {
     return fail(ErrorKind::Invalid, std::move(context), std::move(message));
 }
 
-// Parses JSON text into a value. Rejects nesting deeper than `max_depth` before parsing
-// (hostile input must not exhaust the stack in code that walks the tree recursively),
-// duplicate object keys (the second would silently win) and numbers out of range.
+// parse_json with no context (the format parsers add theirs) and duplicate keys rejected.
 Result<json> parse_json_text(std::string_view text, std::size_t max_depth);
 
 // Fails on the first key of `obj` not in `known`: "path.key: unknown field".

@@ -1,8 +1,9 @@
 // The "config" section of plugin.json (NextChat's configSchema + argsMapping idea) and the
 // validation of the values an operator sets.
+#include <re2/re2.h>
+
 #include <cmath>
 #include <nlohmann/json.hpp>
-#include <regex>
 
 #include "formats/json_util.hpp"
 #include "formats/manifest.hpp"
@@ -18,10 +19,24 @@ using detail::member;
 
 constexpr std::string_view kTypes[] = {"string", "integer", "number", "boolean", "array", "enum"};
 constexpr std::string_view kKeyRule = "must match [A-Za-z_][A-Za-z0-9_-]{0,63}";
-// libstdc++'s regex engine recurses per input character and per pattern node; these caps
-// keep a hostile pattern or value from exhausting the stack.
+// Patterns are RE2 (linear time in the value, whatever the pattern: no backtracking, so no
+// ReDoS); these caps bound the compiled program and the work of one match.
 constexpr std::size_t kMaxPattern = 1024;
 constexpr std::size_t kMaxMatched = 4096;
+constexpr std::int64_t kMaxPatternMemory = 1 << 20;
+
+RE2::Options pattern_options() {
+    RE2::Options o;
+    o.set_log_errors(false);  // formats/ never prints; the error is returned instead
+    o.set_max_mem(kMaxPatternMemory);
+    return o;
+}
+
+// Compiles a pattern for a whole-string match; the error text when RE2 refuses it.
+std::string pattern_problem(const std::string& pattern) {
+    RE2 re(pattern, pattern_options());
+    return re.ok() ? std::string() : re.error();
+}
 
 bool is_config_key_name(std::string_view s) {
     if (s.empty() || s.size() > 64 || detail::is_digit(s[0]) || s[0] == '-') return false;
@@ -64,12 +79,10 @@ Result<void> check_string(const std::string& key, const ConfigKey& spec, const s
                                 std::to_string(kMaxMatched) + " characters)");
     }
     // The pattern compiled when the manifest was parsed; a spec built by hand may not.
-    try {
-        if (!std::regex_match(s, std::regex(*spec.pattern, std::regex::ECMAScript))) {
-            return invalid(key, "must match the pattern " + detail::quote(*spec.pattern));
-        }
-    } catch (const std::regex_error&) {
-        return invalid(key, "cannot check against an invalid pattern");
+    RE2 re(*spec.pattern, pattern_options());
+    if (!re.ok()) return invalid(key, "cannot check against an invalid pattern");
+    if (!RE2::FullMatch(s, re)) {
+        return invalid(key, "must match the pattern " + detail::quote(*spec.pattern));
     }
     return {};
 }
@@ -110,11 +123,12 @@ Result<void> parse_rules(const json& v, const std::string& field, ConfigKey& k) 
     if (const json* p = member(v, "pattern")) {
         auto s = detail::get_string(*p, field + ".pattern", kMaxPattern);
         if (!s) return tl::unexpected(s.error());
-        try {
-            std::regex re(*s, std::regex::ECMAScript);
-        } catch (const std::regex_error& e) {
+        if (auto problem = pattern_problem(*s); !problem.empty()) {
+            std::string why = detail::quote(problem, 200);
             return invalid(field + ".pattern",
-                           std::string("invalid regular expression: ") + e.what());
+                           "invalid regular expression: " + why.substr(1, why.size() - 2) +
+                               " (patterns are RE2: no backreferences or "
+                               "lookaround)");
         }
         k.pattern = std::move(*s);
     }

@@ -8,8 +8,10 @@
 #include <climits>
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <random>
 
+#include "formats/json_util.hpp"
 #include "formats/manifest.hpp"
 #include "sandbox/process.hpp"
 
@@ -196,10 +198,16 @@ Result<NpmPlan> import_npm(const NpmOptions& opts) {
     auto out = run({"sh", "-c", "exec \"$0\" view \"$1\" --json >\"$2\"", opts.npm, opts.spec, view.string()},
                    opts.spec, opts.timeout_s);
     if (!out) return tl::unexpected(out.error());
-    std::ifstream in(view);
-    json meta = json::parse(in, nullptr, false);
-    if (meta.is_array()) meta = meta.empty() ? json() : meta.back();  // a range: the newest match
-    if (meta.is_discarded() || meta.is_null())
+    std::ifstream in(view, std::ios::binary);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (text.find_first_not_of(" \t\r\n") == std::string::npos)  // npm prints nothing
+        return fail(ErrorKind::NotFound, opts.spec, "npm has no such package or version");
+    // What the registry sends is outside data: too deep or not JSON is an error naming it.
+    auto parsed = formats::parse_json(text, "npm view " + opts.spec, {.reject_duplicate_keys = false});
+    if (!parsed) return tl::unexpected(parsed.error());
+    json meta = std::move(*parsed);
+    if (meta.is_array()) meta = meta.empty() ? json() : json(meta.back());  // a range: the newest match
+    if (meta.is_null())
         return fail(ErrorKind::NotFound, opts.spec, "npm has no such package or version");
     auto plan = plan_from_npm(meta, opts);
     if (!plan) return tl::unexpected(plan.error());

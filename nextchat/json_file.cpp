@@ -9,6 +9,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "formats/json_util.hpp"
+
 namespace nxp::nextchat::detail {
 
 namespace {
@@ -40,14 +42,6 @@ class TempFile {
 
 std::string errno_text() { return std::strerror(errno); }
 
-// nlohmann's messages start with "[json.exception.parse_error.101] parse error at line …".
-std::string plain_message(const std::string& what) {
-    auto close = what.find("] ");
-    return what.rfind("[json.exception", 0) == 0 && close != std::string::npos
-               ? what.substr(close + 2)
-               : what;
-}
-
 bool write_all(int fd, const std::string& data) {
     std::size_t done = 0;
     while (done < data.size()) {
@@ -77,11 +71,13 @@ Result<std::optional<Json>> read_json_file(const std::filesystem::path& path) {
     std::ostringstream text;
     text << in.rdbuf();
     if (in.bad()) return fail(ErrorKind::Io, path.string(), "cannot read");
-    try {
-        return std::optional<Json>(Json::parse(text.str()));
-    } catch (const Json::parse_error& e) {
-        return fail(ErrorKind::Invalid, path.string(), plain_message(e.what()));
-    }
+    // Whoever can write the NextChat directory writes these files: the one depth-limited
+    // parser (a deep file would crash every later transaction). A key given twice keeps its
+    // last value, as NextChat's JSON.parse does.
+    auto json = formats::parse_ordered_json(text.str(), path.string(),
+                                            {.reject_duplicate_keys = false});
+    if (!json) return tl::unexpected(json.error());
+    return std::optional<Json>(std::move(*json));
 }
 
 Result<void> write_json_atomically(const std::filesystem::path& path, const Json& value) {

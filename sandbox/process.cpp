@@ -308,33 +308,44 @@ namespace {
 
 void set_nonblocking(int fd) { fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK); }
 
-// The child's stdout, split into lines for the conversation; a line longer than `cap` is
-// treated as a flood.
+// What may wait in nxp for a child that does not read its stdin (answers to its own
+// requests, such as a flood of pings), and how much of its stdout one turn of the loop
+// reads before timeouts are checked again (a child writing without pause must not keep
+// nxp in the reading loop forever).
+constexpr std::size_t kMaxQueuedInput = 1 << 20;
+constexpr std::size_t kMaxReadPerTurn = 1 << 20;
+
+// The child's stdout, split into lines for the conversation. A line longer than `cap`
+// ends the conversation, and so do answers piling up past kMaxQueuedInput.
 struct LineReader {
     std::string partial;
     std::uint64_t cap;
-    bool flood = false;
+    bool line_too_long = false;
+    bool queue_full = false;
 
-    // Reads what is available and hands complete lines to `on_line`; false at end of file.
+    // Reads what is available (up to kMaxReadPerTurn) and hands complete lines to
+    // `on_line`, appending its answers to `reply`; false at end of file.
     bool read_lines(int fd, const LineHandler& on_line, std::string& reply, bool& done) {
         char buf[16 * 1024];
-        for (;;) {
+        for (std::size_t total = 0; total < kMaxReadPerTurn;) {
             ssize_t n = read(fd, buf, sizeof buf);
             if (n == 0) return false;
             if (n < 0) return errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK;
+            total += static_cast<std::size_t>(n);
+            std::size_t scanned = partial.size();
             partial.append(buf, static_cast<std::size_t>(n));
-            std::size_t nl;
-            while (!done && (nl = partial.find('\n')) != std::string::npos) {
-                std::string line = partial.substr(0, nl);
-                partial.erase(0, nl + 1);
-                reply += on_line(line, done);
+            std::size_t start = 0, nl;
+            while (!done && !queue_full &&
+                   (nl = partial.find('\n', std::max(start, scanned))) != std::string::npos) {
+                reply += on_line(partial.substr(start, nl - start), done);
+                start = nl + 1;
+                queue_full = reply.size() > kMaxQueuedInput;
             }
-            if (partial.size() > cap) {
-                flood = true;
-                return true;
-            }
-            if (done) return true;
+            partial.erase(0, start);
+            if (partial.size() > cap) line_too_long = true;
+            if (done || queue_full || line_too_long) return true;
         }
+        return true;
     }
 };
 
@@ -376,23 +387,39 @@ Result<Captured> run_dialogue(const SpawnSpec& spec, int timeout_s, std::uint64_
         auto now = Clock::now();
         bool exited = has_exited(*pid);
         result.timed_out = !exited && !done && deadline && now >= *deadline;
-        result.output_flood = !exited && (lines.flood || errors.flooding());
-        if (done || exited || result.timed_out || result.output_flood || (out_eof && err_eof)) {
+        result.output_flood = !exited && errors.flooding();
+        bool refused = lines.queue_full || lines.line_too_long;
+        if (done || exited || refused || result.timed_out || result.output_flood ||
+            (out_eof && err_eof)) {
             kill_group(*pid);
             result.wait_status = wait_blocking(*pid);
             break;
         }
         if (!pending.empty() && in_pipe->second) {
             ssize_t n = write(in_fd, pending.data(), pending.size());
-            if (n > 0) pending.erase(0, static_cast<std::size_t>(n));
-            else if (n < 0 && errno != EAGAIN && errno != EINTR) in_pipe->second.reset();
+            if (n > 0)
+                pending.erase(0, static_cast<std::size_t>(n));
+            else if (n < 0 && errno != EAGAIN && errno != EINTR)
+                in_pipe->second.reset();
         }
+        if (!in_pipe->second) pending.clear();  // stdin closed: no answer can reach it
         pollfd p[2] = {{out_eof ? -1 : out_fd, POLLIN, 0}, {err_eof ? -1 : err_fd, POLLIN, 0}};
         if (poll(p, 2, poll_ms(now, deadline)) <= 0) continue;
         if (p[0].revents) out_eof = !lines.read_lines(out_fd, on_line, pending, done);
         if (p[1].revents) err_eof = !drain(err_fd, errors);
     }
     sigaction(SIGPIPE, &old_pipe, nullptr);
+    if (lines.queue_full) {
+        return fail(ErrorKind::Invalid, "",
+                    "the server sent requests without reading the answers (more than " +
+                        std::to_string(kMaxQueuedInput / 1024) +
+                        " KiB of answers waiting for its stdin); it was stopped");
+    }
+    if (lines.line_too_long) {
+        return fail(ErrorKind::Invalid, "",
+                    "the server wrote a line of more than " + std::to_string(lines.cap) +
+                        " bytes on stdout; it was stopped");
+    }
     result.output_truncated = errors.truncated();
     result.output = errors.take();
     return result;

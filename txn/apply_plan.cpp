@@ -5,6 +5,7 @@
 #include <tuple>
 #include <variant>
 
+#include "formats/json_util.hpp"
 #include "txn/apply_internal.hpp"
 #include "txn/fsutil.hpp"
 
@@ -174,8 +175,10 @@ json value_of(const GivenValue& g, const formats::ConfigKey* spec) {
     if (g.literal) return *g.literal;
     if (!spec || spec->type == formats::ConfigType::String || spec->type == formats::ConfigType::Enum)
         return *g.text;
-    json j = json::parse(*g.text, nullptr, false);
-    return j.is_discarded() ? json(*g.text) : j;
+    // Text from a file or a variable: too deep or not JSON, it stays text and validation
+    // names the rule it breaks.
+    auto j = formats::parse_json(*g.text, g.field);
+    return j ? std::move(*j) : json(*g.text);
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <ctime>
 #include <nlohmann/json.hpp>
 
+#include "formats/json_util.hpp"
 #include "txn/fsutil.hpp"
 #include "txn/root.hpp"
 
@@ -39,8 +40,10 @@ std::string intent_to_json(const Intent& intent, bool with_config) {
 }
 
 Result<Intent> intent_from_json(const std::string& text) {
+    auto parsed = formats::parse_json(text, "transaction journal");
+    if (!parsed) return tl::unexpected(parsed.error());
     try {
-        json j = json::parse(text);
+        const json& j = *parsed;
         Intent in;
         in.kind = j.at("kind").get<std::string>();
         for (const auto& s : j.at("steps"))

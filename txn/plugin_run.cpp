@@ -6,6 +6,8 @@
 #include <map>
 
 #include "txn/mcp_handshake.hpp"
+#include "formats/json_util.hpp"
+#include "formats/text_util.hpp"
 #include "txn/plugins.hpp"
 #include "txn/transaction.hpp"
 
@@ -23,19 +25,43 @@ std::string rpc(int id, const std::string& method, json params) {
 // The MCP handshake as a line handler: initialize → initialized + tools/list → tools.
 struct Handshake {
     std::vector<std::string> tools;
+// What a server says is outside data: nothing it sends is echoed back or kept unbounded.
+constexpr std::size_t kMaxJsonDepth = 64;  // tools/list answers need about 10 levels
+constexpr std::size_t kMaxEchoedId = 256;  // bytes of a request id nxp answers
+constexpr std::size_t kMaxToolName = 128;  // MCP's own limit for tool names
+
+// A request id nxp may echo in its answer: JSON-RPC allows strings and numbers.
+bool echoable_id(const json& id) {
+    return id.is_number() ||
+           (id.is_string() && id.get_ref<const std::string&>().size() <= kMaxEchoedId);
+}
+
+// Server text for a message: capped, control bytes replaced.
+std::string shown(std::string_view text) { return formats::detail::quote(text, 200); }
+
     std::string error;
     bool answered = false;
     int stage = 0;  // 0 waiting for initialize's answer, 1 for tools/list's
 
     std::string on_line(const std::string& line, bool& done) {
-        json msg = json::parse(line, nullptr, false);
-        if (msg.is_discarded() || !msg.is_object()) return {};  // a log line; not ours
+        auto first = line.find_first_not_of(" \t\r");
+        if (first == std::string::npos || line[first] != '{') return {};  // a log line; not ours
+        auto parsed = formats::parse_json(line, "", {kMaxJsonDepth, false});
+        if (!parsed) {
+            error = "invalid JSON-RPC message from the server: " + parsed.error().message;
+            done = true;
+            return {};
+        }
+        const json& msg = *parsed;
         if (msg.contains("method")) {
-            // A request from the server (ping, roots/list…): answer it, keep going.
-            if (!msg.contains("id")) return {};
+            // A request from the server (ping, roots/list…): answer it, keep going. An id
+            // nxp would not echo (an object, a megabyte of text) gets no answer.
+            if (!msg.contains("id") || !echoable_id(msg["id"])) return {};
             json reply{{"jsonrpc", "2.0"}, {"id", msg["id"]}};
-            if (msg["method"] == "ping") reply["result"] = json::object();
-            else reply["error"] = {{"code", -32601}, {"message", "method not found"}};
+            if (msg["method"] == "ping")
+                reply["result"] = json::object();
+            else
+                reply["error"] = {{"code", -32601}, {"message", "method not found"}};
             return reply.dump() + "\n";
         }
         if (!msg.contains("id") || !msg["id"].is_number_integer()) return {};
@@ -44,37 +70,50 @@ struct Handshake {
             const json& e = msg["error"];
             bool has_text = e.is_object() && e.contains("message") && e["message"].is_string();
             error = (id == 1 ? "initialize" : "tools/list") + std::string(" failed: ") +
-                    (has_text ? e["message"].get<std::string>() : e.dump());
+                    shown(has_text ? e["message"].get_ref<const std::string&>()
+                                   : e.dump(-1, ' ', false, json::error_handler_t::replace));
             done = true;
             return {};
         }
         if (msg.value("jsonrpc", "") != "2.0" || !msg.contains("result")) {
-            error = "invalid JSON-RPC 2.0 answer: " + line.substr(0, 200);
+            error = "invalid JSON-RPC 2.0 answer: " + shown(line);
             done = true;
             return {};
         }
         if (id == 1 && stage == 0) {
             stage = 1;
-            return json{{"jsonrpc", "2.0"}, {"method", "notifications/initialized"}}.dump() +
-                   "\n" + rpc(2, "tools/list", json::object());
+            return json{{"jsonrpc", "2.0"}, {"method", "notifications/initialized"}}.dump() + "\n" +
+                   rpc(2, "tools/list", json::object());
         }
         if (id == 2 && stage == 1) {
             done = true;
-            const json& result = msg["result"];
-            if (!result.is_object() || !result.contains("tools") || !result["tools"].is_array()) {
-                error = "tools/list answer has no tools array";
-                return {};
-            }
-            for (const auto& t : result["tools"]) {
-                if (!t.is_object() || !t.contains("name") || !t["name"].is_string()) {
-                    error = "tools/list answer holds a tool without a name";
-                    return {};
-                }
-                tools.push_back(t["name"].get<std::string>());
-            }
-            answered = true;
+            read_tools(msg["result"]);
         }
         return {};
+    }
+
+    void read_tools(const json& result) {
+        if (!result.is_object() || !result.contains("tools") || !result["tools"].is_array()) {
+            error = "tools/list answer has no tools array";
+            return;
+        }
+        for (const auto& t : result["tools"]) {
+            if (!t.is_object() || !t.contains("name") || !t["name"].is_string()) {
+                error = "tools/list answer holds a tool without a name";
+                return;
+            }
+            const auto& name = t["name"].get_ref<const std::string&>();
+            bool control = std::any_of(name.begin(), name.end(), [](char c) {
+                return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+            });
+            if (name.empty() || name.size() > kMaxToolName || control) {
+                error = "tools/list answer holds an invalid tool name " + shown(name) + " (1 to " +
+                        std::to_string(kMaxToolName) + " characters, no control characters)";
+                return;
+            }
+            tools.push_back(name);
+        }
+        answered = true;
     }
 };
 

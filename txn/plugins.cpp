@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <ctime>
 
+#include "formats/json_util.hpp"
 #include "sandbox/host_tools.hpp"
 #include "txn/installed.hpp"
 
@@ -197,8 +198,9 @@ Result<std::vector<UngrantedPaths>> ungranted_config_paths(const Root& root, con
 }
 
 Result<formats::Permissions> parse_policy(std::string_view json_text, const std::string& file) {
-    json j = json::parse(json_text, nullptr, false);
-    if (j.is_discarded()) return fail(ErrorKind::Invalid, file, "not valid JSON");
+    auto parsed = formats::parse_json(json_text, file);
+    if (!parsed) return tl::unexpected(parsed.error());
+    json j = std::move(*parsed);
     // "*" (any host, any variable) is policy syntax, not a permission: parse around it.
     std::vector<std::string> wildcards;
     for (const char* field : {"network", "env"}) {

@@ -244,7 +244,7 @@ TEST_CASE("hostile plugin.json never crashes and names the problem", "[manifest]
         std::string deep = std::string(100000, '[') + std::string(100000, ']');
         auto m = parse_manifest(deep);
         REQUIRE_FALSE(m);
-        CHECK(m.error().message == "invalid JSON: nested deeper than 64 levels");
+        CHECK(m.error().message == "JSON nested deeper than 64 levels at byte 65");
         std::string in_field =
             R"({"name": "x", "summary": )" + std::string(65, '[') + std::string(65, ']') + "}";
         CHECK_FALSE(parse_manifest(in_field));
