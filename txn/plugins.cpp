@@ -15,7 +15,8 @@ PluginConfig effective_config(const formats::Manifest& m, const std::vector<db::
                               const std::string& package) {
     PluginConfig out;
     for (const auto& [key, spec] : m.config) {
-        auto row = std::find_if(rows.begin(), rows.end(), [&](const db::ConfigRow& r) {
+        // The binding is captured by name: clang 14 (-Dfuzz=true) cannot capture it implicitly.
+        auto row = std::find_if(rows.begin(), rows.end(), [&, &key = key](const db::ConfigRow& r) {
             return r.package == package && r.key == key;
         });
         if (row != rows.end()) {
