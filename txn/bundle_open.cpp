@@ -9,6 +9,7 @@
 #include "repo/repository.hpp"
 #include "txn/bundle.hpp"
 #include "txn/fsutil.hpp"
+#include "txn/package_cache.hpp"
 #include "txn/repos.hpp"
 
 namespace nxp::txn {
@@ -38,8 +39,10 @@ class Reader {
         out_.packages_dir = out_.dir / "packages";
         std::error_code ec;
         fs::remove_all(out_.dir, ec);
-        fs::create_directories(out_.packages_dir, ec);
-        if (ec) return fail(ErrorKind::Io, out_.dir.string(), ec.message());
+        // Created one component at a time, none a symlink: the bundle's packages are
+        // written there and must not land outside ROOT.
+        auto dir = open_cache_dir(root_, {out_.dir.filename().string(), "packages"});
+        if (!dir) return tl::unexpected(dir.error());
         archive* a = a_.get();
         if (archive_read_support_format_tar(a) != ARCHIVE_OK ||
             archive_read_support_filter_none(a) != ARCHIVE_OK ||

@@ -67,22 +67,26 @@ UniqueFd& UniqueFd::operator=(UniqueFd&& o) noexcept {
     return *this;
 }
 
-Result<UniqueFd> open_package_dir(const Root& root) {
-    UniqueFd top(::open(root.dir().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (top.get() < 0) return fail(ErrorKind::Io, root.dir().string(), errno_text());
-    auto cache = open_subdir(top.get(), "cache", root.cache_dir());
-    if (!cache) return cache;
-    return open_subdir(cache->get(), "packages", root.cache_dir() / "packages");
+Result<UniqueFd> open_cache_dir(const Root& root, const std::vector<std::string>& parts) {
+    UniqueFd fd(::open(root.dir().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (fd.get() < 0) return fail(ErrorKind::Io, root.dir().string(), errno_text());
+    auto dir = open_subdir(fd.get(), "cache", root.cache_dir());
+    if (!dir) return dir;
+    fs::path shown = root.cache_dir();
+    for (const auto& part : parts) {
+        shown /= part;
+        if (part.empty() || part == "." || part == ".." || part.find('/') != std::string::npos)
+            return fail(ErrorKind::Invalid, shown.string(), "not a plain directory name");
+        dir = open_subdir(dir->get(), part.c_str(), shown);
+        if (!dir) return dir;
+    }
+    return dir;
 }
 
+Result<UniqueFd> open_package_dir(const Root& root) { return open_cache_dir(root, {"packages"}); }
+
 Result<UniqueFd> open_repo_cache_dir(const Root& root, const std::string& repo) {
-    UniqueFd top(::open(root.dir().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (top.get() < 0) return fail(ErrorKind::Io, root.dir().string(), errno_text());
-    auto cache = open_subdir(top.get(), "cache", root.cache_dir());
-    if (!cache) return cache;
-    auto repos = open_subdir(cache->get(), "repos", root.cache_dir() / "repos");
-    if (!repos) return repos;
-    return open_subdir(repos->get(), repo.c_str(), root.repo_cache_dir(repo));
+    return open_cache_dir(root, {"repos", repo});
 }
 
 Result<UniqueFd> open_verified(int dir, const fs::path& name, const formats::IndexEntry& entry) {
@@ -151,6 +155,16 @@ Result<void> copy_into(int dir, const fs::path& name, const fs::path& from) {
     return {};
 }
 
-fs::path fd_path(int fd) { return "/proc/self/fd/" + std::to_string(fd); }
+Result<fs::path> fd_path(int fd) {
+    fs::path p = "/proc/self/fd/" + std::to_string(fd);
+    struct stat by_path {};
+    struct stat by_fd {};
+    if (::stat(p.c_str(), &by_path) != 0 || ::fstat(fd, &by_fd) != 0 ||
+        by_path.st_dev != by_fd.st_dev || by_path.st_ino != by_fd.st_ino)
+        return fail(ErrorKind::Io, "/proc/self/fd",
+                    "not available (is /proc mounted?): nxp extracts a package from the "
+                    "descriptor it verified, through /proc/self/fd");
+    return p;
+}
 
 }  // namespace nxp::txn

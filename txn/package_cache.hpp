@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "formats/error.hpp"
 #include "formats/index.hpp"
@@ -42,6 +43,9 @@ Result<UniqueFd> open_package_dir(const Root& root);
 // ROOT/cache/repos/NAME the same way (each component created when missing, none a symlink).
 Result<UniqueFd> open_repo_cache_dir(const Root& root, const std::string& repo);
 
+// ROOT/cache/PARTS… the same way: parts are single names ("packages", never "a/b").
+Result<UniqueFd> open_cache_dir(const Root& root, const std::vector<std::string>& parts);
+
 // Opens `name` in `dir` when it holds a package that can be trusted to stay as hashed:
 // a regular file (not reached through a symlink) with one link, owned by this user and
 // not writable by group or others, of `entry.size` bytes whose sha256 is `entry.sha256`.
@@ -59,7 +63,7 @@ Result<void> copy_into(int dir, const std::filesystem::path& name,
                        const std::filesystem::path& from);
 
 // A path that opens the very file behind `fd` (not whatever its name now points to), for
-// libraries that take a path: /proc/self/fd/N.
-std::filesystem::path fd_path(int fd);
+// libraries that take a path: /proc/self/fd/N. An error when /proc is not mounted.
+Result<std::filesystem::path> fd_path(int fd);
 
 }  // namespace nxp::txn

@@ -164,7 +164,9 @@ Result<db::StoreTree> extract_tree(const Root& root, const formats::IndexEntry& 
     // change): what is checked is what is installed, whatever happens to the name.
     auto fd = open_verified(AT_FDCWD, archive, entry);
     if (!fd) return tl::unexpected(fd.error());
-    const std::string proc = fd_path(fd->get()).string();
+    auto by_fd = fd_path(fd->get());
+    if (!by_fd) return tl::unexpected(by_fd.error());
+    const std::string proc = by_fd->string();
     auto extracted = repo::extract_package(proc, tmp, limits);
     if (!extracted) {
         Error e = extracted.error();

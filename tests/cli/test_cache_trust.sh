@@ -206,6 +206,18 @@ assert_not_installed a
 outside_unchanged "cache/packages symlink"
 pass "package cache: cache/packages is a symlink outside ROOT"
 
+# The repository caches pointing outside ROOT: refresh writes the index nowhere else.
+for link in "cache/repos" "cache/repos/demo"; do
+    fresh
+    rm -rf "${NXP_ROOT:?}/$link"
+    ln -s "$T/outside/dir" "$NXP_ROOT/$link"
+    run_rc 4 nxp refresh
+    err_has "$link"
+    err_has "symlink"
+    outside_unchanged "$link symlink"
+    pass "repository cache: $link is a symlink outside ROOT"
+done
+
 # --- item 8: bundles cannot undo what the root accepted ---------------------------------------
 nxp key generate -o "$T/ci" >/dev/null
 # bundle_from NAME REPO-DIR: installs a from REPO-DIR in a scratch root and bundles it.
