@@ -1,5 +1,8 @@
 #include "nextchat/catalog.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <array>
 #include <map>
@@ -52,7 +55,8 @@ Result<void> check_mask(const Json& m, const std::string& where) {
 Result<void> check_prompt(const Json& p, const std::string& where) {
     if (!p.is_array() || p.size() != 2 || !p[0].is_string() || !p[1].is_string() ||
         p[0].get<std::string>().empty() || p[1].get<std::string>().empty())
-        return fail(ErrorKind::Invalid, where, "a prompt must be [\"title\", \"content\"] (two non-empty strings)");
+        return fail(ErrorKind::Invalid, where,
+                    "a prompt must be [\"title\", \"content\"] (two non-empty strings)");
     return {};
 }
 
@@ -62,19 +66,19 @@ std::string mask_lang(const Json& m) {
 }
 
 // A file in NextChat's {"cn": […], "tw": […], "en": […]} shape, each entry checked.
-Result<Lists> read_lists(const fs::path& path, const std::string& shown, Catalog c) {
-    auto read = detail::read_json_file(path);
-    if (!read) return tl::unexpected(read.error());
-    const Json& root = **read;
+Result<Lists> read_lists(const Json& root, const std::string& shown, Catalog c) {
     if (!root.is_object())
         return fail(ErrorKind::Invalid, shown, "expected an object with cn, tw and en lists");
     Lists out;
     for (const auto& [key, list] : root.items()) {
-        if (!is_lang(key)) return fail(ErrorKind::Invalid, shown + ": " + key, "unknown list (cn, tw, en)");
-        if (!list.is_array()) return fail(ErrorKind::Invalid, shown + ": " + key, "expected an array");
+        if (!is_lang(key))
+            return fail(ErrorKind::Invalid, shown + ": " + key, "unknown list (cn, tw, en)");
+        if (!list.is_array())
+            return fail(ErrorKind::Invalid, shown + ": " + key, "expected an array");
         for (std::size_t i = 0; i < list.size(); ++i) {
             std::string where = shown + ": " + key + "[" + std::to_string(i) + "]";
-            auto ok = c == Catalog::Masks ? check_mask(list[i], where) : check_prompt(list[i], where);
+            auto ok =
+                c == Catalog::Masks ? check_mask(list[i], where) : check_prompt(list[i], where);
             if (!ok) return tl::unexpected(ok.error());
             out[key].push_back(list[i]);
         }
@@ -82,22 +86,40 @@ Result<Lists> read_lists(const fs::path& path, const std::string& shown, Catalog
     return out;
 }
 
-// What one plugin's tree adds, unmarked.
+// What one plugin's tree adds, unmarked. Its files are read beneath the tree: a symlink in
+// it may point elsewhere in the tree, never outside (nxp may run as root, and the lists
+// it writes are world-readable).
 Result<Lists> plugin_lists(Catalog c, const fs::path& dir) {
-    if (c == Catalog::Prompts) {
-        if (!fs::exists(dir / "prompts.json"))
-            return fail(ErrorKind::Invalid, "prompts.json", "a prompts plugin needs a prompts.json");
-        return read_lists(dir / "prompts.json", "prompts.json", c);
+    auto tree = os::open_directory(dir);
+    if (!tree && tree.error().kind == ErrorKind::NotFound) {
+        return c == Catalog::Prompts ? fail(ErrorKind::Invalid, "prompts.json",
+                                            "a prompts plugin needs a prompts.json")
+                                     : fail(ErrorKind::Invalid, "mask.json",
+                                            "a mask plugin needs a mask.json or masks.json");
     }
-    if (fs::exists(dir / "masks.json")) return read_lists(dir / "masks.json", "masks.json", c);
-    if (!fs::exists(dir / "mask.json"))
-        return fail(ErrorKind::Invalid, "mask.json", "a mask plugin needs a mask.json or masks.json");
-    auto read = detail::read_json_file(dir / "mask.json");
+    if (!tree) return tl::unexpected(tree.error());
+    const int fd = tree->get();
+    if (c == Catalog::Prompts) {
+        auto read = detail::read_plugin_json(fd, "prompts.json", "prompts.json");
+        if (!read) return tl::unexpected(read.error());
+        if (!*read)
+            return fail(ErrorKind::Invalid, "prompts.json",
+                        "a prompts plugin needs a prompts.json");
+        return read_lists(**read, "prompts.json", c);
+    }
+    auto many = detail::read_plugin_json(fd, "masks.json", "masks.json");
+    if (!many) return tl::unexpected(many.error());
+    if (*many) return read_lists(**many, "masks.json", c);
+    auto read = detail::read_plugin_json(fd, "mask.json", "mask.json");
     if (!read) return tl::unexpected(read.error());
+    if (!*read)
+        return fail(ErrorKind::Invalid, "mask.json",
+                    "a mask plugin needs a mask.json or masks.json");
     Json masks = (*read)->is_array() ? **read : Json::array({**read});
     Lists out;
     for (std::size_t i = 0; i < masks.size(); ++i) {
-        std::string where = (*read)->is_array() ? "mask.json[" + std::to_string(i) + "]" : "mask.json";
+        std::string where =
+            (*read)->is_array() ? "mask.json[" + std::to_string(i) + "]" : "mask.json";
         if (auto ok = check_mask(masks[i], where); !ok) return tl::unexpected(ok.error());
         out[mask_lang(masks[i])].push_back(masks[i]);
     }
@@ -119,8 +141,10 @@ std::string owner(Catalog c, const Json& entry) {
 }
 
 Json marked(Catalog c, Json entry, const std::string& plugin) {
-    if (c == Catalog::Masks) entry[kMaskMarker] = plugin;
-    else entry.push_back(kPromptMarker + plugin);
+    if (c == Catalog::Masks)
+        entry[kMaskMarker] = plugin;
+    else
+        entry.push_back(kPromptMarker + plugin);
     return entry;
 }
 
@@ -151,7 +175,8 @@ Result<Json> merged(Json root, Catalog c, const Lists& wanted, const std::string
             root[lang] = Json::array();
         }
         Json& list = root[lang];
-        if (!list.is_array()) return fail(ErrorKind::Invalid, shown + ": " + lang, "expected an array");
+        if (!list.is_array())
+            return fail(ErrorKind::Invalid, shown + ": " + lang, "expected an array");
         Json kept = Json::array();
         for (auto& e : list)
             if (owner(c, e).empty()) kept.push_back(std::move(e));
@@ -188,25 +213,46 @@ Result<void> check_catalog_plugin(Catalog c, const fs::path& dir) {
     return {};
 }
 
+Result<void> check_catalog_target(const fs::path& nextchat_dir, Catalog c) {
+    auto dir = detail::open_nextchat_subdir(nextchat_dir, "public", false);
+    if (!dir) {
+        if (dir.error().kind == ErrorKind::NotFound && dir.error().context != nextchat_dir.string())
+            return {};
+        return tl::unexpected(dir.error());
+    }
+    const fs::path path = nextchat_dir / catalog_file(c);
+    struct stat st {};
+    if (::fstatat(dir->get(), path.filename().c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+        S_ISLNK(st.st_mode))
+        return fail(ErrorKind::Verification, path.string(),
+                    "is a symbolic link; nxp writes only inside the NextChat directory");
+    return {};
+}
+
 Result<bool> sync_catalog(const fs::path& nextchat_dir, Catalog c,
                           const std::vector<CatalogSource>& sources) {
-    std::error_code ec;
-    if (!fs::is_directory(nextchat_dir, ec))
-        return fail(ErrorKind::NotFound, nextchat_dir.string(), "no such NextChat directory");
     fs::path path = nextchat_dir / catalog_file(c);
+    const std::string name = path.filename().string();
     auto wanted = wanted_lists(c, sources);
     if (!wanted) return tl::unexpected(wanted.error());
-    auto read = detail::read_json_file(path);
+    auto dir = detail::open_nextchat_subdir(nextchat_dir, "public", !wanted->empty());
+    if (!dir) {
+        if (dir.error().kind == ErrorKind::NotFound && dir.error().context != nextchat_dir.string())
+            return false;  // no public/ and nothing to add
+        return tl::unexpected(dir.error());
+    }
+    auto read = detail::read_json_at(dir->get(), name, path.string());
     if (!read) return tl::unexpected(read.error());
     bool existed = read->has_value();
     if (!existed && wanted->empty()) return false;
-    Json original = existed ? **read : Json{{"cn", Json::array()}, {"tw", Json::array()}, {"en", Json::array()}};
+    Json original = existed
+                        ? **read
+                        : Json{{"cn", Json::array()}, {"tw", Json::array()}, {"en", Json::array()}};
     auto next = merged(original, c, *wanted, path.string());
     if (!next) return tl::unexpected(next.error());
     if (existed && *next == original) return false;
-    fs::create_directories(path.parent_path(), ec);
-    if (ec) return fail(ErrorKind::Io, path.parent_path().string(), ec.message());
-    if (auto w = detail::write_json_atomically(path, *next); !w) return tl::unexpected(w.error());
+    if (auto w = detail::write_json_at(dir->get(), name, *next, path.string()); !w)
+        return tl::unexpected(w.error());
     return true;
 }
 
@@ -215,22 +261,31 @@ Result<std::vector<std::string>> catalog_drift(const fs::path& nextchat_dir, Cat
     fs::path path = nextchat_dir / catalog_file(c);
     auto wanted = wanted_lists(c, sources);
     if (!wanted) return tl::unexpected(wanted.error());
-    auto read = detail::read_json_file(path);
-    if (!read) return tl::unexpected(read.error());
-    Json have = read->has_value() ? **read : Json::object();
+    std::optional<Json> file;
+    auto dir = detail::open_nextchat_subdir(nextchat_dir, "public", false);
+    if (dir) {
+        auto read = detail::read_json_at(dir->get(), path.filename().string(), path.string());
+        if (!read) return tl::unexpected(read.error());
+        file = std::move(*read);
+    } else if (dir.error().kind != ErrorKind::NotFound) {
+        return tl::unexpected(dir.error());
+    }
+    Json have = file ? *file : Json::object();
     auto want_root = merged(have, c, *wanted, path.string());
     if (!want_root) return tl::unexpected(want_root.error());
     auto want = owned(c, *want_root), got = owned(c, have);
     std::vector<std::string> out;
-    const std::string file = catalog_file(c);
+    const std::string file_name = catalog_file(c);
     for (const auto& [plugin, entries] : want) {
         auto g = got.find(plugin);
-        if (g == got.end()) out.push_back(plugin + ": missing from " + file);
-        else if (g->second != entries) out.push_back(plugin + ": differs in " + file + " from what nxp wrote");
+        if (g == got.end())
+            out.push_back(plugin + ": missing from " + file_name);
+        else if (g->second != entries)
+            out.push_back(plugin + ": differs in " + file_name + " from what nxp wrote");
     }
     for (const auto& [plugin, entries] : got)
         if (!want.count(plugin))
-            out.push_back(plugin + ": still in " + file + " but not installed or disabled");
+            out.push_back(plugin + ": still in " + file_name + " but not installed or disabled");
     return out;
 }
 

@@ -29,20 +29,25 @@ struct CatalogSource {
 // Checks what a plugin's tree holds for the catalog: masks in mask.json (one mask or an
 // array of masks, filed under their "lang": cn, tw, else en) or masks.json (NextChat's
 // shape); prompts in prompts.json (NextChat's shape). Errors name the file and the entry.
+// Files are read beneath `dir` (openat2 RESOLVE_BENEATH): a symlink leading out of the tree
+// is refused (ErrorKind::Verification), never read.
 Result<void> check_catalog_plugin(Catalog c, const std::filesystem::path& dir);
 
 // Rewrites DIR/public/masks.json or prompts.json: every entry nxp marked is dropped and the
 // sources' entries are appended to their language's list; all other entries and keys stay
-// as they are. Atomic (temp file + rename), mode kept, written only when the content
-// changes; a missing file is created only when there is something to add. Returns whether
-// the file changed.
+// as they are. Atomic (temp file + renameat inside DIR/public, never through a symlink), mode kept,
+// written only when the content changes; a missing file is created only when there is something to
+// add. Returns whether the file changed.
 Result<bool> sync_catalog(const std::filesystem::path& nextchat_dir, Catalog c,
                           const std::vector<CatalogSource>& sources);
 
+// What sync_catalog would refuse, checked without writing (before a transaction's switch):
+// DIR/public or the file itself a symbolic link. A missing directory or file is fine.
+Result<void> check_catalog_target(const std::filesystem::path& nextchat_dir, Catalog c);
+
 // Where the file differs from what sync_catalog would write, one line per plugin
 // ("translator-mask: missing from public/masks.json"); empty when in step.
-Result<std::vector<std::string>> catalog_drift(const std::filesystem::path& nextchat_dir,
-                                               Catalog c,
+Result<std::vector<std::string>> catalog_drift(const std::filesystem::path& nextchat_dir, Catalog c,
                                                const std::vector<CatalogSource>& sources);
 
 }  // namespace nxp::nextchat

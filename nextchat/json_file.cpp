@@ -6,8 +6,7 @@
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <sstream>
+#include <random>
 
 #include "formats/json_util.hpp"
 
@@ -15,32 +14,37 @@ namespace nxp::nextchat::detail {
 
 namespace {
 
-// Closes a descriptor and, unless released, removes the temporary file it was writing.
-class TempFile {
+// NextChat's own lists are a few hundred KiB; a plugin's mask or prompt pack far less.
+constexpr std::uint64_t kMaxNextchatFile = 64ULL << 20;
+constexpr std::uint64_t kMaxPluginFile = 16ULL << 20;
+const char* const kSymlinkRule = "nxp writes only inside the NextChat directory";
+
+std::string errno_text() { return std::strerror(errno); }
+
+// Unlinks the temporary file it names unless released.
+class TempName {
   public:
-    TempFile(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
-    TempFile(const TempFile&) = delete;
-    TempFile& operator=(const TempFile&) = delete;
-    ~TempFile() {
-        if (fd_ >= 0) close(fd_);
-        if (!kept_) unlink(path_.c_str());
+    TempName(int dirfd, std::string name) : dirfd_(dirfd), name_(std::move(name)) {}
+    TempName(const TempName&) = delete;
+    TempName& operator=(const TempName&) = delete;
+    ~TempName() {
+        if (!kept_) unlinkat(dirfd_, name_.c_str(), 0);
     }
-    int fd() const { return fd_; }
-    const std::string& path() const { return path_; }
-    bool close_fd() {
-        int fd = fd_;
-        fd_ = -1;
-        return close(fd) == 0;
-    }
+    const std::string& name() const { return name_; }
     void keep() { kept_ = true; }
 
   private:
-    int fd_;
-    std::string path_;
+    int dirfd_;
+    std::string name_;
     bool kept_ = false;
 };
 
-std::string errno_text() { return std::strerror(errno); }
+// Whoever can write the NextChat directory writes these files: the one depth-limited
+// parser (a deep file would crash every later transaction). A key given twice keeps its
+// last value, as NextChat's JSON.parse does.
+Result<Json> parse_text(const std::string& text, const std::string& shown) {
+    return formats::parse_ordered_json(text, shown, {.reject_duplicate_keys = false});
+}
 
 bool write_all(int fd, const std::string& data) {
     std::size_t done = 0;
@@ -53,59 +57,121 @@ bool write_all(int fd, const std::string& data) {
     return true;
 }
 
-void sync_directory(const std::filesystem::path& dir) {
-    int fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) return;
-    fsync(fd);  // best effort: some filesystems refuse fsync on directories
-    close(fd);
+std::string random_suffix() {
+    std::random_device rd;
+    static const char* hex = "0123456789abcdef";
+    std::string s;
+    for (int i = 0; i < 12; ++i) s += hex[rd() % 16];
+    return s;
 }
 
 }  // namespace
 
-Result<std::optional<Json>> read_json_file(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        if (errno == ENOENT) return std::optional<Json>();
-        return fail(ErrorKind::Io, path.string(), "cannot read: " + errno_text());
+Result<os::Fd> open_nextchat_subdir(const std::filesystem::path& nextchat_dir,
+                                    const std::string& rel, bool create) {
+    auto top = os::open_directory(nextchat_dir);
+    if (!top) {
+        if (top.error().kind == ErrorKind::NotFound)
+            return fail(ErrorKind::NotFound, nextchat_dir.string(), "no such NextChat directory");
+        return tl::unexpected(top.error());
     }
-    std::ostringstream text;
-    text << in.rdbuf();
-    if (in.bad()) return fail(ErrorKind::Io, path.string(), "cannot read");
-    // Whoever can write the NextChat directory writes these files: the one depth-limited
-    // parser (a deep file would crash every later transaction). A key given twice keeps its
-    // last value, as NextChat's JSON.parse does.
-    auto json = formats::parse_ordered_json(text.str(), path.string(),
-                                            {.reject_duplicate_keys = false});
+    os::Fd cur = std::move(*top);
+    std::filesystem::path shown = nextchat_dir;
+    std::string_view rest = rel;
+    while (!rest.empty()) {
+        const std::size_t slash = rest.find('/');
+        const std::string part(rest.substr(0, slash));
+        shown /= part;
+        auto next = os::open_subdir_nofollow(cur.get(), part, create, shown.string(), kSymlinkRule);
+        if (!next) return tl::unexpected(next.error());
+        cur = std::move(*next);
+        if (slash == std::string_view::npos) break;
+        rest.remove_prefix(slash + 1);
+    }
+    return cur;
+}
+
+Result<std::optional<Json>> read_json_at(int dirfd, const std::string& name,
+                                         const std::string& shown) {
+    os::Fd fd(
+        openat(dirfd, name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
+    if (!fd.valid()) {
+        if (errno == ENOENT) return std::optional<Json>();
+        if (errno == ELOOP)
+            return fail(ErrorKind::Verification, shown,
+                        std::string("is a symbolic link; ") + kSymlinkRule);
+        return fail(ErrorKind::Io, shown, "cannot read: " + errno_text());
+    }
+    auto text = os::read_all(fd.get(), kMaxNextchatFile, shown);
+    if (!text) return tl::unexpected(text.error());
+    auto json = parse_text(*text, shown);
     if (!json) return tl::unexpected(json.error());
     return std::optional<Json>(std::move(*json));
 }
 
-Result<void> write_json_atomically(const std::filesystem::path& path, const Json& value) {
+Result<std::optional<Json>> read_json_file(const std::filesystem::path& path) {
+    os::Fd fd(open(path.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
+    if (!fd.valid()) {
+        if (errno == ENOENT) return std::optional<Json>();
+        return fail(ErrorKind::Io, path.string(), "cannot read: " + errno_text());
+    }
+    auto text = os::read_all(fd.get(), kMaxNextchatFile, path.string());
+    if (!text) return tl::unexpected(text.error());
+    auto json = parse_text(*text, path.string());
+    if (!json) return tl::unexpected(json.error());
+    return std::optional<Json>(std::move(*json));
+}
+
+Result<std::optional<Json>> read_plugin_json(int plugin_dirfd, const std::string& rel,
+                                             const std::string& shown) {
+    auto text = os::read_beneath(plugin_dirfd, rel, kMaxPluginFile, shown);
+    if (!text) return tl::unexpected(text.error());
+    if (!*text) return std::optional<Json>();
+    auto json = parse_text(**text, shown);
+    if (!json) return tl::unexpected(json.error());
+    return std::optional<Json>(std::move(*json));
+}
+
+Result<void> write_json_at(int dirfd, const std::string& name, const Json& value,
+                           const std::string& shown) {
     std::string text = value.dump(2);
     text.push_back('\n');
     struct stat old {};
-    bool had_file = stat(path.c_str(), &old) == 0;
+    const bool had_file = fstatat(dirfd, name.c_str(), &old, AT_SYMLINK_NOFOLLOW) == 0;
+    if (had_file && S_ISLNK(old.st_mode))
+        return fail(ErrorKind::Verification, shown,
+                    std::string("is a symbolic link; ") + kSymlinkRule);
+    if (had_file && !S_ISREG(old.st_mode))
+        return fail(ErrorKind::Invalid, shown, "is not a regular file");
 
-    std::string tmpl = path.string() + ".nxp-XXXXXX";
-    int fd = mkstemp(tmpl.data());
-    if (fd < 0) return fail(ErrorKind::Io, path.parent_path().string(), errno_text());
-    TempFile tmp(fd, tmpl);
+    int raw = -1;
+    std::string tmp_name;
+    for (int attempt = 0; raw < 0 && attempt < 8; ++attempt) {
+        tmp_name = name + ".nxp-" + random_suffix();
+        raw = openat(dirfd, tmp_name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                     0600);
+        if (raw < 0 && errno != EEXIST) break;
+    }
+    if (raw < 0)
+        return fail(ErrorKind::Io, shown, "cannot create a temporary file: " + errno_text());
+    os::Fd fd(raw);
+    TempName tmp(dirfd, tmp_name);
+    const std::string tmp_shown = shown + " (temporary " + tmp_name + ")";
     mode_t mode = had_file ? (old.st_mode & 07777) : 0644;
-    if (fchmod(tmp.fd(), mode) != 0) return fail(ErrorKind::Io, tmp.path(), errno_text());
+    if (fchmod(fd.get(), mode) != 0) return fail(ErrorKind::Io, tmp_shown, errno_text());
     if (had_file && (old.st_uid != geteuid() || old.st_gid != getegid())) {
         // NextChat (often another user in a container) must still be able to edit it.
-        if (fchown(tmp.fd(), old.st_uid, old.st_gid) != 0) {
-            return fail(ErrorKind::Io, tmp.path(), "cannot keep the owner: " + errno_text());
+        if (fchown(fd.get(), old.st_uid, old.st_gid) != 0) {
+            return fail(ErrorKind::Io, tmp_shown, "cannot keep the owner: " + errno_text());
         }
     }
-    if (!write_all(tmp.fd(), text) || fsync(tmp.fd()) != 0 || !tmp.close_fd()) {
-        return fail(ErrorKind::Io, tmp.path(), errno_text());
-    }
-    if (rename(tmp.path().c_str(), path.c_str()) != 0) {
-        return fail(ErrorKind::Io, path.string(), "cannot replace: " + errno_text());
-    }
+    if (!write_all(fd.get(), text) || fsync(fd.get()) != 0)
+        return fail(ErrorKind::Io, tmp_shown, errno_text());
+    fd.reset();
+    if (renameat(dirfd, tmp.name().c_str(), dirfd, name.c_str()) != 0)
+        return fail(ErrorKind::Io, shown, "cannot replace: " + errno_text());
     tmp.keep();
-    sync_directory(path.parent_path());
+    fsync(dirfd);  // best effort: some filesystems refuse fsync on directories
     return {};
 }
 

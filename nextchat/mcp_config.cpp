@@ -11,8 +11,33 @@ namespace {
 namespace fs = std::filesystem;
 using detail::Json;
 
+constexpr const char* kConfigDir = "app/mcp";
+constexpr const char* kConfigFile = "mcp_config.json";
+
 fs::path config_path(const fs::path& nextchat_dir) {
     return nextchat_dir / "app" / "mcp" / "mcp_config.json";
+}
+
+// The config's directory (nullopt when app/mcp does not exist and `create` is not set) and
+// the parsed file (nullopt when missing).
+struct Opened {
+    std::optional<os::Fd> dir;
+    std::optional<Json> root;
+};
+Result<Opened> open_config(const fs::path& nextchat_dir, bool create) {
+    Opened out;
+    auto dir = detail::open_nextchat_subdir(nextchat_dir, kConfigDir, create);
+    if (!dir) {
+        if (dir.error().kind == ErrorKind::NotFound && !create &&
+            dir.error().context != nextchat_dir.string())
+            return out;
+        return tl::unexpected(dir.error());
+    }
+    auto read = detail::read_json_at(dir->get(), kConfigFile, config_path(nextchat_dir).string());
+    if (!read) return tl::unexpected(read.error());
+    out.dir = std::move(*dir);
+    out.root = std::move(*read);
+    return out;
 }
 
 // NextChat's own status values are "active", "paused" and "error"; it sets "error" itself
@@ -66,23 +91,74 @@ std::vector<std::string> string_list(const Json& value) {
     return out;
 }
 
+// Whether an existing entry runs nxp's `exec NAME` for this root: the args nxp writes
+// (`--root ROOT exec NAME`), or `nxp exec NAME` with the default root.
+bool runs_nxp_exec(const Json& have, const ServerEntry& want) {
+    if (!have.is_object() || !have.contains("args")) return false;
+    const auto args = string_list(have["args"]);
+    if (!want.args.empty() && args == want.args) return true;
+    if (args != std::vector<std::string>{"exec", want.name}) return false;
+    const std::string command = have.contains("command") && have["command"].is_string()
+                                    ? have["command"].get<std::string>()
+                                    : "";
+    return command == want.command || fs::path(command).filename() == "nxp";
+}
+
+// Names of `desired` that the file already holds as entries nxp did not create: not in
+// `managed`, and not running nxp's `exec NAME` for this root.
+std::vector<std::string> foreign(const Json& servers, const std::vector<ServerEntry>& desired,
+                                 const std::set<std::string>& managed) {
+    std::vector<std::string> out;
+    for (const auto& entry : desired) {
+        if (managed.count(entry.name) || !servers.contains(entry.name)) continue;
+        if (!runs_nxp_exec(servers[entry.name], entry)) out.push_back(entry.name);
+    }
+    return out;
+}
+
+Error collision(const fs::path& nextchat_dir, const std::vector<std::string>& names) {
+    const std::string file = config_path(nextchat_dir).string();
+    std::string list;
+    for (const auto& n : names) list += (list.empty() ? "\"" : ", \"") + n + "\"";
+    const bool one = names.size() == 1;
+    return Error{ErrorKind::Invalid, file + ": mcpServers." + names.front(),
+                 std::string(one ? "an entry" : "entries") + " named " + list +
+                     (one ? " was" : " were") +
+                     " not created by nxp; nxp never replaces or removes an entry it did not "
+                     "create (its command, args and env would be lost). Rename or remove " +
+                     (one ? "that entry" : "those entries") + " in " + file +
+                     ", or do not install a plugin of that name"};
+}
+
 }  // namespace
+
+Result<void> check_mcp_config(const fs::path& nextchat_dir, const std::vector<ServerEntry>& desired,
+                              const std::set<std::string>& previously_managed) {
+    auto opened = open_config(nextchat_dir, false);
+    if (!opened) return tl::unexpected(opened.error());
+    if (!opened->root) return {};
+    Json& root = *opened->root;
+    if (root.is_object() && !root.contains("mcpServers")) return {};
+    auto servers = servers_of(root, config_path(nextchat_dir));
+    if (!servers) return tl::unexpected(servers.error());
+    auto names = foreign(**servers, desired, previously_managed);
+    if (!names.empty()) return tl::unexpected(collision(nextchat_dir, names));
+    return {};
+}
 
 Result<bool> sync_mcp_config(const fs::path& nextchat_dir, const std::vector<ServerEntry>& desired,
                              const std::set<std::string>& previously_managed) {
-    std::error_code ec;
-    if (!fs::is_directory(nextchat_dir, ec)) {
-        return fail(ErrorKind::NotFound, nextchat_dir.string(), "no such NextChat directory");
-    }
     fs::path path = config_path(nextchat_dir);
-    auto read = detail::read_json_file(path);
-    if (!read) return tl::unexpected(read.error());
-    bool existed = read->has_value();
-    Json root = existed ? std::move(**read) : Json{{"mcpServers", Json::object()}};
+    auto opened = open_config(nextchat_dir, true);
+    if (!opened) return tl::unexpected(opened.error());
+    bool existed = opened->root.has_value();
+    Json root = existed ? std::move(*opened->root) : Json{{"mcpServers", Json::object()}};
     Json original = root;
 
     auto servers = servers_of(root, path);
     if (!servers) return tl::unexpected(servers.error());
+    if (auto names = foreign(**servers, desired, previously_managed); !names.empty())
+        return tl::unexpected(collision(nextchat_dir, names));
     std::set<std::string> wanted;
     for (const auto& entry : desired) {
         wanted.insert(entry.name);
@@ -93,20 +169,18 @@ Result<bool> sync_mcp_config(const fs::path& nextchat_dir, const std::vector<Ser
     }
 
     if (existed && root == original) return false;
-    fs::create_directories(path.parent_path(), ec);
-    if (ec) return fail(ErrorKind::Io, path.parent_path().string(), ec.message());
-    auto written = detail::write_json_atomically(path, root);
+    auto written = detail::write_json_at(opened->dir->get(), kConfigFile, root, path.string());
     if (!written) return tl::unexpected(written.error());
     return true;
 }
 
 Result<std::vector<ServerEntry>> read_mcp_config(const fs::path& nextchat_dir) {
     fs::path path = config_path(nextchat_dir);
-    auto read = detail::read_json_file(path);
-    if (!read) return tl::unexpected(read.error());
     std::vector<ServerEntry> entries;
-    if (!read->has_value()) return entries;
-    Json& root = **read;
+    auto opened = open_config(nextchat_dir, false);
+    if (!opened) return tl::unexpected(opened.error());
+    if (!opened->root) return entries;
+    Json& root = *opened->root;
     if (root.is_object() && !root.contains("mcpServers")) return entries;
     auto servers = servers_of(root, path);
     if (!servers) return tl::unexpected(servers.error());

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "txn/nextchat_check.hpp"
 #include "txn/plugins.hpp"
 
 namespace nxp::txn {
@@ -17,16 +18,14 @@ std::string map_path(const std::string& s, const std::string& path_map) {
     return s;
 }
 
-}  // namespace
-
-Result<NextchatState> nextchat_state(Root& root, const std::string& nxp_exe,
-                                     const std::string& path_map) {
+// What NextChat should hold for a generation made of `packages` with `config`.
+Result<NextchatState> nextchat_state_of(Root& root, const std::vector<db::GenPackage>& packages,
+                                        const std::vector<db::ConfigRow>& config,
+                                        const std::string& nxp_exe, const std::string& path_map) {
     NextchatState st;
-    auto snap = current_snapshot(root);
-    if (!snap) return tl::unexpected(snap.error());
     std::error_code ec;
     std::string root_dir = fs::absolute(root.dir(), ec).lexically_normal().string();
-    for (const auto& pkg : snap->packages) {
+    for (const auto& pkg : packages) {
         auto m = installed_manifest(root, pkg.store_path);
         if (!m) return tl::unexpected(m.error());
         if (m->kind == formats::Kind::Mask || m->kind == formats::Kind::Prompts) {
@@ -42,13 +41,58 @@ Result<NextchatState> nextchat_state(Root& root, const std::string& nxp_exe,
         e.name = pkg.name;
         e.command = map_path(nxp_exe, path_map);
         e.args = {"--root", map_path(root_dir, path_map), "exec", pkg.name};
-        auto missing = effective_config(*m, snap->config, pkg.name).missing;
+        auto missing = effective_config(*m, config, pkg.name).missing;
         if (!pkg.enabled) st.paused_why[pkg.name] = "disabled";
         else if (!missing.empty()) st.paused_why[pkg.name] = "needs config " + missing.front();
         e.paused = st.paused_why.count(pkg.name) > 0;
         st.servers.push_back(std::move(e));
     }
     return st;
+}
+
+// The server names nxp created in NextChat's config (it wrote this setting itself).
+Result<std::set<std::string>> managed_servers(Root& root) {
+    auto text = root.db().setting("nextchat.managed");
+    if (!text) return tl::unexpected(text.error());
+    std::set<std::string> out;
+    auto j = nlohmann::json::parse(text->value_or("[]"), nullptr, false);
+    if (j.is_array())
+        for (const auto& n : j)
+            if (n.is_string()) out.insert(n.get<std::string>());
+    return out;
+}
+
+}  // namespace
+
+Result<NextchatState> nextchat_state(Root& root, const std::string& nxp_exe,
+                                     const std::string& path_map) {
+    auto snap = current_snapshot(root);
+    if (!snap) return tl::unexpected(snap.error());
+    return nextchat_state_of(root, snap->packages, snap->config, nxp_exe, path_map);
+}
+
+Result<void> check_nextchat_before_switch(Root& root, const Intent& intent) {
+    auto dir = root.db().setting("nextchat.dir");
+    if (!dir) return tl::unexpected(dir.error());
+    if (!*dir || (*dir)->empty()) return {};
+    auto map = root.db().setting("nextchat.path_map");
+    if (!map) return tl::unexpected(map.error());
+    auto state = nextchat_state_of(root, intent.packages, intent.config, "", map->value_or(""));
+    if (!state) return tl::unexpected(state.error());
+    auto managed = managed_servers(root);
+    if (!managed) return tl::unexpected(managed.error());
+    auto refused = [](const Error& e) {
+        return fail(e.kind, e.context, e.message + "; nothing was changed");
+    };
+    if (!state->servers.empty() || !managed->empty())
+        if (auto r = nextchat::check_mcp_config(**dir, state->servers, *managed); !r)
+            return refused(r.error());
+    for (auto [kind, sources] : {std::pair{nextchat::Catalog::Masks, &state->masks},
+                                 std::pair{nextchat::Catalog::Prompts, &state->prompts}}) {
+        if (sources->empty()) continue;
+        if (auto r = nextchat::check_catalog_target(**dir, kind); !r) return refused(r.error());
+    }
+    return {};
 }
 
 Result<NextchatSync> sync_nextchat(Root& root, const std::string& nxp_exe) {

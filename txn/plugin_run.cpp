@@ -1,13 +1,16 @@
 // Running plugin code on a staged generation: hooks and MCP health checks (DESIGN.md §7).
+#include <fcntl.h>
 #include <sys/stat.h>
 
 #include <algorithm>
 #include <ctime>
 #include <map>
 
-#include "txn/mcp_handshake.hpp"
 #include "formats/json_util.hpp"
 #include "formats/text_util.hpp"
+#include "txn/mcp_handshake.hpp"
+#include "os/beneath.hpp"
+#include "txn/nextchat_check.hpp"
 #include "txn/plugins.hpp"
 #include "txn/transaction.hpp"
 
@@ -22,9 +25,6 @@ std::string rpc(int id, const std::string& method, json params) {
     return j.dump() + "\n";
 }
 
-// The MCP handshake as a line handler: initialize → initialized + tools/list → tools.
-struct Handshake {
-    std::vector<std::string> tools;
 // What a server says is outside data: nothing it sends is echoed back or kept unbounded.
 constexpr std::size_t kMaxJsonDepth = 64;  // tools/list answers need about 10 levels
 constexpr std::size_t kMaxEchoedId = 256;  // bytes of a request id nxp answers
@@ -39,6 +39,9 @@ bool echoable_id(const json& id) {
 // Server text for a message: capped, control bytes replaced.
 std::string shown(std::string_view text) { return formats::detail::quote(text, 200); }
 
+// The MCP handshake as a line handler: initialize → initialized + tools/list → tools.
+struct Handshake {
+    std::vector<std::string> tools;
     std::string error;
     bool answered = false;
     int stage = 0;  // 0 waiting for initialize's answer, 1 for tools/list's
@@ -130,8 +133,17 @@ Result<void> run_hook(const Plugin& p, const std::string& hook_name, const std::
     auto prof = plugin_profile(p, policy.allow_unsandboxed);
     prof.timeout_s = policy.hook_timeout_s;
     prof.max_processes = 64;
-    struct stat st;
-    bool executable = ::stat(script.c_str(), &st) == 0 && (st.st_mode & S_IXUSR);
+    // The hook is a file of the plugin's own tree: looked up beneath it, never through a
+    // link leading out of it (nxp, not the sandbox, does this lookup).
+    const std::string hook_what = p.name + ": " + hook_name + " hook (" + rel + ")";
+    auto tree = os::open_directory(p.plugin_dir);
+    if (!tree) return tl::unexpected(in_context(tree.error(), hook_what));
+    auto hook = os::open_beneath(tree->get(), rel, O_PATH, hook_what);
+    if (!hook) return fail(hook.error().kind, hook_what, hook.error().message + "; the transaction was aborted");
+    struct stat st {};
+    if (::fstat(hook->get(), &st) != 0 || !S_ISREG(st.st_mode))
+        return fail(ErrorKind::Invalid, hook_what, "not a regular file; the transaction was aborted");
+    bool executable = (st.st_mode & S_IXUSR) != 0;
     prof.argv = executable ? std::vector<std::string>{script.string()}
                            : std::vector<std::string>{"/bin/sh", script.string()};
     events.message(Level::Info, "Running " + hook_name + " hook of " + p.name + "...");
@@ -183,6 +195,9 @@ Result<std::vector<std::string>> mcp_health_check(const sandbox::Profile& profil
 
 Result<void> run_plugin_code(Root& root, const Intent& intent, const TxnReport& report,
                              const RunPolicy& policy, Events& events) {
+    // First, while nothing has run: a plugin that would take over a NextChat entry nxp did
+    // not create, or NextChat files reached through a symlink, refuse the transaction.
+    if (auto r = check_nextchat_before_switch(root, intent); !r) return r;
     auto old_packages = root.db().generation_packages(report.from_generation);
     if (!old_packages) return tl::unexpected(old_packages.error());
     auto old_config = root.db().generation_config(report.from_generation);
