@@ -80,6 +80,10 @@ Result<void> check_config_grants(Context& ctx, txn::Root& root, const txn::Inten
     if (!policy) return tl::unexpected(policy.error());
     std::string refused;
     for (const auto& u : *ungranted) {
+        for (const auto& why : u.problems)
+            ctx.message(txn::Level::Warning, u.name + ": filesystem permission " + why +
+                                                 "; it is not bound");
+        if (u.missing.empty()) continue;
         auto what = txn::describe_permissions(u.missing);
         bool ok = wants(ctx, u.name) ||
                   (*policy && txn::outside_policy(u.missing, **policy).empty());

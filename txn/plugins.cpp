@@ -193,7 +193,7 @@ Result<std::vector<UngrantedPaths>> ungranted_config_paths(const Root& root, con
         auto granted = granted_permissions(root, step.name);
         if (!granted) return tl::unexpected(granted.error());
         u.missing = ungranted(wanted, *granted);
-        if (!u.missing.empty()) out.push_back(std::move(u));
+        if (!u.missing.empty() || !u.problems.empty()) out.push_back(std::move(u));
     }
     return out;
 }

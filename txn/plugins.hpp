@@ -65,7 +65,8 @@ Result<std::vector<HeldBack>> upgrades_to_hold(const Root& root, const resolver:
 
 // The ${config.KEY} paths whose current values are not granted, for each plugin that `intent`
 // installs, updates, reinstalls, configures or enables (not rollback: it returns to values
-// granted before, and an ungranted one is simply not bound). Asked before the switch.
+// granted before, and an ungranted one is simply not bound). Asked before the switch; a
+// plugin is listed when something is missing or an expansion cannot be bound.
 struct UngrantedPaths {
     std::string name;
     formats::Permissions missing;       // absolute paths, as they would be granted

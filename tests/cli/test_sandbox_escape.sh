@@ -158,6 +158,15 @@ out_has '"name":"none"'
 grep -q "$MARK" "$T/out" && fail "an ungranted \${config.root} value was bound"
 pass "an ungranted \${config.root} value is never bound"
 
+# Values that can never name a host path are not bound, and nxp says so.
+for v in "relative/etc" "$HOST/allowed/../.." ; do
+    run_rc 0 nxp --yes --grant reader config reader root "$v"
+    err_has "reader: filesystem permission \${config.root}"
+    err_has "it is not bound"
+    nxp --json info reader | jq -e '.tools == ["none"]' >/dev/null || fail "$v was bound"
+done
+pass "a \${config.root} value that is not an absolute path without .. is never bound"
+
 # --- 4: secrets never on a command line -------------------------------------------------
 SECRET="sk-argv-$RANDOM$RANDOM"
 run_rc 0 nxp --yes install holder
