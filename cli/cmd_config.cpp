@@ -218,7 +218,9 @@ void add_config(CLI::App& app, Context& ctx) {
     auto* cmd = app.add_subcommand("config", "Show or change a plugin's configuration");
     cmd->add_option("name", f->name, "Plugin name")->required();
     cmd->add_option("key", f->key, "Config key");
-    cmd->add_option("value", f->value, "New value (JSON for numbers, booleans and arrays)");
+    // Any value may be a secret (for a plugin whose manifest is not known yet): history masks it.
+    ctx.secret_options.insert(
+        cmd->add_option("value", f->value, "New value (JSON for numbers, booleans and arrays)"));
     cmd->add_option("--unset", f->unset, "Remove a key's value (its default applies)");
     cmd->add_option("--from-file", f->from_file, "Set keys from a JSON object (null unsets)");
     cmd->add_flag("--edit", f->edit, "Edit the configuration as JSON in $EDITOR");

@@ -1,6 +1,7 @@
 // nxp files NAME: the files an installed plugin owns; nxp owns PATH: which plugin owns a file
 // (a path inside ROOT/current/plugins/NAME/, relative to the plugin, or absolute).
 #include "cli/context.hpp"
+#include "cli/term.hpp"
 #include "cli/table.hpp"
 
 namespace nxp::cli {
@@ -39,7 +40,10 @@ Result<int> files(Context& c, const std::string& name) {
         return 0;
     }
     std::string text;
-    for (const auto& f : *rows) text += (c.root_dir() / base / f.path).string() + "\n";
+    // One path a line: a newline inside a name is shown as \n, not as a second file (the
+    // output filter escapes every other control character).
+    for (const auto& f : *rows)
+        text += terminal_safe((c.root_dir() / base / f.path).string(), /*one_line=*/true) + "\n";
     if (!text.empty()) text.pop_back();
     c.out(text);
     return 0;
@@ -86,7 +90,8 @@ Result<int> owns(Context& c, const std::string& arg) {
         c.emit({{"command", "owns"}, {"path", arg}, {"owners", arr}});
     } else if (!owners.empty()) {
         std::string text;
-        for (const auto& [n, v] : owners) text += arg + " is owned by " + n + " " + v + "\n";
+        for (const auto& [n, v] : owners)
+            text += terminal_safe(arg, /*one_line=*/true) + " is owned by " + n + " " + v + "\n";
         text.pop_back();
         c.out(text);
     }

@@ -4,6 +4,7 @@
 
 #include "cli/context.hpp"
 #include "cli/table.hpp"
+#include "cli/term.hpp"
 #include "formats/minisign.hpp"
 #include "repo/download.hpp"
 #include "txn/repos.hpp"
@@ -77,12 +78,18 @@ Result<int> repo_add(Context& c, const AddArgs& a) {
         count = index->packages.size();
         version = index->version;
     }
-    (void)root->db().audit(c.user(), "repo-add", row.name + " " + row.url);
+    // A URL may carry credentials (https://user:token@host/): kept in the repository row,
+    // where fetching needs them, but in no log and on no screen.
+    const std::string shown_url = redact_url_credentials(row.url);
+    (void)root->db().audit(c.user(), "repo-add", row.name + " " + shown_url);
     if (c.g.json)
-        c.emit({{"command", "repo add"}, {"name", row.name}, {"url", row.url},
-                {"index_version", version}, {"packages", count}});
+        c.emit({{"command", "repo add"},
+                {"name", row.name},
+                {"url", shown_url},
+                {"index_version", version},
+                {"packages", count}});
     else
-        c.out("Added repository " + row.name + " (" + row.url + "): index version " +
+        c.out("Added repository " + row.name + " (" + shown_url + "): index version " +
               std::to_string(version) + ", " + std::to_string(count) + " package(s).");
     return 0;
 }
@@ -94,12 +101,20 @@ Result<int> repo_list(Context& c) {
     if (!rows) return tl::unexpected(rows.error());
     if (c.g.json) {
         nlohmann::json arr = nlohmann::json::array();
-        for (const auto& r : *rows)
-            arr.push_back({{"name", r.name}, {"url", r.url}, {"mirrors", r.mirrors},
-                           {"keys", r.keys}, {"priority", r.priority},
-                           {"index_version", r.last_version}, {"fetched", r.last_fetched},
-                           {"key_version", r.key_version}, {"threshold", r.threshold},
+        for (const auto& r : *rows) {
+            std::vector<std::string> mirrors;
+            for (const auto& m : r.mirrors) mirrors.push_back(redact_url_credentials(m));
+            arr.push_back({{"name", r.name},
+                           {"url", redact_url_credentials(r.url)},
+                           {"mirrors", mirrors},
+                           {"keys", r.keys},
+                           {"priority", r.priority},
+                           {"index_version", r.last_version},
+                           {"fetched", r.last_fetched},
+                           {"key_version", r.key_version},
+                           {"threshold", r.threshold},
                            {"max_age", r.max_age}});
+        }
         c.emit({{"command", "repo list"}, {"repositories", arr}});
         return 0;
     }
@@ -109,7 +124,8 @@ Result<int> repo_list(Context& c) {
     }
     Table t({"NAME", "URL", "PRIORITY", "INDEX", "KEYS", "MIRRORS"});
     for (const auto& r : *rows)
-        t.add({r.name, r.url, std::to_string(r.priority), "v" + std::to_string(r.last_version),
+        t.add({r.name, redact_url_credentials(r.url), std::to_string(r.priority),
+               "v" + std::to_string(r.last_version),
                std::to_string(r.threshold) + "/" + std::to_string(r.keys.size()) + " (v" +
                    std::to_string(r.key_version) + ")",
                std::to_string(r.mirrors.size())});

@@ -3,9 +3,12 @@
 #include <pwd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+
+#include "cli/term.hpp"
 
 namespace nxp::cli {
 namespace fs = std::filesystem;
@@ -64,7 +67,7 @@ bool Context::color() const {
 
 std::string Context::paint(std::string_view text, const char* sgr) const {
     if (!color()) return std::string(text);
-    return std::string("\033[") + sgr + "m" + std::string(text) + "\033[0m";
+    return style(text, sgr);  // a colour the output filter trusts (cli/term.hpp)
 }
 
 fs::path Context::root_dir() const {
@@ -79,7 +82,9 @@ Result<txn::Root> Context::open_root(txn::Access access) {
 
 void Context::emit(json doc) const {
     doc["schema"] = kJsonSchema;
-    std::cout << doc.dump(2) << '\n';
+    // JSON escaping keeps control characters off the terminal; bytes that are not UTF-8
+    // (a hostile name) become U+FFFD instead of an exception.
+    write_json_stdout(doc.dump(2, ' ', false, json::error_handler_t::replace) + "\n");
 }
 
 void Context::out(std::string_view text) const {
@@ -88,10 +93,64 @@ void Context::out(std::string_view text) const {
     if (!text.empty() && text.back() != '\n') std::cout << '\n';
 }
 
-std::string Context::command_line() const {
-    std::string s;
-    for (const auto& a : argv) s += (s.empty() ? "" : " ") + a;
-    return s;
+namespace {
+
+constexpr const char* kMasked = "••••";
+
+// A word as a POSIX shell reads it back: bare when that is unambiguous, else single-quoted.
+std::string shell_word(const std::string& w) {
+    static constexpr std::string_view kBare =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789@%+=:,./_-";
+    if (!w.empty() && w.find_first_not_of(kBare) == std::string::npos) return w;
+    std::string q = "'";
+    for (char c : w) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return q + "'";
+}
+
+bool flag_off(const std::string& r) {
+    return r == "false" || r == "0" || r == "off" || r == "no" || r == "-1";
+}
+
+void describe(const CLI::App& app, const std::set<const CLI::Option*>& secret,
+              std::vector<std::string>& words) {
+    std::vector<std::string> positionals;
+    for (const CLI::Option* opt : app.get_options()) {
+        if (opt->count() == 0) continue;
+        const bool masked = secret.count(opt) > 0;
+        auto value = [&](const std::string& r) {
+            return masked ? std::string(kMasked) : shell_word(redact_url_credentials(r));
+        };
+        if (!opt->nonpositional()) {
+            for (const auto& r : opt->results()) positionals.push_back(value(r));
+        } else if (opt->get_expected_max() == 0) {  // a flag: once per use
+            for (const auto& r : opt->results())
+                words.push_back(flag_off(r) ? opt->get_name() + "=false" : opt->get_name());
+        } else {
+            for (const auto& r : opt->results()) {
+                words.push_back(opt->get_name());
+                words.push_back(value(r));
+            }
+        }
+    }
+    const auto subs = app.get_subcommands();
+    // Positionals after `--` when one could be read as an option.
+    if (subs.empty() && std::any_of(positionals.begin(), positionals.end(),
+                                    [](const auto& p) { return p.starts_with("-"); }))
+        words.emplace_back("--");
+    words.insert(words.end(), positionals.begin(), positionals.end());
+    for (const CLI::App* sub : subs) {
+        words.push_back(sub->get_name());
+        describe(*sub, secret, words);
+    }
+}
+
+}  // namespace
+
+void Context::record_command(const CLI::App& app) {
+    std::vector<std::string> words{"nxp"};
+    describe(app, secret_options, words);
+    command_line_.clear();
+    for (const auto& w : words) command_line_ += (command_line_.empty() ? "" : " ") + w;
 }
 
 std::string Context::user() const {
@@ -105,17 +164,6 @@ txn::TxnOptions Context::txn_options(const std::string& kind) {
     o.offline = g.offline;
     o.kind = kind;
     o.command_line = command_line();
-    if (kind == "config") {
-        // History keeps the command line: a config VALUE may be a secret, so it is masked.
-        std::string masked;
-        int positional = -1;
-        for (const auto& a : argv) {
-            if (positional >= 0 && !a.starts_with("-")) ++positional;
-            if (a == "config" && positional < 0) positional = 0;
-            masked += (masked.empty() ? "" : " ") + (positional == 3 ? std::string("••••") : a);
-        }
-        o.command_line = masked;
-    }
     o.user = user();
     o.confirm = [this](const resolver::Plan& plan) {
         if (!g.json) std::cerr << render_plan(*this, plan);

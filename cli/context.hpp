@@ -47,8 +47,9 @@ using Action = std::function<Result<int>(Context&)>;
 class Context final : public txn::Events {
 public:
     Globals g;
-    Action action;                   // set by the chosen subcommand
-    std::vector<std::string> argv;  // for history
+    Action action;  // set by the chosen subcommand
+    // Options whose values history must not keep (a config VALUE may be a secret).
+    std::set<const CLI::Option*> secret_options;
     // Plugins whose extra permissions were approved by an answer during this run, so that
     // an update's hold-back question and the grant step ask only once.
     std::set<std::string> approved;
@@ -70,11 +71,17 @@ public:
     // Human text on stdout, unless --json or -q.
     void out(std::string_view text) const;
 
-    std::string command_line() const;
+    // The command as CLI11 parsed it, for history: `nxp`, the global options, the
+    // subcommand path with its options and positionals, values of secret_options as ••••
+    // and credentials in URLs redacted. Built from the parse, never from re-tokenised argv,
+    // so the position of an option or a value starting with '-' cannot unmask anything.
+    void record_command(const CLI::App& app);
+    const std::string& command_line() const { return command_line_; }
     std::string user() const;
     txn::TxnOptions txn_options(const std::string& kind);
 
 private:
+    std::string command_line_ = "nxp";
     std::unique_ptr<ProgressRenderer> progress_;  // created on the first progress event
 };
 

@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/context.hpp"
+#include "cli/term.hpp"
 
 namespace {
 
@@ -46,8 +47,10 @@ void print_error(const nxp::cli::Context& ctx, const nxp::Error& e) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    // Everything printed for people passes the terminal filter (cli/term.hpp): names,
+    // summaries and messages from outside never reach the terminal as control sequences.
+    nxp::cli::install_output_filter();
     nxp::cli::Context ctx;
-    for (int i = 0; i < argc; ++i) ctx.argv.emplace_back(i == 0 ? "nxp" : argv[i]);
 
     CLI::App app{"nxp — the package manager for NextChat plugins", "nxp"};
 #ifdef NXP_FAULT_INJECTION
@@ -95,6 +98,7 @@ int main(int argc, char** argv) {
         int rc = app.exit(e);
         return rc == 0 ? 0 : 2;
     }
+    ctx.record_command(app);
     if (!ctx.action) {
         std::cerr << "nxp: usage: choose a command; see 'nxp --help'\n";
         return 2;

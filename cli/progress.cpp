@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/context.hpp"
+#include "cli/term.hpp"
 
 namespace nxp::cli {
 namespace {
@@ -28,6 +29,14 @@ std::string percent(std::uint64_t done, std::uint64_t total) {
     char buf[8];
     std::snprintf(buf, sizeof buf, "%3d%%", std::min(p, 100));
     return buf;
+}
+
+// At most `max` bytes of `text`, not cutting a UTF-8 sequence in two.
+std::string clip(const std::string& text, std::size_t max) {
+    if (text.size() <= max) return text;
+    std::size_t end = max;
+    while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xc0) == 0x80) --end;
+    return text.substr(0, end);
 }
 
 }  // namespace
@@ -75,9 +84,12 @@ void ProgressRenderer::draw() {
     if (drawn_ > 0) s += "\r\033[" + std::to_string(drawn_) + "A";  // back to the first line
     s += "\r\033[J";                                                 // and clear downwards
     int lines = 0;
-    for (const auto& [name, line] : active_) {
-        s += "  " + name.substr(0, 40) + std::string(42 - std::min<std::size_t>(name.size(), 40), ' ') +
-             human_size(line.done) + " / " + human_size(line.total) + "  " + percent(line.done, line.total) + "\n";
+    for (const auto& [raw_name, line] : active_) {
+        // Written straight to the terminal, past the output filter: made safe here.
+        const std::string name = clip(terminal_safe(raw_name, /*one_line=*/true), 40);
+        s += "  " + name + std::string(42 - std::min<std::size_t>(name.size(), 40), ' ') +
+             human_size(line.done) + " / " + human_size(line.total) + "  " +
+             percent(line.done, line.total) + "\n";
         ++lines;
     }
     const double secs = std::chrono::duration<double>(Clock::now() - started_).count();
@@ -109,7 +121,7 @@ void ProgressRenderer::json_line(std::string_view what, std::uint64_t done, std:
         j["scope"] = "file";
         j["file"] = std::string(what);
     }
-    write_all(json_fd_, j.dump() + "\n");
+    write_all(json_fd_, j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
 }
 
 }  // namespace nxp::cli

@@ -1,15 +1,21 @@
 #pragma once
-// Aligned columns for human output.
+// Aligned columns for human output. Cells are made one-line and terminal-safe here (a name
+// with a newline or an escape sequence cannot break or repaint the table).
 #include <algorithm>
 #include <string>
 #include <vector>
+
+#include "cli/term.hpp"
 
 namespace nxp::cli {
 
 class Table {
 public:
-    explicit Table(std::vector<std::string> header) : rows_{std::move(header)} {}
-    void add(std::vector<std::string> row) { rows_.push_back(std::move(row)); }
+    explicit Table(std::vector<std::string> header) { add(std::move(header)); }
+    void add(std::vector<std::string> row) {
+        for (auto& cell : row) cell = terminal_safe(cell, /*one_line=*/true);
+        rows_.push_back(std::move(row));
+    }
     std::string render() const {
         std::vector<std::size_t> width;
         for (const auto& r : rows_)

@@ -47,7 +47,71 @@ Result<sqlite3*> open_handle(const std::string& name, int flags) {
         return tl::unexpected(std::move(e));
     }
     sqlite3_extended_result_codes(db, 1);
+    sqlite3_busy_timeout(db, 5000);
     return db;
+}
+
+std::string with_fix(std::string message, std::string_view fix) {
+    if (!fix.empty()) message += "; " + std::string(fix);
+    return message;
+}
+
+enum class FileState { Missing, Empty, Present };
+
+// What is at `path` before SQLite sees it. Only a regular file may be the install database:
+// a symlink could make nxp write its records (and secrets) into any file, and SQLite would
+// happily start a new, empty database in place of a missing or 0-byte one.
+Result<FileState> inspect_file(const std::filesystem::path& path, std::string_view fix) {
+    struct stat st {};
+    if (::lstat(path.c_str(), &st) != 0) {
+        if (errno == ENOENT) return FileState::Missing;
+        return fail(
+            ErrorKind::Io, path.string(),
+            with_fix(std::string("cannot inspect the install database: ") + std::strerror(errno),
+                     fix));
+    }
+    if (S_ISLNK(st.st_mode))
+        return fail(ErrorKind::Invalid, path.string(),
+                    with_fix("is a symbolic link; the install database must be a regular file "
+                             "(nxp does not follow links here)",
+                             fix));
+    if (S_ISDIR(st.st_mode))
+        return fail(ErrorKind::Invalid, path.string(),
+                    with_fix("is a directory, not the install database", fix));
+    if (!S_ISREG(st.st_mode))
+        return fail(ErrorKind::Invalid, path.string(),
+                    with_fix("is not a regular file, so not the install database", fix));
+    return st.st_size == 0 ? FileState::Empty : FileState::Present;
+}
+
+// Whether the file holds nxp's schema, read before anything is written (the WAL pragma
+// would create nxp.db-wal beside a file that turns out not to be the database).
+Result<bool> has_schema(sqlite3* db, const std::filesystem::path& path, std::string_view fix) {
+    sqlite3_stmt* st = nullptr;
+    int rc =
+        sqlite3_prepare_v2(db,
+                           "SELECT (SELECT user_version FROM pragma_user_version), "
+                           "(SELECT count(*) FROM sqlite_master "
+                           " WHERE type = 'table' AND name IN ('generations', 'transactions'))",
+                           -1, &st, nullptr);
+    if (rc == SQLITE_OK) rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        const int primary = rc & 0xff;
+        std::string detail = sqlite3_errmsg(db);
+        sqlite3_finalize(st);
+        if (primary == SQLITE_NOTADB || primary == SQLITE_CORRUPT)
+            return fail(
+                ErrorKind::Invalid, path.string(),
+                with_fix("is not an nxp install database (damaged or overwritten: " + detail + ")",
+                         fix));
+        Error e = sqlite::error(db, rc, "cannot read the install database");
+        e.context = path.string();
+        e.message = with_fix(e.message, fix);
+        return tl::unexpected(std::move(e));
+    }
+    const bool ok = sqlite3_column_int64(st, 0) > 0 && sqlite3_column_int64(st, 1) == 2;
+    sqlite3_finalize(st);
+    return ok;
 }
 
 // Pragmas, then migrations; returns the schema version.
@@ -100,11 +164,44 @@ Database& Database::operator=(Database&& o) noexcept {
 
 Database::~Database() { sqlite::close(db_); }
 
-Result<Database> Database::open(const std::filesystem::path& path) {
-    if (auto r = create_private_file(path); !r) return tl::unexpected(r.error());
-    auto h = open_handle(path.string(), SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+Result<Database> Database::open(const std::filesystem::path& path, std::string_view fix) {
+    auto state = inspect_file(path, fix);
+    if (!state) return tl::unexpected(state.error());
+    if (*state == FileState::Missing)
+        return fail(ErrorKind::NotFound, path.string(),
+                    with_fix("the install database is missing", fix));
+    if (*state == FileState::Empty)
+        return fail(ErrorKind::Invalid, path.string(),
+                    with_fix("the install database is empty (0 bytes)", fix));
+    // No SQLITE_OPEN_CREATE: only `nxp init` makes a database.
+    auto h = open_handle(path.string(), SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW);
     if (!h) return tl::unexpected(h.error());
     Database d(*h);  // owns the handle from here, also on failure
+    auto schema = has_schema(d.db_, path, fix);
+    if (!schema) return tl::unexpected(schema.error());
+    if (!*schema)
+        return fail(ErrorKind::Invalid, path.string(),
+                    with_fix("has no nxp schema (an emptied or foreign SQLite file, not the "
+                             "install database)",
+                             fix));
+    auto v = configure(d.db_);
+    if (!v) return tl::unexpected(v.error());
+    d.schema_version_ = *v;
+    return d;
+}
+
+Result<Database> Database::create(const std::filesystem::path& path) {
+    auto state = inspect_file(path, {});
+    if (!state) return tl::unexpected(state.error());
+    if (*state == FileState::Missing) {
+        if (auto r = create_private_file(path); !r) return tl::unexpected(r.error());
+    } else if (*state == FileState::Empty && ::chmod(path.c_str(), 0600) != 0) {
+        return fail(ErrorKind::Io, path.string(),
+                    std::string("cannot set mode 0600: ") + std::strerror(errno));
+    }
+    auto h = open_handle(path.string(), SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW);
+    if (!h) return tl::unexpected(h.error());
+    Database d(*h);
     auto v = configure(d.db_);
     if (!v) return tl::unexpected(v.error());
     d.schema_version_ = *v;

@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "formats/error.hpp"
@@ -98,9 +99,14 @@ struct AuditRow {
 
 class Database {
 public:
-    // Opens or creates the database, applies pending migrations, sets WAL, synchronous=FULL,
-    // foreign keys, a busy timeout, and mode 0600 on a new file.
-    static Result<Database> open(const std::filesystem::path& path);
+    // Opens an existing install database: a non-empty regular file (not a symlink), with the
+    // nxp schema; applies pending migrations, sets WAL, synchronous=FULL, foreign keys and a
+    // busy timeout. Nothing is created: a missing, empty, schema-less or foreign file is an
+    // error naming it, with `fix` (what the caller knows the operator can do) appended.
+    static Result<Database> open(const std::filesystem::path& path, std::string_view fix = {});
+    // For `nxp init` only: like open, but creates the file (mode 0600) when it is missing and
+    // gives an empty or schema-less file the schema. Still refuses symlinks and non-files.
+    static Result<Database> create(const std::filesystem::path& path);
     static Result<Database> open_memory();
 
     Database(Database&&) noexcept;

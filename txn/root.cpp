@@ -49,6 +49,66 @@ Result<int> take_lock(const fs::path& dir, const OpenOptions& opts, Events& even
     return fd;
 }
 
+// What ROOT's own layout says, read before its database is opened: whether `nxp init` made
+// it (init creates generations/ and current), and what `current` holds. A root that holds
+// generations must never be mistaken for an empty one because its database went missing.
+struct OnDisk {
+    bool initialised = false;
+    bool installed = false;  // a generation besides the empty generation 0 exists
+    std::optional<std::int64_t> current;
+    std::size_t plugins = 0;  // entries of current/plugins
+};
+
+OnDisk probe_root(const fs::path& dir) {
+    OnDisk d;
+    std::error_code ec;
+    const auto current = fs::symlink_status(dir / "current", ec);
+    const bool has_current = !ec && current.type() != fs::file_type::not_found;
+    const bool has_generations = fs::is_directory(fs::symlink_status(dir / "generations", ec));
+    d.initialised = has_current || has_generations;
+    if (has_generations) {
+        for (fs::directory_iterator it(dir / "generations", ec), end; !ec && it != end;
+             it.increment(ec))
+            if (it->path().filename() != "0") d.installed = true;
+    }
+    if (has_current) {
+        const fs::path target = fs::read_symlink(dir / "current", ec);
+        if (ec) {
+            d.installed = true;  // `current` is not what init made: something was there
+        } else {
+            try {
+                std::size_t used = 0;
+                const std::string leaf = target.filename().string();
+                const long long id = std::stoll(leaf, &used);
+                if (used == leaf.size()) d.current = id;
+            } catch (const std::exception&) {
+            }
+            if (d.current != 0) d.installed = true;
+        }
+        for (fs::directory_iterator it(dir / "current" / "plugins", ec), end; !ec && it != end;
+             it.increment(ec))
+            ++d.plugins;
+    }
+    return d;
+}
+
+// What an operator can do about a missing or unusable nxp.db in an initialised root.
+std::string database_fix(const fs::path& dir, const OnDisk& d) {
+    const std::string root = dir.string();
+    if (!d.installed)
+        return "nothing is installed in " + root +
+               ": restore nxp.db (with nxp.db-wal) from a backup, or run 'nxp init --root " + root +
+               "' to create a new one (repositories and settings must then be added again)";
+    std::string holds = d.current
+                            ? root + "/current holds generation " + std::to_string(*d.current) +
+                                  " (" + std::to_string(d.plugins) + " plugin(s))"
+                            : root + " holds generations";
+    return holds + ", which nxp will not treat as an empty root: restore " + root +
+           "/nxp.db together with nxp.db-wal from a backup of " + root +
+           " (nothing was changed); or, to start over, move " + root +
+           " aside and run 'nxp init --root " + root + "' (the old plugins are then unmanaged)";
+}
+
 }  // namespace
 
 Root::Root(fs::path dir, db::Database db, int lock_fd)
@@ -99,6 +159,7 @@ Result<std::int64_t> Root::current_on_disk() const {
 }
 
 Result<Root> Root::init(const fs::path& dir, Events& events) {
+    const OnDisk disk = probe_root(dir);  // before init creates generations/
     std::error_code ec;
     fs::create_directories(dir, ec);
     if (ec) return fail(ErrorKind::Io, dir.string(), "cannot create root: " + ec.message());
@@ -109,7 +170,11 @@ Result<Root> Root::init(const fs::path& dir, Events& events) {
     }
     auto lock = take_lock(dir, {Access::Write, false}, events);
     if (!lock) return tl::unexpected(lock.error());
-    auto db = db::Database::open(dir / "nxp.db");
+    // A root that already holds generations keeps its database or gets none: a new, empty
+    // one would make its installed plugins look like nothing at all.
+    auto db = disk.installed
+                  ? db::Database::open(dir / "nxp.db", database_fix(fs::absolute(dir), disk))
+                  : db::Database::create(dir / "nxp.db");
     if (!db) {
         ::close(*lock);
         return tl::unexpected(db.error());
@@ -125,22 +190,29 @@ Result<Root> Root::init(const fs::path& dir, Events& events) {
 }
 
 Result<Root> Root::open(const fs::path& dir, const OpenOptions& opts, Events& events) {
-    if (!fs::exists(dir / "nxp.db"))
+    const OnDisk disk = probe_root(dir);
+    std::error_code ec;
+    const bool db_missing =
+        fs::symlink_status(dir / "nxp.db", ec).type() == fs::file_type::not_found;
+    if (!disk.initialised && db_missing)
         return fail(ErrorKind::NotFound, dir.string(),
                     "not an nxp root (no nxp.db); create one with 'nxp init --root " +
                         dir.string() + "'");
+    const fs::path abs = fs::absolute(dir);
+    const std::string fix =
+        disk.initialised ? database_fix(abs, disk)
+                         : "run 'nxp init --root " + abs.string() + "' to finish creating the root";
+    // The database is checked before the lock is taken, so that a root whose database is
+    // gone is reported without creating anything in it.
+    auto db = db::Database::open(dir / "nxp.db", fix);
+    if (!db) return tl::unexpected(db.error());
     int lock_fd = -1;
     if (opts.access == Access::Write) {
         auto lock = take_lock(dir, opts, events);
         if (!lock) return tl::unexpected(lock.error());
         lock_fd = *lock;
     }
-    auto db = db::Database::open(dir / "nxp.db");
-    if (!db) {
-        if (lock_fd >= 0) ::close(lock_fd);
-        return tl::unexpected(db.error());
-    }
-    Root root(fs::absolute(dir), std::move(*db), lock_fd);
+    Root root(abs, std::move(*db), lock_fd);
     if (opts.access == Access::Write) {
         if (auto r = recover_interrupted(root, events); !r) return tl::unexpected(r.error());
     }

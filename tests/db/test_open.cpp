@@ -1,5 +1,10 @@
 // Opening database files: mode, WAL, migrations on reopen, bad files.
 #include <sqlite3.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <functional>
 
 #include "tests/db/helpers.hpp"
 
@@ -13,7 +18,7 @@ TEST_CASE("a database file is private, in WAL mode, and keeps its data on reopen
     auto path = dir.path / "nxp.db";
     int version = 0;
     {
-        auto db = Database::open(path);
+        auto db = Database::create(path);
         REQUIRE(db);
         version = db->schema_version();
         REQUIRE(db->add_repo(repo_row("main", 3)));
@@ -45,7 +50,7 @@ TEST_CASE("open refuses a newer schema and names the file", "[db]") {
     TempDir dir;
     auto path = dir.path / "nxp.db";
     {
-        auto db = Database::open(path);
+        auto db = Database::create(path);
         REQUIRE(db);
         REQUIRE(sqlite3_exec(db->handle(), "PRAGMA user_version = 999", nullptr, nullptr,
                              nullptr) == SQLITE_OK);
@@ -71,10 +76,115 @@ TEST_CASE("open reports a file that is not a database, or a missing directory", 
     CHECK(db.error().context == junk.string());
     CHECK(db.error().message.find("not a database") != std::string::npos);
 
-    auto nodir = Database::open(dir.path / "missing" / "nxp.db");
+    auto nodir = Database::create(dir.path / "missing" / "nxp.db");
     REQUIRE_FALSE(nodir);
     CHECK(nodir.error().context.find("missing") != std::string::npos);
     CHECK(nodir.error().kind == ErrorKind::Io);
+}
+
+namespace {
+
+std::vector<std::string> listing(const fs::path& dir) {
+    std::vector<std::string> names;
+    for (const auto& e : fs::directory_iterator(dir)) names.push_back(e.path().filename());
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+void write_bytes(const fs::path& p, const std::string& bytes) {
+    std::FILE* f = std::fopen(p.c_str(), "w");
+    REQUIRE(f);
+    std::fwrite(bytes.data(), 1, bytes.size(), f);
+    std::fclose(f);
+}
+
+}  // namespace
+
+TEST_CASE("open never creates a database: every unusable file is an error naming it", "[db]") {
+    TempDir dir;
+    auto path = dir.path / "nxp.db";
+    // A real database elsewhere, to point links at and to copy a damaged header from.
+    auto real = dir.path / "real" / "nxp.db";
+    fs::create_directories(real.parent_path());
+    REQUIRE(Database::create(real));
+
+    struct Case {
+        const char* what;
+        std::function<void()> make;
+        const char* says;
+    };
+    const std::vector<Case> cases = {
+        {"missing", [] {}, "missing"},
+        {"0 bytes", [&] { write_bytes(path, ""); }, "empty"},
+        {"a directory", [&] { fs::create_directory(path); }, "directory"},
+        {"a symlink to a real database", [&] { fs::create_symlink(real, path); }, "symbolic link"},
+        {"a dangling symlink", [&] { fs::create_symlink(dir.path / "nowhere", path); },
+         "symbolic link"},
+        {"a fifo", [&] { REQUIRE(::mkfifo(path.c_str(), 0600) == 0); }, "not a regular file"},
+        {"text", [&] { write_bytes(path, std::string(5000, 'x')); }, "not an nxp install database"},
+        {"a damaged header",
+         [&] {
+             fs::copy_file(real, path);
+             std::FILE* f = std::fopen(path.c_str(), "r+");
+             REQUIRE(f);
+             std::fputs("NOT SQLITE FORMAT", f);
+             std::fclose(f);
+         },
+         "not an nxp install database"},
+        {"an SQLite file with no tables",
+         [&] {
+             sqlite3* db = nullptr;
+             REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+             REQUIRE(sqlite3_exec(db, "CREATE TABLE t(x); DROP TABLE t;", nullptr, nullptr,
+                                  nullptr) == SQLITE_OK);
+             sqlite3_close(db);
+         },
+         "no nxp schema"},
+        {"another program's SQLite file",
+         [&] {
+             sqlite3* db = nullptr;
+             REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+             REQUIRE(sqlite3_exec(db, "CREATE TABLE notes(x); PRAGMA user_version = 3;", nullptr,
+                                  nullptr, nullptr) == SQLITE_OK);
+             sqlite3_close(db);
+         },
+         "no nxp schema"},
+    };
+    for (const auto& c : cases) {
+        SECTION(c.what) {
+            c.make();
+            const auto before = listing(dir.path);
+            auto db = Database::open(path, "restore it from a backup");
+            REQUIRE_FALSE(db);
+            INFO(db.error().str());
+            CHECK(db.error().context == path.string());
+            CHECK(db.error().message.find(c.says) != std::string::npos);
+            CHECK(db.error().message.find("restore it from a backup") != std::string::npos);
+            CHECK(listing(dir.path) == before);  // no nxp.db, -wal or -shm appeared
+            if (fs::is_symlink(path)) CHECK(fs::file_size(real) > 0);
+        }
+    }
+}
+
+TEST_CASE("create makes a private database, and gives an empty file the schema", "[db]") {
+    TempDir dir;
+    auto path = dir.path / "nxp.db";
+    write_bytes(path, "");
+    ::chmod(path.c_str(), 0644);
+    {
+        auto db = Database::create(path);
+        REQUIRE(db);
+        CHECK(db->current_generation().value() == 0);
+    }
+    CHECK(mode_of(path) == 0600);
+    CHECK(Database::open(path));
+
+    fs::remove(path);
+    fs::create_symlink(dir.path / "elsewhere.db", path);
+    auto linked = Database::create(path);
+    REQUIRE_FALSE(linked);
+    CHECK(linked.error().message.find("symbolic link") != std::string::npos);
+    CHECK_FALSE(fs::exists(dir.path / "elsewhere.db"));
 }
 
 TEST_CASE("a moved-from database can be reassigned", "[db]") {

@@ -117,7 +117,7 @@ TEST_CASE("a missing, damaged or foreign graph file is refused, naming the file"
     CHECK(damaged.error().str().find("junk.db") != std::string::npos);
 
     // A real SQLite file that is not a graph (the install database, say).
-    auto other = Database::open(dir.path / "nxp.db");
+    auto other = Database::create(dir.path / "nxp.db");
     REQUIRE(other);
     auto foreign = RepoGraph::open((dir.path / "nxp.db").string());
     REQUIRE_FALSE(foreign);
