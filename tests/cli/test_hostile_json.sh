@@ -187,3 +187,20 @@ no_crash "import npm"
 err_has "npm view some-server: JSON nested deeper than 128 levels at byte"
 [ ! -e "$T/imported/plugin.json" ] || fail "import npm wrote a plugin from deep metadata"
 pass "deep npm metadata is refused"
+
+# --- Files an operator is handed (policy, desired state, lockfile, config values): the same
+# parser, the same message, whatever the shape.
+rm -rf "$NXP_ROOT"; make_root
+run_rc 0 nxp --yes install srv-fine
+for shape in arrays objects mixed; do
+    deep "$shape" 1000000 >"$T/deep.json"
+    for cmd in "--policy $T/deep.json --yes install lib" "apply $T/deep.json" \
+               "config srv-fine --from-file $T/deep.json"; do
+        rc=0; timeout 60 "$NXP" $cmd >"$T/out" 2>"$T/err" || rc=$?
+        no_crash "$cmd ($shape)"
+        [ "$rc" -eq 1 ] || { cat "$T/err"; fail "$cmd ($shape): expected exit 1, got $rc"; }
+        err_has "deep.json: JSON nested deeper than"
+    done
+done
+assert_not_installed lib
+pass "deep policy, desired-state and config files are refused by name"
