@@ -8,6 +8,7 @@
 #   bash bench/fuzz.sh 1 index bundle  # 1 minute for two targets
 #   JOBS=2 bash bench/fuzz.sh 10       # two targets at a time (nice'd)
 #   BUILD=/path/to/build ...           # another -Dfuzz=true build directory
+#   NO_BUILD=1 ...                     # use the binaries as they are (a build is running)
 #
 # Needs clang with libFuzzer (Debian: clang, libclang-rt-14-dev). Builds $BUILD (default
 # build-fuzz) with -Dfuzz=true. Inputs found are kept in $BUILD/fuzz-work/TARGET (not the
@@ -26,7 +27,7 @@ TARGETS=${*:-$ALL}
 if [ ! -d "$BUILD" ]; then
     CXX=${CXX:-clang++} meson setup "$BUILD" "$SRC" -Dfuzz=true -Dtests=false >/dev/null
 fi
-ninja -C "$BUILD" $(for t in $TARGETS; do printf 'fuzz/fuzz_%s ' "$t"; done) >/dev/null
+[ -n "${NO_BUILD:-}" ] || ninja -C "$BUILD" $(for t in $TARGETS; do printf 'fuzz/fuzz_%s ' "$t"; done) >/dev/null
 
 run_one() {
     local t=$1 work=$BUILD/fuzz-work/$1 found=$BUILD/fuzz-findings/$1 log
