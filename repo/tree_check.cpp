@@ -58,8 +58,15 @@ class Resolver {
     };
 
     // Where `link` leads, or nullopt (with why_ set) when it leaves the tree.
-    std::optional<Done> resolve(const std::string& link) {
+    // `depth`: links being resolved around this one; each is at least one hop, so the
+    // recursion stops at the hop limit whatever the archive holds.
+    std::optional<Done> resolve(const std::string& link, int depth = 1) {
         if (auto it = done_.find(link); it != done_.end()) return it->second;
+        if (depth > kMaxHops) {
+            why_ = "symlink \"" + link + "\" goes through more than " + std::to_string(kMaxHops) +
+                   " symlinks";
+            return std::nullopt;
+        }
         if (!active_.insert(link).second) {
             why_ = "symlink loop through \"" + link + "\"";
             return std::nullopt;
@@ -90,7 +97,7 @@ class Resolver {
             cur.push_back(c);
             const std::string here = join(cur);
             if (targets_.count(here) == 0) continue;
-            auto inner = resolve(here);
+            auto inner = resolve(here, depth + 1);
             if (!inner) {
                 why_ = "symlink \"" + link + "\" -> \"" + target +
                        "\" leaves the plugin tree: " + why_;

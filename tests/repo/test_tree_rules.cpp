@@ -2,9 +2,11 @@
 // tree together although each link alone stays inside, and control characters in names.
 // Every shape is checked the three ways a tree enters nxp: pack (a directory), lint (a
 // directory) and extraction (install, repo build, lint of a .nxp).
+#include <algorithm>
 #include <cstdio>
 
 #include "repo/archive.hpp"
+#include "repo/archive_util.hpp"
 #include "test_util.hpp"
 
 using namespace nxp;
@@ -198,4 +200,18 @@ TEST_CASE("tree: every control character in a name is refused, and shown escaped
     SECTION("printable UTF-8 is fine") {
         require_accepted_everywhere(Shape{"unicode", {"café"}, {"café/naïve €.txt"}, {}});
     }
+}
+
+TEST_CASE("tree: a chain of 200,000 links is refused without deep recursion", "[tree]") {
+    std::vector<detail::TreeLink> links{{"l0", "f"}};
+    for (int i = 1; i < 200000; ++i)
+        links.push_back({"l" + std::to_string(i), "l" + std::to_string(i - 1)});
+    std::reverse(links.begin(), links.end());  // the deepest first
+    auto why = detail::check_tree_links(links);
+    REQUIRE(why);
+    CHECK(why->find("more than 40 symlinks") != std::string::npos);
+    // Long but harmless: 200,000 links each one step from a file are fine.
+    std::vector<detail::TreeLink> wide;
+    for (int i = 0; i < 200000; ++i) wide.push_back({"w" + std::to_string(i), "dir/file"});
+    CHECK_FALSE(detail::check_tree_links(wide));
 }
