@@ -18,12 +18,6 @@ constexpr int kMaxHops = 40;
 // Lookups over all links of one tree; a real tree (node_modules/.bin) needs a few thousand.
 constexpr std::size_t kMaxSteps = 4'000'000;
 
-std::string join(const std::vector<std::string>& parts) {
-    std::string out;
-    for (const auto& p : parts) out += (out.empty() ? "" : "/") + p;
-    return out;
-}
-
 std::vector<std::string> split_raw(std::string_view s) {
     std::vector<std::string> out;
     while (true) {
@@ -52,6 +46,26 @@ class Resolver {
     }
 
   private:
+    // A path being walked, as components and joined (kept in step: no re-joining per step).
+    struct Walk {
+        std::vector<std::string> parts;
+        std::string path;
+        std::vector<std::size_t> ends;  // path.size() before each component was added
+        explicit Walk(const std::vector<std::string>& from) {
+            for (const auto& c : from) push(c);
+        }
+        void push(const std::string& c) {
+            ends.push_back(path.size());
+            path += (path.empty() ? "" : "/") + c;
+            parts.push_back(c);
+        }
+        void pop() {
+            path.resize(ends.back());
+            ends.pop_back();
+            parts.pop_back();
+        }
+    };
+
     struct Done {
         std::vector<std::string> parts;  // where the link leads, from the tree root
         int hops = 0;
@@ -77,8 +91,8 @@ class Resolver {
                    "\": absolute (or empty) link targets leave the plugin tree";
             return std::nullopt;
         }
-        std::vector<std::string> cur = split_raw(link);
-        cur.pop_back();  // the link's directory
+        Walk cur(split_raw(link));
+        cur.pop();  // the link's directory
         int hops = 1;
         for (const auto& c : split_raw(target)) {
             if (++steps_ > kMaxSteps) {
@@ -87,32 +101,28 @@ class Resolver {
             }
             if (c.empty() || c == ".") continue;
             if (c == "..") {
-                if (cur.empty()) {
+                if (cur.parts.empty()) {
                     why_ = "symlink \"" + link + "\" -> \"" + target + "\" leaves the plugin tree";
                     return std::nullopt;
                 }
-                cur.pop_back();
+                cur.pop();
                 continue;
             }
-            cur.push_back(c);
-            const std::string here = join(cur);
-            if (targets_.count(here) == 0) continue;
-            auto inner = resolve(here, depth + 1);
-            if (!inner) {
-                why_ = "symlink \"" + link + "\" -> \"" + target +
-                       "\" leaves the plugin tree: " + why_;
-                return std::nullopt;
-            }
+            cur.push(c);
+            if (targets_.count(cur.path) == 0) continue;
+            // The inner link's own message names it and says why.
+            auto inner = resolve(cur.path, depth + 1);
+            if (!inner) return std::nullopt;
             hops += inner->hops;
             if (hops > kMaxHops) {
                 why_ = "symlink \"" + link + "\" goes through more than " +
                        std::to_string(kMaxHops) + " symlinks";
                 return std::nullopt;
             }
-            cur = inner->parts;
+            cur = Walk(inner->parts);
         }
         active_.erase(link);
-        return done_[link] = Done{std::move(cur), hops};
+        return done_[link] = Done{std::move(cur.parts), hops};
     }
 
     std::map<std::string, std::string> targets_;
