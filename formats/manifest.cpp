@@ -102,9 +102,17 @@ Result<void> check_placeholders(std::string_view text, std::string_view field,
         auto end = text.find('}', p);
         if (end == std::string_view::npos) return invalid(std::string(field), "unclosed \"${\"");
         std::string key(text.substr(p + open.size(), end - p - open.size()));
-        if (!config.count(key)) {
+        auto it = config.find(key);
+        if (it == config.end()) {
             return invalid(std::string(field),
                            "refers to " + detail::quote(key) + ", which is not a config key");
+        }
+        // A command line or a mount point is readable by every local user (/proc/PID/cmdline,
+        // /proc/PID/mountinfo): a secret reaches the plugin through its environment only.
+        if (it->second.secret) {
+            return invalid(std::string(field),
+                           "refers to secret config key " + detail::quote(key) +
+                               ": a secret reaches the plugin only through \"env\"");
         }
     }
     return {};
@@ -126,6 +134,7 @@ Result<void> check_cross_fields(const Manifest& m) {
         if (!ok) return ok;
     }
     if (m.mcp) {
+        if (auto ok = check_placeholders(m.mcp->command, "mcp.command", m.config); !ok) return ok;
         for (std::size_t i = 0; i < m.mcp->args.size(); ++i) {
             auto ok = check_placeholders(m.mcp->args[i], detail::at("mcp.args", i), m.config);
             if (!ok) return ok;

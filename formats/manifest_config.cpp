@@ -220,6 +220,11 @@ Result<ConfigKey> parse_key(const json& v, const std::string& key) {
     }
     if (auto ok = parse_rules(v, field, k); !ok) return tl::unexpected(ok.error());
     if (auto ok = parse_mapping(v, field, k); !ok) return tl::unexpected(ok.error());
+    if (k.secret && !k.arg.empty()) {
+        return invalid(field + ".arg",
+                       "a secret goes to the server through \"env\" only: an argument is "
+                       "readable by every local user in /proc/PID/cmdline");
+    }
     if (const json* d = member(v, "default")) {
         if (auto ok = validate_config_value(key, k, *d); !ok) {
             Error e = ok.error();
