@@ -51,8 +51,10 @@ Result<sqlite3*> open_handle(const std::string& name, int flags) {
     return db;
 }
 
-std::string with_fix(std::string message, std::string_view fix) {
-    if (!fix.empty()) message += "; " + std::string(fix);
+using Fix = std::function<std::string()>;
+
+std::string with_fix(std::string message, const Fix& fix) {
+    if (fix) message += "; " + fix();
     return message;
 }
 
@@ -61,7 +63,7 @@ enum class FileState { Missing, Empty, Present };
 // What is at `path` before SQLite sees it. Only a regular file may be the install database:
 // a symlink could make nxp write its records (and secrets) into any file, and SQLite would
 // happily start a new, empty database in place of a missing or 0-byte one.
-Result<FileState> inspect_file(const std::filesystem::path& path, std::string_view fix) {
+Result<FileState> inspect_file(const std::filesystem::path& path, const Fix& fix) {
     struct stat st {};
     if (::lstat(path.c_str(), &st) != 0) {
         if (errno == ENOENT) return FileState::Missing;
@@ -86,7 +88,7 @@ Result<FileState> inspect_file(const std::filesystem::path& path, std::string_vi
 
 // Whether the file holds nxp's schema, read before anything is written (the WAL pragma
 // would create nxp.db-wal beside a file that turns out not to be the database).
-Result<bool> has_schema(sqlite3* db, const std::filesystem::path& path, std::string_view fix) {
+Result<bool> has_schema(sqlite3* db, const std::filesystem::path& path, const Fix& fix) {
     sqlite3_stmt* st = nullptr;
     int rc =
         sqlite3_prepare_v2(db,
@@ -164,7 +166,7 @@ Database& Database::operator=(Database&& o) noexcept {
 
 Database::~Database() { sqlite::close(db_); }
 
-Result<Database> Database::open(const std::filesystem::path& path, std::string_view fix) {
+Result<Database> Database::open(const std::filesystem::path& path, const Fix& fix) {
     auto state = inspect_file(path, fix);
     if (!state) return tl::unexpected(state.error());
     if (*state == FileState::Missing)

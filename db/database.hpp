@@ -4,10 +4,10 @@
 // current generation, so a rollback is one row update.
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "formats/error.hpp"
@@ -102,8 +102,10 @@ public:
     // Opens an existing install database: a non-empty regular file (not a symlink), with the
     // nxp schema; applies pending migrations, sets WAL, synchronous=FULL, foreign keys and a
     // busy timeout. Nothing is created: a missing, empty, schema-less or foreign file is an
-    // error naming it, with `fix` (what the caller knows the operator can do) appended.
-    static Result<Database> open(const std::filesystem::path& path, std::string_view fix = {});
+    // error naming it, with fix() (what the caller knows the operator can do; asked only
+    // on such an error) appended.
+    static Result<Database> open(const std::filesystem::path& path,
+                                 const std::function<std::string()>& fix = {});
     // For `nxp init` only: like open, but creates the file (mode 0600) when it is missing and
     // gives an empty or schema-less file the schema. Still refuses symlinks and non-files.
     static Result<Database> create(const std::filesystem::path& path);

@@ -172,9 +172,9 @@ Result<Root> Root::init(const fs::path& dir, Events& events) {
     if (!lock) return tl::unexpected(lock.error());
     // A root that already holds generations keeps its database or gets none: a new, empty
     // one would make its installed plugins look like nothing at all.
-    auto db = disk.installed
-                  ? db::Database::open(dir / "nxp.db", database_fix(fs::absolute(dir), disk))
-                  : db::Database::create(dir / "nxp.db");
+    auto fix = [&] { return database_fix(fs::absolute(dir), disk); };
+    auto db = disk.installed ? db::Database::open(dir / "nxp.db", fix)
+                             : db::Database::create(dir / "nxp.db");
     if (!db) {
         ::close(*lock);
         return tl::unexpected(db.error());
@@ -190,18 +190,22 @@ Result<Root> Root::init(const fs::path& dir, Events& events) {
 }
 
 Result<Root> Root::open(const fs::path& dir, const OpenOptions& opts, Events& events) {
-    const OnDisk disk = probe_root(dir);
     std::error_code ec;
     const bool db_missing =
         fs::symlink_status(dir / "nxp.db", ec).type() == fs::file_type::not_found;
-    if (!disk.initialised && db_missing)
+    if (db_missing && !probe_root(dir).initialised)
         return fail(ErrorKind::NotFound, dir.string(),
                     "not an nxp root (no nxp.db); create one with 'nxp init --root " +
                         dir.string() + "'");
     const fs::path abs = fs::absolute(dir);
-    const std::string fix =
-        disk.initialised ? database_fix(abs, disk)
-                         : "run 'nxp init --root " + abs.string() + "' to finish creating the root";
+    // What to do about an unusable database depends on what the root holds; looked at only
+    // when the database is refused.
+    auto fix = [&] {
+        const OnDisk disk = probe_root(dir);
+        return disk.initialised
+                   ? database_fix(abs, disk)
+                   : "run 'nxp init --root " + abs.string() + "' to finish creating the root";
+    };
     // The database is checked before the lock is taken, so that a root whose database is
     // gone is reported without creating anything in it.
     auto db = db::Database::open(dir / "nxp.db", fix);

@@ -154,7 +154,7 @@ TEST_CASE("open never creates a database: every unusable file is an error naming
         SECTION(c.what) {
             c.make();
             const auto before = listing(dir.path);
-            auto db = Database::open(path, "restore it from a backup");
+            auto db = Database::open(path, [] { return std::string("restore it from a backup"); });
             REQUIRE_FALSE(db);
             INFO(db.error().str());
             CHECK(db.error().context == path.string());
