@@ -45,3 +45,14 @@ assert_installed translator-mask 1.0.0
 run_rc 1 nxp --yes history undo 4                # transaction 4 was a rollback
 err_has "rollback --to"
 pass "history undo"
+
+# The command line is recorded as parsed: global options first and in long form wherever
+# they were typed, `=` forms split.
+run_rc 0 nxp remove translator-mask --root="$NXP_ROOT" -y
+want="nxp --root $NXP_ROOT --yes remove translator-mask"
+got=$(nxp history --json | jq -r '.transactions[-1].command_line')
+[ "$got" = "$want" ] || fail "history recorded '$got', expected '$want'"
+run_rc 0 nxp --yes rollback
+nxp history >"$T/out"
+out_has "rollback"
+pass "history records the parsed command line"
