@@ -168,6 +168,9 @@ std::optional<formats::IndexEntry> PoolModel::entry(Id solvable) const {
     if (!text) return std::nullopt;
     auto one = formats::parse_index(text);
     if (!one || one->packages.size() != 1) return std::nullopt;
+    // The solver chose by the solvable's relations; what is installed is the entry. A cache
+    // in which they disagree gives no entry (the plan then fails; txn reports it).
+    if (!cached_relations_match(solvable, one->packages.front())) return std::nullopt;
     return std::move(one->packages.front());
 }
 

@@ -209,6 +209,46 @@ Id PoolModel::add_solvable(::Repo* repo, const formats::PackageMeta& meta, Solva
     return p;
 }
 
+bool PoolModel::cached_relations_match(Id solvable, const formats::IndexEntry& e) const {
+    ::Pool* pool = pool_.get();
+    const Solvable* s = pool_id2solvable(pool, solvable);
+    if (s->name != pool_name_id(pool, e.name, true) ||
+        s->evr != pool_str2id(pool, to_evr(e.version).c_str(), 1))
+        return false;
+    auto stored = [&](Offset off) {
+        std::vector<Id> ids;
+        if (off != 0)
+            for (const Id* p = s->repo->idarraydata + off; *p != 0; ++p) ids.push_back(*p);
+        return ids;
+    };
+    auto same = [](std::vector<Id> a, std::vector<Id> b) {
+        for (auto* v : {&a, &b}) {
+            std::sort(v->begin(), v->end());
+            v->erase(std::unique(v->begin(), v->end()), v->end());
+        }
+        return a == b;
+    };
+    // As add_solvable() builds them when the cache is written (no host known then).
+    std::vector<Id> provides{pool_rel2id(pool, s->name, s->evr, REL_EQ, 1)};
+    for (const auto& prov : e.provides) {
+        if (is_reserved_name(prov.name, {})) continue;
+        Id name = pool_name_id(pool, prov.name, true);
+        const auto* v = provided_version(prov);
+        provides.push_back(
+            v ? pool_rel2id(pool, name, pool_str2id(pool, to_evr(*v).c_str(), 1), REL_EQ, 1)
+              : name);
+    }
+    std::vector<Id> requires_, conflicts, obsoletes, recommends;
+    for (const auto& r : e.requires_) requires_.push_back(dep(r));
+    for (const auto& c : e.conflicts)
+        for (const auto& alt : c.alternatives) conflicts.push_back(dep(alt));
+    for (const auto& o : e.replaces) obsoletes.push_back(dep(o));
+    for (const auto& r : e.recommends) recommends.push_back(dep(r));
+    return same(stored(s->dep_provides), provides) && same(stored(s->dep_requires), requires_) &&
+           same(stored(s->dep_conflicts), conflicts) && same(stored(s->dep_obsoletes), obsoletes) &&
+           same(stored(s->dep_recommends), recommends);
+}
+
 Id PoolModel::add_host(::Repo* repo, const HostProvide& h, std::size_t index) {
     formats::PackageMeta meta;
     meta.name = h.name;

@@ -93,6 +93,9 @@ class PoolModel {
     std::string rel_str(Id dep) const;
     Id key_id(const char* name) const;
     formats::Version cached_version(Id solvable) const;
+    // Whether a cached solvable's name, version and relations (what the solver decided on)
+    // are exactly those add_solvable() gives its stored entry (what would be installed).
+    bool cached_relations_match(Id solvable, const formats::IndexEntry& e) const;
     const std::vector<HostProvide>& host() const;
 
     solv::PoolPtr pool_;

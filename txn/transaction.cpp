@@ -86,8 +86,11 @@ Result<void> stage_plan(Root& root, const resolver::Plan& plan, const std::vecto
     std::vector<const resolver::Step*> steps;
     for (const auto& step : plan.steps) {
         if (step.kind == resolver::StepKind::Remove) continue;
-        if (!step.entry)
-            return fail(ErrorKind::Internal, step.name, "plan step without a package entry");
+        if (!step.entry)  // resolver: a cached entry that is unreadable or disagrees
+            return fail(ErrorKind::Verification, step.name + " (repository " + step.repo + ")",
+                        "the resolver's cache (cache/repos/" + step.repo +
+                            ") has no entry matching what it resolved: it was changed or "
+                            "damaged; run 'nxp refresh' to rebuild it");
         auto src = sources.find(step.repo);
         if (src == sources.end())
             return fail(ErrorKind::Internal, step.name, "unknown repository " + step.repo);
