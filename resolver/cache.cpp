@@ -1,7 +1,11 @@
 // The per-repository .solv cache: a warm start loads the repository with repo_add_solv
 // instead of decompressing, verifying and parsing index.json.
 //
-// File layout: one text line "nxp-solv-cache FORMAT SHA256 EXPIRES\n", then libsolv's .solv.
+// File layout: one text line "nxp-solv-cache FORMAT SHA256 EXPIRES DIGEST\n", then libsolv's
+// .solv. DIGEST is the BLAKE2b-256 of everything after the line: libsolv trusts its own
+// files and crashes on damaged ones (a flipped byte made repodata_lookup_str read out of
+// bounds), so a cache is handed to libsolv only when its bytes are the ones nxp wrote; any
+// other file falls back to the verified index, as a missing one does.
 // Each solvable carries, besides its dependencies, two attributes of its own:
 //   "nxp:version"  the SemVer text (build metadata included), stored in core;
 //   "nxp:entry"    the complete index entry as a one-package index.json, stored "vertically"
@@ -15,6 +19,8 @@
 // plans to install is compared, before any download, with the verified index
 // (txn::confirm_cached_entries): a changed cache can make a plan fail, never install a
 // package, a version or bytes that the signed index does not list, or a revoked one.
+#include <sodium.h>
+
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -33,7 +39,7 @@ namespace nxp::resolver {
 namespace {
 
 constexpr const char* kMagic = "nxp-solv-cache";
-constexpr int kFormat = 2;  // bump when the name/EVR encoding or the stored attributes change
+constexpr int kFormat = 3;  // bump when the name/EVR encoding or the stored attributes change
 constexpr const char* kVersionKey = "nxp:version";
 constexpr const char* kEntryKey = "nxp:entry";
 
@@ -54,21 +60,60 @@ int keep_entries_on_disk(::Repo* repo, ::Repokey* key, void* entry_key) {
     return repo_write_stdkeyfilter(repo, key, nullptr);
 }
 
-std::optional<RepoCacheStamp> parse_stamp(const std::string& line) {
+std::optional<RepoCacheStamp> parse_stamp(const std::string& line, std::string* digest = nullptr) {
     std::istringstream in(line);
-    std::string magic;
+    std::string magic, sum;
     int format = 0;
     RepoCacheStamp s;
-    if (!(in >> magic >> format >> s.key >> s.expires) || magic != kMagic || format != kFormat)
+    if (!(in >> magic >> format >> s.key >> s.expires >> sum) || magic != kMagic ||
+        format != kFormat)
         return std::nullopt;
+    if (digest) *digest = std::move(sum);
     return s;
 }
 
+std::string hex(const unsigned char* bytes, std::size_t n) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string out;
+    for (std::size_t i = 0; i < n; ++i) {
+        out += kHex[bytes[i] >> 4];
+        out += kHex[bytes[i] & 15];
+    }
+    return out;
+}
+
+std::string digest_of(std::string_view data) {
+    (void)sodium_init();  // picks the fastest implementation; the reference one works without
+    unsigned char out[crypto_generichash_BYTES];
+    crypto_generichash(out, sizeof out, reinterpret_cast<const unsigned char*>(data.data()),
+                       data.size(), nullptr, 0);
+    return hex(out, sizeof out);
+}
+
+// Whether the rest of `f` (from its current position) hashes to `digest`; leaves `f` where
+// it was, for libsolv to read the same open file.
+bool rest_matches(std::FILE* f, const std::string& digest) {
+    long start = std::ftell(f);
+    if (start < 0) return false;
+    (void)sodium_init();
+    crypto_generichash_state st;
+    crypto_generichash_init(&st, nullptr, 0, crypto_generichash_BYTES);
+    unsigned char buf[1 << 16];
+    std::size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) crypto_generichash_update(&st, buf, n);
+    bool read_ok = !std::ferror(f);
+    unsigned char out[crypto_generichash_BYTES];
+    crypto_generichash_final(&st, out, sizeof out);
+    std::clearerr(f);
+    if (std::fseek(f, start, SEEK_SET) != 0) return false;
+    return read_ok && hex(out, sizeof out) == digest;
+}
+
 // Reads the stamp line of an open cache file, leaving the stream at the .solv data.
-std::optional<RepoCacheStamp> read_stamp(std::FILE* f) {
+std::optional<RepoCacheStamp> read_stamp(std::FILE* f, std::string* digest = nullptr) {
     char line[256];
     if (!std::fgets(line, sizeof line, f)) return std::nullopt;
-    return parse_stamp(line);
+    return parse_stamp(line, digest);
 }
 
 }  // namespace
@@ -107,22 +152,22 @@ Result<std::string> PoolModel::cache_bytes(const std::string& key, std::int64_t 
     std::size_t len = 0;
     std::FILE* mem = open_memstream(&buf, &len);
     if (!mem) return fail(ErrorKind::Io, "repository cache", "cannot allocate memory");
-    std::fprintf(mem, "%s %d %s %lld\n", kMagic, kFormat, key.c_str(),
-                 static_cast<long long>(expires));
     int rc = repo_write_filtered(repo, mem, keep_entries_on_disk, &entry_key, nullptr);
     std::fclose(mem);
-    std::string out(buf, len);
+    std::string solv(buf, len);
     std::free(buf);
     if (rc != 0) return fail(ErrorKind::Internal, "repository cache", pool_errstr(pool));
-    return out;
+    return std::string(kMagic) + " " + std::to_string(kFormat) + " " + key + " " +
+           std::to_string(expires) + " " + digest_of(solv) + "\n" + solv;
 }
 
 Result<void> PoolModel::add_cached(const CachedRepo& c) {
     ::Pool* pool = pool_.get();
     FilePtr f(std::fopen(c.path.c_str(), "rb"));
     if (f) {
-        auto stamp = read_stamp(f.get());
-        if (stamp && stamp->key == c.key) {
+        std::string digest;
+        auto stamp = read_stamp(f.get(), &digest);
+        if (stamp && stamp->key == c.key && rest_matches(f.get(), digest)) {
             ::Repo* repo = repo_create(pool, c.name.c_str());
             repo->priority = c.priority;
             if (repo_add_solv(repo, f.get(), 0) == 0) {

@@ -112,6 +112,38 @@ TEST_CASE("a damaged cache file falls back to the verified entries", "[cache]") 
     CHECK(c.reparsed == 1);
 }
 
+TEST_CASE("a cache with any byte of its .solv data changed is never handed to libsolv", "[cache]") {
+    // libsolv trusts its files: a flipped byte crashed it in repodata_lookup_str. Every
+    // position is tried; each must resolve from the verified entries, exactly as before.
+    Cached c;
+    c.w.avail("a 1.0.0", {.req = {"b"}}).avail("b 1.0.0");
+    c.seal();
+    std::string bytes;
+    {
+        std::ifstream in(c.file.path, std::ios::binary);
+        bytes.assign(std::istreambuf_iterator<char>(in), {});
+    }
+    const std::size_t data = bytes.find('\n') + 1;
+    REQUIRE(data > 1);
+    REQUIRE(bytes.size() > data + 64);
+    int changed = 0;
+    for (std::size_t off = data; off < bytes.size(); ++off) {
+        std::string damaged = bytes;
+        damaged[off] = static_cast<char>(damaged[off] ^ 0x5a);
+        c.file.write(damaged);
+        c.reparsed = 0;
+        INFO("byte " << off << " of " << bytes.size());
+        REQUIRE(sorted(lines(c.w.u, install({"a"}))) == V{"install a 1.0.0", "install b 1.0.0"});
+        REQUIRE(c.reparsed == 1);
+        ++changed;
+    }
+    CHECK(changed == static_cast<int>(bytes.size() - data));
+    c.file.write(bytes);  // and the intact file is still used
+    c.reparsed = 0;
+    CHECK(sorted(lines(c.w.u, install({"a"}))) == V{"install a 1.0.0", "install b 1.0.0"});
+    CHECK(c.reparsed == 0);
+}
+
 TEST_CASE("a cache made for another index is not used", "[cache]") {
     Cached c;
     c.w.avail("a 1.0.0");
