@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "formats/json_util.hpp"
 #include "txn/nextchat_check.hpp"
 #include "txn/plugins.hpp"
 
@@ -55,9 +56,9 @@ Result<std::set<std::string>> managed_servers(Root& root) {
     auto text = root.db().setting("nextchat.managed");
     if (!text) return tl::unexpected(text.error());
     std::set<std::string> out;
-    auto j = nlohmann::json::parse(text->value_or("[]"), nullptr, false);
-    if (j.is_array())
-        for (const auto& n : j)
+    auto j = formats::parse_json(text->value_or("[]"), "nextchat.managed");
+    if (j && j->is_array())
+        for (const auto& n : *j)
             if (n.is_string()) out.insert(n.get<std::string>());
     return out;
 }
@@ -107,9 +108,9 @@ Result<NextchatSync> sync_nextchat(Root& root, const std::string& nxp_exe) {
     auto managed_text = root.db().setting("nextchat.managed");
     if (!managed_text) return tl::unexpected(managed_text.error());
     std::set<std::string> previously;
-    auto j = nlohmann::json::parse(managed_text->value_or("[]"), nullptr, false);
-    if (j.is_array())
-        for (const auto& n : j)
+    auto j = formats::parse_json(managed_text->value_or("[]"), "nextchat.managed");
+    if (j && j->is_array())
+        for (const auto& n : *j)
             if (n.is_string()) previously.insert(n.get<std::string>());
     auto mcp = nextchat::sync_mcp_config(**dir, state->servers, previously);
     if (!mcp) {
