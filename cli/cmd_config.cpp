@@ -58,7 +58,8 @@ Result<void> apply_doc(const formats::Manifest& m, const std::string& pkg, const
             return fail(ErrorKind::Invalid, where, key + ": " + pkg + " has no such config key");
         if (spec->second.secret && value.is_string() && value.get<std::string>() == kMasked)
             continue;
-        std::erase_if(rows, [&](const auto& r) { return r.package == pkg && r.key == key; });
+        std::erase_if(rows,
+                      [&, &key = key](const auto& r) { return r.package == pkg && r.key == key; });
         if (value.is_null()) continue;
         if (auto ok = formats::validate_config_value(key, spec->second, value); !ok)
             return tl::unexpected(in_context(ok.error(), where));
@@ -102,8 +103,9 @@ Result<int> list(Context& c, const std::string& name, const formats::Manifest& m
     json keys = json::array();
     Table t({"KEY", "VALUE", "DEFAULT", "TYPE", "DESCRIPTION"});
     for (const auto& [key, spec] : m.config) {
-        bool set = std::any_of(rows.begin(), rows.end(),
-                               [&](const auto& r) { return r.package == name && r.key == key; });
+        bool set = std::any_of(rows.begin(), rows.end(), [&, &key = key](const auto& r) {
+            return r.package == name && r.key == key;
+        });
         auto it = cfg.values.find(key);
         std::string value = it == cfg.values.end() ? (spec.required ? "(required, unset)" : "-")
                             : spec.secret           ? kMasked
