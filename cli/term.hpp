@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "formats/redact.hpp"
+
 namespace nxp::cli {
 
 // `text` with control characters escaped: \e, \r, \a, \b, \f, \v, \0 and \xNN for the other
@@ -36,8 +38,7 @@ std::string json_terminal_safe(std::string_view json_text);
 // human text is pending, bypassing the filter but through json_terminal_safe.
 void write_json_stdout(std::string_view text);
 
-// `value` with the password (or the token, when there is only a user part) of every
-// scheme://USER:PASSWORD@host in it replaced by ••••, for history and the audit log.
-std::string redact_url_credentials(std::string_view value);
+// For history, the audit log and output (formats/redact.hpp).
+using formats::redact_url_credentials;
 
 }  // namespace nxp::cli

@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <thread>
 
+#include "formats/redact.hpp"
 #include "repo/repository.hpp"
 #include "txn/apply_internal.hpp"
 #include "txn/fsutil.hpp"
@@ -95,7 +96,7 @@ Result<void> record_repos(Root& root, const std::vector<RepoChange>& changes, st
         if (auto index = refresh_repo(root, c.row, now); !index)
             events.message(Level::Warning, "repository " + c.row.name + " recorded, but its index could not be cached: " +
                                                index.error().str() + "; run 'nxp refresh'");
-        (void)root.db().audit(user, "repo-" + c.action, c.row.name + " " + c.row.url + " (apply)");
+        (void)root.db().audit(user, "repo-" + c.action, c.row.name + " " + formats::redact_url_credentials(c.row.url) + " (apply)");
     }
     return {};
 }
