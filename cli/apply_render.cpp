@@ -32,23 +32,28 @@ std::string render_diff(const Context& ctx, const txn::ApplyDiff& d) {
     std::string text;
     if (!d.repos.empty()) {
         text += "Repositories:\n";
-        for (const auto& r : d.repos) text += "  " + pad(r.action, 10) + pad(r.row.name, 16) + r.row.url + "\n";
+        for (const auto& r : d.repos)
+            text += "  " + pad(r.action, 10) + pad(r.row.name, 16) + r.row.url + "\n";
     }
     if (!d.plan.steps.empty() || !d.plan.marked_explicit.empty()) text += render_plan(ctx, d.plan);
-    for (const auto& n : d.demoted) text += "  keep      " + n + "  (now a dependency: not in the file)\n";
+    for (const auto& n : d.demoted)
+        text += "  keep      " + n + "  (now a dependency: not in the file)\n";
     if (!d.config.empty()) {
         text += "Configuration:\n";
         for (const auto& c : d.config)
-            text += "  " + pad(c.action, 10) + pad(c.plugin + "." + c.key, 24) + config_value_text(c) + "\n";
+            text += "  " + pad(c.action, 10) + pad(c.plugin + "." + c.key, 24) +
+                    config_value_text(c) + "\n";
     }
     if (!d.flags.empty()) {
         text += "Enabled:\n";
-        for (const auto& f : d.flags) text += "  " + pad(f.enabled ? "enable" : "disable", 10) + f.plugin + "\n";
+        for (const auto& f : d.flags)
+            text += "  " + pad(f.enabled ? "enable" : "disable", 10) + f.plugin + "\n";
     }
     if (!d.grants.empty()) {
         text += "Permission grants:\n";
         for (const auto& g : d.grants)
-            text += "  " + pad("grant", 10) + g.plugin + ": " + txn::describe_permissions(g.added) + "\n";
+            text += "  " + pad("grant", 10) + g.plugin + ": " + txn::describe_permissions(g.added) +
+                    "\n";
     }
     return text;
 }
@@ -56,8 +61,11 @@ std::string render_diff(const Context& ctx, const txn::ApplyDiff& d) {
 json diff_json(const txn::ApplyDiff& d) {
     json repos = json::array();
     for (const auto& r : d.repos)
-        repos.push_back({{"action", r.action}, {"name", r.row.name}, {"url", r.row.url},
-                         {"keys", r.row.keys}, {"mirrors", r.row.mirrors}});
+        repos.push_back({{"action", r.action},
+                         {"name", r.row.name},
+                         {"url", r.row.url},
+                         {"keys", r.row.keys},
+                         {"mirrors", r.row.mirrors}});
     json config = json::array();
     for (const auto& c : d.config) {
         json j{{"plugin", c.plugin}, {"key", c.key}, {"action", c.action}, {"secret", c.secret}};
@@ -69,11 +77,16 @@ json diff_json(const txn::ApplyDiff& d) {
     for (const auto& f : d.flags) flags.push_back({{"name", f.plugin}, {"enabled", f.enabled}});
     json grants = json::array();
     for (const auto& g : d.grants)
-        grants.push_back({{"name", g.plugin}, {"added", formats::permissions_to_json(g.added)},
+        grants.push_back({{"name", g.plugin},
+                          {"added", formats::permissions_to_json(g.added)},
                           {"granted", formats::permissions_to_json(g.permissions)}});
-    return {{"repositories", repos}, {"plan", plan_json(d.plan)},
-            {"marked_explicit", d.plan.marked_explicit}, {"demoted", d.demoted},
-            {"config", config}, {"enabled", flags}, {"grants", grants}};
+    return {{"repositories", repos},
+            {"plan", plan_json(d.plan)},
+            {"marked_explicit", d.plan.marked_explicit},
+            {"demoted", d.demoted},
+            {"config", config},
+            {"enabled", flags},
+            {"grants", grants}};
 }
 
 Result<txn::BundleTrust> bundle_anchors(const std::vector<std::string>& keys,
@@ -95,7 +108,8 @@ Result<txn::BundleTrust> bundle_anchors(const std::vector<std::string>& keys,
         trust.signers.push_back(*key);
     }
     for (const auto& r : desired.repos)
-        for (const auto& k : r.keys) trust.repo_keys[r.name].push_back(*formats::parse_public_key(k));
+        for (const auto& k : r.keys)
+            trust.repo_keys[r.name].push_back(*formats::parse_public_key(k));
     return trust;
 }
 

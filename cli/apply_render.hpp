@@ -1,10 +1,9 @@
 #pragma once
 // Rendering shared by nxp apply, lock and bundle: the apply diff for people and as JSON,
 // and the keys a bundle is verified against.
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "cli/context.hpp"
 #include "formats/desired.hpp"

@@ -57,9 +57,11 @@ Result<int> run(Context& c, const Flags& f) {
     if (f.file.empty() && f.bundle.empty())
         return fail(ErrorKind::Usage, "apply", "give a desired-state FILE, or --bundle BUNDLE");
     if (!f.bundle.empty() && (f.locked || !f.lockfile.empty()))
-        return fail(ErrorKind::Usage, "--bundle", "a bundle carries its own lockfile; drop --locked/--lockfile");
+        return fail(ErrorKind::Usage, "--bundle",
+                    "a bundle carries its own lockfile; drop --locked/--lockfile");
     if (f.bundle.empty() && !f.keys.empty())
-        return fail(ErrorKind::Usage, "--key", "only --bundle takes pinned keys; repositories pin theirs in FILE");
+        return fail(ErrorKind::Usage, "--key",
+                    "only --bundle takes pinned keys; repositories pin theirs in FILE");
     formats::Desired desired;
     if (!f.file.empty()) {
         auto d = read_desired(f.file);
@@ -68,7 +70,9 @@ Result<int> run(Context& c, const Flags& f) {
     }
     std::optional<formats::Lockfile> lock;
     if (f.locked || !f.lockfile.empty()) {
-        std::string path = f.lockfile.empty() ? (fs::path(f.file).parent_path() / "nxp.lock").string() : f.lockfile;
+        std::string path = f.lockfile.empty()
+                               ? (fs::path(f.file).parent_path() / "nxp.lock").string()
+                               : f.lockfile;
         auto l = read_lock(path);
         if (!l) return tl::unexpected(l.error());
         lock = std::move(*l);
@@ -106,8 +110,11 @@ Result<int> run(Context& c, const Flags& f) {
     if (!report) return tl::unexpected(report.error());
     if (report->unsolvable) {
         if (c.g.json)
-            c.emit({{"command", "apply"}, {"ok", false}, {"unsolvable", unsolvable_json(*report->unsolvable)}});
-        std::cerr << "nxp: the file's plugins cannot be installed together:\n" << report->unsolvable->str();
+            c.emit({{"command", "apply"},
+                    {"ok", false},
+                    {"unsolvable", unsolvable_json(*report->unsolvable)}});
+        std::cerr << "nxp: the file's plugins cannot be installed together:\n"
+                  << report->unsolvable->str();
         return 3;
     }
     const auto& diff = report->diff;
@@ -119,22 +126,26 @@ Result<int> run(Context& c, const Flags& f) {
         doc["changed"] = !diff.empty();
         doc["applied"] = report->applied;
         doc["transaction"] = report->txn.txn_id;
-        doc["generation"] = report->txn.applied ? report->txn.to_generation : report->txn.from_generation;
+        doc["generation"] =
+            report->txn.applied ? report->txn.to_generation : report->txn.from_generation;
         c.emit(std::move(doc));
         return 0;
     }
     if (diff.empty()) {
-        c.out("Nothing to do: the root already matches " + (f.file.empty() ? f.bundle : f.file) + ".");
+        c.out("Nothing to do: the root already matches " + (f.file.empty() ? f.bundle : f.file) +
+              ".");
     } else if (!report->applied) {
         c.out(render_diff(c, diff) + "Dry run: nothing was changed.");
     } else if (report->txn.applied) {
-        c.message(txn::Level::Info, "Done: generation " + std::to_string(report->txn.to_generation) +
-                                        " is current (" + std::to_string(change_count(diff)) + " change(s), " +
-                                        human_size(report->txn.download_bytes) +
+        c.message(txn::Level::Info, "Done: generation " +
+                                        std::to_string(report->txn.to_generation) +
+                                        " is current (" + std::to_string(change_count(diff)) +
+                                        " change(s), " + human_size(report->txn.download_bytes) +
                                         " downloaded; undo with 'nxp rollback').");
     } else {
-        c.message(txn::Level::Info, "Done: " + std::to_string(change_count(diff)) +
-                                        " change(s) to repositories and grants; the plugins already matched.");
+        c.message(txn::Level::Info,
+                  "Done: " + std::to_string(change_count(diff)) +
+                      " change(s) to repositories and grants; the plugins already matched.");
     }
     return 0;
 }
@@ -143,12 +154,14 @@ Result<int> run(Context& c, const Flags& f) {
 
 void add_apply(CLI::App& app, Context& ctx) {
     auto f = std::make_shared<Flags>();
-    auto* cmd = app.add_subcommand("apply", "Make the root match a desired-state file in one transaction");
+    auto* cmd =
+        app.add_subcommand("apply", "Make the root match a desired-state file in one transaction");
     cmd->add_option("file", f->file, "Desired-state file (nxp-apply(5))");
     cmd->add_flag("--locked", f->locked, "Install exactly the lockfile next to FILE (nxp.lock)");
     cmd->add_option("--lockfile", f->lockfile, "Install exactly this lockfile (implies --locked)");
     cmd->add_option("--bundle", f->bundle, "Install from an offline bundle (nxp bundle)");
-    cmd->add_option("--key", f->keys, "Public key the bundle must be signed with (.pub file or base64)");
+    cmd->add_option("--key", f->keys,
+                    "Public key the bundle must be signed with (.pub file or base64)");
     cmd->callback([&ctx, f] { ctx.action = [f](Context& c) { return run(c, *f); }; });
 }
 

@@ -9,7 +9,8 @@
 namespace nxp::cli {
 
 void add_audit(CLI::App& app, Context& ctx) {
-    auto* cmd = app.add_subcommand("audit", "Report installed plugins that are revoked or have advisories");
+    auto* cmd =
+        app.add_subcommand("audit", "Report installed plugins that are revoked or have advisories");
     cmd->callback([&ctx] {
         ctx.action = [](Context& c) -> Result<int> {
             auto root = c.open_root(txn::Access::Read);
@@ -22,8 +23,12 @@ void add_audit(CLI::App& app, Context& ctx) {
             if (c.g.json) {
                 nlohmann::json arr = nlohmann::json::array();
                 for (const auto& f : *findings)
-                    arr.push_back({{"name", f.name}, {"version", f.version}, {"repo", f.repo},
-                                   {"kind", f.kind}, {"id", f.id}, {"severity", f.severity},
+                    arr.push_back({{"name", f.name},
+                                   {"version", f.version},
+                                   {"repo", f.repo},
+                                   {"kind", f.kind},
+                                   {"id", f.id},
+                                   {"severity", f.severity},
                                    {"summary", f.summary}});
                 c.emit({{"command", "audit"}, {"ok", rc == 0}, {"findings", arr}});
                 return rc;
@@ -34,12 +39,14 @@ void add_audit(CLI::App& app, Context& ctx) {
             }
             Table t({"NAME", "VERSION", "KIND", "SEVERITY", "ID", "SUMMARY"});
             for (const auto& f : *findings)
-                t.add({f.name, f.version, f.kind, f.severity, f.id.empty() ? "-" : f.id, f.summary});
+                t.add(
+                    {f.name, f.version, f.kind, f.severity, f.id.empty() ? "-" : f.id, f.summary});
             c.out(t.render());
             for (const auto& f : *findings)
                 if (f.kind == "revoked")
-                    c.message(txn::Level::Warning, f.name + " " + f.version +
-                                                       " is REVOKED by its publisher; remove or update it now");
+                    c.message(txn::Level::Warning,
+                              f.name + " " + f.version +
+                                  " is REVOKED by its publisher; remove or update it now");
             return rc;
         };
     });

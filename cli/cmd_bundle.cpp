@@ -43,21 +43,32 @@ Result<int> run(Context& c, const Flags& f) {
     auto lock = txn::make_lockfile(*root, c);
     if (!lock) return tl::unexpected(lock.error());
     if (c.g.dry_run) {
-        c.out("Dry run: would write " + f.out + " with " + std::to_string(lock->packages.size()) + " package(s).");
-        if (c.g.json) c.emit({{"command", "bundle"}, {"file", f.out}, {"written", false},
-                              {"packages", lock->packages.size()}});
+        c.out("Dry run: would write " + f.out + " with " + std::to_string(lock->packages.size()) +
+              " package(s).");
+        if (c.g.json)
+            c.emit({{"command", "bundle"},
+                    {"file", f.out},
+                    {"written", false},
+                    {"packages", lock->packages.size()}});
         return 0;
     }
     auto summary = txn::write_bundle(*root, *lock, f.out, *key, c.g.offline, c);
     if (!summary) return tl::unexpected(summary.error());
     if (c.g.json) {
-        c.emit({{"command", "bundle"}, {"file", f.out}, {"written", true}, {"packages", summary->packages},
-                {"repositories", summary->repos}, {"bytes", summary->bytes}, {"signed", summary->signed_}});
+        c.emit({{"command", "bundle"},
+                {"file", f.out},
+                {"written", true},
+                {"packages", summary->packages},
+                {"repositories", summary->repos},
+                {"bytes", summary->bytes},
+                {"signed", summary->signed_}});
         return 0;
     }
     c.out("Wrote " + f.out + ": " + std::to_string(summary->packages) + " package(s), " +
           std::to_string(summary->repos) + " repository index(es), " + human_size(summary->bytes) +
-          (summary->signed_ ? ", signed." : ", unsigned (verify it on the target with the apply file's repository keys)."));
+          (summary->signed_
+               ? ", signed."
+               : ", unsigned (verify it on the target with the apply file's repository keys)."));
     return 0;
 }
 
@@ -67,7 +78,8 @@ void add_bundle(CLI::App& app, Context& ctx) {
     auto f = std::make_shared<Flags>();
     auto* cmd = app.add_subcommand("bundle", "Write the installed set as a signed offline bundle");
     cmd->add_option("-o,--output", f->out, "Bundle file to write")->required();
-    cmd->add_option("--key", f->key, "Secret key to sign the bundle's lockfile with (nxp key generate)");
+    cmd->add_option("--key", f->key,
+                    "Secret key to sign the bundle's lockfile with (nxp key generate)");
     cmd->add_option("--password-file", f->password_file, "Password of an encrypted secret key");
     cmd->callback([&ctx, f] { ctx.action = [f](Context& c) { return run(c, *f); }; });
 }

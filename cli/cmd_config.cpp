@@ -72,8 +72,10 @@ json current_doc(const formats::Manifest& m, const txn::PluginConfig& cfg) {
     json doc = json::object();
     for (const auto& [key, spec] : m.config) {
         auto it = cfg.values.find(key);
-        if (it == cfg.values.end()) doc[key] = nullptr;
-        else doc[key] = spec.secret ? json(kMasked) : it->second;
+        if (it == cfg.values.end())
+            doc[key] = nullptr;
+        else
+            doc[key] = spec.secret ? json(kMasked) : it->second;
     }
     return doc;
 }
@@ -108,13 +110,19 @@ Result<int> list(Context& c, const std::string& name, const formats::Manifest& m
         });
         auto it = cfg.values.find(key);
         std::string value = it == cfg.values.end() ? (spec.required ? "(required, unset)" : "-")
-                            : spec.secret           ? kMasked
-                                                    : txn::config_text(it->second);
+                            : spec.secret          ? kMasked
+                                                   : txn::config_text(it->second);
         std::string type(formats::config_type_name(spec.type));
         t.add({key, value, spec.default_json.value_or("-"), type, spec.description});
-        json k{{"key", key}, {"type", type}, {"description", spec.description},
-               {"secret", spec.secret}, {"required", spec.required}, {"set", set}};
-        k["value"] = it == cfg.values.end() ? json(nullptr) : spec.secret ? json(kMasked) : it->second;
+        json k{{"key", key},
+               {"type", type},
+               {"description", spec.description},
+               {"secret", spec.secret},
+               {"required", spec.required},
+               {"set", set}};
+        k["value"] = it == cfg.values.end() ? json(nullptr)
+                     : spec.secret          ? json(kMasked)
+                                            : it->second;
         k["default"] = spec.default_json ? json::parse(*spec.default_json) : json(nullptr);
         keys.push_back(std::move(k));
     }
@@ -122,8 +130,10 @@ Result<int> list(Context& c, const std::string& name, const formats::Manifest& m
         c.emit({{"command", "config"}, {"name", name}, {"keys", keys}, {"missing", cfg.missing}});
         return 0;
     }
-    if (m.config.empty()) c.out(name + " has no configuration.");
-    else c.out(t.render());
+    if (m.config.empty())
+        c.out(name + " has no configuration.");
+    else
+        c.out(t.render());
     if (!cfg.missing.empty()) {
         std::string keys_text;
         for (const auto& k : cfg.missing) keys_text += (keys_text.empty() ? "" : ", ") + k;
@@ -168,14 +178,18 @@ Result<int> run(Context& c, const Flags& f) {
         auto parsed = formats::parse_json(*text, f.from_file);
         if (!parsed) return tl::unexpected(parsed.error());
         json doc = std::move(*parsed);
-        if (auto r = apply_doc(*m, f.name, doc, rows, f.from_file); !r) return tl::unexpected(r.error());
+        if (auto r = apply_doc(*m, f.name, doc, rows, f.from_file); !r)
+            return tl::unexpected(r.error());
     }
     if (f.edit) {
         auto doc = edit_doc(current_doc(*m, txn::effective_config(*m, rows, f.name)));
         if (!doc) return tl::unexpected(doc.error());
-        if (auto r = apply_doc(*m, f.name, *doc, rows, "--edit"); !r) return tl::unexpected(r.error());
+        if (auto r = apply_doc(*m, f.name, *doc, rows, "--edit"); !r)
+            return tl::unexpected(r.error());
     }
-    auto key_of = [](const db::ConfigRow& r) { return r.package + "\n" + r.key + "\n" + r.value_json; };
+    auto key_of = [](const db::ConfigRow& r) {
+        return r.package + "\n" + r.key + "\n" + r.value_json;
+    };
     std::vector<std::string> before, after;
     for (const auto& r : snap->config) before.push_back(key_of(r));
     for (const auto& r : rows) after.push_back(key_of(r));
@@ -197,7 +211,9 @@ Result<int> run(Context& c, const Flags& f) {
     if (!report) return tl::unexpected(report.error());
     auto missing = txn::effective_config(*m, rows, f.name).missing;
     if (c.g.json) {
-        c.emit({{"command", "config"}, {"name", f.name}, {"applied", report->applied},
+        c.emit({{"command", "config"},
+                {"name", f.name},
+                {"applied", report->applied},
                 {"generation", report->applied ? report->to_generation : report->from_generation},
                 {"missing", missing}});
         return 0;
@@ -209,7 +225,8 @@ Result<int> run(Context& c, const Flags& f) {
     c.message(txn::Level::Info, "Configuration of " + f.name + " changed: generation " +
                                     std::to_string(report->to_generation) +
                                     " is current (undo with 'nxp rollback').");
-    if (!missing.empty()) c.message(txn::Level::Info, f.name + " stays paused until " + missing.front() + " is set.");
+    if (!missing.empty())
+        c.message(txn::Level::Info, f.name + " stays paused until " + missing.front() + " is set.");
     return 0;
 }
 

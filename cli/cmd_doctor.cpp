@@ -8,7 +8,8 @@
 namespace nxp::cli {
 
 void add_doctor(CLI::App& app, Context& ctx) {
-    auto* cmd = app.add_subcommand("doctor", "Check the root, repositories, plugins, sandbox and NextChat");
+    auto* cmd =
+        app.add_subcommand("doctor", "Check the root, repositories, plugins, sandbox and NextChat");
     cmd->callback([&ctx] {
         ctx.action = [](Context& c) -> Result<int> {
             auto root = c.open_root(txn::Access::Read);
@@ -24,8 +25,11 @@ void add_doctor(CLI::App& app, Context& ctx) {
             if (c.g.json) {
                 nlohmann::json arr = nlohmann::json::array();
                 for (const auto& f : *findings)
-                    arr.push_back({{"check", f.check}, {"severity", txn::severity_name(f.severity)},
-                                   {"subject", f.subject}, {"problem", f.problem}, {"fix", f.fix}});
+                    arr.push_back({{"check", f.check},
+                                   {"severity", txn::severity_name(f.severity)},
+                                   {"subject", f.subject},
+                                   {"problem", f.problem},
+                                   {"fix", f.fix}});
                 c.emit({{"command", "doctor"}, {"ok", !wrong}, {"findings", arr}});
                 return wrong ? 1 : 0;
             }
@@ -39,8 +43,9 @@ void add_doctor(CLI::App& app, Context& ctx) {
                 if (!f.fix.empty()) text += "    fix: " + f.fix + "\n";
             }
             text += findings->empty() ? "No problems found."
-                    : wrong           ? std::to_string(findings->size()) + " finding(s); the root needs attention."
-                                      : "Only notices; nothing is wrong yet.";
+                    : wrong           ? std::to_string(findings->size()) +
+                                  " finding(s); the root needs attention."
+                            : "Only notices; nothing is wrong yet.";
             c.out(text);
             return wrong ? 1 : 0;
         };

@@ -21,14 +21,18 @@ Result<int> run(Context& c, const std::vector<std::string>& names, bool enable) 
         steps.push_back({kind, name, pkg->version, pkg->version, pkg->repo});
     }
     if (steps.empty()) {
-        if (c.g.json) c.emit({{"command", kind}, {"applied", false}, {"names", names}});
-        else c.out("Nothing to do: already " + kind + "d.");
+        if (c.g.json)
+            c.emit({{"command", kind}, {"applied", false}, {"names", names}});
+        else
+            c.out("Nothing to do: already " + kind + "d.");
         return 0;
     }
     auto report = txn::apply_change(*root, *snap, kind, steps, c.txn_options(kind));
     if (!report) return tl::unexpected(report.error());
     if (c.g.json) {
-        c.emit({{"command", kind}, {"applied", report->applied}, {"names", names},
+        c.emit({{"command", kind},
+                {"applied", report->applied},
+                {"names", names},
                 {"generation", report->applied ? report->to_generation : report->from_generation}});
     } else if (!report->applied) {
         c.out("Dry run: would " + kind + " " + std::to_string(steps.size()) + " plugin(s).");
@@ -42,8 +46,9 @@ Result<int> run(Context& c, const std::vector<std::string>& names, bool enable) 
 
 void add_one(CLI::App& app, Context& ctx, bool enable) {
     auto names = std::make_shared<std::vector<std::string>>();
-    auto* cmd = app.add_subcommand(enable ? "enable" : "disable",
-                                   enable ? "Enable plugins" : "Disable plugins (paused in NextChat)");
+    auto* cmd =
+        app.add_subcommand(enable ? "enable" : "disable",
+                           enable ? "Enable plugins" : "Disable plugins (paused in NextChat)");
     cmd->add_option("plugins", *names, "Installed plugin names")->required();
     cmd->callback([&ctx, names, enable] {
         ctx.action = [names, enable](Context& c) { return run(c, *names, enable); };

@@ -13,14 +13,16 @@ Result<int> run(Context& c, const std::string& name) {
     if (!snap) return tl::unexpected(snap.error());
     auto* pkg = snap->find(name);
     if (!pkg) return fail(ErrorKind::NotFound, name, "not installed");
-    if (!pkg->enabled) return fail(ErrorKind::Invalid, name, "disabled; run 'nxp enable " + name + "'");
+    if (!pkg->enabled)
+        return fail(ErrorKind::Invalid, name, "disabled; run 'nxp enable " + name + "'");
     auto p = txn::load_plugin(*root, *pkg, snap->config);
     if (!p) return tl::unexpected(p.error());
-    if (!p->manifest.mcp) return fail(ErrorKind::Invalid, name, "not an MCP server (no mcp command)");
+    if (!p->manifest.mcp)
+        return fail(ErrorKind::Invalid, name, "not an MCP server (no mcp command)");
     if (!p->config.missing.empty())
         return fail(ErrorKind::Invalid, name,
-                    "needs config " + p->config.missing.front() + "; run 'nxp config " + name + " " +
-                        p->config.missing.front() + " VALUE'");
+                    "needs config " + p->config.missing.front() + "; run 'nxp config " + name +
+                        " " + p->config.missing.front() + " VALUE'");
     auto prof = txn::plugin_profile(*p, run_policy(c, *root).allow_unsandboxed);
     prof.argv = txn::mcp_argv(*p);
     prof.timeout_s = 0;

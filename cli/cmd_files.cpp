@@ -1,8 +1,8 @@
 // nxp files NAME: the files an installed plugin owns; nxp owns PATH: which plugin owns a file
 // (a path inside ROOT/current/plugins/NAME/, relative to the plugin, or absolute).
 #include "cli/context.hpp"
-#include "cli/term.hpp"
 #include "cli/table.hpp"
+#include "cli/term.hpp"
 
 namespace nxp::cli {
 namespace {
@@ -33,10 +33,16 @@ Result<int> files(Context& c, const std::string& name) {
     if (c.g.json) {
         nlohmann::json arr = nlohmann::json::array();
         for (const auto& f : *rows)
-            arr.push_back({{"path", f.path}, {"type", std::string(1, f.type)}, {"mode", mode_text(f.mode)},
-                           {"size", f.size}, {"sha256", f.sha256}});
-        c.emit({{"command", "files"}, {"name", name}, {"version", pkg->version},
-                {"dir", (c.root_dir() / base).string()}, {"files", arr}});
+            arr.push_back({{"path", f.path},
+                           {"type", std::string(1, f.type)},
+                           {"mode", mode_text(f.mode)},
+                           {"size", f.size},
+                           {"sha256", f.sha256}});
+        c.emit({{"command", "files"},
+                {"name", name},
+                {"version", pkg->version},
+                {"dir", (c.root_dir() / base).string()},
+                {"files", arr}});
         return 0;
     }
     std::string text;
@@ -95,8 +101,7 @@ Result<int> owns(Context& c, const std::string& arg) {
         text.pop_back();
         c.out(text);
     }
-    if (owners.empty())
-        return fail(ErrorKind::NotFound, arg, "no installed plugin owns this file");
+    if (owners.empty()) return fail(ErrorKind::NotFound, arg, "no installed plugin owns this file");
     return 0;
 }
 
@@ -110,7 +115,9 @@ void add_files(CLI::App& app, Context& ctx) {
 
     auto path = std::make_shared<std::string>();
     auto* o = app.add_subcommand("owns", "Show which installed plugin owns a file");
-    o->add_option("path", *path, "A file under ROOT/current/plugins/NAME/, or a path inside a plugin")->required();
+    o->add_option("path", *path,
+                  "A file under ROOT/current/plugins/NAME/, or a path inside a plugin")
+        ->required();
     o->callback([&ctx, path] { ctx.action = [path](Context& c) { return owns(c, *path); }; });
 }
 

@@ -21,7 +21,11 @@ std::string when(std::int64_t t) {
 nlohmann::json steps_json(const txn::Intent& in) {
     nlohmann::json arr = nlohmann::json::array();
     for (const auto& s : in.steps)
-        arr.push_back({{"action", s.action}, {"name", s.name}, {"from", s.from}, {"to", s.to}, {"repo", s.repo}});
+        arr.push_back({{"action", s.action},
+                       {"name", s.name},
+                       {"from", s.from},
+                       {"to", s.to},
+                       {"repo", s.repo}});
     return arr;
 }
 
@@ -34,10 +38,15 @@ Result<int> history_list(Context& c) {
         nlohmann::json arr = nlohmann::json::array();
         for (const auto& t : *txns) {
             auto in = txn::intent_from_json(t.plan_json);
-            arr.push_back({{"id", t.id}, {"state", t.state}, {"started_at", t.started_at},
-                           {"user", t.user}, {"command_line", t.command_line},
-                           {"kind", in ? in->kind : ""}, {"from_generation", t.from_generation},
-                           {"to_generation", t.to_generation}, {"changes", in ? in->steps.size() : 0}});
+            arr.push_back({{"id", t.id},
+                           {"state", t.state},
+                           {"started_at", t.started_at},
+                           {"user", t.user},
+                           {"command_line", t.command_line},
+                           {"kind", in ? in->kind : ""},
+                           {"from_generation", t.from_generation},
+                           {"to_generation", t.to_generation},
+                           {"changes", in ? in->steps.size() : 0}});
         }
         c.emit({{"command", "history"}, {"transactions", arr}});
         return 0;
@@ -50,8 +59,8 @@ Result<int> history_list(Context& c) {
     for (const auto& x : *txns) {
         auto in = txn::intent_from_json(x.plan_json);
         t.add({std::to_string(x.id), when(x.started_at),
-               std::to_string(x.from_generation) + " -> " + std::to_string(x.to_generation), x.state,
-               std::to_string(in ? in->steps.size() : 0), x.command_line});
+               std::to_string(x.from_generation) + " -> " + std::to_string(x.to_generation),
+               x.state, std::to_string(in ? in->steps.size() : 0), x.command_line});
     }
     c.out(t.render());
     return 0;
@@ -62,23 +71,31 @@ Result<int> history_info(Context& c, std::int64_t id) {
     if (!root) return tl::unexpected(root.error());
     auto t = root->db().txn(id);
     if (!t) return tl::unexpected(t.error());
-    if (!*t) return fail(ErrorKind::NotFound, "transaction " + std::to_string(id), "no such transaction");
+    if (!*t)
+        return fail(ErrorKind::NotFound, "transaction " + std::to_string(id),
+                    "no such transaction");
     auto in = txn::intent_from_json((*t)->plan_json);
     if (!in) return tl::unexpected(in.error());
     if (c.g.json) {
-        c.emit({{"command", "history info"}, {"id", id}, {"state", (*t)->state},
-                {"kind", in->kind}, {"user", (*t)->user}, {"command_line", (*t)->command_line},
-                {"started_at", (*t)->started_at}, {"finished_at", (*t)->finished_at},
-                {"from_generation", (*t)->from_generation}, {"to_generation", (*t)->to_generation},
-                {"error", (*t)->error}, {"steps", steps_json(*in)}});
+        c.emit({{"command", "history info"},
+                {"id", id},
+                {"state", (*t)->state},
+                {"kind", in->kind},
+                {"user", (*t)->user},
+                {"command_line", (*t)->command_line},
+                {"started_at", (*t)->started_at},
+                {"finished_at", (*t)->finished_at},
+                {"from_generation", (*t)->from_generation},
+                {"to_generation", (*t)->to_generation},
+                {"error", (*t)->error},
+                {"steps", steps_json(*in)}});
         return 0;
     }
-    std::string text = "Transaction " + std::to_string(id) + " (" + in->kind + ", " + (*t)->state + ")\n" +
-                       "  by       " + (*t)->user + "\n" +
-                       "  started  " + when((*t)->started_at) + " UTC\n" +
-                       "  finished " + when((*t)->finished_at) + " UTC\n" +
-                       "  command  " + (*t)->command_line + "\n" +
-                       "  generations " + std::to_string((*t)->from_generation) + " -> " +
+    std::string text = "Transaction " + std::to_string(id) + " (" + in->kind + ", " + (*t)->state +
+                       ")\n" + "  by       " + (*t)->user + "\n" + "  started  " +
+                       when((*t)->started_at) + " UTC\n" + "  finished " + when((*t)->finished_at) +
+                       " UTC\n" + "  command  " + (*t)->command_line + "\n" + "  generations " +
+                       std::to_string((*t)->from_generation) + " -> " +
                        std::to_string((*t)->to_generation) + "\n";
     if (!(*t)->error.empty()) text += "  error    " + (*t)->error + "\n";
     text += "Changes:\n";
@@ -96,7 +113,9 @@ Result<int> history_undo(Context& c, std::int64_t id) {
     if (!root) return tl::unexpected(root.error());
     auto t = root->db().txn(id);
     if (!t) return tl::unexpected(t.error());
-    if (!*t) return fail(ErrorKind::NotFound, "transaction " + std::to_string(id), "no such transaction");
+    if (!*t)
+        return fail(ErrorKind::NotFound, "transaction " + std::to_string(id),
+                    "no such transaction");
     if ((*t)->state != "done")
         return fail(ErrorKind::Invalid, "transaction " + std::to_string(id),
                     "it is " + (*t)->state + ", so there is nothing to undo");
@@ -121,7 +140,8 @@ Result<int> history_undo(Context& c, std::int64_t id) {
             req.jobs.push_back({resolver::JobKind::Install, dep});
         }
     }
-    if (req.jobs.empty()) return fail(ErrorKind::Invalid, "transaction " + std::to_string(id), "changed no plugins");
+    if (req.jobs.empty())
+        return fail(ErrorKind::Invalid, "transaction " + std::to_string(id), "changed no plugins");
     return run_and_report(c, *root, req, "undo");
 }
 
@@ -139,7 +159,9 @@ void add_history(CLI::App& app, Context& ctx) {
     auto undo_id = std::make_shared<std::int64_t>(0);
     auto* undo = cmd->add_subcommand("undo", "Reverse one transaction");
     undo->add_option("id", *undo_id, "Transaction id")->required();
-    undo->callback([&ctx, undo_id] { ctx.action = [undo_id](Context& c) { return history_undo(c, *undo_id); }; });
+    undo->callback([&ctx, undo_id] {
+        ctx.action = [undo_id](Context& c) { return history_undo(c, *undo_id); };
+    });
 }
 
 }  // namespace nxp::cli

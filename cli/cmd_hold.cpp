@@ -13,14 +13,17 @@ Result<int> set_hold(Context& c, const std::vector<std::string>& names, bool hel
     auto pkgs = txn::current_packages(*root);
     if (!pkgs) return tl::unexpected(pkgs.error());
     for (const auto& n : names) {
-        if (held && std::none_of(pkgs->begin(), pkgs->end(), [&](const auto& p) { return p.name == n; }))
-            return fail(ErrorKind::NotFound, n, "not installed; only installed plugins can be held");
+        if (held &&
+            std::none_of(pkgs->begin(), pkgs->end(), [&](const auto& p) { return p.name == n; }))
+            return fail(ErrorKind::NotFound, n,
+                        "not installed; only installed plugins can be held");
     }
     for (const auto& n : names) {
         if (auto r = root->db().set_hold(n, held); !r) return tl::unexpected(r.error());
         (void)root->db().audit(c.user(), held ? "hold" : "unhold", n);
     }
-    if (c.g.json) c.emit({{"command", held ? "hold" : "unhold"}, {"names", names}});
+    if (c.g.json)
+        c.emit({{"command", held ? "hold" : "unhold"}, {"names", names}});
     else
         for (const auto& n : names)
             c.out(n + (held ? " is held: it will not be upgraded, downgraded or removed."
@@ -39,7 +42,10 @@ Result<int> why(Context& c, const std::string& name) {
     if (inst == nullptr) return fail(ErrorKind::NotFound, name, "not installed");
     auto chains = resolver::why(*universe, name);
     if (c.g.json) {
-        c.emit({{"command", "why"}, {"name", name}, {"explicit", inst->explicit_}, {"chains", chains}});
+        c.emit({{"command", "why"},
+                {"name", name},
+                {"explicit", inst->explicit_},
+                {"chains", chains}});
         return 0;
     }
     std::string text;
@@ -60,15 +66,16 @@ Result<int> why(Context& c, const std::string& name) {
 void add_hold(CLI::App& app, Context& ctx) {
     for (bool held : {true, false}) {
         auto names = std::make_shared<std::vector<std::string>>();
-        auto* cmd = app.add_subcommand(held ? "hold" : "unhold",
-                                       held ? "Keep plugins at their installed version"
-                                            : "Let held plugins change again");
+        auto* cmd = app.add_subcommand(
+            held ? "hold" : "unhold",
+            held ? "Keep plugins at their installed version" : "Let held plugins change again");
         cmd->add_option("plugins", *names, "Plugin names")->required();
         cmd->callback([&ctx, names, held] {
             ctx.action = [names, held](Context& c) { return set_hold(c, *names, held); };
         });
     }
-    auto* autoremove = app.add_subcommand("autoremove", "Remove dependencies nothing needs any more");
+    auto* autoremove =
+        app.add_subcommand("autoremove", "Remove dependencies nothing needs any more");
     autoremove->callback([&ctx] {
         ctx.action = [](Context& c) -> Result<int> {
             auto root = c.open_root(c.g.dry_run ? txn::Access::Read : txn::Access::Write);

@@ -22,11 +22,13 @@ Result<int> import_npm(Context& c, const importer::NpmOptions& o) {
                 {"requires", m["requires"]}});
         return 0;
     }
-    c.out("Imported " + plan->package + "@" + plan->version + " as plugin " + plan->plugin_name + " in " +
-          o.out.string() + ".\n" +
+    c.out("Imported " + plan->package + "@" + plan->version + " as plugin " + plan->plugin_name +
+          " in " + o.out.string() + ".\n" +
           "Next: fill in \"permissions\" in plugin.json (the network hosts, paths and environment\n"
-          "variables the server needs; nxp lint warns until you do) and \"config\" for its settings, then\n"
-          "  nxp lint " + o.out.string() + "\n  nxp pack " + o.out.string() + " -o packages/");
+          "variables the server needs; nxp lint warns until you do) and \"config\" for its "
+          "settings, then\n"
+          "  nxp lint " +
+          o.out.string() + "\n  nxp pack " + o.out.string() + " -o packages/");
     return 0;
 }
 
@@ -35,14 +37,19 @@ Result<int> import_npm(Context& c, const importer::NpmOptions& o) {
 void add_import(CLI::App& app, Context& ctx) {
     auto* cmd = app.add_subcommand("import", "Turn a published package into a plugin directory");
     cmd->require_subcommand(1);
-    auto* npm = cmd->add_subcommand("npm", "Turn an npm-published MCP server into a plugin directory");
+    auto* npm =
+        cmd->add_subcommand("npm", "Turn an npm-published MCP server into a plugin directory");
     auto o = std::make_shared<importer::NpmOptions>();
     npm->add_option("package", o->spec, "NAME or NAME@VERSION as npm takes it")->required();
-    npm->add_option("-o,--output", o->out, "Plugin directory to write (must not exist, or be empty)")->required();
-    npm->add_option("--name", o->name, "Plugin name (default: from the npm name, @scope/x -> scope-x)");
+    npm->add_option("-o,--output", o->out,
+                    "Plugin directory to write (must not exist, or be empty)")
+        ->required();
+    npm->add_option("--name", o->name,
+                    "Plugin name (default: from the npm name, @scope/x -> scope-x)");
     npm->add_option("--bin", o->bin, "Which program to run when the package has several");
-    npm->add_flag_function("--no-check", [o](std::int64_t) { o->check = false; },
-                  "Do not run the MCP health check at install (for servers that need config to start)");
+    npm->add_flag_function(
+        "--no-check", [o](std::int64_t) { o->check = false; },
+        "Do not run the MCP health check at install (for servers that need config to start)");
     npm->callback([&ctx, o] { ctx.action = [o](Context& c) { return import_npm(c, *o); }; });
 }
 

@@ -11,7 +11,8 @@ void add_init(CLI::App& app, Context& ctx) {
     auto nextchat_dir = std::make_shared<std::string>();
     auto nextchat_version = std::make_shared<std::string>();
     auto sets = std::make_shared<std::vector<std::string>>();
-    cmd->add_option("--nextchat", *nextchat_dir, "NextChat checkout or mounted volume to keep in step");
+    cmd->add_option("--nextchat", *nextchat_dir,
+                    "NextChat checkout or mounted volume to keep in step");
     cmd->add_option("--nextchat-version", *nextchat_version,
                     "NextChat version for the 'nextchat' virtual package (default: detected)");
     cmd->add_option("--set", *sets,
@@ -39,7 +40,8 @@ void add_init(CLI::App& app, Context& ctx) {
                 auto abs = std::filesystem::absolute(*nextchat_dir).lexically_normal();
                 if (!std::filesystem::is_directory(abs))
                     return fail(ErrorKind::NotFound, abs.string(), "not a directory");
-                if (auto r = db.set_setting("nextchat.dir", abs.string()); !r) return tl::unexpected(r.error());
+                if (auto r = db.set_setting("nextchat.dir", abs.string()); !r)
+                    return tl::unexpected(r.error());
                 if (nextchat_version->empty()) {
                     auto v = nextchat::detect_version(abs);
                     if (!v) return tl::unexpected(v.error());

@@ -4,8 +4,8 @@
 #include "cli/context.hpp"
 #include "cli/table.hpp"
 #include "formats/constraint.hpp"
-#include "txn/installed.hpp"
 #include "txn/apply.hpp"
+#include "txn/installed.hpp"
 
 namespace nxp::cli {
 
@@ -21,7 +21,8 @@ Result<formats::Dep> parse_spec(const std::string& spec) {
     return dep;
 }
 
-Result<resolver::Request> make_request(resolver::JobKind kind, const std::vector<std::string>& specs) {
+Result<resolver::Request> make_request(resolver::JobKind kind,
+                                       const std::vector<std::string>& specs) {
     resolver::Request req;
     for (const auto& s : specs) {
         auto dep = parse_spec(s);
@@ -54,14 +55,21 @@ Result<int> check_updates(Context& c, const Flags& f) {
     auto outcome = resolver::resolve(*universe, *req);
     if (!outcome) return tl::unexpected(outcome.error());
     if (auto* u = std::get_if<resolver::Unsolvable>(&*outcome)) {
-        if (c.g.json) c.emit({{"command", "update"}, {"check", true}, {"ok", false}, {"unsolvable", unsolvable_json(*u)}});
+        if (c.g.json)
+            c.emit({{"command", "update"},
+                    {"check", true},
+                    {"ok", false},
+                    {"unsolvable", unsolvable_json(*u)}});
         std::cerr << "nxp: the update cannot be satisfied:\n" << u->str();
         return 3;
     }
     const auto& plan = std::get<resolver::Plan>(*outcome);
     if (c.g.json) {
-        c.emit({{"command", "update"}, {"check", true}, {"ok", true},
-                {"updates_available", !plan.empty()}, {"plan", plan_json(plan)}});
+        c.emit({{"command", "update"},
+                {"check", true},
+                {"ok", true},
+                {"updates_available", !plan.empty()},
+                {"plan", plan_json(plan)}});
     } else if (plan.empty()) {
         c.out("Up to date.");
     } else {
@@ -69,7 +77,8 @@ Result<int> check_updates(Context& c, const Flags& f) {
         for (const auto& s : plan.steps)
             t.add({s.name, s.from ? s.from->str() : "-", s.to ? s.to->str() : "-",
                    std::string(resolver::step_kind_name(s.kind)), s.repo.empty() ? "-" : s.repo});
-        c.out(t.render() + std::to_string(plan.steps.size()) + " change(s) available; run 'nxp update' to apply.");
+        c.out(t.render() + std::to_string(plan.steps.size()) +
+              " change(s) available; run 'nxp update' to apply.");
     }
     return plan.empty() ? 0 : 10;
 }
@@ -87,7 +96,8 @@ Result<int> run(Context& c, resolver::JobKind kind, const Flags& f, const std::s
         auto pkgs = txn::current_packages(*root);
         if (!pkgs) return tl::unexpected(pkgs.error());
         for (const auto& job : req->jobs) {
-            if (std::none_of(pkgs->begin(), pkgs->end(), [&](const auto& p) { return p.name == job.spec.name; }))
+            if (std::none_of(pkgs->begin(), pkgs->end(),
+                             [&](const auto& p) { return p.name == job.spec.name; }))
                 return fail(ErrorKind::NotFound, job.spec.name, "not installed");
         }
     }
@@ -114,7 +124,8 @@ void add_remove(CLI::App& app, Context& ctx) {
     auto* cmd = app.add_subcommand("remove", "Remove plugins and dependencies nothing else needs");
     cmd->add_option("plugins", f->specs, "Installed plugin names")->required();
     cmd->add_flag("--keep-deps", f->keep_deps, "Keep dependencies that are no longer needed");
-    cmd->add_flag("--purge", f->purge, "Also drop the plugins' configuration and delete their data (ROOT/state/NAME)");
+    cmd->add_flag("--purge", f->purge,
+                  "Also drop the plugins' configuration and delete their data (ROOT/state/NAME)");
     cmd->callback([&ctx, f] {
         ctx.action = [f](Context& c) { return run(c, resolver::JobKind::Remove, *f, "remove"); };
     });
@@ -122,12 +133,15 @@ void add_remove(CLI::App& app, Context& ctx) {
 
 void add_update(CLI::App& app, Context& ctx) {
     auto f = std::make_shared<Flags>();
-    auto* cmd = app.add_subcommand("update", "Update plugins to the best versions that fit together");
+    auto* cmd =
+        app.add_subcommand("update", "Update plugins to the best versions that fit together");
     cmd->add_option("plugins", f->specs, "Only these plugins (default: all)");
-    cmd->add_flag("--check", f->check, "Only report available updates: exit 0 when none, 10 when some");
+    cmd->add_flag("--check", f->check,
+                  "Only report available updates: exit 0 when none, 10 when some");
     cmd->callback([&ctx, f] {
         ctx.action = [f](Context& c) {
-            return f->check ? check_updates(c, *f) : run(c, resolver::JobKind::Update, *f, "update");
+            return f->check ? check_updates(c, *f)
+                            : run(c, resolver::JobKind::Update, *f, "update");
         };
     });
 }

@@ -19,18 +19,24 @@ Result<int> run(Context& c, const std::string& out) {
     auto doc = formats::parse_json(text, "lockfile");
     if (!doc) return tl::unexpected(doc.error());
     if (out == "-") {
-        if (c.g.json) c.emit({{"command", "lock"}, {"file", nullptr}, {"lockfile", *doc}});
-        else std::fputs(text.c_str(), stdout);
+        if (c.g.json)
+            c.emit({{"command", "lock"}, {"file", nullptr}, {"lockfile", *doc}});
+        else
+            std::fputs(text.c_str(), stdout);
         return 0;
     }
     if (c.g.dry_run) {
-        c.out("Dry run: would write " + out + " (" + std::to_string(lock->packages.size()) + " package(s)).");
+        c.out("Dry run: would write " + out + " (" + std::to_string(lock->packages.size()) +
+              " package(s)).");
     } else if (auto r = txn::write_file_atomic(out, text); !r) {
         return tl::unexpected(r.error());
     }
     if (c.g.json) {
-        c.emit({{"command", "lock"}, {"file", out}, {"written", !c.g.dry_run},
-                {"packages", lock->packages.size()}, {"repositories", lock->repos.size()},
+        c.emit({{"command", "lock"},
+                {"file", out},
+                {"written", !c.g.dry_run},
+                {"packages", lock->packages.size()},
+                {"repositories", lock->repos.size()},
                 {"lockfile", *doc}});
     } else if (!c.g.dry_run) {
         c.out("Wrote " + out + ": " + std::to_string(lock->packages.size()) + " package(s) from " +

@@ -38,25 +38,33 @@ Result<int> make_new(Context& c, const NewArgs& a) {
     std::error_code ec;
     if (fs::exists(fs::symlink_status(dir, ec)) &&
         (!fs::is_directory(dir, ec) || !fs::is_empty(dir, ec)))
-        return fail(ErrorKind::Invalid, dir.string(), "exists and is not an empty directory; nxp new writes only new plugins");
+        return fail(ErrorKind::Invalid, dir.string(),
+                    "exists and is not an empty directory; nxp new writes only new plugins");
     nlohmann::json written = nlohmann::json::array();
     for (const auto& f : *files) {
         const fs::path p = dir / f.path;
         fs::create_directories(p.parent_path(), ec);
-        if (ec) return fail(ErrorKind::Io, p.parent_path().string(), "cannot create directory: " + ec.message());
+        if (ec)
+            return fail(ErrorKind::Io, p.parent_path().string(),
+                        "cannot create directory: " + ec.message());
         if (auto r = txn::write_file_atomic(p, f.text, f.executable ? 0755 : 0644); !r)
             return tl::unexpected(r.error());
         written.push_back(f.path);
     }
     if (c.g.json) {
-        c.emit({{"command", "new"}, {"dir", dir.string()}, {"name", name}, {"kind", a.kind}, {"files", written}});
+        c.emit({{"command", "new"},
+                {"dir", dir.string()},
+                {"name", name},
+                {"kind", a.kind},
+                {"files", written}});
         return 0;
     }
     std::string text = "Created " + a.kind + " plugin " + name + " in " + dir.string() + ":\n";
     for (const auto& f : *files) text += "  " + f.path + "\n";
     text += "Next: edit plugin.json (summary, license, publisher";
     text += a.kind == "mcp-server" ? ", permissions)" : ")";
-    text += " and files/, then\n  nxp lint " + dir.string() + "\n  nxp pack " + dir.string() + " -o packages/";
+    text += " and files/, then\n  nxp lint " + dir.string() + "\n  nxp pack " + dir.string() +
+            " -o packages/";
     c.out(text);
     return 0;
 }

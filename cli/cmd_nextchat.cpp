@@ -4,9 +4,9 @@
 #include <cstdlib>
 
 #include "cli/context.hpp"
-#include "txn/health.hpp"
 #include "nextchat/catalog.hpp"
 #include "nextchat/mcp_config.hpp"
+#include "txn/health.hpp"
 
 namespace nxp::cli {
 
@@ -22,7 +22,8 @@ std::string setting(txn::Root& root, const char* key) {
 void sync_nextchat_after(Context& ctx, txn::Root& root) {
     auto sync = txn::sync_nextchat(root, self_exe());
     if (!sync) {
-        ctx.message(txn::Level::Warning, "NextChat's files were not updated: " + sync.error().str());
+        ctx.message(txn::Level::Warning,
+                    "NextChat's files were not updated: " + sync.error().str());
         return;
     }
     for (const auto& e : sync->errors)
@@ -70,21 +71,28 @@ Result<int> set(Context& c, const SetFlags& f) {
     }
     if (auto r = db.set_setting("nextchat.dir", abs.string()); !r) return tl::unexpected(r.error());
     if (!version.empty())
-        if (auto r = db.set_setting("nextchat.version", version); !r) return tl::unexpected(r.error());
+        if (auto r = db.set_setting("nextchat.version", version); !r)
+            return tl::unexpected(r.error());
     if (!f.restart_cmd.empty())
-        if (auto r = db.set_setting("nextchat.restart_cmd", f.restart_cmd); !r) return tl::unexpected(r.error());
+        if (auto r = db.set_setting("nextchat.restart_cmd", f.restart_cmd); !r)
+            return tl::unexpected(r.error());
     if (!f.path_map.empty())
-        if (auto r = db.set_setting("nextchat.path_map", f.path_map); !r) return tl::unexpected(r.error());
+        if (auto r = db.set_setting("nextchat.path_map", f.path_map); !r)
+            return tl::unexpected(r.error());
     auto sync = txn::sync_nextchat(*root, self_exe());
     if (!sync) return tl::unexpected(sync.error());
     if (!sync->errors.empty()) return tl::unexpected(sync->errors.front());
     if (c.g.json) {
-        c.emit({{"command", "nextchat set"}, {"dir", abs.string()}, {"version", version},
-                {"changed", !sync->changed.empty()}, {"files", sync->changed}});
+        c.emit({{"command", "nextchat set"},
+                {"dir", abs.string()},
+                {"version", version},
+                {"changed", !sync->changed.empty()},
+                {"files", sync->changed}});
     } else {
         std::string files;
         for (const auto& f : sync->changed) files += (files.empty() ? "" : ", ") + f;
-        c.out("NextChat at " + abs.string() + (version.empty() ? "" : " (version " + version + ")") +
+        c.out("NextChat at " + abs.string() +
+              (version.empty() ? "" : " (version " + version + ")") +
               (files.empty() ? "; its files are in step." : "; updated " + files + "."));
     }
     return 0;
@@ -94,28 +102,39 @@ Result<int> status(Context& c) {
     auto root = c.open_root(txn::Access::Read);
     if (!root) return tl::unexpected(root.error());
     std::string dir = setting(*root, "nextchat.dir");
-    if (dir.empty()) return fail(ErrorKind::NotFound, "nextchat", "not set; run 'nxp nextchat set DIR'");
+    if (dir.empty())
+        return fail(ErrorKind::NotFound, "nextchat", "not set; run 'nxp nextchat set DIR'");
     auto want = txn::nextchat_state(*root, self_exe(), setting(*root, "nextchat.path_map"));
     if (!want) return tl::unexpected(want.error());
     auto found = txn::nextchat_drift(*want, dir);
     if (!found) return tl::unexpected(found.error());
     nlohmann::json drift = nlohmann::json::array();
-    for (const auto& [name, problem] : *found) drift.push_back({{"name", name}, {"problem", problem}});
+    for (const auto& [name, problem] : *found)
+        drift.push_back({{"name", name}, {"problem", problem}});
     if (c.g.json) {
-        c.emit({{"command", "nextchat status"}, {"dir", dir}, {"version", setting(*root, "nextchat.version")},
-                {"servers", want->servers.size()}, {"masks", want->masks.size()},
-                {"prompts", want->prompts.size()}, {"drift", drift}});
+        c.emit({{"command", "nextchat status"},
+                {"dir", dir},
+                {"version", setting(*root, "nextchat.version")},
+                {"servers", want->servers.size()},
+                {"masks", want->masks.size()},
+                {"prompts", want->prompts.size()},
+                {"drift", drift}});
         return drift.empty() ? 0 : 1;
     }
-    std::string text = "NextChat    " + dir + "\nVersion     " + setting(*root, "nextchat.version") + "\n";
+    std::string text =
+        "NextChat    " + dir + "\nVersion     " + setting(*root, "nextchat.version") + "\n";
     for (const auto& w : want->servers) {
         auto why = want->paused_why.find(w.name);
-        text += "  " + w.name + "  " + (why == want->paused_why.end() ? "active" : "paused (" + why->second + ")") + "\n";
+        text += "  " + w.name + "  " +
+                (why == want->paused_why.end() ? "active" : "paused (" + why->second + ")") + "\n";
     }
     for (const auto& m : want->masks) text += "  " + m.plugin + "  mask\n";
     for (const auto& p : want->prompts) text += "  " + p.plugin + "  prompts\n";
-    for (const auto& d : drift) text += "drift: " + d["name"].get<std::string>() + ": " + d["problem"].get<std::string>() + "\n";
-    text += drift.empty() ? "In step." : "Out of step; any transaction (or 'nxp nextchat set DIR') rewrites it.";
+    for (const auto& d : drift)
+        text += "drift: " + d["name"].get<std::string>() + ": " + d["problem"].get<std::string>() +
+                "\n";
+    text += drift.empty() ? "In step."
+                          : "Out of step; any transaction (or 'nxp nextchat set DIR') rewrites it.";
     c.out(text);
     return drift.empty() ? 0 : 1;
 }
@@ -128,7 +147,8 @@ void add_nextchat(CLI::App& app, Context& ctx) {
     auto f = std::make_shared<SetFlags>();
     auto* s = cmd->add_subcommand("set", "Keep DIR's app/mcp/mcp_config.json in step");
     s->add_option("dir", f->dir, "NextChat checkout or mounted volume")->required();
-    s->add_option("--restart-cmd", f->restart_cmd, "Run after each change, e.g. 'docker restart nextchat'");
+    s->add_option("--restart-cmd", f->restart_cmd,
+                  "Run after each change, e.g. 'docker restart nextchat'");
     s->add_option("--path-map", f->path_map, "HOST=CONTAINER: where NextChat sees nxp's paths");
     s->add_option("--nextchat-version", f->version, "NextChat version (default: detected)");
     s->callback([&ctx, f] { ctx.action = [f](Context& c) { return set(c, *f); }; });

@@ -54,17 +54,19 @@ Result<void> check_grants(Context& ctx, txn::Root& root, const resolver::Plan& p
         if (!granted) return tl::unexpected(granted.error());
         auto missing = txn::ungranted(needed, *granted);
         if (missing.empty()) continue;
-        bool ok = wants(ctx, s.name) ||
-                  (*policy && txn::outside_policy(missing, **policy).empty());
+        bool ok = wants(ctx, s.name) || (*policy && txn::outside_policy(missing, **policy).empty());
         if (!ok && ctx.interactive() && ctx.g.grant.empty() && !*policy)
             ok = ctx.confirm("Grant " + s.name + ": " + txn::describe_permissions(missing) + "?");
-        if (ok) to_grant.push_back({s.name, txn::merged_permissions(*granted, needed)});
-        else refused += "\n  " + s.name + ": " + txn::describe_permissions(missing);
+        if (ok)
+            to_grant.push_back({s.name, txn::merged_permissions(*granted, needed)});
+        else
+            refused += "\n  " + s.name + ": " + txn::describe_permissions(missing);
     }
     if (!refused.empty())
         return fail(ErrorKind::Invalid, "permissions",
                     "not granted; nothing was changed. Grant with --grant NAME, --grant all or "
-                    "--policy FILE:" + refused);
+                    "--policy FILE:" +
+                        refused);
     for (const auto& [name, perms] : to_grant) {
         if (auto r = txn::store_grant(root, name, perms); !r) return r;
         ctx.message(txn::Level::Info, "Granted " + name + ": " + txn::describe_permissions(perms));
@@ -81,12 +83,12 @@ Result<void> check_config_grants(Context& ctx, txn::Root& root, const txn::Inten
     std::string refused;
     for (const auto& u : *ungranted) {
         for (const auto& why : u.problems)
-            ctx.message(txn::Level::Warning, u.name + ": filesystem permission " + why +
-                                                 "; it is not bound");
+            ctx.message(txn::Level::Warning,
+                        u.name + ": filesystem permission " + why + "; it is not bound");
         if (u.missing.empty()) continue;
         auto what = txn::describe_permissions(u.missing);
-        bool ok = wants(ctx, u.name) ||
-                  (*policy && txn::outside_policy(u.missing, **policy).empty());
+        bool ok =
+            wants(ctx, u.name) || (*policy && txn::outside_policy(u.missing, **policy).empty());
         if (!ok && ctx.interactive() && ctx.g.grant.empty() && !*policy)
             ok = ctx.confirm("The configuration of " + u.name +
                              " points its filesystem permission at: " + what + ". Grant it?");
@@ -116,9 +118,9 @@ bool may_grant(Context& ctx, const std::string& name, const formats::Permissions
         return true;
     if (ctx.g.dry_run || !ctx.interactive() || !ctx.g.grant.empty() || (policy && *policy))
         return false;
-    bool yes = ctx.confirm("The update of " + name + " asks for more: " +
-                           txn::describe_permissions(missing) + ". Grant it (no: keep " + name +
-                           " at its version)?");
+    bool yes = ctx.confirm("The update of " + name +
+                           " asks for more: " + txn::describe_permissions(missing) +
+                           ". Grant it (no: keep " + name + " at its version)?");
     if (yes) ctx.approved.insert(name);
     return yes;
 }
@@ -163,7 +165,8 @@ Result<int> show(Context& c, const std::string& name, bool revoke) {
     auto snap = txn::current_snapshot(*root);
     if (!snap) return tl::unexpected(snap.error());
     auto* pkgs = &snap->packages;
-    auto pkg = std::find_if(pkgs->begin(), pkgs->end(), [&](const auto& p) { return p.name == name; });
+    auto pkg =
+        std::find_if(pkgs->begin(), pkgs->end(), [&](const auto& p) { return p.name == name; });
     formats::Permissions requested;
     if (pkg != pkgs->end()) {
         auto m = txn::installed_manifest(*root, pkg->store_path);
@@ -184,12 +187,13 @@ Result<int> show(Context& c, const std::string& name, bool revoke) {
     }
     auto missing = txn::ungranted(requested, revoke ? formats::Permissions{} : *granted);
     if (c.g.json) {
-        c.emit({{"command", "permissions"},
-                {"name", name},
-                {"requested", formats::permissions_to_json(requested)},
-                {"granted", formats::permissions_to_json(revoke ? formats::Permissions{} : *granted)},
-                {"missing", formats::permissions_to_json(missing)},
-                {"revoked", revoke}});
+        c.emit(
+            {{"command", "permissions"},
+             {"name", name},
+             {"requested", formats::permissions_to_json(requested)},
+             {"granted", formats::permissions_to_json(revoke ? formats::Permissions{} : *granted)},
+             {"missing", formats::permissions_to_json(missing)},
+             {"revoked", revoke}});
         return 0;
     }
     auto line = [](const formats::Permissions& p) {

@@ -43,12 +43,16 @@ Result<int> key_generate(Context& c, const KeyArgs& a) {
         return tl::unexpected(r.error());
     std::string id = formats::key_id_hex(kp.public_key.key_id);
     if (c.g.json)
-        c.emit({{"command", "key generate"}, {"public_key", pub.string()}, {"secret_key", sec.string()},
-                {"key_id", id}, {"public_key_base64", formats::public_key_base64(kp.public_key)},
+        c.emit({{"command", "key generate"},
+                {"public_key", pub.string()},
+                {"secret_key", sec.string()},
+                {"key_id", id},
+                {"public_key_base64", formats::public_key_base64(kp.public_key)},
                 {"encrypted", pw->has_value()}});
     else
-        c.out("Secret key " + sec.string() + (pw->has_value() ? " (password-protected)" : " (unencrypted)") +
-              "\nPublic key " + pub.string() + ", key id " + id +
+        c.out("Secret key " + sec.string() +
+              (pw->has_value() ? " (password-protected)" : " (unencrypted)") + "\nPublic key " +
+              pub.string() + ", key id " + id +
               "\nRepository users pin it with: nxp repo add NAME URL --key " +
               formats::public_key_base64(kp.public_key));
     return 0;
@@ -61,12 +65,14 @@ Result<int> pack(Context& c, const std::string& dir, const std::string& out_arg)
     if (!text) return tl::unexpected(text.error());
     auto manifest = formats::parse_manifest(*text);
     if (!manifest) return tl::unexpected(in_context(manifest.error(), dir + "/plugin.json"));
-    fs::path out = out_arg.empty() ? fs::path(manifest->name + "-" + manifest->version.str() + ".nxp")
-                                   : fs::path(out_arg);
+    fs::path out = out_arg.empty()
+                       ? fs::path(manifest->name + "-" + manifest->version.str() + ".nxp")
+                       : fs::path(out_arg);
     if (!out_arg.empty() && out_arg.back() == '/') {
         std::error_code ec;
         fs::create_directories(out, ec);
-        if (ec) return fail(ErrorKind::Io, out.string(), "cannot create directory: " + ec.message());
+        if (ec)
+            return fail(ErrorKind::Io, out.string(), "cannot create directory: " + ec.message());
     }
     if (fs::is_directory(out)) out /= manifest->name + "-" + manifest->version.str() + ".nxp";
     // Like tar and cp, a file is not given directories it lacks ("-o DIR/" creates DIR);
@@ -78,8 +84,12 @@ Result<int> pack(Context& c, const std::string& dir, const std::string& out_arg)
     if (auto r = txn::write_file_atomic(out, *bytes, 0644); !r) return tl::unexpected(r.error());
     std::string sha = repo::sha256_hex(*bytes);
     if (c.g.json)
-        c.emit({{"command", "pack"}, {"file", out.string()}, {"name", manifest->name},
-                {"version", manifest->version.str()}, {"size", bytes->size()}, {"sha256", sha}});
+        c.emit({{"command", "pack"},
+                {"file", out.string()},
+                {"name", manifest->name},
+                {"version", manifest->version.str()},
+                {"size", bytes->size()},
+                {"sha256", sha}});
     else
         c.out("Packed " + manifest->name + " " + manifest->version.str() + " into " + out.string() +
               " (" + human_size(bytes->size()) + ", sha256 " + sha.substr(0, 16) + "…)");
@@ -93,13 +103,17 @@ Result<int> lint(Context& c, const std::string& target) {
     nlohmann::json arr = nlohmann::json::array();
     for (const auto& f : *findings) {
         errors += f.error ? 1 : 0;
-        arr.push_back({{"severity", f.error ? "error" : "warning"}, {"where", f.where}, {"message", f.message}});
+        arr.push_back({{"severity", f.error ? "error" : "warning"},
+                       {"where", f.where},
+                       {"message", f.message}});
         if (!c.g.json)
             std::cerr << (f.error ? c.paint("error", "31") : c.paint("warning", "33")) << ": "
                       << f.where << ": " << f.message << '\n';
     }
-    if (c.g.json) c.emit({{"command", "lint"}, {"ok", errors == 0}, {"findings", arr}});
-    else if (findings->empty()) c.out(target + ": no problems found.");
+    if (c.g.json)
+        c.emit({{"command", "lint"}, {"ok", errors == 0}, {"findings", arr}});
+    else if (findings->empty())
+        c.out(target + ": no problems found.");
     return errors == 0 ? 0 : 1;
 }
 
@@ -151,8 +165,11 @@ Result<int> repo_build(Context& c, const BuildArgs& a) {
     auto index = repo::build_repository(o, *keys);
     if (!index) return tl::unexpected(index.error());
     if (c.g.json)
-        c.emit({{"command", "repo build"}, {"repo", index->repo}, {"version", index->version},
-                {"packages", index->packages.size()}, {"expires", index->expires},
+        c.emit({{"command", "repo build"},
+                {"repo", index->repo},
+                {"version", index->version},
+                {"packages", index->packages.size()},
+                {"expires", index->expires},
                 {"signatures", keys->size()}});
     else
         c.out("Repository " + index->repo + " at " + a.repo_dir + ": index version " +
@@ -179,13 +196,19 @@ Result<int> repo_rotate(Context& c, const RotateArgs& a) {
     if (!set) return tl::unexpected(set.error());
     const std::string file = "keys/" + std::to_string(set->version) + ".json";
     if (c.g.json)
-        c.emit({{"command", "repo rotate-key"}, {"repo", set->repo}, {"key_version", set->version},
-                {"file", file}, {"keys", key_ids(set->keys)}, {"threshold", set->threshold}});
+        c.emit({{"command", "repo rotate-key"},
+                {"repo", set->repo},
+                {"key_version", set->version},
+                {"file", file},
+                {"keys", key_ids(set->keys)},
+                {"threshold", set->threshold}});
     else
         c.out("Repository " + set->repo + ": wrote " + file + " (key version " +
               std::to_string(set->version) + ", " + std::to_string(set->threshold) + " of " +
-              std::to_string(set->keys.size()) + " key(s) must sign).\nSign the index with the "
-              "new key(s) next: nxp repo build " + a.repo_dir + " --key NEW.key");
+              std::to_string(set->keys.size()) +
+              " key(s) must sign).\nSign the index with the "
+              "new key(s) next: nxp repo build " +
+              a.repo_dir + " --key NEW.key");
     return 0;
 }
 
@@ -209,19 +232,22 @@ void add_pack(CLI::App& app, Context& ctx) {
     auto* cmd = app.add_subcommand("pack", "Pack a plugin directory into a reproducible .nxp");
     cmd->add_option("dir", *dir, "Plugin directory (plugin.json + files/)")->required();
     cmd->add_option("-o,--output", *out, "Output file or directory");
-    cmd->callback([&ctx, dir, out] { ctx.action = [dir, out](Context& c) { return pack(c, *dir, *out); }; });
+    cmd->callback(
+        [&ctx, dir, out] { ctx.action = [dir, out](Context& c) { return pack(c, *dir, *out); }; });
 }
 
 void add_lint(CLI::App& app, Context& ctx) {
     auto target = std::make_shared<std::string>();
     auto* cmd = app.add_subcommand("lint", "Check a plugin directory or .nxp file");
     cmd->add_option("target", *target, "Plugin directory or .nxp file")->required();
-    cmd->callback([&ctx, target] { ctx.action = [target](Context& c) { return lint(c, *target); }; });
+    cmd->callback(
+        [&ctx, target] { ctx.action = [target](Context& c) { return lint(c, *target); }; });
 }
 
 void add_repo_build(CLI::App& repo, Context& ctx) {
     auto a = std::make_shared<BuildArgs>();
-    auto* cmd = repo.add_subcommand("build", "Add packages to a static repository and sign its index");
+    auto* cmd =
+        repo.add_subcommand("build", "Add packages to a static repository and sign its index");
     cmd->add_option("dir", a->repo_dir, "Repository directory")->required();
     cmd->add_option("packages", a->packages, ".nxp files to add");
     cmd->add_option("--key", a->keys,
@@ -238,7 +264,8 @@ void add_repo_build(CLI::App& repo, Context& ctx) {
     cmd->callback([&ctx, a] { ctx.action = [a](Context& c) { return repo_build(c, *a); }; });
 
     auto r = std::make_shared<RotateArgs>();
-    auto* rot = repo.add_subcommand("rotate-key", "Hand a repository over to new signing keys (keys/N.json)");
+    auto* rot = repo.add_subcommand("rotate-key",
+                                    "Hand a repository over to new signing keys (keys/N.json)");
     rot->add_option("dir", r->repo_dir, "Repository directory")->required();
     rot->add_option("--key", r->keys, "Current secret key file; repeat to meet its threshold")
         ->required();

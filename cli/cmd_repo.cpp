@@ -140,8 +140,10 @@ Result<int> repo_remove(Context& c, const std::string& name) {
     std::error_code ec;
     std::filesystem::remove_all(root->repo_cache_dir(name), ec);
     (void)root->db().audit(c.user(), "repo-remove", name);
-    if (c.g.json) c.emit({{"command", "repo remove"}, {"name", name}});
-    else c.out("Removed repository " + name + "; installed plugins from it stay installed.");
+    if (c.g.json)
+        c.emit({{"command", "repo remove"}, {"name", name}});
+    else
+        c.out("Removed repository " + name + "; installed plugins from it stay installed.");
     return 0;
 }
 
@@ -155,7 +157,8 @@ void add_repo(CLI::App& app, Context& ctx) {
 
     auto add_args = std::make_shared<AddArgs>();
     auto* add = repo->add_subcommand("add", "Add a repository and fetch its index");
-    add->add_option("name", add_args->name, "Local name; must equal the index's repo id")->required();
+    add->add_option("name", add_args->name, "Local name; must equal the index's repo id")
+        ->required();
     add->add_option("url", add_args->url, "Base URL (file://, http://, https://)")->required();
     add->add_option("--key", add_args->keys, "Pinned minisign public key (.pub file or base64)")
         ->required();
@@ -167,7 +170,9 @@ void add_repo(CLI::App& app, Context& ctx) {
     add->add_option("--max-age", add_args->max_age,
                     "Refresh the index before install/update when older (e.g. 6h; default: "
                     "setting repo.max_age, else 24h; 0 never)");
-    add->callback([&ctx, add_args] { ctx.action = [add_args](Context& c) { return repo_add(c, *add_args); }; });
+    add->callback([&ctx, add_args] {
+        ctx.action = [add_args](Context& c) { return repo_add(c, *add_args); };
+    });
 
     auto* list = repo->add_subcommand("list", "List repositories");
     list->callback([&ctx] { ctx.action = repo_list; });
@@ -175,7 +180,8 @@ void add_repo(CLI::App& app, Context& ctx) {
     auto name = std::make_shared<std::string>();
     auto* remove = repo->add_subcommand("remove", "Remove a repository");
     remove->add_option("name", *name, "Repository name")->required();
-    remove->callback([&ctx, name] { ctx.action = [name](Context& c) { return repo_remove(c, *name); }; });
+    remove->callback(
+        [&ctx, name] { ctx.action = [name](Context& c) { return repo_remove(c, *name); }; });
 
     add_repo_build(*repo, ctx);
 }

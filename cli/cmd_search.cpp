@@ -13,7 +13,8 @@ namespace nxp::cli {
 namespace {
 
 std::string lower(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char ch) { return std::tolower(ch); });
+    std::transform(s.begin(), s.end(), s.begin(),
+                   [](unsigned char ch) { return std::tolower(ch); });
     return s;
 }
 
@@ -49,8 +50,9 @@ Result<int> search(Context& c, const std::vector<std::string>& terms) {
     for (const auto& r : cat->repos)
         for (const auto& e : r.index.packages) {
             std::string hay = lower(e.name + " " + e.summary);
-            bool all = std::all_of(terms.begin(), terms.end(),
-                                   [&](const auto& t) { return hay.find(lower(t)) != std::string::npos; });
+            bool all = std::all_of(terms.begin(), terms.end(), [&](const auto& t) {
+                return hay.find(lower(t)) != std::string::npos;
+            });
             if (!all) continue;
             auto& slot = best[{e.name, r.row.name}];
             if (slot == nullptr || slot->version < e.version) slot = &e;
@@ -59,15 +61,22 @@ Result<int> search(Context& c, const std::vector<std::string>& terms) {
     Table t({"NAME", "VERSION", "KIND", "REPO", "SUMMARY"});
     for (const auto& [key, e] : best) {
         std::string inst = installed_version(*cat, e->name);
-        arr.push_back({{"name", e->name}, {"version", e->version.str()},
-                       {"kind", formats::kind_name(e->kind)}, {"repo", key.second},
-                       {"summary", e->summary}, {"installed", inst.empty() ? nlohmann::json(nullptr) : nlohmann::json(inst)}});
+        arr.push_back(
+            {{"name", e->name},
+             {"version", e->version.str()},
+             {"kind", formats::kind_name(e->kind)},
+             {"repo", key.second},
+             {"summary", e->summary},
+             {"installed", inst.empty() ? nlohmann::json(nullptr) : nlohmann::json(inst)}});
         t.add({e->name, e->version.str() + (inst.empty() ? "" : " [installed " + inst + "]"),
                std::string(formats::kind_name(e->kind)), key.second, e->summary});
     }
-    if (c.g.json) c.emit({{"command", "search"}, {"results", arr}});
-    else if (best.empty()) c.out("No plugins match.");
-    else c.out(t.render());
+    if (c.g.json)
+        c.emit({{"command", "search"}, {"results", arr}});
+    else if (best.empty())
+        c.out("No plugins match.");
+    else
+        c.out(t.render());
     return best.empty() ? 1 : 0;
 }
 
@@ -82,11 +91,13 @@ Result<int> info(Context& c, const std::string& name) {
             if (e.name == name) versions.push_back({r.row.name, &e});
     std::string inst = installed_version(*cat, name);
     if (versions.empty() && inst.empty())
-        return fail(ErrorKind::NotFound, name, "no such plugin in any repository, and not installed");
+        return fail(ErrorKind::NotFound, name,
+                    "no such plugin in any repository, and not installed");
     std::sort(versions.begin(), versions.end(),
               [](const auto& a, const auto& b) { return b.second->version < a.second->version; });
     nlohmann::json avail = nlohmann::json::array();
-    for (const auto& [repo, e] : versions) avail.push_back({{"version", e->version.str()}, {"repo", repo}});
+    for (const auto& [repo, e] : versions)
+        avail.push_back({{"version", e->version.str()}, {"repo", repo}});
     const formats::IndexEntry* top = versions.empty() ? nullptr : versions.front().second;
     // Tool names the MCP health check recorded for the installed version.
     std::vector<std::string> tools;
@@ -100,8 +111,12 @@ Result<int> info(Context& c, const std::string& name) {
         }
     }
     if (c.g.json) {
-        nlohmann::json doc{{"command", "info"}, {"name", name}, {"available", avail}, {"tools", tools},
-                           {"installed", inst.empty() ? nlohmann::json(nullptr) : nlohmann::json(inst)}};
+        nlohmann::json doc{
+            {"command", "info"},
+            {"name", name},
+            {"available", avail},
+            {"tools", tools},
+            {"installed", inst.empty() ? nlohmann::json(nullptr) : nlohmann::json(inst)}};
         if (top) {
             doc["summary"] = top->summary;
             doc["kind"] = formats::kind_name(top->kind);
@@ -126,7 +141,8 @@ Result<int> info(Context& c, const std::string& name) {
         text += "Summary     " + top->summary + "\n";
         text += "Kind        " + std::string(formats::kind_name(top->kind)) + "\n";
         std::string vs;
-        for (const auto& [repo, e] : versions) vs += (vs.empty() ? "" : ", ") + e->version.str() + " [" + repo + "]";
+        for (const auto& [repo, e] : versions)
+            vs += (vs.empty() ? "" : ", ") + e->version.str() + " [" + repo + "]";
         text += "Available   " + vs + "\n";
         text += "Requires    " + join(formats::dep_strings(top->requires_)) + "\n";
         text += "Conflicts   " + join(formats::dep_strings(top->conflicts)) + "\n";
@@ -134,7 +150,8 @@ Result<int> info(Context& c, const std::string& name) {
         text += "Recommends  " + join(formats::dep_strings(top->recommends)) + "\n";
         text += "Network     " + join(top->permissions.network) + "\n";
         text += "Env         " + join(top->permissions.env) + "\n";
-        text += "Size        " + human_size(top->size) + " (installed " + human_size(top->installed_size) + ")\n";
+        text += "Size        " + human_size(top->size) + " (installed " +
+                human_size(top->installed_size) + ")\n";
     }
     text += "Installed   " + (inst.empty() ? std::string("no") : inst) + "\n";
     if (!tools.empty()) text += "Tools       " + join(tools) + "\n";
@@ -148,7 +165,8 @@ void add_search(CLI::App& app, Context& ctx) {
     auto terms = std::make_shared<std::vector<std::string>>();
     auto* cmd = app.add_subcommand("search", "Search plugins by name and summary");
     cmd->add_option("terms", *terms, "Words that must all appear")->required();
-    cmd->callback([&ctx, terms] { ctx.action = [terms](Context& c) { return search(c, *terms); }; });
+    cmd->callback(
+        [&ctx, terms] { ctx.action = [terms](Context& c) { return search(c, *terms); }; });
 }
 
 void add_info(CLI::App& app, Context& ctx) {

@@ -19,7 +19,8 @@ void add_verify(CLI::App& app, Context& ctx) {
             if (c.g.json) {
                 nlohmann::json arr = nlohmann::json::array();
                 for (const auto& f : *findings)
-                    arr.push_back({{"package", f.package}, {"path", f.path}, {"problem", f.problem}});
+                    arr.push_back(
+                        {{"package", f.package}, {"path", f.path}, {"problem", f.problem}});
                 c.emit({{"command", "verify"}, {"ok", findings->empty()}, {"findings", arr}});
             } else if (findings->empty()) {
                 c.out("All installed files match the database.");
@@ -32,7 +33,8 @@ void add_verify(CLI::App& app, Context& ctx) {
     });
 
     auto rnames = std::make_shared<std::vector<std::string>>();
-    auto* rep = app.add_subcommand("repair", "Restore damaged installed files from the cache or repository");
+    auto* rep = app.add_subcommand("repair",
+                                   "Restore damaged installed files from the cache or repository");
     rep->add_option("plugins", *rnames, "Only these plugins");
     rep->callback([&ctx, rnames] {
         ctx.action = [rnames](Context& c) -> Result<int> {
@@ -43,13 +45,16 @@ void add_verify(CLI::App& app, Context& ctx) {
             auto left = txn::verify(*root, *rnames);
             if (!left) return tl::unexpected(left.error());
             if (c.g.json)
-                c.emit({{"command", "repair"}, {"repaired", report->repaired},
-                        {"fetched", report->fetched}, {"ok", left->empty()}});
+                c.emit({{"command", "repair"},
+                        {"repaired", report->repaired},
+                        {"fetched", report->fetched},
+                        {"ok", left->empty()}});
             else if (report->repaired.empty() && left->empty())
                 c.out("Nothing to repair.");
             else
                 c.out("Repaired " + std::to_string(report->repaired.size()) + " store tree(s)" +
-                      (left->empty() ? "; all installed files match the database." : "; some problems remain, see 'nxp verify'."));
+                      (left->empty() ? "; all installed files match the database."
+                                     : "; some problems remain, see 'nxp verify'."));
             return left->empty() ? 0 : 1;
         };
     });

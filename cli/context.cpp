@@ -16,12 +16,18 @@ using nlohmann::json;
 
 int exit_code(ErrorKind kind) {
     switch (kind) {
-        case ErrorKind::Usage: return 2;
-        case ErrorKind::Unsolvable: return 3;
-        case ErrorKind::Verification: return 4;
-        case ErrorKind::Network: return 5;
-        case ErrorKind::Locked: return 6;
-        default: return 1;
+        case ErrorKind::Usage:
+            return 2;
+        case ErrorKind::Unsolvable:
+            return 3;
+        case ErrorKind::Verification:
+            return 4;
+        case ErrorKind::Network:
+            return 5;
+        case ErrorKind::Locked:
+            return 6;
+        default:
+            return 1;
     }
 }
 
@@ -220,11 +226,15 @@ std::string render_plan(const Context& ctx, const resolver::Plan& plan) {
     std::string text = "Plan:\n";
     for (const auto& s : plan.steps) {
         std::string action(resolver::step_kind_name(s.kind));
-        std::string line = "  " + action + std::string(10 - std::min<std::size_t>(action.size(), 9), ' ') +
-                           s.name + std::string(width + 2 - s.name.size(), ' ');
-        if (s.from && s.to) line += s.from->str() + " -> " + s.to->str();
-        else if (s.to) line += s.to->str();
-        else if (s.from) line += s.from->str();
+        std::string line = "  " + action +
+                           std::string(10 - std::min<std::size_t>(action.size(), 9), ' ') + s.name +
+                           std::string(width + 2 - s.name.size(), ' ');
+        if (s.from && s.to)
+            line += s.from->str() + " -> " + s.to->str();
+        else if (s.to)
+            line += s.to->str();
+        else if (s.from)
+            line += s.from->str();
         if (!s.repo.empty()) line += "  [" + s.repo + "]";
         if (s.kind != resolver::StepKind::Remove && !s.explicit_) line += "  (dependency)";
         if (!s.replaced_by.empty()) line += "  (replaced by " + s.replaced_by + ")";
@@ -246,7 +256,8 @@ json plan_json(const resolver::Plan& plan) {
         j["from"] = s.from ? json(s.from->str()) : json(nullptr);
         j["to"] = s.to ? json(s.to->str()) : json(nullptr);
         if (!s.repo.empty()) j["repo"] = s.repo;
-        if (s.kind != resolver::StepKind::Remove) j["reason"] = s.explicit_ ? "explicit" : "dependency";
+        if (s.kind != resolver::StepKind::Remove)
+            j["reason"] = s.explicit_ ? "explicit" : "dependency";
         if (s.entry) {
             j["size"] = s.entry->size;
             j["sha256"] = s.entry->sha256;
@@ -275,20 +286,23 @@ Result<int> run_and_report(Context& ctx, txn::Root& root, const resolver::Reques
     if (!report) return tl::unexpected(report.error());
     if (report->unsolvable) {
         if (ctx.g.json)
-            ctx.emit({{"command", kind}, {"ok", false}, {"unsolvable", unsolvable_json(*report->unsolvable)}});
+            ctx.emit({{"command", kind},
+                      {"ok", false},
+                      {"unsolvable", unsolvable_json(*report->unsolvable)}});
         std::cerr << "nxp: the request cannot be satisfied:\n" << report->unsolvable->str();
         return 3;
     }
     if (ctx.g.json) {
-        ctx.emit({{"command", kind},
-                  {"ok", true},
-                  {"held_back", held_back_json(report->held_back)},
-                  {"dry_run", ctx.g.dry_run},
-                  {"applied", report->applied},
-                  {"plan", plan_json(report->plan)},
-                  {"marked_explicit", report->plan.marked_explicit},
-                  {"transaction", report->txn_id},
-                  {"generation", report->applied ? report->to_generation : report->from_generation}});
+        ctx.emit(
+            {{"command", kind},
+             {"ok", true},
+             {"held_back", held_back_json(report->held_back)},
+             {"dry_run", ctx.g.dry_run},
+             {"applied", report->applied},
+             {"plan", plan_json(report->plan)},
+             {"marked_explicit", report->plan.marked_explicit},
+             {"transaction", report->txn_id},
+             {"generation", report->applied ? report->to_generation : report->from_generation}});
         return 0;
     }
     if (!report->held_back.empty()) std::cerr << render_held_back(report->held_back);
@@ -297,10 +311,11 @@ Result<int> run_and_report(Context& ctx, txn::Root& root, const resolver::Reques
     } else if (!report->applied) {
         ctx.out(render_plan(ctx, report->plan) + "Dry run: nothing was changed.");
     } else {
-        ctx.message(txn::Level::Info,
-                    "Done: generation " + std::to_string(report->to_generation) + " is current (" +
-                        std::to_string(report->plan.steps.size()) + " change(s), " +
-                        human_size(report->download_bytes) + " downloaded; undo with 'nxp rollback').");
+        ctx.message(txn::Level::Info, "Done: generation " + std::to_string(report->to_generation) +
+                                          " is current (" +
+                                          std::to_string(report->plan.steps.size()) +
+                                          " change(s), " + human_size(report->download_bytes) +
+                                          " downloaded; undo with 'nxp rollback').");
     }
     return 0;
 }

@@ -1,16 +1,15 @@
 #pragma once
 // What every command shares: global options, output for people (stderr/stdout, colour)
 // and for scripts (--json), the Events implementation, and exit codes.
+#include <CLI/CLI.hpp>
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
 #include <string>
 #include <vector>
-
-#include <CLI/CLI.hpp>
-#include <nlohmann/json.hpp>
 
 #include "cli/progress.hpp"
 #include "formats/error.hpp"
@@ -45,7 +44,7 @@ class Context;
 using Action = std::function<Result<int>(Context&)>;
 
 class Context final : public txn::Events {
-public:
+  public:
     Globals g;
     Action action;  // set by the chosen subcommand
     // Options whose values history must not keep (a config VALUE may be a secret).
@@ -80,7 +79,7 @@ public:
     std::string user() const;
     txn::TxnOptions txn_options(const std::string& kind);
 
-private:
+  private:
     std::string command_line_ = "nxp";
     std::unique_ptr<ProgressRenderer> progress_;  // created on the first progress event
 };

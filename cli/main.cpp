@@ -1,9 +1,8 @@
 // nxp: the package manager for NextChat plugins. main parses the command line, runs the
 // chosen command, and is the one place that prints errors and maps them to exit codes.
+#include <CLI/CLI.hpp>
 #include <exception>
 #include <iostream>
-
-#include <CLI/CLI.hpp>
 
 #include "cli/context.hpp"
 #include "cli/term.hpp"
@@ -18,14 +17,17 @@ void add_globals(CLI::App& app, nxp::cli::Globals& g) {
     app.add_flag("-q,--quiet", g.quiet, "Print only errors");
     app.add_flag("-v,--verbose", g.verbose, "Print more detail (repeatable)");
     app.add_flag("--offline", g.offline, "Use only cached indexes and packages");
-    app.add_flag("--no-wait", g.no_wait, "Exit 6 instead of waiting when another nxp holds the lock");
+    app.add_flag("--no-wait", g.no_wait,
+                 "Exit 6 instead of waiting when another nxp holds the lock");
     app.add_flag("--no-progress", g.no_progress, "Do not draw progress");
-    app.add_option("--progress-fd", g.progress_fd, "Write progress as JSON lines to this file descriptor")
+    app.add_option("--progress-fd", g.progress_fd,
+                   "Write progress as JSON lines to this file descriptor")
         ->check(CLI::NonNegativeNumber);
     app.add_option("--color", g.color, "Colour: auto, always or never (honours NO_COLOR)")
         ->check(CLI::IsMember({"auto", "always", "never"}));
     app.add_option("--grant", g.grant, "Grant a plugin's permissions without asking (NAME or all)");
-    app.add_option("--policy", g.policy, "JSON file of acceptable permissions (network, filesystem, env)");
+    app.add_option("--policy", g.policy,
+                   "JSON file of acceptable permissions (network, filesystem, env)");
     app.add_flag("--allow-unsandboxed", g.allow_unsandboxed,
                  "Run plugin code without bubblewrap where it cannot work");
 }
@@ -33,9 +35,9 @@ void add_globals(CLI::App& app, nxp::cli::Globals& g) {
 void print_error(const nxp::cli::Context& ctx, const nxp::Error& e) {
     std::cerr << ctx.paint("nxp: " + e.str(), "31") << '\n';
     if (ctx.g.json) {
-        static const char* kinds[] = {"usage",        "invalid", "io",      "not-found",
-                                      "unsolvable",   "verification", "network", "locked",
-                                      "cancelled",    "internal"};
+        static const char* kinds[] = {"usage",      "invalid",      "io",      "not-found",
+                                      "unsolvable", "verification", "network", "locked",
+                                      "cancelled",  "internal"};
         ctx.emit({{"ok", false},
                   {"error",
                    {{"kind", kinds[static_cast<int>(e.kind)]},
@@ -54,7 +56,8 @@ int main(int argc, char** argv) {
 
     CLI::App app{"nxp — the package manager for NextChat plugins", "nxp"};
 #ifdef NXP_FAULT_INJECTION
-    app.set_version_flag("--version", std::string("nxp ") + NXP_VERSION + " (fault injection build)");
+    app.set_version_flag("--version",
+                         std::string("nxp ") + NXP_VERSION + " (fault injection build)");
 #else
     app.set_version_flag("--version", std::string("nxp ") + NXP_VERSION);
 #endif

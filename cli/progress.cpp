@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cstdio>
-
 #include <nlohmann/json.hpp>
 
 #include "cli/context.hpp"
@@ -45,8 +44,10 @@ std::string format_eta(double seconds) {
     if (seconds < 0 || seconds > 99 * 3600) return "--:--";
     const long s = static_cast<long>(seconds + 0.5);
     char buf[16];
-    if (s >= 3600) std::snprintf(buf, sizeof buf, "%ld:%02ld:%02ld", s / 3600, s / 60 % 60, s % 60);
-    else std::snprintf(buf, sizeof buf, "%02ld:%02ld", s / 60, s % 60);
+    if (s >= 3600)
+        std::snprintf(buf, sizeof buf, "%ld:%02ld:%02ld", s / 3600, s / 60 % 60, s % 60);
+    else
+        std::snprintf(buf, sizeof buf, "%02ld:%02ld", s / 60, s % 60);
     return buf;
 }
 
@@ -82,7 +83,7 @@ void ProgressRenderer::update(std::string_view what, std::uint64_t done, std::ui
 void ProgressRenderer::draw() {
     std::string s;
     if (drawn_ > 0) s += "\r\033[" + std::to_string(drawn_) + "A";  // back to the first line
-    s += "\r\033[J";                                                 // and clear downwards
+    s += "\r\033[J";                                                // and clear downwards
     int lines = 0;
     for (const auto& [raw_name, line] : active_) {
         // Written straight to the terminal, past the output filter: made safe here.
@@ -95,9 +96,12 @@ void ProgressRenderer::draw() {
     const double secs = std::chrono::duration<double>(Clock::now() - started_).count();
     const double speed = secs > 0.05 ? static_cast<double>(total_.done) / secs : 0;
     const double eta = speed > 0 ? static_cast<double>(total_.total - total_.done) / speed : -1;
-    const double fraction = total_.total == 0 ? 1.0 : static_cast<double>(total_.done) / static_cast<double>(total_.total);
-    s += "Total " + bar(fraction, 24) + " " + human_size(total_.done) + " / " + human_size(total_.total) +
-         "  " + human_size(static_cast<std::uint64_t>(speed)) + "/s  ETA " + format_eta(eta) + "\n";
+    const double fraction =
+        total_.total == 0 ? 1.0
+                          : static_cast<double>(total_.done) / static_cast<double>(total_.total);
+    s += "Total " + bar(fraction, 24) + " " + human_size(total_.done) + " / " +
+         human_size(total_.total) + "  " + human_size(static_cast<std::uint64_t>(speed)) +
+         "/s  ETA " + format_eta(eta) + "\n";
     ++lines;
     drawn_ = lines;
     write_all(tty_fd_, s);
@@ -109,14 +113,16 @@ void ProgressRenderer::clear() {
     drawn_ = 0;
 }
 
-void ProgressRenderer::json_line(std::string_view what, std::uint64_t done, std::uint64_t total, bool force) {
+void ProgressRenderer::json_line(std::string_view what, std::uint64_t done, std::uint64_t total,
+                                 bool force) {
     if (json_fd_ < 0) return;
     const auto now = Clock::now();
     auto& last = last_json_[std::string(what)];
     if (!force && now - last < kRedraw) return;
     last = now;
     nlohmann::json j{{"type", "progress"}, {"done", done}, {"total", total}};
-    if (what.empty()) j["scope"] = "total";
+    if (what.empty())
+        j["scope"] = "total";
     else {
         j["scope"] = "file";
         j["file"] = std::string(what);

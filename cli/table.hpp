@@ -10,7 +10,7 @@
 namespace nxp::cli {
 
 class Table {
-public:
+  public:
     explicit Table(std::vector<std::string> header) { add(std::move(header)); }
     void add(std::vector<std::string> row) {
         for (auto& cell : row) cell = terminal_safe(cell, /*one_line=*/true);
@@ -35,7 +35,7 @@ public:
         return out;
     }
 
-private:
+  private:
     std::vector<std::vector<std::string>> rows_;
 };
 

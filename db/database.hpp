@@ -98,7 +98,7 @@ struct AuditRow {
 };
 
 class Database {
-public:
+  public:
     // Opens an existing install database: a non-empty regular file (not a symlink), with the
     // nxp schema; applies pending migrations, sets WAL, synchronous=FULL, foreign keys and a
     // busy timeout. Nothing is created: a missing, empty, schema-less or foreign file is an
@@ -125,9 +125,9 @@ public:
     void rollback() noexcept;
 
     // Repositories.
-    Result<void> add_repo(const RepoRow& r);  // error if the name exists
+    Result<void> add_repo(const RepoRow& r);            // error if the name exists
     Result<void> remove_repo(const std::string& name);  // NotFound if missing
-    Result<std::vector<RepoRow>> repos() const;  // by priority desc, then name
+    Result<std::vector<RepoRow>> repos() const;         // by priority desc, then name
     Result<std::optional<RepoRow>> repo(const std::string& name) const;
     Result<void> set_repo_state(const std::string& name, std::uint64_t version,
                                 const std::string& sha256, std::int64_t fetched_at);
@@ -182,7 +182,8 @@ public:
                                              const std::string& version) const;
 
     // Audit log.
-    Result<void> audit(const std::string& user, const std::string& action, const std::string& detail);
+    Result<void> audit(const std::string& user, const std::string& action,
+                       const std::string& detail);
     Result<std::vector<AuditRow>> audit_log() const;
 
     // Key/value settings (nextchat dir, gc keep count, …).
@@ -194,7 +195,7 @@ public:
 
     sqlite3* handle() const { return db_; }
 
-private:
+  private:
     explicit Database(sqlite3* db);
     sqlite3* db_ = nullptr;
     int schema_version_ = 0;

@@ -52,15 +52,14 @@ Result<void> fill(sqlite3* db, const GraphStamp& stamp,
     // A file renamed into place only when complete: no journal and no syncs are needed
     // while writing it. After a power loss it may be torn; open() then fails and the
     // repository is loaded whole, and the next refresh writes it again.
-    if (auto r = sqlite::exec(db, "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;");
-        !r)
+    if (auto r = sqlite::exec(db, "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;"); !r)
         return r;
     if (auto r = sqlite::exec(db, kSchema); !r) return r;
     if (auto r = sqlite::exec(db, "BEGIN"); !r) return r;
     sqlite::Statement meta(db, "INSERT INTO meta VALUES (?, ?, ?, ?)");
-    if (auto r = meta.bind(kFormat, stamp.key, stamp.expires,
-                           static_cast<std::int64_t>(entries.size()))
-                     .run();
+    if (auto r =
+            meta.bind(kFormat, stamp.key, stamp.expires, static_cast<std::int64_t>(entries.size()))
+                .run();
         !r)
         return r;
     sqlite::Statement pkg(db, "INSERT INTO pkg(id, refs, entry) VALUES (?, ?, ?)");
@@ -92,8 +91,8 @@ Result<void> write_repo_graph(const std::string& path, const GraphStamp& stamp,
     std::error_code ec;
     fs::remove(tmp, ec);
     sqlite3* raw = nullptr;
-    int rc = sqlite3_open_v2(tmp.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
-                             nullptr);
+    int rc =
+        sqlite3_open_v2(tmp.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
     DbPtr db(raw);
     if (rc != SQLITE_OK) return tl::unexpected(sqlite::error(raw, rc, "cannot create"));
     if (auto r = fill(db.get(), stamp, entries); !r) {
@@ -211,8 +210,9 @@ Result<std::vector<std::vector<ReachedEntry>>> reachable(std::vector<RepoGraph>&
             st.bind(id);
             auto row = sqlite::first(st, [](sqlite::Statement& s) { return s.text(0); });
             if (!row) return tl::unexpected(row.error());
-            if (!*row) return fail(ErrorKind::Invalid, sqlite::db_name(graphs[g].db_),
-                                   "package " + std::to_string(id) + " is missing");
+            if (!*row)
+                return fail(ErrorKind::Invalid, sqlite::db_name(graphs[g].db_),
+                            "package " + std::to_string(id) + " is missing");
             out[g].push_back({id, std::move(**row)});
         }
     }

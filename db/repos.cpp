@@ -48,8 +48,8 @@ Result<void> not_found(sqlite3* db, const std::string& name) {
 }  // namespace
 
 Result<void> Database::add_repo(const RepoRow& r) {
-    sqlite::Statement st(
-        db_, std::string("INSERT INTO repos (") + kColumns + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    sqlite::Statement st(db_, std::string("INSERT INTO repos (") + kColumns +
+                                  ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     st.bind(r.name, r.url, to_json(r.keys), to_json(r.mirrors), r.priority, r.last_version,
             r.last_sha256, r.last_fetched, r.key_version, static_cast<std::int64_t>(r.threshold),
             r.max_age);
@@ -92,8 +92,11 @@ Result<void> Database::set_repo_state(const std::string& name, std::uint64_t ver
 
 Result<void> Database::set_repo_keys(const std::string& name, const std::vector<std::string>& keys,
                                      std::uint64_t key_version, std::uint32_t threshold) {
-    sqlite::Statement st(db_, "UPDATE repos SET keys = ?, key_version = ?, threshold = ? WHERE name = ?");
-    if (auto r = st.bind(to_json(keys), key_version, static_cast<std::int64_t>(threshold), name).run(); !r)
+    sqlite::Statement st(
+        db_, "UPDATE repos SET keys = ?, key_version = ?, threshold = ? WHERE name = ?");
+    if (auto r =
+            st.bind(to_json(keys), key_version, static_cast<std::int64_t>(threshold), name).run();
+        !r)
         return r;
     if (sqlite3_changes(db_) == 0) return not_found(db_, name);
     return {};

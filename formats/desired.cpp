@@ -30,9 +30,11 @@ bool is_url(std::string_view s) {
 }
 
 Result<DesiredRepo> parse_repo(const std::string& name, const json& v, const std::string& field) {
-    if (!is_valid_package_name(name)) return invalid(field, "repository names use [a-z0-9][a-z0-9._-]{0,63}");
+    if (!is_valid_package_name(name))
+        return invalid(field, "repository names use [a-z0-9][a-z0-9._-]{0,63}");
     if (!v.is_object()) return invalid(field, "expected an object");
-    if (auto ok = detail::reject_unknown_keys(v, field, {"url", "keys", "mirrors", "priority"}); !ok)
+    if (auto ok = detail::reject_unknown_keys(v, field, {"url", "keys", "mirrors", "priority"});
+        !ok)
         return tl::unexpected(ok.error());
     DesiredRepo r;
     r.name = name;
@@ -40,10 +42,12 @@ Result<DesiredRepo> parse_repo(const std::string& name, const json& v, const std
     if (!url) return invalid(dot(field, "url"), "required field is missing");
     auto u = detail::get_string(*url, dot(field, "url"), 4096);
     if (!u) return tl::unexpected(u.error());
-    if (!is_url(*u)) return invalid(dot(field, "url"), "expected an https://, http:// or file:// URL");
+    if (!is_url(*u))
+        return invalid(dot(field, "url"), "expected an https://, http:// or file:// URL");
     r.url = *u;
     const json* keys = member(v, "keys");
-    if (!keys) return invalid(dot(field, "keys"), "required field is missing (pin the repository's key)");
+    if (!keys)
+        return invalid(dot(field, "keys"), "required field is missing (pin the repository's key)");
     auto k = strings(*keys, dot(field, "keys"));
     if (!k) return tl::unexpected(k.error());
     if (k->empty()) return invalid(dot(field, "keys"), "must pin at least one key");
@@ -57,13 +61,15 @@ Result<DesiredRepo> parse_repo(const std::string& name, const json& v, const std
         if (!mirrors) return tl::unexpected(mirrors.error());
         for (std::size_t i = 0; i < mirrors->size(); ++i)
             if (!is_url((*mirrors)[i]))
-                return invalid(detail::at(dot(field, "mirrors"), i), "expected an https://, http:// or file:// URL");
+                return invalid(detail::at(dot(field, "mirrors"), i),
+                               "expected an https://, http:// or file:// URL");
         r.mirrors = std::move(*mirrors);
     }
     if (const json* p = member(v, "priority")) {
         auto n = detail::get_int(*p, dot(field, "priority"));
         if (!n) return tl::unexpected(n.error());
-        if (*n < -1000 || *n > 1000) return invalid(dot(field, "priority"), "must be between -1000 and 1000");
+        if (*n < -1000 || *n > 1000)
+            return invalid(dot(field, "priority"), "must be between -1000 and 1000");
         r.priority = static_cast<int>(*n);
     }
     return r;
@@ -73,7 +79,8 @@ Result<DesiredValue> parse_value(const json& v, const std::string& field) {
     DesiredValue out;
     out.field = field;
     if (!v.is_object()) {
-        if (v.is_null()) return invalid(field, "null is not a value; leave the key out to use its default");
+        if (v.is_null())
+            return invalid(field, "null is not a value; leave the key out to use its default");
         out.literal = v;
         return out;
     }
@@ -83,12 +90,14 @@ Result<DesiredValue> parse_value(const json& v, const std::string& field) {
         auto s = detail::get_string(*e, dot(field, "env"), 128);
         if (!s) return tl::unexpected(s.error());
         if (!detail::is_env_name(*s))
-            return invalid(dot(field, "env"), "expected an environment variable name ([A-Z_][A-Z0-9_]*)");
+            return invalid(dot(field, "env"),
+                           "expected an environment variable name ([A-Z_][A-Z0-9_]*)");
         out.env = *s;
     } else {
         auto s = detail::get_string(*member(v, "file"), dot(field, "file"), 4096);
         if (!s) return tl::unexpected(s.error());
-        if (s->empty() || s->front() != '/') return invalid(dot(field, "file"), "expected an absolute path");
+        if (s->empty() || s->front() != '/')
+            return invalid(dot(field, "file"), "expected an absolute path");
         out.file = *s;
     }
     return out;
@@ -108,10 +117,13 @@ Result<DesiredGrant> parse_grant(const json& v, const std::string& field) {
     return g;
 }
 
-Result<DesiredPlugin> parse_plugin(const std::string& name, const json& v, const std::string& field) {
-    if (!is_valid_package_name(name)) return invalid(field, "plugin names use [a-z0-9][a-z0-9._-]{0,63}");
+Result<DesiredPlugin> parse_plugin(const std::string& name, const json& v,
+                                   const std::string& field) {
+    if (!is_valid_package_name(name))
+        return invalid(field, "plugin names use [a-z0-9][a-z0-9._-]{0,63}");
     if (!v.is_object()) return invalid(field, "expected an object (use {} for defaults)");
-    if (auto ok = detail::reject_unknown_keys(v, field, {"version", "enabled", "config", "grant"}); !ok)
+    if (auto ok = detail::reject_unknown_keys(v, field, {"version", "enabled", "config", "grant"});
+        !ok)
         return tl::unexpected(ok.error());
     DesiredPlugin p;
     p.name = name;
@@ -157,9 +169,12 @@ Result<Desired> parse_desired(std::string_view json_text) {
     if (!format) return invalid("format", "required field is missing (1)");
     auto f = detail::get_int(*format, "format");
     if (!f) return tl::unexpected(f.error());
-    if (*f != 1) return invalid("format", "unsupported format " + std::to_string(*f) + " (this nxp reads 1)");
+    if (*f != 1)
+        return invalid("format",
+                       "unsupported format " + std::to_string(*f) + " (this nxp reads 1)");
     if (const json* repos = member(doc, "repositories")) {
-        if (!repos->is_object()) return invalid("repositories", "expected an object of NAME: {url, keys}");
+        if (!repos->is_object())
+            return invalid("repositories", "expected an object of NAME: {url, keys}");
         for (const auto& [name, v] : repos->items()) {
             auto r = parse_repo(name, v, dot("repositories", name));
             if (!r) return tl::unexpected(r.error());

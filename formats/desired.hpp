@@ -3,12 +3,11 @@
 // plugins with constraints, enabled flags, configuration (secrets by reference only) and
 // permission grants. Pure: parsing only; secret references are resolved in txn/.
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "formats/constraint.hpp"
 #include "formats/error.hpp"
@@ -27,9 +26,9 @@ struct DesiredRepo {
 // A config value: a literal, or a reference read at apply time and never stored in the file.
 struct DesiredValue {
     std::optional<nlohmann::json> literal;
-    std::string env;   // {"env": "NAME"}
-    std::string file;  // {"file": "/run/secrets/x"}
-    std::string field; // where it was given ("plugins.weather.config.token"), for messages
+    std::string env;    // {"env": "NAME"}
+    std::string file;   // {"file": "/run/secrets/x"}
+    std::string field;  // where it was given ("plugins.weather.config.token"), for messages
 };
 
 struct DesiredGrant {

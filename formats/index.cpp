@@ -1,13 +1,13 @@
 // index.json parsing on simdjson's DOM: real repositories list 100,000 packages, so the
 // hot path neither builds an nlohmann tree nor copies strings it does not keep.
 #include "formats/index.hpp"
-#include "formats/index_entries.hpp"
 
 #include <simdjson.h>
 
 #include <nlohmann/json.hpp>
 #include <unordered_map>
 
+#include "formats/index_entries.hpp"
 #include "formats/json_util.hpp"
 #include "formats/manifest_util.hpp"
 #include "formats/text_util.hpp"

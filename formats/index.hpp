@@ -28,10 +28,10 @@ struct Advisory {
 
 struct Index {
     int format = 1;
-    std::string repo;           // repository id, checked against the configured one
-    std::uint64_t version = 0;  // monotonic; clients refuse to go back
-    std::int64_t generated = 0; // unix seconds
-    std::int64_t expires = 0;   // unix seconds
+    std::string repo;            // repository id, checked against the configured one
+    std::uint64_t version = 0;   // monotonic; clients refuse to go back
+    std::int64_t generated = 0;  // unix seconds
+    std::int64_t expires = 0;    // unix seconds
     std::vector<IndexEntry> packages;
     std::vector<std::string> revoked;  // sha256 of packages never to install
     std::vector<Advisory> advisories;

@@ -19,8 +19,8 @@ Result<KeySet> parse_keyset(std::string_view json_text) {
     auto doc = detail::parse_json_text(json_text, 8);
     if (!doc) return tl::unexpected(doc.error());
     if (!doc->is_object()) return invalid("", "expected a JSON object");
-    if (auto r = detail::reject_unknown_keys(*doc, "", {"format", "repo", "version", "keys",
-                                                        "threshold"});
+    if (auto r = detail::reject_unknown_keys(*doc, "",
+                                             {"format", "repo", "version", "keys", "threshold"});
         !r)
         return tl::unexpected(r.error());
     KeySet out;

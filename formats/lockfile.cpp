@@ -26,7 +26,8 @@ Result<std::string> required_string(const json& obj, const std::string& field, s
     return detail::get_string(*v, dot(field, key), max);
 }
 
-Result<std::vector<std::string>> strings(const json& obj, const std::string& field, std::string_view key) {
+Result<std::vector<std::string>> strings(const json& obj, const std::string& field,
+                                         std::string_view key) {
     std::vector<std::string> out;
     const json* v = member(obj, key);
     if (!v) return out;
@@ -52,7 +53,8 @@ Result<LockRepo> parse_repo(const json& v, const std::string& field) {
     LockRepo r;
     auto name = required_string(v, field, "name", 64);
     if (!name) return tl::unexpected(name.error());
-    if (!is_valid_package_name(*name)) return invalid(dot(field, "name"), "not a valid repository name");
+    if (!is_valid_package_name(*name))
+        return invalid(dot(field, "name"), "not a valid repository name");
     r.name = *name;
     auto url = required_string(v, field, "url");
     if (!url) return tl::unexpected(url.error());
@@ -79,7 +81,8 @@ Result<LockPackage> parse_package(const json& v, const std::string& field) {
     LockPackage p;
     auto name = required_string(v, field, "name", 64);
     if (!name) return tl::unexpected(name.error());
-    if (!is_valid_package_name(*name)) return invalid(dot(field, "name"), "not a valid package name");
+    if (!is_valid_package_name(*name))
+        return invalid(dot(field, "name"), "not a valid package name");
     p.name = *name;
     auto version = required_string(v, field, "version", 256);
     if (!version) return tl::unexpected(version.error());
@@ -133,7 +136,9 @@ Result<Lockfile> parse_lockfile(std::string_view json_text) {
     if (!format) return invalid("format", "required field is missing (1)");
     auto f = detail::get_int(*format, "format");
     if (!f) return tl::unexpected(f.error());
-    if (*f != 1) return invalid("format", "unsupported format " + std::to_string(*f) + " (this nxp reads 1)");
+    if (*f != 1)
+        return invalid("format",
+                       "unsupported format " + std::to_string(*f) + " (this nxp reads 1)");
     std::set<std::string> repo_names;
     if (const json* repos = member(doc, "repositories")) {
         if (!repos->is_array()) return invalid("repositories", "expected an array");
@@ -153,9 +158,11 @@ Result<Lockfile> parse_lockfile(std::string_view json_text) {
         std::string field = at("packages", i);
         auto p = parse_package((*packages)[i], field);
         if (!p) return tl::unexpected(p.error());
-        if (!names.insert(p->name).second) return invalid(field + ".name", "duplicate package " + p->name);
+        if (!names.insert(p->name).second)
+            return invalid(field + ".name", "duplicate package " + p->name);
         if (!repo_names.count(p->repo))
-            return invalid(field + ".repo", "names repository " + p->repo + ", which \"repositories\" lacks");
+            return invalid(field + ".repo",
+                           "names repository " + p->repo + ", which \"repositories\" lacks");
         lock.packages.push_back(std::move(*p));
     }
     return lock;
@@ -163,17 +170,25 @@ Result<Lockfile> parse_lockfile(std::string_view json_text) {
 
 std::string write_lockfile(const Lockfile& lock) {
     auto repos = lock.repos;
-    std::sort(repos.begin(), repos.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+    std::sort(repos.begin(), repos.end(),
+              [](const auto& a, const auto& b) { return a.name < b.name; });
     auto packages = lock.packages;
-    std::sort(packages.begin(), packages.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+    std::sort(packages.begin(), packages.end(),
+              [](const auto& a, const auto& b) { return a.name < b.name; });
     // nlohmann's object keeps keys sorted, which gives the fixed order.
     json doc{{"format", lock.format}, {"repositories", json::array()}, {"packages", json::array()}};
     for (const auto& r : repos)
-        doc["repositories"].push_back({{"name", r.name}, {"url", r.url}, {"keys", r.keys}, {"mirrors", r.mirrors}});
+        doc["repositories"].push_back(
+            {{"name", r.name}, {"url", r.url}, {"keys", r.keys}, {"mirrors", r.mirrors}});
     for (const auto& p : packages)
-        doc["packages"].push_back({{"name", p.name}, {"version", p.version.str()}, {"repo", p.repo},
-                                   {"path", p.path}, {"url", p.url}, {"sha256", p.sha256},
-                                   {"size", p.size}, {"reason", p.reason}});
+        doc["packages"].push_back({{"name", p.name},
+                                   {"version", p.version.str()},
+                                   {"repo", p.repo},
+                                   {"path", p.path},
+                                   {"url", p.url},
+                                   {"sha256", p.sha256},
+                                   {"size", p.size},
+                                   {"reason", p.reason}});
     return doc.dump(2) + "\n";
 }
 

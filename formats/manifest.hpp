@@ -3,12 +3,11 @@
 // every error names the field path ("config.timeout.maximum: expected integer").
 #include <cstdint>
 #include <map>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json_fwd.hpp>
 
 #include "formats/constraint.hpp"
 #include "formats/error.hpp"

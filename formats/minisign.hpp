@@ -14,8 +14,8 @@ namespace nxp::formats {
 using KeyId = std::array<std::uint8_t, 8>;
 
 struct MinisignPublicKey {
-    KeyId key_id{};                       // as stored (little-endian in the file)
-    std::array<std::uint8_t, 32> key{};   // Ed25519 public key
+    KeyId key_id{};                      // as stored (little-endian in the file)
+    std::array<std::uint8_t, 32> key{};  // Ed25519 public key
     std::string untrusted_comment;
 };
 

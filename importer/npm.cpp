@@ -36,7 +36,8 @@ std::string string_field(const json& meta, const char* key) {
 }
 
 // The bin to run, as a path relative to the package directory.
-Result<std::string> choose_bin(const json& meta, const NpmOptions& opts, const std::string& package) {
+Result<std::string> choose_bin(const json& meta, const NpmOptions& opts,
+                               const std::string& package) {
     const std::string ctx = package + ": bin";
     auto it = meta.find("bin");
     std::string path;
@@ -50,36 +51,46 @@ Result<std::string> choose_bin(const json& meta, const NpmOptions& opts, const s
         if (want.empty() && it->size() == 1) want = it->begin().key();
         if (want.empty() && it->contains(base)) want = base;
         if (want.empty())
-            return fail(ErrorKind::Invalid, ctx, "the package has several programs (" + names + "); choose one with --bin");
+            return fail(ErrorKind::Invalid, ctx,
+                        "the package has several programs (" + names + "); choose one with --bin");
         auto b = it->find(want);
         if (b == it->end() || !b->is_string())
-            return fail(ErrorKind::Invalid, ctx, "no program \"" + want + "\"; the package has " + names);
+            return fail(ErrorKind::Invalid, ctx,
+                        "no program \"" + want + "\"; the package has " + names);
         path = b->get<std::string>();
     } else {
-        return fail(ErrorKind::Invalid, ctx,
-                    "the package declares no program (bin), so there is no MCP server command to run");
+        return fail(
+            ErrorKind::Invalid, ctx,
+            "the package declares no program (bin), so there is no MCP server command to run");
     }
     while (path.rfind("./", 0) == 0) path.erase(0, 2);
-    if (path.empty() || path.front() == '/' || fs::path(path).lexically_normal().string().rfind("..", 0) == 0)
+    if (path.empty() || path.front() == '/' ||
+        fs::path(path).lexically_normal().string().rfind("..", 0) == 0)
         return fail(ErrorKind::Invalid, ctx, "\"" + path + "\" is not a path inside the package");
     return path;
 }
 
 // Runs argv (argv[0] looked up on PATH) with nxp's environment; the output (stdout and
 // stderr) is returned, or an error carrying its last lines.
-Result<std::string> run(const std::vector<std::string>& argv, const std::string& what, int timeout_s) {
+Result<std::string> run(const std::vector<std::string>& argv, const std::string& what,
+                        int timeout_s) {
     const char* path_var = std::getenv("PATH");
     sandbox::detail::SpawnSpec spec;
-    spec.path = sandbox::detail::find_executable(argv.front(), path_var ? path_var : "/usr/bin:/bin");
-    if (spec.path.empty()) return fail(ErrorKind::NotFound, argv.front(), "not found on PATH; install npm");
+    spec.path =
+        sandbox::detail::find_executable(argv.front(), path_var ? path_var : "/usr/bin:/bin");
+    if (spec.path.empty())
+        return fail(ErrorKind::NotFound, argv.front(), "not found on PATH; install npm");
     spec.argv = argv;
     for (char** e = environ; e != nullptr && *e != nullptr; ++e) spec.env.emplace_back(*e);
     spec.env.emplace_back("npm_config_update_notifier=false");
     auto r = sandbox::detail::run_captured(spec, timeout_s, 1 << 20);
     if (!r) return tl::unexpected(r.error());
-    if (r->timed_out) return fail(ErrorKind::Network, what, "npm did not finish in " + std::to_string(timeout_s) + " s");
+    if (r->timed_out)
+        return fail(ErrorKind::Network, what,
+                    "npm did not finish in " + std::to_string(timeout_s) + " s");
     if (!WIFEXITED(r->wait_status) || WEXITSTATUS(r->wait_status) != 0) {
-        std::string tail = r->output.size() > 2000 ? "…" + r->output.substr(r->output.size() - 2000) : r->output;
+        std::string tail =
+            r->output.size() > 2000 ? "…" + r->output.substr(r->output.size() - 2000) : r->output;
         return fail(ErrorKind::Network, what, "npm failed:\n" + trim(tail));
     }
     return r->output;
@@ -122,7 +133,8 @@ int node_major_for(std::string_view range, int fallback) {
     std::size_t start = 0;
     while (start <= r.size()) {
         std::size_t bar = r.find("||", start);
-        std::string alt = r.substr(start, bar == std::string::npos ? std::string::npos : bar - start);
+        std::string alt =
+            r.substr(start, bar == std::string::npos ? std::string::npos : bar - start);
         // The lower bound of one alternative: the first number after >=, >, ^, ~, = or none.
         int low = -1;
         for (std::size_t i = 0; i < alt.size(); ++i) {
@@ -130,7 +142,8 @@ int node_major_for(std::string_view range, int fallback) {
             std::size_t j = i;
             while (j > 0 && (alt[j - 1] == 'v' || alt[j - 1] == ' ')) --j;
             const char op = j > 0 ? alt[j - 1] : ' ';
-            if (op != '<' && !(op == '=' && j > 1 && alt[j - 2] == '<')) low = std::atoi(alt.c_str() + i);
+            if (op != '<' && !(op == '=' && j > 1 && alt[j - 2] == '<'))
+                low = std::atoi(alt.c_str() + i);
             break;
         }
         if (low >= 0) best = std::min(best, low);
@@ -141,7 +154,8 @@ int node_major_for(std::string_view range, int fallback) {
 }
 
 Result<NpmPlan> plan_from_npm(const json& meta, const NpmOptions& opts) {
-    if (!meta.is_object()) return fail(ErrorKind::Invalid, opts.spec, "npm returned no package metadata");
+    if (!meta.is_object())
+        return fail(ErrorKind::Invalid, opts.spec, "npm returned no package metadata");
     NpmPlan p;
     p.package = string_field(meta, "name");
     p.version = string_field(meta, "version");
@@ -152,7 +166,8 @@ Result<NpmPlan> plan_from_npm(const json& meta, const NpmOptions& opts) {
     p.bin_path = *bin;
     p.plugin_name = opts.name.empty() ? plugin_name_for(p.package) : opts.name;
     auto engines = meta.find("engines");
-    if (engines != meta.end() && engines->is_object() && engines->contains("node") && (*engines)["node"].is_string())
+    if (engines != meta.end() && engines->is_object() && engines->contains("node") &&
+        (*engines)["node"].is_string())
         p.node_major = node_major_for((*engines)["node"].get<std::string>(), 18);
 
     ojson m;
@@ -167,7 +182,8 @@ Result<NpmPlan> plan_from_npm(const json& meta, const NpmOptions& opts) {
     if (!license.empty()) m["license"] = license;
     if (auto home = string_field(meta, "homepage"); !home.empty()) m["homepage"] = home;
     m["requires"] = {"nextchat >= 2.15", "node-runtime >= " + std::to_string(p.node_major)};
-    m["mcp"] = {{"command", "node"}, {"args", {"${plugin_dir}/node_modules/" + p.package + "/" + p.bin_path}}};
+    m["mcp"] = {{"command", "node"},
+                {"args", {"${plugin_dir}/node_modules/" + p.package + "/" + p.bin_path}}};
     // Left for the publisher: what the server reaches is not in npm's metadata. `nxp lint`
     // warns until it is filled in.
     m["permissions"] = ojson::object();
@@ -185,28 +201,33 @@ Result<NpmPlan> plan_from_npm(const json& meta, const NpmOptions& opts) {
 
 Result<NpmPlan> import_npm(const NpmOptions& opts) {
     std::error_code ec;
-    if (fs::exists(fs::symlink_status(opts.out, ec)) && (!fs::is_directory(opts.out, ec) || !fs::is_empty(opts.out, ec)))
+    if (fs::exists(fs::symlink_status(opts.out, ec)) &&
+        (!fs::is_directory(opts.out, ec) || !fs::is_empty(opts.out, ec)))
         return fail(ErrorKind::Invalid, opts.out.string(), "exists and is not an empty directory");
     if (opts.spec.empty() || opts.spec.front() == '-')
         return fail(ErrorKind::Usage, opts.spec, "not an npm package name");
     RemoveOnExit tmp{temp_dir_near(opts.out)};
     fs::create_directories(tmp.dir / "files", ec);
-    if (ec) return fail(ErrorKind::Io, tmp.dir.string(), "cannot create directory: " + ec.message());
+    if (ec)
+        return fail(ErrorKind::Io, tmp.dir.string(), "cannot create directory: " + ec.message());
 
     // npm view prints warnings on stderr: keep stdout apart in a file.
     const fs::path view = tmp.dir / "view.json";
-    auto out = run({"sh", "-c", "exec \"$0\" view \"$1\" --json >\"$2\"", opts.npm, opts.spec, view.string()},
-                   opts.spec, opts.timeout_s);
+    auto out = run(
+        {"sh", "-c", "exec \"$0\" view \"$1\" --json >\"$2\"", opts.npm, opts.spec, view.string()},
+        opts.spec, opts.timeout_s);
     if (!out) return tl::unexpected(out.error());
     std::ifstream in(view, std::ios::binary);
     std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     if (text.find_first_not_of(" \t\r\n") == std::string::npos)  // npm prints nothing
         return fail(ErrorKind::NotFound, opts.spec, "npm has no such package or version");
     // What the registry sends is outside data: too deep or not JSON is an error naming it.
-    auto parsed = formats::parse_json(text, "npm view " + opts.spec, {.reject_duplicate_keys = false});
+    auto parsed =
+        formats::parse_json(text, "npm view " + opts.spec, {.reject_duplicate_keys = false});
     if (!parsed) return tl::unexpected(parsed.error());
     json meta = std::move(*parsed);
-    if (meta.is_array()) meta = meta.empty() ? json() : json(meta.back());  // a range: the newest match
+    if (meta.is_array())
+        meta = meta.empty() ? json() : json(meta.back());  // a range: the newest match
     if (meta.is_null())
         return fail(ErrorKind::NotFound, opts.spec, "npm has no such package or version");
     auto plan = plan_from_npm(meta, opts);
@@ -214,9 +235,9 @@ Result<NpmPlan> import_npm(const NpmOptions& opts) {
     fs::remove(view, ec);
 
     const fs::path files = tmp.dir / "files";
-    auto installed = run({opts.npm, "install", "--prefix", files.string(), "--omit=dev", "--ignore-scripts",
-                          "--no-audit", "--no-fund", "--no-bin-links", "--loglevel=error",
-                          plan->package + "@" + plan->version},
+    auto installed = run({opts.npm, "install", "--prefix", files.string(), "--omit=dev",
+                          "--ignore-scripts", "--no-audit", "--no-fund", "--no-bin-links",
+                          "--loglevel=error", plan->package + "@" + plan->version},
                          plan->package + "@" + plan->version, opts.timeout_s);
     if (!installed) return tl::unexpected(installed.error());
     const fs::path program = files / "node_modules" / plan->package / plan->bin_path;
@@ -230,7 +251,9 @@ Result<NpmPlan> import_npm(const NpmOptions& opts) {
     if (!manifest) return fail(ErrorKind::Io, (tmp.dir / "plugin.json").string(), "cannot write");
     if (fs::exists(opts.out, ec)) fs::remove(opts.out, ec);  // the empty directory
     fs::rename(tmp.dir, opts.out, ec);
-    if (ec) return fail(ErrorKind::Io, opts.out.string(), "cannot move the plugin into place: " + ec.message());
+    if (ec)
+        return fail(ErrorKind::Io, opts.out.string(),
+                    "cannot move the plugin into place: " + ec.message());
     tmp.dir.clear();
     return plan;
 }

@@ -2,23 +2,22 @@
 // `nxp import npm`: an npm-published MCP server as a plugin directory (plugin.json and a
 // files/ tree holding the package and its production dependencies, vendored).
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "formats/error.hpp"
 
 namespace nxp::importer {
 
 struct NpmOptions {
-    std::string spec;                 // NAME or NAME@VERSION (a version or range, as npm takes)
-    std::filesystem::path out;        // the plugin directory to write (absent or empty)
-    std::string name;                 // plugin name; default derived from the npm name
-    std::string bin;                  // which bin to run when the package has several
-    bool check = true;                // turn the MCP health check on
-    std::string npm = "npm";          // the npm program (PATH is searched)
-    int timeout_s = 900;              // for each npm run
+    std::string spec;           // NAME or NAME@VERSION (a version or range, as npm takes)
+    std::filesystem::path out;  // the plugin directory to write (absent or empty)
+    std::string name;           // plugin name; default derived from the npm name
+    std::string bin;            // which bin to run when the package has several
+    bool check = true;          // turn the MCP health check on
+    std::string npm = "npm";    // the npm program (PATH is searched)
+    int timeout_s = 900;        // for each npm run
 };
 
 // What the importer decided, from npm's metadata (pure: no I/O).

@@ -179,7 +179,8 @@ long http_status(CURL* h) {
 Error describe_failure(CURL* h, CURLcode rc, const std::string& url, const char* errbuf) {
     // An error page larger than the cap is reported as the error it is.
     if (rc == CURLE_FILESIZE_EXCEEDED && http_status(h) >= 400) rc = CURLE_HTTP_RETURNED_ERROR;
-    if (rc == CURLE_FILESIZE_EXCEEDED) return {ErrorKind::Network, url, "response exceeds the size limit"};
+    if (rc == CURLE_FILESIZE_EXCEEDED)
+        return {ErrorKind::Network, url, "response exceeds the size limit"};
     if (rc == CURLE_HTTP_RETURNED_ERROR) {
         const long status = http_status(h);
         return {status == 404 || status == 410 ? ErrorKind::NotFound : ErrorKind::Network, url,

@@ -65,21 +65,22 @@ std::string status_html(const formats::Index& index, const formats::IndexEntry& 
     std::string out;
     if (revoked) out += "<strong class=\"revoked\">REVOKED</strong> never installed<br>";
     for (const auto* a : advisories_for(index, p)) {
-        out += "<a class=\"sev-" + html_escape(a->severity) + "\" href=\"#" + anchor(a->id) + "\">" +
-               html_escape(a->id) + "</a> (" + html_escape(a->severity) + ")<br>";
+        out += "<a class=\"sev-" + html_escape(a->severity) + "\" href=\"#" + anchor(a->id) +
+               "\">" + html_escape(a->id) + "</a> (" + html_escape(a->severity) + ")<br>";
     }
     return out.empty() ? "ok" : out;
 }
 
 std::string packages_table(const formats::Index& index) {
-    std::string h = "<table>\n<thead><tr><th>Name</th><th>Version</th><th>Kind</th><th>Summary</th>"
-                    "<th>Permissions</th><th>Size</th><th>Status</th><th>Download</th></tr></thead>\n"
-                    "<tbody>\n";
+    std::string h =
+        "<table>\n<thead><tr><th>Name</th><th>Version</th><th>Kind</th><th>Summary</th>"
+        "<th>Permissions</th><th>Size</th><th>Status</th><th>Download</th></tr></thead>\n"
+        "<tbody>\n";
     for (const auto& p : index.packages) {
         const bool revoked =
             std::find(index.revoked.begin(), index.revoked.end(), p.sha256) != index.revoked.end();
-        h += std::string(revoked ? "<tr class=\"revoked\">" : "<tr>") + "<td>" + html_escape(p.name) +
-             "</td><td>" + html_escape(p.version.str()) + "</td><td>" +
+        h += std::string(revoked ? "<tr class=\"revoked\">" : "<tr>") + "<td>" +
+             html_escape(p.name) + "</td><td>" + html_escape(p.version.str()) + "</td><td>" +
              html_escape(formats::kind_name(p.kind)) + "</td><td>" + html_escape(p.summary) +
              "</td><td>" + permissions_html(p.permissions) + "</td><td>" + human_size(p.size) +
              "</td><td>" + status_html(index, p, revoked) + "</td><td><a href=\"" +
@@ -91,25 +92,28 @@ std::string packages_table(const formats::Index& index) {
 
 std::string advisories_table(const formats::Index& index) {
     if (index.advisories.empty()) return "";
-    std::string h = "<h2>Advisories</h2>\n<table>\n<thead><tr><th>Id</th><th>Package</th>"
-                    "<th>Versions</th><th>Severity</th><th>Summary</th></tr></thead>\n<tbody>\n";
+    std::string h =
+        "<h2>Advisories</h2>\n<table>\n<thead><tr><th>Id</th><th>Package</th>"
+        "<th>Versions</th><th>Severity</th><th>Summary</th></tr></thead>\n<tbody>\n";
     for (const auto& a : index.advisories) {
         h += "<tr id=\"" + anchor(a.id) + "\"><td>" + html_escape(a.id) + "</td><td>" +
-             html_escape(a.package) + "</td><td>" + html_escape(a.versions) + "</td><td class=\"sev-" +
-             html_escape(a.severity) + "\">" + html_escape(a.severity) + "</td><td>" +
-             html_escape(a.summary) + "</td></tr>\n";
+             html_escape(a.package) + "</td><td>" + html_escape(a.versions) +
+             "</td><td class=\"sev-" + html_escape(a.severity) + "\">" + html_escape(a.severity) +
+             "</td><td>" + html_escape(a.summary) + "</td></tr>\n";
     }
     return h + "</tbody>\n</table>\n";
 }
 
 std::string revoked_list(const formats::Index& index) {
     if (index.revoked.empty()) return "";
-    std::string h = "<h2>Revoked packages</h2>\n<p>nxp never installs these, and <code>nxp audit</code> "
-                    "reports them where installed.</p>\n<ul>\n";
+    std::string h =
+        "<h2>Revoked packages</h2>\n<p>nxp never installs these, and <code>nxp audit</code> "
+        "reports them where installed.</p>\n<ul>\n";
     for (const auto& sha : index.revoked) {
         std::string what;
         for (const auto& p : index.packages)
-            if (p.sha256 == sha) what = " " + html_escape(p.name) + " " + html_escape(p.version.str());
+            if (p.sha256 == sha)
+                what = " " + html_escape(p.name) + " " + html_escape(p.version.str());
         h += "<li><code>" + html_escape(sha) + "</code>" + what + "</li>\n";
     }
     return h + "</ul>\n";
@@ -165,7 +169,8 @@ std::string render_index_html(const formats::Index& index) {
          "</style>\n</head>\n<body>\n";
     h += "<h1>" + repo + "</h1>\n<p>An nxp plugin repository for NextChat. Index version " +
          std::to_string(index.version) + ", generated " + utc_date(index.generated) + ", expires " +
-         utc_date(index.expires) + ". " + std::to_string(index.packages.size()) + " package(s).</p>\n";
+         utc_date(index.expires) + ". " + std::to_string(index.packages.size()) +
+         " package(s).</p>\n";
     h += "<p>Use it with <code>nxp repo add " + repo +
          " URL --key KEY.pub</code>, where URL is this page's directory and KEY.pub the "
          "publisher's public key.</p>\n";

@@ -115,7 +115,8 @@ Result<void> write_signatures(const fs::path& file, std::string_view data,
         if (auto r = write_atomic(signature_name(name, i), sig); !r) return r;
     }
     std::error_code ec;
-    for (std::size_t i = keys.size(); i < kMaxSignatures; ++i) fs::remove(signature_name(name, i), ec);
+    for (std::size_t i = keys.size(); i < kMaxSignatures; ++i)
+        fs::remove(signature_name(name, i), ec);
     return {};
 }
 
@@ -130,10 +131,11 @@ std::uint64_t last_key_version(const fs::path& dir) {
 }  // namespace
 
 Result<formats::KeySet> rotate_keys(const fs::path& dir, const std::vector<SecretKey>& old_keys,
-                                    const std::vector<SecretKey>& new_keys,
-                                    std::uint32_t threshold, std::int64_t now) {
+                                    const std::vector<SecretKey>& new_keys, std::uint32_t threshold,
+                                    std::int64_t now) {
     const std::string where = dir.string();
-    if (old_keys.empty()) return fail(ErrorKind::Usage, where, "the current key(s) must sign (--key)");
+    if (old_keys.empty())
+        return fail(ErrorKind::Usage, where, "the current key(s) must sign (--key)");
     if (new_keys.empty()) return fail(ErrorKind::Usage, where, "no new key given (--new-key)");
     if (auto r = distinct_keys(old_keys, where); !r) return tl::unexpected(r.error());
     if (auto r = distinct_keys(new_keys, where); !r) return tl::unexpected(r.error());
@@ -181,7 +183,8 @@ Result<formats::KeySet> rotate_keys(const fs::path& dir, const std::vector<Secre
                                 std::to_string(set.version) + ".json\trepo:" + set.repo +
                                 "\tversion:" + std::to_string(set.version);
     // Signatures first: a client never sees the key file without them.
-    if (auto r = write_signatures(file, text, comment, signers); !r) return tl::unexpected(r.error());
+    if (auto r = write_signatures(file, text, comment, signers); !r)
+        return tl::unexpected(r.error());
     if (auto r = write_atomic(file, text); !r) return tl::unexpected(r.error());
     return set;
 }
@@ -218,8 +221,9 @@ Result<formats::Index> build_repository(const BuildOptions& opts,
             const bool hex = spec.size() == 64 &&
                              spec.find_first_not_of("0123456789abcdef") == std::string::npos;
             if (!hex)
-                return fail(ErrorKind::Usage, "--revoke " + spec,
-                            "expected a package's sha256 (64 lowercase hex digits) or NAME@VERSION");
+                return fail(
+                    ErrorKind::Usage, "--revoke " + spec,
+                    "expected a package's sha256 (64 lowercase hex digits) or NAME@VERSION");
             index.revoked.push_back(spec);
             continue;
         }

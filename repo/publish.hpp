@@ -15,9 +15,9 @@ namespace nxp::repo {
 struct BuildOptions {
     std::filesystem::path repo_dir;               // REPO/ (created if missing)
     std::vector<std::filesystem::path> packages;  // .nxp files to add (copied into packages/)
-    std::string repo_id;          // required for a new repository; kept otherwise
+    std::string repo_id;                          // required for a new repository; kept otherwise
     std::int64_t expires_days = 30;
-    std::int64_t now = 0;         // unix seconds; 0 = current time
+    std::int64_t now = 0;  // unix seconds; 0 = current time
     // Packages to revoke: a sha256, or NAME@VERSION of a package in the index. Revoked
     // packages stay listed; clients never install them and `nxp audit` flags installed ones.
     std::vector<std::string> revoke;
@@ -45,7 +45,7 @@ inline Result<formats::Index> build_repository(const BuildOptions& opts, const S
 // The index is not re-signed: run build_repository with the new keys next.
 Result<formats::KeySet> rotate_keys(const std::filesystem::path& repo_dir,
                                     const std::vector<SecretKey>& old_keys,
-                                    const std::vector<SecretKey>& new_keys,
-                                    std::uint32_t threshold, std::int64_t now = 0);
+                                    const std::vector<SecretKey>& new_keys, std::uint32_t threshold,
+                                    std::int64_t now = 0);
 
 }  // namespace nxp::repo

@@ -73,8 +73,8 @@ Result<TrustedKeys> follow_key_chain(const RepoConfig& repo, const std::string& 
         if (!body) return tl::unexpected(body.error());
         auto sigs = fetch_signatures(url, {}, limits, [](const auto&) { return true; });
         if (!sigs && sigs.error().kind == ErrorKind::NotFound)
-            return fail(ErrorKind::Verification, url, "key file without a signature (" +
-                                                          signature_name(url, 0) + " is missing)");
+            return fail(ErrorKind::Verification, url,
+                        "key file without a signature (" + signature_name(url, 0) + " is missing)");
         if (!sigs) return tl::unexpected(sigs.error());
         auto next = verify_key_link(trust, repo.name, *body, *sigs, url);
         if (!next) return tl::unexpected(next.error());

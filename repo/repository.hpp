@@ -14,8 +14,8 @@
 namespace nxp::repo {
 
 struct RepoConfig {
-    std::string name;  // local name, and the expected index "repo" id
-    std::string url;   // base URL
+    std::string name;                              // local name, and the expected index "repo" id
+    std::string url;                               // base URL
     std::vector<formats::MinisignPublicKey> keys;  // pinned keys
     std::vector<std::string> mirrors;
     std::uint64_t key_version = 0;  // of `keys` in the rotation chain (0: pinned)
@@ -30,10 +30,10 @@ struct RepoState {
 
 struct FetchedIndex {
     formats::Index index;
-    std::string raw_zst;     // the exact signed bytes (cached as cache/repos/NAME/index.json.zst)
+    std::string raw_zst;  // the exact signed bytes (cached as cache/repos/NAME/index.json.zst)
     std::vector<std::string> signatures;  // .minisig, .minisig.2, … texts
-    std::string sha256;      // of raw_zst
-    TrustedKeys trust;       // the keys it verified with (advanced by keys/N.json links)
+    std::string sha256;                   // of raw_zst
+    TrustedKeys trust;  // the keys it verified with (advanced by keys/N.json links)
 };
 
 // Follows the key-rotation chain first: keys/N+1.json for N = repo.key_version, while
@@ -54,8 +54,8 @@ Result<FetchedIndex> load_index(const RepoConfig& repo, std::string raw_zst,
 inline Result<FetchedIndex> load_index(const RepoConfig& repo, std::string raw_zst,
                                        std::string signature, std::int64_t now,
                                        std::string_view source) {
-    return load_index(repo, std::move(raw_zst), std::vector<std::string>{std::move(signature)},
-                      now, source);
+    return load_index(repo, std::move(raw_zst), std::vector<std::string>{std::move(signature)}, now,
+                      source);
 }
 
 // zstd helpers (libzstd), with a cap on the decompressed size.

@@ -60,9 +60,9 @@ std::string replace_all(std::string s, const std::string& from, const std::strin
 }
 
 json base_manifest(const std::string& name, const std::string& kind, const std::string& summary) {
-    return {{"name", name},          {"version", "0.1.0"}, {"kind", kind},
-            {"summary", summary},    {"license", "MIT"},   {"publisher", ""},
-            {"homepage", ""},        {"requires", json::array()}};
+    return {{"name", name},       {"version", "0.1.0"},       {"kind", kind},
+            {"summary", summary}, {"license", "MIT"},         {"publisher", ""},
+            {"homepage", ""},     {"requires", json::array()}};
 }
 
 std::vector<ScaffoldFile> mcp_server(const std::string& name) {
@@ -79,14 +79,15 @@ std::vector<ScaffoldFile> mcp_server(const std::string& name) {
 std::vector<ScaffoldFile> mask(const std::string& name) {
     json m = base_manifest(name, "mask", "A NextChat mask");
     m["requires"] = {"nextchat >= 2.10"};
-    json mask = {{"avatar", "1f916"},
-                 {"name", name},
-                 {"context",
-                  {{{"role", "system"},
-                    {"content", "You are a helpful assistant. Describe the role of this mask here."}}}},
-                 {"modelConfig", {{"model", "gpt-4o-mini"}, {"temperature", 0.5}}},
-                 {"lang", "en"},
-                 {"builtin", false}};
+    json mask = {
+        {"avatar", "1f916"},
+        {"name", name},
+        {"context",
+         {{{"role", "system"},
+           {"content", "You are a helpful assistant. Describe the role of this mask here."}}}},
+        {"modelConfig", {{"model", "gpt-4o-mini"}, {"temperature", 0.5}}},
+        {"lang", "en"},
+        {"builtin", false}};
     return {{"plugin.json", m.dump(2) + "\n"}, {"files/mask.json", mask.dump(2) + "\n"}};
 }
 
@@ -94,8 +95,11 @@ std::vector<ScaffoldFile> prompts(const std::string& name) {
     json m = base_manifest(name, "prompts", "A NextChat prompt pack");
     m["requires"] = {"nextchat >= 2.10"};
     // json::array: a braced list of string pairs would otherwise become an object.
-    json p = {{"en", json::array({json::array({"Summarise", "Summarise the following text in five bullet points."}),
-                                  json::array({"Proofread", "Correct spelling and grammar in the following text."})})}};
+    json p = {
+        {"en",
+         json::array(
+             {json::array({"Summarise", "Summarise the following text in five bullet points."}),
+              json::array({"Proofread", "Correct spelling and grammar in the following text."})})}};
     return {{"plugin.json", m.dump(2) + "\n"}, {"files/prompts.json", p.dump(2) + "\n"}};
 }
 
@@ -103,10 +107,15 @@ std::vector<ScaffoldFile> prompts(const std::string& name) {
 
 Result<std::vector<ScaffoldFile>> scaffold(const std::string& name, const std::string& kind) {
     std::vector<ScaffoldFile> files;
-    if (kind == "mcp-server") files = mcp_server(name);
-    else if (kind == "mask") files = mask(name);
-    else if (kind == "prompts") files = prompts(name);
-    else return fail(ErrorKind::Usage, "--kind", "must be mcp-server, mask or prompts, not \"" + kind + "\"");
+    if (kind == "mcp-server")
+        files = mcp_server(name);
+    else if (kind == "mask")
+        files = mask(name);
+    else if (kind == "prompts")
+        files = prompts(name);
+    else
+        return fail(ErrorKind::Usage, "--kind",
+                    "must be mcp-server, mask or prompts, not \"" + kind + "\"");
     // The manifest must be one nxp accepts: the name is the only input that can break it.
     auto m = formats::parse_manifest(files.front().text);
     if (!m) return tl::unexpected(in_context(m.error(), "plugin.json"));

@@ -48,8 +48,8 @@ Result<std::size_t> verify_threshold(const std::vector<formats::MinisignPublicKe
     return fail(ErrorKind::Verification, std::string(source), msg);
 }
 
-bool enough_candidates(const std::vector<formats::MinisignPublicKey>& keys,
-                       std::uint32_t threshold, const std::vector<std::string>& signatures) {
+bool enough_candidates(const std::vector<formats::MinisignPublicKey>& keys, std::uint32_t threshold,
+                       const std::vector<std::string>& signatures) {
     std::set<formats::KeyId> ids;
     for (const auto& s : signatures) {
         auto sig = formats::parse_signature(s);
@@ -89,8 +89,8 @@ Result<TrustedKeys> verify_key_link(const TrustedKeys& current, std::string_view
     if (set->version < next)
         return fail(ErrorKind::Verification, src,
                     "declares key version " + std::to_string(set->version) +
-                        ", not newer than the accepted version " +
-                        std::to_string(current.version) + " (rollback)");
+                        ", not newer than the accepted version " + std::to_string(current.version) +
+                        " (rollback)");
     if (set->version > next)
         return fail(ErrorKind::Verification, src,
                     "declares key version " + std::to_string(set->version) + " where " +

@@ -35,8 +35,8 @@ Result<std::size_t> verify_threshold(const std::vector<formats::MinisignPublicKe
 
 // Whether `signatures` already hold `threshold` signatures by distinct keys of `keys`
 // (by key id only: decides whether fetching more signature files can help).
-bool enough_candidates(const std::vector<formats::MinisignPublicKey>& keys,
-                       std::uint32_t threshold, const std::vector<std::string>& signatures);
+bool enough_candidates(const std::vector<formats::MinisignPublicKey>& keys, std::uint32_t threshold,
+                       const std::vector<std::string>& signatures);
 
 // Verifies one link of the chain: `json` (keys/N+1.json, named `source`) must be signed by
 // threshold-of-n of `current` (checked over the exact bytes before parsing), be for

@@ -135,8 +135,8 @@ void build_jobs(PoolModel& m, const Request& request, JobSet& out) {
                 break;
             case JobKind::Update:
                 if (check_installed(m, name, "updated", out)) {
-                    out.add(SOLVER_UPDATE | SOLVER_SOLVABLE_NAME,
-                            pool_name_id(m.get(), name, true), {JobRole::Update, name, name});
+                    out.add(SOLVER_UPDATE | SOLVER_SOLVABLE_NAME, pool_name_id(m.get(), name, true),
+                            {JobRole::Update, name, name});
                 }
                 break;
             case JobKind::UpdateAll:

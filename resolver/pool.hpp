@@ -3,8 +3,8 @@
 // nxp's names, human versions and dependency texts (messages never show encoded EVRs).
 #include <cstdint>
 #include <optional>
-#include <string_view>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -20,8 +20,9 @@ struct SolvableInfo {
     std::size_t index = 0;  // into Universe::available / reparsed_ / installed / host
 };
 
-// Names only the host may provide (nextchat, nxp, node-runtime, arch:*, and the host's own virtuals): a
-// plugin calling itself "nextchat" or providing "nextchat = 9" must not stand in for the host.
+// Names only the host may provide (nextchat, nxp, node-runtime, arch:*, and the host's own
+// virtuals): a plugin calling itself "nextchat" or providing "nextchat = 9" must not stand in for
+// the host.
 bool is_reserved_name(const std::string& name, const std::vector<HostProvide>& host);
 
 // Package and virtual names are stored in libsolv's string pool behind a short tag.
@@ -59,7 +60,7 @@ class PoolModel {
     bool is_host(Id solvable) const;
     const Installed* installed(Id solvable) const;  // nullptr unless installed
     const Available* available(Id solvable) const;  // nullptr unless parsed and available
-    bool is_available(Id solvable) const;  // from a repository, parsed or cached
+    bool is_available(Id solvable) const;           // from a repository, parsed or cached
     // The repository entry of an available solvable (decoded from the cache for cached ones).
     std::optional<formats::IndexEntry> entry(Id solvable) const;
     std::string repo_name(Id solvable) const;

@@ -53,11 +53,11 @@ struct Universe {
 };
 
 enum class JobKind {
-    Install,    // install or move to a version matching spec (downgrade allowed)
-    Remove,     // remove spec.name (and dependencies nothing else needs, unless keep_deps)
-    Update,     // update spec.name to the best version compatible with the rest
-    UpdateAll,  // update everything (spec unused)
-    Autoremove, // remove dependencies nothing needs (spec unused)
+    Install,     // install or move to a version matching spec (downgrade allowed)
+    Remove,      // remove spec.name (and dependencies nothing else needs, unless keep_deps)
+    Update,      // update spec.name to the best version compatible with the rest
+    UpdateAll,   // update everything (spec unused)
+    Autoremove,  // remove dependencies nothing needs (spec unused)
 };
 
 struct Job {
@@ -81,8 +81,8 @@ struct Step {
     std::optional<formats::Version> to;    // new version (install/upgrade/downgrade)
     std::string repo;
     std::optional<formats::IndexEntry> entry;  // the chosen package (not for Remove)
-    bool explicit_ = false;  // reason after the transaction
-    std::string replaced_by;  // for Remove: the package that obsoletes it, if any
+    bool explicit_ = false;                    // reason after the transaction
+    std::string replaced_by;                   // for Remove: the package that obsoletes it, if any
 };
 
 struct Plan {

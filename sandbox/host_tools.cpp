@@ -47,7 +47,10 @@ std::optional<std::string> identity(const fs::path& real) {
     if (::stat(real.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return {};
     char magic[4] = {};
     std::ifstream in(real, std::ios::binary);
-    if (!in.read(magic, 4) || std::string_view(magic, 4) != "\x7f" "ELF") return {};
+    if (!in.read(magic, 4) || std::string_view(magic, 4) !=
+                                  "\x7f"
+                                  "ELF")
+        return {};
     auto ns = [](const timespec& t) {
         return std::to_string(static_cast<long long>(t.tv_sec) * 1000000000LL + t.tv_nsec);
     };
@@ -79,7 +82,8 @@ std::optional<HostTool> find_node(const std::string& path_var, const fs::path& m
     spec.argv = {exe, "--version"};
     spec.env = {"PATH=" + path_var};
     auto out = detail::run_captured(spec, 5, 4096);
-    if (!out || out->timed_out || !WIFEXITED(out->wait_status) || WEXITSTATUS(out->wait_status) != 0)
+    if (!out || out->timed_out || !WIFEXITED(out->wait_status) ||
+        WEXITSTATUS(out->wait_status) != 0)
         return {};
     auto version = version_of(out->output);
     if (!version) return {};

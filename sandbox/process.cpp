@@ -28,10 +28,10 @@ struct ChildPlan {
     std::vector<char*> argv;
     std::vector<char*> envp;
     const SpawnSpec* spec = nullptr;
-    int out_fd = -1;  // write end of the output pipe, or -1
-    int in_fd = -1;   // read end of a stdin pipe, or -1 for /dev/null (with out_fd)
+    int out_fd = -1;     // write end of the output pipe, or -1
+    int in_fd = -1;      // read end of a stdin pipe, or -1 for /dev/null (with out_fd)
     int stderr_fd = -1;  // where stderr goes when not with stdout, or -1
-    int err_fd = -1;  // close-on-exec pipe reporting a failed start
+    int err_fd = -1;     // close-on-exec pipe reporting a failed start
 };
 
 std::vector<char*> c_strings(const std::vector<std::string>& v) {
@@ -360,7 +360,8 @@ Result<Captured> run_dialogue(const SpawnSpec& spec, int timeout_s, std::uint64_
     if (!out_pipe) return tl::unexpected(out_pipe.error());
     if (!err_pipe) return tl::unexpected(err_pipe.error());
     // nxp must survive a child that closes its stdin early.
-    struct sigaction ignore {}, old_pipe{};
+    struct sigaction ignore {
+    }, old_pipe{};
     ignore.sa_handler = SIG_IGN;
     sigaction(SIGPIPE, &ignore, &old_pipe);
     auto pid = spawn(spec, out_pipe->second.get(), in_pipe->first.get(), err_pipe->second.get());
@@ -371,7 +372,8 @@ Result<Captured> run_dialogue(const SpawnSpec& spec, int timeout_s, std::uint64_
     in_pipe->first.reset();
     out_pipe->second.reset();
     err_pipe->second.reset();
-    int in_fd = in_pipe->second.get(), out_fd = out_pipe->first.get(), err_fd = err_pipe->first.get();
+    int in_fd = in_pipe->second.get(), out_fd = out_pipe->first.get(),
+        err_fd = err_pipe->first.get();
     set_nonblocking(in_fd);
     set_nonblocking(out_fd);
     set_nonblocking(err_fd);

@@ -19,11 +19,14 @@ Result<std::string> read_reference(const formats::DesiredValue& v) {
     if (!v.env.empty()) {
         const char* e = std::getenv(v.env.c_str());
         if (e == nullptr)
-            return fail(ErrorKind::Invalid, v.field + ".env", "environment variable " + v.env + " is not set");
+            return fail(ErrorKind::Invalid, v.field + ".env",
+                        "environment variable " + v.env + " is not set");
         return std::string(e);
     }
     auto text = read_file(v.file, 1u << 20);
-    if (!text) return fail(ErrorKind::Invalid, v.field + ".file", "cannot read " + v.file + ": " + text.error().message);
+    if (!text)
+        return fail(ErrorKind::Invalid, v.field + ".file",
+                    "cannot read " + v.file + ": " + text.error().message);
     std::string s = std::move(*text);
     if (s.ends_with('\n')) s.pop_back();
     if (s.ends_with('\r')) s.pop_back();
@@ -67,7 +70,8 @@ Result<std::vector<RepoIndex>> indexes_for(Root& root, const std::vector<RepoCha
     auto loaded = load_indexes(root, now, offline, events, IndexUse::Entries);
     if (!loaded) return tl::unexpected(loaded.error());
     std::erase_if(*loaded, [&](const RepoIndex& r) {
-        return std::any_of(changes.begin(), changes.end(), [&](const auto& c) { return c.row.name == r.row.name; });
+        return std::any_of(changes.begin(), changes.end(),
+                           [&](const auto& c) { return c.row.name == r.row.name; });
     });
     for (const auto& c : changes) {
         if (offline)
@@ -77,7 +81,9 @@ Result<std::vector<RepoIndex>> indexes_for(Root& root, const std::vector<RepoCha
         if (!config) return tl::unexpected(config.error());
         events.message(Level::Info, "fetching index of " + c.row.name);
         auto fetched = repo::fetch_index(*config, {c.row.last_version, c.row.last_sha256}, now);
-        if (!fetched) return tl::unexpected(in_context(as_transfer_error(fetched.error()), "repositories." + c.row.name));
+        if (!fetched)
+            return tl::unexpected(
+                in_context(as_transfer_error(fetched.error()), "repositories." + c.row.name));
         loaded->push_back({c.row, std::move(fetched->index), false, now});
     }
     return loaded;
@@ -91,12 +97,18 @@ Result<void> record_repos(Root& root, const std::vector<RepoChange>& changes, st
         }
         if (auto r = root.db().add_repo(c.row); !r) return r;
         if (c.action == "change" && c.row.last_version > 0) {
-            if (auto r = root.db().set_repo_state(c.row.name, c.row.last_version, c.row.last_sha256, 0); !r) return r;
+            if (auto r =
+                    root.db().set_repo_state(c.row.name, c.row.last_version, c.row.last_sha256, 0);
+                !r)
+                return r;
         }
         if (auto index = refresh_repo(root, c.row, now); !index)
-            events.message(Level::Warning, "repository " + c.row.name + " recorded, but its index could not be cached: " +
+            events.message(Level::Warning, "repository " + c.row.name +
+                                               " recorded, but its index could not be cached: " +
                                                index.error().str() + "; run 'nxp refresh'");
-        (void)root.db().audit(user, "repo-" + c.action, c.row.name + " " + formats::redact_url_credentials(c.row.url) + " (apply)");
+        (void)root.db().audit(
+            user, "repo-" + c.action,
+            c.row.name + " " + formats::redact_url_credentials(c.row.url) + " (apply)");
     }
     return {};
 }
@@ -148,20 +160,25 @@ resolver::Plan mark_reasons(resolver::Plan plan, const Snapshot& snap,
     for (const auto& cur : snap.packages) {
         auto it = next.find(cur.name);
         if (it == next.end() || cur.reason == it->second.reason) continue;
-        bool stepped = std::any_of(plan.steps.begin(), plan.steps.end(), [&](const auto& s) { return s.name == cur.name; });
+        bool stepped = std::any_of(plan.steps.begin(), plan.steps.end(),
+                                   [&](const auto& s) { return s.name == cur.name; });
         if (stepped) continue;
-        if (it->second.reason == "explicit") plan.marked_explicit.push_back(cur.name);
-        else demoted.push_back(cur.name);
+        if (it->second.reason == "explicit")
+            plan.marked_explicit.push_back(cur.name);
+        else
+            demoted.push_back(cur.name);
     }
     for (auto& s : plan.steps)
-        if (auto it = next.find(s.name); it != next.end()) s.explicit_ = it->second.reason == "explicit";
+        if (auto it = next.find(s.name); it != next.end())
+            s.explicit_ = it->second.reason == "explicit";
     return plan;
 }
 
 // Downloads (or takes from the bundle) and extracts every package the plan brings in.
-Result<std::uint64_t> stage(Root& root, const resolver::Plan& plan, const std::vector<RepoIndex>& repos,
-                            const ApplySource& source, bool offline,
-                            std::map<std::string, db::GenPackage>& next, Events& events) {
+Result<std::uint64_t> stage(Root& root, const resolver::Plan& plan,
+                            const std::vector<RepoIndex>& repos, const ApplySource& source,
+                            bool offline, std::map<std::string, db::GenPackage>& next,
+                            Events& events) {
     std::map<std::string, Source> sources = sources_of(repos);
     std::vector<Wanted> wanted;
     std::vector<const resolver::Step*> steps;
@@ -177,7 +194,8 @@ Result<std::uint64_t> stage(Root& root, const resolver::Plan& plan, const std::v
         steps.push_back(&step);
     }
     std::uint64_t downloaded = 0;
-    auto archives = fetch_packages(root, wanted, offline || source.bundle_indexes.has_value(), downloaded, events);
+    auto archives = fetch_packages(root, wanted, offline || source.bundle_indexes.has_value(),
+                                   downloaded, events);
     if (!archives) return tl::unexpected(archives.error());
     auto limits = extract_limits(root);
     if (!limits) return tl::unexpected(limits.error());
@@ -265,9 +283,11 @@ Result<ApplyReport> apply_desired(Root& root, const formats::Desired& desired,
     auto next = detail::next_packages(desired, *snap, plan);
     report.diff.plan = mark_reasons(std::move(plan), *snap, next, report.diff.demoted);
     for (const auto& p : desired.plugins) {
-        auto cur = std::find_if(snap->packages.begin(), snap->packages.end(), [&](const auto& x) { return x.name == p.name; });
+        auto cur = std::find_if(snap->packages.begin(), snap->packages.end(),
+                                [&](const auto& x) { return x.name == p.name; });
         bool was = cur == snap->packages.end() ? true : cur->enabled;
-        if (next.count(p.name) && was != p.enabled) report.diff.flags.push_back({p.name, p.enabled});
+        if (next.count(p.name) && was != p.enabled)
+            report.diff.flags.push_back({p.name, p.enabled});
     }
 
     // Manifests known before staging: installed trees, and trees already in the store.
@@ -284,7 +304,8 @@ Result<ApplyReport> apply_desired(Root& root, const formats::Desired& desired,
         if (!m) return tl::unexpected(m.error());
         return std::optional<formats::Manifest>(std::move(*m));
     };
-    auto config = detail::next_config(desired, *given, *snap, next, known_manifest, report.diff.config);
+    auto config =
+        detail::next_config(desired, *given, *snap, next, known_manifest, report.diff.config);
     if (!config) return tl::unexpected(config.error());
     auto grants = grant_plan(root, desired, report.diff.plan, next);
     if (!grants) return tl::unexpected(grants.error());
@@ -301,7 +322,8 @@ Result<ApplyReport> apply_desired(Root& root, const formats::Desired& desired,
     auto downloaded = stage(root, report.diff.plan, repos, source, opts.offline, next, events);
     if (!downloaded) return tl::unexpected(downloaded.error());
     report.txn.download_bytes = *downloaded;
-    auto staged_manifest = [&](const db::GenPackage& p) -> Result<std::optional<formats::Manifest>> {
+    auto staged_manifest =
+        [&](const db::GenPackage& p) -> Result<std::optional<formats::Manifest>> {
         auto m = installed_manifest(root, p.store_path);
         if (!m) return tl::unexpected(m.error());
         return std::optional<formats::Manifest>(std::move(*m));
@@ -315,17 +337,20 @@ Result<ApplyReport> apply_desired(Root& root, const formats::Desired& desired,
         auto old = root.db().grant(g.plugin);
         if (!old) return tl::unexpected(old.error());
         old_grants[g.plugin] = *old;
-        if (auto r = store_grant(root, g.plugin, g.permissions); !r) return tl::unexpected(r.error());
+        if (auto r = store_grant(root, g.plugin, g.permissions); !r)
+            return tl::unexpected(r.error());
     }
     auto restore_grants = [&] {
         for (const auto& [name, old] : old_grants) {
-            if (old) (void)root.db().set_grant(name, *old, now);
-            else (void)root.db().revoke_grant(name);
+            if (old)
+                (void)root.db().set_grant(name, *old, now);
+            else
+                (void)root.db().revoke_grant(name);
         }
     };
-    const bool new_generation = !report.diff.plan.empty() || !report.diff.plan.marked_explicit.empty() ||
-                                !report.diff.demoted.empty() || !report.diff.config.empty() ||
-                                !report.diff.flags.empty();
+    const bool new_generation =
+        !report.diff.plan.empty() || !report.diff.plan.marked_explicit.empty() ||
+        !report.diff.demoted.empty() || !report.diff.config.empty() || !report.diff.flags.empty();
     if (new_generation) {
         auto id = root.db().next_generation_id();
         if (!id) return tl::unexpected(id.error());
@@ -338,9 +363,11 @@ Result<ApplyReport> apply_desired(Root& root, const formats::Desired& desired,
         }
         report.txn.applied = true;
     }
-    if (auto r = record_repos(root, report.diff.repos, now, opts.user, events); !r) return tl::unexpected(r.error());
+    if (auto r = record_repos(root, report.diff.repos, now, opts.user, events); !r)
+        return tl::unexpected(r.error());
     for (const auto& g : report.diff.grants)
-        (void)root.db().audit(opts.user, "grant", g.plugin + ": " + describe_permissions(g.added) + " (apply)");
+        (void)root.db().audit(opts.user, "grant",
+                              g.plugin + ": " + describe_permissions(g.added) + " (apply)");
     report.applied = true;
     return report;
 }

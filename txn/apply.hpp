@@ -5,11 +5,10 @@
 // from the resolver, from a lockfile (exact versions and hashes) or from a bundle.
 #include <cstdint>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "db/database.hpp"
 #include "formats/desired.hpp"
@@ -43,7 +42,7 @@ struct FlagChange {
 
 struct GrantChange {
     std::string plugin;
-    formats::Permissions added;     // what the grant adds to the stored one
+    formats::Permissions added;        // what the grant adds to the stored one
     formats::Permissions permissions;  // the stored grant afterwards
 };
 
@@ -92,7 +91,8 @@ Result<std::string> read_reference(const formats::DesiredValue& value);
 
 // Every configured repository's index, freshly downloaded and verified in memory (checked
 // against the recorded state for rollback), or from the cache with `offline`. Writes nothing.
-Result<std::vector<RepoIndex>> fresh_indexes(Root& root, std::int64_t now, bool offline, Events& events);
+Result<std::vector<RepoIndex>> fresh_indexes(Root& root, std::int64_t now, bool offline,
+                                             Events& events);
 
 // The exact installed set of the current generation as a lockfile; every package must still
 // be in its repository's cached index (its path) and every repository configured.

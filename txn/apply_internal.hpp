@@ -29,8 +29,8 @@ using PlanOutcome = std::variant<resolver::Plan, resolver::Unsolvable>;
 Result<PlanOutcome> resolve_plan(const Root& root, const formats::Desired& d,
                                  const std::vector<RepoIndex>& repos);
 Result<resolver::Plan> locked_plan(const Root& root, const formats::Desired& d,
-                                   const formats::Lockfile& lock, const std::vector<RepoIndex>& repos,
-                                   const Snapshot& snap);
+                                   const formats::Lockfile& lock,
+                                   const std::vector<RepoIndex>& repos, const Snapshot& snap);
 
 // The next generation's packages (store paths of new ones left empty): the plan applied to
 // the snapshot, reasons and enabled flags from the file.

@@ -13,7 +13,6 @@ namespace nxp::txn::detail {
 
 using nlohmann::json;
 
-
 Result<GivenConfig> read_given_config(const formats::Desired& d) {
     GivenConfig out;
     for (const auto& p : d.plugins) {
@@ -66,19 +65,20 @@ const formats::IndexEntry* find_entry(const formats::Index& index, const formats
 }  // namespace
 
 Result<resolver::Plan> locked_plan(const Root& root, const formats::Desired& d,
-                                   const formats::Lockfile& lock, const std::vector<RepoIndex>& repos,
-                                   const Snapshot& snap) {
+                                   const formats::Lockfile& lock,
+                                   const std::vector<RepoIndex>& repos, const Snapshot& snap) {
     std::map<std::string, const formats::LockPackage*> locked;
     for (const auto& lp : lock.packages) locked[lp.name] = &lp;
     for (const auto& p : d.plugins) {
         auto it = locked.find(p.name);
         if (it == locked.end())
-            return fail(ErrorKind::Unsolvable, "plugins." + p.name,
-                        "not in the lockfile; run 'nxp lock' again after applying without --locked");
+            return fail(
+                ErrorKind::Unsolvable, "plugins." + p.name,
+                "not in the lockfile; run 'nxp lock' again after applying without --locked");
         if (!p.spec.constraint.matches(it->second->version))
             return fail(ErrorKind::Unsolvable, "plugins." + p.name + ".version",
-                        "the lockfile has " + it->second->version.str() + ", which does not match " +
-                            p.spec.constraint.text);
+                        "the lockfile has " + it->second->version.str() +
+                            ", which does not match " + p.spec.constraint.text);
     }
     std::set<std::string> wanted;
     for (const auto& p : d.plugins) wanted.insert(p.name);
@@ -86,9 +86,11 @@ Result<resolver::Plan> locked_plan(const Root& root, const formats::Desired& d,
     for (std::size_t i = 0; i < lock.packages.size(); ++i) {
         const auto& lp = lock.packages[i];
         const std::string what = "lockfile: " + lp.name + " " + lp.version.str();
-        auto repo = std::find_if(repos.begin(), repos.end(), [&](const auto& r) { return r.row.name == lp.repo; });
+        auto repo = std::find_if(repos.begin(), repos.end(),
+                                 [&](const auto& r) { return r.row.name == lp.repo; });
         if (repo == repos.end())
-            return fail(ErrorKind::Unsolvable, what, "repository " + lp.repo + " is not configured");
+            return fail(ErrorKind::Unsolvable, what,
+                        "repository " + lp.repo + " is not configured");
         const auto* entry = find_entry(repo->index, lp);
         if (!entry)
             return fail(ErrorKind::Unsolvable, what,
@@ -116,8 +118,8 @@ Result<resolver::Plan> locked_plan(const Root& root, const formats::Desired& d,
             auto from = formats::parse_version(cur->version);
             if (from) s.from = *from;
             s.kind = !from || *from == lp.version ? resolver::StepKind::Reinstall
-                     : *from < lp.version          ? resolver::StepKind::Upgrade
-                                                   : resolver::StepKind::Downgrade;
+                     : *from < lp.version         ? resolver::StepKind::Upgrade
+                                                  : resolver::StepKind::Downgrade;
         }
         plan.steps.push_back(std::move(s));
     }
@@ -136,8 +138,9 @@ Result<resolver::Plan> locked_plan(const Root& root, const formats::Desired& d,
     for (const auto& s : plan.steps)
         if (std::count(holds->begin(), holds->end(), s.name))
             return fail(ErrorKind::Unsolvable, "lockfile: " + s.name,
-                        "is held; the lockfile would " + std::string(resolver::step_kind_name(s.kind)) +
-                            " it ('nxp unhold " + s.name + "' first)");
+                        "is held; the lockfile would " +
+                            std::string(resolver::step_kind_name(s.kind)) + " it ('nxp unhold " +
+                            s.name + "' first)");
     return plan;
 }
 
@@ -173,7 +176,8 @@ namespace {
 // parsed JSON for the rest (validation then names the rule a bad one breaks).
 json value_of(const GivenValue& g, const formats::ConfigKey* spec) {
     if (g.literal) return *g.literal;
-    if (!spec || spec->type == formats::ConfigType::String || spec->type == formats::ConfigType::Enum)
+    if (!spec || spec->type == formats::ConfigType::String ||
+        spec->type == formats::ConfigType::Enum)
         return *g.text;
     // Text from a file or a variable: too deep or not JSON, it stays text and validation
     // names the rule it breaks.
@@ -211,8 +215,9 @@ Result<std::vector<db::ConfigRow>> next_config(const formats::Desired& d, const 
                                 p.name + " " + pkg->second.version + " has no such config key");
                 spec = &it->second;
                 if (spec->secret && g.literal)
-                    return fail(ErrorKind::Invalid, g.field,
-                                "a secret: give {\"env\": NAME} or {\"file\": PATH}, never the value");
+                    return fail(
+                        ErrorKind::Invalid, g.field,
+                        "a secret: give {\"env\": NAME} or {\"file\": PATH}, never the value");
             }
             json value = value_of(g, spec);
             if (spec) {
@@ -227,8 +232,8 @@ Result<std::vector<db::ConfigRow>> next_config(const formats::Desired& d, const 
                 return r.package == row.package && r.key == row.key;
             });
             if (old != snap.config.end() && old->value_json == row.value_json) continue;
-            ConfigChange c{row.package, row.key, old == snap.config.end() ? "set" : "change", row.secret,
-                           nullptr, ""};
+            ConfigChange c{row.package, row.key, old == snap.config.end() ? "set" : "change",
+                           row.secret,  nullptr, ""};
             if (!row.secret && keys.at(row.key).literal) c.value = json::parse(row.value_json);
             c.source = keys.at(row.key).source;
             changes.push_back(std::move(c));

@@ -40,13 +40,15 @@ class Writer {
         archive_entry_set_size(e.get(), static_cast<la_int64_t>(data.size()));
         archive_entry_set_mtime(e.get(), 0, 0);
         if (archive_write_header(a_.get(), e.get()) != ARCHIVE_OK ||
-            archive_write_data(a_.get(), data.data(), data.size()) != static_cast<la_ssize_t>(data.size()))
+            archive_write_data(a_.get(), data.data(), data.size()) !=
+                static_cast<la_ssize_t>(data.size()))
             return fail(ErrorKind::Io, path_.string() + ": " + name, a_.error());
         bytes_ += data.size();
         return {};
     }
     Result<void> close() {
-        if (archive_write_close(a_.get()) != ARCHIVE_OK) return fail(ErrorKind::Io, path_.string(), a_.error());
+        if (archive_write_close(a_.get()) != ARCHIVE_OK)
+            return fail(ErrorKind::Io, path_.string(), a_.error());
         return {};
     }
     std::uint64_t bytes() const { return bytes_; }
@@ -99,7 +101,8 @@ Result<BundleSummary> write_bundle(Root& root, const formats::Lockfile& lock, co
         std::string text = formats::write_lockfile(lock);
         if (auto r = w.add(kLock, text); !r) return r;
         if (key) {
-            std::string sig = repo::sign(*key, text, "nxp bundle lockfile", "signature from nxp bundle key");
+            std::string sig =
+                repo::sign(*key, text, "nxp bundle lockfile", "signature from nxp bundle key");
             if (auto r = w.add(kLockSig, sig); !r) return r;
         }
         for (const auto& r : lock.repos) {
@@ -130,7 +133,9 @@ Result<BundleSummary> write_bundle(Root& root, const formats::Lockfile& lock, co
 }
 
 OpenedBundle::OpenedBundle(OpenedBundle&& o) noexcept
-    : lock(std::move(o.lock)), indexes(std::move(o.indexes)), packages_dir(std::move(o.packages_dir)),
+    : lock(std::move(o.lock)),
+      indexes(std::move(o.indexes)),
+      packages_dir(std::move(o.packages_dir)),
       dir(std::exchange(o.dir, {})) {}
 OpenedBundle& OpenedBundle::operator=(OpenedBundle&& o) noexcept {
     if (this != &o) {

@@ -9,7 +9,7 @@ namespace nxp::txn {
 enum class Level { Debug, Info, Warning };
 
 class Events {
-public:
+  public:
     virtual ~Events() = default;
     virtual void message(Level level, std::string_view text) = 0;
     // A yes/no question; implementations without a terminal answer from --yes or refuse.
@@ -20,7 +20,7 @@ public:
 
 // Discards everything and answers yes; for tests and internal callers.
 class SilentEvents final : public Events {
-public:
+  public:
     void message(Level, std::string_view) override {}
     bool confirm(std::string_view) override { return true; }
 };

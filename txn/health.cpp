@@ -32,7 +32,8 @@ Result<std::vector<AuditFinding>> audit(Root& root, const std::vector<RepoIndex>
                 if (a.package != p.name || !version) continue;
                 auto affected = formats::parse_constraint(a.versions);
                 if (!affected || !affected->matches(*version)) continue;
-                out.push_back({p.name, p.version, r.row.name, "advisory", a.id, a.severity, a.summary});
+                out.push_back(
+                    {p.name, p.version, r.row.name, "advisory", a.id, a.severity, a.summary});
             }
         }
     }
@@ -41,9 +42,12 @@ Result<std::vector<AuditFinding>> audit(Root& root, const std::vector<RepoIndex>
 
 const char* severity_name(Severity s) {
     switch (s) {
-        case Severity::Notice: return "notice";
-        case Severity::Warning: return "warning";
-        case Severity::Error: return "error";
+        case Severity::Notice:
+            return "notice";
+        case Severity::Warning:
+            return "warning";
+        case Severity::Error:
+            return "error";
     }
     return "error";
 }
@@ -60,7 +64,8 @@ Result<Drift> nextchat_drift(const NextchatState& want, const std::string& nextc
         else if (h->command != w.command || h->args != w.args)
             drift.emplace_back(w.name, "command differs from what nxp wrote");
         else if (h->paused != w.paused)
-            drift.emplace_back(w.name, std::string("should be ") + (w.paused ? "paused" : "active"));
+            drift.emplace_back(w.name,
+                               std::string("should be ") + (w.paused ? "paused" : "active"));
     }
     for (auto [kind, sources] : {std::pair{nextchat::Catalog::Masks, &want.masks},
                                  std::pair{nextchat::Catalog::Prompts, &want.prompts}}) {
@@ -98,9 +103,10 @@ void check_database(Root& root, std::vector<DoctorFinding>& out) {
                        "restore ROOT/nxp.db from a backup"});
     auto unfinished = root.db().unfinished_txns();
     if (unfinished && !unfinished->empty())
-        out.push_back({"database", Severity::Warning, "transaction " + std::to_string(unfinished->front().id),
-                       "an interrupted transaction is still recorded",
-                       "run any command that changes the root (e.g. 'nxp gc') to finish or undo it"});
+        out.push_back(
+            {"database", Severity::Warning, "transaction " + std::to_string(unfinished->front().id),
+             "an interrupted transaction is still recorded",
+             "run any command that changes the root (e.g. 'nxp gc') to finish or undo it"});
 }
 
 void check_files(Root& root, std::vector<DoctorFinding>& out) {
@@ -136,15 +142,15 @@ void check_indexes(Root& root, const DoctorOptions& opts, std::vector<DoctorFind
         // expiry is reported here, with how long ago, rather than as a load failure.
         auto index = cached_index(root, row, 0);
         if (!index) {
-            out.push_back({"index", Severity::Error, row.name, index.error().str(),
-                           "nxp refresh"});
+            out.push_back({"index", Severity::Error, row.name, index.error().str(), "nxp refresh"});
             continue;
         }
         const std::int64_t left = index->expires - opts.now;
         if (index->expires != 0 && left <= 0)
-            out.push_back({"index", Severity::Error, row.name,
-                           "its index expired " + when(-left) + " ago; installs and updates refuse it",
-                           "nxp refresh (the publisher must re-sign if the server's is expired too)"});
+            out.push_back(
+                {"index", Severity::Error, row.name,
+                 "its index expired " + when(-left) + " ago; installs and updates refuse it",
+                 "nxp refresh (the publisher must re-sign if the server's is expired too)"});
         else if (index->expires != 0 && left < opts.expiry_warning_s)
             out.push_back({"index", Severity::Notice, row.name,
                            "its index expires in " + when(left), "nxp refresh"});
@@ -157,12 +163,13 @@ void check_indexes(Root& root, const DoctorOptions& opts, std::vector<DoctorFind
     }
     for (const auto& f : *findings) {
         bool revoked = f.kind == "revoked";
-        out.push_back({"audit", revoked ? Severity::Error : Severity::Warning, f.name,
-                       revoked ? f.name + " " + f.version + " is REVOKED by " + f.repo + ": " + f.summary
-                               : f.name + " " + f.version + " has advisory " + f.id + " (" +
-                                     f.severity + "): " + f.summary,
-                       revoked ? "nxp update " + f.name + " (or nxp remove " + f.name + ")"
-                               : "nxp update " + f.name});
+        out.push_back(
+            {"audit", revoked ? Severity::Error : Severity::Warning, f.name,
+             revoked ? f.name + " " + f.version + " is REVOKED by " + f.repo + ": " + f.summary
+                     : f.name + " " + f.version + " has advisory " + f.id + " (" + f.severity +
+                           "): " + f.summary,
+             revoked ? "nxp update " + f.name + " (or nxp remove " + f.name + ")"
+                     : "nxp update " + f.name});
     }
 }
 
@@ -175,7 +182,8 @@ void check_config(Root& root, std::vector<DoctorFinding>& out) {
     for (const auto& pkg : snap->packages) {
         auto m = installed_manifest(root, pkg.store_path);
         if (!m) {
-            out.push_back({"config", Severity::Error, pkg.name, m.error().str(), "nxp repair " + pkg.name});
+            out.push_back(
+                {"config", Severity::Error, pkg.name, m.error().str(), "nxp repair " + pkg.name});
             continue;
         }
         for (const auto& key : effective_config(*m, snap->config, pkg.name).missing)
@@ -202,7 +210,8 @@ void check_nextchat(Root& root, const DoctorOptions& opts, std::vector<DoctorFin
         return;
     }
     for (const auto& [name, problem] : *drift)
-        out.push_back({"nextchat", Severity::Warning, name, "NextChat's mcp_config.json: " + problem,
+        out.push_back({"nextchat", Severity::Warning, name,
+                       "NextChat's mcp_config.json: " + problem,
                        "nxp nextchat set DIR (rewrites it)"});
 }
 

@@ -16,8 +16,11 @@ std::string intent_to_json(const Intent& intent, bool with_config) {
     j["kind"] = intent.kind;
     j["steps"] = json::array();
     for (const auto& s : intent.steps)
-        j["steps"].push_back(
-            {{"action", s.action}, {"name", s.name}, {"from", s.from}, {"to", s.to}, {"repo", s.repo}});
+        j["steps"].push_back({{"action", s.action},
+                              {"name", s.name},
+                              {"from", s.from},
+                              {"to", s.to},
+                              {"repo", s.repo}});
     j["packages"] = json::array();
     for (const auto& p : intent.packages)
         j["packages"].push_back({{"name", p.name},
@@ -47,7 +50,8 @@ Result<Intent> intent_from_json(const std::string& text) {
         Intent in;
         in.kind = j.at("kind").get<std::string>();
         for (const auto& s : j.at("steps"))
-            in.steps.push_back({s.at("action"), s.at("name"), s.at("from"), s.at("to"), s.at("repo")});
+            in.steps.push_back(
+                {s.at("action"), s.at("name"), s.at("from"), s.at("to"), s.at("repo")});
         for (const auto& p : j.at("packages")) {
             db::GenPackage g;
             g.name = p.at("name");
@@ -60,8 +64,8 @@ Result<Intent> intent_from_json(const std::string& text) {
         }
         if (j.contains("config"))
             for (const auto& c : j.at("config"))
-                in.config.push_back({c.at("package"), c.at("key"), c.value("value", ""),
-                                     c.at("secret")});
+                in.config.push_back(
+                    {c.at("package"), c.at("key"), c.value("value", ""), c.at("secret")});
         return in;
     } catch (const json::exception& e) {
         return fail(ErrorKind::Invalid, "transaction journal", std::string("corrupt: ") + e.what());
@@ -80,7 +84,8 @@ Result<void> finish(Root& root, const db::TxnRow& t, Intent intent) {
         for (const auto& s : *secrets)
             if (s.package == c.package && s.key == c.key) c.value_json = s.value_json;
     }
-    std::erase_if(intent.config, [](const db::ConfigRow& c) { return c.secret && c.value_json.empty(); });
+    std::erase_if(intent.config,
+                  [](const db::ConfigRow& c) { return c.secret && c.value_json.empty(); });
     if (auto r = db.begin(); !r) return r;
     auto existing = db.generation(t.to_generation);
     if (!existing) return tl::unexpected(existing.error());
@@ -137,7 +142,9 @@ Result<void> recover_interrupted(Root& root, Events& events) {
     if (!on_disk) return tl::unexpected(on_disk.error());
     for (const auto& t : *pending) {
         auto intent = intent_from_json(t.plan_json);
-        if (!intent) return tl::unexpected(in_context(intent.error(), "transaction " + std::to_string(t.id)));
+        if (!intent)
+            return tl::unexpected(
+                in_context(intent.error(), "transaction " + std::to_string(t.id)));
         if (*on_disk == t.to_generation) {
             if (auto r = finish(root, t, *intent); !r) return r;
             events.message(Level::Warning, "recovered interrupted transaction " +

@@ -9,7 +9,8 @@
 
 namespace nxp::txn {
 
-Result<std::vector<RepoIndex>> fresh_indexes(Root& root, std::int64_t now, bool offline, Events& events) {
+Result<std::vector<RepoIndex>> fresh_indexes(Root& root, std::int64_t now, bool offline,
+                                             Events& events) {
     if (offline) return load_indexes(root, now, true, events, IndexUse::Entries);
     auto rows = root.db().repos();
     if (!rows) return tl::unexpected(rows.error());
@@ -19,7 +20,9 @@ Result<std::vector<RepoIndex>> fresh_indexes(Root& root, std::int64_t now, bool 
         if (!config) return tl::unexpected(config.error());
         events.message(Level::Debug, "fetching index of " + row.name);
         auto fetched = repo::fetch_index(*config, {row.last_version, row.last_sha256}, now);
-        if (!fetched) return tl::unexpected(in_context(as_transfer_error(fetched.error()), "repository " + row.name));
+        if (!fetched)
+            return tl::unexpected(
+                in_context(as_transfer_error(fetched.error()), "repository " + row.name));
         out.push_back({row, std::move(fetched->index), false, now});
     }
     return out;
@@ -35,14 +38,18 @@ Result<formats::Lockfile> make_lockfile(Root& root, Events& events) {
     for (const auto& p : snap->packages) {
         auto tree = root.db().store_tree(p.store_path);
         if (!tree) return tl::unexpected(tree.error());
-        if (!*tree) return fail(ErrorKind::Invalid, p.store_path, p.name + " has no store record; run 'nxp doctor'");
-        auto repo = std::find_if(repos->begin(), repos->end(), [&](const auto& r) { return r.row.name == p.repo; });
+        if (!*tree)
+            return fail(ErrorKind::Invalid, p.store_path,
+                        p.name + " has no store record; run 'nxp doctor'");
+        auto repo = std::find_if(repos->begin(), repos->end(),
+                                 [&](const auto& r) { return r.row.name == p.repo; });
         if (repo == repos->end())
-            return fail(ErrorKind::NotFound, p.name + " " + p.version,
-                        "its repository " + p.repo + " is no longer configured; a lockfile needs it");
-        auto entry = std::find_if(repo->index.packages.begin(), repo->index.packages.end(), [&](const auto& e) {
-            return e.name == p.name && e.sha256 == (*tree)->sha256;
-        });
+            return fail(
+                ErrorKind::NotFound, p.name + " " + p.version,
+                "its repository " + p.repo + " is no longer configured; a lockfile needs it");
+        auto entry = std::find_if(
+            repo->index.packages.begin(), repo->index.packages.end(),
+            [&](const auto& e) { return e.name == p.name && e.sha256 == (*tree)->sha256; });
         if (entry == repo->index.packages.end())
             return fail(ErrorKind::NotFound, p.name + " " + p.version,
                         "repository " + p.repo + " no longer offers this package; update it first");
@@ -56,8 +63,10 @@ Result<formats::Lockfile> make_lockfile(Root& root, Events& events) {
         lp.size = entry->size;
         lp.reason = p.reason;
         lock.packages.push_back(std::move(lp));
-        if (std::none_of(lock.repos.begin(), lock.repos.end(), [&](const auto& r) { return r.name == p.repo; }))
-            lock.repos.push_back({repo->row.name, repo->row.url, repo->row.keys, repo->row.mirrors});
+        if (std::none_of(lock.repos.begin(), lock.repos.end(),
+                         [&](const auto& r) { return r.name == p.repo; }))
+            lock.repos.push_back(
+                {repo->row.name, repo->row.url, repo->row.keys, repo->row.mirrors});
     }
     return lock;
 }

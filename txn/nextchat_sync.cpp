@@ -15,7 +15,8 @@ std::string map_path(const std::string& s, const std::string& path_map) {
     auto eq = path_map.find('=');
     if (eq == std::string::npos) return s;
     std::string host = path_map.substr(0, eq), container = path_map.substr(eq + 1);
-    if (!host.empty() && (s == host || s.starts_with(host + "/"))) return container + s.substr(host.size());
+    if (!host.empty() && (s == host || s.starts_with(host + "/")))
+        return container + s.substr(host.size());
     return s;
 }
 
@@ -33,7 +34,8 @@ Result<NextchatState> nextchat_state_of(Root& root, const std::vector<db::GenPac
             // Disabled masks and prompts leave NextChat's lists: it has no paused state for them.
             if (!pkg.enabled) continue;
             auto dir = fs::weakly_canonical(root.dir() / pkg.store_path, ec);
-            if (ec) return fail(ErrorKind::Io, (root.dir() / pkg.store_path).string(), ec.message());
+            if (ec)
+                return fail(ErrorKind::Io, (root.dir() / pkg.store_path).string(), ec.message());
             (m->kind == formats::Kind::Mask ? st.masks : st.prompts).push_back({pkg.name, dir});
             continue;
         }
@@ -43,8 +45,10 @@ Result<NextchatState> nextchat_state_of(Root& root, const std::vector<db::GenPac
         e.command = map_path(nxp_exe, path_map);
         e.args = {"--root", map_path(root_dir, path_map), "exec", pkg.name};
         auto missing = effective_config(*m, config, pkg.name).missing;
-        if (!pkg.enabled) st.paused_why[pkg.name] = "disabled";
-        else if (!missing.empty()) st.paused_why[pkg.name] = "needs config " + missing.front();
+        if (!pkg.enabled)
+            st.paused_why[pkg.name] = "disabled";
+        else if (!missing.empty())
+            st.paused_why[pkg.name] = "needs config " + missing.front();
         e.paused = st.paused_why.count(pkg.name) > 0;
         st.servers.push_back(std::move(e));
     }
@@ -125,8 +129,10 @@ Result<NextchatSync> sync_nextchat(Root& root, const std::string& nxp_exe) {
     for (auto [kind, sources] : {std::pair{nextchat::Catalog::Masks, &state->masks},
                                  std::pair{nextchat::Catalog::Prompts, &state->prompts}}) {
         auto r = nextchat::sync_catalog(**dir, kind, *sources);
-        if (!r) out.errors.push_back(r.error());
-        else if (*r) out.changed.push_back(nextchat::catalog_file(kind));
+        if (!r)
+            out.errors.push_back(r.error());
+        else if (*r)
+            out.changed.push_back(nextchat::catalog_file(kind));
     }
     return out;
 }

@@ -8,8 +8,8 @@
 
 #include "formats/json_util.hpp"
 #include "formats/text_util.hpp"
-#include "txn/mcp_handshake.hpp"
 #include "os/beneath.hpp"
+#include "txn/mcp_handshake.hpp"
 #include "txn/nextchat_check.hpp"
 #include "txn/plugins.hpp"
 #include "txn/transaction.hpp"
@@ -139,10 +139,13 @@ Result<void> run_hook(const Plugin& p, const std::string& hook_name, const std::
     auto tree = os::open_directory(p.plugin_dir);
     if (!tree) return tl::unexpected(in_context(tree.error(), hook_what));
     auto hook = os::open_beneath(tree->get(), rel, O_PATH, hook_what);
-    if (!hook) return fail(hook.error().kind, hook_what, hook.error().message + "; the transaction was aborted");
+    if (!hook)
+        return fail(hook.error().kind, hook_what,
+                    hook.error().message + "; the transaction was aborted");
     struct stat st {};
     if (::fstat(hook->get(), &st) != 0 || !S_ISREG(st.st_mode))
-        return fail(ErrorKind::Invalid, hook_what, "not a regular file; the transaction was aborted");
+        return fail(ErrorKind::Invalid, hook_what,
+                    "not a regular file; the transaction was aborted");
     bool executable = (st.st_mode & S_IXUSR) != 0;
     prof.argv = executable ? std::vector<std::string>{script.string()}
                            : std::vector<std::string>{"/bin/sh", script.string()};
@@ -163,7 +166,8 @@ Result<void> run_hook(const Plugin& p, const std::string& hook_name, const std::
 // NextChat's lists are merged: check it on the staged generation instead.
 Result<void> check_catalog(const Plugin& p) {
     using nextchat::Catalog;
-    if (p.manifest.kind != formats::Kind::Mask && p.manifest.kind != formats::Kind::Prompts) return {};
+    if (p.manifest.kind != formats::Kind::Mask && p.manifest.kind != formats::Kind::Prompts)
+        return {};
     auto kind = p.manifest.kind == formats::Kind::Mask ? Catalog::Masks : Catalog::Prompts;
     if (auto r = nextchat::check_catalog_plugin(kind, p.plugin_dir); !r)
         return fail(ErrorKind::Invalid, p.name, r.error().str() + "; the transaction was aborted");
@@ -177,18 +181,20 @@ Result<std::vector<std::string>> mcp_health_check(const sandbox::Profile& profil
     json init_params{{"protocolVersion", "2024-11-05"},
                      {"capabilities", json::object()},
                      {"clientInfo", {{"name", "nxp"}, {"version", NXP_VERSION}}}};
-    auto r = sandbox::converse(profile, rpc(1, "initialize", init_params),
-                               [&h](const std::string& line, bool& done) {
-                                   return h.on_line(line, done);
-                               });
+    auto r = sandbox::converse(
+        profile, rpc(1, "initialize", init_params),
+        [&h](const std::string& line, bool& done) { return h.on_line(line, done); });
     if (!r) return tl::unexpected(r.error());
     if (h.answered && h.error.empty()) return h.tools;
     std::string why = h.error;
     if (why.empty()) {
-        if (r->timed_out) why = "no answer to " + std::string(h.stage == 0 ? "initialize" : "tools/list") +
-                                " within " + std::to_string(profile.timeout_s) + " s";
-        else if (r->output_flood) why = "killed for writing too much output";
-        else why = "the server " + r->describe() + " before answering tools/list";
+        if (r->timed_out)
+            why = "no answer to " + std::string(h.stage == 0 ? "initialize" : "tools/list") +
+                  " within " + std::to_string(profile.timeout_s) + " s";
+        else if (r->output_flood)
+            why = "killed for writing too much output";
+        else
+            why = "the server " + r->describe() + " before answering tools/list";
     }
     return fail(ErrorKind::Invalid, "", why + tail_of(r->output));
 }
@@ -234,21 +240,27 @@ Result<void> run_plugin_code(Root& root, const Intent& intent, const TxnReport& 
         if (a == "remove") {
             auto p = load_plugin(root, *pkg, *old_config);
             if (!p) return tl::unexpected(p.error());
-            if (auto r = run_hook(*p, "pre-remove", p->manifest.hooks.pre_remove, policy, events); !r)
+            if (auto r = run_hook(*p, "pre-remove", p->manifest.hooks.pre_remove, policy, events);
+                !r)
                 return r;
             continue;
         }
         auto p = load_plugin(root, *pkg, intent.config);
         if (!p) return tl::unexpected(p.error());
         if (a == "install") {
-            if (auto r = run_hook(*p, "post-install", p->manifest.hooks.post_install, policy, events); !r)
+            if (auto r =
+                    run_hook(*p, "post-install", p->manifest.hooks.post_install, policy, events);
+                !r)
                 return r;
         } else if (a == "upgrade" || a == "downgrade" || a == "reinstall") {
-            if (auto r = run_hook(*p, "post-upgrade", p->manifest.hooks.post_upgrade, policy, events); !r)
+            if (auto r =
+                    run_hook(*p, "post-upgrade", p->manifest.hooks.post_upgrade, policy, events);
+                !r)
                 return r;
         }
         if (auto r = check_catalog(*p); !r) return r;
-        if (!p->manifest.check.mcp || !p->manifest.mcp || !pkg->enabled || !p->config.missing.empty())
+        if (!p->manifest.check.mcp || !p->manifest.mcp || !pkg->enabled ||
+            !p->config.missing.empty())
             continue;
         auto prof = plugin_profile(*p, policy.allow_unsandboxed);
         prof.argv = mcp_argv(*p);

@@ -78,9 +78,9 @@ bool contains(const std::vector<std::string>& v, const std::string& s) {
 }
 
 bool covers(const formats::FsPermission& have, const formats::FsPermission& want, bool prefix) {
-    bool path_ok = have.path == want.path ||
-                   (prefix && want.path.starts_with(have.path.ends_with("/") ? have.path
-                                                                             : have.path + "/"));
+    bool path_ok =
+        have.path == want.path ||
+        (prefix && want.path.starts_with(have.path.ends_with("/") ? have.path : have.path + "/"));
     return path_ok && (have.access == want.access || have.access == "read-write");
 }
 

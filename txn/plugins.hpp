@@ -4,10 +4,9 @@
 // hooks and health checks run on a staged generation before the switch.
 #include <filesystem>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "db/database.hpp"
 #include "formats/error.hpp"

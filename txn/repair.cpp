@@ -76,7 +76,8 @@ Result<RepairReport> repair(Root& root, const std::vector<std::string>& names, b
         if (!*tree) return fail(ErrorKind::Invalid, path, "no store record; reinstall the plugin");
         fs::path archive = root.package_cache_path((*tree)->sha256);
         auto data = read_file(archive, (*tree)->size);
-        bool cached = data && data->size() == (*tree)->size && repo::sha256_hex(*data) == (*tree)->sha256;
+        bool cached =
+            data && data->size() == (*tree)->size && repo::sha256_hex(*data) == (*tree)->sha256;
         if (!cached) {
             if (!repos) {
                 auto loaded = load_indexes(root, now_or_clock(0), offline, events);
@@ -86,7 +87,8 @@ Result<RepairReport> repair(Root& root, const std::vector<std::string>& names, b
             auto found = find_entry(*repos, **tree);
             if (!found) return tl::unexpected(found.error());
             std::uint64_t downloaded = 0;
-            auto fetched = fetch_package(root, found->first, found->second, offline, downloaded, events);
+            auto fetched =
+                fetch_package(root, found->first, found->second, offline, downloaded, events);
             if (!fetched) return tl::unexpected(fetched.error());
             report.fetched.push_back((*tree)->name);
         }

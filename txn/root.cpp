@@ -16,8 +16,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr const char* kSubdirs[] = {"store", "generations", "state", "cache", "cache/repos",
-                                    "cache/packages"};
+constexpr const char* kSubdirs[] = {"store", "generations", "state",
+                                    "cache", "cache/repos", "cache/packages"};
 
 Result<int> take_lock(const fs::path& dir, const OpenOptions& opts, Events& events) {
     fs::path lock_path = dir / "lock";
@@ -194,9 +194,9 @@ Result<Root> Root::open(const fs::path& dir, const OpenOptions& opts, Events& ev
     const bool db_missing =
         fs::symlink_status(dir / "nxp.db", ec).type() == fs::file_type::not_found;
     if (db_missing && !probe_root(dir).initialised)
-        return fail(ErrorKind::NotFound, dir.string(),
-                    "not an nxp root (no nxp.db); create one with 'nxp init --root " +
-                        dir.string() + "'");
+        return fail(
+            ErrorKind::NotFound, dir.string(),
+            "not an nxp root (no nxp.db); create one with 'nxp init --root " + dir.string() + "'");
     const fs::path abs = fs::absolute(dir);
     // What to do about an unusable database depends on what the root holds; looked at only
     // when the database is refused.

@@ -21,7 +21,7 @@ struct OpenOptions {
 };
 
 class Root {
-public:
+  public:
     // Creates ROOT's layout, the database with generation 0 and current -> generations/0.
     // An existing root is left as it is (init is idempotent).
     static Result<Root> init(const std::filesystem::path& dir, Events& events);
@@ -52,7 +52,7 @@ public:
     // The generation `current` points at, read from the symlink (not the database).
     Result<std::int64_t> current_on_disk() const;
 
-private:
+  private:
     Root(std::filesystem::path dir, db::Database db, int lock_fd);
     Result<void> recover(Events& events);
 

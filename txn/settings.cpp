@@ -7,8 +7,8 @@
 namespace nxp::txn {
 namespace {
 
-Result<std::uint64_t> parse_count(std::string_view text, std::string_view where,
-                                  std::uint64_t min, std::uint64_t max) {
+Result<std::uint64_t> parse_count(std::string_view text, std::string_view where, std::uint64_t min,
+                                  std::uint64_t max) {
     std::uint64_t n = 0;
     bool ok = !text.empty() && text.size() <= 12;
     for (char c : text) {
@@ -25,9 +25,9 @@ Result<std::uint64_t> parse_count(std::string_view text, std::string_view where,
 }  // namespace
 
 const std::vector<std::string>& settable_keys() {
-    static const std::vector<std::string> keys{"repo.max_age", "extract.max_entries",
+    static const std::vector<std::string> keys{"repo.max_age",      "extract.max_entries",
                                                "extract.max_bytes", "download.parallel",
-                                               "gc.keep", "resolve.narrow_min"};
+                                               "gc.keep",           "resolve.narrow_min"};
     return keys;
 }
 
@@ -35,17 +35,25 @@ Result<std::uint64_t> parse_size(std::string_view text, std::string_view where) 
     std::uint64_t unit = 1;
     if (!text.empty()) {
         switch (text.back()) {
-            case 'K': unit = 1ULL << 10; break;
-            case 'M': unit = 1ULL << 20; break;
-            case 'G': unit = 1ULL << 30; break;
-            default: break;
+            case 'K':
+                unit = 1ULL << 10;
+                break;
+            case 'M':
+                unit = 1ULL << 20;
+                break;
+            case 'G':
+                unit = 1ULL << 30;
+                break;
+            default:
+                break;
         }
     }
     std::string_view digits = unit == 1 ? text : text.substr(0, text.size() - 1);
     auto n = parse_count(digits, where, 1, 1ULL << 40);
     if (!n) {
         Error e = n.error();
-        e.message = "expected a size in bytes, or N with K, M or G, not \"" + std::string(text) + "\"";
+        e.message =
+            "expected a size in bytes, or N with K, M or G, not \"" + std::string(text) + "\"";
         return tl::unexpected(e);
     }
     return *n * unit;

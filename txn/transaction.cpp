@@ -184,14 +184,16 @@ Result<TxnReport> run_request(Root& root, const resolver::Request& request, cons
         // Asked for by name while installed as a dependency: it stays, now explicitly.
         if (auto it = next.find(name); it != next.end()) {
             it->second.reason = "explicit";
-            intent.steps.push_back({"mark-explicit", name, it->second.version, it->second.version, it->second.repo});
+            intent.steps.push_back(
+                {"mark-explicit", name, it->second.version, it->second.version, it->second.repo});
         }
     }
     // Store trees are recorded in one SQLite transaction: one commit (and fsync) for the
     // whole plan instead of one per package. A crash loses only the records, and an
     // unrecorded tree is rebuilt by the next transaction that needs it.
     if (auto r = root.db().begin(); !r) return tl::unexpected(r.error());
-    if (auto r = stage_plan(root, report.plan, *repos, opts, next, report.download_bytes, events); !r) {
+    if (auto r = stage_plan(root, report.plan, *repos, opts, next, report.download_bytes, events);
+        !r) {
         root.db().rollback();
         return tl::unexpected(r.error());
     }
@@ -383,7 +385,8 @@ Result<TxnReport> rollback(Root& root, std::optional<std::int64_t> target, const
         resolver::Step step;
         step.name = s.name;
         step.kind = s.action == "remove" ? resolver::StepKind::Remove : resolver::StepKind::Install;
-        if (!s.from.empty()) step.from = formats::parse_version(s.from).value_or(formats::Version{});
+        if (!s.from.empty())
+            step.from = formats::parse_version(s.from).value_or(formats::Version{});
         if (!s.to.empty()) step.to = formats::parse_version(s.to).value_or(formats::Version{});
         report.plan.steps.push_back(std::move(step));
     }

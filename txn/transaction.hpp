@@ -74,7 +74,8 @@ struct TxnReport {
 // run_request and rollback, and by changes that need no resolver (config, enable, disable):
 // they copy the current generation's packages and configuration into an Intent, change it,
 // and apply it. report.from_generation and to_generation must be set.
-Result<void> apply_intent(Root& root, TxnReport& report, const Intent& intent, const TxnOptions& opts);
+Result<void> apply_intent(Root& root, TxnReport& report, const Intent& intent,
+                          const TxnOptions& opts);
 
 Result<TxnReport> run_request(Root& root, const resolver::Request& request, const TxnOptions& opts,
                               Events& events);

@@ -21,14 +21,18 @@ void check_file(const fs::path& tree, const std::string& rel_tree, const db::Fil
                 const std::string& pkg, std::vector<Finding>& out) {
     fs::path p = tree / f.path;
     std::string where = rel_tree + "/" + f.path;
-    struct stat st{};
+    struct stat st {};
     if (::lstat(p.c_str(), &st) != 0) {
         out.push_back({pkg, where, "missing"});
         return;
     }
-    char type = S_ISREG(st.st_mode) ? 'f' : S_ISDIR(st.st_mode) ? 'd' : S_ISLNK(st.st_mode) ? 'l' : '?';
+    char type = S_ISREG(st.st_mode)   ? 'f'
+                : S_ISDIR(st.st_mode) ? 'd'
+                : S_ISLNK(st.st_mode) ? 'l'
+                                      : '?';
     if (type != f.type) {
-        out.push_back({pkg, where, std::string("is of type '") + type + "', expected '" + f.type + "'"});
+        out.push_back(
+            {pkg, where, std::string("is of type '") + type + "', expected '" + f.type + "'"});
         return;
     }
     if (type == 'l') {
@@ -42,7 +46,9 @@ void check_file(const fs::path& tree, const std::string& rel_tree, const db::Fil
         out.push_back({pkg, where, "mode " + mode_str(mode) + ", expected " + mode_str(f.mode)});
     if (type != 'f') return;
     if (static_cast<std::uint64_t>(st.st_size) != f.size) {
-        out.push_back({pkg, where, "size " + std::to_string(st.st_size) + ", expected " + std::to_string(f.size)});
+        out.push_back(
+            {pkg, where,
+             "size " + std::to_string(st.st_size) + ", expected " + std::to_string(f.size)});
         return;
     }
     auto data = read_file(p, f.size);
@@ -56,10 +62,12 @@ Result<std::vector<Finding>> verify(const Root& root, const std::vector<std::str
     auto gen = root.db().current_generation();
     if (!gen) return tl::unexpected(gen.error());
     auto on_disk = root.current_on_disk();
-    if (!on_disk) out.push_back({"", "current", on_disk.error().message});
+    if (!on_disk)
+        out.push_back({"", "current", on_disk.error().message});
     else if (*on_disk != *gen)
-        out.push_back({"", "current", "points at generation " + std::to_string(*on_disk) +
-                                          " but the database says " + std::to_string(*gen)});
+        out.push_back({"", "current",
+                       "points at generation " + std::to_string(*on_disk) +
+                           " but the database says " + std::to_string(*gen)});
     auto pkgs = root.db().generation_packages(*gen);
     if (!pkgs) return tl::unexpected(pkgs.error());
     for (const auto& n : names) {
@@ -68,7 +76,8 @@ Result<std::vector<Finding>> verify(const Root& root, const std::vector<std::str
     }
     fs::path gdir = root.generation_dir(*gen) / "plugins";
     for (const auto& p : *pkgs) {
-        if (!names.empty() && std::find(names.begin(), names.end(), p.name) == names.end()) continue;
+        if (!names.empty() && std::find(names.begin(), names.end(), p.name) == names.end())
+            continue;
         std::error_code ec;
         fs::path link = gdir / p.name;
         std::string rel_link = "generations/" + std::to_string(*gen) + "/plugins/" + p.name;
@@ -78,7 +87,8 @@ Result<std::vector<Finding>> verify(const Root& root, const std::vector<std::str
         }
         auto files = root.db().files(p.store_path);
         if (!files) return tl::unexpected(files.error());
-        for (const auto& f : *files) check_file(root.dir() / p.store_path, p.store_path, f, p.name, out);
+        for (const auto& f : *files)
+            check_file(root.dir() / p.store_path, p.store_path, f, p.name, out);
     }
     return out;
 }

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "tests/common/temp_dir.hpp"
 #include "db/database.hpp"
+#include "tests/common/temp_dir.hpp"
 
 namespace nxp::db::test {
 
@@ -21,7 +21,6 @@ inline Database memory_db() {
     REQUIRE(db);
     return std::move(*db);
 }
-
 
 inline unsigned mode_of(const fs::path& p) {
     struct stat st {};

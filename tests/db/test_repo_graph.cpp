@@ -15,7 +15,8 @@ namespace {
 
 // An index of packages "NAME VERSION" with relations given as JSON members.
 formats::Index index_of(const std::vector<std::pair<std::string, std::string>>& pkgs) {
-    std::string text = R"({"format":1,"repo":"t","version":1,"generated":0,"expires":0,"packages":[)";
+    std::string text =
+        R"({"format":1,"repo":"t","version":1,"generated":0,"expires":0,"packages":[)";
     bool first = true;
     for (const auto& [nv, rel] : pkgs) {
         auto sp = nv.find(' ');
@@ -87,10 +88,10 @@ TEST_CASE("a graph reaches providers, alternatives, recommends and successors on
     auto reached = reachable(graphs, {"app"});
     REQUIRE(reached);
     REQUIRE(reached->size() == 2);
-    CHECK(names((*reached)[0]) ==
-          std::set<std::string>{"app 1.0.0", "app 2.0.0", "lib 1.0.0", "lib 2.0.0", "altlib 1.0.0",
-                                "extra 1.0.0", "sqlite-store 1.0.0", "json-store 1.0.0",
-                                "app-ng 1.0.0"});
+    CHECK(names((*reached)[0]) == std::set<std::string>{"app 1.0.0", "app 2.0.0", "lib 1.0.0",
+                                                        "lib 2.0.0", "altlib 1.0.0", "extra 1.0.0",
+                                                        "sqlite-store 1.0.0", "json-store 1.0.0",
+                                                        "app-ng 1.0.0"});
     // Followed across repositories: lib 2.0.0 needs deep, which only `other` has.
     CHECK(names((*reached)[1]) == std::set<std::string>{"deep 1.0.0"});
     // In repository order, so libsolv sees the packages in the order a full load gives.

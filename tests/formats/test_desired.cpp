@@ -82,10 +82,11 @@ TEST_CASE("desired.json parses into repositories and plugins", "[desired]") {
 
 TEST_CASE("desired_errors.data: every invalid field is named by its path", "[desired]") {
     json base = json::parse(read_data("desired.json"));
-    int cases = run_error_table(read_data("desired_errors.data"), base, [](const std::string& text) {
-        auto d = parse_desired(text);
-        return d ? std::optional<nxp::Error>() : std::optional<nxp::Error>(d.error());
-    });
+    int cases =
+        run_error_table(read_data("desired_errors.data"), base, [](const std::string& text) {
+            auto d = parse_desired(text);
+            return d ? std::optional<nxp::Error>() : std::optional<nxp::Error>(d.error());
+        });
     CHECK(cases >= 25);
     CHECK_FALSE(parse_desired("{\"format\": 1,"));
     CHECK_FALSE(parse_desired("[]"));
@@ -95,12 +96,24 @@ namespace {
 
 Lockfile sample_lock() {
     Lockfile l;
-    l.repos.push_back({"zeta", "https://z.example/repo", {"RWTcbxBItzreRm76Kw2C/pk+vMSp5LVQ9rZhjcDUTx+M0F7/tzxTscvg"}, {}});
-    l.repos.push_back({"demo", "file:///srv/repo", {"RWTcbxBItzreRm76Kw2C/pk+vMSp5LVQ9rZhjcDUTx+M0F7/tzxTscvg"}, {"https://m.example/repo"}});
-    LockPackage b{"weather", *parse_version("1.2.0"), "demo", "packages/weather-1.2.0.nxp",
-                  "file:///srv/repo/packages/weather-1.2.0.nxp", std::string(64, 'b'), 4096, "explicit"};
+    l.repos.push_back({"zeta",
+                       "https://z.example/repo",
+                       {"RWTcbxBItzreRm76Kw2C/pk+vMSp5LVQ9rZhjcDUTx+M0F7/tzxTscvg"},
+                       {}});
+    l.repos.push_back({"demo",
+                       "file:///srv/repo",
+                       {"RWTcbxBItzreRm76Kw2C/pk+vMSp5LVQ9rZhjcDUTx+M0F7/tzxTscvg"},
+                       {"https://m.example/repo"}});
+    LockPackage b{"weather",
+                  *parse_version("1.2.0"),
+                  "demo",
+                  "packages/weather-1.2.0.nxp",
+                  "file:///srv/repo/packages/weather-1.2.0.nxp",
+                  std::string(64, 'b'),
+                  4096,
+                  "explicit"};
     LockPackage a{"mcp-common", *parse_version("1.1.0"), "zeta", "packages/mcp-common-1.1.0.nxp",
-                  "", std::string(64, 'a'), 100, "dependency"};
+                  "",           std::string(64, 'a'),    100,    "dependency"};
     l.packages = {b, a};
     return l;
 }
@@ -138,8 +151,10 @@ TEST_CASE("lockfile: errors name the field", "[lockfile]") {
     };
     CHECK(err([](json& j) { j["packages"][0]["sha256"] = "ABC"; }) ==
           "packages[0].sha256: expected 64 lowercase hex digits");
-    CHECK(err([](json& j) { j["packages"][1].erase("size"); }) == "packages[1].size: required field is missing");
-    CHECK(err([](json& j) { j["packages"][1]["size"] = 0; }) == "packages[1].size: must be positive");
+    CHECK(err([](json& j) { j["packages"][1].erase("size"); }) ==
+          "packages[1].size: required field is missing");
+    CHECK(err([](json& j) { j["packages"][1]["size"] = 0; }) ==
+          "packages[1].size: must be positive");
     CHECK(err([](json& j) { j["packages"][0]["path"] = "../x.nxp"; }) ==
           "packages[0].path: must not contain \"..\"");
     CHECK(err([](json& j) { j["packages"][0]["repo"] = "other"; }) ==
@@ -148,9 +163,12 @@ TEST_CASE("lockfile: errors name the field", "[lockfile]") {
           "packages[1].name: duplicate package mcp-common");
     CHECK(err([](json& j) { j["packages"][0]["reason"] = "manual"; }) ==
           "packages[0].reason: expected \"explicit\" or \"dependency\"");
-    CHECK(err([](json& j) { j["packages"][0]["hash"] = "x"; }) == "packages[0].hash: unknown field");
-    CHECK(err([](json& j) { j["format"] = 3; }) == "format: unsupported format 3 (this nxp reads 1)");
-    CHECK_THAT(err([](json& j) { j["packages"][0]["version"] = "1.0"; }), Catch::StartsWith("packages[0].version: "));
+    CHECK(err([](json& j) { j["packages"][0]["hash"] = "x"; }) ==
+          "packages[0].hash: unknown field");
+    CHECK(err([](json& j) { j["format"] = 3; }) ==
+          "format: unsupported format 3 (this nxp reads 1)");
+    CHECK_THAT(err([](json& j) { j["packages"][0]["version"] = "1.0"; }),
+               Catch::StartsWith("packages[0].version: "));
     CHECK_THAT(err([](json& j) { j["repositories"][0]["keys"][0] = "nope"; }),
                Catch::StartsWith("repositories[0].keys[0]: "));
 }

@@ -21,7 +21,8 @@ json memory() {
 }  // namespace
 
 TEST_CASE("plugin names from npm names") {
-    CHECK(plugin_name_for("@modelcontextprotocol/server-memory") == "modelcontextprotocol-server-memory");
+    CHECK(plugin_name_for("@modelcontextprotocol/server-memory") ==
+          "modelcontextprotocol-server-memory");
     CHECK(plugin_name_for("mcp-server-Fetch") == "mcp-server-fetch");
     CHECK(plugin_name_for("@a/b.c_d") == "a-b.c_d");
     CHECK(plugin_name_for(std::string(100, 'x')).size() == 64);
@@ -51,7 +52,8 @@ TEST_CASE("a plan from npm metadata") {
     CHECK(m["license"] == "MIT");
     CHECK(m["summary"] == "MCP server for enabling memory through a knowledge graph");
     CHECK(m["mcp"]["command"] == "node");
-    CHECK(m["mcp"]["args"][0] == "${plugin_dir}/node_modules/@modelcontextprotocol/server-memory/dist/index.js");
+    CHECK(m["mcp"]["args"][0] ==
+          "${plugin_dir}/node_modules/@modelcontextprotocol/server-memory/dist/index.js");
     CHECK(m["requires"] == nlohmann::ordered_json({"nextchat >= 2.15", "node-runtime >= 18"}));
     CHECK(m["permissions"].empty());
     CHECK(m["check"]["mcp"] == true);

@@ -15,7 +15,8 @@ const char* kTranslator = R"({"avatar": "1f310", "name": "Translator",
   "modelConfig": {"model": "gpt-4o-mini", "temperature": 0.3}, "lang": "en", "builtin": false})";
 const char* kChineseMask = R"({"avatar": "1f4d6", "name": "文言文",
   "context": [{"role": "system", "content": "用文言文回答。"}], "lang": "cn"})";
-const char* kPrompts = R"({"en": [["Proofread", "Correct the spelling."], ["Summarise", "Five bullets."]]})";
+const char* kPrompts =
+    R"({"en": [["Proofread", "Correct the spelling."], ["Summarise", "Five bullets."]]})";
 
 fs::path plugin_dir(const NextChatCopy& nc, const std::string& name) {
     return nc.dir().parent_path() / "plugins" / name;
@@ -61,7 +62,8 @@ TEST_CASE("masks are filed by lang, and removed when their plugin goes", "[nextc
     NextChatCopy nc;
     std::string before_text = read_text(masks_file(nc));
     Json before = Json::parse(before_text);
-    auto both = mask_plugin(nc, "two-masks", std::string("[") + kTranslator + "," + kChineseMask + "]");
+    auto both =
+        mask_plugin(nc, "two-masks", std::string("[") + kTranslator + "," + kChineseMask + "]");
     REQUIRE(sync_catalog(nc.dir(), Catalog::Masks, {both}).value());
     Json after = read_json(masks_file(nc));
     REQUIRE(after["cn"].size() == 1);
@@ -92,14 +94,16 @@ TEST_CASE("prompt packs join NextChat's [title, content] lists, marked in a thir
     NextChatCopy nc;
     Json before = read_json(prompts_file(nc));
     write_text(plugin_dir(nc, "writing-prompts") / "prompts.json", kPrompts);
-    auto changed = sync_catalog(nc.dir(), Catalog::Prompts, {{"writing-prompts", plugin_dir(nc, "writing-prompts")}});
+    auto changed = sync_catalog(nc.dir(), Catalog::Prompts,
+                                {{"writing-prompts", plugin_dir(nc, "writing-prompts")}});
     REQUIRE(changed);
     CHECK(*changed);
     Json after = read_json(prompts_file(nc));
     CHECK(after["cn"] == before["cn"]);
     REQUIRE(after["en"].size() == 3);
     CHECK(after["en"][0] == before["en"][0]);
-    CHECK(after["en"][1] == Json::parse(R"(["Proofread", "Correct the spelling.", "nxp:writing-prompts"])"));
+    CHECK(after["en"][1] ==
+          Json::parse(R"(["Proofread", "Correct the spelling.", "nxp:writing-prompts"])"));
     CHECK_FALSE(after.contains("tw"));  // nothing to add there, so not added
 
     REQUIRE(sync_catalog(nc.dir(), Catalog::Prompts, {}).value());
@@ -167,7 +171,8 @@ TEST_CASE("drift: missing, edited and stale nxp entries are named", "[nextchat]"
     edited["en"][1]["name"] = "Hand-edited";
     write_text(masks_file(nc), edited.dump(2));
     CHECK(catalog_drift(nc.dir(), Catalog::Masks, {src}).value() ==
-          std::vector<std::string>{"translator-mask: differs in public/masks.json from what nxp wrote"});
+          std::vector<std::string>{
+              "translator-mask: differs in public/masks.json from what nxp wrote"});
 
     edited["en"].erase(1);
     write_text(masks_file(nc), edited.dump(2));
@@ -176,5 +181,6 @@ TEST_CASE("drift: missing, edited and stale nxp entries are named", "[nextchat]"
 
     REQUIRE(sync_catalog(nc.dir(), Catalog::Masks, {src}).value());
     CHECK(catalog_drift(nc.dir(), Catalog::Masks, {}).value() ==
-          std::vector<std::string>{"translator-mask: still in public/masks.json but not installed or disabled"});
+          std::vector<std::string>{
+              "translator-mask: still in public/masks.json but not installed or disabled"});
 }

@@ -11,10 +11,10 @@
 #include <string>
 #include <thread>
 
-#include "tests/common/temp_dir.hpp"
 #include "repo/fetch.hpp"
 #include "repo/keys.hpp"
 #include "repo/repository.hpp"
+#include "tests/common/temp_dir.hpp"
 
 using namespace nxp;
 using nxp::test::TempDir;
@@ -22,7 +22,6 @@ using namespace nxp::repo;
 namespace fs = std::filesystem;
 
 namespace {
-
 
 void write(const fs::path& p, const std::string& s) { std::ofstream(p, std::ios::binary) << s; }
 

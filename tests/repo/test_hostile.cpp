@@ -219,7 +219,9 @@ TEST_CASE("hostile: names", "[hostile]") {
         CHECK(o.result.error().message.find("UTF-8") != std::string::npos);
     }
     SECTION("overlong UTF-8 encoding of '/'") {
-        const std::string name = "files/a\xc0\xaf" "b";
+        const std::string name =
+            "files/a\xc0\xaf"
+            "b";
         require_refused(extract_raw(t, {manifest_entry(), dir_entry("files/"), file_entry(name)}),
                         "files/a\\xc0\\xafb");
     }
@@ -248,35 +250,39 @@ TEST_CASE("hostile: links and duplicates", "[hostile]") {
     TempDir t;
     SECTION("symlink chain out of the tree") {
         // Each hop looks local; together they climb out. The hop that leaves is refused.
-        require_refused(extract_raw(t, {manifest_entry(), dir_entry("files/"), dir_entry("files/a/"),
-                                        RawEntry{"files/a/l1", AE_IFLNK, 0777, "", "../l2", ""},
-                                        RawEntry{"files/l2", AE_IFLNK, 0777, "", "../../sandbox", ""},
-                                        file_entry("files/a/l1/victim.txt", "pwned")}),
-                        "files/l2");
+        require_refused(
+            extract_raw(t, {manifest_entry(), dir_entry("files/"), dir_entry("files/a/"),
+                            RawEntry{"files/a/l1", AE_IFLNK, 0777, "", "../l2", ""},
+                            RawEntry{"files/l2", AE_IFLNK, 0777, "", "../../sandbox", ""},
+                            file_entry("files/a/l1/victim.txt", "pwned")}),
+            "files/l2");
     }
     SECTION("hard link carrying data") {
         require_refused(
             extract_raw(t, {manifest_entry(), dir_entry("files/"), file_entry("files/a", "one"),
-                            RawEntry{"files/h", AE_IFREG, 0644, "data through a hard link", "", "files/a"}}),
+                            RawEntry{"files/h", AE_IFREG, 0644, "data through a hard link", "",
+                                     "files/a"}}),
             "files/h");
     }
     SECTION("hard link to a file outside the tree") {
         require_refused(extract_raw(t, {manifest_entry(), dir_entry("files/"),
-                                        RawEntry{"files/h", AE_IFREG, 0644, "", "", "../../sandbox/victim.txt"}}),
+                                        RawEntry{"files/h", AE_IFREG, 0644, "", "",
+                                                 "../../sandbox/victim.txt"}}),
                         "files/h");
     }
     SECTION("the same name as file, then directory, then symlink") {
-        auto o = extract_raw(t, {manifest_entry(), dir_entry("files/"), file_entry("files/x", "one"),
-                                 dir_entry("files/x/"),
-                                 RawEntry{"files/x", AE_IFLNK, 0777, "", "..", ""}});
+        auto o = extract_raw(
+            t, {manifest_entry(), dir_entry("files/"), file_entry("files/x", "one"),
+                dir_entry("files/x/"), RawEntry{"files/x", AE_IFLNK, 0777, "", "..", ""}});
         require_refused(o, "files/x");
         CHECK(o.result.error().message.find("duplicate") != std::string::npos);
     }
     SECTION("directory, then a symlink replacing it") {
-        require_refused(extract_raw(t, {manifest_entry(), dir_entry("files/"), dir_entry("files/d/"),
-                                        RawEntry{"files/d", AE_IFLNK, 0777, "", "/", ""},
-                                        file_entry("files/d/etc-passwd", "pwned")}),
-                        "files/d");
+        require_refused(
+            extract_raw(t, {manifest_entry(), dir_entry("files/"), dir_entry("files/d/"),
+                            RawEntry{"files/d", AE_IFLNK, 0777, "", "/", ""},
+                            file_entry("files/d/etc-passwd", "pwned")}),
+            "files/d");
     }
 }
 
@@ -286,7 +292,8 @@ TEST_CASE("hostile: volume", "[hostile]") {
         // The default cap (100,000) admits a vendored node_modules; a root that sets
         // extract.max_entries lower gets it enforced at the first entry past it.
         std::vector<RawEntry> many{manifest_entry(), dir_entry("files/")};
-        for (int i = 0; i < 10000; ++i) many.push_back(file_entry("files/f" + std::to_string(i), ""));
+        for (int i = 0; i < 10000; ++i)
+            many.push_back(file_entry("files/f" + std::to_string(i), ""));
         ExtractLimits lim;
         lim.max_entries = 5000;
         auto o = extract_raw(t, many, lim);
@@ -295,7 +302,8 @@ TEST_CASE("hostile: volume", "[hostile]") {
     }
     SECTION("the default limits admit 10,000 tiny entries (a vendored node_modules)") {
         std::vector<RawEntry> many{manifest_entry(), dir_entry("files/")};
-        for (int i = 0; i < 10000; ++i) many.push_back(file_entry("files/f" + std::to_string(i), ""));
+        for (int i = 0; i < 10000; ++i)
+            many.push_back(file_entry("files/f" + std::to_string(i), ""));
         auto o = extract_raw(t, many);
         REQUIRE(o.result);
         CHECK(o.result->files.size() >= 10000);

@@ -8,9 +8,9 @@
 #include <sstream>
 #include <string>
 
-#include "tests/common/temp_dir.hpp"
 #include "formats/minisign.hpp"
 #include "repo/keys.hpp"
+#include "tests/common/temp_dir.hpp"
 
 using namespace nxp;
 using nxp::test::TempDir;
@@ -18,7 +18,6 @@ using namespace nxp::repo;
 namespace fs = std::filesystem;
 
 namespace {
-
 
 std::string minisign() {
     const char* env = std::getenv("NXP_MINISIGN");

@@ -52,7 +52,9 @@ TEST_CASE("keyset: parse, write and refuse", "[trust]") {
     CHECK(formats::write_keyset(*parsed) == keyset_text("demo", 3, {&a, &b}, 2));
 
     const std::string ka = formats::public_key_base64(a.public_key);
-    struct Case { std::string json, field; };
+    struct Case {
+        std::string json, field;
+    };
     for (const auto& c : std::vector<Case>{
              {R"({"format":2,"repo":"d","version":1,"keys":[")" + ka + R"("]})", "format"},
              {R"({"format":1,"version":1,"keys":[")" + ka + R"("]})", "repo"},
@@ -142,7 +144,8 @@ TEST_CASE("key chain: one link must be signed by the old keys and its own", "[tr
     }
     SECTION("signed only by an attacker key (listing itself)") {
         const std::string forged = keyset_text("demo", 1, {&evil});
-        auto r = verify_key_link(current, "demo", forged, signed_by(forged, {&evil}), "keys/1.json");
+        auto r =
+            verify_key_link(current, "demo", forged, signed_by(forged, {&evil}), "keys/1.json");
         REQUIRE_FALSE(r);
         CHECK(r.error().kind == ErrorKind::Verification);
         CHECK(says(r.error(), "keys/1.json: not signed by the current keys (key version 0)"));
@@ -171,8 +174,8 @@ TEST_CASE("key chain: one link must be signed by the old keys and its own", "[tr
     }
     SECTION("another repository's key set") {
         const std::string other = keyset_text("other", 1, {&new1});
-        auto r =
-            verify_key_link(current, "demo", other, signed_by(other, {&old1, &new1}), "keys/1.json");
+        auto r = verify_key_link(current, "demo", other, signed_by(other, {&old1, &new1}),
+                                 "keys/1.json");
         REQUIRE_FALSE(r);
         CHECK(says(r.error(), "expected \"demo\""));
     }
@@ -185,7 +188,8 @@ TEST_CASE("key chain: one link must be signed by the old keys and its own", "[tr
         KeyPair new2 = generate_key_pair();
         const std::string both = keyset_text("demo", 1, {&new1, &new2}, 2);
         CHECK_FALSE(verify_key_link(current, "demo", both, signed_by(both, {&old1, &new1}), "k"));
-        auto r = verify_key_link(current, "demo", both, signed_by(both, {&old1, &new1, &new2}), "k");
+        auto r =
+            verify_key_link(current, "demo", both, signed_by(both, {&old1, &new1, &new2}), "k");
         REQUIRE(r);
         CHECK(r->threshold == 2);
     }

@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
-#include "tests/common/temp_dir.hpp"
 #include "formats/error.hpp"
+#include "tests/common/temp_dir.hpp"
 
 // Failed REQUIRE(result) lines show the error text.
 namespace Catch {
@@ -28,7 +28,6 @@ struct StringMaker<nxp::Result<T>> {
 namespace nxp::test {
 
 namespace fs = std::filesystem;
-
 
 inline void write_file(const fs::path& p, const std::string& s) {
     fs::create_directories(p.parent_path());

@@ -1,6 +1,5 @@
 // Package names in libsolv's string pool (resolver/pool.hpp, pool_name_id / plain_name).
 #include <catch2/catch.hpp>
-
 #include <set>
 #include <string>
 
@@ -55,6 +54,6 @@ TEST_CASE("tagged numeric names spread over libsolv's hash table", "[names]") {
         Id id = pool_name_id(pool.get(), n, true);
         tagged.insert(libsolv_strhash(pool_id2str(pool.get(), id)) & mask);
     }
-    CHECK(plain.size() < 70000);    // what made loading 100,000 packages slow
-    CHECK(tagged.size() > 80000);   // close to a uniform hash (~82,000 of 100,000)
+    CHECK(plain.size() < 70000);   // what made loading 100,000 packages slow
+    CHECK(tagged.size() > 80000);  // close to a uniform hash (~82,000 of 100,000)
 }

@@ -28,8 +28,7 @@ TEST_CASE("why sees virtual provides, alternatives and recommends", "[resolver]"
     w.inst("m 1.0.0", {.rec = {"extra"}}).dep_inst("extra 0.1.0");
     auto chains = why(w.u, "node22");
     REQUIRE(chains.size() == 1);
-    CHECK(chains[0] ==
-          V{"gh 1.0.0 (explicit)", "requires js-runtime ^22 | deno", "node22 22.1.0"});
+    CHECK(chains[0] == V{"gh 1.0.0 (explicit)", "requires js-runtime ^22 | deno", "node22 22.1.0"});
     CHECK(why(w.u, "extra") ==
           std::vector<V>{V{"m 1.0.0 (explicit)", "recommends extra", "extra 0.1.0"}});
 }

@@ -10,14 +10,13 @@
 #include <fstream>
 #include <string>
 
-#include "tests/common/temp_dir.hpp"
 #include "sandbox/runner.hpp"
+#include "tests/common/temp_dir.hpp"
 
 namespace nxp::sandbox::test {
 
 namespace fs = std::filesystem;
 using nxp::test::TempDir;
-
 
 inline std::string read_text(const fs::path& p) {
     std::ifstream in(p);

@@ -17,9 +17,8 @@ using nxp::test::TempDir;
 
 namespace {
 
-
 class Recorder final : public txn::Events {
-public:
+  public:
     std::vector<std::string> lines;
     void message(txn::Level, std::string_view text) override { lines.emplace_back(text); }
     bool confirm(std::string_view) override { return true; }
@@ -31,7 +30,8 @@ std::int64_t leave_interrupted(txn::Root& root, bool switched) {
     txn::Intent in;
     in.kind = "install";
     in.steps.push_back({"install", "a", "", "1.0.0", "main"});
-    in.packages.push_back({"a", "1.0.0", "store/a-1.0.0-0123456789abcdef", "explicit", "main", true});
+    in.packages.push_back(
+        {"a", "1.0.0", "store/a-1.0.0-0123456789abcdef", "explicit", "main", true});
     db::TxnRow row;
     row.state = "staged";
     row.command_line = "nxp install a";
@@ -57,7 +57,7 @@ TEST_CASE("init lays out the root as DESIGN.md §5 says") {
     for (const char* sub : {"store", "generations/0/plugins", "state", "cache"})
         CHECK(fs::is_directory(t.path / "root" / sub));
     CHECK(fs::read_symlink(t.path / "root/current") == "generations/0");
-    struct stat st{};
+    struct stat st {};
     REQUIRE(::stat((t.path / "root/nxp.db").c_str(), &st) == 0);
     CHECK((st.st_mode & 0777) == 0600);
     CHECK(*root->current_on_disk() == 0);
