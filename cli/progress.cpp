@@ -25,7 +25,7 @@ void write_all(int fd, const std::string& s) {
 
 std::string percent(std::uint64_t done, std::uint64_t total) {
     const int p = total == 0 ? 100 : static_cast<int>(done * 100 / total);
-    char buf[8];
+    char buf[16];  // room for any int, so the compiler can see nothing is cut
     std::snprintf(buf, sizeof buf, "%3d%%", std::min(p, 100));
     return buf;
 }
@@ -43,7 +43,7 @@ std::string clip(const std::string& text, std::size_t max) {
 std::string format_eta(double seconds) {
     if (seconds < 0 || seconds > 99 * 3600) return "--:--";
     const long s = static_cast<long>(seconds + 0.5);
-    char buf[16];
+    char buf[64];  // room for any long, so the compiler can see nothing is cut
     if (s >= 3600)
         std::snprintf(buf, sizeof buf, "%ld:%02ld:%02ld", s / 3600, s / 60 % 60, s % 60);
     else
