@@ -42,6 +42,13 @@ void hex_byte(std::string& out, unsigned char c) {
     out += buf;
 }
 
+// \uXXXX: how both the terminal filter and JSON output show an invisible code point.
+void append_u_escape(std::string& out, std::uint32_t cp) {
+    char buf[12];
+    std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(cp));
+    out += buf;
+}
+
 bool sgr_char(char c) { return (c >= '0' && c <= '9') || c == ';'; }
 
 // Length of the valid UTF-8 sequence at text[i] and its code point; 0 when invalid
@@ -215,9 +222,7 @@ std::string terminal_safe(std::string_view text, bool one_line) {
             continue;
         }
         if (invisible_control(cp)) {
-            char buf[12];
-            std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(cp));
-            out += buf;
+            append_u_escape(out, cp);
         } else {
             out.append(text.substr(i, len));
         }
@@ -257,9 +262,7 @@ std::string json_terminal_safe(std::string_view json_text) {
             continue;
         }
         if (cp == 0x7f || invisible_control(cp)) {
-            char buf[12];
-            std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(cp));
-            out += buf;
+            append_u_escape(out, cp);
         } else {
             out.append(json_text.substr(i, len));
         }

@@ -1,6 +1,7 @@
 #pragma once
 // Private to repo/: RAII owners of libcurl handles and the options every transfer shares.
 #include <curl/curl.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -15,6 +16,10 @@ namespace nxp::repo::detail {
 class OutFile {
   public:
     OutFile(const std::filesystem::path& p, const char* mode) : f_(std::fopen(p.c_str(), mode)) {}
+    // Over a descriptor the caller opened (O_NOFOLLOW, O_EXCL…); takes ownership of it.
+    OutFile(int fd, const char* mode) : f_(fd >= 0 ? ::fdopen(fd, mode) : nullptr) {
+        if (fd >= 0 && f_ == nullptr) ::close(fd);
+    }
     ~OutFile() { close(); }
     OutFile(const OutFile&) = delete;
     OutFile& operator=(const OutFile&) = delete;

@@ -23,27 +23,6 @@ namespace {
 
 enum class State { Waiting, Active, Done };
 
-// The open .part file of a transfer (a stdio stream over a descriptor nxp opened itself).
-class PartFile {
-  public:
-    explicit PartFile(int fd, const char* mode) : f_(fd >= 0 ? ::fdopen(fd, mode) : nullptr) {
-        if (fd >= 0 && f_ == nullptr) ::close(fd);
-    }
-    ~PartFile() { close(); }
-    PartFile(const PartFile&) = delete;
-    PartFile& operator=(const PartFile&) = delete;
-    std::FILE* get() const { return f_; }
-    bool close() {
-        if (f_ == nullptr) return true;
-        const bool ok = std::fclose(f_) == 0;
-        f_ = nullptr;
-        return ok;
-    }
-
-  private:
-    std::FILE* f_;
-};
-
 std::string errno_text() { return std::strerror(errno); }
 
 // Removes a name in the download directory; the name itself, never what it points to.
@@ -93,7 +72,7 @@ struct Job {
     std::optional<Error> last;
     // The transfer in flight.
     std::optional<detail::Easy> easy;
-    std::optional<PartFile> out;
+    std::optional<detail::OutFile> out;  // the open .part file
     std::string url;
     std::array<char, CURL_ERROR_SIZE> errbuf{};
     crypto_hash_sha256_state sha{};

@@ -109,14 +109,9 @@ Result<NextchatSync> sync_nextchat(Root& root, const std::string& nxp_exe) {
     if (!map) return tl::unexpected(map.error());
     auto state = nextchat_state(root, nxp_exe, map->value_or(""));
     if (!state) return tl::unexpected(state.error());
-    auto managed_text = root.db().setting("nextchat.managed");
-    if (!managed_text) return tl::unexpected(managed_text.error());
-    std::set<std::string> previously;
-    auto j = formats::parse_json(managed_text->value_or("[]"), "nextchat.managed");
-    if (j && j->is_array())
-        for (const auto& n : *j)
-            if (n.is_string()) previously.insert(n.get<std::string>());
-    auto mcp = nextchat::sync_mcp_config(**dir, state->servers, previously);
+    auto previously = managed_servers(root);
+    if (!previously) return tl::unexpected(previously.error());
+    auto mcp = nextchat::sync_mcp_config(**dir, state->servers, *previously);
     if (!mcp) {
         out.errors.push_back(mcp.error());
     } else {

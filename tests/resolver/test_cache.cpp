@@ -25,6 +25,10 @@ struct TempFile {
         path = tmpl;
     }
     ~TempFile() { std::remove(path.c_str()); }
+    std::string read() const {
+        std::ifstream in(path, std::ios::binary);
+        return {std::istreambuf_iterator<char>(in), {}};
+    }
     void write(const std::string& bytes) const {
         std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
     }
@@ -98,11 +102,7 @@ TEST_CASE("a damaged cache file falls back to the verified entries", "[cache]") 
     Cached c;
     c.w.avail("a 1.0.0", {.req = {"b"}}).avail("b 1.0.0");
     c.seal();
-    std::string bytes;
-    {
-        std::ifstream in(c.file.path, std::ios::binary);
-        bytes.assign(std::istreambuf_iterator<char>(in), {});
-    }
+    const std::string bytes = c.file.read();
     SECTION("truncated") { c.file.write(bytes.substr(0, bytes.size() / 2)); }
     SECTION("garbage after the stamp") {
         c.file.write(bytes.substr(0, bytes.find('\n') + 1) + std::string(4096, '\x7f'));
@@ -118,11 +118,7 @@ TEST_CASE("a cache with any byte of its .solv data changed is never handed to li
     Cached c;
     c.w.avail("a 1.0.0", {.req = {"b"}}).avail("b 1.0.0");
     c.seal();
-    std::string bytes;
-    {
-        std::ifstream in(c.file.path, std::ios::binary);
-        bytes.assign(std::istreambuf_iterator<char>(in), {});
-    }
+    const std::string bytes = c.file.read();
     const std::size_t data = bytes.find('\n') + 1;
     REQUIRE(data > 1);
     REQUIRE(bytes.size() > data + 64);
