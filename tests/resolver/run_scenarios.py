@@ -180,9 +180,17 @@ def parse(path):
             s.exit = 3
     if s.exit is None:
         s.exit = 1 if s.errors else 0
-    if s.exit == 0 and not (s.expect or s.expect_nothing or s.marked is not None):
-        raise ScenarioError(path + ": expects success but asserts no outcome "
-                            "(@EXPECT, @EXPECT-NOTHING or @EXPECT-EXPLICIT)")
+    # Every expectation must be one that check() compares: an expectation that is never
+    # looked at would let the scenario pass whatever nxp does.
+    plan_checked = s.exit == 0 and not s.unsolvable
+    if plan_checked and not (s.expect or s.expect_nothing):
+        raise ScenarioError(path + ": expects success but asserts no plan "
+                            "(@EXPECT steps, or @EXPECT-NOTHING for an empty plan)")
+    if s.expect and s.expect_nothing:
+        raise ScenarioError(path + ": @EXPECT-NOTHING contradicts its @EXPECT steps")
+    if not plan_checked and (s.expect or s.expect_nothing or s.marked is not None):
+        raise ScenarioError(path + ": @EXPECT, @EXPECT-NOTHING and @EXPECT-EXPLICIT are only "
+                            "checked on success (exit 0, not unsolvable)")
     return s
 
 
@@ -316,12 +324,16 @@ def check(s, r):
             doc = json.loads(r.stdout)
         except ValueError as e:
             out.append("stdout is not JSON: %s" % e)
+        else:
+            if not isinstance(doc, dict):
+                out.append("stdout is JSON but not an object")
+                doc = None
     if s.unsolvable:
         probs = (doc or {}).get("unsolvable")
-        if not probs:
+        if not probs or not isinstance(probs, list):
             out.append("no 'unsolvable' explanation in the output")
             probs = []
-        texts = [p["problem"] + "\n" + "\n".join(p.get("details", [])) for p in probs]
+        texts = [p.get("problem", "") + "\n" + "\n".join(p.get("details", [])) for p in probs]
         for want in s.problems:
             if not any(want in t for t in texts):
                 out.append("no problem mentions '%s'" % want)
@@ -329,14 +341,31 @@ def check(s, r):
         for want in s.solutions:
             if not any(want in x for x in sols):
                 out.append("no solution mentions '%s'" % want)
-    elif s.exit == 0 and doc is not None:
-        plan = doc.get("plan", [])
-        if s.expect or s.expect_nothing:
-            out += compare_plan(s, plan)
-        if s.marked is not None and sorted(doc.get("marked_explicit", [])) != s.marked:
-            out.append("marked_explicit is %s, expected %s" % (doc.get("marked_explicit"), s.marked))
+    elif s.exit == 0:
+        # A success must show the plan it expects: no output, no "plan" or no "ok": true is
+        # a failure, never a pass (an empty plan is only right under @EXPECT-NOTHING).
+        out += check_success(s, doc, r.stdout)
     if out:
         out.append("--- stdout\n" + r.stdout + "--- stderr\n" + r.stderr)
+    return out
+
+
+def check_success(s, doc, stdout):
+    if doc is None:
+        return ["expected a JSON result with a plan, got %s"
+                % ("no output" if not stdout.strip() else "something else")]
+    out = []
+    if doc.get("ok") is not True:
+        out.append("the result does not say \"ok\": true")
+    plan = doc.get("plan")
+    if not isinstance(plan, list) or not all(isinstance(st, dict) for st in plan):
+        out.append("the result has no \"plan\" list of steps")
+    else:
+        out += compare_plan(s, plan)
+    if s.marked is not None:
+        marked = doc.get("marked_explicit")
+        if not isinstance(marked, list) or sorted(marked) != s.marked:
+            out.append("marked_explicit is %s, expected %s" % (marked, s.marked))
     return out
 
 
@@ -372,6 +401,9 @@ def main(argv):
     if not files:
         d = os.path.join(HERE, "scenarios")
         files = sorted(os.path.join(d, f) for f in os.listdir(d) if f.endswith(".test"))
+    if not files:
+        print("no scenarios to run", file=sys.stderr)
+        return 1
     # tmpfs when there is one: every set-up transaction syncs, and a sync on a disk shared
     # with a busy build can take longer than the scenario itself.
     base = os.environ.get("NXP_SCENARIO_TMP")
@@ -388,6 +420,8 @@ def main(argv):
                 problems = runner.scenario(parse(path))
             except (ScenarioError, RuntimeError) as e:
                 problems = [str(e)]
+            except Exception as e:  # an output the checks did not foresee: a failure too
+                problems = ["%s: %s" % (type(e).__name__, e)]
             return path, problems, time.monotonic() - t0
 
         jobs = int(os.environ.get("NXP_SCENARIO_JOBS", "2"))
