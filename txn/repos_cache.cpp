@@ -1,0 +1,183 @@
+// The verified index cache and the resolver's caches made from it (.solv, graph.db): reading
+// them back with their signatures checked again, writing them, and refusing a cache that
+// no longer matches the signed index.
+#include <map>
+#include <set>
+
+#include "db/repo_graph.hpp"
+#include "formats/index_entries.hpp"
+#include "repo/download.hpp"
+#include "txn/fsutil.hpp"
+#include "txn/package_cache.hpp"
+#include "txn/repo_cache.hpp"
+#include "txn/repos.hpp"
+
+namespace nxp::txn {
+namespace fs = std::filesystem;
+using repo_cache::kGraphFile;
+using repo_cache::kIndexFile;
+using repo_cache::kSolvFile;
+
+namespace {
+constexpr std::uint64_t kMaxSignatureBytes = std::uint64_t{64} << 10;
+}  // namespace
+
+// The cached index of `row`, its signature verified again and its sha256 checked against
+// the one accepted at refresh.
+Result<formats::Index> cached_index(const Root& root, const db::RepoRow& row, std::int64_t now) {
+    fs::path dir = root.repo_cache_dir(row.name);
+    auto config = repo_config(row);
+    if (!config) return tl::unexpected(config.error());
+    auto raw = read_file(dir / kIndexFile);
+    if (!raw) return tl::unexpected(raw.error());
+    std::vector<std::string> sigs;
+    for (std::size_t i = 0; i < repo::kMaxSignatures; ++i) {
+        fs::path p = dir / repo::signature_name(kIndexFile, i);
+        if (i > 0 && !fs::exists(p)) break;
+        auto sig = read_file(p, kMaxSignatureBytes);
+        if (!sig) return tl::unexpected(sig.error());
+        sigs.push_back(std::move(*sig));
+    }
+    auto loaded = repo::load_index(*config, std::move(*raw), std::move(sigs), now,
+                                   (dir / kIndexFile).string());
+    if (!loaded) return tl::unexpected(loaded.error());
+    if (loaded->sha256 != row.last_sha256)
+        return fail(ErrorKind::Verification, (dir / kIndexFile).string(),
+                    "cached index differs from the one last accepted; run 'nxp refresh'");
+    return std::move(loaded->index);
+}
+
+namespace repo_cache {
+
+std::vector<const formats::IndexEntry*> installable(const formats::Index& index) {
+    std::set<std::string> revoked(index.revoked.begin(), index.revoked.end());
+    std::vector<const formats::IndexEntry*> out;
+    for (const auto& e : index.packages)
+        if (!revoked.count(e.sha256)) out.push_back(&e);
+    return out;
+}
+
+bool solv_cache_usable(const Root& root, const db::RepoRow& row, std::int64_t now) {
+    if (row.last_sha256.empty()) return false;
+    auto stamp = resolver::read_repo_cache_stamp(solv_path(root, row.name).string());
+    if (!stamp || stamp->key != row.last_sha256 || now >= stamp->expires) return false;
+    // The graph is written with the .solv cache; a root whose cache predates graphs, or
+    // whose graph was lost, gets both written again by this run.
+    auto graph = db::RepoGraph::open(graph_path(root, row.name).string());
+    return graph && graph->stamp().key == row.last_sha256;
+}
+
+}  // namespace repo_cache
+
+void write_solv_cache(const Root& root, const db::RepoRow& row, const formats::Index& index,
+                      Events* events) {
+    const auto entries = repo_cache::installable(index);
+    auto bytes = resolver::make_repo_cache(row.last_sha256, index.expires, entries);
+    if (bytes) {
+        if (auto d = open_repo_cache_dir(root, row.name); !d) bytes = tl::unexpected(d.error());
+    }
+    Result<void> written = bytes ? write_file_atomic(repo_cache::solv_path(root, row.name), *bytes)
+                                 : tl::unexpected(bytes.error());
+    if (!written && events)
+        events->message(Level::Debug,
+                        "no .solv cache for " + row.name + ": " + written.error().str());
+    if (!written) return;
+    auto graph = db::write_repo_graph(
+        repo_cache::graph_path(root, row.name).string(),
+        db::GraphStamp{row.last_sha256, index.expires, static_cast<std::int64_t>(entries.size())},
+        entries);
+    if (!graph && events)
+        events->message(Level::Debug,
+                        "no dependency graph for " + row.name + ": " + graph.error().str());
+}
+
+namespace {
+
+// What differs between a planned entry and the signed one, for the message.
+std::string entry_difference(const formats::IndexEntry& planned, const formats::IndexEntry& s) {
+    if (planned.sha256 != s.sha256) return "sha256 " + planned.sha256 + ", signed " + s.sha256;
+    if (planned.size != s.size)
+        return "size " + std::to_string(planned.size) + ", signed " + std::to_string(s.size);
+    if (planned.path != s.path) return "path " + planned.path + ", signed " + s.path;
+    return "dependencies or metadata differ";
+}
+
+void remove_caches(const Root& root, const std::string& repo) {
+    std::error_code ec;
+    fs::remove(repo_cache::solv_path(root, repo), ec);
+    fs::remove(repo_cache::graph_path(root, repo), ec);
+}
+
+// Why a planned entry taken from the cache is refused by the signed index, or "".
+class SignedEntries {
+  public:
+    SignedEntries(const formats::Index& index, std::string repo)
+        : revoked_(index.revoked.begin(), index.revoked.end()), repo_(std::move(repo)) {
+        for (const auto& e : index.packages) by_name_[{e.name, e.version.str()}] = &e;
+    }
+
+    std::string refusal(const formats::IndexEntry& e) const {
+        auto it = by_name_.find({e.name, e.version.str()});
+        if (revoked_.count(e.sha256)) return "is revoked by the signed index of " + repo_;
+        if (it == by_name_.end()) return "is not in the signed index of " + repo_;
+        if (formats::write_index_entry(e) != formats::write_index_entry(*it->second))
+            return "differs from the signed index of " + repo_ + " (" +
+                   entry_difference(e, *it->second) + ")";
+        return {};
+    }
+
+  private:
+    std::set<std::string> revoked_;
+    std::map<std::pair<std::string, std::string>, const formats::IndexEntry*> by_name_;
+    std::string repo_;
+};
+
+}  // namespace
+
+Result<void> confirm_cached_entries(const Root& root, const RepoIndex& repo,
+                                    const std::vector<const formats::IndexEntry*>& entries) {
+    if (!repo.from_cache || entries.empty()) return {};
+    auto index = cached_index(root, repo.row, repo.now);
+    if (!index) return tl::unexpected(index.error());
+    const SignedEntries signed_entries(*index, repo.row.name);
+    for (const formats::IndexEntry* e : entries) {
+        const std::string why = signed_entries.refusal(*e);
+        if (why.empty()) continue;
+        const std::string label = e->name + " " + e->version.str() + " (sha256 " + e->sha256 + ")";
+        remove_caches(root, repo.row.name);
+        return fail(
+            ErrorKind::Verification, root.repo_cache_dir(repo.row.name).string(),
+            "the resolver's cache (repo.solv, graph.db) was changed since it was written: " +
+                label + " " + why + "; the cache was removed, nothing was installed; " +
+                "run the command again to resolve from the signed index");
+    }
+    return {};
+}
+
+Result<std::vector<RevokedPackage>> revoked_packages(const Root& root,
+                                                     const std::vector<db::GenPackage>& pkgs) {
+    std::vector<RevokedPackage> out;
+    if (pkgs.empty()) return out;
+    auto rows = root.db().repos();
+    if (!rows) return tl::unexpected(rows.error());
+    std::map<std::string, std::string> revoker;  // sha256 -> repository
+    for (const auto& row : *rows) {
+        if (row.last_sha256.empty()) continue;
+        auto index = cached_index(root, row, 0);
+        if (!index)
+            return tl::unexpected(in_context(
+                index.error(), "repository " + row.name + " (checking its revoked packages)"));
+        for (const auto& sha : index->revoked) revoker.emplace(sha, row.name);
+    }
+    if (revoker.empty()) return out;
+    for (const auto& p : pkgs) {
+        auto tree = root.db().store_tree(p.store_path);
+        if (!tree) return tl::unexpected(tree.error());
+        if (!*tree) continue;
+        auto it = revoker.find((*tree)->sha256);
+        if (it != revoker.end()) out.push_back({p.name, p.version, (*tree)->sha256, it->second});
+    }
+    return out;
+}
+
+}  // namespace nxp::txn

@@ -1,0 +1,198 @@
+// Refreshing repositories: fetching and verifying an index, storing it with its signatures,
+// recording it as accepted (rollback protection), and deciding when a cached index is old
+// enough to be refreshed first (metadata max age).
+#include <optional>
+
+#include "formats/minisign.hpp"
+#include "repo/download.hpp"
+#include "repo/trust.hpp"
+#include "txn/fsutil.hpp"
+#include "txn/package_cache.hpp"
+#include "txn/repo_cache.hpp"
+#include "txn/repos.hpp"
+
+namespace nxp::txn {
+namespace fs = std::filesystem;
+using repo_cache::kIndexFile;
+using repo_cache::kSigFile;
+
+Error as_transfer_error(Error e) {
+    if (e.kind == ErrorKind::NotFound) {
+        e.kind = ErrorKind::Network;
+        e.message = "not found on the server (" + e.message + ")";
+    }
+    return e;
+}
+
+Result<repo::RepoConfig> repo_config(const db::RepoRow& row) {
+    repo::RepoConfig c;
+    c.name = row.name;
+    c.url = row.url;
+    c.mirrors = row.mirrors;
+    c.key_version = row.key_version;
+    c.threshold = row.threshold;
+    for (const auto& k : row.keys) {
+        auto key = formats::parse_public_key(k);
+        if (!key)
+            return tl::unexpected(in_context(key.error(), "repository " + row.name + ": key"));
+        c.keys.push_back(*key);
+    }
+    return c;
+}
+
+namespace {
+
+// The cache keeps every signature: a threshold index is verified again on each load.
+// Extra files from an earlier index with more signatures are removed first.
+Result<void> write_signatures(const fs::path& dir, const std::vector<std::string>& sigs) {
+    std::error_code ec;
+    for (std::size_t i = sigs.size(); i < repo::kMaxSignatures; ++i)
+        fs::remove(dir / repo::signature_name(kIndexFile, i), ec);
+    // The first signature is written last: until then the pair fails verification.
+    for (std::size_t i = sigs.size(); i-- > 0;)
+        if (auto r = write_file_atomic(dir / repo::signature_name(kIndexFile, i), sigs[i]); !r)
+            return r;
+    return {};
+}
+
+// The index version and, when the rotation chain moved, the new key set, in one commit.
+Result<void> record_accepted(Root& root, const db::RepoRow& row, const repo::FetchedIndex& f,
+                             std::int64_t now) {
+    auto& db = root.db();
+    if (auto r = db.begin(); !r) return r;
+    auto r = db.set_repo_state(row.name, f.index.version, f.sha256, now);
+    if (r && f.trust.version != row.key_version) {
+        std::vector<std::string> keys;
+        for (const auto& k : f.trust.keys) keys.push_back(formats::public_key_base64(k));
+        r = db.set_repo_keys(row.name, keys, f.trust.version, f.trust.threshold);
+    }
+    if (!r) {
+        db.rollback();
+        return r;
+    }
+    return db.commit();
+}
+
+}  // namespace
+
+Result<formats::Index> refresh_repo(Root& root, const db::RepoRow& row, std::int64_t now) {
+    auto config = repo_config(row);
+    if (!config) return tl::unexpected(config.error());
+    auto fetched = repo::fetch_index(*config, {row.last_version, row.last_sha256}, now);
+    if (!fetched) return tl::unexpected(as_transfer_error(fetched.error()));
+    fs::path dir = root.repo_cache_dir(row.name);
+    // Created, or checked, one component at a time: a symlink anywhere on the way would
+    // have the index written outside ROOT.
+    if (auto d = open_repo_cache_dir(root, row.name); !d) return tl::unexpected(d.error());
+    // The signature is written last: a crash in between leaves a pair that fails
+    // verification, which is then refreshed again, never trusted.
+    if (auto r = write_file_atomic(dir / kIndexFile, fetched->raw_zst); !r)
+        return tl::unexpected(r.error());
+    if (auto r = write_signatures(dir, fetched->signatures); !r) return tl::unexpected(r.error());
+    if (auto r = record_accepted(root, row, *fetched, now); !r) return tl::unexpected(r.error());
+    db::RepoRow accepted = row;
+    accepted.last_sha256 = fetched->sha256;
+    write_solv_cache(root, accepted, fetched->index, nullptr);
+    return std::move(fetched->index);
+}
+
+Result<std::int64_t> max_age_of(const Root& root, const db::RepoRow& row) {
+    std::string text = row.max_age;
+    std::string where = "repository " + row.name + ": max age";
+    if (text.empty()) {
+        auto s = root.db().setting("repo.max_age");
+        if (!s) return tl::unexpected(s.error());
+        if (*s) text = **s;
+        where = "setting repo.max_age";
+    }
+    auto age = repo::parse_max_age(text);
+    if (!age)
+        return fail(ErrorKind::Invalid, where, age.error().message + ", not \"" + text + "\"");
+    return age;
+}
+
+std::string describe_age(std::int64_t seconds) {
+    if (seconds >= 86400 && seconds % 86400 == 0) return std::to_string(seconds / 86400) + "d";
+    if (seconds >= 3600) return std::to_string(seconds / 3600) + "h";
+    if (seconds >= 60) return std::to_string(seconds / 60) + "m";
+    return std::to_string(seconds) + "s";
+}
+
+namespace {
+
+// A refreshed index of one repository, with the row as the refresh left it.
+Result<RepoIndex> refreshed(Root& root, const db::RepoRow& row, std::int64_t now) {
+    auto index = refresh_repo(root, row, now);
+    if (!index) return tl::unexpected(index.error());
+    auto fresh = root.db().repo(row.name);
+    if (!fresh) return tl::unexpected(fresh.error());
+    if (!*fresh) return fail(ErrorKind::Internal, row.name, "repository vanished during refresh");
+    return RepoIndex{**fresh, std::move(*index), false, now};
+}
+
+// Metadata expiry (like dnf's metadata_expire): an index fetched longer ago than the
+// repository's max age is refreshed first. Offline, it is used as it is, with a warning;
+// a refresh that fails on the network falls back to the cached index (still verified,
+// and still refused past its signed `expires`), also with a warning.
+Result<std::optional<RepoIndex>> refresh_if_stale(Root& root, const db::RepoRow& row,
+                                                  std::int64_t now, bool offline, Events& events) {
+    auto max_age = max_age_of(root, row);
+    if (!max_age) return tl::unexpected(max_age.error());
+    if (!repo::index_is_stale(row.last_fetched, now, *max_age)) return std::nullopt;
+    const std::string age = row.last_fetched > 0 && now >= row.last_fetched
+                                ? describe_age(now - row.last_fetched) + " old"
+                                : "of unknown age";
+    const std::string limit = " (max age " + describe_age(*max_age) + ")";
+    if (offline) {
+        events.message(Level::Warning, "the index of " + row.name + " is " + age + limit +
+                                           "; not refreshed because of --offline");
+        return std::nullopt;
+    }
+    events.message(Level::Info, "refreshing the index of " + row.name + ", " + age + limit);
+    auto r = refreshed(root, row, now);
+    if (r) return std::optional<RepoIndex>(std::move(*r));
+    if (r.error().kind != ErrorKind::Network) return tl::unexpected(r.error());
+    events.message(Level::Warning, "cannot refresh " + row.name + " (" + r.error().str() +
+                                       "); using the cached index, " + age);
+    return std::nullopt;
+}
+
+// One repository's index for load_indexes(): fetched when there is none yet, refreshed
+// when stale, else from the cache (or only its .solv cache, for IndexUse::Resolve).
+Result<RepoIndex> load_index(Root& root, const db::RepoRow& row, std::int64_t now, bool offline,
+                             Events& events, IndexUse use) {
+    fs::path dir = root.repo_cache_dir(row.name);
+    if (!fs::exists(dir / kIndexFile) || !fs::exists(dir / kSigFile)) {
+        if (offline)
+            return fail(ErrorKind::Network, "repository " + row.name,
+                        "no cached index and --offline was given; run 'nxp refresh' first");
+        events.message(Level::Info, "fetching index of " + row.name);
+        return refreshed(root, row, now);
+    }
+    auto fresh = refresh_if_stale(root, row, now, offline, events);
+    if (!fresh) return tl::unexpected(fresh.error());
+    if (*fresh) return std::move(**fresh);
+    if (use == IndexUse::Resolve && repo_cache::solv_cache_usable(root, row, now))
+        return RepoIndex{row, {}, true, now};
+    auto index = cached_index(root, row, now);
+    if (!index) return tl::unexpected(index.error());
+    if (use == IndexUse::Resolve) write_solv_cache(root, row, *index, &events);
+    return RepoIndex{row, std::move(*index), false, now};
+}
+
+}  // namespace
+
+Result<std::vector<RepoIndex>> load_indexes(Root& root, std::int64_t now, bool offline,
+                                            Events& events, IndexUse use) {
+    auto rows = root.db().repos();
+    if (!rows) return tl::unexpected(rows.error());
+    std::vector<RepoIndex> out;
+    for (const auto& row : *rows) {
+        auto index = load_index(root, row, now, offline, events, use);
+        if (!index) return tl::unexpected(index.error());
+        out.push_back(std::move(*index));
+    }
+    return out;
+}
+
+}  // namespace nxp::txn
