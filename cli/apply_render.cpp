@@ -14,7 +14,7 @@ std::string pad(const std::string& s, std::size_t width) {
     return s.size() >= width ? s + " " : s + std::string(width - s.size(), ' ');
 }
 
-std::string config_value_text(const txn::ConfigChange& c) {
+std::string config_value_text(const deploy::ConfigChange& c) {
     if (c.action == "unset") return "(default)";
     if (c.secret) return "•••• (secret, from " + c.source + ")";
     if (c.source != "literal") return "(from " + c.source + ")";
@@ -23,12 +23,12 @@ std::string config_value_text(const txn::ConfigChange& c) {
 
 }  // namespace
 
-std::size_t change_count(const txn::ApplyDiff& d) {
+std::size_t change_count(const deploy::ApplyDiff& d) {
     return d.repos.size() + d.plan.steps.size() + d.plan.marked_explicit.size() + d.demoted.size() +
            d.config.size() + d.flags.size() + d.grants.size();
 }
 
-std::string render_diff(const Context& ctx, const txn::ApplyDiff& d) {
+std::string render_diff(const Context& ctx, const deploy::ApplyDiff& d) {
     std::string text;
     if (!d.repos.empty()) {
         text += "Repositories:\n";
@@ -52,13 +52,13 @@ std::string render_diff(const Context& ctx, const txn::ApplyDiff& d) {
     if (!d.grants.empty()) {
         text += "Permission grants:\n";
         for (const auto& g : d.grants)
-            text += "  " + pad("grant", 10) + g.plugin + ": " + txn::describe_permissions(g.added) +
-                    "\n";
+            text += "  " + pad("grant", 10) + g.plugin + ": " +
+                    runtime::describe_permissions(g.added) + "\n";
     }
     return text;
 }
 
-json diff_json(const txn::ApplyDiff& d) {
+json diff_json(const deploy::ApplyDiff& d) {
     json repos = json::array();
     for (const auto& r : d.repos)
         repos.push_back({{"action", r.action},
@@ -89,9 +89,9 @@ json diff_json(const txn::ApplyDiff& d) {
             {"grants", grants}};
 }
 
-Result<txn::BundleTrust> bundle_anchors(const std::vector<std::string>& keys,
-                                        const formats::Desired& desired) {
-    txn::BundleTrust trust;
+Result<deploy::BundleTrust> bundle_anchors(const std::vector<std::string>& keys,
+                                           const formats::Desired& desired) {
+    deploy::BundleTrust trust;
     for (const auto& arg : keys) {
         std::string text = arg;
         if (std::filesystem::is_regular_file(arg)) {

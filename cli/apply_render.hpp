@@ -6,19 +6,19 @@
 #include <vector>
 
 #include "cli/context.hpp"
+#include "deploy/apply.hpp"
+#include "deploy/bundle.hpp"
 #include "formats/desired.hpp"
-#include "txn/apply.hpp"
-#include "txn/bundle.hpp"
 
 namespace nxp::cli {
 
-std::string render_diff(const Context& ctx, const txn::ApplyDiff& diff);
-nlohmann::json diff_json(const txn::ApplyDiff& diff);
-std::size_t change_count(const txn::ApplyDiff& diff);
+std::string render_diff(const Context& ctx, const deploy::ApplyDiff& diff);
+nlohmann::json diff_json(const deploy::ApplyDiff& diff);
+std::size_t change_count(const deploy::ApplyDiff& diff);
 
 // --key arguments (.pub files or base64 lines) as signers, and the apply file's repository
 // keys.
-Result<txn::BundleTrust> bundle_anchors(const std::vector<std::string>& keys,
-                                        const formats::Desired& desired);
+Result<deploy::BundleTrust> bundle_anchors(const std::vector<std::string>& keys,
+                                           const formats::Desired& desired);
 
 }  // namespace nxp::cli

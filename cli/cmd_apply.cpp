@@ -4,10 +4,10 @@
 
 #include "cli/apply_render.hpp"
 #include "cli/context.hpp"
+#include "deploy/apply.hpp"
+#include "deploy/bundle.hpp"
 #include "formats/desired.hpp"
 #include "formats/lockfile.hpp"
-#include "txn/apply.hpp"
-#include "txn/bundle.hpp"
 #include "txn/fsutil.hpp"
 
 namespace nxp::cli {
@@ -80,12 +80,12 @@ Result<int> run(Context& c, const Flags& f) {
     auto root = c.open_root(c.g.dry_run ? txn::Access::Read : txn::Access::Write);
     if (!root) return tl::unexpected(root.error());
 
-    txn::ApplySource source;
-    std::optional<txn::OpenedBundle> opened;
+    deploy::ApplySource source;
+    std::optional<deploy::OpenedBundle> opened;
     if (!f.bundle.empty()) {
         auto anchors = bundle_anchors(f.keys, desired);
         if (!anchors) return tl::unexpected(anchors.error());
-        auto b = txn::open_bundle(*root, f.bundle, *anchors, txn::now_or_clock(0), c);
+        auto b = deploy::open_bundle(*root, f.bundle, *anchors, txn::now_or_clock(0), c);
         if (!b) return tl::unexpected(b.error());
         opened = std::move(*b);
         lock = opened->lock;
@@ -96,7 +96,7 @@ Result<int> run(Context& c, const Flags& f) {
     if (lock) source.lock = &*lock;
 
     auto opts = c.txn_options("apply");
-    auto confirm = [&c](const txn::ApplyDiff& diff) {
+    auto confirm = [&c](const deploy::ApplyDiff& diff) {
         if (c.g.json) return c.g.yes;
         std::cerr << render_diff(c, diff);
         if (c.g.yes) return true;
@@ -106,7 +106,7 @@ Result<int> run(Context& c, const Flags& f) {
         }
         return c.confirm("Proceed?");
     };
-    auto report = txn::apply_desired(*root, desired, source, opts, confirm, c);
+    auto report = deploy::apply_desired(*root, desired, source, opts, confirm, c);
     if (!report) return tl::unexpected(report.error());
     if (report->unsolvable) {
         if (c.g.json)

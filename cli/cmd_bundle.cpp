@@ -1,10 +1,10 @@
 // nxp bundle -o FILE [--key SECRET_KEY]: the installed set as one self-contained archive for
 // machines without network (`nxp apply --bundle`).
 #include "cli/context.hpp"
+#include "deploy/apply.hpp"
+#include "deploy/bundle.hpp"
 #include "formats/lockfile.hpp"
 #include "repo/keys.hpp"
-#include "txn/apply.hpp"
-#include "txn/bundle.hpp"
 #include "txn/fsutil.hpp"
 
 namespace nxp::cli {
@@ -40,7 +40,7 @@ Result<int> run(Context& c, const Flags& f) {
     // Write access: packages missing from the cache are downloaded into it.
     auto root = c.open_root(txn::Access::Write);
     if (!root) return tl::unexpected(root.error());
-    auto lock = txn::make_lockfile(*root, c);
+    auto lock = deploy::make_lockfile(*root, c);
     if (!lock) return tl::unexpected(lock.error());
     if (c.g.dry_run) {
         c.out("Dry run: would write " + f.out + " with " + std::to_string(lock->packages.size()) +
@@ -52,7 +52,7 @@ Result<int> run(Context& c, const Flags& f) {
                     {"packages", lock->packages.size()}});
         return 0;
     }
-    auto summary = txn::write_bundle(*root, *lock, f.out, *key, c.g.offline, c);
+    auto summary = deploy::write_bundle(*root, *lock, f.out, *key, c.g.offline, c);
     if (!summary) return tl::unexpected(summary.error());
     if (c.g.json) {
         c.emit({{"command", "bundle"},

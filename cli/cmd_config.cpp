@@ -68,7 +68,7 @@ Result<void> apply_doc(const formats::Manifest& m, const std::string& pkg, const
     return {};
 }
 
-json current_doc(const formats::Manifest& m, const txn::PluginConfig& cfg) {
+json current_doc(const formats::Manifest& m, const runtime::PluginConfig& cfg) {
     json doc = json::object();
     for (const auto& [key, spec] : m.config) {
         auto it = cfg.values.find(key);
@@ -101,7 +101,7 @@ Result<json> edit_doc(const json& doc) {
 }
 
 Result<int> list(Context& c, const std::string& name, const formats::Manifest& m,
-                 const txn::PluginConfig& cfg, const std::vector<db::ConfigRow>& rows) {
+                 const runtime::PluginConfig& cfg, const std::vector<db::ConfigRow>& rows) {
     json keys = json::array();
     Table t({"KEY", "VALUE", "DEFAULT", "TYPE", "DESCRIPTION"});
     for (const auto& [key, spec] : m.config) {
@@ -111,7 +111,7 @@ Result<int> list(Context& c, const std::string& name, const formats::Manifest& m
         auto it = cfg.values.find(key);
         std::string value = it == cfg.values.end() ? (spec.required ? "(required, unset)" : "-")
                             : spec.secret          ? kMasked
-                                                   : txn::config_text(it->second);
+                                                   : runtime::config_text(it->second);
         std::string type(formats::config_type_name(spec.type));
         t.add({key, value, spec.default_json.value_or("-"), type, spec.description});
         json k{{"key", key},
@@ -150,7 +150,7 @@ Result<int> run(Context& c, const Flags& f) {
     if (!snap) return tl::unexpected(snap.error());
     auto* pkg = snap->find(f.name);
     if (!pkg) return fail(ErrorKind::NotFound, f.name, "not installed");
-    auto m = txn::installed_manifest(*root, pkg->store_path);
+    auto m = runtime::installed_manifest(root->db(), pkg->store_path);
     if (!m) return tl::unexpected(m.error());
     if (!changing) {
         if (!f.key.empty()) {
@@ -158,7 +158,8 @@ Result<int> run(Context& c, const Flags& f) {
                 return fail(ErrorKind::NotFound, f.name + ": " + f.key, "no such config key");
             std::erase_if(m->config, [&](const auto& kv) { return kv.first != f.key; });
         }
-        return list(c, f.name, *m, txn::effective_config(*m, snap->config, f.name), snap->config);
+        return list(c, f.name, *m, runtime::effective_config(*m, snap->config, f.name),
+                    snap->config);
     }
     auto rows = snap->config;
     if (!f.key.empty()) {
@@ -182,7 +183,7 @@ Result<int> run(Context& c, const Flags& f) {
             return tl::unexpected(r.error());
     }
     if (f.edit) {
-        auto doc = edit_doc(current_doc(*m, txn::effective_config(*m, rows, f.name)));
+        auto doc = edit_doc(current_doc(*m, runtime::effective_config(*m, rows, f.name)));
         if (!doc) return tl::unexpected(doc.error());
         if (auto r = apply_doc(*m, f.name, *doc, rows, "--edit"); !r)
             return tl::unexpected(r.error());
@@ -209,7 +210,7 @@ Result<int> run(Context& c, const Flags& f) {
                                     {{"config", f.name, pkg->version, pkg->version, pkg->repo}},
                                     c.txn_options("config"));
     if (!report) return tl::unexpected(report.error());
-    auto missing = txn::effective_config(*m, rows, f.name).missing;
+    auto missing = runtime::effective_config(*m, rows, f.name).missing;
     if (c.g.json) {
         c.emit({{"command", "config"},
                 {"name", f.name},

@@ -15,7 +15,7 @@ Result<int> run(Context& c, const std::string& name) {
     if (!pkg) return fail(ErrorKind::NotFound, name, "not installed");
     if (!pkg->enabled)
         return fail(ErrorKind::Invalid, name, "disabled; run 'nxp enable " + name + "'");
-    auto p = txn::load_plugin(*root, *pkg, snap->config);
+    auto p = runtime::load_plugin(root->db(), root->dir(), *pkg, snap->config);
     if (!p) return tl::unexpected(p.error());
     if (!p->manifest.mcp)
         return fail(ErrorKind::Invalid, name, "not an MCP server (no mcp command)");
@@ -23,8 +23,8 @@ Result<int> run(Context& c, const std::string& name) {
         return fail(ErrorKind::Invalid, name,
                     "needs config " + p->config.missing.front() + "; run 'nxp config " + name +
                         " " + p->config.missing.front() + " VALUE'");
-    auto prof = txn::plugin_profile(*p, run_policy(c, *root).allow_unsandboxed);
-    prof.argv = txn::mcp_argv(*p);
+    auto prof = runtime::plugin_profile(*p, run_policy(c, *root).allow_unsandboxed);
+    prof.argv = runtime::mcp_argv(*p);
     prof.timeout_s = 0;
     return sandbox::exec_inherit(prof);
 }

@@ -3,8 +3,8 @@
 
 #include "cli/context.hpp"
 #include "cli/table.hpp"
+#include "deploy/apply.hpp"
 #include "formats/constraint.hpp"
-#include "txn/apply.hpp"
 #include "txn/installed.hpp"
 
 namespace nxp::cli {
@@ -48,7 +48,7 @@ Result<int> check_updates(Context& c, const Flags& f) {
     if (f.specs.empty()) req->jobs.push_back({resolver::JobKind::UpdateAll, {}});
     auto root = c.open_root(txn::Access::Read);
     if (!root) return tl::unexpected(root.error());
-    auto repos = txn::fresh_indexes(*root, txn::now_or_clock(0), c.g.offline, c);
+    auto repos = deploy::fresh_indexes(*root, txn::now_or_clock(0), c.g.offline, c);
     if (!repos) return tl::unexpected(repos.error());
     auto universe = txn::build_universe(*root, *repos);
     if (!universe) return tl::unexpected(universe.error());

@@ -26,9 +26,9 @@ void add_list(CLI::App& app, Context& ctx) {
             if (!config) return tl::unexpected(config.error());
             // A plugin missing required config is installed but paused until it is set.
             auto needs = [&](const db::GenPackage& p) {
-                auto m = txn::installed_manifest(*root, p.store_path);
+                auto m = runtime::installed_manifest(root->db(), p.store_path);
                 if (!m) return std::vector<std::string>{};
-                return txn::effective_config(*m, *config, p.name).missing;
+                return runtime::effective_config(*m, *config, p.name).missing;
             };
             if (c.g.json) {
                 nlohmann::json arr = nlohmann::json::array();

@@ -1,9 +1,9 @@
 // nxp lock [-o FILE]: the exact installed set, with repositories, hashes and sizes, for
 // `nxp apply --locked` and `nxp bundle` (nxp-lockfile(5)).
 #include "cli/context.hpp"
+#include "deploy/apply.hpp"
 #include "formats/json_util.hpp"
 #include "formats/lockfile.hpp"
-#include "txn/apply.hpp"
 #include "txn/fsutil.hpp"
 
 namespace nxp::cli {
@@ -13,7 +13,7 @@ namespace {
 Result<int> run(Context& c, const std::string& out) {
     auto root = c.open_root(txn::Access::Read);
     if (!root) return tl::unexpected(root.error());
-    auto lock = txn::make_lockfile(*root, c);
+    auto lock = deploy::make_lockfile(*root, c);
     if (!lock) return tl::unexpected(lock.error());
     std::string text = formats::write_lockfile(*lock);
     auto doc = formats::parse_json(text, "lockfile");

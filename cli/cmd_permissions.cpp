@@ -24,7 +24,7 @@ Result<std::optional<formats::Permissions>> load_policy(const Context& ctx) {
     if (!in) return fail(ErrorKind::NotFound, ctx.g.policy, "cannot read the policy file");
     std::stringstream ss;
     ss << in.rdbuf();
-    auto p = txn::parse_policy(ss.str(), ctx.g.policy);
+    auto p = runtime::parse_policy(ss.str(), ctx.g.policy);
     if (!p) return tl::unexpected(p.error());
     return std::optional<formats::Permissions>(std::move(*p));
 }
@@ -35,9 +35,9 @@ std::string render_permissions(const resolver::Plan& plan) {
     std::string text;
     for (const auto& s : plan.steps) {
         if (!s.entry || s.kind == resolver::StepKind::Remove) continue;
-        auto needed = txn::needed_permissions(s.entry->permissions);
+        auto needed = runtime::needed_permissions(s.entry->permissions);
         if (needed.empty()) continue;
-        text += "  " + s.name + ": " + txn::describe_permissions(needed) + "\n";
+        text += "  " + s.name + ": " + runtime::describe_permissions(needed) + "\n";
     }
     return text.empty() ? text : "Permissions requested:\n" + text;
 }
@@ -49,18 +49,20 @@ Result<void> check_grants(Context& ctx, txn::Root& root, const resolver::Plan& p
     std::string refused;
     for (const auto& s : plan.steps) {
         if (!s.entry || s.kind == resolver::StepKind::Remove) continue;
-        auto needed = txn::needed_permissions(s.entry->permissions);
-        auto granted = txn::granted_permissions(root, s.name);
+        auto needed = runtime::needed_permissions(s.entry->permissions);
+        auto granted = runtime::granted_permissions(root.db(), s.name);
         if (!granted) return tl::unexpected(granted.error());
-        auto missing = txn::ungranted(needed, *granted);
+        auto missing = runtime::ungranted(needed, *granted);
         if (missing.empty()) continue;
-        bool ok = wants(ctx, s.name) || (*policy && txn::outside_policy(missing, **policy).empty());
+        bool ok =
+            wants(ctx, s.name) || (*policy && runtime::outside_policy(missing, **policy).empty());
         if (!ok && ctx.interactive() && ctx.g.grant.empty() && !*policy)
-            ok = ctx.confirm("Grant " + s.name + ": " + txn::describe_permissions(missing) + "?");
+            ok = ctx.confirm("Grant " + s.name + ": " + runtime::describe_permissions(missing) +
+                             "?");
         if (ok)
-            to_grant.push_back({s.name, txn::merged_permissions(*granted, needed)});
+            to_grant.push_back({s.name, runtime::merged_permissions(*granted, needed)});
         else
-            refused += "\n  " + s.name + ": " + txn::describe_permissions(missing);
+            refused += "\n  " + s.name + ": " + runtime::describe_permissions(missing);
     }
     if (!refused.empty())
         return fail(ErrorKind::Invalid, "permissions",
@@ -68,8 +70,12 @@ Result<void> check_grants(Context& ctx, txn::Root& root, const resolver::Plan& p
                     "--policy FILE:" +
                         refused);
     for (const auto& [name, perms] : to_grant) {
-        if (auto r = txn::store_grant(root, name, perms); !r) return r;
-        ctx.message(txn::Level::Info, "Granted " + name + ": " + txn::describe_permissions(perms));
+        if (auto r = runtime::store_grant(root.db(), name, perms,
+                                          static_cast<std::int64_t>(std::time(nullptr)));
+            !r)
+            return r;
+        ctx.message(txn::Level::Info,
+                    "Granted " + name + ": " + runtime::describe_permissions(perms));
     }
     return {};
 }
@@ -86,9 +92,9 @@ Result<void> check_config_grants(Context& ctx, txn::Root& root, const txn::Inten
             ctx.message(txn::Level::Warning,
                         u.name + ": filesystem permission " + why + "; it is not bound");
         if (u.missing.empty()) continue;
-        auto what = txn::describe_permissions(u.missing);
+        auto what = runtime::describe_permissions(u.missing);
         bool ok =
-            wants(ctx, u.name) || (*policy && txn::outside_policy(u.missing, **policy).empty());
+            wants(ctx, u.name) || (*policy && runtime::outside_policy(u.missing, **policy).empty());
         if (!ok && ctx.interactive() && ctx.g.grant.empty() && !*policy)
             ok = ctx.confirm("The configuration of " + u.name +
                              " points its filesystem permission at: " + what + ". Grant it?");
@@ -96,9 +102,11 @@ Result<void> check_config_grants(Context& ctx, txn::Root& root, const txn::Inten
             refused += "\n  " + u.name + ": " + what;
             continue;
         }
-        auto granted = txn::granted_permissions(root, u.name);
+        auto granted = runtime::granted_permissions(root.db(), u.name);
         if (!granted) return tl::unexpected(granted.error());
-        if (auto r = txn::store_grant(root, u.name, txn::merged_permissions(*granted, u.missing));
+        if (auto r = runtime::store_grant(root.db(), u.name,
+                                          runtime::merged_permissions(*granted, u.missing),
+                                          static_cast<std::int64_t>(std::time(nullptr)));
             !r)
             return r;
         ctx.message(txn::Level::Info, "Granted " + u.name + ": " + what);
@@ -114,12 +122,13 @@ Result<void> check_config_grants(Context& ctx, txn::Root& root, const txn::Inten
 
 bool may_grant(Context& ctx, const std::string& name, const formats::Permissions& missing) {
     auto policy = load_policy(ctx);
-    if (wants(ctx, name) || (policy && *policy && txn::outside_policy(missing, **policy).empty()))
+    if (wants(ctx, name) ||
+        (policy && *policy && runtime::outside_policy(missing, **policy).empty()))
         return true;
     if (ctx.g.dry_run || !ctx.interactive() || !ctx.g.grant.empty() || (policy && *policy))
         return false;
     bool yes = ctx.confirm("The update of " + name +
-                           " asks for more: " + txn::describe_permissions(missing) +
+                           " asks for more: " + runtime::describe_permissions(missing) +
                            ". Grant it (no: keep " + name + " at its version)?");
     if (yes) ctx.approved.insert(name);
     return yes;
@@ -139,13 +148,13 @@ std::string render_held_back(const std::vector<txn::HeldBack>& held) {
     std::string text;
     for (const auto& h : held)
         text += "  " + h.name + " " + h.from.str() + " -> " + h.to.str() + ": needs " +
-                txn::describe_permissions(h.missing) + " (grant: nxp --grant " + h.name +
+                runtime::describe_permissions(h.missing) + " (grant: nxp --grant " + h.name +
                 " update " + h.name + ")\n";
     return text.empty() ? text : "Held back, permissions not granted:\n" + text;
 }
 
-txn::RunPolicy run_policy(Context& ctx, txn::Root& root) {
-    txn::RunPolicy p;
+runtime::RunPolicy run_policy(Context& ctx, txn::Root& root) {
+    runtime::RunPolicy p;
     auto setting = [&](const char* key) {
         auto v = root.db().setting(key);
         return v && *v ? **v : std::string();
@@ -169,14 +178,15 @@ Result<int> show(Context& c, const std::string& name, bool revoke) {
         std::find_if(pkgs->begin(), pkgs->end(), [&](const auto& p) { return p.name == name; });
     formats::Permissions requested;
     if (pkg != pkgs->end()) {
-        auto m = txn::installed_manifest(*root, pkg->store_path);
+        auto m = runtime::installed_manifest(root->db(), pkg->store_path);
         if (!m) return tl::unexpected(m.error());
-        requested = txn::needed_permissions(m->permissions);
+        requested = runtime::needed_permissions(m->permissions);
         // A ${config.KEY} path needs its current value granted too.
-        requested = txn::merged_permissions(
-            requested, txn::config_paths(*m, txn::effective_config(*m, snap->config, name)));
+        requested = runtime::merged_permissions(
+            requested,
+            runtime::config_paths(*m, runtime::effective_config(*m, snap->config, name)));
     }
-    auto granted = txn::granted_permissions(*root, name);
+    auto granted = runtime::granted_permissions(root->db(), name);
     if (!granted) return tl::unexpected(granted.error());
     if (pkg == pkgs->end() && granted->empty())
         return fail(ErrorKind::NotFound, name, "not installed and nothing granted");
@@ -185,7 +195,7 @@ Result<int> show(Context& c, const std::string& name, bool revoke) {
         if (auto r = root->db().audit(c.user(), "revoke", "permissions " + name); !r)
             return tl::unexpected(r.error());
     }
-    auto missing = txn::ungranted(requested, revoke ? formats::Permissions{} : *granted);
+    auto missing = runtime::ungranted(requested, revoke ? formats::Permissions{} : *granted);
     if (c.g.json) {
         c.emit(
             {{"command", "permissions"},
@@ -197,7 +207,7 @@ Result<int> show(Context& c, const std::string& name, bool revoke) {
         return 0;
     }
     auto line = [](const formats::Permissions& p) {
-        auto d = txn::describe_permissions(p);
+        auto d = runtime::describe_permissions(p);
         return d.empty() ? std::string("none") : d;
     };
     if (revoke) {

@@ -130,7 +130,7 @@ bool may_grant(Context& ctx, const std::string& name, const formats::Permissions
 Result<void> check_config_grants(Context& ctx, txn::Root& root, const txn::Intent& intent);
 nlohmann::json held_back_json(const std::vector<txn::HeldBack>& held);
 std::string render_held_back(const std::vector<txn::HeldBack>& held);
-txn::RunPolicy run_policy(Context& ctx, txn::Root& root);
+runtime::RunPolicy run_policy(Context& ctx, txn::Root& root);
 void sync_nextchat_after(Context& ctx, txn::Root& root);
 void add_audit(CLI::App& app, Context& ctx);
 void add_doctor(CLI::App& app, Context& ctx);

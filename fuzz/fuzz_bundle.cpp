@@ -13,10 +13,10 @@
 #include <iterator>
 #include <optional>
 
+#include "deploy/bundle.hpp"
 #include "formats/minisign.hpp"
 #include "fuzz/fuzz_util.hpp"
 #include "repo/keys.hpp"
-#include "txn/bundle.hpp"
 
 using namespace nxp;
 namespace fs = std::filesystem;
@@ -33,7 +33,7 @@ struct World {
     fs::path base;
     std::optional<txn::Root> root;
     txn::SilentEvents events;
-    txn::BundleTrust signed_trust, pinned_trust;
+    deploy::BundleTrust signed_trust, pinned_trust;
 
     World() {
         std::string tmpl = (fs::temp_directory_path() / "nxp-fuzz-bundle.XXXXXX").string();
@@ -78,9 +78,9 @@ void check_nothing_outside(const World& w, const fs::path& input) {
                       "opening a bundle wrote outside the root: " + e.path().string());
 }
 
-void open_once(World& w, const fs::path& input, const txn::BundleTrust& trust) {
+void open_once(World& w, const fs::path& input, const deploy::BundleTrust& trust) {
     {
-        auto opened = txn::open_bundle(*w.root, input, trust, kNow, w.events);
+        auto opened = deploy::open_bundle(*w.root, input, trust, kNow, w.events);
         fuzz::require_message(opened, "open_bundle");
         if (opened) {
             std::size_t files = 0;

@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "fuzz/fuzz_util.hpp"
-#include "txn/mcp_handshake.hpp"
+#include "runtime/mcp_handshake.hpp"
 
 using namespace nxp;
 
@@ -45,7 +45,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         lines.emplace_back(text.substr(start, nl - start));
         start = nl + 1;
     }
-    auto r = txn::replay_mcp_handshake(lines);
+    auto r = runtime::replay_mcp_handshake(lines);
     for (const auto& reply : r.replies) check_reply(reply);
     fuzz::require(r.error.size() <= 1024, "the health check's error grew with the server's output");
     fuzz::require(!has_control(r.error),

@@ -180,13 +180,13 @@ void check_config(Root& root, std::vector<DoctorFinding>& out) {
         return;
     }
     for (const auto& pkg : snap->packages) {
-        auto m = installed_manifest(root, pkg.store_path);
+        auto m = runtime::installed_manifest(root.db(), pkg.store_path);
         if (!m) {
             out.push_back(
                 {"config", Severity::Error, pkg.name, m.error().str(), "nxp repair " + pkg.name});
             continue;
         }
-        for (const auto& key : effective_config(*m, snap->config, pkg.name).missing)
+        for (const auto& key : runtime::effective_config(*m, snap->config, pkg.name).missing)
             out.push_back({"config", Severity::Warning, pkg.name,
                            "required setting '" + key + "' has no value; the plugin stays paused",
                            "nxp config " + pkg.name + " " + key + " VALUE"});

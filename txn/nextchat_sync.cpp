@@ -28,7 +28,7 @@ Result<NextchatState> nextchat_state_of(Root& root, const std::vector<db::GenPac
     std::error_code ec;
     std::string root_dir = fs::absolute(root.dir(), ec).lexically_normal().string();
     for (const auto& pkg : packages) {
-        auto m = installed_manifest(root, pkg.store_path);
+        auto m = runtime::installed_manifest(root.db(), pkg.store_path);
         if (!m) return tl::unexpected(m.error());
         if (m->kind == formats::Kind::Mask || m->kind == formats::Kind::Prompts) {
             // Disabled masks and prompts leave NextChat's lists: it has no paused state for them.
@@ -44,7 +44,7 @@ Result<NextchatState> nextchat_state_of(Root& root, const std::vector<db::GenPac
         e.name = pkg.name;
         e.command = map_path(nxp_exe, path_map);
         e.args = {"--root", map_path(root_dir, path_map), "exec", pkg.name};
-        auto missing = effective_config(*m, config, pkg.name).missing;
+        auto missing = runtime::effective_config(*m, config, pkg.name).missing;
         if (!pkg.enabled)
             st.paused_why[pkg.name] = "disabled";
         else if (!missing.empty())

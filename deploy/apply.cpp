@@ -1,17 +1,17 @@
-#include "txn/apply.hpp"
+#include "deploy/apply.hpp"
 
 #include <algorithm>
 #include <cstdlib>
 #include <thread>
 
+#include "deploy/apply_internal.hpp"
 #include "formats/redact.hpp"
 #include "repo/repository.hpp"
-#include "txn/apply_internal.hpp"
 #include "txn/fsutil.hpp"
 #include "txn/settings.hpp"
 #include "txn/stage.hpp"
 
-namespace nxp::txn {
+namespace nxp::deploy {
 namespace fs = std::filesystem;
 using detail::GivenConfig;
 
@@ -23,7 +23,7 @@ Result<std::string> read_reference(const formats::DesiredValue& v) {
                         "environment variable " + v.env + " is not set");
         return std::string(e);
     }
-    auto text = read_file(v.file, 1u << 20);
+    auto text = txn::read_file(v.file, 1u << 20);
     if (!text)
         return fail(ErrorKind::Invalid, v.field + ".file",
                     "cannot read " + v.file + ": " + text.error().message);
@@ -39,7 +39,7 @@ bool same_repo(const db::RepoRow& a, const db::RepoRow& b) {
     return a.url == b.url && a.keys == b.keys && a.mirrors == b.mirrors && a.priority == b.priority;
 }
 
-Result<std::vector<RepoChange>> repo_changes(const Root& root, const formats::Desired& d) {
+Result<std::vector<RepoChange>> repo_changes(const txn::Root& root, const formats::Desired& d) {
     std::vector<RepoChange> out;
     for (const auto& r : d.repos) {
         db::RepoRow row;
@@ -65,11 +65,12 @@ Result<std::vector<RepoChange>> repo_changes(const Root& root, const formats::De
 
 // Configured repositories from the cache, and new or changed ones downloaded and verified
 // in memory (recorded only once the transaction took effect).
-Result<std::vector<RepoIndex>> indexes_for(Root& root, const std::vector<RepoChange>& changes,
-                                           std::int64_t now, bool offline, Events& events) {
-    auto loaded = load_indexes(root, now, offline, events, IndexUse::Entries);
+Result<std::vector<txn::RepoIndex>> indexes_for(txn::Root& root,
+                                                const std::vector<RepoChange>& changes,
+                                                std::int64_t now, bool offline, Events& events) {
+    auto loaded = load_indexes(root, now, offline, events, txn::IndexUse::Entries);
     if (!loaded) return tl::unexpected(loaded.error());
-    std::erase_if(*loaded, [&](const RepoIndex& r) {
+    std::erase_if(*loaded, [&](const txn::RepoIndex& r) {
         return std::any_of(changes.begin(), changes.end(),
                            [&](const auto& c) { return c.row.name == r.row.name; });
     });
@@ -77,19 +78,19 @@ Result<std::vector<RepoIndex>> indexes_for(Root& root, const std::vector<RepoCha
         if (offline)
             return fail(ErrorKind::Network, "repositories." + c.row.name,
                         "not configured as the file says and --offline was given");
-        auto config = repo_config(c.row);
+        auto config = txn::repo_config(c.row);
         if (!config) return tl::unexpected(config.error());
         events.message(Level::Info, "fetching index of " + c.row.name);
         auto fetched = repo::fetch_index(*config, {c.row.last_version, c.row.last_sha256}, now);
         if (!fetched)
             return tl::unexpected(
-                in_context(as_transfer_error(fetched.error()), "repositories." + c.row.name));
+                in_context(txn::as_transfer_error(fetched.error()), "repositories." + c.row.name));
         loaded->push_back({c.row, std::move(fetched->index), false, now});
     }
     return loaded;
 }
 
-Result<void> record_repos(Root& root, const std::vector<RepoChange>& changes, std::int64_t now,
+Result<void> record_repos(txn::Root& root, const std::vector<RepoChange>& changes, std::int64_t now,
                           const std::string& user, Events& events) {
     for (const auto& c : changes) {
         if (c.action == "change") {
@@ -118,42 +119,42 @@ struct GrantPlan {
     resolver::Plan uncovered;  // steps whose permissions neither the file nor a grant covers
 };
 
-Result<GrantPlan> grant_plan(Root& root, const formats::Desired& d, const resolver::Plan& plan,
+Result<GrantPlan> grant_plan(txn::Root& root, const formats::Desired& d, const resolver::Plan& plan,
                              const std::map<std::string, db::GenPackage>& next) {
     GrantPlan out;
     std::map<std::string, formats::Permissions> requested;  // of the version in `next`
     for (const auto& s : plan.steps)
         if (s.entry && s.kind != resolver::StepKind::Remove)
-            requested[s.name] = needed_permissions(s.entry->permissions);
+            requested[s.name] = runtime::needed_permissions(s.entry->permissions);
     for (const auto& [name, p] : next) {
         if (requested.count(name) || p.store_path.empty()) continue;
-        auto m = installed_manifest(root, p.store_path);
+        auto m = runtime::installed_manifest(root.db(), p.store_path);
         if (!m) return tl::unexpected(m.error());
-        requested[name] = needed_permissions(m->permissions);
+        requested[name] = runtime::needed_permissions(m->permissions);
     }
     std::map<std::string, formats::Permissions> have;
     for (const auto& [name, _] : requested) {
-        auto g = granted_permissions(root, name);
+        auto g = runtime::granted_permissions(root.db(), name);
         if (!g) return tl::unexpected(g.error());
         have[name] = *g;
     }
     for (const auto& p : d.plugins) {
         if (!p.grant || !requested.count(p.name)) continue;
         formats::Permissions wish = p.grant->all ? requested[p.name] : p.grant->permissions;
-        auto added = ungranted(wish, have[p.name]);
+        auto added = runtime::ungranted(wish, have[p.name]);
         if (added.empty()) continue;
-        auto after = merged_permissions(have[p.name], wish);
+        auto after = runtime::merged_permissions(have[p.name], wish);
         out.changes.push_back({p.name, added, after});
         have[p.name] = after;
     }
     for (const auto& s : plan.steps)
         if (s.entry && s.kind != resolver::StepKind::Remove &&
-            !ungranted(requested[s.name], have[s.name]).empty())
+            !runtime::ungranted(requested[s.name], have[s.name]).empty())
             out.uncovered.steps.push_back(s);
     return out;
 }
 
-resolver::Plan mark_reasons(resolver::Plan plan, const Snapshot& snap,
+resolver::Plan mark_reasons(resolver::Plan plan, const txn::Snapshot& snap,
                             const std::map<std::string, db::GenPackage>& next,
                             std::vector<std::string>& demoted) {
     plan.marked_explicit.clear();
@@ -175,12 +176,12 @@ resolver::Plan mark_reasons(resolver::Plan plan, const Snapshot& snap,
 }
 
 // Downloads (or takes from the bundle) and extracts every package the plan brings in.
-Result<std::uint64_t> stage(Root& root, const resolver::Plan& plan,
-                            const std::vector<RepoIndex>& repos, const ApplySource& source,
+Result<std::uint64_t> stage(txn::Root& root, const resolver::Plan& plan,
+                            const std::vector<txn::RepoIndex>& repos, const ApplySource& source,
                             bool offline, std::map<std::string, db::GenPackage>& next,
                             Events& events) {
-    std::map<std::string, Source> sources = sources_of(repos);
-    std::vector<Wanted> wanted;
+    std::map<std::string, txn::Source> sources = sources_of(repos);
+    std::vector<txn::Wanted> wanted;
     std::vector<const resolver::Step*> steps;
     for (const auto& step : plan.steps) {
         if (step.kind == resolver::StepKind::Remove || !step.entry) continue;
@@ -199,7 +200,7 @@ Result<std::uint64_t> stage(Root& root, const resolver::Plan& plan,
     if (!archives) return tl::unexpected(archives.error());
     auto limits = extract_limits(root);
     if (!limits) return tl::unexpected(limits.error());
-    std::vector<StageItem> items;
+    std::vector<txn::StageItem> items;
     for (std::size_t i = 0; i < steps.size(); ++i)
         items.push_back({&*steps[i]->entry, steps[i]->repo, (*archives)[i]});
     if (auto r = root.db().begin(); !r) return tl::unexpected(r.error());
@@ -214,14 +215,14 @@ Result<std::uint64_t> stage(Root& root, const resolver::Plan& plan,
     return downloaded;
 }
 
-StepRecord record_of(const resolver::Step& s) {
+txn::StepRecord record_of(const resolver::Step& s) {
     return {std::string(resolver::step_kind_name(s.kind)), s.name, s.from ? s.from->str() : "",
             s.to ? s.to->str() : "", s.repo};
 }
 
-Intent make_intent(const ApplyDiff& diff, const std::map<std::string, db::GenPackage>& next,
-                   std::vector<db::ConfigRow> config) {
-    Intent intent;
+txn::Intent make_intent(const ApplyDiff& diff, const std::map<std::string, db::GenPackage>& next,
+                        std::vector<db::ConfigRow> config) {
+    txn::Intent intent;
     intent.kind = "apply";
     for (const auto& s : diff.plan.steps) intent.steps.push_back(record_of(s));
     auto versioned = [&](const std::string& action, const std::string& name) {
@@ -242,11 +243,11 @@ Intent make_intent(const ApplyDiff& diff, const std::map<std::string, db::GenPac
 
 }  // namespace
 
-Result<ApplyReport> apply_desired(Root& root, const formats::Desired& desired,
-                                  const ApplySource& source, const TxnOptions& opts,
+Result<ApplyReport> apply_desired(txn::Root& root, const formats::Desired& desired,
+                                  const ApplySource& source, const txn::TxnOptions& opts,
                                   const std::function<bool(const ApplyDiff&)>& confirm_diff,
                                   Events& events) {
-    const std::int64_t now = now_or_clock(opts.now);
+    const std::int64_t now = txn::now_or_clock(opts.now);
     ApplyReport report;
     auto given = detail::read_given_config(desired);  // a missing secret fails before anything
     if (!given) return tl::unexpected(given.error());
@@ -254,7 +255,7 @@ Result<ApplyReport> apply_desired(Root& root, const formats::Desired& desired,
     if (!snap) return tl::unexpected(snap.error());
     report.txn.from_generation = snap->generation;
 
-    std::vector<RepoIndex> repos;
+    std::vector<txn::RepoIndex> repos;
     if (source.bundle_indexes) {
         repos = *source.bundle_indexes;  // the bundle's repositories are never recorded
     } else {
@@ -295,12 +296,12 @@ Result<ApplyReport> apply_desired(Root& root, const formats::Desired& desired,
         std::string path = p.store_path;
         if (path.empty()) {
             for (const auto& s : report.diff.plan.steps)
-                if (s.name == p.name && s.entry) path = store_path_for(*s.entry);
+                if (s.name == p.name && s.entry) path = txn::store_path_for(*s.entry);
         }
         auto tree = root.db().store_tree(path);
         if (!tree) return tl::unexpected(tree.error());
         if (!*tree) return std::optional<formats::Manifest>{};
-        auto m = installed_manifest(root, path);
+        auto m = runtime::installed_manifest(root.db(), path);
         if (!m) return tl::unexpected(m.error());
         return std::optional<formats::Manifest>(std::move(*m));
     };
@@ -324,7 +325,7 @@ Result<ApplyReport> apply_desired(Root& root, const formats::Desired& desired,
     report.txn.download_bytes = *downloaded;
     auto staged_manifest =
         [&](const db::GenPackage& p) -> Result<std::optional<formats::Manifest>> {
-        auto m = installed_manifest(root, p.store_path);
+        auto m = runtime::installed_manifest(root.db(), p.store_path);
         if (!m) return tl::unexpected(m.error());
         return std::optional<formats::Manifest>(std::move(*m));
     };
@@ -337,7 +338,9 @@ Result<ApplyReport> apply_desired(Root& root, const formats::Desired& desired,
         auto old = root.db().grant(g.plugin);
         if (!old) return tl::unexpected(old.error());
         old_grants[g.plugin] = *old;
-        if (auto r = store_grant(root, g.plugin, g.permissions); !r)
+        if (auto r = runtime::store_grant(root.db(), g.plugin, g.permissions,
+                                          static_cast<std::int64_t>(std::time(nullptr)));
+            !r)
             return tl::unexpected(r.error());
     }
     auto restore_grants = [&] {
@@ -356,7 +359,7 @@ Result<ApplyReport> apply_desired(Root& root, const formats::Desired& desired,
         if (!id) return tl::unexpected(id.error());
         report.txn.to_generation = *id;
         report.txn.plan = report.diff.plan;
-        Intent intent = make_intent(report.diff, next, std::move(*config));
+        txn::Intent intent = make_intent(report.diff, next, std::move(*config));
         if (auto r = apply_intent(root, report.txn, intent, opts); !r) {
             restore_grants();
             return tl::unexpected(r.error());
@@ -366,10 +369,11 @@ Result<ApplyReport> apply_desired(Root& root, const formats::Desired& desired,
     if (auto r = record_repos(root, report.diff.repos, now, opts.user, events); !r)
         return tl::unexpected(r.error());
     for (const auto& g : report.diff.grants)
-        (void)root.db().audit(opts.user, "grant",
-                              g.plugin + ": " + describe_permissions(g.added) + " (apply)");
+        (void)root.db().audit(
+            opts.user, "grant",
+            g.plugin + ": " + runtime::describe_permissions(g.added) + " (apply)");
     report.applied = true;
     return report;
 }
 
-}  // namespace nxp::txn
+}  // namespace nxp::deploy

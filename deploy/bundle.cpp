@@ -1,4 +1,4 @@
-#include "txn/bundle.hpp"
+#include "deploy/bundle.hpp"
 
 #include <unistd.h>
 
@@ -10,7 +10,7 @@
 #include "txn/fsutil.hpp"
 #include "txn/stage.hpp"
 
-namespace nxp::txn {
+namespace nxp::deploy {
 namespace fs = std::filesystem;
 using repo::detail::Archive;
 using repo::detail::Entry;
@@ -60,12 +60,12 @@ class Writer {
 };
 
 // The cached archives of every locked package, fetched where missing.
-Result<std::vector<fs::path>> package_files(Root& root, const formats::Lockfile& lock, bool offline,
-                                            Events& events) {
+Result<std::vector<fs::path>> package_files(txn::Root& root, const formats::Lockfile& lock,
+                                            bool offline, Events& events) {
     std::vector<formats::IndexEntry> entries;
-    std::map<std::string, Source> sources;
+    std::map<std::string, txn::Source> sources;
     for (const auto& r : lock.repos) {
-        Source s{r.name, {r.url}};
+        txn::Source s{r.name, {r.url}};
         s.base_urls.insert(s.base_urls.end(), r.mirrors.begin(), r.mirrors.end());
         sources[r.name] = std::move(s);
     }
@@ -79,7 +79,7 @@ Result<std::vector<fs::path>> package_files(Root& root, const formats::Lockfile&
         e.sha256 = p.sha256;
         entries.push_back(std::move(e));
     }
-    std::vector<Wanted> wanted;
+    std::vector<txn::Wanted> wanted;
     for (std::size_t i = 0; i < entries.size(); ++i)
         wanted.push_back({&entries[i], &sources[lock.packages[i].repo]});
     std::uint64_t downloaded = 0;
@@ -88,9 +88,9 @@ Result<std::vector<fs::path>> package_files(Root& root, const formats::Lockfile&
 
 }  // namespace
 
-Result<BundleSummary> write_bundle(Root& root, const formats::Lockfile& lock, const fs::path& out,
-                                   const std::optional<repo::SecretKey>& key, bool offline,
-                                   Events& events) {
+Result<BundleSummary> write_bundle(txn::Root& root, const formats::Lockfile& lock,
+                                   const fs::path& out, const std::optional<repo::SecretKey>& key,
+                                   bool offline, Events& events) {
     auto files = package_files(root, lock, offline, events);
     if (!files) return tl::unexpected(files.error());
     fs::path tmp = out;
@@ -107,13 +107,13 @@ Result<BundleSummary> write_bundle(Root& root, const formats::Lockfile& lock, co
         }
         for (const auto& r : lock.repos) {
             for (const char* name : {"index.json.zst", "index.json.zst.minisig"}) {
-                auto data = read_file(root.repo_cache_dir(r.name) / name, kMaxMeta);
+                auto data = txn::read_file(root.repo_cache_dir(r.name) / name, kMaxMeta);
                 if (!data) return tl::unexpected(data.error());
                 if (auto a = w.add("repos/" + r.name + "/" + name, *data); !a) return a;
             }
         }
         for (std::size_t i = 0; i < lock.packages.size(); ++i) {
-            auto data = read_file((*files)[i], lock.packages[i].size);
+            auto data = txn::read_file((*files)[i], lock.packages[i].size);
             if (!data) return tl::unexpected(data.error());
             if (auto a = w.add("packages/" + lock.packages[i].sha256 + ".nxp", *data); !a) return a;
         }
@@ -153,4 +153,4 @@ OpenedBundle::~OpenedBundle() {
     if (!dir.empty()) fs::remove_all(dir, ec);
 }
 
-}  // namespace nxp::txn
+}  // namespace nxp::deploy

@@ -5,14 +5,14 @@
 #include <algorithm>
 #include <set>
 
+#include "deploy/bundle.hpp"
 #include "repo/archive_util.hpp"
 #include "repo/repository.hpp"
-#include "txn/bundle.hpp"
 #include "txn/fsutil.hpp"
 #include "txn/package_cache.hpp"
 #include "txn/repos.hpp"
 
-namespace nxp::txn {
+namespace nxp::deploy {
 namespace fs = std::filesystem;
 using repo::detail::Archive;
 
@@ -27,7 +27,7 @@ tl::unexpected<Error> refuse(const std::string& where, std::string why) {
 
 class Reader {
   public:
-    Reader(Root& root, const fs::path& bundle, const BundleTrust& trust, std::int64_t now)
+    Reader(txn::Root& root, const fs::path& bundle, const BundleTrust& trust, std::int64_t now)
         : root_(root), src_(bundle.string()), trust_(trust), now_(now), a_(Archive::Mode::Read) {}
 
     Result<OpenedBundle> run() {
@@ -41,7 +41,7 @@ class Reader {
         fs::remove_all(out_.dir, ec);
         // Created one component at a time, none a symlink: the bundle's packages are
         // written there and must not land outside ROOT.
-        auto dir = open_cache_dir(root_, {out_.dir.filename().string(), "packages"});
+        auto dir = txn::open_cache_dir(root_, {out_.dir.filename().string(), "packages"});
         if (!dir) return tl::unexpected(dir.error());
         archive* a = a_.get();
         if (archive_read_support_format_tar(a) != ARCHIVE_OK ||
@@ -133,7 +133,8 @@ class Reader {
         if (repo::sha256_hex(*data) != sha)
             return refuse(where, "sha256 does not match the signed index (" + it->name + " " +
                                      it->version.str() + "): the package was altered");
-        if (auto r = write_file_atomic(out_.packages_dir / (sha + ".nxp"), *data); !r) return r;
+        if (auto r = txn::write_file_atomic(out_.packages_dir / (sha + ".nxp"), *data); !r)
+            return r;
         stored_.insert(sha);
         return {};
     }
@@ -169,7 +170,7 @@ class Reader {
             return refuse(where, "index " + have + " differs from the " + had +
                                      " this root accepted for repository " + repo + " (sha256 " +
                                      loaded.sha256 + ", accepted " + accepted.last_sha256 + ")");
-        auto index = cached_index(root_, accepted, 0);
+        auto index = txn::cached_index(root_, accepted, 0);
         if (!index)
             return refuse(where, "cannot read the index this root accepted for repository " + repo +
                                      " to check its revocations: " + index.error().str());
@@ -258,7 +259,7 @@ class Reader {
         return {};
     }
 
-    Root& root_;
+    txn::Root& root_;
     std::string src_;
     const BundleTrust& trust_;
     std::int64_t now_;
@@ -272,11 +273,11 @@ class Reader {
 
 }  // namespace
 
-Result<OpenedBundle> open_bundle(Root& root, const fs::path& bundle, const BundleTrust& trust,
+Result<OpenedBundle> open_bundle(txn::Root& root, const fs::path& bundle, const BundleTrust& trust,
                                  std::int64_t now, Events& events) {
     (void)events;
     Reader reader(root, bundle, trust, now);
     return reader.run();
 }
 
-}  // namespace nxp::txn
+}  // namespace nxp::deploy

@@ -7,10 +7,10 @@
 #include <string>
 #include <vector>
 
-#include "txn/apply.hpp"
+#include "deploy/apply.hpp"
 #include "txn/plugins.hpp"
 
-namespace nxp::txn::detail {
+namespace nxp::deploy::detail {
 
 // A config value of the file, references already read.
 struct GivenValue {
@@ -26,15 +26,17 @@ Result<GivenConfig> read_given_config(const formats::Desired& d);
 // The package plan: from the resolver (plugins as install jobs, everything else a dependency
 // that autoremove drops when nothing needs it) or exactly the lockfile's packages.
 using PlanOutcome = std::variant<resolver::Plan, resolver::Unsolvable>;
-Result<PlanOutcome> resolve_plan(const Root& root, const formats::Desired& d,
-                                 const std::vector<RepoIndex>& repos);
-Result<resolver::Plan> locked_plan(const Root& root, const formats::Desired& d,
+Result<PlanOutcome> resolve_plan(const txn::Root& root, const formats::Desired& d,
+                                 const std::vector<txn::RepoIndex>& repos);
+Result<resolver::Plan> locked_plan(const txn::Root& root, const formats::Desired& d,
                                    const formats::Lockfile& lock,
-                                   const std::vector<RepoIndex>& repos, const Snapshot& snap);
+                                   const std::vector<txn::RepoIndex>& repos,
+                                   const txn::Snapshot& snap);
 
 // The next generation's packages (store paths of new ones left empty): the plan applied to
 // the snapshot, reasons and enabled flags from the file.
-std::map<std::string, db::GenPackage> next_packages(const formats::Desired& d, const Snapshot& snap,
+std::map<std::string, db::GenPackage> next_packages(const formats::Desired& d,
+                                                    const txn::Snapshot& snap,
                                                     const resolver::Plan& plan);
 
 // Config rows for the next generation and the changes against the snapshot. A plugin's
@@ -43,9 +45,9 @@ std::map<std::string, db::GenPackage> next_packages(const formats::Desired& d, c
 // have a manifest.
 using ManifestOf = std::function<Result<std::optional<formats::Manifest>>(const db::GenPackage&)>;
 Result<std::vector<db::ConfigRow>> next_config(const formats::Desired& d, const GivenConfig& given,
-                                               const Snapshot& snap,
+                                               const txn::Snapshot& snap,
                                                const std::map<std::string, db::GenPackage>& next,
                                                const ManifestOf& manifest_of,
                                                std::vector<ConfigChange>& changes);
 
-}  // namespace nxp::txn::detail
+}  // namespace nxp::deploy::detail

@@ -1,10 +1,10 @@
 #pragma once
-// The MCP health check's line handler (txn/plugin_run.cpp), callable without a sandbox: every
+// The MCP health check's line handler (runtime/run.cpp), callable without a sandbox: every
 // line a server writes is outside data, so fuzz/fuzz_mcp_line.cpp feeds it lines directly.
 #include <string>
 #include <vector>
 
-namespace nxp::txn {
+namespace nxp::runtime {
 
 struct HandshakeReplay {
     std::vector<std::string> replies;  // what nxp wrote back, one entry per line handled
@@ -18,4 +18,4 @@ struct HandshakeReplay {
 // the handler says it is done.
 HandshakeReplay replay_mcp_handshake(const std::vector<std::string>& lines);
 
-}  // namespace nxp::txn
+}  // namespace nxp::runtime

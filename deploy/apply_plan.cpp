@@ -5,11 +5,11 @@
 #include <tuple>
 #include <variant>
 
+#include "deploy/apply_internal.hpp"
 #include "formats/json_util.hpp"
-#include "txn/apply_internal.hpp"
 #include "txn/fsutil.hpp"
 
-namespace nxp::txn::detail {
+namespace nxp::deploy::detail {
 
 using nlohmann::json;
 
@@ -35,9 +35,9 @@ Result<GivenConfig> read_given_config(const formats::Desired& d) {
     return out;
 }
 
-Result<PlanOutcome> resolve_plan(const Root& root, const formats::Desired& d,
-                                 const std::vector<RepoIndex>& repos) {
-    auto universe = build_universe(root, repos);
+Result<PlanOutcome> resolve_plan(const txn::Root& root, const formats::Desired& d,
+                                 const std::vector<txn::RepoIndex>& repos) {
+    auto universe = txn::build_universe(root, repos);
     if (!universe) return tl::unexpected(universe.error());
     std::set<std::string> wanted;
     for (const auto& p : d.plugins) wanted.insert(p.name);
@@ -64,9 +64,10 @@ const formats::IndexEntry* find_entry(const formats::Index& index, const formats
 
 }  // namespace
 
-Result<resolver::Plan> locked_plan(const Root& root, const formats::Desired& d,
+Result<resolver::Plan> locked_plan(const txn::Root& root, const formats::Desired& d,
                                    const formats::Lockfile& lock,
-                                   const std::vector<RepoIndex>& repos, const Snapshot& snap) {
+                                   const std::vector<txn::RepoIndex>& repos,
+                                   const txn::Snapshot& snap) {
     std::map<std::string, const formats::LockPackage*> locked;
     for (const auto& lp : lock.packages) locked[lp.name] = &lp;
     for (const auto& p : d.plugins) {
@@ -144,7 +145,8 @@ Result<resolver::Plan> locked_plan(const Root& root, const formats::Desired& d,
     return plan;
 }
 
-std::map<std::string, db::GenPackage> next_packages(const formats::Desired& d, const Snapshot& snap,
+std::map<std::string, db::GenPackage> next_packages(const formats::Desired& d,
+                                                    const txn::Snapshot& snap,
                                                     const resolver::Plan& plan) {
     std::map<std::string, db::GenPackage> next;
     for (const auto& p : snap.packages) next[p.name] = p;
@@ -188,7 +190,7 @@ json value_of(const GivenValue& g, const formats::ConfigKey* spec) {
 }  // namespace
 
 Result<std::vector<db::ConfigRow>> next_config(const formats::Desired& d, const GivenConfig& given,
-                                               const Snapshot& snap,
+                                               const txn::Snapshot& snap,
                                                const std::map<std::string, db::GenPackage>& next,
                                                const ManifestOf& manifest_of,
                                                std::vector<ConfigChange>& changes) {
@@ -249,4 +251,4 @@ Result<std::vector<db::ConfigRow>> next_config(const formats::Desired& d, const 
     return rows;
 }
 
-}  // namespace nxp::txn::detail
+}  // namespace nxp::deploy::detail

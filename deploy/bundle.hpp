@@ -17,7 +17,7 @@
 #include "txn/repos.hpp"
 #include "txn/root.hpp"
 
-namespace nxp::txn {
+namespace nxp::deploy {
 
 // Archive layout, in this order:
 //   lockfile.json                         the lockfile (nxp-lockfile(5))
@@ -33,7 +33,7 @@ struct BundleSummary {
 
 // Writes the bundle of the current installed set to `out` (atomically). Packages missing
 // from the cache are downloaded unless `offline`.
-Result<BundleSummary> write_bundle(Root& root, const formats::Lockfile& lock,
+Result<BundleSummary> write_bundle(txn::Root& root, const formats::Lockfile& lock,
                                    const std::filesystem::path& out,
                                    const std::optional<repo::SecretKey>& key, bool offline,
                                    Events& events);
@@ -49,9 +49,9 @@ struct BundleTrust {
 
 struct OpenedBundle {
     formats::Lockfile lock;
-    std::vector<RepoIndex> indexes;      // verified
-    std::filesystem::path packages_dir;  // SHA256.nxp files, each size and sha256 checked
-    std::filesystem::path dir;           // removed with the bundle
+    std::vector<txn::RepoIndex> indexes;  // verified
+    std::filesystem::path packages_dir;   // SHA256.nxp files, each size and sha256 checked
+    std::filesystem::path dir;            // removed with the bundle
     OpenedBundle() = default;
     OpenedBundle(OpenedBundle&&) noexcept;
     OpenedBundle& operator=(OpenedBundle&&) noexcept;
@@ -62,7 +62,7 @@ struct OpenedBundle {
 // signers), every index's signature against its pinned keys, and every package's size and
 // sha256 against the lockfile and the signed index entry. Any failure is
 // ErrorKind::Verification naming the entry, and nothing is left behind.
-Result<OpenedBundle> open_bundle(Root& root, const std::filesystem::path& bundle,
+Result<OpenedBundle> open_bundle(txn::Root& root, const std::filesystem::path& bundle,
                                  const BundleTrust& trust, std::int64_t now, Events& events);
 
-}  // namespace nxp::txn
+}  // namespace nxp::deploy

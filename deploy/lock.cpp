@@ -2,37 +2,37 @@
 // repositories.
 #include <algorithm>
 
+#include "deploy/apply.hpp"
 #include "repo/fetch.hpp"
 #include "repo/repository.hpp"
-#include "txn/apply.hpp"
 #include "txn/plugins.hpp"
 
-namespace nxp::txn {
+namespace nxp::deploy {
 
-Result<std::vector<RepoIndex>> fresh_indexes(Root& root, std::int64_t now, bool offline,
-                                             Events& events) {
-    if (offline) return load_indexes(root, now, true, events, IndexUse::Entries);
+Result<std::vector<txn::RepoIndex>> fresh_indexes(txn::Root& root, std::int64_t now, bool offline,
+                                                  Events& events) {
+    if (offline) return load_indexes(root, now, true, events, txn::IndexUse::Entries);
     auto rows = root.db().repos();
     if (!rows) return tl::unexpected(rows.error());
-    std::vector<RepoIndex> out;
+    std::vector<txn::RepoIndex> out;
     for (const auto& row : *rows) {
-        auto config = repo_config(row);
+        auto config = txn::repo_config(row);
         if (!config) return tl::unexpected(config.error());
         events.message(Level::Debug, "fetching index of " + row.name);
         auto fetched = repo::fetch_index(*config, {row.last_version, row.last_sha256}, now);
         if (!fetched)
             return tl::unexpected(
-                in_context(as_transfer_error(fetched.error()), "repository " + row.name));
+                in_context(txn::as_transfer_error(fetched.error()), "repository " + row.name));
         out.push_back({row, std::move(fetched->index), false, now});
     }
     return out;
 }
 
-Result<formats::Lockfile> make_lockfile(Root& root, Events& events) {
+Result<formats::Lockfile> make_lockfile(txn::Root& root, Events& events) {
     auto snap = current_snapshot(root);
     if (!snap) return tl::unexpected(snap.error());
     // The cached, verified indexes: a lock describes what is installed, not what is new.
-    auto repos = load_indexes(root, now_or_clock(0), true, events, IndexUse::Entries);
+    auto repos = load_indexes(root, txn::now_or_clock(0), true, events, txn::IndexUse::Entries);
     if (!repos) return tl::unexpected(repos.error());
     formats::Lockfile lock;
     for (const auto& p : snap->packages) {
@@ -71,4 +71,4 @@ Result<formats::Lockfile> make_lockfile(Root& root, Events& events) {
     return lock;
 }
 
-}  // namespace nxp::txn
+}  // namespace nxp::deploy

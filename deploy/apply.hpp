@@ -19,7 +19,7 @@
 #include "txn/root.hpp"
 #include "txn/transaction.hpp"
 
-namespace nxp::txn {
+namespace nxp::deploy {
 
 struct RepoChange {
     std::string action;  // "add" or "change"
@@ -64,14 +64,14 @@ struct ApplySource {
     const formats::Lockfile* lock = nullptr;  // --locked / --bundle: exactly these packages
     // --bundle: the bundle's verified indexes (used instead of any repository) and the
     // directory holding its verified packages as SHA256.nxp.
-    std::optional<std::vector<RepoIndex>> bundle_indexes;
+    std::optional<std::vector<txn::RepoIndex>> bundle_indexes;
     std::filesystem::path bundle_packages;
 };
 
 struct ApplyReport {
     ApplyDiff diff;
     std::optional<resolver::Unsolvable> unsolvable;
-    TxnReport txn;
+    txn::TxnReport txn;
     bool applied = false;  // something changed (a generation, or repositories/grants only)
 };
 
@@ -80,8 +80,8 @@ struct ApplyReport {
 // is made through apply_intent; repositories are recorded after it took effect. Any error
 // before the switch leaves the root as it was. opts.confirm is asked with the diff's plan.
 // `confirm_diff` (when set) shows the whole diff and may cancel.
-Result<ApplyReport> apply_desired(Root& root, const formats::Desired& desired,
-                                  const ApplySource& source, const TxnOptions& opts,
+Result<ApplyReport> apply_desired(txn::Root& root, const formats::Desired& desired,
+                                  const ApplySource& source, const txn::TxnOptions& opts,
                                   const std::function<bool(const ApplyDiff&)>& confirm_diff,
                                   Events& events);
 
@@ -91,11 +91,11 @@ Result<std::string> read_reference(const formats::DesiredValue& value);
 
 // Every configured repository's index, freshly downloaded and verified in memory (checked
 // against the recorded state for rollback), or from the cache with `offline`. Writes nothing.
-Result<std::vector<RepoIndex>> fresh_indexes(Root& root, std::int64_t now, bool offline,
-                                             Events& events);
+Result<std::vector<txn::RepoIndex>> fresh_indexes(txn::Root& root, std::int64_t now, bool offline,
+                                                  Events& events);
 
 // The exact installed set of the current generation as a lockfile; every package must still
 // be in its repository's cached index (its path) and every repository configured.
-Result<formats::Lockfile> make_lockfile(Root& root, Events& events);
+Result<formats::Lockfile> make_lockfile(txn::Root& root, Events& events);
 
-}  // namespace nxp::txn
+}  // namespace nxp::deploy

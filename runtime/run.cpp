@@ -1,0 +1,215 @@
+// Running plugin code: hooks and MCP health checks in the plugin's sandbox (DESIGN.md §7).
+#include "runtime/run.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+
+#include "formats/json_util.hpp"
+#include "formats/text_util.hpp"
+#include "nextchat/catalog.hpp"
+#include "os/beneath.hpp"
+#include "runtime/mcp_handshake.hpp"
+
+namespace nxp::runtime {
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+std::string rpc(int id, const std::string& method, json params) {
+    json j{{"jsonrpc", "2.0"}, {"id", id}, {"method", method}, {"params", std::move(params)}};
+    return j.dump() + "\n";
+}
+
+// What a server says is outside data: nothing it sends is echoed back or kept unbounded.
+constexpr std::size_t kMaxJsonDepth = 64;  // tools/list answers need about 10 levels
+constexpr std::size_t kMaxEchoedId = 256;  // bytes of a request id nxp answers
+constexpr std::size_t kMaxToolName = 128;  // MCP's own limit for tool names
+
+// A request id nxp may echo in its answer: JSON-RPC allows strings and numbers.
+bool echoable_id(const json& id) {
+    return id.is_number() ||
+           (id.is_string() && id.get_ref<const std::string&>().size() <= kMaxEchoedId);
+}
+
+// Server text for a message: capped, control bytes replaced.
+std::string shown(std::string_view text) { return formats::detail::quote(text, 200); }
+
+// The MCP handshake as a line handler: initialize → initialized + tools/list → tools.
+struct Handshake {
+    std::vector<std::string> tools;
+    std::string error;
+    bool answered = false;
+    int stage = 0;  // 0 waiting for initialize's answer, 1 for tools/list's
+
+    std::string on_line(const std::string& line, bool& done) {
+        auto first = line.find_first_not_of(" \t\r");
+        if (first == std::string::npos || line[first] != '{') return {};  // a log line; not ours
+        auto parsed = formats::parse_json(line, "", {kMaxJsonDepth, false});
+        if (!parsed) {
+            error = "invalid JSON-RPC message from the server: " + parsed.error().message;
+            done = true;
+            return {};
+        }
+        const json& msg = *parsed;
+        if (msg.contains("method")) {
+            // A request from the server (ping, roots/list…): answer it, keep going. An id
+            // nxp would not echo (an object, a megabyte of text) gets no answer.
+            if (!msg.contains("id") || !echoable_id(msg["id"])) return {};
+            json reply{{"jsonrpc", "2.0"}, {"id", msg["id"]}};
+            if (msg["method"] == "ping")
+                reply["result"] = json::object();
+            else
+                reply["error"] = {{"code", -32601}, {"message", "method not found"}};
+            return reply.dump() + "\n";
+        }
+        if (!msg.contains("id") || !msg["id"].is_number_integer()) return {};
+        int id = msg["id"].get<int>();
+        if (msg.contains("error")) {
+            const json& e = msg["error"];
+            bool has_text = e.is_object() && e.contains("message") && e["message"].is_string();
+            error = (id == 1 ? "initialize" : "tools/list") + std::string(" failed: ") +
+                    shown(has_text ? e["message"].get_ref<const std::string&>()
+                                   : e.dump(-1, ' ', false, json::error_handler_t::replace));
+            done = true;
+            return {};
+        }
+        if (msg.value("jsonrpc", "") != "2.0" || !msg.contains("result")) {
+            error = "invalid JSON-RPC 2.0 answer: " + shown(line);
+            done = true;
+            return {};
+        }
+        if (id == 1 && stage == 0) {
+            stage = 1;
+            return json{{"jsonrpc", "2.0"}, {"method", "notifications/initialized"}}.dump() + "\n" +
+                   rpc(2, "tools/list", json::object());
+        }
+        if (id == 2 && stage == 1) {
+            done = true;
+            read_tools(msg["result"]);
+        }
+        return {};
+    }
+
+    void read_tools(const json& result) {
+        if (!result.is_object() || !result.contains("tools") || !result["tools"].is_array()) {
+            error = "tools/list answer has no tools array";
+            return;
+        }
+        for (const auto& t : result["tools"]) {
+            if (!t.is_object() || !t.contains("name") || !t["name"].is_string()) {
+                error = "tools/list answer holds a tool without a name";
+                return;
+            }
+            const auto& name = t["name"].get_ref<const std::string&>();
+            bool control = std::any_of(name.begin(), name.end(), [](char c) {
+                return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+            });
+            if (name.empty() || name.size() > kMaxToolName || control) {
+                error = "tools/list answer holds an invalid tool name " + shown(name) + " (1 to " +
+                        std::to_string(kMaxToolName) + " characters, no control characters)";
+                return;
+            }
+            tools.push_back(name);
+        }
+        answered = true;
+    }
+};
+
+std::string tail_of(const std::string& output) {
+    std::string s = output.size() > 400 ? output.substr(output.size() - 400) : output;
+    while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+    return s.empty() ? "" : "; output: " + s;
+}
+
+}  // namespace
+
+Result<void> run_hook(const Plugin& p, const std::string& hook_name, const std::string& rel,
+                      const RunPolicy& policy, Events& events) {
+    if (rel.empty()) return {};
+    fs::path script = p.plugin_dir / rel;
+    auto prof = plugin_profile(p, policy.allow_unsandboxed);
+    prof.timeout_s = policy.hook_timeout_s;
+    prof.max_processes = 64;
+    // The hook is a file of the plugin's own tree: looked up beneath it, never through a
+    // link leading out of it (nxp, not the sandbox, does this lookup).
+    const std::string hook_what = p.name + ": " + hook_name + " hook (" + rel + ")";
+    auto tree = os::open_directory(p.plugin_dir);
+    if (!tree) return tl::unexpected(in_context(tree.error(), hook_what));
+    auto hook = os::open_beneath(tree->get(), rel, O_PATH, hook_what);
+    if (!hook)
+        return fail(hook.error().kind, hook_what,
+                    hook.error().message + "; the transaction was aborted");
+    struct stat st {};
+    if (::fstat(hook->get(), &st) != 0 || !S_ISREG(st.st_mode))
+        return fail(ErrorKind::Invalid, hook_what,
+                    "not a regular file; the transaction was aborted");
+    bool executable = (st.st_mode & S_IXUSR) != 0;
+    prof.argv = executable ? std::vector<std::string>{script.string()}
+                           : std::vector<std::string>{"/bin/sh", script.string()};
+    events.message(nxp::Level::Info, "Running " + hook_name + " hook of " + p.name + "...");
+    const std::string what = p.name + ": " + hook_name + " hook (" + rel + ")";
+    auto r = sandbox::run(prof);
+    if (!r) return tl::unexpected(in_context(r.error(), what));
+    if (!r->sandboxed)
+        events.message(nxp::Level::Warning, what + " ran without a sandbox (--allow-unsandboxed)");
+    if (r->timed_out || r->output_flood || r->signal != 0 || r->exit_code != 0)
+        return fail(ErrorKind::Invalid, what,
+                    r->describe() + tail_of(r->output) + "; the transaction was aborted");
+    if (!r->output.empty()) events.message(nxp::Level::Debug, r->output);
+    return {};
+}
+
+// A mask or prompt pack NextChat could not read would only fail after the switch, when
+// NextChat's lists are merged: check it on the staged generation instead.
+Result<void> check_catalog(const Plugin& p) {
+    using nextchat::Catalog;
+    if (p.manifest.kind != formats::Kind::Mask && p.manifest.kind != formats::Kind::Prompts)
+        return {};
+    auto kind = p.manifest.kind == formats::Kind::Mask ? Catalog::Masks : Catalog::Prompts;
+    if (auto r = nextchat::check_catalog_plugin(kind, p.plugin_dir); !r)
+        return fail(ErrorKind::Invalid, p.name, r.error().str() + "; the transaction was aborted");
+    return {};
+}
+
+Result<std::vector<std::string>> mcp_health_check(const sandbox::Profile& profile) {
+    Handshake h;
+    json init_params{{"protocolVersion", "2024-11-05"},
+                     {"capabilities", json::object()},
+                     {"clientInfo", {{"name", "nxp"}, {"version", NXP_VERSION}}}};
+    auto r = sandbox::converse(
+        profile, rpc(1, "initialize", init_params),
+        [&h](const std::string& line, bool& done) { return h.on_line(line, done); });
+    if (!r) return tl::unexpected(r.error());
+    if (h.answered && h.error.empty()) return h.tools;
+    std::string why = h.error;
+    if (why.empty()) {
+        if (r->timed_out)
+            why = "no answer to " + std::string(h.stage == 0 ? "initialize" : "tools/list") +
+                  " within " + std::to_string(profile.timeout_s) + " s";
+        else if (r->output_flood)
+            why = "killed for writing too much output";
+        else
+            why = "the server " + r->describe() + " before answering tools/list";
+    }
+    return fail(ErrorKind::Invalid, "", why + tail_of(r->output));
+}
+
+HandshakeReplay replay_mcp_handshake(const std::vector<std::string>& lines) {
+    Handshake h;
+    HandshakeReplay out;
+    bool done = false;
+    for (const auto& line : lines) {
+        if (done) break;
+        out.replies.push_back(h.on_line(line, done));
+        ++out.lines_read;
+    }
+    out.tools = h.tools;
+    out.error = h.error;
+    out.answered = h.answered;
+    return out;
+}
+
+}  // namespace nxp::runtime

@@ -1,0 +1,32 @@
+#pragma once
+// Running an installed plugin's code in its sandbox (DESIGN.md §7): hooks, the MCP health
+// check, and the MCP server itself for `nxp exec`.
+#include <string>
+#include <vector>
+
+#include "formats/error.hpp"
+#include "formats/events.hpp"
+#include "runtime/plugin.hpp"
+#include "sandbox/runner.hpp"
+
+namespace nxp::runtime {
+
+// What the operator decided about running plugin code (settings, flags, environment).
+struct RunPolicy {
+    bool allow_unsandboxed = false;
+    int hook_timeout_s = 120;
+};
+
+// Runs the hook `rel` (a file of the plugin's tree; "" = none) named `hook_name` in the
+// plugin's sandbox; an error names the plugin, the hook and what happened.
+Result<void> run_hook(const Plugin& p, const std::string& hook_name, const std::string& rel,
+                      const RunPolicy& policy, Events& events);
+
+// A mask or prompt pack NextChat could not read, found before the switch.
+Result<void> check_catalog(const Plugin& p);
+
+// Starts the MCP server, performs initialize, notifications/initialized and tools/list over
+// stdio within profile.timeout_s, and returns the tool names; an error says what went wrong.
+Result<std::vector<std::string>> mcp_health_check(const sandbox::Profile& profile);
+
+}  // namespace nxp::runtime
