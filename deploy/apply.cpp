@@ -175,42 +175,20 @@ resolver::Plan mark_reasons(resolver::Plan plan, const txn::Snapshot& snap,
     return plan;
 }
 
-// Downloads (or takes from the bundle) and extracts every package the plan brings in.
+// Downloads (or takes from the bundle) and extracts every package the plan brings in, in one
+// database transaction for the store records.
 Result<std::uint64_t> stage(txn::Root& root, const resolver::Plan& plan,
                             const std::vector<txn::RepoIndex>& repos, const ApplySource& source,
                             bool offline, std::map<std::string, db::GenPackage>& next,
                             Events& events) {
-    std::map<std::string, txn::Source> sources = sources_of(repos);
-    std::vector<txn::Wanted> wanted;
-    std::vector<const resolver::Step*> steps;
-    for (const auto& step : plan.steps) {
-        if (step.kind == resolver::StepKind::Remove || !step.entry) continue;
-        if (source.bundle_indexes) {
-            if (auto r = cache_package_file(root, step.entry->sha256,
-                                            source.bundle_packages / (step.entry->sha256 + ".nxp"));
-                !r)
-                return tl::unexpected(r.error());
-        }
-        wanted.push_back({&*step.entry, &sources[step.repo]});
-        steps.push_back(&step);
-    }
+    txn::PackageSources from{&repos, std::nullopt, offline};
+    if (source.bundle_indexes) from.packages_dir = source.bundle_packages;
     std::uint64_t downloaded = 0;
-    auto archives = fetch_packages(root, wanted, offline || source.bundle_indexes.has_value(),
-                                   downloaded, events);
-    if (!archives) return tl::unexpected(archives.error());
-    auto limits = extract_limits(root);
-    if (!limits) return tl::unexpected(limits.error());
-    std::vector<txn::StageItem> items;
-    for (std::size_t i = 0; i < steps.size(); ++i)
-        items.push_back({&*steps[i]->entry, steps[i]->repo, (*archives)[i]});
     if (auto r = root.db().begin(); !r) return tl::unexpected(r.error());
-    auto rels = stage_trees(root, items, *limits, std::max(1u, std::thread::hardware_concurrency()),
-                            nullptr);
-    if (!rels) {
+    if (auto r = stage_packages(root, plan, from, next, downloaded, events); !r) {
         root.db().rollback();
-        return tl::unexpected(rels.error());
+        return tl::unexpected(r.error());
     }
-    for (std::size_t i = 0; i < steps.size(); ++i) next[steps[i]->name].store_path = (*rels)[i];
     if (auto r = root.db().commit(); !r) return tl::unexpected(r.error());
     return downloaded;
 }

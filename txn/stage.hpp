@@ -4,12 +4,14 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "db/database.hpp"
 #include "formats/index.hpp"
 #include "repo/archive.hpp"
+#include "resolver/resolver.hpp"
 #include "txn/events.hpp"
 #include "txn/root.hpp"
 
@@ -74,6 +76,28 @@ struct StageItem {
 Result<std::vector<std::string>> stage_trees(Root& root, const std::vector<StageItem>& items,
                                              const repo::ExtractLimits& limits, unsigned threads,
                                              const std::function<void()>& after_each);
+
+// Where the packages of a plan come from. Every step names its repository, which must be
+// one of `repos` (its URL and mirrors); `packages_dir`, a directory of archives already
+// verified elsewhere and named SHA256.nxp (a bundle's), is copied into the cache first and
+// then nothing is downloaded.
+struct PackageSources {
+    const std::vector<RepoIndex>* repos = nullptr;
+    std::optional<std::filesystem::path> packages_dir;
+    bool offline = false;
+};
+
+// The staging of every transaction that brings packages in (install, update, apply, a
+// bundle): fetch → verify → cache → extract into the store, for every step of `plan` but
+// removals, filling the store path of each in `next` (the generation itself is built by
+// apply_intent). A step without its signed entry, or naming a repository not in `from`, is
+// an error naming it and nothing is fetched. Every download ends before anything is
+// extracted; the database records of the trees are written in the caller's database
+// transaction. Crash points "after-download" and "after-extract" (after each tree). Adds the
+// bytes downloaded to `downloaded`.
+Result<void> stage_packages(Root& root, const resolver::Plan& plan, const PackageSources& from,
+                            std::map<std::string, db::GenPackage>& next, std::uint64_t& downloaded,
+                            Events& events);
 
 // Builds generations/ID with plugins/NAME -> ../../../store/… for each package, via a
 // temporary directory renamed into place.
