@@ -14,23 +14,6 @@ namespace nxp::cli {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-int exit_code(ErrorKind kind) {
-    switch (kind) {
-        case ErrorKind::Usage:
-            return 2;
-        case ErrorKind::Unsolvable:
-            return 3;
-        case ErrorKind::Verification:
-            return 4;
-        case ErrorKind::Network:
-            return 5;
-        case ErrorKind::Locked:
-            return 6;
-        default:
-            return 1;
-    }
-}
-
 void Context::message(txn::Level level, std::string_view text) {
     if (level == txn::Level::Debug && g.verbose == 0) return;
     if (level == txn::Level::Info && g.quiet) return;
@@ -88,6 +71,7 @@ Result<txn::Root> Context::open_root(txn::Access access) {
 
 void Context::emit(json doc) const {
     doc["schema"] = kJsonSchema;
+    emitted_ = true;
     // JSON escaping keeps control characters off the terminal; bytes that are not UTF-8
     // (a hostile name) become U+FFFD instead of an exception.
     write_json_stdout(doc.dump(2, ' ', false, json::error_handler_t::replace) + "\n");

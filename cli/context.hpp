@@ -67,6 +67,8 @@ class Context final : public txn::Events {
 
     // Prints one JSON document with the schema field on stdout.
     void emit(nlohmann::json doc) const;
+    // Whether the command printed its JSON document (main then adds no error document).
+    bool emitted() const { return emitted_; }
     // Human text on stdout, unless --json or -q.
     void out(std::string_view text) const;
 
@@ -81,10 +83,9 @@ class Context final : public txn::Events {
 
   private:
     std::string command_line_ = "nxp";
+    mutable bool emitted_ = false;
     std::unique_ptr<ProgressRenderer> progress_;  // created on the first progress event
 };
-
-int exit_code(ErrorKind kind);
 
 // Shared rendering used by several commands.
 std::string human_size(std::uint64_t bytes);

@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "cli/context.hpp"
+#include "cli/exit_codes.hpp"
 #include "cli/term.hpp"
 
 namespace {
@@ -32,17 +33,17 @@ void add_globals(CLI::App& app, nxp::cli::Globals& g) {
                  "Run plugin code without bubblewrap where it cannot work");
 }
 
+// The one place an error reaches the user: "nxp: context: message" on stderr (a message may
+// run over several lines, as an unsolvable request's explanation does) and, with --json, an
+// error document, unless the command already printed its document (an unsolvable request
+// prints its explanation as JSON).
 void print_error(const nxp::cli::Context& ctx, const nxp::Error& e) {
     std::cerr << ctx.paint("nxp: " + e.str(), "31") << '\n';
-    if (ctx.g.json) {
-        static const char* kinds[] = {"usage",      "invalid",      "io",      "not-found",
-                                      "unsolvable", "verification", "network", "locked",
-                                      "cancelled",  "internal"};
-        ctx.emit({{"ok", false},
-                  {"error",
-                   {{"kind", kinds[static_cast<int>(e.kind)]},
-                    {"context", e.context},
-                    {"message", e.message}}}});
+    if (ctx.g.json && !ctx.emitted()) {
+        ctx.emit(
+            {{"ok", false},
+             {"error",
+              {{"kind", nxp::kind_name(e.kind)}, {"context", e.context}, {"message", e.message}}}});
     }
 }
 
@@ -98,13 +99,13 @@ int main(int argc, char** argv) {
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
-        int rc = app.exit(e);
-        return rc == 0 ? 0 : 2;
+        int rc = app.exit(e);  // CLI11 prints --help, --version and parse errors itself
+        return rc == 0 ? nxp::cli::kExitOk : nxp::cli::exit_code(nxp::ErrorKind::Usage);
     }
     ctx.record_command(app);
     if (!ctx.action) {
         std::cerr << "nxp: usage: choose a command; see 'nxp --help'\n";
-        return 2;
+        return nxp::cli::exit_code(nxp::ErrorKind::Usage);
     }
     try {
         auto rc = ctx.action(ctx);
@@ -115,6 +116,6 @@ int main(int argc, char** argv) {
         return *rc;
     } catch (const std::exception& e) {
         std::cerr << "nxp: internal error (a bug; please report it): " << e.what() << '\n';
-        return 1;
+        return nxp::cli::exit_code(nxp::ErrorKind::Internal);
     }
 }

@@ -20,6 +20,34 @@ enum class ErrorKind {
     Internal,      // a bug; exit 1
 };
 
+// The kind's name in JSON error documents ("not-found"); one case per kind, so a new kind
+// without a name does not compile quietly (-Wswitch).
+constexpr std::string_view kind_name(ErrorKind kind) {
+    switch (kind) {
+        case ErrorKind::Usage:
+            return "usage";
+        case ErrorKind::Invalid:
+            return "invalid";
+        case ErrorKind::Io:
+            return "io";
+        case ErrorKind::NotFound:
+            return "not-found";
+        case ErrorKind::Unsolvable:
+            return "unsolvable";
+        case ErrorKind::Verification:
+            return "verification";
+        case ErrorKind::Network:
+            return "network";
+        case ErrorKind::Locked:
+            return "locked";
+        case ErrorKind::Cancelled:
+            return "cancelled";
+        case ErrorKind::Internal:
+            return "internal";
+    }
+    return "internal";
+}
+
 struct Error {
     ErrorKind kind = ErrorKind::Internal;
     std::string context;  // what is at fault: "plugin.json: config.timeout.maximum", a URL, a path
