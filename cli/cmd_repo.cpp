@@ -7,6 +7,7 @@
 #include "cli/term.hpp"
 #include "formats/minisign.hpp"
 #include "repo/download.hpp"
+#include "txn/admin.hpp"
 #include "txn/repos.hpp"
 
 namespace nxp::cli {
@@ -32,7 +33,9 @@ Result<std::string> read_key_arg(const std::string& arg) {
     return formats::public_key_base64(*key);
 }
 
-struct AddArgs {
+namespace add {
+
+struct Flags {
     std::string name, url;
     std::vector<std::string> keys, mirrors;
     int priority = 0;
@@ -40,7 +43,7 @@ struct AddArgs {
     std::string max_age;
 };
 
-Result<int> repo_add(Context& c, const AddArgs& a) {
+Result<int> run(Context& c, const Flags& a) {
     if (!formats::is_valid_package_name(a.name))
         return fail(ErrorKind::Usage, "repo add " + a.name,
                     "repository names use [a-z0-9][a-z0-9._-]{0,63}");
@@ -65,36 +68,28 @@ Result<int> repo_add(Context& c, const AddArgs& a) {
                     "more than the " + std::to_string(row.keys.size()) + " key(s) given");
     auto root = c.open_root(txn::Access::Write);
     if (!root) return tl::unexpected(root.error());
-    if (auto r = root->db().add_repo(row); !r) return tl::unexpected(r.error());
-    std::size_t count = 0;
-    std::uint64_t version = 0;
-    if (!c.g.offline) {
-        // Fetch at once so a wrong URL or key is reported now, not at the first install.
-        auto index = txn::refresh_repo(*root, row, txn::now_or_clock(0));
-        if (!index) {
-            (void)root->db().remove_repo(row.name);
-            return tl::unexpected(index.error());
-        }
-        count = index->packages.size();
-        version = index->version;
-    }
-    // A URL may carry credentials (https://user:token@host/): kept in the repository row,
-    // where fetching needs them, but in no log and on no screen.
-    const std::string shown_url = redact_url_credentials(row.url);
-    (void)root->db().audit(c.user(), "repo-add", row.name + " " + shown_url);
+    auto added = txn::add_repository(*root, row, c.g.offline, txn::now_or_clock(0), c.user());
+    if (!added) return tl::unexpected(added.error());
     if (c.g.json)
         c.emit({{"command", "repo add"},
                 {"name", row.name},
-                {"url", shown_url},
-                {"index_version", version},
-                {"packages", count}});
+                {"url", added->shown_url},
+                {"index_version", added->index_version},
+                {"packages", added->packages}});
     else
-        c.out("Added repository " + row.name + " (" + shown_url + "): index version " +
-              std::to_string(version) + ", " + std::to_string(count) + " package(s).");
+        c.out("Added repository " + row.name + " (" + added->shown_url + "): index version " +
+              std::to_string(added->index_version) + ", " + std::to_string(added->packages) +
+              " package(s).");
     return 0;
 }
 
-Result<int> repo_list(Context& c) {
+}  // namespace add
+
+namespace list {
+
+struct Flags {};
+
+Result<int> run(Context& c, const Flags&) {
     auto root = c.open_root(txn::Access::Read);
     if (!root) return tl::unexpected(root.error());
     auto rows = root->db().repos();
@@ -133,19 +128,28 @@ Result<int> repo_list(Context& c) {
     return 0;
 }
 
-Result<int> repo_remove(Context& c, const std::string& name) {
+}  // namespace list
+
+namespace remove {
+
+struct Flags {
+    std::string name;
+};
+
+Result<int> run(Context& c, const Flags& f) {
+    const std::string& name = f.name;
     auto root = c.open_root(txn::Access::Write);
     if (!root) return tl::unexpected(root.error());
-    if (auto r = root->db().remove_repo(name); !r) return tl::unexpected(r.error());
-    std::error_code ec;
-    std::filesystem::remove_all(root->repo_cache_dir(name), ec);
-    (void)root->db().audit(c.user(), "repo-remove", name);
+    if (auto r = txn::remove_repository(*root, name, c.user()); !r)
+        return tl::unexpected(r.error());
     if (c.g.json)
         c.emit({{"command", "repo remove"}, {"name", name}});
     else
         c.out("Removed repository " + name + "; installed plugins from it stay installed.");
     return 0;
 }
+
+}  // namespace remove
 
 }  // namespace
 
@@ -155,33 +159,36 @@ void add_repo(CLI::App& app, Context& ctx) {
     auto* repo = app.add_subcommand("repo", "Manage repositories");
     repo->require_subcommand(1);
 
-    auto add_args = std::make_shared<AddArgs>();
-    auto* add = repo->add_subcommand("add", "Add a repository and fetch its index");
-    add->add_option("name", add_args->name, "Local name; must equal the index's repo id")
+    auto add_args = std::make_shared<add::Flags>();
+    auto* add_cmd = repo->add_subcommand("add", "Add a repository and fetch its index");
+    add_cmd->add_option("name", add_args->name, "Local name; must equal the index's repo id")
         ->required();
-    add->add_option("url", add_args->url, "Base URL (file://, http://, https://)")->required();
-    add->add_option("--key", add_args->keys, "Pinned minisign public key (.pub file or base64)")
+    add_cmd->add_option("url", add_args->url, "Base URL (file://, http://, https://)")->required();
+    add_cmd->add_option("--key", add_args->keys, "Pinned minisign public key (.pub file or base64)")
         ->required();
-    add->add_option("--mirror", add_args->mirrors, "Mirror base URL, tried in order");
-    add->add_option("--priority", add_args->priority, "Higher wins between repositories");
-    add->add_option("--threshold", add_args->threshold,
-                    "Distinct valid signatures the index needs (default 1)")
+    add_cmd->add_option("--mirror", add_args->mirrors, "Mirror base URL, tried in order");
+    add_cmd->add_option("--priority", add_args->priority, "Higher wins between repositories");
+    add_cmd
+        ->add_option("--threshold", add_args->threshold,
+                     "Distinct valid signatures the index needs (default 1)")
         ->check(CLI::Range(1, 64));
-    add->add_option("--max-age", add_args->max_age,
-                    "Refresh the index before install/update when older (e.g. 6h; default: "
-                    "setting repo.max_age, else 24h; 0 never)");
-    add->callback([&ctx, add_args] {
-        ctx.action = [add_args](Context& c) { return repo_add(c, *add_args); };
+    add_cmd->add_option("--max-age", add_args->max_age,
+                        "Refresh the index before install/update when older (e.g. 6h; default: "
+                        "setting repo.max_age, else 24h; 0 never)");
+    add_cmd->callback([&ctx, add_args] {
+        ctx.action = [add_args](Context& c) { return add::run(c, *add_args); };
     });
 
-    auto* list = repo->add_subcommand("list", "List repositories");
-    list->callback([&ctx] { ctx.action = repo_list; });
+    auto* list_cmd = repo->add_subcommand("list", "List repositories");
+    list_cmd->callback(
+        [&ctx] { ctx.action = [](Context& c) { return list::run(c, list::Flags{}); }; });
 
-    auto name = std::make_shared<std::string>();
-    auto* remove = repo->add_subcommand("remove", "Remove a repository");
-    remove->add_option("name", *name, "Repository name")->required();
-    remove->callback(
-        [&ctx, name] { ctx.action = [name](Context& c) { return repo_remove(c, *name); }; });
+    auto remove_flags = std::make_shared<remove::Flags>();
+    auto* remove_cmd = repo->add_subcommand("remove", "Remove a repository");
+    remove_cmd->add_option("name", remove_flags->name, "Repository name")->required();
+    remove_cmd->callback([&ctx, remove_flags] {
+        ctx.action = [remove_flags](Context& c) { return remove::run(c, *remove_flags); };
+    });
 
     add_repo_build(*repo, ctx);
 }
