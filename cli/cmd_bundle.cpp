@@ -3,6 +3,7 @@
 #include "cli/context.hpp"
 #include "deploy/apply.hpp"
 #include "deploy/bundle.hpp"
+#include "formats/display.hpp"
 #include "formats/lockfile.hpp"
 #include "repo/keys.hpp"
 #include "txn/fsutil.hpp"
@@ -65,7 +66,8 @@ Result<int> run(Context& c, const Flags& f) {
         return 0;
     }
     c.out("Wrote " + f.out + ": " + std::to_string(summary->packages) + " package(s), " +
-          std::to_string(summary->repos) + " repository index(es), " + human_size(summary->bytes) +
+          std::to_string(summary->repos) + " repository index(es), " +
+          formats::human_size(summary->bytes) +
           (summary->signed_
                ? ", signed."
                : ", unsigned (verify it on the target with the apply file's repository keys)."));

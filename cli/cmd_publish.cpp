@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "cli/context.hpp"
+#include "formats/display.hpp"
 #include "formats/minisign.hpp"
 #include "repo/archive.hpp"
 #include "repo/keys.hpp"
@@ -92,7 +93,7 @@ Result<int> pack(Context& c, const std::string& dir, const std::string& out_arg)
                 {"sha256", sha}});
     else
         c.out("Packed " + manifest->name + " " + manifest->version.str() + " into " + out.string() +
-              " (" + human_size(bytes->size()) + ", sha256 " + sha.substr(0, 16) + "…)");
+              " (" + formats::human_size(bytes->size()) + ", sha256 " + sha.substr(0, 16) + "…)");
     return 0;
 }
 

@@ -4,6 +4,8 @@
 
 #include "cli/context.hpp"
 #include "cli/table.hpp"
+#include "formats/display.hpp"
+#include "formats/json_util.hpp"
 #include "formats/manifest.hpp"
 #include "txn/installed.hpp"
 #include "txn/repos.hpp"
@@ -103,12 +105,7 @@ Result<int> info(Context& c, const std::string& name) {
     std::vector<std::string> tools;
     if (!inst.empty()) {
         auto t = root->db().tools(name, inst);
-        if (t && *t) {
-            auto j = nlohmann::json::parse(**t, nullptr, false);
-            if (j.is_array())
-                for (const auto& x : j)
-                    if (x.is_string()) tools.push_back(x.get<std::string>());
-        }
+        if (t && *t) tools = formats::parse_string_array(**t, "tools").value_or(tools);
     }
     if (c.g.json) {
         nlohmann::json doc{
@@ -150,8 +147,8 @@ Result<int> info(Context& c, const std::string& name) {
         text += "Recommends  " + join(formats::dep_strings(top->recommends)) + "\n";
         text += "Network     " + join(top->permissions.network) + "\n";
         text += "Env         " + join(top->permissions.env) + "\n";
-        text += "Size        " + human_size(top->size) + " (installed " +
-                human_size(top->installed_size) + ")\n";
+        text += "Size        " + formats::human_size(top->size) + " (installed " +
+                formats::human_size(top->installed_size) + ")\n";
     }
     text += "Installed   " + (inst.empty() ? std::string("no") : inst) + "\n";
     if (!tools.empty()) text += "Tools       " + join(tools) + "\n";

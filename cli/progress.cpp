@@ -8,6 +8,7 @@
 
 #include "cli/context.hpp"
 #include "cli/term.hpp"
+#include "formats/display.hpp"
 
 namespace nxp::cli {
 namespace {
@@ -89,7 +90,7 @@ void ProgressRenderer::draw() {
         // Written straight to the terminal, past the output filter: made safe here.
         const std::string name = clip(terminal_safe(raw_name, /*one_line=*/true), 40);
         s += "  " + name + std::string(42 - std::min<std::size_t>(name.size(), 40), ' ') +
-             human_size(line.done) + " / " + human_size(line.total) + "  " +
+             formats::human_size(line.done) + " / " + formats::human_size(line.total) + "  " +
              percent(line.done, line.total) + "\n";
         ++lines;
     }
@@ -99,9 +100,10 @@ void ProgressRenderer::draw() {
     const double fraction =
         total_.total == 0 ? 1.0
                           : static_cast<double>(total_.done) / static_cast<double>(total_.total);
-    s += "Total " + bar(fraction, 24) + " " + human_size(total_.done) + " / " +
-         human_size(total_.total) + "  " + human_size(static_cast<std::uint64_t>(speed)) +
-         "/s  ETA " + format_eta(eta) + "\n";
+    s += "Total " + bar(fraction, 24) + " " + formats::human_size(total_.done) + " / " +
+         formats::human_size(total_.total) + "  " +
+         formats::human_size(static_cast<std::uint64_t>(speed)) + "/s  ETA " + format_eta(eta) +
+         "\n";
     ++lines;
     drawn_ = lines;
     write_all(tty_fd_, s);

@@ -5,20 +5,16 @@
 
 #include "db/database.hpp"
 #include "db/sqlite.hpp"
+#include "formats/json_util.hpp"
 
 namespace nxp::db {
 namespace {
 
 std::string to_json(const std::vector<std::string>& v) { return nlohmann::json(v).dump(); }
 
+// Written by to_json; anything else (a damaged row) reads as no entries.
 std::vector<std::string> from_json(const std::string& text) {
-    auto j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-    std::vector<std::string> out;
-    if (!j.is_array()) return out;
-    for (const auto& e : j) {
-        if (e.is_string()) out.push_back(e.get<std::string>());
-    }
-    return out;
+    return formats::parse_string_array(text, "repos").value_or(std::vector<std::string>{});
 }
 
 constexpr const char* kColumns =

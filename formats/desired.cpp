@@ -14,15 +14,10 @@ using detail::member;
 
 constexpr std::size_t kMaxDepth = 32;
 
+// Desired-state files have always said "an array" where manifests say "array".
 Result<std::vector<std::string>> strings(const json& v, const std::string& field) {
     if (!v.is_array()) return invalid(field, "expected an array of strings");
-    std::vector<std::string> out;
-    for (std::size_t i = 0; i < v.size(); ++i) {
-        auto s = detail::get_string(v[i], detail::at(field, i), 4096);
-        if (!s) return tl::unexpected(s.error());
-        out.push_back(std::move(*s));
-    }
-    return out;
+    return detail::get_strings(v, field, 4096);
 }
 
 bool is_url(std::string_view s) {

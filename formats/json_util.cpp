@@ -270,6 +270,55 @@ Result<std::string> get_string(const json& v, std::string_view path, std::size_t
     return s;
 }
 
+namespace {
+
+struct StringRule {
+    std::size_t max = 0;
+    bool any_text = false;
+    bool (*valid)(std::string_view) = nullptr;
+    std::string_view message;
+};
+
+Result<std::vector<std::string>> read_strings(const json& v, std::string_view path,
+                                              const StringRule& rule) {
+    if (!v.is_array()) return invalid(std::string(path), "expected array of strings");
+    std::vector<std::string> out;
+    out.reserve(v.size());
+    for (std::size_t i = 0; i < v.size(); ++i) {
+        const json& e = v[i];
+        const std::string* text = e.is_string() ? &e.get_ref<const std::string&>() : nullptr;
+        if (text != nullptr && rule.valid != nullptr && !rule.valid(*text))
+            return invalid(at(path, i), std::string(rule.message));
+        if (text != nullptr && rule.any_text && (rule.max == 0 || text->size() <= rule.max)) {
+            out.push_back(*text);
+            continue;
+        }
+        auto s = get_string(e, at(path, i), rule.max);
+        if (!s) return tl::unexpected(s.error());
+        out.push_back(std::move(*s));
+    }
+    return out;
+}
+
+}  // namespace
+
+Result<std::vector<std::string>> get_strings(const json& v, std::string_view path, std::size_t max,
+                                             bool any_text) {
+    StringRule rule;
+    rule.max = max;
+    rule.any_text = any_text;
+    return read_strings(v, path, rule);
+}
+
+Result<std::vector<std::string>> get_strings(const json& v, std::string_view path,
+                                             bool (*valid)(std::string_view),
+                                             std::string_view message) {
+    StringRule rule;
+    rule.valid = valid;
+    rule.message = message;
+    return read_strings(v, path, rule);
+}
+
 std::string number_text(double d) {
     if (std::isfinite(d) && std::trunc(d) == d && std::fabs(d) < 1e15) {
         return std::to_string(static_cast<long long>(d));
@@ -280,3 +329,14 @@ std::string number_text(double d) {
 }
 
 }  // namespace nxp::formats::detail
+
+namespace nxp::formats {
+
+Result<std::vector<std::string>> parse_string_array(std::string_view text,
+                                                    const std::string& where) {
+    auto json = parse_json(text, where);
+    if (!json) return tl::unexpected(json.error());
+    return detail::get_strings(*json, where, 0, true);
+}
+
+}  // namespace nxp::formats

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "formats/error.hpp"
 
@@ -31,6 +32,12 @@ Result<nlohmann::json> parse_json(std::string_view text, const std::string& wher
 // The same, keeping the order of object keys (files nxp rewrites for someone else).
 Result<nlohmann::ordered_json> parse_ordered_json(std::string_view text, const std::string& where,
                                                   JsonLimits limits = {});
+
+// A JSON array of strings that nxp wrote itself (a database column, a setting): parsed by
+// parse_json and read by the one array-of-strings reader, any text kept (tool names a
+// plugin reported are escaped where they are shown); errors name `where`.
+Result<std::vector<std::string>> parse_string_array(std::string_view text,
+                                                    const std::string& where);
 
 }  // namespace nxp::formats
 
@@ -60,6 +67,17 @@ Result<std::int64_t> get_int(const json& v, std::string_view path);
 
 // A string without control bytes; `max` caps its length (0 = no cap).
 Result<std::string> get_string(const json& v, std::string_view path, std::size_t max = 0);
+
+// The one reader of a JSON array of strings: "PATH: expected array of strings" when `v` is
+// not an array, "PATH[i]: expected string" for an element that is not, then get_string's
+// checks with `max` (unless `any_text`: control characters are kept, for text nxp escapes
+// wherever it shows it).
+Result<std::vector<std::string>> get_strings(const json& v, std::string_view path,
+                                             std::size_t max = 0, bool any_text = false);
+// The same, each element first checked by `valid` ("PATH[i]: MESSAGE" when it fails).
+Result<std::vector<std::string>> get_strings(const json& v, std::string_view path,
+                                             bool (*valid)(std::string_view),
+                                             std::string_view message);
 
 // Number formatting for messages: 600, 0.5, 1e+300.
 std::string number_text(double d);

@@ -31,13 +31,9 @@ Result<std::vector<std::string>> strings(const json& obj, const std::string& fie
     std::vector<std::string> out;
     const json* v = member(obj, key);
     if (!v) return out;
+    // Lockfiles have always said "an array" where manifests say "array".
     if (!v->is_array()) return invalid(dot(field, key), "expected an array of strings");
-    for (std::size_t i = 0; i < v->size(); ++i) {
-        auto s = detail::get_string((*v)[i], at(dot(field, key), i), 4096);
-        if (!s) return tl::unexpected(s.error());
-        out.push_back(std::move(*s));
-    }
-    return out;
+    return detail::get_strings(*v, dot(field, key), 4096);
 }
 
 bool is_sha256(std::string_view s) {

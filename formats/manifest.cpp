@@ -19,17 +19,6 @@ constexpr std::string_view kNameRule = "must match [a-z0-9][a-z0-9._-]{0,63}";
 constexpr std::string_view kKinds[] = {"mcp-server", "mask", "prompts", "openapi-plugin",
                                        "library"};
 
-Result<std::vector<std::string>> string_list(const json& arr, std::string_view field) {
-    if (!arr.is_array()) return invalid(std::string(field), "expected array of strings");
-    std::vector<std::string> out;
-    for (std::size_t i = 0; i < arr.size(); ++i) {
-        auto s = detail::get_string(arr[i], detail::at(field, i));
-        if (!s) return tl::unexpected(s.error());
-        out.push_back(std::move(*s));
-    }
-    return out;
-}
-
 Result<std::optional<Mcp>> parse_mcp(const json& v) {
     if (!v.is_object()) return invalid("mcp", "expected object");
     if (auto ok = detail::reject_unknown_keys(v, "mcp", {"command", "args"}); !ok) {
@@ -43,7 +32,7 @@ Result<std::optional<Mcp>> parse_mcp(const json& v) {
     if (c->empty()) return invalid("mcp.command", "must not be empty");
     mcp.command = std::move(*c);
     if (const json* args = member(v, "args")) {
-        auto a = string_list(*args, "mcp.args");
+        auto a = detail::get_strings(*args, "mcp.args");
         if (!a) return tl::unexpected(a.error());
         mcp.args = std::move(*a);
     }
@@ -274,7 +263,7 @@ std::vector<std::string> dep_strings(const std::vector<Dep>& deps) {
 
 Result<std::vector<DepSpec>> parse_dep_spec_list(const nlohmann::json& arr,
                                                  std::string_view field) {
-    auto strings = string_list(arr, field);
+    auto strings = detail::get_strings(arr, field);
     if (!strings) return tl::unexpected(strings.error());
     std::vector<DepSpec> out;
     for (std::size_t i = 0; i < strings->size(); ++i) {
@@ -286,7 +275,7 @@ Result<std::vector<DepSpec>> parse_dep_spec_list(const nlohmann::json& arr,
 }
 
 Result<std::vector<Dep>> parse_dep_list(const nlohmann::json& arr, std::string_view field) {
-    auto strings = string_list(arr, field);
+    auto strings = detail::get_strings(arr, field);
     if (!strings) return tl::unexpected(strings.error());
     std::vector<Dep> out;
     for (std::size_t i = 0; i < strings->size(); ++i) {

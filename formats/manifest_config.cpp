@@ -152,11 +152,9 @@ Result<void> parse_rules(const json& v, const std::string& field, ConfigKey& k) 
         if (!values->is_array() || values->empty()) {
             return invalid(field + ".values", "expected non-empty array of strings");
         }
-        for (std::size_t i = 0; i < values->size(); ++i) {
-            auto s = detail::get_string((*values)[i], detail::at(field + ".values", i));
-            if (!s) return tl::unexpected(s.error());
-            k.values.push_back(std::move(*s));
-        }
+        auto strings = detail::get_strings(*values, field + ".values");
+        if (!strings) return tl::unexpected(strings.error());
+        k.values = std::move(*strings);
     }
     return {};
 }

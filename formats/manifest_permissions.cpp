@@ -97,22 +97,6 @@ Result<FsPermission> parse_fs_entry(const json& v, const std::string& field) {
     return fs;
 }
 
-Result<std::vector<std::string>> checked_strings(const json& arr, const std::string& field,
-                                                 bool (*valid)(std::string_view),
-                                                 std::string_view rule) {
-    if (!arr.is_array()) return invalid(field, "expected array of strings");
-    std::vector<std::string> out;
-    for (std::size_t i = 0; i < arr.size(); ++i) {
-        const json& s = arr[i];
-        if (!s.is_string()) return invalid(detail::at(field, i), "expected string");
-        if (!valid(s.get_ref<const std::string&>())) {
-            return invalid(detail::at(field, i), std::string(rule));
-        }
-        out.push_back(s.get<std::string>());
-    }
-    return out;
-}
-
 }  // namespace
 
 namespace detail {
@@ -166,14 +150,14 @@ Result<Permissions> parse_permissions(const nlohmann::json& obj, std::string_vie
     }
     Permissions p;
     if (const json* net = member(obj, "network")) {
-        auto hosts = checked_strings(*net, f + ".network", detail::is_valid_network_host,
-                                     "must be a host name, optionally with :port");
+        auto hosts = detail::get_strings(*net, f + ".network", detail::is_valid_network_host,
+                                         "must be a host name, optionally with :port");
         if (!hosts) return tl::unexpected(hosts.error());
         p.network = std::move(*hosts);
     }
     if (const json* env = member(obj, "env")) {
-        auto names =
-            checked_strings(*env, f + ".env", detail::is_env_name, "must match [A-Z_][A-Z0-9_]*");
+        auto names = detail::get_strings(*env, f + ".env", detail::is_env_name,
+                                         "must match [A-Z_][A-Z0-9_]*");
         if (!names) return tl::unexpected(names.error());
         p.env = std::move(*names);
     }

@@ -1,10 +1,10 @@
 #include "importer/npm.hpp"
 
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <climits>
 #include <cstdlib>
 #include <fstream>
@@ -13,9 +13,7 @@
 
 #include "formats/json_util.hpp"
 #include "formats/manifest.hpp"
-#include "sandbox/process.hpp"
-
-extern char** environ;
+#include "sandbox/host_tools.hpp"
 
 namespace nxp::importer {
 namespace fs = std::filesystem;
@@ -75,20 +73,17 @@ Result<std::string> choose_bin(const json& meta, const NpmOptions& opts,
 Result<std::string> run(const std::vector<std::string>& argv, const std::string& what,
                         int timeout_s) {
     const char* path_var = std::getenv("PATH");
-    sandbox::detail::SpawnSpec spec;
-    spec.path =
-        sandbox::detail::find_executable(argv.front(), path_var ? path_var : "/usr/bin:/bin");
-    if (spec.path.empty())
+    const std::string path =
+        sandbox::find_host_tool(argv.front(), path_var ? path_var : "/usr/bin:/bin");
+    if (path.empty())
         return fail(ErrorKind::NotFound, argv.front(), "not found on PATH; install npm");
-    spec.argv = argv;
-    for (char** e = environ; e != nullptr && *e != nullptr; ++e) spec.env.emplace_back(*e);
-    spec.env.emplace_back("npm_config_update_notifier=false");
-    auto r = sandbox::detail::run_captured(spec, timeout_s, 1 << 20);
+    auto r = sandbox::run_host_tool(path, argv, {"npm_config_update_notifier=false"}, timeout_s,
+                                    1 << 20);
     if (!r) return tl::unexpected(r.error());
     if (r->timed_out)
         return fail(ErrorKind::Network, what,
                     "npm did not finish in " + std::to_string(timeout_s) + " s");
-    if (!WIFEXITED(r->wait_status) || WEXITSTATUS(r->wait_status) != 0) {
+    if (r->exit_code != 0) {
         std::string tail =
             r->output.size() > 2000 ? "…" + r->output.substr(r->output.size() - 2000) : r->output;
         return fail(ErrorKind::Network, what, "npm failed:\n" + trim(tail));
@@ -143,7 +138,7 @@ int node_major_for(std::string_view range, int fallback) {
             while (j > 0 && (alt[j - 1] == 'v' || alt[j - 1] == ' ')) --j;
             const char op = j > 0 ? alt[j - 1] : ' ';
             if (op != '<' && !(op == '=' && j > 1 && alt[j - 2] == '<'))
-                low = std::atoi(alt.c_str() + i);
+                std::from_chars(alt.data() + i, alt.data() + alt.size(), low);  // -1 on overflow
             break;
         }
         if (low >= 0) best = std::min(best, low);

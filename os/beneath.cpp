@@ -80,11 +80,6 @@ Result<Fd> open_walking(int dirfd, std::string_view rel, int flags, const std::s
 
 }  // namespace
 
-void Fd::reset() {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = -1;
-}
-
 Result<Fd> open_directory(const std::filesystem::path& dir) {
     Fd d(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!d.valid()) {

@@ -8,35 +8,11 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <utility>
 
 #include "formats/error.hpp"
+#include "os/fd.hpp"
 
 namespace nxp::os {
-
-// Owns a file descriptor.
-class Fd {
-  public:
-    Fd() = default;
-    explicit Fd(int fd) : fd_(fd) {}
-    ~Fd() { reset(); }
-    Fd(Fd&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
-    Fd& operator=(Fd&& o) noexcept {
-        if (this != &o) {
-            reset();
-            fd_ = std::exchange(o.fd_, -1);
-        }
-        return *this;
-    }
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-    int get() const { return fd_; }
-    bool valid() const { return fd_ >= 0; }
-    void reset();
-
-  private:
-    int fd_ = -1;
-};
 
 // Opens directory `dir` itself (following symlinks: it is a path nxp was configured with or
 // built itself, such as a store tree).

@@ -2,35 +2,12 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cstdio>
-#include <ctime>
 
 #include "formats/constraint.hpp"
+#include "formats/display.hpp"
 
 namespace nxp::repo {
 namespace {
-
-std::string human_size(std::uint64_t bytes) {
-    const char* units[] = {"B", "KiB", "MiB", "GiB"};
-    double v = static_cast<double>(bytes);
-    int u = 0;
-    while (v >= 1024 && u < 3) {
-        v /= 1024;
-        ++u;
-    }
-    char buf[32];
-    std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.1f %s", v, units[u]);
-    return buf;
-}
-
-std::string utc_date(std::int64_t t) {
-    const std::time_t tt = static_cast<std::time_t>(t);
-    std::tm tm{};
-    gmtime_r(&tt, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M UTC", &tm);
-    return buf;
-}
 
 std::string permissions_html(const formats::Permissions& p) {
     if (p.empty()) return "none";
@@ -82,10 +59,10 @@ std::string packages_table(const formats::Index& index) {
         h += std::string(revoked ? "<tr class=\"revoked\">" : "<tr>") + "<td>" +
              html_escape(p.name) + "</td><td>" + html_escape(p.version.str()) + "</td><td>" +
              html_escape(formats::kind_name(p.kind)) + "</td><td>" + html_escape(p.summary) +
-             "</td><td>" + permissions_html(p.permissions) + "</td><td>" + human_size(p.size) +
-             "</td><td>" + status_html(index, p, revoked) + "</td><td><a href=\"" +
-             html_escape(p.path) + "\">.nxp</a><br><code>" + html_escape(p.sha256) +
-             "</code></td></tr>\n";
+             "</td><td>" + permissions_html(p.permissions) + "</td><td>" +
+             formats::human_size(p.size) + "</td><td>" + status_html(index, p, revoked) +
+             "</td><td><a href=\"" + html_escape(p.path) + "\">.nxp</a><br><code>" +
+             html_escape(p.sha256) + "</code></td></tr>\n";
     }
     return h + "</tbody>\n</table>\n";
 }
@@ -168,9 +145,10 @@ std::string render_index_html(const formats::Index& index) {
     h += "<title>" + repo + " — nxp repository</title>\n<style>" + std::string(kStyle) +
          "</style>\n</head>\n<body>\n";
     h += "<h1>" + repo + "</h1>\n<p>An nxp plugin repository for NextChat. Index version " +
-         std::to_string(index.version) + ", generated " + utc_date(index.generated) + ", expires " +
-         utc_date(index.expires) + ". " + std::to_string(index.packages.size()) +
-         " package(s).</p>\n";
+         std::to_string(index.version) + ", generated " +
+         formats::utc_date_time(index.generated, false) + " UTC, expires " +
+         formats::utc_date_time(index.expires, false) + " UTC" + ". " +
+         std::to_string(index.packages.size()) + " package(s).</p>\n";
     h += "<p>Use it with <code>nxp repo add " + repo +
          " URL --key KEY.pub</code>, where URL is this page's directory and KEY.pub the "
          "publisher's public key.</p>\n";

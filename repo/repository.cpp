@@ -1,9 +1,9 @@
 #include "repo/repository.hpp"
 
 #include <algorithm>
-#include <ctime>
 #include <optional>
 
+#include "formats/display.hpp"
 #include "repo/keys.hpp"
 
 namespace nxp::repo {
@@ -14,15 +14,6 @@ constexpr std::uint64_t kMaxIndexBytes = 64ULL << 20;       // compressed, as do
 constexpr std::uint64_t kMaxIndexJsonBytes = 512ULL << 20;  // after zstd
 constexpr std::uint64_t kMaxKeyFileBytes = 64 * 1024;
 constexpr std::uint64_t kMaxKeyLinks = 1000;
-
-std::string utc_date(std::int64_t t) {
-    const std::time_t tt = static_cast<std::time_t>(t);
-    std::tm tm{};
-    gmtime_r(&tt, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S UTC", &tm);
-    return buf;
-}
 
 // Rollback and freeze rules against what the client accepted last time.
 Result<void> check_rollback(const FetchedIndex& f, const RepoState& last, const std::string& url) {
@@ -136,7 +127,7 @@ Result<FetchedIndex> load_index(const RepoConfig& repo, std::string raw_zst,
     }
     if (index->expires <= now) {
         return fail(ErrorKind::Verification, src,
-                    "index expired on " + utc_date(index->expires) +
+                    "index expired on " + formats::utc_date_time(index->expires) + " UTC" +
                         "; the publisher must rebuild and re-sign it");
     }
     FetchedIndex out;

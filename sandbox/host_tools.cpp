@@ -9,6 +9,8 @@
 
 #include "sandbox/process.hpp"
 
+extern char** environ;
+
 namespace nxp::sandbox {
 
 namespace {
@@ -113,6 +115,27 @@ std::vector<fs::path> host_tool_dirs() {
     if (const auto& node = host_node(); node && !inside_system_tree(node->path.parent_path()))
         dirs.push_back(node->path.parent_path());
     return dirs;
+}
+
+std::string find_host_tool(const std::string& name, const std::string& path_var) {
+    return detail::find_executable(name, path_var);
+}
+
+Result<HostToolRun> run_host_tool(const std::string& path, const std::vector<std::string>& argv,
+                                  const std::vector<std::string>& extra_env, int timeout_s,
+                                  std::uint64_t max_output) {
+    detail::SpawnSpec spec;
+    spec.path = path;
+    spec.argv = argv;
+    for (char** e = environ; e != nullptr && *e != nullptr; ++e) spec.env.emplace_back(*e);
+    spec.env.insert(spec.env.end(), extra_env.begin(), extra_env.end());
+    auto r = detail::run_captured(spec, timeout_s, max_output);
+    if (!r) return tl::unexpected(r.error());
+    HostToolRun out;
+    out.timed_out = r->timed_out;
+    if (WIFEXITED(r->wait_status)) out.exit_code = WEXITSTATUS(r->wait_status);
+    out.output = std::move(r->output);
+    return out;
 }
 
 }  // namespace nxp::sandbox

@@ -1,10 +1,13 @@
 #pragma once
 // Runtimes plugins take from the host rather than from a package: Node.js. nxp offers it to
 // the resolver as the `node-runtime` virtual package and binds it into every sandbox.
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "formats/error.hpp"
 
 namespace nxp::sandbox {
 
@@ -26,6 +29,24 @@ std::optional<HostTool> find_node(const std::string& path_var, const std::filesy
 // find_node on nxp's own PATH, probed once per process (the host does not change under it);
 // the first caller's `memo` is used, if any.
 const std::optional<HostTool>& host_node(const std::filesystem::path& memo = {});
+
+// The executable `name` runs as when looked up on `path_var` (a PATH value; a name with a
+// slash is taken as it is); empty when there is none.
+std::string find_host_tool(const std::string& name, const std::string& path_var);
+
+struct HostToolRun {
+    int exit_code = -1;  // -1 when it did not exit by itself (a signal, the timeout)
+    bool timed_out = false;
+    std::string output;  // stdout and stderr, interleaved, at most max_output bytes
+};
+
+// Runs a trusted host tool (npm for `nxp import`), NOT sandboxed: `path` (from
+// find_host_tool) with `argv` (argv[0] included), nxp's own environment plus `extra_env`
+// ("NAME=value"), stdin from /dev/null, in its own session; killed with its process group
+// after `timeout_s` seconds (0: never) or when its output floods.
+Result<HostToolRun> run_host_tool(const std::string& path, const std::vector<std::string>& argv,
+                                  const std::vector<std::string>& extra_env, int timeout_s,
+                                  std::uint64_t max_output);
 
 // Directories a sandbox binds read-only and puts first on PATH so plugin code finds the
 // host's tools: the host node's directory when it lies outside the system tree (/usr, /bin…)

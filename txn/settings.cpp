@@ -1,25 +1,19 @@
 #include "txn/settings.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 
+#include "formats/number.hpp"
 #include "repo/download.hpp"
 
 namespace nxp::txn {
 namespace {
 
-Result<std::uint64_t> parse_count(std::string_view text, std::string_view where, std::uint64_t min,
+std::string setting_name(std::string_view key) { return "setting " + std::string(key); }
+
+Result<std::uint64_t> parse_count(std::string_view text, std::string_view key, std::uint64_t min,
                                   std::uint64_t max) {
-    std::uint64_t n = 0;
-    bool ok = !text.empty() && text.size() <= 12;
-    for (char c : text) {
-        ok = ok && c >= '0' && c <= '9';
-        if (ok) n = n * 10 + static_cast<std::uint64_t>(c - '0');
-    }
-    if (!ok || n < min || n > max)
-        return fail(ErrorKind::Invalid, "setting " + std::string(where),
-                    "expected a whole number from " + std::to_string(min) + " to " +
-                        std::to_string(max) + ", not \"" + std::string(text) + "\"");
-    return n;
+    return formats::parse_count(text, setting_name(key), min, max);
 }
 
 }  // namespace
@@ -29,34 +23,6 @@ const std::vector<std::string>& settable_keys() {
                                                "extract.max_bytes", "download.parallel",
                                                "gc.keep",           "resolve.narrow_min"};
     return keys;
-}
-
-Result<std::uint64_t> parse_size(std::string_view text, std::string_view where) {
-    std::uint64_t unit = 1;
-    if (!text.empty()) {
-        switch (text.back()) {
-            case 'K':
-                unit = 1ULL << 10;
-                break;
-            case 'M':
-                unit = 1ULL << 20;
-                break;
-            case 'G':
-                unit = 1ULL << 30;
-                break;
-            default:
-                break;
-        }
-    }
-    std::string_view digits = unit == 1 ? text : text.substr(0, text.size() - 1);
-    auto n = parse_count(digits, where, 1, 1ULL << 40);
-    if (!n) {
-        Error e = n.error();
-        e.message =
-            "expected a size in bytes, or N with K, M or G, not \"" + std::string(text) + "\"";
-        return tl::unexpected(e);
-    }
-    return *n * unit;
 }
 
 Result<void> check_setting(std::string_view key, std::string_view value) {
@@ -76,7 +42,7 @@ Result<void> check_setting(std::string_view key, std::string_view value) {
     }
     Result<std::uint64_t> n = 0;
     if (key == "extract.max_entries") n = parse_count(value, key, 1, 100000000);
-    if (key == "extract.max_bytes") n = parse_size(value, key);
+    if (key == "extract.max_bytes") n = formats::parse_size(value, setting_name(key));
     if (key == "download.parallel") n = parse_count(value, key, 1, 64);
     if (key == "gc.keep") n = parse_count(value, key, 0, 1000000);
     if (key == "resolve.narrow_min") n = parse_count(value, key, 0, 1000000000);
@@ -100,7 +66,7 @@ Result<repo::ExtractLimits> extract_limits(const Root& root) {
     auto bytes = root.db().setting("extract.max_bytes");
     if (!bytes) return tl::unexpected(bytes.error());
     if (*bytes) {
-        auto n = parse_size(**bytes, "extract.max_bytes");
+        auto n = formats::parse_size(**bytes, setting_name("extract.max_bytes"));
         if (!n) return tl::unexpected(n.error());
         limits.max_total_bytes = *n;
     }
@@ -112,6 +78,37 @@ Result<std::uint64_t> narrow_min(const Root& root) {
     if (!v) return tl::unexpected(v.error());
     if (!*v) return kDefaultNarrowMin;
     return parse_count(**v, "resolve.narrow_min", 0, 1000000000);
+}
+
+Result<std::uint64_t> gc_keep(const Root& root) {
+    auto v = root.db().setting("gc.keep");
+    if (!v) return tl::unexpected(v.error());
+    if (!*v) return 5;
+    return parse_count(**v, "gc.keep", 0, 1000000);
+}
+
+unsigned download_parallel(const Root& root) {
+    constexpr std::uint64_t kMax = 64;
+    if (auto s = root.db().setting("download.parallel"); s && *s)
+        if (auto n = formats::parse_uint(**s, kMax); n && *n >= 1) return static_cast<unsigned>(*n);
+    if (const char* env = std::getenv("NXP_PARALLEL_DOWNLOADS"); env != nullptr)
+        if (auto n = formats::parse_uint(env, kMax); n && *n >= 1) return static_cast<unsigned>(*n);
+    return 8;
+}
+
+Result<std::optional<int>> hook_timeout(const Root& root) {
+    constexpr std::uint64_t kMaxSeconds = 86400;
+    std::optional<Result<std::uint64_t>> n;
+    if (const char* env = std::getenv("NXP_HOOK_TIMEOUT"); env != nullptr && *env != '\0') {
+        n = formats::parse_count(env, "NXP_HOOK_TIMEOUT", 0, kMaxSeconds);
+    } else {
+        auto v = root.db().setting("hooks.timeout");
+        if (!v) return tl::unexpected(v.error());
+        if (*v && !(*v)->empty()) n = parse_count(**v, "hooks.timeout", 0, kMaxSeconds);
+    }
+    if (!n) return std::optional<int>();
+    if (!*n) return tl::unexpected(n->error());
+    return std::optional<int>(std::max(1, static_cast<int>(**n)));
 }
 
 }  // namespace nxp::txn

@@ -76,3 +76,39 @@ TEST_CASE("parse_ordered_json keeps key order") {
     REQUIRE_FALSE(deep);
     CHECK(deep.error().message == "JSON nested deeper than 128 levels at byte 641");
 }
+
+TEST_CASE("get_strings: the one reader of an array of strings") {
+    using formats::detail::get_strings;
+    auto ok = get_strings(json::parse(R"(["a", "b c", ""])"), "f");
+    REQUIRE(ok);
+    CHECK(*ok == std::vector<std::string>{"a", "b c", ""});
+    CHECK(get_strings(json::array(), "f")->empty());
+    CHECK(get_strings(json::parse(R"("a")"), "f").error().str() == "f: expected array of strings");
+    CHECK(get_strings(json::parse(R"({"a": 1})"), "f").error().str() ==
+          "f: expected array of strings");
+    CHECK(get_strings(json::parse(R"(["a", 1])"), "f").error().str() == "f[1]: expected string");
+    CHECK(get_strings(json::parse(R"(["a", null])"), "f").error().str() == "f[1]: expected string");
+    CHECK(get_strings(json::parse(R"(["a", "b\u001b"])"), "f").error().str() ==
+          "f[1]: must not contain control characters");
+    CHECK(get_strings(json::parse(R"(["abcd"])"), "f", 3).error().str() ==
+          "f[0]: too long (at most 3 characters)");
+    auto any = get_strings(json::parse(R"(["b\u001b"])"), "f", 0, true);
+    REQUIRE(any);
+    CHECK(any->front() == "b\x1b");
+    auto upper = [](std::string_view s) {
+        return !s.empty() && s.find_first_not_of("ABC") == std::string_view::npos;
+    };
+    CHECK(get_strings(json::parse(R"(["AB", "x"])"), "e", +upper, "must be upper").error().str() ==
+          "e[1]: must be upper");
+    CHECK(get_strings(json::parse(R"(["AB", 2])"), "e", +upper, "must be upper").error().str() ==
+          "e[1]: expected string");
+}
+
+TEST_CASE("parse_string_array reads what nxp stored, any text kept") {
+    auto ok = formats::parse_string_array(R"(["x", "\u001b]0;t\u0007"])", "tools");
+    REQUIRE(ok);
+    CHECK(*ok == std::vector<std::string>{"x", "\x1b]0;t\x07"});
+    CHECK(formats::parse_string_array("[1]", "tools").error().str() == "tools[0]: expected string");
+    CHECK_FALSE(formats::parse_string_array("[", "tools"));
+    CHECK_FALSE(formats::parse_string_array(std::string(1000, '['), "tools"));
+}

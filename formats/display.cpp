@@ -1,0 +1,30 @@
+#include "formats/display.hpp"
+
+#include <cstdio>
+#include <ctime>
+
+namespace nxp::formats {
+
+std::string human_size(std::uint64_t bytes) {
+    const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+    double v = static_cast<double>(bytes);
+    int u = 0;
+    while (v >= 1024 && u < 4) {
+        v /= 1024;
+        ++u;
+    }
+    char buf[32];
+    std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.1f %s", v, units[u]);
+    return buf;
+}
+
+std::string utc_date_time(std::int64_t t, bool with_seconds) {
+    const auto tt = static_cast<std::time_t>(t);
+    std::tm tm{};
+    gmtime_r(&tt, &tm);  // leaves tm zeroed for a year it cannot represent
+    char buf[64];
+    std::strftime(buf, sizeof buf, with_seconds ? "%Y-%m-%d %H:%M:%S" : "%Y-%m-%d %H:%M", &tm);
+    return buf;
+}
+
+}  // namespace nxp::formats
