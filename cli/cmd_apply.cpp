@@ -1,7 +1,5 @@
 // nxp apply FILE [--locked | --lockfile LOCK] | --bundle BUNDLE [--key PUBKEY]: make the root
 // match a desired-state file (nxp-apply(5)) in one transaction; --dry-run prints the diff.
-#include <iostream>
-
 #include "cli/apply_render.hpp"
 #include "cli/context.hpp"
 #include "deploy/apply.hpp"
@@ -95,28 +93,13 @@ Result<int> run(Context& c, const Flags& f) {
     }
     if (lock) source.lock = &*lock;
 
-    auto opts = c.txn_options("apply");
-    auto confirm = [&c](const deploy::ApplyDiff& diff) {
-        if (c.g.json) return c.g.yes;
-        std::cerr << render_diff(c, diff);
-        if (c.g.yes) return true;
-        if (!c.interactive()) {
-            std::cerr << "nxp: not asking without a terminal; run again with --yes to proceed\n";
-            return false;
-        }
-        return c.confirm("Proceed?");
-    };
-    auto report = deploy::apply_desired(*root, desired, source, opts, confirm, c);
+    auto opts = c.txn_options(txn::TxnKind::Apply, *root);
+    if (!opts) return tl::unexpected(opts.error());
+    auto report = deploy::apply_desired(*root, desired, source, *opts, c);
     if (!report) return tl::unexpected(report.error());
-    if (report->unsolvable) {
-        if (c.g.json)
-            c.emit({{"command", "apply"},
-                    {"ok", false},
-                    {"unsolvable", unsolvable_json(*report->unsolvable)}});
-        std::cerr << "nxp: the file's plugins cannot be installed together:\n"
-                  << report->unsolvable->str();
-        return 3;
-    }
+    if (report->unsolvable)
+        return tl::unexpected(unsolvable_error(
+            c, "apply", "the file's plugins cannot be installed together", *report->unsolvable));
     const auto& diff = report->diff;
     if (c.g.json) {
         auto doc = diff_json(diff);

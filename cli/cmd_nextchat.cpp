@@ -1,8 +1,5 @@
-// nxp nextchat set DIR | status; and the after-commit step keeping NextChat in step.
-#include <unistd.h>
-
-#include <cstdlib>
-
+// nxp nextchat set DIR | status. Keeping NextChat in step after a transaction is txn's
+// (txn::integrate_nextchat).
 #include "cli/context.hpp"
 #include "nextchat/catalog.hpp"
 #include "nextchat/mcp_config.hpp"
@@ -17,41 +14,6 @@ std::string setting(txn::Root& root, const char* key) {
     return v && *v ? **v : std::string();
 }
 
-}  // namespace
-
-void sync_nextchat_after(Context& ctx, txn::Root& root) {
-    auto sync = txn::sync_nextchat(root, self_exe());
-    if (!sync) {
-        ctx.message(txn::Level::Warning,
-                    "NextChat's files were not updated: " + sync.error().str());
-        return;
-    }
-    for (const auto& e : sync->errors)
-        ctx.message(txn::Level::Warning, "NextChat's file was not updated: " + e.str());
-    if (sync->changed.empty()) return;
-    std::string files;
-    for (const auto& f : sync->changed) files += (files.empty() ? "" : ", ") + f;
-    ctx.message(txn::Level::Info, "Updated NextChat's " + files + ".");
-    // NextChat reads its MCP config only at start; masks.json and prompts.json are static
-    // files its pages fetch, so a change to them alone needs no restart.
-    if (std::find(sync->changed.begin(), sync->changed.end(), "app/mcp/mcp_config.json") ==
-        sync->changed.end())
-        return;
-    std::string restart = setting(root, "nextchat.restart_cmd");
-    if (restart.empty()) {
-        ctx.message(txn::Level::Info, "Restart NextChat to load it (no restart command set).");
-        return;
-    }
-    int rc = std::system(restart.c_str());
-    if (rc != 0)
-        ctx.message(txn::Level::Warning, "the restart command '" + restart + "' failed (status " +
-                                             std::to_string(rc) + "); restart NextChat yourself");
-    else
-        ctx.message(txn::Level::Info, "Restarted NextChat ('" + restart + "').");
-}
-
-namespace {
-
 struct SetFlags {
     std::string dir, restart_cmd, path_map, version;
 };
@@ -62,24 +24,14 @@ Result<int> set(Context& c, const SetFlags& f) {
     auto abs = std::filesystem::absolute(f.dir).lexically_normal();
     if (!std::filesystem::is_directory(abs))
         return fail(ErrorKind::NotFound, abs.string(), "not a directory");
-    auto& db = root->db();
     std::string version = f.version;
     if (version.empty()) {
         auto v = nextchat::detect_version(abs);
         if (!v) return tl::unexpected(v.error());
         if (*v) version = (*v)->str();
     }
-    if (auto r = db.set_setting("nextchat.dir", abs.string()); !r) return tl::unexpected(r.error());
-    if (!version.empty())
-        if (auto r = db.set_setting("nextchat.version", version); !r)
-            return tl::unexpected(r.error());
-    if (!f.restart_cmd.empty())
-        if (auto r = db.set_setting("nextchat.restart_cmd", f.restart_cmd); !r)
-            return tl::unexpected(r.error());
-    if (!f.path_map.empty())
-        if (auto r = db.set_setting("nextchat.path_map", f.path_map); !r)
-            return tl::unexpected(r.error());
-    auto sync = txn::sync_nextchat(*root, self_exe());
+    auto sync =
+        txn::set_nextchat(*root, {abs.string(), version, f.restart_cmd, f.path_map}, self_exe());
     if (!sync) return tl::unexpected(sync.error());
     if (!sync->errors.empty()) return tl::unexpected(sync->errors.front());
     if (c.g.json) {

@@ -8,7 +8,9 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "cli/apply_render.hpp"
 #include "cli/term.hpp"
+#include "deploy/apply.hpp"
 
 namespace nxp::cli {
 namespace fs = std::filesystem;
@@ -44,6 +46,25 @@ bool Context::confirm(std::string_view question) {
     std::string answer;
     if (!std::getline(std::cin, answer)) return false;
     return answer == "y" || answer == "Y" || answer == "yes";
+}
+
+txn::Answer Context::question(const txn::Question& q) {
+    if (!interactive()) {
+        if (q.type == txn::Question::Type::Proceed && !quiet_cannot_ask_)
+            std::cerr << "nxp: not asking without a terminal; run again with --yes to proceed\n";
+        return txn::Answer::CannotAsk;
+    }
+    return confirm(q.text) ? txn::Answer::Yes : txn::Answer::No;
+}
+
+void Context::preview(const Preview& what) {
+    if (const auto* p = dynamic_cast<const txn::PlanPreview*>(&what)) {
+        if (!g.json) std::cerr << render_plan(*this, p->plan) << render_permissions(p->plan);
+    } else if (const auto* d = dynamic_cast<const deploy::DiffPreview*>(&what)) {
+        // nxp apply --json has always refused without --yes silently.
+        quiet_cannot_ask_ = g.json;
+        if (!g.json) std::cerr << render_diff(*this, d->diff);
+    }
 }
 
 bool Context::color() const {
@@ -148,39 +169,21 @@ std::string Context::user() const {
     return std::to_string(::getuid());
 }
 
-txn::TxnOptions Context::txn_options(const std::string& kind) {
+Result<txn::TxnOptions> Context::txn_options(txn::TxnKind kind, const txn::Root& root) {
     txn::TxnOptions o;
+    o.kind = kind;
     o.dry_run = g.dry_run;
     o.offline = g.offline;
-    o.kind = kind;
+    o.yes = g.yes;
+    o.grant = g.grant;
+    auto policy = txn::read_policy(g.policy);
+    if (!policy) return tl::unexpected(policy.error());
+    o.policy = std::move(*policy);
+    o.run = txn::run_policy(root, g.allow_unsandboxed);
+    o.hold_back_ungranted = kind == txn::TxnKind::Update;
+    o.nxp_exe = self_exe();
     o.command_line = command_line();
     o.user = user();
-    o.confirm = [this](const resolver::Plan& plan) {
-        if (!g.json) std::cerr << render_plan(*this, plan);
-        if (!g.json) std::cerr << render_permissions(plan);
-        if (g.yes) return true;
-        if (!interactive()) {
-            std::cerr << "nxp: not asking without a terminal; run again with --yes to proceed\n";
-            return false;
-        }
-        return confirm("Proceed?");
-    };
-    o.check_plan = [this](txn::Root& root, const resolver::Plan& plan) {
-        return check_grants(*this, root, plan);
-    };
-    if (kind == "update") {
-        o.may_grant = [this](const std::string& name, const formats::Permissions& missing) {
-            return may_grant(*this, name, missing);
-        };
-    }
-    o.before_switch = [this](txn::Root& root, const txn::Intent& intent,
-                             const txn::TxnReport& report) -> Result<void> {
-        if (auto r = check_config_grants(*this, root, intent); !r) return r;
-        return txn::run_plugin_code(root, intent, report, run_policy(*this, root), *this);
-    };
-    o.after_commit = [this](txn::Root& root, const txn::Intent&, const txn::TxnReport&) {
-        sync_nextchat_after(*this, root);
-    };
     return o;
 }
 
@@ -188,120 +191,6 @@ std::string self_exe() {
     std::error_code ec;
     auto p = std::filesystem::read_symlink("/proc/self/exe", ec);
     return ec ? std::string("nxp") : p.string();
-}
-
-std::string human_size(std::uint64_t bytes) {
-    const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-    double v = static_cast<double>(bytes);
-    int u = 0;
-    while (v >= 1024 && u < 4) {
-        v /= 1024;
-        ++u;
-    }
-    char buf[32];
-    std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.1f %s", v, units[u]);
-    return buf;
-}
-
-std::string render_plan(const Context& ctx, const resolver::Plan& plan) {
-    std::size_t width = 4;
-    for (const auto& s : plan.steps) width = std::max(width, s.name.size());
-    std::uint64_t download = 0;
-    std::string text = "Plan:\n";
-    for (const auto& s : plan.steps) {
-        std::string action(resolver::step_kind_name(s.kind));
-        std::string line = "  " + action +
-                           std::string(10 - std::min<std::size_t>(action.size(), 9), ' ') + s.name +
-                           std::string(width + 2 - s.name.size(), ' ');
-        if (s.from && s.to)
-            line += s.from->str() + " -> " + s.to->str();
-        else if (s.to)
-            line += s.to->str();
-        else if (s.from)
-            line += s.from->str();
-        if (!s.repo.empty()) line += "  [" + s.repo + "]";
-        if (s.kind != resolver::StepKind::Remove && !s.explicit_) line += "  (dependency)";
-        if (!s.replaced_by.empty()) line += "  (replaced by " + s.replaced_by + ")";
-        const char* sgr = s.kind == resolver::StepKind::Remove ? "31" : "32";
-        text += ctx.paint(line, sgr) + "\n";
-        if (s.entry) download += s.entry->size;
-    }
-    for (const auto& name : plan.marked_explicit)
-        text += "  keep      " + name + "  (now explicitly installed)\n";
-    text += std::to_string(plan.steps.size()) + " change(s), up to " + human_size(download) +
-            " to download.\n";
-    return text;
-}
-
-json plan_json(const resolver::Plan& plan) {
-    json steps = json::array();
-    for (const auto& s : plan.steps) {
-        json j{{"action", resolver::step_kind_name(s.kind)}, {"name", s.name}};
-        j["from"] = s.from ? json(s.from->str()) : json(nullptr);
-        j["to"] = s.to ? json(s.to->str()) : json(nullptr);
-        if (!s.repo.empty()) j["repo"] = s.repo;
-        if (s.kind != resolver::StepKind::Remove)
-            j["reason"] = s.explicit_ ? "explicit" : "dependency";
-        if (s.entry) {
-            j["size"] = s.entry->size;
-            j["sha256"] = s.entry->sha256;
-        }
-        if (!s.replaced_by.empty()) j["replaced_by"] = s.replaced_by;
-        steps.push_back(std::move(j));
-    }
-    return steps;
-}
-
-json unsolvable_json(const resolver::Unsolvable& u) {
-    json problems = json::array();
-    for (const auto& p : u.problems) {
-        json sol = json::array();
-        for (const auto& s : p.solutions) sol.push_back(s.text);
-        problems.push_back({{"problem", p.text}, {"details", p.details}, {"solutions", sol}});
-    }
-    return problems;
-}
-
-Result<int> run_and_report(Context& ctx, txn::Root& root, const resolver::Request& request,
-                           const std::string& kind, const std::vector<std::string>& purge) {
-    auto opts = ctx.txn_options(kind);
-    opts.purge = purge;
-    auto report = txn::run_request(root, request, opts, ctx);
-    if (!report) return tl::unexpected(report.error());
-    if (report->unsolvable) {
-        if (ctx.g.json)
-            ctx.emit({{"command", kind},
-                      {"ok", false},
-                      {"unsolvable", unsolvable_json(*report->unsolvable)}});
-        std::cerr << "nxp: the request cannot be satisfied:\n" << report->unsolvable->str();
-        return 3;
-    }
-    if (ctx.g.json) {
-        ctx.emit(
-            {{"command", kind},
-             {"ok", true},
-             {"held_back", held_back_json(report->held_back)},
-             {"dry_run", ctx.g.dry_run},
-             {"applied", report->applied},
-             {"plan", plan_json(report->plan)},
-             {"marked_explicit", report->plan.marked_explicit},
-             {"transaction", report->txn_id},
-             {"generation", report->applied ? report->to_generation : report->from_generation}});
-        return 0;
-    }
-    if (!report->held_back.empty()) std::cerr << render_held_back(report->held_back);
-    if (report->plan.empty() && report->plan.marked_explicit.empty()) {
-        ctx.out("Nothing to do.");
-    } else if (!report->applied) {
-        ctx.out(render_plan(ctx, report->plan) + "Dry run: nothing was changed.");
-    } else {
-        ctx.message(txn::Level::Info, "Done: generation " + std::to_string(report->to_generation) +
-                                          " is current (" +
-                                          std::to_string(report->plan.steps.size()) +
-                                          " change(s), " + human_size(report->download_bytes) +
-                                          " downloaded; undo with 'nxp rollback').");
-    }
-    return 0;
 }
 
 }  // namespace nxp::cli

@@ -1,19 +1,21 @@
 #pragma once
 // What every command shares: global options, output for people (stderr/stdout, colour)
-// and for scripts (--json), the Events implementation, and exit codes.
+// and for scripts (--json), and the Events implementation (messages, progress, the plan
+// or diff shown before a change, questions answered on the terminal). Rendering is in
+// cli/render.hpp, command registration in cli/commands.hpp.
 #include <CLI/CLI.hpp>
 #include <filesystem>
 #include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
-#include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "cli/commands.hpp"
 #include "cli/progress.hpp"
+#include "cli/render.hpp"
 #include "formats/error.hpp"
-#include "resolver/resolver.hpp"
 #include "txn/events.hpp"
 #include "txn/plugins.hpp"
 #include "txn/root.hpp"
@@ -40,22 +42,21 @@ struct Globals {
     bool allow_unsandboxed = false;  // run plugin code even where bubblewrap cannot
 };
 
-class Context;
-using Action = std::function<Result<int>(Context&)>;
-
 class Context final : public txn::Events {
   public:
     Globals g;
     Action action;  // set by the chosen subcommand
     // Options whose values history must not keep (a config VALUE may be a secret).
     std::set<const CLI::Option*> secret_options;
-    // Plugins whose extra permissions were approved by an answer during this run, so that
-    // an update's hold-back question and the grant step ask only once.
-    std::set<std::string> approved;
 
     // Events
     void message(txn::Level level, std::string_view text) override;
     bool confirm(std::string_view question) override;
+    // Without a terminal (or with --json) nothing can be asked: CannotAsk. --yes answers a
+    // grant question on a terminal; Proceed is not asked with --yes (txn decides).
+    txn::Answer question(const txn::Question& q) override;
+    // The plan (txn::PlanPreview) or apply diff (deploy::DiffPreview) on stderr, unless --json.
+    void preview(const Preview& what) override;
     void progress(std::string_view what, std::uint64_t done, std::uint64_t total) override;
 
     bool interactive() const;  // stdin and stderr are terminals, and not --json
@@ -79,70 +80,19 @@ class Context final : public txn::Events {
     void record_command(const CLI::App& app);
     const std::string& command_line() const { return command_line_; }
     std::string user() const;
-    txn::TxnOptions txn_options(const std::string& kind);
+    // The global options as the transaction's data: --dry-run, --offline, --yes, --grant,
+    // the --policy file read, the run policy (settings of `root`, --allow-unsandboxed), this
+    // binary for NextChat, and who runs what.
+    Result<txn::TxnOptions> txn_options(txn::TxnKind kind, const txn::Root& root);
 
   private:
     std::string command_line_ = "nxp";
     mutable bool emitted_ = false;
+    bool quiet_cannot_ask_ = false;               // an apply diff in --json: refused without a note
     std::unique_ptr<ProgressRenderer> progress_;  // created on the first progress event
 };
 
-// Shared rendering used by several commands.
-std::string human_size(std::uint64_t bytes);
-std::string render_plan(const Context& ctx, const resolver::Plan& plan);
-nlohmann::json plan_json(const resolver::Plan& plan);
-nlohmann::json unsolvable_json(const resolver::Unsolvable& u);
-// Runs a request through the shared transaction path and reports it (human or JSON).
-Result<int> run_and_report(Context& ctx, txn::Root& root, const resolver::Request& request,
-                           const std::string& kind, const std::vector<std::string>& purge = {});
-
-// Command registration, one file each.
-void add_init(CLI::App& app, Context& ctx);
-void add_repo(CLI::App& app, Context& ctx);
-void add_refresh(CLI::App& app, Context& ctx);
-void add_search(CLI::App& app, Context& ctx);
-void add_info(CLI::App& app, Context& ctx);
-void add_list(CLI::App& app, Context& ctx);
-void add_install(CLI::App& app, Context& ctx);
-void add_remove(CLI::App& app, Context& ctx);
-void add_update(CLI::App& app, Context& ctx);
-void add_rollback(CLI::App& app, Context& ctx);
-void add_history(CLI::App& app, Context& ctx);
-void add_key(CLI::App& app, Context& ctx);
-void add_pack(CLI::App& app, Context& ctx);
-void add_lint(CLI::App& app, Context& ctx);
-void add_verify(CLI::App& app, Context& ctx);
-void add_hold(CLI::App& app, Context& ctx);  // hold, unhold, autoremove, why
-void add_gc(CLI::App& app, Context& ctx);
-void add_config(CLI::App& app, Context& ctx);
-void add_enable(CLI::App& app, Context& ctx);  // enable, disable
-void add_permissions(CLI::App& app, Context& ctx);
-void add_exec(CLI::App& app, Context& ctx);
-void add_nextchat(CLI::App& app, Context& ctx);
-
-// Plugin support shared by the transaction hooks (cmd_permissions.cpp, cmd_nextchat.cpp).
-std::string render_permissions(const resolver::Plan& plan);
-Result<void> check_grants(Context& ctx, txn::Root& root, const resolver::Plan& plan);
-// An update's question: may `name` have `missing` (--grant, --policy, or asked when
-// interactive)? A refusal holds the upgrade back.
-bool may_grant(Context& ctx, const std::string& name, const formats::Permissions& missing);
-// Before the switch: the current values of ${config.KEY} paths of what `intent` changes must be
-// granted (asked like check_grants); refused, the transaction aborts with nothing changed.
-Result<void> check_config_grants(Context& ctx, txn::Root& root, const txn::Intent& intent);
-nlohmann::json held_back_json(const std::vector<txn::HeldBack>& held);
-std::string render_held_back(const std::vector<txn::HeldBack>& held);
-runtime::RunPolicy run_policy(Context& ctx, txn::Root& root);
-void sync_nextchat_after(Context& ctx, txn::Root& root);
-void add_audit(CLI::App& app, Context& ctx);
-void add_doctor(CLI::App& app, Context& ctx);
-void add_files(CLI::App& app, Context& ctx);  // files, owns
-void add_new(CLI::App& app, Context& ctx);
-void add_import(CLI::App& app, Context& ctx);
-
 // This binary's own path (what NextChat's config entries start).
 std::string self_exe();
-void add_apply(CLI::App& app, Context& ctx);  // cmd_apply.cpp
-void add_lock(CLI::App& app, Context& ctx);
-void add_bundle(CLI::App& app, Context& ctx);
 
 }  // namespace nxp::cli

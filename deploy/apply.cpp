@@ -8,6 +8,7 @@
 #include "formats/redact.hpp"
 #include "repo/repository.hpp"
 #include "txn/fsutil.hpp"
+#include "txn/grant_step.hpp"
 #include "txn/settings.hpp"
 #include "txn/stage.hpp"
 
@@ -164,14 +165,14 @@ resolver::Plan mark_reasons(resolver::Plan plan, const txn::Snapshot& snap,
         bool stepped = std::any_of(plan.steps.begin(), plan.steps.end(),
                                    [&](const auto& s) { return s.name == cur.name; });
         if (stepped) continue;
-        if (it->second.reason == "explicit")
+        if (txn::is_explicit(it->second))
             plan.marked_explicit.push_back(cur.name);
         else
             demoted.push_back(cur.name);
     }
     for (auto& s : plan.steps)
         if (auto it = next.find(s.name); it != next.end())
-            s.explicit_ = it->second.reason == "explicit";
+            s.explicit_ = txn::is_explicit(it->second);
     return plan;
 }
 
@@ -201,19 +202,20 @@ txn::StepRecord record_of(const resolver::Step& s) {
 txn::Intent make_intent(const ApplyDiff& diff, const std::map<std::string, db::GenPackage>& next,
                         std::vector<db::ConfigRow> config) {
     txn::Intent intent;
-    intent.kind = "apply";
+    intent.kind = std::string(txn::txn_kind_name(txn::TxnKind::Apply));
     for (const auto& s : diff.plan.steps) intent.steps.push_back(record_of(s));
-    auto versioned = [&](const std::string& action, const std::string& name) {
+    auto versioned = [&](txn::StepAction action, const std::string& name) {
         auto it = next.find(name);
         std::string v = it == next.end() ? "" : it->second.version;
         intent.steps.push_back({action, name, v, v, it == next.end() ? "" : it->second.repo});
     };
-    for (const auto& n : diff.plan.marked_explicit) versioned("mark-explicit", n);
-    for (const auto& n : diff.demoted) versioned("mark-dependency", n);
+    for (const auto& n : diff.plan.marked_explicit) versioned(txn::StepAction::MarkExplicit, n);
+    for (const auto& n : diff.demoted) versioned(txn::StepAction::MarkDependency, n);
     std::set<std::string> configured;
     for (const auto& c : diff.config) configured.insert(c.plugin);
-    for (const auto& n : configured) versioned("config", n);
-    for (const auto& f : diff.flags) versioned(f.enabled ? "enable" : "disable", f.plugin);
+    for (const auto& n : configured) versioned(txn::StepAction::Config, n);
+    for (const auto& f : diff.flags)
+        versioned(f.enabled ? txn::StepAction::Enable : txn::StepAction::Disable, f.plugin);
     for (const auto& [name, p] : next) intent.packages.push_back(p);
     intent.config = std::move(config);
     return intent;
@@ -223,7 +225,6 @@ txn::Intent make_intent(const ApplyDiff& diff, const std::map<std::string, db::G
 
 Result<ApplyReport> apply_desired(txn::Root& root, const formats::Desired& desired,
                                   const ApplySource& source, const txn::TxnOptions& opts,
-                                  const std::function<bool(const ApplyDiff&)>& confirm_diff,
                                   Events& events) {
     const std::int64_t now = txn::now_or_clock(opts.now);
     ApplyReport report;
@@ -291,11 +292,14 @@ Result<ApplyReport> apply_desired(txn::Root& root, const formats::Desired& desir
     report.diff.grants = grants->changes;
 
     if (report.diff.empty() || opts.dry_run) return report;
-    if (confirm_diff && !confirm_diff(report.diff))
+    events.preview(DiffPreview(report.diff));
+    if (!opts.yes && events.question({Question::Type::Proceed, "", {}, "Proceed?"}) != Answer::Yes)
         return fail(ErrorKind::Cancelled, "", "cancelled; nothing was changed");
-    if (!grants->uncovered.empty() && opts.check_plan) {
-        // Not granted by the file: --grant, --policy or the terminal decide, as for install.
-        if (auto r = opts.check_plan(root, grants->uncovered); !r) return tl::unexpected(r.error());
+    txn::GrantDecider decider(opts, events);
+    if (!grants->uncovered.empty()) {
+        // Not granted by the file: --grant, --policy or a question decide, as for install.
+        if (auto r = txn::grant_plan(root, grants->uncovered, decider, events); !r)
+            return tl::unexpected(r.error());
     }
 
     auto downloaded = stage(root, report.diff.plan, repos, source, opts.offline, next, events);
@@ -338,7 +342,7 @@ Result<ApplyReport> apply_desired(txn::Root& root, const formats::Desired& desir
         report.txn.to_generation = *id;
         report.txn.plan = report.diff.plan;
         txn::Intent intent = make_intent(report.diff, next, std::move(*config));
-        if (auto r = apply_intent(root, report.txn, intent, opts); !r) {
+        if (auto r = apply_intent(root, report.txn, intent, opts, events); !r) {
             restore_grants();
             return tl::unexpected(r.error());
         }

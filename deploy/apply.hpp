@@ -75,24 +75,25 @@ struct ApplyReport {
     bool applied = false;  // something changed (a generation, or repositories/grants only)
 };
 
-// Computes the diff and, unless opts.dry_run, applies it: packages are staged, the file's
-// configuration validated against the staged manifests, grants stored, then one generation
-// is made through apply_intent; repositories are recorded after it took effect. Any error
-// before the switch leaves the root as it was. opts.confirm is asked with the diff's plan.
-// `confirm_diff` (when set) shows the whole diff and may cancel.
+// The diff about to be applied, shown (Events::preview) before the Proceed question.
+struct DiffPreview final : Preview {
+    explicit DiffPreview(const ApplyDiff& d) : diff(d) {}
+    const ApplyDiff& diff;
+};
+
+// Computes the diff and, unless opts.dry_run, applies it: the diff is shown (DiffPreview)
+// and --yes or the Proceed question decides; permissions the file does not grant are
+// granted as for install (txn::grant_plan); packages are staged, the file's configuration
+// validated against the staged manifests, grants stored, then one generation is made
+// through txn::apply_intent (hooks, health checks, NextChat); repositories are recorded
+// after it took effect. Any error before the switch leaves the root as it was.
 Result<ApplyReport> apply_desired(txn::Root& root, const formats::Desired& desired,
                                   const ApplySource& source, const txn::TxnOptions& opts,
-                                  const std::function<bool(const ApplyDiff&)>& confirm_diff,
                                   Events& events);
 
 // A config value given by reference, read now: {"env": NAME} or {"file": PATH} (one trailing
 // newline dropped). Errors name the field of the desired file.
 Result<std::string> read_reference(const formats::DesiredValue& value);
-
-// Every configured repository's index, freshly downloaded and verified in memory (checked
-// against the recorded state for rollback), or from the cache with `offline`. Writes nothing.
-Result<std::vector<txn::RepoIndex>> fresh_indexes(txn::Root& root, std::int64_t now, bool offline,
-                                                  Events& events);
 
 // The exact installed set of the current generation as a lockfile; every package must still
 // be in its repository's cached index (its path) and every repository configured.

@@ -166,7 +166,8 @@ std::map<std::string, db::GenPackage> next_packages(const formats::Desired& d,
     for (const auto& p : d.plugins) enabled[p.name] = p.enabled;
     for (auto& [name, p] : next) {
         auto it = enabled.find(name);
-        p.reason = it != enabled.end() ? "explicit" : "dependency";
+        p.reason =
+            txn::reason_name(it != enabled.end() ? txn::Reason::Explicit : txn::Reason::Dependency);
         if (it != enabled.end()) p.enabled = it->second;
     }
     return next;

@@ -2,18 +2,51 @@
 // Libraries never print: they report through this interface, which cli/ implements for a
 // terminal or for --json (the libalpm eventcb/questioncb/progresscb idea).
 #include <cstdint>
+#include <string>
 #include <string_view>
+
+#include "formats/manifest.hpp"
 
 namespace nxp {
 
 enum class Level { Debug, Info, Warning };
 
+// A question the transaction asks (libalpm's questioncb): which one, about which plugin and
+// permissions, and the question in words. The transaction decides what is asked and what an
+// answer means; the frontend only answers.
+struct Question {
+    enum class Type {
+        Proceed,          // go ahead with the change shown (a preview came before)
+        Grant,            // grant `plugin` the `permissions` its new version asks for
+        GrantUpdate,      // the same for an update; No keeps the plugin at its version
+        GrantConfigPath,  // grant the paths its configuration points a permission at
+    };
+    Type type = Type::Proceed;
+    std::string plugin;                // Grant*: the plugin
+    formats::Permissions permissions;  // Grant*: what it would be granted
+    std::string text;                  // "Grant x: network api.example.org?"
+};
+
+// CannotAsk: nobody can answer (no terminal, --json); the transaction treats it as No.
+enum class Answer { Yes, No, CannotAsk };
+
+// What a change is about to do, shown before it is confirmed (a transaction's plan, an
+// apply's diff). The layer that makes it derives its own (txn::PlanPreview,
+// deploy::DiffPreview); a frontend shows the ones it knows.
+struct Preview {
+    virtual ~Preview() = default;
+};
+
 class Events {
   public:
     virtual ~Events() = default;
     virtual void message(Level level, std::string_view text) = 0;
-    // A yes/no question; implementations without a terminal answer from --yes or refuse.
+    // A yes/no question in words; the default answer of question().
     virtual bool confirm(std::string_view question) = 0;
+    virtual Answer question(const Question& q) {
+        return confirm(q.text) ? Answer::Yes : Answer::No;
+    }
+    virtual void preview(const Preview& /*what*/) {}
     virtual void progress(std::string_view /*what*/, std::uint64_t /*done*/,
                           std::uint64_t /*total*/) {}
 };

@@ -11,6 +11,71 @@ namespace nxp::txn {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
+std::string_view step_action_name(StepAction a) {
+    switch (a) {
+        case StepAction::Install:
+            return "install";
+        case StepAction::Upgrade:
+            return "upgrade";
+        case StepAction::Downgrade:
+            return "downgrade";
+        case StepAction::Reinstall:
+            return "reinstall";
+        case StepAction::Remove:
+            return "remove";
+        case StepAction::Change:
+            return "change";
+        case StepAction::MarkExplicit:
+            return "mark-explicit";
+        case StepAction::MarkDependency:
+            return "mark-dependency";
+        case StepAction::Config:
+            return "config";
+        case StepAction::Enable:
+            return "enable";
+        case StepAction::Disable:
+            return "disable";
+    }
+    return "unknown";
+}
+
+std::optional<StepAction> parse_step_action(std::string_view name) {
+    for (auto a :
+         {StepAction::Install, StepAction::Upgrade, StepAction::Downgrade, StepAction::Reinstall,
+          StepAction::Remove, StepAction::Change, StepAction::MarkExplicit,
+          StepAction::MarkDependency, StepAction::Config, StepAction::Enable, StepAction::Disable})
+        if (step_action_name(a) == name) return a;
+    return std::nullopt;
+}
+
+StepAction step_action_of(resolver::StepKind k) {
+    switch (k) {
+        case resolver::StepKind::Install:
+            return StepAction::Install;
+        case resolver::StepKind::Upgrade:
+            return StepAction::Upgrade;
+        case resolver::StepKind::Downgrade:
+            return StepAction::Downgrade;
+        case resolver::StepKind::Reinstall:
+            return StepAction::Reinstall;
+        case resolver::StepKind::Remove:
+            return StepAction::Remove;
+    }
+    return StepAction::Install;
+}
+
+std::string_view reason_name(Reason r) {
+    switch (r) {
+        case Reason::Explicit:
+            return "explicit";
+        case Reason::Dependency:
+            return "dependency";
+    }
+    return "dependency";
+}
+
+bool is_explicit(const db::GenPackage& p) { return p.reason == reason_name(Reason::Explicit); }
+
 std::string intent_to_json(const Intent& intent, bool with_config) {
     json j;
     j["kind"] = intent.kind;
@@ -50,8 +115,9 @@ Result<Intent> intent_from_json(const std::string& text) {
         Intent in;
         in.kind = j.at("kind").get<std::string>();
         for (const auto& s : j.at("steps"))
-            in.steps.push_back(
-                {s.at("action"), s.at("name"), s.at("from"), s.at("to"), s.at("repo")});
+            in.steps.emplace_back(s.at("action").get<std::string>(),
+                                  s.at("name").get<std::string>(), s.at("from").get<std::string>(),
+                                  s.at("to").get<std::string>(), s.at("repo").get<std::string>());
         for (const auto& p : j.at("packages")) {
             db::GenPackage g;
             g.name = p.at("name");

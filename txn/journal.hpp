@@ -2,23 +2,72 @@
 // The intent journal: what a transaction will make generation N+1, written to the database
 // before any file is touched, so that the next writer can finish or undo it after a crash.
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "db/database.hpp"
 #include "formats/error.hpp"
+#include "resolver/resolver.hpp"
 #include "txn/events.hpp"
 
 namespace nxp::txn {
 
 class Root;
 
+// What a transaction does to one plugin, as history records it.
+enum class StepAction {
+    Install,
+    Upgrade,
+    Downgrade,
+    Reinstall,
+    Remove,
+    Change,          // a rollback's other version
+    MarkExplicit,    // a dependency now asked for by name
+    MarkDependency,  // an explicit plugin an apply file leaves out
+    Config,
+    Enable,
+    Disable,
+};
+std::string_view step_action_name(StepAction a);  // "install", "mark-explicit", …
+std::optional<StepAction> parse_step_action(std::string_view name);
+StepAction step_action_of(resolver::StepKind k);
+
+// Why a package is installed (db::GenPackage::reason holds the name).
+enum class Reason { Explicit, Dependency };
+std::string_view reason_name(Reason r);  // "explicit", "dependency"
+bool is_explicit(const db::GenPackage& p);
+
 struct StepRecord {
-    std::string action;  // install, upgrade, downgrade, reinstall, remove, rollback, …
+    std::string action;  // step_action_name: the name history and JSON show
     std::string name;
     std::string from;  // version before ("" when newly installed)
     std::string to;    // version after ("" when removed)
     std::string repo;
+
+    StepRecord() = default;
+    StepRecord(StepAction a, std::string name_, std::string from_ = {}, std::string to_ = {},
+               std::string repo_ = {})
+        : action(step_action_name(a)),
+          name(std::move(name_)),
+          from(std::move(from_)),
+          to(std::move(to_)),
+          repo(std::move(repo_)) {}
+    // From a recorded action name (journal, history).
+    StepRecord(std::string action_, std::string name_, std::string from_ = {}, std::string to_ = {},
+               std::string repo_ = {})
+        : action(std::move(action_)),
+          name(std::move(name_)),
+          from(std::move(from_)),
+          to(std::move(to_)),
+          repo(std::move(repo_)) {}
+    StepRecord(const char* action_, std::string name_, std::string from_ = {}, std::string to_ = {},
+               std::string repo_ = {})
+        : StepRecord(std::string(action_), std::move(name_), std::move(from_), std::move(to_),
+                     std::move(repo_)) {}
+    // The action as compared in code; nullopt for a name this nxp does not know.
+    std::optional<StepAction> kind() const { return parse_step_action(action); }
 };
 
 struct Intent {

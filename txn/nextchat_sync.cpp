@@ -1,5 +1,9 @@
 // Keeping NextChat's MCP configuration in step with the current generation (DESIGN.md §8).
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <nlohmann/json.hpp>
 
 #include "formats/json_util.hpp"
@@ -130,6 +134,74 @@ Result<NextchatSync> sync_nextchat(Root& root, const std::string& nxp_exe) {
             out.changed.push_back(nextchat::catalog_file(kind));
     }
     return out;
+}
+
+namespace {
+
+// `command` run by /bin/sh -c, as system(3) does; its wait status (-1 when it could not start).
+int run_shell(const std::string& command) {
+    pid_t pid = ::fork();
+    if (pid < 0) return -1;
+    if (pid == 0) {
+        ::execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
+        ::_exit(127);
+    }
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR) return -1;
+    return status;
+}
+
+}  // namespace
+
+void restart_nextchat(Root& root, Events& events) {
+    auto setting = root.db().setting("nextchat.restart_cmd");
+    std::string restart = setting && *setting ? **setting : std::string();
+    if (restart.empty()) {
+        events.message(Level::Info, "Restart NextChat to load it (no restart command set).");
+        return;
+    }
+    int rc = run_shell(restart);
+    if (rc != 0)
+        events.message(Level::Warning, "the restart command '" + restart + "' failed (status " +
+                                           std::to_string(rc) + "); restart NextChat yourself");
+    else
+        events.message(Level::Info, "Restarted NextChat ('" + restart + "').");
+}
+
+void integrate_nextchat(Root& root, const std::string& nxp_exe, Events& events) {
+    auto sync = sync_nextchat(root, nxp_exe.empty() ? std::string("nxp") : nxp_exe);
+    if (!sync) {
+        events.message(Level::Warning, "NextChat's files were not updated: " + sync.error().str());
+        return;
+    }
+    for (const auto& e : sync->errors)
+        events.message(Level::Warning, "NextChat's file was not updated: " + e.str());
+    if (sync->changed.empty()) return;
+    std::string files;
+    for (const auto& f : sync->changed) files += (files.empty() ? "" : ", ") + f;
+    events.message(Level::Info, "Updated NextChat's " + files + ".");
+    // NextChat reads its MCP config only at start; masks.json and prompts.json are static
+    // files its pages fetch, so a change to them alone needs no restart.
+    if (std::find(sync->changed.begin(), sync->changed.end(), "app/mcp/mcp_config.json") !=
+        sync->changed.end())
+        restart_nextchat(root, events);
+}
+
+Result<NextchatSync> set_nextchat(Root& root, const NextchatSettings& settings,
+                                  const std::string& nxp_exe) {
+    auto& db = root.db();
+    if (auto r = db.set_setting("nextchat.dir", settings.dir); !r) return tl::unexpected(r.error());
+    if (!settings.version.empty())
+        if (auto r = db.set_setting("nextchat.version", settings.version); !r)
+            return tl::unexpected(r.error());
+    if (!settings.restart_cmd.empty())
+        if (auto r = db.set_setting("nextchat.restart_cmd", settings.restart_cmd); !r)
+            return tl::unexpected(r.error());
+    if (!settings.path_map.empty())
+        if (auto r = db.set_setting("nextchat.path_map", settings.path_map); !r)
+            return tl::unexpected(r.error());
+    return sync_nextchat(root, nxp_exe);
 }
 
 }  // namespace nxp::txn

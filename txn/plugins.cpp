@@ -10,28 +10,12 @@ namespace nxp::txn {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-Result<std::vector<HeldBack>> upgrades_to_hold(const Root& root, const resolver::Plan& plan,
-                                               const MayGrant& may_grant) {
-    std::vector<HeldBack> out;
-    for (const auto& s : plan.steps) {
-        if (!s.entry || !s.from || !s.to || s.kind == resolver::StepKind::Remove) continue;
-        auto granted = runtime::granted_permissions(root.db(), s.name);
-        if (!granted) return tl::unexpected(granted.error());
-        auto missing =
-            runtime::ungranted(runtime::needed_permissions(s.entry->permissions), *granted);
-        if (!missing.empty() && !may_grant(s.name, missing))
-            out.push_back({s.name, *s.from, *s.to, std::move(missing)});
-    }
-    return out;
-}
-
 Result<std::vector<UngrantedPaths>> ungranted_config_paths(const Root& root, const Intent& intent) {
     std::vector<UngrantedPaths> out;
-    if (intent.kind == "rollback") return out;
     for (const auto& step : intent.steps) {
-        const std::string& a = step.action;
-        if (a != "install" && a != "upgrade" && a != "downgrade" && a != "reinstall" &&
-            a != "config" && a != "enable")
+        auto a = step.kind();
+        if (a != StepAction::Install && a != StepAction::Upgrade && a != StepAction::Downgrade &&
+            a != StepAction::Reinstall && a != StepAction::Config && a != StepAction::Enable)
             continue;
         auto pkg = std::find_if(intent.packages.begin(), intent.packages.end(),
                                 [&](const db::GenPackage& g) { return g.name == step.name; });
@@ -67,22 +51,29 @@ Result<Snapshot> current_snapshot(Root& root) {
     return s;
 }
 
-Result<TxnReport> apply_change(Root& root, const Snapshot& next, const std::string& kind,
-                               const std::vector<StepRecord>& steps, const TxnOptions& opts) {
+Result<TxnReport> apply_change(Root& root, const Snapshot& next,
+                               const std::vector<StepRecord>& steps, const TxnOptions& opts,
+                               Events& events) {
     TxnReport report;
     report.from_generation = next.generation;
     auto id = root.db().next_generation_id();
     if (!id) return tl::unexpected(id.error());
     report.to_generation = *id;
     Intent intent;
-    intent.kind = kind;
+    intent.kind = std::string(txn_kind_name(opts.kind));
     intent.steps = steps;
     intent.packages = next.packages;
     intent.config = next.config;
     if (opts.dry_run) return report;
-    if (auto r = apply_intent(root, report, intent, opts); !r) return tl::unexpected(r.error());
+    if (auto r = apply_intent(root, report, intent, opts, events); !r)
+        return tl::unexpected(r.error());
     report.applied = true;
     return report;
+}
+
+Result<void> revoke_grants(Root& root, const std::string& name, const std::string& user) {
+    if (auto r = root.db().revoke_grant(name); !r) return r;
+    return root.db().audit(user, "revoke", "permissions " + name);
 }
 
 }  // namespace nxp::txn

@@ -26,15 +26,10 @@ namespace nxp::txn {
 
 struct TxnReport;
 
-// The plan's upgrades (and downgrades, reinstalls) of installed plugins whose new version
-// asks for permissions beyond the plugin's grant that `may_grant` refuses.
-Result<std::vector<HeldBack>> upgrades_to_hold(const Root& root, const resolver::Plan& plan,
-                                               const MayGrant& may_grant);
-
 // The ${config.KEY} paths whose current values are not granted, for each plugin that `intent`
-// installs, updates, reinstalls, configures or enables (not rollback: it returns to values
-// granted before, and an ungranted one is simply not bound). Asked before the switch; a
-// plugin is listed when something is missing or an expansion cannot be bound.
+// installs, updates, reinstalls, configures or enables (a rollback does not ask: it returns
+// to values granted before, and an ungranted one is simply not bound). Asked before the
+// switch; a plugin is listed when something is missing or an expansion cannot be bound.
 struct UngrantedPaths {
     std::string name;
     formats::Permissions missing;       // absolute paths, as they would be granted
@@ -50,9 +45,14 @@ struct Snapshot {
     db::GenPackage* find(const std::string& name);
 };
 Result<Snapshot> current_snapshot(Root& root);
-// Makes `next` a new generation (config, enable, disable): journal, hooks, switch, record.
-Result<TxnReport> apply_change(Root& root, const Snapshot& next, const std::string& kind,
-                               const std::vector<StepRecord>& steps, const struct TxnOptions& opts);
+// Makes `next` a new generation (config, enable, disable; opts.kind is recorded) through
+// apply_intent: journal, configured paths granted, hooks and checks, switch, record, NextChat.
+Result<TxnReport> apply_change(Root& root, const Snapshot& next,
+                               const std::vector<StepRecord>& steps, const TxnOptions& opts,
+                               Events& events);
+
+// `nxp permissions NAME --revoke`: drops every grant of `name` and records who did it.
+Result<void> revoke_grants(Root& root, const std::string& name, const std::string& user);
 
 // The before-switch step: runs pre-remove, post-install and post-upgrade hooks and MCP health
 // checks for what the intent changes, on the staged generation; records tool names. The
@@ -84,5 +84,21 @@ struct NextchatSync {
     std::vector<Error> errors;         // files left as they were, and why
 };
 Result<NextchatSync> sync_nextchat(Root& root, const std::string& nxp_exe);
+
+// After a transaction's commit: sync_nextchat, reported through `events` (a failure is a
+// warning: the transaction has taken effect), and restart_nextchat when
+// app/mcp/mcp_config.json changed (NextChat reads it only at start).
+void integrate_nextchat(Root& root, const std::string& nxp_exe, Events& events);
+// Runs setting nextchat.restart_cmd with /bin/sh -c, and says how it went; without one,
+// says NextChat needs a restart.
+void restart_nextchat(Root& root, Events& events);
+
+// `nxp nextchat set`: records where NextChat is (an absolute directory) and how to restart
+// it (empty fields other than `dir` leave their setting as it was), then syncs.
+struct NextchatSettings {
+    std::string dir, version, restart_cmd, path_map;
+};
+Result<NextchatSync> set_nextchat(Root& root, const NextchatSettings& settings,
+                                  const std::string& nxp_exe);
 
 }  // namespace nxp::txn

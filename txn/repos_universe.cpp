@@ -8,6 +8,7 @@
 #include "formats/manifest.hpp"
 #include "sandbox/host_tools.hpp"
 #include "txn/installed.hpp"
+#include "txn/journal.hpp"
 #include "txn/repo_cache.hpp"
 #include "txn/repos.hpp"
 
@@ -59,7 +60,7 @@ Result<void> add_installed(const Root& root, resolver::Universe& u) {
         resolver::Installed inst;
         inst.meta = *manifest;
         inst.repo = p.repo;
-        inst.explicit_ = p.reason == "explicit";
+        inst.explicit_ = is_explicit(p);
         inst.held = std::find(holds->begin(), holds->end(), p.name) != holds->end();
         u.installed.push_back(std::move(inst));
     }

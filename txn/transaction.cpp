@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "txn/fsutil.hpp"
+#include "txn/grant_step.hpp"
 #include "txn/installed.hpp"
 #include "txn/journal.hpp"
 #include "txn/plugins.hpp"
@@ -31,8 +32,8 @@ std::int64_t now_or_clock(std::int64_t now) {
 namespace {
 
 StepRecord record_of(const resolver::Step& s) {
-    return {std::string(resolver::step_kind_name(s.kind)), s.name, s.from ? s.from->str() : "",
-            s.to ? s.to->str() : "", s.repo};
+    return {step_action_of(s.kind), s.name, s.from ? s.from->str() : "", s.to ? s.to->str() : "",
+            s.repo};
 }
 
 // Downloads and stages every package the plan brings in; fills store paths in `next`.
@@ -45,56 +46,49 @@ Result<void> stage_plan(Root& root, const resolver::Plan& plan, const std::vecto
 
 }  // namespace
 
-Result<TxnReport> run_request(Root& root, const resolver::Request& request, const TxnOptions& opts,
-                              Events& events) {
-    std::int64_t now = now_or_clock(opts.now);
-    auto repos = load_indexes(root, now, opts.offline, events, IndexUse::Resolve);
-    if (!repos) return tl::unexpected(repos.error());
-    auto universe = build_universe(root, *repos);
-    if (!universe) return tl::unexpected(universe.error());
-    narrow_universe(root, *universe, request, events);
-    TxnReport report;
-    auto outcome = resolver::resolve(*universe, request);
+namespace {
+
+// Resolves `request`; with opts.hold_back_ungranted, upgrades whose new permissions are
+// refused are held: locked and the request resolved again, until no upgrade in the plan
+// needs a refused permission (each round locks at least one more plugin).
+Result<resolver::Outcome> resolve_holding_back(const Root& root, resolver::Universe& universe,
+                                               const resolver::Request& request,
+                                               const TxnOptions& opts, GrantDecider& grants,
+                                               TxnReport& report) {
+    auto outcome = resolver::resolve(universe, request);
     if (!outcome) return tl::unexpected(outcome.error());
-    // Held-back plugins are locked and the request resolved again, until no upgrade in the
-    // plan needs a refused permission; each round locks at least one more plugin.
-    while (opts.may_grant && opts.kind == "update" &&
-           std::holds_alternative<resolver::Plan>(*outcome)) {
-        auto held = upgrades_to_hold(root, std::get<resolver::Plan>(*outcome), opts.may_grant);
+    while (opts.hold_back_ungranted && std::holds_alternative<resolver::Plan>(*outcome)) {
+        auto held =
+            upgrades_to_hold(root, std::get<resolver::Plan>(*outcome), grants, opts.dry_run);
         if (!held) return tl::unexpected(held.error());
         if (held->empty()) break;
         for (auto& h : *held) {
-            for (auto& inst : universe->installed)
+            for (auto& inst : universe.installed)
                 if (inst.meta.name == h.name) inst.held = true;
             report.held_back.push_back(std::move(h));
         }
-        outcome = resolver::resolve(*universe, request);
+        outcome = resolver::resolve(universe, request);
         if (!outcome) return tl::unexpected(outcome.error());
     }
+    return outcome;
+}
 
-    if (auto* u = std::get_if<resolver::Unsolvable>(&*outcome)) {
-        report.unsolvable = std::move(*u);
-        return report;
-    }
-    report.plan = std::get<resolver::Plan>(std::move(*outcome));
-    if ((report.plan.empty() && report.plan.marked_explicit.empty()) || opts.dry_run) return report;
-    if (opts.confirm && !opts.confirm(report.plan))
-        return fail(ErrorKind::Cancelled, "", "cancelled; nothing was changed");
-    if (opts.check_plan) {
-        if (auto r = opts.check_plan(root, report.plan); !r) return tl::unexpected(r.error());
-    }
+// The plan is shown, then --yes or the answer to Question::Proceed decides.
+Result<void> proceed(const resolver::Plan& plan, const TxnOptions& opts, Events& events) {
+    events.preview(PlanPreview(plan));
+    if (opts.yes || events.question({Question::Type::Proceed, "", {}, "Proceed?"}) == Answer::Yes)
+        return {};
+    return fail(ErrorKind::Cancelled, "", "cancelled; nothing was changed");
+}
 
-    auto current = current_packages(root, &report.from_generation);
-    if (!current) return tl::unexpected(current.error());
-    auto next_id = root.db().next_generation_id();
-    if (!next_id) return tl::unexpected(next_id.error());
-    report.to_generation = *next_id;
-
-    std::map<std::string, db::GenPackage> next;
-    for (const auto& p : *current) next[p.name] = p;
+// The next generation's packages (store paths of new ones from `current`) and the steps
+// recorded for the plan.
+Intent intent_of(const resolver::Plan& plan, const std::vector<db::GenPackage>& current,
+                 TxnKind kind, std::map<std::string, db::GenPackage>& next) {
+    for (const auto& p : current) next[p.name] = p;
     Intent intent;
-    intent.kind = opts.kind;
-    for (const auto& step : report.plan.steps) {
+    intent.kind = std::string(txn_kind_name(kind));
+    for (const auto& step : plan.steps) {
         intent.steps.push_back(record_of(step));
         if (step.kind == resolver::StepKind::Remove) {
             next.erase(step.name);
@@ -105,17 +99,71 @@ Result<TxnReport> run_request(Root& root, const resolver::Request& request, cons
         p.name = step.name;
         p.version = step.to ? step.to->str() : "";
         p.repo = step.repo;
-        p.reason = step.explicit_ ? "explicit" : "dependency";
+        p.reason = reason_name(step.explicit_ ? Reason::Explicit : Reason::Dependency);
         if (!existed) p.enabled = true;
     }
-    for (const auto& name : report.plan.marked_explicit) {
+    for (const auto& name : plan.marked_explicit) {
         // Asked for by name while installed as a dependency: it stays, now explicitly.
         if (auto it = next.find(name); it != next.end()) {
-            it->second.reason = "explicit";
-            intent.steps.push_back(
-                {"mark-explicit", name, it->second.version, it->second.version, it->second.repo});
+            it->second.reason = reason_name(Reason::Explicit);
+            intent.steps.push_back({StepAction::MarkExplicit, name, it->second.version,
+                                    it->second.version, it->second.repo});
         }
     }
+    return intent;
+}
+
+// The plugins whose removal with --purge drops their configuration and data.
+std::set<std::string> purged_by(const resolver::Plan& plan, const TxnOptions& opts) {
+    std::set<std::string> purged;
+    for (const auto& step : plan.steps)
+        if (step.kind == resolver::StepKind::Remove &&
+            std::find(opts.purge.begin(), opts.purge.end(), step.name) != opts.purge.end())
+            purged.insert(step.name);
+    return purged;
+}
+
+// What apply_intent does around the switch.
+struct Steps {
+    bool journal_first = true;       // false for a rollback: nothing is built or journaled
+    Events* events = nullptr;        // null: no plugin code, grants or NextChat
+    GrantDecider* grants = nullptr;  // with events: this transaction's grant decisions
+};
+
+Result<void> commit_intent(Root& root, TxnReport& report, const Intent& intent,
+                           const TxnOptions& opts, const Steps& steps);
+
+}  // namespace
+
+Result<TxnReport> run_request(Root& root, const resolver::Request& request, const TxnOptions& opts,
+                              Events& events) {
+    std::int64_t now = now_or_clock(opts.now);
+    auto repos = load_indexes(root, now, opts.offline, events, IndexUse::Resolve);
+    if (!repos) return tl::unexpected(repos.error());
+    auto universe = build_universe(root, *repos);
+    if (!universe) return tl::unexpected(universe.error());
+    narrow_universe(root, *universe, request, events);
+    TxnReport report;
+    GrantDecider grants(opts, events);
+    auto outcome = resolve_holding_back(root, *universe, request, opts, grants, report);
+    if (!outcome) return tl::unexpected(outcome.error());
+    if (auto* u = std::get_if<resolver::Unsolvable>(&*outcome)) {
+        report.unsolvable = std::move(*u);
+        return report;
+    }
+    report.plan = std::get<resolver::Plan>(std::move(*outcome));
+    if ((report.plan.empty() && report.plan.marked_explicit.empty()) || opts.dry_run) return report;
+    if (auto r = proceed(report.plan, opts, events); !r) return tl::unexpected(r.error());
+    if (auto r = grant_plan(root, report.plan, grants, events); !r)
+        return tl::unexpected(r.error());
+
+    auto current = current_packages(root, &report.from_generation);
+    if (!current) return tl::unexpected(current.error());
+    auto next_id = root.db().next_generation_id();
+    if (!next_id) return tl::unexpected(next_id.error());
+    report.to_generation = *next_id;
+    std::map<std::string, db::GenPackage> next;
+    Intent intent = intent_of(report.plan, *current, opts.kind, next);
     // Store trees are recorded in one SQLite transaction: one commit (and fsync) for the
     // whole plan instead of one per package. A crash loses only the records, and an
     // unrecorded tree is rebuilt by the next transaction that needs it.
@@ -129,15 +177,12 @@ Result<TxnReport> run_request(Root& root, const resolver::Request& request, cons
     for (auto& [name, p] : next) intent.packages.push_back(p);
     auto config = root.db().generation_config(report.from_generation);
     if (!config) return tl::unexpected(config.error());
-    std::set<std::string> purged;
-    for (const auto& step : report.plan.steps)
-        if (step.kind == resolver::StepKind::Remove &&
-            std::find(opts.purge.begin(), opts.purge.end(), step.name) != opts.purge.end())
-            purged.insert(step.name);
+    std::set<std::string> purged = purged_by(report.plan, opts);
     for (const auto& c : *config)
         if (!purged.count(c.package)) intent.config.push_back(c);
 
-    if (auto r = apply_intent(root, report, intent, opts); !r) return tl::unexpected(r.error());
+    if (auto r = commit_intent(root, report, intent, opts, {true, &events, &grants}); !r)
+        return tl::unexpected(r.error());
     report.applied = true;
     // The plugin's own data goes only once the removal is committed; a rollback brings the
     // plugin and its configuration back, but not this data (the man page says so).
@@ -151,10 +196,20 @@ Result<TxnReport> run_request(Root& root, const resolver::Request& request, cons
     return report;
 }
 
-// Journal, stage, switch, record. Everything before the switch can be thrown away.
+Result<void> apply_intent(Root& root, TxnReport& report, const Intent& intent,
+                          const TxnOptions& opts, Events& events) {
+    GrantDecider grants(opts, events);
+    return commit_intent(root, report, intent, opts, {true, &events, &grants});
+}
+
 Result<void> apply_intent(Root& root, TxnReport& report, const Intent& intent,
                           const TxnOptions& opts) {
-    auto& db = root.db();
+    return commit_intent(root, report, intent, opts, {});
+}
+
+namespace {
+
+db::TxnRow journal_row(const TxnReport& report, const Intent& intent, const TxnOptions& opts) {
     db::TxnRow row;
     row.state = "staged";
     row.started_at = now_or_clock(opts.now);
@@ -165,44 +220,21 @@ Result<void> apply_intent(Root& root, TxnReport& report, const Intent& intent,
     row.plan_json = intent_to_json(intent);  // without secret values
     for (const auto& c : intent.config)
         if (c.secret) row.secrets.push_back(c);
-    // A rollback builds nothing and needs no journal: its row is written with the record
-    // after the switch (one commit), and a crash in between is reconciled by the next
-    // writer, for which the `current` link is the truth.
-    const bool journal_first = intent.kind != "rollback";
-    std::int64_t id = 0;
-    if (journal_first) {
-        auto inserted = db.insert_txn(row);
-        if (!inserted) return tl::unexpected(inserted.error());
-        id = *inserted;
-        report.txn_id = id;
-    }
-    crash_point("after-journal");
+    return row;
+}
 
-    if (journal_first) {
-        if (auto r = build_generation(root, report.to_generation, intent.packages); !r) {
-            (void)db.update_txn(id, "failed", r.error().str(), std::time(nullptr));
-            return r;
-        }
-        crash_point("after-generation");
-        // One syncfs makes every store tree and the generation durable before the switch;
-        // far cheaper than an fsync per extracted file, and the switch below is the only
-        // instant the new state can become visible.
-        if (auto r = sync_filesystem(root.dir()); !r) return r;
-    }
-    if (opts.before_switch && journal_first) {
-        if (auto r = opts.before_switch(root, intent, report); !r) {
-            (void)db.update_txn(id, "failed", r.error().str(), std::time(nullptr));
-            std::error_code ec;
-            fs::remove_all(root.generation_dir(report.to_generation), ec);
-            return r;
-        }
-    }
-    crash_point("before-switch");
-    if (auto r = switch_symlink(root.current_link(),
-                                "generations/" + std::to_string(report.to_generation));
-        !r)
-        return r;
-    crash_point("after-switch");
+// The steps on the staged generation before the switch: configured paths granted, then the
+// NextChat check, hooks and health checks (txn::run_plugin_code).
+Result<void> before_switch(Root& root, const TxnReport& report, const Intent& intent,
+                           const TxnOptions& opts, const Steps& steps) {
+    if (auto r = grant_config_paths(root, intent, *steps.grants, *steps.events); !r) return r;
+    return run_plugin_code(root, intent, report, opts.run, *steps.events);
+}
+
+// Records generation, transaction and audit entry in one database transaction.
+Result<void> record(Root& root, TxnReport& report, const Intent& intent, const TxnOptions& opts,
+                    db::TxnRow& row, std::int64_t& id, bool journal_first) {
+    auto& db = root.db();
     if (auto r = db.begin(); !r) return r;
     auto done = [&]() -> Result<void> {
         if (journal_first) {
@@ -226,11 +258,59 @@ Result<void> apply_intent(Root& root, TxnReport& report, const Intent& intent,
         db.rollback();
         return done;
     }
-    if (auto r = db.commit(); !r) return r;
+    return db.commit();
+}
+
+// Journal, build, before_switch, switch, record, NextChat. Everything before the switch can
+// be thrown away.
+Result<void> commit_intent(Root& root, TxnReport& report, const Intent& intent,
+                           const TxnOptions& opts, const Steps& steps) {
+    auto& db = root.db();
+    db::TxnRow row = journal_row(report, intent, opts);
+    // A rollback builds nothing and needs no journal: its row is written with the record
+    // after the switch (one commit), and a crash in between is reconciled by the next
+    // writer, for which the `current` link is the truth.
+    std::int64_t id = 0;
+    if (steps.journal_first) {
+        auto inserted = db.insert_txn(row);
+        if (!inserted) return tl::unexpected(inserted.error());
+        id = *inserted;
+        report.txn_id = id;
+    }
+    crash_point("after-journal");
+
+    if (steps.journal_first) {
+        if (auto r = build_generation(root, report.to_generation, intent.packages); !r) {
+            (void)db.update_txn(id, "failed", r.error().str(), std::time(nullptr));
+            return r;
+        }
+        crash_point("after-generation");
+        // One syncfs makes every store tree and the generation durable before the switch;
+        // far cheaper than an fsync per extracted file, and the switch below is the only
+        // instant the new state can become visible.
+        if (auto r = sync_filesystem(root.dir()); !r) return r;
+    }
+    if (steps.events && steps.journal_first) {
+        if (auto r = before_switch(root, report, intent, opts, steps); !r) {
+            (void)db.update_txn(id, "failed", r.error().str(), std::time(nullptr));
+            std::error_code ec;
+            fs::remove_all(root.generation_dir(report.to_generation), ec);
+            return r;
+        }
+    }
+    crash_point("before-switch");
+    if (auto r = switch_symlink(root.current_link(),
+                                "generations/" + std::to_string(report.to_generation));
+        !r)
+        return r;
+    crash_point("after-switch");
+    if (auto r = record(root, report, intent, opts, row, id, steps.journal_first); !r) return r;
     crash_point("after-commit");
-    if (opts.after_commit) opts.after_commit(root, intent, report);
+    if (steps.events) integrate_nextchat(root, opts.nxp_exe, *steps.events);
     return {};
 }
+
+}  // namespace
 
 namespace {
 
@@ -295,31 +375,33 @@ Result<TxnReport> rollback(Root& root, std::optional<std::int64_t> target, const
         return tl::unexpected(r.error());
 
     Intent intent;
-    intent.kind = "rollback";
+    intent.kind = std::string(txn_kind_name(TxnKind::Rollback));
     intent.packages = *after;
     std::map<std::string, std::string> old_versions;
     for (const auto& p : *before) old_versions[p.name] = p.version;
     for (const auto& p : *after) {
         auto it = old_versions.find(p.name);
         if (it == old_versions.end())
-            intent.steps.push_back({"install", p.name, "", p.version, p.repo});
+            intent.steps.push_back({StepAction::Install, p.name, "", p.version, p.repo});
         else if (it->second != p.version)
-            intent.steps.push_back({"change", p.name, it->second, p.version, p.repo});
+            intent.steps.push_back({StepAction::Change, p.name, it->second, p.version, p.repo});
         if (it != old_versions.end()) old_versions.erase(it);
     }
     for (const auto& [name, version] : old_versions)
-        intent.steps.push_back({"remove", name, version, "", ""});
+        intent.steps.push_back({StepAction::Remove, name, version, "", ""});
     for (const auto& s : intent.steps) {
         resolver::Step step;
         step.name = s.name;
-        step.kind = s.action == "remove" ? resolver::StepKind::Remove : resolver::StepKind::Install;
+        step.kind = s.kind() == StepAction::Remove ? resolver::StepKind::Remove
+                                                   : resolver::StepKind::Install;
         if (!s.from.empty())
             step.from = formats::parse_version(s.from).value_or(formats::Version{});
         if (!s.to.empty()) step.to = formats::parse_version(s.to).value_or(formats::Version{});
         report.plan.steps.push_back(std::move(step));
     }
     if (opts.dry_run) return report;
-    if (auto r = apply_intent(root, report, intent, opts); !r) return tl::unexpected(r.error());
+    if (auto r = commit_intent(root, report, intent, opts, {false, &events, nullptr}); !r)
+        return tl::unexpected(r.error());
     report.applied = true;
     return report;
 }

@@ -1,21 +1,38 @@
 #pragma once
-// The one path every change takes (DESIGN.md §5): resolve → show → confirm → fetch →
-// verify → stage → switch → record. Commands fill a Request and call run_request.
+// The one path every change takes (DESIGN.md §5): plan → confirm → grant → fetch → verify →
+// stage → hooks → health check → switch → record → integrate. Commands fill a Request (or
+// an Intent) and TxnOptions with what the user decided, as data; questions are asked and the
+// plan shown through Events. Every caller gets every step.
 #include <cstdint>
-#include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "formats/error.hpp"
 #include "formats/manifest.hpp"
 #include "resolver/resolver.hpp"
+#include "runtime/run.hpp"
 #include "txn/events.hpp"
 #include "txn/journal.hpp"
 #include "txn/root.hpp"
 
 namespace nxp::txn {
 
-struct TxnReport;
+// What a transaction is, as history records it.
+enum class TxnKind {
+    Install,
+    Remove,
+    Update,
+    Undo,
+    Autoremove,
+    Config,
+    Enable,
+    Disable,
+    Rollback,
+    Apply,
+};
+std::string_view txn_kind_name(TxnKind kind);  // "install", "remove", … (history, JSON)
 
 // An update step kept back because the new version asks for permissions the plugin was not
 // granted (DESIGN.md §3): the plugin stays at `from` until they are granted.
@@ -24,39 +41,44 @@ struct HeldBack {
     formats::Version from, to;
     formats::Permissions missing;
 };
-// Whether plugin `name` may now have `missing` on top of what it was granted (--grant,
-// --policy, an answer); no grant is stored here, only after confirmation.
-using MayGrant = std::function<bool(const std::string& name, const formats::Permissions& missing)>;
 
-// Runs on the staged generation before the switch (hooks, health checks); an error aborts
-// the transaction and nothing changes.
-using BeforeSwitch = std::function<Result<void>(Root&, const Intent&, const TxnReport&)>;
-// Runs after the database commit (NextChat's config); reports through events, cannot fail
-// the transaction, which has already taken effect.
-using AfterCommit = std::function<void(Root&, const Intent&, const TxnReport&)>;
-
+// What the user decided, as data. Permission grants: a plugin gets what it asks for when
+// `grant` names it (or "all"), when `policy` covers it, or when answered yes earlier in the
+// same transaction; otherwise it is asked (Question::Grant…) only when neither `grant` nor
+// `policy` is given, and No or CannotAsk refuses.
 struct TxnOptions {
+    TxnKind kind = TxnKind::Install;  // recorded in history
     bool dry_run = false;
     bool offline = false;
-    std::string kind = "install";  // recorded in history: install, remove, update, …
+    bool yes = false;                            // proceed without asking (--yes)
+    std::vector<std::string> grant;              // --grant NAME|all
+    std::optional<formats::Permissions> policy;  // --policy FILE's contents (read_policy)
+    runtime::RunPolicy run;                      // hooks and health checks (run_policy)
+    // Upgrades of installed plugins whose new version asks for permissions that are not
+    // granted and not approved (Question::GrantUpdate, never asked in a dry run) are held
+    // back: the plugin is locked at its version and the rest resolved again (nxp update).
+    bool hold_back_ungranted = false;
+    // The nxp executable NextChat's MCP entries run ("" = "nxp").
+    std::string nxp_exe;
     std::string command_line;
     std::string user;
     std::int64_t now = 0;  // unix seconds; 0 = the clock
-    // Shows the plan and asks; false cancels. Unset = proceed.
-    std::function<bool(const resolver::Plan&)> confirm;
-    // Runs after confirm and before anything is fetched or staged (permission grants); an
-    // error stops the request with nothing changed.
-    std::function<Result<void>(Root&, const resolver::Plan&)> check_plan;
     // Plugins whose configuration is dropped with them and whose ROOT/state/NAME is deleted
     // after the commit (remove --purge). Without it a removed plugin's configuration stays
     // in the database, as dpkg keeps a removed package's conffiles, and a reinstall uses it.
     std::vector<std::string> purge;
-    // Updates (kind "update") only: upgrades of installed plugins that ask for more
-    // permissions than were granted and that this refuses are held back — the plugin is
-    // locked at its version and the rest resolved again. Unset: nothing is held back.
-    MayGrant may_grant;
-    BeforeSwitch before_switch;
-    AfterCommit after_commit;
+};
+
+// --policy FILE read and parsed (nullopt for ""); errors name the file.
+Result<std::optional<formats::Permissions>> read_policy(const std::string& path);
+// How plugin code runs: settings sandbox.allow_unsandboxed and hooks.timeout, overridden by
+// NXP_HOOK_TIMEOUT in the environment and by `allow_unsandboxed` (--allow-unsandboxed).
+runtime::RunPolicy run_policy(const Root& root, bool allow_unsandboxed);
+
+// The plan about to be applied, shown (Events::preview) before the Proceed question.
+struct PlanPreview final : Preview {
+    explicit PlanPreview(const resolver::Plan& p) : plan(p) {}
+    const resolver::Plan& plan;
 };
 
 struct TxnReport {
@@ -70,20 +92,29 @@ struct TxnReport {
     std::vector<HeldBack> held_back;   // updates kept back for want of permissions
 };
 
-// Journal → build generation → before_switch → switch → record → after_commit. Used by
-// run_request and rollback, and by changes that need no resolver (config, enable, disable):
-// they copy the current generation's packages and configuration into an Intent, change it,
-// and apply it. report.from_generation and to_generation must be set.
+// Journal → build generation → grant configured paths → hooks and health checks (and the
+// NextChat check) → switch → record → NextChat integration and restart. Used by
+// run_request, by deploy::apply_desired, and by changes that need no resolver (config,
+// enable, disable): they copy the current generation's packages and configuration into an
+// Intent, change it, and apply it. report.from_generation and to_generation must be set.
+Result<void> apply_intent(Root& root, TxnReport& report, const Intent& intent,
+                          const TxnOptions& opts, Events& events);
+// Only journal → build → switch → record: no plugin code runs, nothing is granted and
+// NextChat is not touched. For fixtures whose store trees are not plugins.
 Result<void> apply_intent(Root& root, TxnReport& report, const Intent& intent,
                           const TxnOptions& opts);
 
+// Resolve (holding back ungranted upgrades when asked), preview, proceed, grant, stage,
+// then apply_intent.
 Result<TxnReport> run_request(Root& root, const resolver::Request& request, const TxnOptions& opts,
                               Events& events);
 
 // Switches `current` back to generation `target` (default: the newest one older than
-// current) without touching the network, and records it in history. A package it would
-// bring back that an accepted index revokes (txn::revoked_packages) refuses the rollback
-// (ErrorKind::Verification, naming each one) unless `allow_revoked` (--force).
+// current) without touching the network, and records it in history. Asks nothing and
+// runs no plugin code (it returns to a state that ran before); NextChat is brought in step
+// afterwards. A package it would bring back that an accepted index revokes
+// (txn::revoked_packages) refuses the rollback (ErrorKind::Verification, naming each one)
+// unless `allow_revoked` (--force).
 Result<TxnReport> rollback(Root& root, std::optional<std::int64_t> target, const TxnOptions& opts,
                            Events& events, bool allow_revoked = false);
 

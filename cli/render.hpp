@@ -1,0 +1,37 @@
+#pragma once
+// Rendering shared by several commands: plans, permissions and held-back updates for people
+// and as JSON, and the report of a request run through the transaction.
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "formats/error.hpp"
+#include "resolver/resolver.hpp"
+#include "txn/root.hpp"
+#include "txn/transaction.hpp"
+
+namespace nxp::cli {
+
+class Context;
+
+std::string human_size(std::uint64_t bytes);
+std::string render_plan(const Context& ctx, const resolver::Plan& plan);
+nlohmann::json plan_json(const resolver::Plan& plan);
+nlohmann::json unsolvable_json(const resolver::Unsolvable& u);
+// "Permissions requested:" and each plugin's, for the plan (empty when none).
+std::string render_permissions(const resolver::Plan& plan);
+nlohmann::json held_back_json(const std::vector<txn::HeldBack>& held);
+std::string render_held_back(const std::vector<txn::HeldBack>& held);
+
+// An unsolvable request as the command's result: with --json its document (command, ok
+// false, the explanation) is printed here; the error (ErrorKind::Unsolvable, `what` and the
+// explanation) is for main to print.
+Error unsolvable_error(Context& ctx, const std::string& command, const std::string& what,
+                       const resolver::Unsolvable& u);
+
+// Runs a request through the transaction (txn::run_request) and reports it (human or JSON).
+Result<int> run_and_report(Context& ctx, txn::Root& root, const resolver::Request& request,
+                           txn::TxnKind kind, const std::vector<std::string>& purge = {});
+
+}  // namespace nxp::cli
