@@ -5,18 +5,17 @@
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
-#include <tuple>
 
 #include "cli/context.hpp"
 #include "cli/table.hpp"
 #include "formats/json_util.hpp"
+#include "txn/config_edit.hpp"
 
 namespace nxp::cli {
 
 namespace {
 
 using nlohmann::json;
-constexpr const char* kMasked = "••••";
 
 struct Flags {
     std::string name, key, value;
@@ -25,59 +24,12 @@ struct Flags {
     bool edit = false;
 };
 
-// A command-line VALUE as JSON: strings stay strings; numbers, booleans and arrays parse.
-json parse_value(const formats::ConfigKey& spec, const std::string& text) {
-    using T = formats::ConfigType;
-    if (spec.type == T::String || spec.type == T::Enum) return text;
-    auto parsed = formats::parse_json(text, "value");
-    if (parsed) return std::move(*parsed);
-    if (spec.type == T::Array) {
-        json arr = json::array();
-        std::stringstream ss(text);
-        for (std::string item; std::getline(ss, item, ',');) arr.push_back(item);
-        return arr;
-    }
-    return text;  // validation names the rule it breaks
-}
-
 Result<std::string> read_file(const std::string& path) {
     std::ifstream in(path);
     if (!in) return fail(ErrorKind::NotFound, path, "cannot read");
     std::stringstream ss;
     ss << in.rdbuf();
     return ss.str();
-}
-
-// Applies {key: value|null} to `rows`; null unsets; the masked placeholder keeps a secret.
-Result<void> apply_doc(const formats::Manifest& m, const std::string& pkg, const json& doc,
-                       std::vector<db::ConfigRow>& rows, const std::string& where) {
-    if (!doc.is_object()) return fail(ErrorKind::Invalid, where, "expected a JSON object of keys");
-    for (const auto& [key, value] : doc.items()) {
-        auto spec = m.config.find(key);
-        if (spec == m.config.end())
-            return fail(ErrorKind::Invalid, where, key + ": " + pkg + " has no such config key");
-        if (spec->second.secret && value.is_string() && value.get<std::string>() == kMasked)
-            continue;
-        std::erase_if(rows,
-                      [&, &key = key](const auto& r) { return r.package == pkg && r.key == key; });
-        if (value.is_null()) continue;
-        if (auto ok = formats::validate_config_value(key, spec->second, value); !ok)
-            return tl::unexpected(in_context(ok.error(), where));
-        rows.push_back({pkg, key, value.dump(), spec->second.secret});
-    }
-    return {};
-}
-
-json current_doc(const formats::Manifest& m, const runtime::PluginConfig& cfg) {
-    json doc = json::object();
-    for (const auto& [key, spec] : m.config) {
-        auto it = cfg.values.find(key);
-        if (it == cfg.values.end())
-            doc[key] = nullptr;
-        else
-            doc[key] = spec.secret ? json(kMasked) : it->second;
-    }
-    return doc;
 }
 
 Result<json> edit_doc(const json& doc) {
@@ -110,7 +62,7 @@ Result<int> list(Context& c, const std::string& name, const formats::Manifest& m
         });
         auto it = cfg.values.find(key);
         std::string value = it == cfg.values.end() ? (spec.required ? "(required, unset)" : "-")
-                            : spec.secret          ? kMasked
+                            : spec.secret          ? std::string(txn::kMaskedSecret)
                                                    : runtime::config_text(it->second);
         std::string type(formats::config_type_name(spec.type));
         t.add({key, value, spec.default_json.value_or("-"), type, spec.description});
@@ -121,7 +73,7 @@ Result<int> list(Context& c, const std::string& name, const formats::Manifest& m
                {"required", spec.required},
                {"set", set}};
         k["value"] = it == cfg.values.end() ? json(nullptr)
-                     : spec.secret          ? json(kMasked)
+                     : spec.secret          ? json(std::string(txn::kMaskedSecret))
                                             : it->second;
         k["default"] = spec.default_json ? json::parse(*spec.default_json) : json(nullptr);
         keys.push_back(std::move(k));
@@ -142,75 +94,55 @@ Result<int> list(Context& c, const std::string& name, const formats::Manifest& m
     return 0;
 }
 
-Result<int> run(Context& c, const Flags& f) {
-    bool changing = !f.value.empty() || !f.unset.empty() || !f.from_file.empty() || f.edit;
-    auto root = c.open_root(changing && !c.g.dry_run ? txn::Access::Write : txn::Access::Read);
-    if (!root) return tl::unexpected(root.error());
-    auto snap = txn::current_snapshot(*root);
-    if (!snap) return tl::unexpected(snap.error());
-    auto* pkg = snap->find(f.name);
-    if (!pkg) return fail(ErrorKind::NotFound, f.name, "not installed");
-    auto m = runtime::installed_manifest(root->db(), pkg->store_path);
-    if (!m) return tl::unexpected(m.error());
-    if (!changing) {
-        if (!f.key.empty()) {
-            if (!m->config.count(f.key))
-                return fail(ErrorKind::NotFound, f.name + ": " + f.key, "no such config key");
-            std::erase_if(m->config, [&](const auto& kv) { return kv.first != f.key; });
-        }
-        return list(c, f.name, *m, runtime::effective_config(*m, snap->config, f.name),
-                    snap->config);
-    }
-    auto rows = snap->config;
-    if (!f.key.empty()) {
-        auto spec = m->config.find(f.key);
-        if (spec == m->config.end())
-            return fail(ErrorKind::Invalid, f.name + ": " + f.key, "no such config key");
-        json doc{{f.key, parse_value(spec->second, f.value)}};
-        if (auto r = apply_doc(*m, f.name, doc, rows, f.name); !r) return tl::unexpected(r.error());
-    }
-    for (const auto& k : f.unset) {
-        if (auto r = apply_doc(*m, f.name, json{{k, nullptr}}, rows, f.name); !r)
-            return tl::unexpected(r.error());
-    }
+// The changes the flags ask for, in order: KEY VALUE, --unset, --from-file, --edit.
+Result<void> edit(txn::ConfigEdit& e, const Flags& f) {
+    if (!f.key.empty())
+        if (auto r = e.set(f.key, f.value); !r) return r;
+    for (const auto& k : f.unset)
+        if (auto r = e.unset(k); !r) return r;
     if (!f.from_file.empty()) {
         auto text = read_file(f.from_file);
         if (!text) return tl::unexpected(text.error());
         auto parsed = formats::parse_json(*text, f.from_file);
         if (!parsed) return tl::unexpected(parsed.error());
-        json doc = std::move(*parsed);
-        if (auto r = apply_doc(*m, f.name, doc, rows, f.from_file); !r)
-            return tl::unexpected(r.error());
+        if (auto r = e.apply(*parsed, f.from_file); !r) return r;
     }
     if (f.edit) {
-        auto doc = edit_doc(current_doc(*m, runtime::effective_config(*m, rows, f.name)));
+        auto doc = edit_doc(e.document());
         if (!doc) return tl::unexpected(doc.error());
-        if (auto r = apply_doc(*m, f.name, *doc, rows, "--edit"); !r)
-            return tl::unexpected(r.error());
+        if (auto r = e.apply(*doc, "--edit"); !r) return r;
     }
-    auto key_of = [](const db::ConfigRow& r) {
-        return r.package + "\n" + r.key + "\n" + r.value_json;
-    };
-    std::vector<std::string> before, after;
-    for (const auto& r : snap->config) before.push_back(key_of(r));
-    for (const auto& r : rows) after.push_back(key_of(r));
-    std::sort(before.begin(), before.end());
-    std::sort(after.begin(), after.end());
-    if (before == after) {
+    return {};
+}
+
+Result<int> show(Context& c, const Flags& f, const txn::ConfigEdit& e) {
+    formats::Manifest m = e.manifest();
+    if (!f.key.empty()) {
+        if (!m.config.count(f.key))
+            return fail(ErrorKind::NotFound, f.name + ": " + f.key, "no such config key");
+        std::erase_if(m.config, [&](const auto& kv) { return kv.first != f.key; });
+    }
+    return list(c, f.name, m, runtime::effective_config(m, e.rows(), f.name), e.rows());
+}
+
+Result<int> run(Context& c, const Flags& f) {
+    bool changing = !f.value.empty() || !f.unset.empty() || !f.from_file.empty() || f.edit;
+    auto root = c.open_root(changing && !c.g.dry_run ? txn::Access::Write : txn::Access::Read);
+    if (!root) return tl::unexpected(root.error());
+    auto e = txn::ConfigEdit::open(*root, f.name);
+    if (!e) return tl::unexpected(e.error());
+    if (!changing) return show(c, f, *e);
+    if (auto r = edit(*e, f); !r) return tl::unexpected(r.error());
+    if (!e->changed()) {
         c.out("Nothing to do: the configuration of " + f.name + " is unchanged.");
         if (c.g.json) c.emit({{"command", "config"}, {"name", f.name}, {"applied", false}});
         return 0;
     }
-    std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
-        return std::tie(a.package, a.key) < std::tie(b.package, b.key);
-    });
-    txn::Snapshot next = *snap;
-    next.config = rows;
-    auto report = txn::apply_change(*root, next, "config",
-                                    {{"config", f.name, pkg->version, pkg->version, pkg->repo}},
-                                    c.txn_options("config"));
+    auto opts = c.txn_options(txn::TxnKind::Config, *root);
+    if (!opts) return tl::unexpected(opts.error());
+    auto report = e->commit(*root, *opts, c);
     if (!report) return tl::unexpected(report.error());
-    auto missing = runtime::effective_config(*m, rows, f.name).missing;
+    auto missing = e->effective().missing;
     if (c.g.json) {
         c.emit({{"command", "config"},
                 {"name", f.name},

@@ -6,7 +6,14 @@ namespace nxp::cli {
 
 namespace {
 
-Result<int> run(Context& c, const std::vector<std::string>& names, bool enable) {
+struct Flags {
+    std::vector<std::string> names;
+    bool enable = true;  // false: disable
+};
+
+Result<int> run(Context& c, const Flags& f) {
+    const auto& names = f.names;
+    const bool enable = f.enable;
     const std::string kind = enable ? "enable" : "disable";
     auto root = c.open_root(c.g.dry_run ? txn::Access::Read : txn::Access::Write);
     if (!root) return tl::unexpected(root.error());
@@ -27,7 +34,9 @@ Result<int> run(Context& c, const std::vector<std::string>& names, bool enable) 
             c.out("Nothing to do: already " + kind + "d.");
         return 0;
     }
-    auto report = txn::apply_change(*root, *snap, kind, steps, c.txn_options(kind));
+    auto opts = c.txn_options(enable ? txn::TxnKind::Enable : txn::TxnKind::Disable, *root);
+    if (!opts) return tl::unexpected(opts.error());
+    auto report = txn::apply_change(*root, *snap, steps, *opts, c);
     if (!report) return tl::unexpected(report.error());
     if (c.g.json) {
         c.emit({{"command", kind},
@@ -45,14 +54,13 @@ Result<int> run(Context& c, const std::vector<std::string>& names, bool enable) 
 }
 
 void add_one(CLI::App& app, Context& ctx, bool enable) {
-    auto names = std::make_shared<std::vector<std::string>>();
+    auto f = std::make_shared<Flags>();
+    f->enable = enable;
     auto* cmd =
         app.add_subcommand(enable ? "enable" : "disable",
                            enable ? "Enable plugins" : "Disable plugins (paused in NextChat)");
-    cmd->add_option("plugins", *names, "Installed plugin names")->required();
-    cmd->callback([&ctx, names, enable] {
-        ctx.action = [names, enable](Context& c) { return run(c, *names, enable); };
-    });
+    cmd->add_option("plugins", f->names, "Installed plugin names")->required();
+    cmd->callback([&ctx, f] { ctx.action = [f](Context& c) { return run(c, *f); }; });
 }
 
 }  // namespace

@@ -3,8 +3,8 @@
 
 #include "cli/context.hpp"
 #include "cli/table.hpp"
-#include "formats/constraint.hpp"
 #include "txn/journal.hpp"
+#include "txn/undo.hpp"
 
 namespace nxp::cli {
 
@@ -29,7 +29,11 @@ nlohmann::json steps_json(const txn::Intent& in) {
     return arr;
 }
 
-Result<int> history_list(Context& c) {
+namespace list {
+
+struct Flags {};
+
+Result<int> run(Context& c, const Flags&) {
     auto root = c.open_root(txn::Access::Read);
     if (!root) return tl::unexpected(root.error());
     auto txns = root->db().txns();
@@ -66,7 +70,16 @@ Result<int> history_list(Context& c) {
     return 0;
 }
 
-Result<int> history_info(Context& c, std::int64_t id) {
+}  // namespace list
+
+namespace info {
+
+struct Flags {
+    std::int64_t id = 0;
+};
+
+Result<int> run(Context& c, const Flags& f) {
+    const std::int64_t id = f.id;
     auto root = c.open_root(txn::Access::Read);
     if (!root) return tl::unexpected(root.error());
     auto t = root->db().txn(id);
@@ -106,61 +119,44 @@ Result<int> history_info(Context& c, std::int64_t id) {
     return 0;
 }
 
-// The request that reverses transaction `id` (as dnf5's history undo): what it installed is
-// removed, what it removed or replaced comes back at the version it had.
-Result<int> history_undo(Context& c, std::int64_t id) {
+}  // namespace info
+
+// history undo: the inverse of a transaction (txn::undo_request), run as a new one.
+namespace undo {
+
+struct Flags {
+    std::int64_t id = 0;
+};
+
+Result<int> run(Context& c, const Flags& f) {
     auto root = c.open_root(c.g.dry_run ? txn::Access::Read : txn::Access::Write);
     if (!root) return tl::unexpected(root.error());
-    auto t = root->db().txn(id);
-    if (!t) return tl::unexpected(t.error());
-    if (!*t)
-        return fail(ErrorKind::NotFound, "transaction " + std::to_string(id),
-                    "no such transaction");
-    if ((*t)->state != "done")
-        return fail(ErrorKind::Invalid, "transaction " + std::to_string(id),
-                    "it is " + (*t)->state + ", so there is nothing to undo");
-    auto in = txn::intent_from_json((*t)->plan_json);
-    if (!in) return tl::unexpected(in.error());
-    if (in->kind == "rollback")
-        return fail(ErrorKind::Invalid, "transaction " + std::to_string(id),
-                    "a rollback is undone with 'nxp rollback --to " +
-                        std::to_string((*t)->from_generation) + "'");
-    resolver::Request req;
-    req.keep_deps = true;  // reverse exactly the listed changes, nothing more
-    for (const auto& s : in->steps) {
-        formats::Dep dep;
-        dep.name = s.name;
-        if (s.action == "install") {
-            req.jobs.push_back({resolver::JobKind::Remove, dep});
-        } else if (s.action == "remove" || s.action == "upgrade" || s.action == "downgrade" ||
-                   s.action == "reinstall") {
-            auto constraint = formats::parse_constraint("= " + s.from);
-            if (!constraint) return tl::unexpected(constraint.error());
-            dep.constraint = *constraint;
-            req.jobs.push_back({resolver::JobKind::Install, dep});
-        }
-    }
-    if (req.jobs.empty())
-        return fail(ErrorKind::Invalid, "transaction " + std::to_string(id), "changed no plugins");
-    return run_and_report(c, *root, req, "undo");
+    auto req = txn::undo_request(*root, f.id);
+    if (!req) return tl::unexpected(req.error());
+    return run_and_report(c, *root, *req, txn::TxnKind::Undo);
 }
+
+}  // namespace undo
 
 }  // namespace
 
 void add_history(CLI::App& app, Context& ctx) {
     auto* cmd = app.add_subcommand("history", "Show past transactions");
     cmd->callback([&ctx, cmd] {
-        if (cmd->get_subcommands().empty()) ctx.action = history_list;
+        if (cmd->get_subcommands().empty())
+            ctx.action = [](Context& c) { return list::run(c, list::Flags{}); };
     });
-    auto id = std::make_shared<std::int64_t>(0);
-    auto* info = cmd->add_subcommand("info", "Show one transaction");
-    info->add_option("id", *id, "Transaction id")->required();
-    info->callback([&ctx, id] { ctx.action = [id](Context& c) { return history_info(c, *id); }; });
-    auto undo_id = std::make_shared<std::int64_t>(0);
-    auto* undo = cmd->add_subcommand("undo", "Reverse one transaction");
-    undo->add_option("id", *undo_id, "Transaction id")->required();
-    undo->callback([&ctx, undo_id] {
-        ctx.action = [undo_id](Context& c) { return history_undo(c, *undo_id); };
+    auto info_flags = std::make_shared<info::Flags>();
+    auto* info_cmd = cmd->add_subcommand("info", "Show one transaction");
+    info_cmd->add_option("id", info_flags->id, "Transaction id")->required();
+    info_cmd->callback([&ctx, info_flags] {
+        ctx.action = [info_flags](Context& c) { return info::run(c, *info_flags); };
+    });
+    auto undo_flags = std::make_shared<undo::Flags>();
+    auto* undo_cmd = cmd->add_subcommand("undo", "Reverse one transaction");
+    undo_cmd->add_option("id", undo_flags->id, "Transaction id")->required();
+    undo_cmd->callback([&ctx, undo_flags] {
+        ctx.action = [undo_flags](Context& c) { return undo::run(c, *undo_flags); };
     });
 }
 

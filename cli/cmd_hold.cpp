@@ -1,37 +1,43 @@
 // nxp hold/unhold NAME…, nxp autoremove, nxp why NAME.
 #include "cli/context.hpp"
-#include "txn/installed.hpp"
+#include "txn/admin.hpp"
 #include "txn/repos.hpp"
 
 namespace nxp::cli {
 
 namespace {
 
-Result<int> set_hold(Context& c, const std::vector<std::string>& names, bool held) {
+namespace hold {
+
+struct Flags {
+    std::vector<std::string> names;
+    bool held = true;  // false: unhold
+};
+
+Result<int> run(Context& c, const Flags& f) {
     auto root = c.open_root(txn::Access::Write);
     if (!root) return tl::unexpected(root.error());
-    auto pkgs = txn::current_packages(*root);
-    if (!pkgs) return tl::unexpected(pkgs.error());
-    for (const auto& n : names) {
-        if (held &&
-            std::none_of(pkgs->begin(), pkgs->end(), [&](const auto& p) { return p.name == n; }))
-            return fail(ErrorKind::NotFound, n,
-                        "not installed; only installed plugins can be held");
-    }
-    for (const auto& n : names) {
-        if (auto r = root->db().set_hold(n, held); !r) return tl::unexpected(r.error());
-        (void)root->db().audit(c.user(), held ? "hold" : "unhold", n);
-    }
+    if (auto r = txn::set_holds(*root, f.names, f.held, c.user()); !r)
+        return tl::unexpected(r.error());
     if (c.g.json)
-        c.emit({{"command", held ? "hold" : "unhold"}, {"names", names}});
+        c.emit({{"command", f.held ? "hold" : "unhold"}, {"names", f.names}});
     else
-        for (const auto& n : names)
-            c.out(n + (held ? " is held: it will not be upgraded, downgraded or removed."
-                            : " is no longer held."));
+        for (const auto& n : f.names)
+            c.out(n + (f.held ? " is held: it will not be upgraded, downgraded or removed."
+                              : " is no longer held."));
     return 0;
 }
 
-Result<int> why(Context& c, const std::string& name) {
+}  // namespace hold
+
+namespace why {
+
+struct Flags {
+    std::string name;
+};
+
+Result<int> run(Context& c, const Flags& f) {
+    const std::string& name = f.name;
     auto root = c.open_root(txn::Access::Read);
     if (!root) return tl::unexpected(root.error());
     auto universe = txn::build_universe(*root, {});
@@ -61,34 +67,44 @@ Result<int> why(Context& c, const std::string& name) {
     return 0;
 }
 
+}  // namespace why
+
+namespace autoremove {
+
+struct Flags {};
+
+Result<int> run(Context& c, const Flags&) {
+    auto root = c.open_root(c.g.dry_run ? txn::Access::Read : txn::Access::Write);
+    if (!root) return tl::unexpected(root.error());
+    resolver::Request req;
+    req.jobs.push_back({resolver::JobKind::Autoremove, {}});
+    return run_and_report(c, *root, req, txn::TxnKind::Autoremove);
+}
+
+}  // namespace autoremove
+
 }  // namespace
 
 void add_hold(CLI::App& app, Context& ctx) {
     for (bool held : {true, false}) {
-        auto names = std::make_shared<std::vector<std::string>>();
+        auto f = std::make_shared<hold::Flags>();
+        f->held = held;
         auto* cmd = app.add_subcommand(
             held ? "hold" : "unhold",
             held ? "Keep plugins at their installed version" : "Let held plugins change again");
-        cmd->add_option("plugins", *names, "Plugin names")->required();
-        cmd->callback([&ctx, names, held] {
-            ctx.action = [names, held](Context& c) { return set_hold(c, *names, held); };
-        });
+        cmd->add_option("plugins", f->names, "Plugin names")->required();
+        cmd->callback([&ctx, f] { ctx.action = [f](Context& c) { return hold::run(c, *f); }; });
     }
-    auto* autoremove =
-        app.add_subcommand("autoremove", "Remove dependencies nothing needs any more");
-    autoremove->callback([&ctx] {
-        ctx.action = [](Context& c) -> Result<int> {
-            auto root = c.open_root(c.g.dry_run ? txn::Access::Read : txn::Access::Write);
-            if (!root) return tl::unexpected(root.error());
-            resolver::Request req;
-            req.jobs.push_back({resolver::JobKind::Autoremove, {}});
-            return run_and_report(c, *root, req, "autoremove");
-        };
+    auto* cmd = app.add_subcommand("autoremove", "Remove dependencies nothing needs any more");
+    cmd->callback([&ctx] {
+        ctx.action = [](Context& c) { return autoremove::run(c, autoremove::Flags{}); };
     });
-    auto name = std::make_shared<std::string>();
+    auto why_flags = std::make_shared<why::Flags>();
     auto* w = app.add_subcommand("why", "Show what keeps a plugin installed");
-    w->add_option("name", *name, "Installed plugin")->required();
-    w->callback([&ctx, name] { ctx.action = [name](Context& c) { return why(c, *name); }; });
+    w->add_option("name", why_flags->name, "Installed plugin")->required();
+    w->callback([&ctx, why_flags] {
+        ctx.action = [why_flags](Context& c) { return why::run(c, *why_flags); };
+    });
 }
 
 }  // namespace nxp::cli

@@ -1,11 +1,10 @@
 // nxp install / remove / update: fill a resolver request, run the shared transaction path.
-#include <iostream>
-
 #include "cli/context.hpp"
+#include "cli/exit_codes.hpp"
 #include "cli/table.hpp"
-#include "deploy/apply.hpp"
 #include "formats/constraint.hpp"
 #include "txn/installed.hpp"
+#include "txn/update_check.hpp"
 
 namespace nxp::cli {
 
@@ -33,6 +32,7 @@ Result<resolver::Request> make_request(resolver::JobKind kind,
 }
 
 struct Flags {
+    resolver::JobKind job = resolver::JobKind::Install;  // Install, Remove or Update
     std::vector<std::string> specs;
     bool no_recommends = false;
     bool keep_deps = false;
@@ -43,27 +43,27 @@ struct Flags {
 // update --check: what an update would do, from freshly downloaded indexes (verified in
 // memory, nothing recorded) or the cache with --offline. Exit 10 when there is anything.
 Result<int> check_updates(Context& c, const Flags& f) {
-    auto req = make_request(resolver::JobKind::Update, f.specs);
-    if (!req) return tl::unexpected(req.error());
-    if (f.specs.empty()) req->jobs.push_back({resolver::JobKind::UpdateAll, {}});
+    std::vector<formats::Dep> only;
+    for (const auto& s : f.specs) {
+        auto dep = parse_spec(s);
+        if (!dep) return tl::unexpected(dep.error());
+        only.push_back(*dep);
+    }
     auto root = c.open_root(txn::Access::Read);
     if (!root) return tl::unexpected(root.error());
-    auto repos = deploy::fresh_indexes(*root, txn::now_or_clock(0), c.g.offline, c);
-    if (!repos) return tl::unexpected(repos.error());
-    auto universe = txn::build_universe(*root, *repos);
-    if (!universe) return tl::unexpected(universe.error());
-    auto outcome = resolver::resolve(*universe, *req);
-    if (!outcome) return tl::unexpected(outcome.error());
-    if (auto* u = std::get_if<resolver::Unsolvable>(&*outcome)) {
+    auto check = txn::check_updates(*root, only, txn::now_or_clock(0), c.g.offline, c);
+    if (!check) return tl::unexpected(check.error());
+    if (check->unsolvable) {
         if (c.g.json)
             c.emit({{"command", "update"},
                     {"check", true},
                     {"ok", false},
-                    {"unsolvable", unsolvable_json(*u)}});
-        std::cerr << "nxp: the update cannot be satisfied:\n" << u->str();
-        return 3;
+                    {"unsolvable", unsolvable_json(*check->unsolvable)}});
+        std::string text = check->unsolvable->str();
+        while (!text.empty() && text.back() == '\n') text.pop_back();
+        return fail(ErrorKind::Unsolvable, "", "the update cannot be satisfied:\n" + text);
     }
-    const auto& plan = std::get<resolver::Plan>(*outcome);
+    const auto& plan = check->plan;
     if (c.g.json) {
         c.emit({{"command", "update"},
                 {"check", true},
@@ -80,10 +80,11 @@ Result<int> check_updates(Context& c, const Flags& f) {
         c.out(t.render() + std::to_string(plan.steps.size()) +
               " change(s) available; run 'nxp update' to apply.");
     }
-    return plan.empty() ? 0 : 10;
+    return plan.empty() ? kExitOk : kExitUpdatesAvailable;
 }
 
-Result<int> run(Context& c, resolver::JobKind kind, const Flags& f, const std::string& name) {
+Result<int> run(Context& c, const Flags& f) {
+    const resolver::JobKind kind = f.job;
     auto req = make_request(kind, f.specs);
     if (!req) return tl::unexpected(req.error());
     if (kind == resolver::JobKind::Update && f.specs.empty())
@@ -104,7 +105,11 @@ Result<int> run(Context& c, resolver::JobKind kind, const Flags& f, const std::s
     std::vector<std::string> purge;
     if (f.purge)
         for (const auto& job : req->jobs) purge.push_back(job.spec.name);
-    return run_and_report(c, *root, *req, name, purge);
+    return run_and_report(c, *root, *req,
+                          kind == resolver::JobKind::Install  ? txn::TxnKind::Install
+                          : kind == resolver::JobKind::Remove ? txn::TxnKind::Remove
+                                                              : txn::TxnKind::Update,
+                          purge);
 }
 
 }  // namespace
@@ -114,35 +119,30 @@ void add_install(CLI::App& app, Context& ctx) {
     auto* cmd = app.add_subcommand("install", "Install plugins and what they require");
     cmd->add_option("plugins", f->specs, "NAME, NAME@VERSION or 'NAME CONSTRAINT'")->required();
     cmd->add_flag("--no-recommends", f->no_recommends, "Do not install recommended plugins");
-    cmd->callback([&ctx, f] {
-        ctx.action = [f](Context& c) { return run(c, resolver::JobKind::Install, *f, "install"); };
-    });
+    cmd->callback([&ctx, f] { ctx.action = [f](Context& c) { return run(c, *f); }; });
 }
 
 void add_remove(CLI::App& app, Context& ctx) {
     auto f = std::make_shared<Flags>();
+    f->job = resolver::JobKind::Remove;
     auto* cmd = app.add_subcommand("remove", "Remove plugins and dependencies nothing else needs");
     cmd->add_option("plugins", f->specs, "Installed plugin names")->required();
     cmd->add_flag("--keep-deps", f->keep_deps, "Keep dependencies that are no longer needed");
     cmd->add_flag("--purge", f->purge,
                   "Also drop the plugins' configuration and delete their data (ROOT/state/NAME)");
-    cmd->callback([&ctx, f] {
-        ctx.action = [f](Context& c) { return run(c, resolver::JobKind::Remove, *f, "remove"); };
-    });
+    cmd->callback([&ctx, f] { ctx.action = [f](Context& c) { return run(c, *f); }; });
 }
 
 void add_update(CLI::App& app, Context& ctx) {
     auto f = std::make_shared<Flags>();
+    f->job = resolver::JobKind::Update;
     auto* cmd =
         app.add_subcommand("update", "Update plugins to the best versions that fit together");
     cmd->add_option("plugins", f->specs, "Only these plugins (default: all)");
     cmd->add_flag("--check", f->check,
                   "Only report available updates: exit 0 when none, 10 when some");
     cmd->callback([&ctx, f] {
-        ctx.action = [f](Context& c) {
-            return f->check ? check_updates(c, *f)
-                            : run(c, resolver::JobKind::Update, *f, "update");
-        };
+        ctx.action = [f](Context& c) { return f->check ? check_updates(c, *f) : run(c, *f); };
     });
 }
 

@@ -1,32 +1,11 @@
-// `nxp lock` and `nxp update --check`: read-only views of the installed set against the
-// repositories.
+// `nxp lock`: the installed set as a lockfile, against the repositories' cached indexes.
 #include <algorithm>
 
 #include "deploy/apply.hpp"
 #include "repo/fetch.hpp"
-#include "repo/repository.hpp"
 #include "txn/plugins.hpp"
 
 namespace nxp::deploy {
-
-Result<std::vector<txn::RepoIndex>> fresh_indexes(txn::Root& root, std::int64_t now, bool offline,
-                                                  Events& events) {
-    if (offline) return load_indexes(root, now, true, events, txn::IndexUse::Entries);
-    auto rows = root.db().repos();
-    if (!rows) return tl::unexpected(rows.error());
-    std::vector<txn::RepoIndex> out;
-    for (const auto& row : *rows) {
-        auto config = txn::repo_config(row);
-        if (!config) return tl::unexpected(config.error());
-        events.message(Level::Debug, "fetching index of " + row.name);
-        auto fetched = repo::fetch_index(*config, {row.last_version, row.last_sha256}, now);
-        if (!fetched)
-            return tl::unexpected(
-                in_context(txn::as_transfer_error(fetched.error()), "repository " + row.name));
-        out.push_back({row, std::move(fetched->index), false, now});
-    }
-    return out;
-}
 
 Result<formats::Lockfile> make_lockfile(txn::Root& root, Events& events) {
     auto snap = current_snapshot(root);
