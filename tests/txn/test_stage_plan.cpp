@@ -1,0 +1,222 @@
+// txn::stage_packages, the one staging step of install, update, apply and bundles (issue 14
+// item 3): every step's repository must be a known source (an unknown one is an error naming
+// it, and nothing is copied, fetched or extracted), a bundle's packages are cached, verified
+// and extracted, and the crash points of the fault-injection build are on this path.
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "repo/archive.hpp"
+#include "repo/keys.hpp"
+#include "tests/common/temp_dir.hpp"
+#include "txn/repos.hpp"
+#include "txn/root.hpp"
+#include "txn/stage.hpp"
+
+namespace fs = std::filesystem;
+using namespace nxp;
+using nxp::test::TempDir;
+
+namespace {
+
+// A fresh root, and signed-looking entries for packages NAME 1.0.0 whose archives are in
+// `packages` as SHA256.nxp (what an opened bundle holds).
+struct Fixture {
+    TempDir t;
+    txn::SilentEvents ev;
+    txn::Root root;
+    fs::path packages;
+    std::vector<txn::RepoIndex> repos;
+
+    Fixture() : root(init(t.path / "root", ev)), packages(t.path / "packages") {
+        fs::create_directories(packages);
+        txn::RepoIndex demo;
+        demo.row.name = "demo";
+        demo.row.url = "file://" + (t.path / "nowhere").string();  // never downloaded from
+        repos.push_back(std::move(demo));
+    }
+
+    static txn::Root init(const fs::path& dir, txn::Events& ev) {
+        auto r = txn::Root::init(dir, ev);
+        if (!r) throw std::runtime_error(r.error().str());
+        return std::move(*r);
+    }
+
+    formats::IndexEntry package(const std::string& name) {
+        fs::path src = t.path / "src" / name;
+        fs::create_directories(src / "files");
+        std::ofstream(src / "plugin.json")
+            << R"({ "name": ")" << name << R"(", "version": "1.0.0", "kind": "library", )"
+            << R"("summary": "test plugin" })";
+        std::ofstream(src / "files" / "README") << name << " 1.0.0";
+        auto bytes = repo::pack_directory(src);
+        if (!bytes) throw std::runtime_error(bytes.error().str());
+        formats::IndexEntry e;
+        e.name = name;
+        e.version = *formats::parse_version("1.0.0");
+        e.sha256 = repo::sha256_hex(*bytes);
+        e.size = bytes->size();
+        e.path = "packages/" + name + "-1.0.0.nxp";
+        std::ofstream(packages / (e.sha256 + ".nxp"), std::ios::binary) << *bytes;
+        return e;
+    }
+
+    static resolver::Step install(const formats::IndexEntry& e, const std::string& repo) {
+        resolver::Step s;
+        s.name = e.name;
+        s.to = e.version;
+        s.repo = repo;
+        s.entry = e;
+        s.explicit_ = true;
+        return s;
+    }
+
+    txn::PackageSources bundle() const { return {&repos, packages, false}; }
+
+    std::size_t count(const fs::path& dir) const {
+        std::error_code ec;
+        std::size_t n = 0;
+        for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::directory_iterator();
+             it.increment(ec))
+            ++n;
+        return n;
+    }
+    std::size_t cached() const { return count(root.dir() / "cache" / "packages"); }
+    std::size_t trees() const { return count(root.store_dir()); }
+};
+
+}  // namespace
+
+TEST_CASE("stage_packages: a bundle's packages are cached, verified and extracted", "[stage]") {
+    Fixture f;
+    resolver::Plan plan;
+    plan.steps.push_back(Fixture::install(f.package("alpha"), "demo"));
+    plan.steps.push_back(Fixture::install(f.package("beta"), "demo"));
+    resolver::Step gone;
+    gone.kind = resolver::StepKind::Remove;
+    gone.name = "old";
+    gone.repo = "demo";
+    plan.steps.push_back(gone);
+    std::map<std::string, db::GenPackage> next;
+    std::uint64_t downloaded = 0;
+    auto r = txn::stage_packages(f.root, plan, f.bundle(), next, downloaded, f.ev);
+    if (!r) FAIL(r.error().str());
+    CHECK(downloaded == 0);
+    CHECK(f.cached() == 2);
+    REQUIRE(next.size() == 2);  // the removal stages nothing
+    for (const auto& name : {"alpha", "beta"}) {
+        const auto& path = next.at(name).store_path;
+        CHECK(path == txn::store_path_for(*plan.steps[name == std::string("alpha") ? 0 : 1].entry));
+        std::ifstream in(f.root.dir() / path / "README");
+        std::string text((std::istreambuf_iterator<char>(in)), {});
+        CHECK(text == std::string(name) + " 1.0.0");
+        auto tree = f.root.db().store_tree(path);
+        REQUIRE(tree);
+        CHECK(tree->has_value());
+    }
+}
+
+TEST_CASE(
+    "stage_packages: a repository that is not a source is an error naming it; nothing "
+    "is copied, fetched or extracted",
+    "[stage]") {
+    Fixture f;
+    resolver::Plan plan;
+    plan.steps.push_back(Fixture::install(f.package("alpha"), "demo"));
+    plan.steps.push_back(Fixture::install(f.package("beta"), "elsewhere"));
+    std::map<std::string, db::GenPackage> next;
+    std::uint64_t downloaded = 0;
+    SECTION("from a bundle") {
+        auto r = txn::stage_packages(f.root, plan, f.bundle(), next, downloaded, f.ev);
+        REQUIRE_FALSE(r);
+        CHECK(r.error().str() == "beta: unknown repository elsewhere");
+    }
+    SECTION("from repositories, offline") {
+        auto r = txn::stage_packages(f.root, plan, {&f.repos, std::nullopt, true}, next, downloaded,
+                                     f.ev);
+        REQUIRE_FALSE(r);
+        CHECK(r.error().str() == "beta: unknown repository elsewhere");
+    }
+    SECTION("with no repositories at all") {
+        auto r =
+            txn::stage_packages(f.root, plan, {nullptr, f.packages, false}, next, downloaded, f.ev);
+        REQUIRE_FALSE(r);
+        CHECK(r.error().str() == "alpha: unknown repository demo");
+    }
+    CHECK(f.cached() == 0);
+    CHECK(f.trees() == 0);
+    CHECK(next.empty());
+}
+
+TEST_CASE("stage_packages: a step without its signed entry is an error naming the step",
+          "[stage]") {
+    Fixture f;
+    resolver::Plan plan;
+    plan.steps.push_back(Fixture::install(f.package("alpha"), "demo"));
+    plan.steps.back().entry.reset();
+    std::map<std::string, db::GenPackage> next;
+    std::uint64_t downloaded = 0;
+    auto r = txn::stage_packages(f.root, plan, f.bundle(), next, downloaded, f.ev);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().kind == ErrorKind::Verification);
+    CHECK(r.error().context == "alpha (repository demo)");
+    CHECK(f.cached() == 0);
+    CHECK(next.empty());
+}
+
+#ifdef NXP_FAULT_INJECTION
+namespace {
+
+// Stages alpha and beta from a bundle in a child process with NXP_CRASH_AT=step; returns the
+// signal that ended it (0: it exited) and the number of store trees it left.
+std::pair<int, std::size_t> staged_in_child(Fixture& f, const char* step) {
+    resolver::Plan plan;
+    plan.steps.push_back(Fixture::install(f.package("alpha"), "demo"));
+    plan.steps.push_back(Fixture::install(f.package("beta"), "demo"));
+    pid_t pid = ::fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+        ::setenv("NXP_CRASH_AT", step, 1);
+        std::map<std::string, db::GenPackage> next;
+        std::uint64_t downloaded = 0;
+        auto r = txn::stage_packages(f.root, plan, f.bundle(), next, downloaded, f.ev);
+        ::_exit(r ? 0 : 1);
+    }
+    int status = 0;
+    REQUIRE(::waitpid(pid, &status, 0) == pid);
+    if (WIFEXITED(status)) REQUIRE(WEXITSTATUS(status) == 0);
+    return {WIFSIGNALED(status) ? WTERMSIG(status) : 0, f.trees()};
+}
+
+}  // namespace
+
+TEST_CASE("stage_packages: the crash points after-download and after-extract", "[stage]") {
+    {
+        Fixture f;
+        auto [sig, trees] = staged_in_child(f, "after-download");
+        CHECK(sig == SIGKILL);
+        CHECK(f.cached() == 2);  // both cached, nothing extracted yet
+        CHECK(trees == 0);
+    }
+    {
+        Fixture f;
+        auto [sig, trees] = staged_in_child(f, "after-extract");
+        CHECK(sig == SIGKILL);
+        CHECK(trees == 2);  // extracted in parallel; killed after the first was recorded
+    }
+    {
+        Fixture f;
+        auto [sig, trees] = staged_in_child(f, "no-such-step");
+        CHECK(sig == 0);
+        CHECK(trees == 2);
+    }
+}
+#endif
