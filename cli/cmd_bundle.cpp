@@ -6,7 +6,6 @@
 #include "formats/display.hpp"
 #include "formats/lockfile.hpp"
 #include "repo/keys.hpp"
-#include "txn/fsutil.hpp"
 
 namespace nxp::cli {
 
@@ -20,19 +19,9 @@ struct Flags {
 
 Result<std::optional<repo::SecretKey>> load_key(const Flags& f) {
     if (f.key.empty()) return std::optional<repo::SecretKey>{};
-    auto text = txn::read_file(f.key, 64 * 1024);
-    if (!text) return tl::unexpected(text.error());
-    std::optional<std::string> password;
-    if (!f.password_file.empty()) {
-        auto pw = txn::read_file(f.password_file, 4096);
-        if (!pw) return tl::unexpected(pw.error());
-        password = pw->substr(0, pw->find('\n'));
-    }
-    std::optional<std::string_view> pwv;
-    if (password) pwv = *password;
-    auto key = repo::load_secret_key(*text, pwv, f.key);
-    if (!key) return tl::unexpected(key.error());
-    return std::optional<repo::SecretKey>(*key);
+    auto keys = repo::load_secret_key_files({f.key}, f.password_file);
+    if (!keys) return tl::unexpected(keys.error());
+    return std::optional<repo::SecretKey>(keys->front());
 }
 
 Result<int> run(Context& c, const Flags& f) {

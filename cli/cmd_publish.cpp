@@ -6,24 +6,15 @@
 #include "cli/context.hpp"
 #include "formats/display.hpp"
 #include "formats/minisign.hpp"
+#include "os/file.hpp"
 #include "repo/archive.hpp"
 #include "repo/keys.hpp"
 #include "repo/publish.hpp"
-#include "txn/fsutil.hpp"
 
 namespace nxp::cli {
 namespace fs = std::filesystem;
 
 namespace {
-
-// The password from --password-file (first line), or nullopt for an unencrypted key.
-Result<std::optional<std::string>> read_password(const std::string& file) {
-    if (file.empty()) return std::optional<std::string>{};
-    auto text = txn::read_file(file, 4096);
-    if (!text) return tl::unexpected(text.error());
-    std::string pw = text->substr(0, text->find('\n'));
-    return std::optional<std::string>{pw};
-}
 
 struct KeyArgs {
     std::string out = "nxp";
@@ -35,12 +26,12 @@ Result<int> key_generate(Context& c, const KeyArgs& a) {
     fs::path pub = a.out + ".pub", sec = a.out + ".key";
     if (!a.force && (fs::exists(pub) || fs::exists(sec)))
         return fail(ErrorKind::Invalid, sec.string(), "key file exists; pass --force to overwrite");
-    auto pw = read_password(a.password_file);
+    auto pw = repo::read_password_file(a.password_file);
     if (!pw) return tl::unexpected(pw.error());
     auto kp = repo::generate_key_pair();
-    if (auto r = txn::write_file_atomic(sec, repo::secret_key_file_text(kp, *pw), 0600); !r)
+    if (auto r = os::write_file_atomic(sec, repo::secret_key_file_text(kp, *pw), 0600); !r)
         return tl::unexpected(r.error());
-    if (auto r = txn::write_file_atomic(pub, formats::format_public_key(kp.public_key), 0644); !r)
+    if (auto r = os::write_file_atomic(pub, formats::format_public_key(kp.public_key), 0644); !r)
         return tl::unexpected(r.error());
     std::string id = formats::key_id_hex(kp.public_key.key_id);
     if (c.g.json)
@@ -62,7 +53,7 @@ Result<int> key_generate(Context& c, const KeyArgs& a) {
 Result<int> pack(Context& c, const std::string& dir, const std::string& out_arg) {
     auto bytes = repo::pack_directory(dir);
     if (!bytes) return tl::unexpected(bytes.error());
-    auto text = txn::read_file(fs::path(dir) / "plugin.json", 1 << 20);
+    auto text = os::read_file(fs::path(dir) / "plugin.json", 1 << 20);
     if (!text) return tl::unexpected(text.error());
     auto manifest = formats::parse_manifest(*text);
     if (!manifest) return tl::unexpected(in_context(manifest.error(), dir + "/plugin.json"));
@@ -82,7 +73,7 @@ Result<int> pack(Context& c, const std::string& dir, const std::string& out_arg)
         return fail(ErrorKind::Io, out.string(),
                     "directory " + parent.string() + " does not exist (write -o " +
                         parent.string() + "/ to create it)");
-    if (auto r = txn::write_file_atomic(out, *bytes, 0644); !r) return tl::unexpected(r.error());
+    if (auto r = os::write_file_atomic(out, *bytes, 0644); !r) return tl::unexpected(r.error());
     std::string sha = repo::sha256_hex(*bytes);
     if (c.g.json)
         c.emit({{"command", "pack"},
@@ -118,24 +109,6 @@ Result<int> lint(Context& c, const std::string& target) {
     return errors == 0 ? 0 : 1;
 }
 
-// Secret keys from files; an encrypted one takes the password from --password-file.
-Result<std::vector<repo::SecretKey>> load_keys(const std::vector<std::string>& files,
-                                               const std::string& password_file) {
-    auto pw = read_password(password_file);
-    if (!pw) return tl::unexpected(pw.error());
-    std::optional<std::string_view> pwv;
-    if (*pw) pwv = **pw;
-    std::vector<repo::SecretKey> keys;
-    for (const auto& f : files) {
-        auto text = txn::read_file(f, 64 * 1024);
-        if (!text) return tl::unexpected(text.error());
-        auto key = repo::load_secret_key(*text, pwv, f);
-        if (!key) return tl::unexpected(key.error());
-        keys.push_back(*key);
-    }
-    return keys;
-}
-
 nlohmann::json key_ids(const std::vector<formats::MinisignPublicKey>& keys) {
     nlohmann::json ids = nlohmann::json::array();
     for (const auto& k : keys) ids.push_back(formats::key_id_hex(k.key_id));
@@ -154,7 +127,7 @@ struct BuildArgs {
 };
 
 Result<int> repo_build(Context& c, const BuildArgs& a) {
-    auto keys = load_keys(a.keys, a.password_file);
+    auto keys = repo::load_secret_key_files(a.keys, a.password_file);
     if (!keys) return tl::unexpected(keys.error());
     repo::BuildOptions o;
     o.repo_dir = a.repo_dir;
@@ -189,9 +162,9 @@ struct RotateArgs {
 };
 
 Result<int> repo_rotate(Context& c, const RotateArgs& a) {
-    auto old_keys = load_keys(a.keys, a.password_file);
+    auto old_keys = repo::load_secret_key_files(a.keys, a.password_file);
     if (!old_keys) return tl::unexpected(old_keys.error());
-    auto new_keys = load_keys(a.new_keys, a.password_file);
+    auto new_keys = repo::load_secret_key_files(a.new_keys, a.password_file);
     if (!new_keys) return tl::unexpected(new_keys.error());
     auto set = repo::rotate_keys(a.repo_dir, *old_keys, *new_keys, a.threshold);
     if (!set) return tl::unexpected(set.error());

@@ -5,59 +5,19 @@
 #include <algorithm>
 #include <fstream>
 
-#include "repo/archive_util.hpp"
 #include "repo/repository.hpp"
+#include "repo/tar.hpp"
 #include "txn/fsutil.hpp"
 #include "txn/stage.hpp"
 
 namespace nxp::deploy {
 namespace fs = std::filesystem;
-using repo::detail::Archive;
-using repo::detail::Entry;
 
 namespace {
 
 constexpr const char* kLock = "lockfile.json";
 constexpr const char* kLockSig = "lockfile.json.minisig";
 constexpr std::uint64_t kMaxMeta = 64u << 20;
-
-class Writer {
-  public:
-    explicit Writer(const fs::path& path) : path_(path), a_(Archive::Mode::Write) {}
-    Result<void> open() {
-        archive* a = a_.get();
-        if (archive_write_set_format_pax_restricted(a) != ARCHIVE_OK ||
-            archive_write_add_filter_none(a) != ARCHIVE_OK ||
-            archive_write_open_filename(a, path_.c_str()) != ARCHIVE_OK)
-            return fail(ErrorKind::Io, path_.string(), a_.error());
-        return {};
-    }
-    Result<void> add(const std::string& name, std::string_view data) {
-        Entry e;
-        archive_entry_set_pathname(e.get(), name.c_str());
-        archive_entry_set_filetype(e.get(), AE_IFREG);
-        archive_entry_set_perm(e.get(), 0644);
-        archive_entry_set_size(e.get(), static_cast<la_int64_t>(data.size()));
-        archive_entry_set_mtime(e.get(), 0, 0);
-        if (archive_write_header(a_.get(), e.get()) != ARCHIVE_OK ||
-            archive_write_data(a_.get(), data.data(), data.size()) !=
-                static_cast<la_ssize_t>(data.size()))
-            return fail(ErrorKind::Io, path_.string() + ": " + name, a_.error());
-        bytes_ += data.size();
-        return {};
-    }
-    Result<void> close() {
-        if (archive_write_close(a_.get()) != ARCHIVE_OK)
-            return fail(ErrorKind::Io, path_.string(), a_.error());
-        return {};
-    }
-    std::uint64_t bytes() const { return bytes_; }
-
-  private:
-    fs::path path_;
-    Archive a_;
-    std::uint64_t bytes_ = 0;
-};
 
 // The cached archives of every locked package, fetched where missing.
 Result<std::vector<fs::path>> package_files(txn::Root& root, const formats::Lockfile& lock,
@@ -95,7 +55,7 @@ Result<BundleSummary> write_bundle(txn::Root& root, const formats::Lockfile& loc
     if (!files) return tl::unexpected(files.error());
     fs::path tmp = out;
     tmp += ".tmp-" + std::to_string(::getpid());
-    Writer w(tmp);
+    repo::TarWriter w(tmp);
     auto written = [&]() -> Result<void> {
         if (auto r = w.open(); !r) return r;
         std::string text = formats::write_lockfile(lock);

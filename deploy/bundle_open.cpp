@@ -6,15 +6,14 @@
 #include <set>
 
 #include "deploy/bundle.hpp"
-#include "repo/archive_util.hpp"
 #include "repo/repository.hpp"
+#include "repo/tar.hpp"
 #include "txn/fsutil.hpp"
 #include "txn/package_cache.hpp"
 #include "txn/repos.hpp"
 
 namespace nxp::deploy {
 namespace fs = std::filesystem;
-using repo::detail::Archive;
 
 namespace {
 
@@ -28,7 +27,7 @@ tl::unexpected<Error> refuse(const std::string& where, std::string why) {
 class Reader {
   public:
     Reader(txn::Root& root, const fs::path& bundle, const BundleTrust& trust, std::int64_t now)
-        : root_(root), src_(bundle.string()), trust_(trust), now_(now), a_(Archive::Mode::Read) {}
+        : root_(root), src_(bundle.string()), trust_(trust), now_(now), tar_(bundle) {}
 
     Result<OpenedBundle> run() {
         if (trust_.signers.empty() && trust_.repo_keys.empty())
@@ -43,20 +42,16 @@ class Reader {
         // written there and must not land outside ROOT.
         auto dir = txn::open_cache_dir(root_, {out_.dir.filename().string(), "packages"});
         if (!dir) return tl::unexpected(dir.error());
-        archive* a = a_.get();
-        if (archive_read_support_format_tar(a) != ARCHIVE_OK ||
-            archive_read_support_filter_none(a) != ARCHIVE_OK ||
-            archive_read_open_filename(a, src_.c_str(), 1 << 16) != ARCHIVE_OK)
-            return fail(ErrorKind::Invalid, src_, "not a readable bundle: " + a_.error());
-        archive_entry* e = nullptr;
+        if (auto r = tar_.open(); !r)
+            return fail(ErrorKind::Invalid, src_, "not a readable bundle: " + r.error().message);
         std::size_t count = 0;
         for (;;) {
-            int rc = archive_read_next_header(a, &e);
-            if (rc == ARCHIVE_EOF) break;
-            if (rc != ARCHIVE_OK) return refuse(src_, "damaged archive: " + a_.error());
+            auto e = tar_.next();
+            if (!e) return refuse(src_, "damaged archive: " + e.error().message);
+            if (!*e) break;
             if (++count > kMaxEntries)
                 return refuse(src_, "more than " + std::to_string(kMaxEntries) + " entries");
-            if (auto r = entry(e, count); !r) return tl::unexpected(r.error());
+            if (auto r = entry(**e, count); !r) return tl::unexpected(r.error());
         }
         if (auto r = finish_metadata(); !r) return tl::unexpected(r.error());
         for (const auto& p : out_.lock.packages)
@@ -67,25 +62,19 @@ class Reader {
     }
 
   private:
-    Result<std::string> read_data(archive_entry* e, const std::string& where, std::uint64_t cap) {
-        if (archive_entry_size_is_set(e) == 0 || archive_entry_size(e) < 0 ||
-            static_cast<std::uint64_t>(archive_entry_size(e)) > cap)
+    Result<std::string> read_data(const repo::TarEntry& e, const std::string& where,
+                                  std::uint64_t cap) {
+        if (!e.size || *e.size > cap)
             return refuse(where, "larger than allowed (" + std::to_string(cap) + " bytes)");
-        std::string data(static_cast<std::size_t>(archive_entry_size(e)), '\0');
-        std::size_t done = 0;
-        while (done < data.size()) {
-            la_ssize_t n = archive_read_data(a_.get(), data.data() + done, data.size() - done);
-            if (n <= 0) return refuse(where, "truncated: " + a_.error());
-            done += static_cast<std::size_t>(n);
-        }
+        auto data = tar_.read(*e.size);
+        if (!data) return refuse(where, "truncated: " + data.error().message);
         return data;
     }
 
-    Result<void> entry(archive_entry* e, std::size_t position) {
-        const char* raw = archive_entry_pathname(e);
-        std::string name = raw ? raw : "";
+    Result<void> entry(const repo::TarEntry& e, std::size_t position) {
+        const std::string& name = e.name;
         std::string where = src_ + ": " + name;
-        if (archive_entry_filetype(e) != AE_IFREG) return refuse(where, "not a regular file");
+        if (!e.regular) return refuse(where, "not a regular file");
         if (!seen_.insert(name).second) return refuse(where, "appears twice");
         if (name == "lockfile.json") {
             if (position != 1) return refuse(where, "must be the first entry");
@@ -117,7 +106,8 @@ class Reader {
         return refuse(where, "unexpected entry");
     }
 
-    Result<void> package(archive_entry* e, const std::string& name, const std::string& where) {
+    Result<void> package(const repo::TarEntry& e, const std::string& name,
+                         const std::string& where) {
         if (auto r = finish_metadata(); !r) return r;
         std::string sha = name.substr(9, name.size() - 9 - 4);
         auto it = std::find_if(out_.lock.packages.begin(), out_.lock.packages.end(),
@@ -263,7 +253,7 @@ class Reader {
     std::string src_;
     const BundleTrust& trust_;
     std::int64_t now_;
-    Archive a_;
+    repo::TarReader tar_;
     OpenedBundle out_;
     std::set<std::string> seen_, stored_;
     std::string lock_text_, lock_sig_;

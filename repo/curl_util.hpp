@@ -5,6 +5,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <memory>
 #include <string>
 
 #include "formats/error.hpp"
@@ -35,35 +36,17 @@ class OutFile {
     std::FILE* f_;
 };
 
-// Owns one CURL easy handle.
-class Easy {
-  public:
-    Easy() : h_(curl_easy_init()) {}
-    ~Easy() {
-        if (h_ != nullptr) curl_easy_cleanup(h_);
-    }
-    Easy(const Easy&) = delete;
-    Easy& operator=(const Easy&) = delete;
-    CURL* get() const { return h_; }
-
-  private:
-    CURL* h_;
+// The owners of libcurl handles (std::unique_ptr: non-copyable, explicit get()).
+struct EasyCleanup {
+    void operator()(CURL* h) const { curl_easy_cleanup(h); }
 };
-
-// Owns one CURLM multi handle.
-class Multi {
-  public:
-    Multi() : h_(curl_multi_init()) {}
-    ~Multi() {
-        if (h_ != nullptr) curl_multi_cleanup(h_);
-    }
-    Multi(const Multi&) = delete;
-    Multi& operator=(const Multi&) = delete;
-    CURLM* get() const { return h_; }
-
-  private:
-    CURLM* h_;
+struct MultiCleanup {
+    void operator()(CURLM* h) const { curl_multi_cleanup(h); }
 };
+using Easy = std::unique_ptr<CURL, EasyCleanup>;
+using Multi = std::unique_ptr<CURLM, MultiCleanup>;
+inline Easy make_easy() { return Easy(curl_easy_init()); }  // null when curl cannot
+inline Multi make_multi() { return Multi(curl_multi_init()); }
 
 // Protocols, redirects, timeouts, low-speed limit and size cap; `errbuf` must hold
 // CURL_ERROR_SIZE bytes and outlive the transfer.

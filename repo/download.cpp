@@ -71,7 +71,7 @@ struct Job {
     std::optional<Error> verification;
     std::optional<Error> last;
     // The transfer in flight.
-    std::optional<detail::Easy> easy;
+    detail::Easy easy;
     std::optional<detail::OutFile> out;  // the open .part file
     std::string url;
     std::array<char, CURL_ERROR_SIZE> errbuf{};
@@ -252,8 +252,8 @@ class Downloader {
         j.out.emplace(fd, j.offset > 0 ? "ab" : "wb");
         if (j.out->get() == nullptr)
             return fail(ErrorKind::Io, j.part().string(), "cannot open file: " + errno_text());
-        j.easy.emplace();
-        CURL* h = j.easy->get();
+        j.easy = detail::make_easy();
+        CURL* h = j.easy.get();
         if (h == nullptr) return fail(ErrorKind::Internal, j.url, "curl_easy_init failed");
         FetchLimits limits = options_.limits;
         limits.max_bytes = j.item->size - j.offset;
@@ -285,7 +285,7 @@ class Downloader {
             return finish(
                 j, Error{ErrorKind::Io, j.part().string(), "could not write the downloaded data"});
         }
-        const long status = detail::http_status(j.easy->get());
+        const long status = detail::http_status(j.easy.get());
         const bool ignored_range = j.offset > 0 && (rc == CURLE_RANGE_ERROR || status == 200);
         if (ignored_range) {  // the server cannot resume: start over from byte 0
             j.easy.reset();
@@ -301,8 +301,8 @@ class Downloader {
                                      "server sent more than the signed size of " +
                                          std::to_string(j.item->size) + " bytes; cut off"});
         }
-        const bool transient = detail::is_transient(j.easy->get(), rc);
-        Error e = detail::describe_failure(j.easy->get(), rc, j.url, j.errbuf.data());
+        const bool transient = detail::is_transient(j.easy.get(), rc);
+        Error e = detail::describe_failure(j.easy.get(), rc, j.url, j.errbuf.data());
         j.easy.reset();
         if (transient && j.retries < options_.retries) {
             const auto delay = options_.backoff * (1U << j.retries);
@@ -376,7 +376,7 @@ class Downloader {
     MirrorHealth& health_;
     std::vector<Job> jobs_;  // never resized: curl holds pointers to its elements
     std::vector<Result<void>> results_;
-    detail::Multi multi_;
+    detail::Multi multi_ = detail::make_multi();
     unsigned active_ = 0;
 };
 

@@ -45,7 +45,7 @@ std::size_t on_data(char* ptr, std::size_t size, std::size_t nmemb, void* userda
 
 // Runs one transfer of `url` into `t`; maps every failure to an Error naming the URL.
 Result<void> perform(const std::string& url, const FetchLimits& limits, Transfer& t) {
-    detail::Easy easy;
+    detail::Easy easy = detail::make_easy();
     if (easy.get() == nullptr) return fail(ErrorKind::Internal, url, "curl_easy_init failed");
     CURL* h = easy.get();
     std::array<char, CURL_ERROR_SIZE> errbuf{};

@@ -6,6 +6,8 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "os/file.hpp"
+
 namespace nxp::repo {
 namespace {
 
@@ -223,6 +225,30 @@ std::string sha256_hex(std::string_view data) {
     char hex[crypto_hash_sha256_BYTES * 2 + 1];
     sodium_bin2hex(hex, sizeof hex, h.data(), h.size());
     return hex;
+}
+
+Result<std::optional<std::string>> read_password_file(const std::string& file) {
+    if (file.empty()) return std::optional<std::string>{};
+    auto text = os::read_file(file, 4096);
+    if (!text) return tl::unexpected(text.error());
+    return std::optional<std::string>{text->substr(0, text->find('\n'))};
+}
+
+Result<std::vector<SecretKey>> load_secret_key_files(const std::vector<std::string>& files,
+                                                     const std::string& password_file) {
+    auto pw = read_password_file(password_file);
+    if (!pw) return tl::unexpected(pw.error());
+    std::optional<std::string_view> pwv;
+    if (*pw) pwv = **pw;
+    std::vector<SecretKey> keys;
+    for (const auto& f : files) {
+        auto text = os::read_file(f, 64 * 1024);
+        if (!text) return tl::unexpected(text.error());
+        auto key = load_secret_key(*text, pwv, f);
+        if (!key) return tl::unexpected(key.error());
+        keys.push_back(*key);
+    }
+    return keys;
 }
 
 }  // namespace nxp::repo

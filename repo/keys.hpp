@@ -46,6 +46,16 @@ Result<SecretKey> load_secret_key(std::string_view file_text,
                                   std::optional<std::string_view> password,
                                   std::string_view source);
 
+// The password in `file` (its first line; at most 4 KiB), nullopt when `file` is empty (an
+// unencrypted key). Errors name the file.
+Result<std::optional<std::string>> read_password_file(const std::string& file);
+
+// The secret key files `files` (each at most 64 KiB, e.g. --key arguments), decrypted with
+// the password from `password_file` (read_password_file) when they are encrypted. The
+// password file is read first; errors name the file that failed.
+Result<std::vector<SecretKey>> load_secret_key_files(const std::vector<std::string>& files,
+                                                     const std::string& password_file);
+
 // A .minisig text over `data`: prehashed "ED" algorithm, with the trusted comment signed
 // by the global signature, exactly as `minisign -S` writes.
 std::string sign(const SecretKey& key, std::string_view data, std::string_view trusted_comment,

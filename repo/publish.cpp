@@ -6,6 +6,7 @@
 #include <random>
 #include <sstream>
 
+#include "os/file.hpp"
 #include "repo/archive.hpp"
 #include "repo/html.hpp"
 #include "repo/repository.hpp"
@@ -18,33 +19,10 @@ namespace fs = std::filesystem;
 
 constexpr std::uint64_t kMaxIndexJsonBytes = 512ULL << 20;
 
-Result<std::string> read_file(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    if (!in) return fail(ErrorKind::NotFound, p.string(), "cannot open");
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    if (in.bad()) return fail(ErrorKind::Io, p.string(), "read error");
-    return ss.str();
-}
+// A package may be as large as an extracted tree may be (repo::ExtractLimits' default).
+constexpr std::uint64_t kMaxPackageBytes = 4ULL << 30;
 
-// Writes `data` to `p` through a temporary file and rename(2): readers never see half a file.
-Result<void> write_atomic(const fs::path& p, std::string_view data) {
-    fs::path tmp = p;
-    tmp += ".tmp";
-    {
-        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        out.write(data.data(), static_cast<std::streamsize>(data.size()));
-        out.flush();
-        if (!out) return fail(ErrorKind::Io, tmp.string(), "write failed");
-    }
-    std::error_code ec;
-    fs::rename(tmp, p, ec);
-    if (ec) {
-        fs::remove(tmp, ec);
-        return fail(ErrorKind::Io, p.string(), "rename failed: " + ec.message());
-    }
-    return {};
-}
+Result<std::string> read_file(const fs::path& p) { return os::read_file(p, kMaxPackageBytes); }
 
 Result<formats::Index> read_existing(const fs::path& repo_dir) {
     const fs::path p = repo_dir / "index.json.zst";
@@ -92,7 +70,7 @@ Result<void> add_package(formats::Index& index, const fs::path& repo_dir, const 
                         " is already published with other contents (sha256 " + same->sha256 +
                         "); published versions are immutable: bump the version");
     }
-    if (auto r = write_atomic(repo_dir / entry->path, *bytes); !r) return r;
+    if (auto r = os::write_file_atomic(repo_dir / entry->path, *bytes); !r) return r;
     index.packages.push_back(std::move(*entry));
     return {};
 }
@@ -112,7 +90,7 @@ Result<void> write_signatures(const fs::path& file, std::string_view data,
     const std::string name = file.string();
     for (std::size_t i = 0; i < keys.size(); ++i) {
         const std::string sig = sign(keys[i], data, comment, "signature from nxp secret key");
-        if (auto r = write_atomic(signature_name(name, i), sig); !r) return r;
+        if (auto r = os::write_file_atomic(signature_name(name, i), sig); !r) return r;
     }
     std::error_code ec;
     for (std::size_t i = keys.size(); i < kMaxSignatures; ++i)
@@ -185,7 +163,7 @@ Result<formats::KeySet> rotate_keys(const fs::path& dir, const std::vector<Secre
     // Signatures first: a client never sees the key file without them.
     if (auto r = write_signatures(file, text, comment, signers); !r)
         return tl::unexpected(r.error());
-    if (auto r = write_atomic(file, text); !r) return tl::unexpected(r.error());
+    if (auto r = os::write_file_atomic(file, text); !r) return tl::unexpected(r.error());
     return set;
 }
 
@@ -276,10 +254,11 @@ Result<formats::Index> build_repository(const BuildOptions& opts,
     const std::string comment = "timestamp:" + std::to_string(now) +
                                 "\tfile:index.json.zst\trepo:" + index.repo +
                                 "\tversion:" + std::to_string(index.version);
-    if (auto r = write_atomic(dir / "index.json.zst", zst); !r) return tl::unexpected(r.error());
+    if (auto r = os::write_file_atomic(dir / "index.json.zst", zst); !r)
+        return tl::unexpected(r.error());
     if (auto r = write_signatures(dir / "index.json.zst", zst, comment, keys); !r)
         return tl::unexpected(r.error());
-    if (auto r = write_atomic(dir / "index.html", render_index_html(index)); !r) {
+    if (auto r = os::write_file_atomic(dir / "index.html", render_index_html(index)); !r) {
         return tl::unexpected(r.error());
     }
     return index;

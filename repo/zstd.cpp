@@ -1,6 +1,7 @@
 // The zstd helpers declared in repo/repository.hpp (kept apart: they need no index code).
 #include <zstd.h>
 
+#include <memory>
 #include <stdexcept>
 #include <vector>
 
@@ -9,38 +10,22 @@
 namespace nxp::repo {
 namespace {
 
-// Owns a ZSTD_DCtx.
-class DCtx {
-  public:
-    DCtx() : ctx_(ZSTD_createDCtx()) {}
-    ~DCtx() { ZSTD_freeDCtx(ctx_); }
-    DCtx(const DCtx&) = delete;
-    DCtx& operator=(const DCtx&) = delete;
-    ZSTD_DCtx* get() const { return ctx_; }
-
-  private:
-    ZSTD_DCtx* ctx_;
+// The owners of zstd contexts (std::unique_ptr: non-copyable, explicit get()).
+struct DCtxFree {
+    void operator()(ZSTD_DCtx* c) const { ZSTD_freeDCtx(c); }
 };
-
-// Owns a ZSTD_CCtx.
-class CCtx {
-  public:
-    CCtx() : ctx_(ZSTD_createCCtx()) {}
-    ~CCtx() { ZSTD_freeCCtx(ctx_); }
-    CCtx(const CCtx&) = delete;
-    CCtx& operator=(const CCtx&) = delete;
-    ZSTD_CCtx* get() const { return ctx_; }
-
-  private:
-    ZSTD_CCtx* ctx_;
+struct CCtxFree {
+    void operator()(ZSTD_CCtx* c) const { ZSTD_freeCCtx(c); }
 };
+using DCtx = std::unique_ptr<ZSTD_DCtx, DCtxFree>;
+using CCtx = std::unique_ptr<ZSTD_CCtx, CCtxFree>;
 
 constexpr int kLevel = 19;
 
 }  // namespace
 
 std::string zstd_compress(std::string_view data) {
-    CCtx cctx;
+    CCtx cctx(ZSTD_createCCtx());
     if (cctx.get() == nullptr) throw std::bad_alloc();
     // Single-threaded, fixed level and no dictionary: the same input gives the same bytes.
     ZSTD_CCtx_setParameter(cctx.get(), ZSTD_c_compressionLevel, kLevel);
@@ -58,7 +43,7 @@ std::string zstd_compress(std::string_view data) {
 Result<std::string> zstd_decompress(std::string_view data, std::uint64_t max_size,
                                     std::string_view source) {
     const std::string ctx(source);
-    DCtx dctx;
+    DCtx dctx(ZSTD_createDCtx());
     if (dctx.get() == nullptr) return fail(ErrorKind::Internal, ctx, "out of memory");
     // Refuse absurd window sizes announced by a frame header (memory exhaustion).
     ZSTD_DCtx_setParameter(dctx.get(), ZSTD_d_windowLogMax, 27);
