@@ -10,12 +10,12 @@ using namespace nxp::nextchat::test;
 
 namespace {
 
-const char* kTranslator = R"({"avatar": "1f310", "name": "Translator",
+constexpr const char* kTranslator = R"({"avatar": "1f310", "name": "Translator",
   "context": [{"role": "user", "content": "Translate what I write.", "date": ""}],
   "modelConfig": {"model": "gpt-4o-mini", "temperature": 0.3}, "lang": "en", "builtin": false})";
-const char* kChineseMask = R"({"avatar": "1f4d6", "name": "文言文",
+constexpr const char* kChineseMask = R"({"avatar": "1f4d6", "name": "文言文",
   "context": [{"role": "system", "content": "用文言文回答。"}], "lang": "cn"})";
-const char* kPrompts =
+constexpr const char* kPrompts =
     R"({"en": [["Proofread", "Correct the spelling."], ["Summarise", "Five bullets."]]})";
 
 fs::path plugin_dir(const NextChatCopy& nc, const std::string& name) {

@@ -34,7 +34,7 @@ ServerEntry server(const std::string& name, const std::string& root = "/srv/nxp"
     return ServerEntry{name, "/usr/bin/nxp", {"--root", root, "exec", name}, {}, false};
 }
 
-const char* kMask = R"({"name": "M", "context": [{"role": "user", "content": "hi"}]})";
+constexpr const char* kMask = R"({"name": "M", "context": [{"role": "user", "content": "hi"}]})";
 
 // The ways to point a NextChat file or directory elsewhere, for one file under DIR.
 struct Redirect {

@@ -53,7 +53,8 @@ TEST_CASE("download_all fetches many files in parallel", "[download]") {
     std::vector<DownloadItem> items;
     for (int i = 0; i < 20; ++i)
         items.push_back(item(d, "p" + std::to_string(i) + ".nxp",
-                             std::string(1000 + i, 'a' + i % 26), {d.base("good")}));
+                             std::string(1000 + i, static_cast<char>('a' + i % 26)),
+                             {d.base("good")}));
     DownloadOptions o;
     o.parallel = 4;
     std::uint64_t last_total = 0;

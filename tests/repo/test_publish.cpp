@@ -21,7 +21,7 @@ fs::path packed(const TempDir& t, const std::string& name, const std::string& ve
     if (!extra_file.empty()) write_file(src / "files/extra", extra_file);
     auto bytes = pack_directory(src);
     REQUIRE(bytes);
-    const fs::path out = t.path / (name + "-" + version + extra_file + ".nxp");
+    fs::path out = t.path / (name + "-" + version + extra_file + ".nxp");
     write_file(out, *bytes);
     return out;
 }

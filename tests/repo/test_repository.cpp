@@ -24,11 +24,11 @@ struct Fixture {
     Fixture() { build(); }
 
     formats::Index build(std::int64_t now = kNow) {
-        const fs::path src = make_plugin(t.path / ("src" + std::to_string(builds_)), "demo",
-                                         "1." + std::to_string(builds_) + ".0");
+        const fs::path src = make_plugin(t.path / ("src" + std::to_string(builds)), "demo",
+                                         "1." + std::to_string(builds) + ".0");
         auto bytes = pack_directory(src);
         REQUIRE(bytes);
-        const fs::path pkg = t.path / ("p" + std::to_string(builds_++) + ".nxp");
+        const fs::path pkg = t.path / ("p" + std::to_string(builds++) + ".nxp");
         write_file(pkg, *bytes);
         BuildOptions o;
         o.repo_dir = repo;
@@ -44,7 +44,7 @@ struct Fixture {
         return RepoConfig{"example", "file://" + repo.string(), {kp.public_key}, {}};
     }
 
-    int builds_ = 0;
+    int builds = 0;
 };
 
 bool says(const Error& e, const std::string& needle) {

@@ -29,7 +29,7 @@ struct Shape {
 };
 
 fs::path make_dir_plugin(const fs::path& root, const Shape& s) {
-    const fs::path dir = root / "src";
+    fs::path dir = root / "src";
     write_file(dir / "plugin.json", manifest_json());
     fs::create_directories(dir / "files");
     for (const auto& d : s.dirs) fs::create_directories(dir / "files" / d);
@@ -44,7 +44,7 @@ fs::path make_archive(const fs::path& root, const Shape& s) {
     for (const auto& f : s.files) e.push_back(file_entry("files/" + f, "data\n"));
     for (const auto& l : s.links)
         e.push_back(RawEntry{"files/" + l.path, AE_IFLNK, 0777, "", l.target, ""});
-    const fs::path pkg = root / "shape.nxp";
+    fs::path pkg = root / "shape.nxp";
     write_raw_archive(pkg, e);
     return pkg;
 }

@@ -52,7 +52,7 @@ inline std::string manifest_json(const std::string& name = "demo",
 // A plugin directory with a manifest, a script, a nested file and a relative symlink.
 inline fs::path make_plugin(const fs::path& root, const std::string& name = "demo",
                             const std::string& version = "1.0.0") {
-    const fs::path dir = root / (name + "-src");
+    fs::path dir = root / (name + "-src");
     write_file(dir / "plugin.json", manifest_json(name, version));
     write_file(dir / "files/bin/run.sh", "#!/bin/sh\necho hi\n");
     fs::permissions(dir / "files/bin/run.sh", fs::perms::owner_all | fs::perms::group_read);
