@@ -12,6 +12,7 @@
 #include <set>
 #include <string>
 
+#include "os/fd.hpp"
 #include "repo/archive.hpp"
 #include "repo/archive_util.hpp"
 
@@ -21,25 +22,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Owns a file descriptor.
-class Fd {
-  public:
-    explicit Fd(int fd = -1) : fd_(fd) {}
-    ~Fd() {
-        if (fd_ >= 0) ::close(fd_);
-    }
-    Fd(Fd&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
-    Fd& operator=(Fd&& o) noexcept {
-        std::swap(fd_, o.fd_);
-        return *this;
-    }
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-    int get() const { return fd_; }
-
-  private:
-    int fd_;
-};
+using os::Fd;
 
 std::string errno_text() { return std::strerror(errno); }
 

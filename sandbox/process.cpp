@@ -194,22 +194,6 @@ bool has_exited(pid_t pid) {
 
 }  // namespace
 
-Fd& Fd::operator=(Fd&& other) noexcept {
-    if (this != &other) reset(other.release());
-    return *this;
-}
-
-int Fd::release() {
-    int fd = fd_;
-    fd_ = -1;
-    return fd;
-}
-
-void Fd::reset(int fd) {
-    if (fd_ >= 0) close(fd_);
-    fd_ = fd;
-}
-
 Result<Captured> run_captured(const SpawnSpec& spec, int timeout_s, std::uint64_t max_output) {
     auto out_pipe = make_pipe();
     if (!out_pipe) return tl::unexpected(out_pipe.error());

@@ -7,28 +7,11 @@
 #include <vector>
 
 #include "formats/error.hpp"
+#include "os/fd.hpp"
 
 namespace nxp::sandbox::detail {
 
-// Owns one file descriptor; closes it on destruction.
-class Fd {
-  public:
-    Fd() = default;
-    explicit Fd(int fd) : fd_(fd) {}
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-    Fd(Fd&& other) noexcept : fd_(other.release()) {}
-    Fd& operator=(Fd&& other) noexcept;
-    ~Fd() { reset(); }
-
-    int get() const { return fd_; }
-    int release();
-    void reset(int fd = -1);
-    explicit operator bool() const { return fd_ >= 0; }
-
-  private:
-    int fd_ = -1;
-};
+using os::Fd;
 
 struct SpawnSpec {
     std::string path;                 // absolute path of the executable

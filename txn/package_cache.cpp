@@ -18,9 +18,9 @@ namespace {
 std::string errno_text() { return std::strerror(errno); }
 
 // One directory below `parent`, created when missing, never through a symlink.
-Result<UniqueFd> open_subdir(int parent, const char* name, const fs::path& shown) {
+Result<os::Fd> open_subdir(int parent, const char* name, const fs::path& shown) {
     for (int attempt = 0; attempt < 2; ++attempt) {
-        UniqueFd fd(::openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+        os::Fd fd(::openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
         if (fd.get() >= 0) return fd;
         if (errno == ELOOP || errno == ENOTDIR)
             return fail(ErrorKind::Verification, shown.string(),
@@ -58,17 +58,8 @@ Result<std::string> sha256_of(int fd, std::uint64_t cap, std::uint64_t& total) {
 
 }  // namespace
 
-UniqueFd::~UniqueFd() {
-    if (fd_ >= 0) ::close(fd_);
-}
-
-UniqueFd& UniqueFd::operator=(UniqueFd&& o) noexcept {
-    std::swap(fd_, o.fd_);
-    return *this;
-}
-
-Result<UniqueFd> open_cache_dir(const Root& root, const std::vector<std::string>& parts) {
-    UniqueFd fd(::open(root.dir().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+Result<os::Fd> open_cache_dir(const Root& root, const std::vector<std::string>& parts) {
+    os::Fd fd(::open(root.dir().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (fd.get() < 0) return fail(ErrorKind::Io, root.dir().string(), errno_text());
     auto dir = open_subdir(fd.get(), "cache", root.cache_dir());
     if (!dir) return dir;
@@ -83,19 +74,19 @@ Result<UniqueFd> open_cache_dir(const Root& root, const std::vector<std::string>
     return dir;
 }
 
-Result<UniqueFd> open_package_dir(const Root& root) { return open_cache_dir(root, {"packages"}); }
+Result<os::Fd> open_package_dir(const Root& root) { return open_cache_dir(root, {"packages"}); }
 
-Result<UniqueFd> open_repo_cache_dir(const Root& root, const std::string& repo) {
+Result<os::Fd> open_repo_cache_dir(const Root& root, const std::string& repo) {
     return open_cache_dir(root, {"repos", repo});
 }
 
-Result<UniqueFd> open_verified(int dir, const fs::path& name, const formats::IndexEntry& entry) {
+Result<os::Fd> open_verified(int dir, const fs::path& name, const formats::IndexEntry& entry) {
     const std::string what = name.string();
     auto refuse = [&](const std::string& why) {
         return fail(ErrorKind::Verification, what,
                     why + " (" + entry.name + " " + entry.version.str() + ")");
     };
-    UniqueFd fd(::openat(dir, name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+    os::Fd fd(::openat(dir, name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
     if (fd.get() < 0) {
         if (errno == ELOOP) return refuse("is a symlink");
         if (errno == ENOENT) return fail(ErrorKind::NotFound, what, "not in the package cache");
@@ -121,18 +112,18 @@ Result<UniqueFd> open_verified(int dir, const fs::path& name, const formats::Ind
     return fd;
 }
 
-Result<UniqueFd> take_cached(int dir, const fs::path& name, const formats::IndexEntry& entry) {
+Result<os::Fd> take_cached(int dir, const fs::path& name, const formats::IndexEntry& entry) {
     auto fd = open_verified(dir, name, entry);
     if (!fd && fd.error().kind != ErrorKind::NotFound) ::unlinkat(dir, name.c_str(), 0);
     return fd;
 }
 
 Result<void> copy_into(int dir, const fs::path& name, const fs::path& from) {
-    UniqueFd in(::open(from.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+    os::Fd in(::open(from.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
     if (in.get() < 0) return fail(ErrorKind::Io, from.string(), errno_text());
     if (::unlinkat(dir, name.c_str(), 0) != 0 && errno != ENOENT)
         return fail(ErrorKind::Io, name.string(), "cannot replace: " + errno_text());
-    UniqueFd out(
+    os::Fd out(
         ::openat(dir, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
     if (out.get() < 0) return fail(ErrorKind::Io, name.string(), "cannot create: " + errno_text());
     std::array<char, 64 * 1024> buf{};

@@ -12,50 +12,31 @@
 
 #include "formats/error.hpp"
 #include "formats/index.hpp"
+#include "os/fd.hpp"
 #include "txn/root.hpp"
 
 namespace nxp::txn {
 
-// Owns a file descriptor.
-class UniqueFd {
-  public:
-    explicit UniqueFd(int fd = -1) : fd_(fd) {}
-    ~UniqueFd();
-    UniqueFd(UniqueFd&& o) noexcept : fd_(o.release()) {}
-    UniqueFd& operator=(UniqueFd&& o) noexcept;
-    UniqueFd(const UniqueFd&) = delete;
-    UniqueFd& operator=(const UniqueFd&) = delete;
-    int get() const { return fd_; }
-    int release() {
-        int fd = fd_;
-        fd_ = -1;
-        return fd;
-    }
-
-  private:
-    int fd_;
-};
-
 // ROOT/cache/packages, created when missing; an error when "cache" or "packages" is a
 // symlink or not a directory.
-Result<UniqueFd> open_package_dir(const Root& root);
+Result<os::Fd> open_package_dir(const Root& root);
 
 // ROOT/cache/repos/NAME the same way (each component created when missing, none a symlink).
-Result<UniqueFd> open_repo_cache_dir(const Root& root, const std::string& repo);
+Result<os::Fd> open_repo_cache_dir(const Root& root, const std::string& repo);
 
 // ROOT/cache/PARTS… the same way: parts are single names ("packages", never "a/b").
-Result<UniqueFd> open_cache_dir(const Root& root, const std::vector<std::string>& parts);
+Result<os::Fd> open_cache_dir(const Root& root, const std::vector<std::string>& parts);
 
 // Opens `name` in `dir` when it holds a package that can be trusted to stay as hashed:
 // a regular file (not reached through a symlink) with one link, owned by this user and
 // not writable by group or others, of `entry.size` bytes whose sha256 is `entry.sha256`.
 // Otherwise an error saying why (ErrorKind::Verification), and nothing is removed.
-Result<UniqueFd> open_verified(int dir, const std::filesystem::path& name,
-                               const formats::IndexEntry& entry);
+Result<os::Fd> open_verified(int dir, const std::filesystem::path& name,
+                             const formats::IndexEntry& entry);
 
 // open_verified, and when that fails, the name is removed (never what it points to).
-Result<UniqueFd> take_cached(int dir, const std::filesystem::path& name,
-                             const formats::IndexEntry& entry);
+Result<os::Fd> take_cached(int dir, const std::filesystem::path& name,
+                           const formats::IndexEntry& entry);
 
 // Copies the file `from` (a package already verified, e.g. from a bundle) to `name` in
 // `dir`: whatever was at `name` is removed, the copy is created with O_EXCL|O_NOFOLLOW.
