@@ -107,12 +107,13 @@ struct Fixture {
     // plugin NAME 1.0.0 with `extra` plugin.json fields and files (relative path -> body;
     // names ending in .sh are executable).
     void plugin(const std::string& name, const std::string& kind, const std::string& extra,
-                const std::map<std::string, std::string>& files = {}) {
-        fs::path dir = t.path / "src" / name;
+                const std::map<std::string, std::string>& files = {},
+                const std::string& version = "1.0.0") {
+        fs::path dir = t.path / "src" / (name + "-" + version);
         fs::create_directories(dir / "files");
         std::ofstream(dir / "plugin.json")
             << "{ " << extra << (extra.empty() ? "" : ", ") << "\"name\": \"" << name
-            << "\", \"version\": \"1.0.0\", \"kind\": \"" << kind
+            << "\", \"version\": \"" << version << "\", \"kind\": \"" << kind
             << "\", \"summary\": \"test plugin " << name << "\" }";
         std::ofstream(dir / "files/README") << name;
         for (const auto& [rel, body] : files) {
@@ -125,7 +126,7 @@ struct Fixture {
         auto bytes = repo::pack_directory(dir);
         if (!bytes) FAIL(bytes.error().str());
         fs::create_directories(t.path / "pkgs");
-        fs::path out = t.path / "pkgs" / (name + "-1.0.0.nxp");
+        fs::path out = t.path / "pkgs" / (name + "-" + version + ".nxp");
         std::ofstream(out, std::ios::binary) << *bytes;
         packages.push_back(out);
     }
@@ -168,15 +169,21 @@ struct Fixture {
         return o;
     }
 
-    Result<txn::TxnReport> install(const std::vector<std::string>& names, const txn::TxnOptions& o,
-                                   Script& s) {
+    Result<txn::TxnReport> install(const std::vector<std::string>& specs, const txn::TxnOptions& o,
+                                   Script& s, resolver::JobKind job = resolver::JobKind::Install) {
         resolver::Request req;
-        for (const auto& n : names) {
-            formats::Dep d;
-            d.name = n;
-            req.jobs.push_back({resolver::JobKind::Install, d});
+        for (const auto& spec : specs) {
+            auto d = formats::parse_dep(spec);
+            REQUIRE(d);
+            req.jobs.push_back({job, *d});
         }
         return txn::run_request(*root, req, o, s);
+    }
+    std::string version_of(const std::string& name) {
+        auto snap = txn::current_snapshot(*root);
+        REQUIRE(snap);
+        auto* p = snap->find(name);
+        return p ? p->version : "";
     }
 
     std::int64_t current() const {
@@ -481,4 +488,77 @@ TEST_CASE("rollback asks nothing and brings NextChat in step") {
     auto cfg = nlohmann::json::parse(read_text(f.mcp_config()));
     CHECK_FALSE(cfg["mcpServers"].contains("srv"));
     CHECK(f.restarts() == 2);
+}
+
+TEST_CASE("update: an upgrade asking for more is asked once, held back when refused") {
+    Fixture f;
+    f.plugin("up", "library", "");
+    f.plugin("up", "library", kNet, {}, "2.0.0");
+    f.open();
+    Script first = f.script();
+    REQUIRE(f.install({"up = 1.0.0"}, f.options(), first));
+    REQUIRE(f.version_of("up") == "1.0.0");
+    auto o = f.options(txn::TxnKind::Update);
+    o.hold_back_ungranted = true;
+
+    SECTION("refused: held back, nothing changes") {
+        Script s = f.script();
+        s.answers = {Answer::No};
+        auto r = f.install({"up"}, o, s, resolver::JobKind::Update);
+        INFO(s.dump());
+        REQUIRE(r);
+        REQUIRE(s.asked.size() == 1);
+        CHECK(s.asked[0].type == Question::Type::GrantUpdate);
+        CHECK(s.asked[0].plugin == "up");
+        REQUIRE(r->held_back.size() == 1);
+        CHECK(r->held_back[0].to.str() == "2.0.0");
+        CHECK(r->held_back[0].missing.network == std::vector<std::string>{"api.example.org"});
+        CHECK_FALSE(r->applied);
+        CHECK(f.version_of("up") == "1.0.0");
+        CHECK(f.granted("up").empty());
+    }
+    SECTION("a dry run asks nothing and holds back") {
+        o.dry_run = true;
+        Script s = f.script();
+        auto r = f.install({"up"}, o, s, resolver::JobKind::Update);
+        REQUIRE(r);
+        CHECK(s.asked.empty());
+        CHECK(r->held_back.size() == 1);
+    }
+    SECTION("approved: the grant step does not ask again") {
+        Script s = f.script();
+        auto r = f.install({"up"}, o, s, resolver::JobKind::Update);
+        INFO(s.dump());
+        REQUIRE(r);
+        CHECK(r->applied);
+        REQUIRE(s.asked.size() == 2);
+        CHECK(s.asked[0].type == Question::Type::GrantUpdate);
+        CHECK(s.asked[1].type == Question::Type::Proceed);
+        CHECK(f.version_of("up") == "2.0.0");
+        CHECK(f.granted("up").find("api.example.org") != std::string::npos);
+        auto txn = f.root->db().txn(r->txn_id);
+        REQUIRE(txn);
+        REQUIRE(*txn);
+        CHECK(txn::intent_from_json((*txn)->plan_json)->kind == "update");
+    }
+}
+
+TEST_CASE("read_policy names the file it cannot read or parse") {
+    TempDir t;
+    auto none = txn::read_policy("");
+    REQUIRE(none);
+    CHECK_FALSE(*none);
+    auto missing = txn::read_policy((t.path / "nope.json").string());
+    REQUIRE_FALSE(missing);
+    CHECK(missing.error().str() ==
+          (t.path / "nope.json").string() + ": cannot read the policy file");
+    std::ofstream(t.path / "bad.json") << R"({"network": 3})";
+    auto bad = txn::read_policy((t.path / "bad.json").string());
+    REQUIRE_FALSE(bad);
+    CHECK(bad.error().str().find("bad.json") != std::string::npos);
+    std::ofstream(t.path / "ok.json") << R"({"network": ["*"]})";
+    auto ok = txn::read_policy((t.path / "ok.json").string());
+    REQUIRE(ok);
+    REQUIRE(*ok);
+    CHECK((*ok)->network == std::vector<std::string>{"*"});
 }
