@@ -23,8 +23,7 @@ Result<int> run(Context& c, const std::string& name) {
         return fail(ErrorKind::Invalid, name,
                     "needs config " + p->config.missing.front() + "; run 'nxp config " + name +
                         " " + p->config.missing.front() + " VALUE'");
-    auto prof = runtime::plugin_profile(
-        *p, txn::run_policy(*root, c.g.allow_unsandboxed).allow_unsandboxed);
+    auto prof = runtime::plugin_profile(*p, txn::allow_unsandboxed(*root, c.g.allow_unsandboxed));
     prof.argv = runtime::mcp_argv(*p);
     prof.timeout_s = 0;
     return sandbox::exec_inherit(prof);

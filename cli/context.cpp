@@ -179,7 +179,9 @@ Result<txn::TxnOptions> Context::txn_options(txn::TxnKind kind, const txn::Root&
     auto policy = txn::read_policy(g.policy);
     if (!policy) return tl::unexpected(policy.error());
     o.policy = std::move(*policy);
-    o.run = txn::run_policy(root, g.allow_unsandboxed);
+    auto run = txn::run_policy(root, g.allow_unsandboxed);
+    if (!run) return tl::unexpected(run.error());
+    o.run = *run;
     o.hold_back_ungranted = kind == txn::TxnKind::Update;
     o.nxp_exe = self_exe();
     o.command_line = command_line();

@@ -71,9 +71,12 @@ struct TxnOptions {
 
 // --policy FILE read and parsed (nullopt for ""); errors name the file.
 Result<std::optional<formats::Permissions>> read_policy(const std::string& path);
-// How plugin code runs: settings sandbox.allow_unsandboxed and hooks.timeout, overridden by
-// NXP_HOOK_TIMEOUT in the environment and by `allow_unsandboxed` (--allow-unsandboxed).
-runtime::RunPolicy run_policy(const Root& root, bool allow_unsandboxed);
+// Whether plugin code may run without bubblewrap where it cannot work: --allow-unsandboxed
+// (`flag`) or setting sandbox.allow_unsandboxed.
+bool allow_unsandboxed(const Root& root, bool flag);
+// How hooks and health checks run: allow_unsandboxed, and hooks.timeout or NXP_HOOK_TIMEOUT
+// (txn::hook_timeout; an invalid value is an error naming it).
+Result<runtime::RunPolicy> run_policy(const Root& root, bool allow_unsandboxed_flag);
 
 // The plan about to be applied, shown (Events::preview) before the Proceed question.
 struct PlanPreview final : Preview {

@@ -1,9 +1,7 @@
 // What TxnOptions carries that is read from files, settings and the environment.
-#include <algorithm>
-#include <cstdlib>
-
 #include "runtime/grants.hpp"
 #include "txn/fsutil.hpp"
+#include "txn/settings.hpp"
 #include "txn/transaction.hpp"
 
 namespace nxp::txn {
@@ -43,16 +41,18 @@ Result<std::optional<formats::Permissions>> read_policy(const std::string& path)
     return std::optional<formats::Permissions>(std::move(*p));
 }
 
-runtime::RunPolicy run_policy(const Root& root, bool allow_unsandboxed) {
+bool allow_unsandboxed(const Root& root, bool flag) {
+    if (flag) return true;
+    auto v = root.db().setting("sandbox.allow_unsandboxed");
+    return v && *v && **v == "true";
+}
+
+Result<runtime::RunPolicy> run_policy(const Root& root, bool allow_unsandboxed_flag) {
     runtime::RunPolicy p;
-    auto setting = [&](const char* key) {
-        auto v = root.db().setting(key);
-        return v && *v ? **v : std::string();
-    };
-    p.allow_unsandboxed = allow_unsandboxed || setting("sandbox.allow_unsandboxed") == "true";
-    std::string timeout = setting("hooks.timeout");
-    if (const char* env = std::getenv("NXP_HOOK_TIMEOUT"); env && *env) timeout = env;
-    if (!timeout.empty()) p.hook_timeout_s = std::max(1, std::atoi(timeout.c_str()));
+    p.allow_unsandboxed = allow_unsandboxed(root, allow_unsandboxed_flag);
+    auto timeout = hook_timeout(root);
+    if (!timeout) return tl::unexpected(timeout.error());
+    if (*timeout) p.hook_timeout_s = **timeout;
     return p;
 }
 
