@@ -150,21 +150,29 @@ std::int64_t now_seconds() {
 
 }  // namespace
 
-Database::Database(sqlite3* db) : db_(db) {}
+Database::Database(sqlite3* db)
+    : db_(db), statements_(std::make_unique<sqlite::StatementCache>()) {}
 
 Database::Database(Database&& o) noexcept
-    : db_(std::exchange(o.db_, nullptr)), schema_version_(o.schema_version_) {}
+    : db_(std::exchange(o.db_, nullptr)),
+      statements_(std::move(o.statements_)),
+      schema_version_(o.schema_version_) {}
 
 Database& Database::operator=(Database&& o) noexcept {
     if (this != &o) {
+        statements_.reset();  // finalised before their connection closes
         sqlite::close(db_);
         db_ = std::exchange(o.db_, nullptr);
+        statements_ = std::move(o.statements_);
         schema_version_ = o.schema_version_;
     }
     return *this;
 }
 
-Database::~Database() { sqlite::close(db_); }
+Database::~Database() {
+    statements_.reset();
+    sqlite::close(db_);
+}
 
 Result<Database> Database::open(const std::filesystem::path& path, const Fix& fix) {
     auto state = inspect_file(path, fix);
@@ -231,7 +239,7 @@ void Database::rollback() noexcept {
 }
 
 Result<std::optional<std::string>> Database::setting(const std::string& key) const {
-    sqlite::Statement st(db_, "SELECT value FROM settings WHERE key = ?");
+    sqlite::Statement st(db_, statements_.get(), "SELECT value FROM settings WHERE key = ?");
     st.bind(key);
     auto row = st.step();
     if (!row) return tl::unexpected(row.error());
@@ -240,20 +248,21 @@ Result<std::optional<std::string>> Database::setting(const std::string& key) con
 }
 
 Result<void> Database::set_setting(const std::string& key, const std::string& value) {
-    sqlite::Statement st(db_,
+    sqlite::Statement st(db_, statements_.get(),
                          "INSERT INTO settings (key, value) VALUES (?, ?) "
                          "ON CONFLICT (key) DO UPDATE SET value = excluded.value");
     return st.bind(key, value).run();
 }
 
 Result<void> Database::set_hold(const std::string& name, bool held) {
-    sqlite::Statement st(db_, held ? "INSERT OR IGNORE INTO holds (name) VALUES (?)"
-                                   : "DELETE FROM holds WHERE name = ?");
+    sqlite::Statement st(db_, statements_.get(),
+                         held ? "INSERT OR IGNORE INTO holds (name) VALUES (?)"
+                              : "DELETE FROM holds WHERE name = ?");
     return st.bind(name).run();
 }
 
 Result<std::vector<std::string>> Database::holds() const {
-    sqlite::Statement st(db_, "SELECT name FROM holds ORDER BY name");
+    sqlite::Statement st(db_, statements_.get(), "SELECT name FROM holds ORDER BY name");
     std::vector<std::string> out;
     for (;;) {
         auto row = st.step();
@@ -265,13 +274,14 @@ Result<std::vector<std::string>> Database::holds() const {
 
 Result<void> Database::audit(const std::string& user, const std::string& action,
                              const std::string& detail) {
-    sqlite::Statement st(db_,
+    sqlite::Statement st(db_, statements_.get(),
                          "INSERT INTO audit_log (at, user, action, detail) VALUES (?, ?, ?, ?)");
     return st.bind(now_seconds(), user, action, detail).run();
 }
 
 Result<std::vector<AuditRow>> Database::audit_log() const {
-    sqlite::Statement st(db_, "SELECT id, at, user, action, detail FROM audit_log ORDER BY id");
+    sqlite::Statement st(db_, statements_.get(),
+                         "SELECT id, at, user, action, detail FROM audit_log ORDER BY id");
     std::vector<AuditRow> out;
     for (;;) {
         auto row = st.step();
@@ -282,7 +292,7 @@ Result<std::vector<AuditRow>> Database::audit_log() const {
 }
 
 Result<std::string> Database::integrity_check() const {
-    sqlite::Statement st(db_, "PRAGMA integrity_check");
+    sqlite::Statement st(db_, statements_.get(), "PRAGMA integrity_check");
     std::string out;
     for (;;) {
         auto row = st.step();

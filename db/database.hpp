@@ -16,6 +16,10 @@ struct sqlite3;
 
 namespace nxp::db {
 
+namespace sqlite {
+class StatementCache;
+}
+
 struct RepoRow {
     std::string name;
     std::string url;
@@ -198,6 +202,8 @@ class Database {
   private:
     explicit Database(sqlite3* db);
     sqlite3* db_ = nullptr;
+    // This connection's prepared statements, reused; finalised before db_ closes.
+    std::unique_ptr<sqlite::StatementCache> statements_;
     int schema_version_ = 0;
 };
 

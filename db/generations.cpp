@@ -62,7 +62,8 @@ Result<void> insert_config(sqlite3* db, std::int64_t gen, const std::vector<Conf
 }  // namespace
 
 Result<std::int64_t> Database::current_generation() const {
-    sqlite::Statement st(db_, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = ?");
+    sqlite::Statement st(db_, statements_.get(),
+                         "SELECT CAST(value AS INTEGER) FROM meta WHERE key = ?");
     st.bind("current_generation");
     auto row = st.step();
     if (!row) return tl::unexpected(row.error());
@@ -76,7 +77,8 @@ Result<void> Database::set_current_generation(std::int64_t id) {
     auto exists = generation_exists(db_, id);
     if (!exists) return tl::unexpected(exists.error());
     if (!*exists) return no_generation(db_, id);
-    sqlite::Statement st(db_, "UPDATE meta SET value = ? WHERE key = 'current_generation'");
+    sqlite::Statement st(db_, statements_.get(),
+                         "UPDATE meta SET value = ? WHERE key = 'current_generation'");
     return st.bind(std::to_string(id)).run();
 }
 
@@ -84,7 +86,8 @@ Result<void> Database::add_generation(const Generation& g, const std::vector<Gen
                                       const std::vector<ConfigRow>& config) {
     sqlite::Savepoint sp(db_);
     if (auto r = sp.started(); !r) return r;
-    sqlite::Statement st(db_, "INSERT INTO generations (id, created_at, txn_id) VALUES (?, ?, ?)");
+    sqlite::Statement st(db_, statements_.get(),
+                         "INSERT INTO generations (id, created_at, txn_id) VALUES (?, ?, ?)");
     if (auto r = st.bind(g.id, g.created_at, g.txn_id).run(); !r) {
         if (sqlite3_extended_errcode(db_) == SQLITE_CONSTRAINT_PRIMARYKEY) {
             return fail(ErrorKind::Invalid, sqlite::db_name(db_),
@@ -94,7 +97,7 @@ Result<void> Database::add_generation(const Generation& g, const std::vector<Gen
     }
     if (auto r = insert_packages(db_, g.id, packages); !r) return r;
     if (auto r = insert_config(db_, g.id, config); !r) return r;
-    sqlite::Statement last(db_,
+    sqlite::Statement last(db_, statements_.get(),
                            "UPDATE meta SET value = CAST(max(CAST(value AS INTEGER), ?) AS TEXT) "
                            "WHERE key = 'last_generation'");
     if (auto r = last.bind(g.id).run(); !r) return r;
@@ -102,18 +105,20 @@ Result<void> Database::add_generation(const Generation& g, const std::vector<Gen
 }
 
 Result<std::vector<Generation>> Database::generations() const {
-    sqlite::Statement st(db_, "SELECT id, created_at, txn_id FROM generations ORDER BY id");
+    sqlite::Statement st(db_, statements_.get(),
+                         "SELECT id, created_at, txn_id FROM generations ORDER BY id");
     return sqlite::collect(st, read_generation);
 }
 
 Result<std::optional<Generation>> Database::generation(std::int64_t id) const {
-    sqlite::Statement st(db_, "SELECT id, created_at, txn_id FROM generations WHERE id = ?");
+    sqlite::Statement st(db_, statements_.get(),
+                         "SELECT id, created_at, txn_id FROM generations WHERE id = ?");
     st.bind(id);
     return sqlite::first(st, read_generation);
 }
 
 Result<std::vector<GenPackage>> Database::generation_packages(std::int64_t id) const {
-    sqlite::Statement st(db_,
+    sqlite::Statement st(db_, statements_.get(),
                          "SELECT name, version, store_path, reason, repo, enabled "
                          "FROM generation_packages WHERE generation = ? ORDER BY name");
     st.bind(id);
@@ -123,7 +128,7 @@ Result<std::vector<GenPackage>> Database::generation_packages(std::int64_t id) c
 }
 
 Result<std::vector<ConfigRow>> Database::generation_config(std::int64_t id) const {
-    sqlite::Statement st(db_,
+    sqlite::Statement st(db_, statements_.get(),
                          "SELECT package, key, value_json, secret FROM generation_config "
                          "WHERE generation = ? ORDER BY package, key");
     st.bind(id);
@@ -139,14 +144,14 @@ Result<void> Database::remove_generation(std::int64_t id) {
         return fail(ErrorKind::Invalid, sqlite::db_name(db_),
                     "generation " + std::to_string(id) + " is current and cannot be removed");
     }
-    sqlite::Statement st(db_, "DELETE FROM generations WHERE id = ?");
+    sqlite::Statement st(db_, statements_.get(), "DELETE FROM generations WHERE id = ?");
     if (auto r = st.bind(id).run(); !r) return r;
     if (sqlite3_changes(db_) == 0) return no_generation(db_, id);
     return {};
 }
 
 Result<std::int64_t> Database::next_generation_id() const {
-    sqlite::Statement st(db_,
+    sqlite::Statement st(db_, statements_.get(),
                          "SELECT max(coalesce((SELECT max(id) FROM generations), 0), "
                          "(SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'last_generation'))"
                          " + 1");

@@ -29,7 +29,7 @@ TxnRow read_txn(const sqlite::Statement& st) {
 }  // namespace
 
 Result<std::int64_t> Database::insert_txn(const TxnRow& t) {
-    sqlite::Statement st(db_,
+    sqlite::Statement st(db_, statements_.get(),
                          "INSERT INTO transactions (state, started_at, finished_at, user, "
                          "command_line, from_generation, to_generation, plan_json, error) "
                          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
@@ -39,7 +39,7 @@ Result<std::int64_t> Database::insert_txn(const TxnRow& t) {
     if (auto r = sp.started(); !r) return tl::unexpected(r.error());
     if (auto r = st.run(); !r) return tl::unexpected(r.error());
     auto id = static_cast<std::int64_t>(sqlite3_last_insert_rowid(db_));
-    sqlite::Statement put(db_,
+    sqlite::Statement put(db_, statements_.get(),
                           "INSERT INTO txn_secrets (txn_id, package, key, value_json) "
                           "VALUES (?, ?, ?, ?)");
     for (const auto& c : t.secrets) {
@@ -52,7 +52,7 @@ Result<std::int64_t> Database::insert_txn(const TxnRow& t) {
 }
 
 Result<std::vector<ConfigRow>> Database::txn_secrets(std::int64_t id) const {
-    sqlite::Statement st(db_,
+    sqlite::Statement st(db_, statements_.get(),
                          "SELECT package, key, value_json FROM txn_secrets WHERE txn_id = ? "
                          "ORDER BY package, key");
     st.bind(id);
@@ -63,7 +63,7 @@ Result<std::vector<ConfigRow>> Database::txn_secrets(std::int64_t id) const {
 
 Result<void> Database::update_txn(std::int64_t id, const std::string& state,
                                   const std::string& error, std::int64_t finished_at) {
-    sqlite::Statement st(db_,
+    sqlite::Statement st(db_, statements_.get(),
                          "UPDATE transactions SET state = ?, error = ?, finished_at = ? "
                          "WHERE id = ?");
     if (auto r = st.bind(state, error, finished_at, id).run(); !r) return r;
@@ -73,26 +73,28 @@ Result<void> Database::update_txn(std::int64_t id, const std::string& state,
     }
     if (state == "pending" || state == "staged") return {};
     // Finished either way: the secrets now live in generation_config or nowhere.
-    sqlite::Statement drop(db_, "DELETE FROM txn_secrets WHERE txn_id = ?");
+    sqlite::Statement drop(db_, statements_.get(), "DELETE FROM txn_secrets WHERE txn_id = ?");
     return drop.bind(id).run();
 }
 
 Result<std::optional<TxnRow>> Database::txn(std::int64_t id) const {
-    sqlite::Statement st(db_,
+    sqlite::Statement st(db_, statements_.get(),
                          std::string("SELECT ") + kColumns + " FROM transactions WHERE id = ?");
     st.bind(id);
     return sqlite::first(st, read_txn);
 }
 
 Result<std::vector<TxnRow>> Database::txns() const {
-    sqlite::Statement st(db_, std::string("SELECT ") + kColumns + " FROM transactions ORDER BY id");
+    sqlite::Statement st(db_, statements_.get(),
+                         std::string("SELECT ") + kColumns + " FROM transactions ORDER BY id");
     return sqlite::collect(st, read_txn);
 }
 
 Result<std::vector<TxnRow>> Database::unfinished_txns() const {
-    sqlite::Statement st(db_, std::string("SELECT ") + kColumns +
-                                  " FROM transactions WHERE state IN ('pending', 'staged') "
-                                  "ORDER BY id");
+    sqlite::Statement st(db_, statements_.get(),
+                         std::string("SELECT ") + kColumns +
+                             " FROM transactions WHERE state IN ('pending', 'staged') "
+                             "ORDER BY id");
     return sqlite::collect(st, read_txn);
 }
 

@@ -44,8 +44,9 @@ Result<void> not_found(sqlite3* db, const std::string& name) {
 }  // namespace
 
 Result<void> Database::add_repo(const RepoRow& r) {
-    sqlite::Statement st(db_, std::string("INSERT INTO repos (") + kColumns +
-                                  ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    sqlite::Statement st(db_, statements_.get(),
+                         std::string("INSERT INTO repos (") + kColumns +
+                             ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     st.bind(r.name, r.url, to_json(r.keys), to_json(r.mirrors), r.priority, r.last_version,
             r.last_sha256, r.last_fetched, r.key_version, static_cast<std::int64_t>(r.threshold),
             r.max_age);
@@ -58,7 +59,7 @@ Result<void> Database::add_repo(const RepoRow& r) {
 }
 
 Result<void> Database::remove_repo(const std::string& name) {
-    sqlite::Statement st(db_, "DELETE FROM repos WHERE name = ?");
+    sqlite::Statement st(db_, statements_.get(), "DELETE FROM repos WHERE name = ?");
     if (auto r = st.bind(name).run(); !r) return r;
     if (sqlite3_changes(db_) == 0) return not_found(db_, name);
     return {};
@@ -71,14 +72,15 @@ Result<std::vector<RepoRow>> Database::repos() const {
 }
 
 Result<std::optional<RepoRow>> Database::repo(const std::string& name) const {
-    sqlite::Statement st(db_, std::string("SELECT ") + kColumns + " FROM repos WHERE name = ?");
+    sqlite::Statement st(db_, statements_.get(),
+                         std::string("SELECT ") + kColumns + " FROM repos WHERE name = ?");
     st.bind(name);
     return sqlite::first(st, read_repo);
 }
 
 Result<void> Database::set_repo_state(const std::string& name, std::uint64_t version,
                                       const std::string& sha256, std::int64_t fetched_at) {
-    sqlite::Statement st(db_,
+    sqlite::Statement st(db_, statements_.get(),
                          "UPDATE repos SET last_version = ?, last_sha256 = ?, last_fetched = ? "
                          "WHERE name = ?");
     if (auto r = st.bind(version, sha256, fetched_at, name).run(); !r) return r;

@@ -45,64 +45,46 @@ Result<void> exec(sqlite3* db, const std::string& sql) {
     return tl::unexpected(std::move(e));
 }
 
-namespace {
-
-// Prepared statements kept for reuse, per connection and SQL text. Preparing was 8% of a
-// 1,000-plugin install's CPU (the same few statements, thousands of times); a Statement
-// now takes an idle one from here and gives it back, reset, when it is destroyed. close()
-// finalises a connection's statements before closing it, so none outlives its connection.
-struct Idle {
+struct StatementCache::Idle {
     std::mutex mutex;
-    std::map<std::pair<sqlite3*, std::string>, std::vector<sqlite3_stmt*>, std::less<>> stmts;
+    std::map<std::string, std::vector<sqlite3_stmt*>, std::less<>> stmts;
 };
 
-Idle& idle() {
-    static Idle* cache = new Idle;  // never destroyed: connections may close during exit
-    return *cache;
+StatementCache::StatementCache() : idle_(std::make_unique<Idle>()) {}
+
+StatementCache::~StatementCache() {
+    for (auto& [sql, stmts] : idle_->stmts)
+        for (sqlite3_stmt* st : stmts) sqlite3_finalize(st);
 }
 
-sqlite3_stmt* take_idle(sqlite3* db, std::string_view sql) {
-    auto& c = idle();
-    std::lock_guard lock(c.mutex);
-    auto it = c.stmts.find(std::make_pair(db, std::string(sql)));
-    if (it == c.stmts.end() || it->second.empty()) return nullptr;
+sqlite3_stmt* StatementCache::take(std::string_view sql) {
+    std::lock_guard lock(idle_->mutex);
+    auto it = idle_->stmts.find(sql);
+    if (it == idle_->stmts.end() || it->second.empty()) return nullptr;
     sqlite3_stmt* st = it->second.back();
     it->second.pop_back();
     return st;
 }
 
-void give_back(sqlite3* db, sqlite3_stmt* st) {
+void StatementCache::give_back(sqlite3_stmt* st) {
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
-    auto& c = idle();
-    std::lock_guard lock(c.mutex);
-    c.stmts[std::make_pair(db, std::string(sqlite3_sql(st)))].push_back(st);
+    std::lock_guard lock(idle_->mutex);
+    idle_->stmts[std::string(sqlite3_sql(st))].push_back(st);
 }
-
-}  // namespace
 
 void close(sqlite3* db) {
-    if (!db) return;
-    {
-        auto& c = idle();
-        std::lock_guard lock(c.mutex);
-        for (auto it = c.stmts.begin(); it != c.stmts.end();) {
-            if (it->first.first != db) {
-                ++it;
-                continue;
-            }
-            for (sqlite3_stmt* st : it->second) sqlite3_finalize(st);
-            it = c.stmts.erase(it);
-        }
-    }
-    sqlite3_close_v2(db);
+    if (db) sqlite3_close_v2(db);
 }
 
-Statement::Statement(sqlite3* db, std::string_view sql) : db_(db) {
-    stmt_ = take_idle(db, sql);
+Statement::Statement(sqlite3* db, std::string_view sql) : Statement(db, nullptr, sql) {}
+
+Statement::Statement(sqlite3* db, StatementCache* cache, std::string_view sql)
+    : db_(db), cache_(cache) {
+    if (cache_) stmt_ = cache_->take(sql);
     if (stmt_) return;
     int rc = sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()),
-                                SQLITE_PREPARE_PERSISTENT, &stmt_, nullptr);
+                                cache_ ? SQLITE_PREPARE_PERSISTENT : 0, &stmt_, nullptr);
     if (rc != SQLITE_OK) {
         rc_ = rc;
         failed_ =
@@ -113,8 +95,8 @@ Statement::Statement(sqlite3* db, std::string_view sql) : db_(db) {
 Statement::~Statement() {
     if (!stmt_) return;
     // A statement that failed, or whose SQL holds more than one statement, is not kept.
-    if (rc_ == SQLITE_OK) {
-        give_back(db_, stmt_);
+    if (cache_ && rc_ == SQLITE_OK) {
+        cache_->give_back(stmt_);
     } else {
         sqlite3_finalize(stmt_);
     }

@@ -40,8 +40,9 @@ FileRow read_file(const sqlite::Statement& st) {
 Result<void> Database::add_store_tree(const StoreTree& t, const std::vector<FileRow>& files) {
     sqlite::Savepoint sp(db_);
     if (auto r = sp.started(); !r) return r;
-    sqlite::Statement tree(db_, std::string("INSERT INTO store_trees (") + kTreeColumns +
-                                    ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+    sqlite::Statement tree(db_, statements_.get(),
+                           std::string("INSERT INTO store_trees (") + kTreeColumns +
+                               ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
     tree.bind(t.path, t.name, t.version, t.repo, t.sha256, t.size, t.installed_size,
               t.manifest_json);
     if (auto r = tree.run(); !r) {
@@ -51,7 +52,7 @@ Result<void> Database::add_store_tree(const StoreTree& t, const std::vector<File
         }
         return r;
     }
-    sqlite::Statement file(db_,
+    sqlite::Statement file(db_, statements_.get(),
                            "INSERT INTO files (store_path, path, type, mode, size, sha256, "
                            "link_target) VALUES (?, ?, ?, ?, ?, ?, ?)");
     for (const auto& f : files) {
@@ -74,13 +75,13 @@ Result<std::optional<StoreTree>> Database::store_tree(const std::string& path) c
 }
 
 Result<std::vector<StoreTree>> Database::store_trees() const {
-    sqlite::Statement st(db_,
+    sqlite::Statement st(db_, statements_.get(),
                          std::string("SELECT ") + kTreeColumns + " FROM store_trees ORDER BY path");
     return sqlite::collect(st, read_tree);
 }
 
 Result<std::vector<FileRow>> Database::files(const std::string& store_path) const {
-    sqlite::Statement st(db_,
+    sqlite::Statement st(db_, statements_.get(),
                          "SELECT path, type, mode, size, sha256, link_target FROM files "
                          "WHERE store_path = ? ORDER BY path");
     st.bind(store_path);
@@ -88,7 +89,7 @@ Result<std::vector<FileRow>> Database::files(const std::string& store_path) cons
 }
 
 Result<void> Database::remove_store_tree(const std::string& path) {
-    sqlite::Statement st(db_, "DELETE FROM store_trees WHERE path = ?");
+    sqlite::Statement st(db_, statements_.get(), "DELETE FROM store_trees WHERE path = ?");
     if (auto r = st.bind(path).run(); !r) {
         if (sqlite3_extended_errcode(db_) == SQLITE_CONSTRAINT_FOREIGNKEY) {
             return fail(ErrorKind::Invalid, sqlite::db_name(db_),
@@ -103,7 +104,7 @@ Result<void> Database::remove_store_tree(const std::string& path) {
 }
 
 Result<std::vector<std::string>> Database::owners(const std::string& file_path) const {
-    sqlite::Statement st(db_,
+    sqlite::Statement st(db_, statements_.get(),
                          "SELECT DISTINCT store_path FROM files WHERE path = ? "
                          "ORDER BY store_path");
     st.bind(file_path);
