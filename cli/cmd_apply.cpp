@@ -5,6 +5,7 @@
 #include "deploy/apply.hpp"
 #include "deploy/bundle.hpp"
 #include "formats/desired.hpp"
+#include "formats/display.hpp"
 #include "formats/lockfile.hpp"
 #include "txn/fsutil.hpp"
 
@@ -120,11 +121,11 @@ Result<int> run(Context& c, const Flags& f) {
     } else if (!report->applied) {
         c.out(render_diff(c, diff) + "Dry run: nothing was changed.");
     } else if (report->txn.applied) {
-        c.message(txn::Level::Info, "Done: generation " +
-                                        std::to_string(report->txn.to_generation) +
-                                        " is current (" + std::to_string(change_count(diff)) +
-                                        " change(s), " + human_size(report->txn.download_bytes) +
-                                        " downloaded; undo with 'nxp rollback').");
+        c.message(txn::Level::Info,
+                  "Done: generation " + std::to_string(report->txn.to_generation) +
+                      " is current (" + std::to_string(change_count(diff)) + " change(s), " +
+                      formats::human_size(report->txn.download_bytes) +
+                      " downloaded; undo with 'nxp rollback').");
     } else {
         c.message(txn::Level::Info,
                   "Done: " + std::to_string(change_count(diff)) +

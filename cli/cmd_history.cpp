@@ -3,6 +3,7 @@
 
 #include "cli/context.hpp"
 #include "cli/table.hpp"
+#include "formats/display.hpp"
 #include "txn/journal.hpp"
 #include "txn/undo.hpp"
 
@@ -10,13 +11,7 @@ namespace nxp::cli {
 
 namespace {
 
-std::string when(std::int64_t t) {
-    if (t == 0) return "-";
-    std::time_t tt = t;
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", std::gmtime(&tt));
-    return buf;
-}
+std::string when(std::int64_t t) { return t == 0 ? "-" : formats::utc_date_time(t); }
 
 nlohmann::json steps_json(const txn::Intent& in) {
     nlohmann::json arr = nlohmann::json::array();

@@ -5,23 +5,11 @@
 #include <iostream>
 
 #include "cli/context.hpp"
+#include "formats/display.hpp"
 #include "runtime/grants.hpp"
 
 namespace nxp::cli {
 using nlohmann::json;
-
-std::string human_size(std::uint64_t bytes) {
-    const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-    double v = static_cast<double>(bytes);
-    int u = 0;
-    while (v >= 1024 && u < 4) {
-        v /= 1024;
-        ++u;
-    }
-    char buf[32];
-    std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.1f %s", v, units[u]);
-    return buf;
-}
 
 std::string render_plan(const Context& ctx, const resolver::Plan& plan) {
     std::size_t width = 4;
@@ -48,8 +36,8 @@ std::string render_plan(const Context& ctx, const resolver::Plan& plan) {
     }
     for (const auto& name : plan.marked_explicit)
         text += "  keep      " + name + "  (now explicitly installed)\n";
-    text += std::to_string(plan.steps.size()) + " change(s), up to " + human_size(download) +
-            " to download.\n";
+    text += std::to_string(plan.steps.size()) + " change(s), up to " +
+            formats::human_size(download) + " to download.\n";
     return text;
 }
 
@@ -121,11 +109,11 @@ Result<int> run_and_report(Context& ctx, txn::Root& root, const resolver::Reques
     } else if (!report->applied) {
         ctx.out(render_plan(ctx, report->plan) + "Dry run: nothing was changed.");
     } else {
-        ctx.message(txn::Level::Info, "Done: generation " + std::to_string(report->to_generation) +
-                                          " is current (" +
-                                          std::to_string(report->plan.steps.size()) +
-                                          " change(s), " + human_size(report->download_bytes) +
-                                          " downloaded; undo with 'nxp rollback').");
+        ctx.message(txn::Level::Info,
+                    "Done: generation " + std::to_string(report->to_generation) + " is current (" +
+                        std::to_string(report->plan.steps.size()) + " change(s), " +
+                        formats::human_size(report->download_bytes) +
+                        " downloaded; undo with 'nxp rollback').");
     }
     return 0;
 }

@@ -15,7 +15,6 @@ namespace nxp::cli {
 
 class Context;
 
-std::string human_size(std::uint64_t bytes);
 std::string render_plan(const Context& ctx, const resolver::Plan& plan);
 nlohmann::json plan_json(const resolver::Plan& plan);
 nlohmann::json unsolvable_json(const resolver::Unsolvable& u);

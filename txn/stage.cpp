@@ -33,22 +33,6 @@ std::string tmp_name(std::string_view what) {
 
 namespace {
 
-unsigned parallel_downloads(const Root& root) {
-    auto parse = [](const std::string& s) -> unsigned {
-        try {
-            const unsigned long n = std::stoul(s);
-            return n >= 1 && n <= 64 ? static_cast<unsigned>(n) : 0;
-        } catch (const std::exception&) {
-            return 0;
-        }
-    };
-    if (auto s = root.db().setting("download.parallel"); s && *s)
-        if (unsigned n = parse(**s)) return n;
-    if (const char* env = std::getenv("NXP_PARALLEL_DOWNLOADS"); env != nullptr)
-        if (unsigned n = parse(env)) return n;
-    return 8;
-}
-
 // Sums per-file progress into one total for the renderer.
 class ProgressTotal {
   public:
@@ -113,7 +97,7 @@ Result<std::vector<fs::path>> fetch_packages(Root& root, const std::vector<Wante
     }
     if (items.empty()) return paths;
     repo::DownloadOptions options;
-    options.parallel = parallel_downloads(root);
+    options.parallel = download_parallel(root);
     ProgressTotal progress(items, events);
     options.on_progress = [&](std::size_t i, std::uint64_t done, std::uint64_t size) {
         progress.update(i, done, size);
