@@ -42,7 +42,11 @@ Result<json> edit_doc(const json& doc) {
     std::string text = doc.dump(2) + "\n";
     bool wrote = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
     ::close(fd);
-    int rc = wrote ? std::system((std::string(editor) + " '" + path + "'").c_str()) : -1;
+    // $EDITOR is a shell word list chosen by the operator ("code --wait"), run by the shell as
+    // git and crontab do; the path is nxp's own mkstemps name, free of quotes.
+    int rc = wrote ? std::system(  // NOLINT(cert-env33-c)
+                         (std::string(editor) + " '" + path + "'").c_str())
+                   : -1;
     auto edited = read_file(path);
     ::unlink(path);
     if (rc != 0) return fail(ErrorKind::Cancelled, "--edit", "the editor failed; nothing changed");

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
@@ -43,7 +44,7 @@ std::string clip(const std::string& text, std::size_t max) {
 
 std::string format_eta(double seconds) {
     if (seconds < 0 || seconds > 99 * 3600) return "--:--";
-    const long s = static_cast<long>(seconds + 0.5);
+    const long s = std::lround(seconds);
     char buf[64];  // room for any long, so the compiler can see nothing is cut
     if (s >= 3600)
         std::snprintf(buf, sizeof buf, "%ld:%02ld:%02ld", s / 3600, s / 60 % 60, s % 60);

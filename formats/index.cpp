@@ -116,12 +116,12 @@ Result<nlohmann::json> to_nlohmann(element e, const std::string& path, int depth
 
 // Fields of a package entry; a bit each, to catch duplicates and missing ones.
 enum Field : unsigned {
-    kName = 1,
-    kVersion = 2,
-    kKind = 4,
-    kPath = 8,
-    kSize = 16,
-    kSha = 32,
+    FieldName = 1,
+    FieldVersion = 2,
+    FieldKind = 4,
+    FieldPath = 8,
+    FieldSize = 16,
+    FieldSha = 32,
 };
 
 Result<void> parse_entry_field(std::string_view key, element value, const std::string& p,
@@ -134,14 +134,14 @@ Result<void> parse_entry_field(std::string_view key, element value, const std::s
         if (!is_valid_package_name(*s))
             return invalid(path, "must match [a-z0-9][a-z0-9._-]{0,63}");
         e.name = std::string(*s);
-        mark(kName);
+        mark(FieldName);
     } else if (key == "version") {
         auto s = get_str(value, path);
         if (!s) return tl::unexpected(s.error());
         auto v = parse_version(*s);
         if (!v) return tl::unexpected(in_context(v.error(), path));
         e.version = std::move(*v);
-        mark(kVersion);
+        mark(FieldVersion);
     } else if (key == "kind") {
         auto s = get_str(value, path);
         if (!s) return tl::unexpected(s.error());
@@ -150,7 +150,7 @@ Result<void> parse_entry_field(std::string_view key, element value, const std::s
             return invalid(path,
                            "must be one of mcp-server, mask, prompts, openapi-plugin, library");
         e.kind = *k;
-        mark(kKind);
+        mark(FieldKind);
     } else if (key == "summary") {
         auto s = get_str(value, path);
         if (!s) return tl::unexpected(s.error());
@@ -181,19 +181,19 @@ Result<void> parse_entry_field(std::string_view key, element value, const std::s
             return invalid(path, std::string(why));
         }
         e.path = std::string(*s);
-        mark(kPath);
+        mark(FieldPath);
     } else if (key == "size" || key == "installed_size") {
         auto n = get_u64(value, path);
         if (!n) return tl::unexpected(n.error());
         (key == "size" ? e.size : e.installed_size) = *n;
-        if (key == "size") mark(kSize);
+        if (key == "size") mark(FieldSize);
     } else if (key == "sha256") {
         std::string_view s;
         if (value.get_string().get(s) || !is_sha256(s)) {
             return invalid(path, "expected 64 lowercase hex digits");
         }
         e.sha256 = std::string(s);
-        mark(kSha);
+        mark(FieldSha);
     }
     return {};
 }
@@ -215,9 +215,9 @@ Result<IndexEntry> parse_entry(element el, const std::string& path) {
             return tl::unexpected(ok.error());
         }
     }
-    const std::pair<unsigned, const char*> required[] = {{kName, "name"}, {kVersion, "version"},
-                                                         {kKind, "kind"}, {kPath, "path"},
-                                                         {kSize, "size"}, {kSha, "sha256"}};
+    const std::pair<unsigned, const char*> required[] = {
+        {FieldName, "name"}, {FieldVersion, "version"}, {FieldKind, "kind"},
+        {FieldPath, "path"}, {FieldSize, "size"},       {FieldSha, "sha256"}};
     for (auto [bit, name] : required) {
         if (!(seen & bit)) return invalid(detail::dot(path, name), "required field is missing");
     }

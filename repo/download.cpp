@@ -184,7 +184,7 @@ class Downloader {
             long curl_ms = -1;
             curl_multi_timeout(multi_.get(), &curl_ms);
             int wait = poll_ms();
-            if (curl_ms >= 0) wait = std::min<long>(wait, curl_ms);
+            if (curl_ms >= 0) wait = static_cast<int>(std::min<long>(wait, curl_ms));
             if (wait > 0) curl_multi_poll(multi_.get(), nullptr, 0, wait, nullptr);
         }
         return results_;
@@ -349,7 +349,7 @@ class Downloader {
                           "sha256 mismatch: expected " + j.item->sha256 + ", got " + actual});
     }
 
-    void failover(Job& j, Error e) {
+    void failover(Job& j, const Error& e) {
         health_.mark_unhealthy(j.base);
         j.tried.push_back(j.base);
         if (e.kind == ErrorKind::Verification && !j.verification) j.verification = e;

@@ -47,25 +47,25 @@ struct StepRecord {
     std::string repo;
 
     StepRecord() = default;
-    StepRecord(StepAction a, std::string name_, std::string from_ = {}, std::string to_ = {},
-               std::string repo_ = {})
+    StepRecord(StepAction a, std::string the_name, std::string the_from = {},
+               std::string the_to = {}, std::string the_repo = {})
         : action(step_action_name(a)),
-          name(std::move(name_)),
-          from(std::move(from_)),
-          to(std::move(to_)),
-          repo(std::move(repo_)) {}
+          name(std::move(the_name)),
+          from(std::move(the_from)),
+          to(std::move(the_to)),
+          repo(std::move(the_repo)) {}
     // From a recorded action name (journal, history).
-    StepRecord(std::string action_, std::string name_, std::string from_ = {}, std::string to_ = {},
-               std::string repo_ = {})
-        : action(std::move(action_)),
-          name(std::move(name_)),
-          from(std::move(from_)),
-          to(std::move(to_)),
-          repo(std::move(repo_)) {}
-    StepRecord(const char* action_, std::string name_, std::string from_ = {}, std::string to_ = {},
-               std::string repo_ = {})
-        : StepRecord(std::string(action_), std::move(name_), std::move(from_), std::move(to_),
-                     std::move(repo_)) {}
+    StepRecord(std::string the_action, std::string the_name, std::string the_from = {},
+               std::string the_to = {}, std::string the_repo = {})
+        : action(std::move(the_action)),
+          name(std::move(the_name)),
+          from(std::move(the_from)),
+          to(std::move(the_to)),
+          repo(std::move(the_repo)) {}
+    StepRecord(const char* the_action, std::string the_name, std::string the_from = {},
+               std::string the_to = {}, std::string the_repo = {})
+        : StepRecord(std::string(the_action), std::move(the_name), std::move(the_from),
+                     std::move(the_to), std::move(the_repo)) {}
     // The action as compared in code; nullopt for a name this nxp does not know.
     std::optional<StepAction> kind() const { return parse_step_action(action); }
 };
