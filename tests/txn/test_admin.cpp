@@ -15,6 +15,7 @@
 #include "repo/keys.hpp"
 #include "repo/publish.hpp"
 #include "tests/common/temp_dir.hpp"
+#include "tests/txn/next_generation.hpp"
 #include "txn/admin.hpp"
 #include "txn/config_edit.hpp"
 #include "txn/root.hpp"
@@ -78,13 +79,7 @@ struct Fixture {
             intent.packages.push_back(
                 {name, version, tree(name, version, extra), "explicit", "example"});
         intent.steps = std::move(steps);
-        txn::TxnReport report;
-        auto cur = root.db().current_generation();
-        auto next = root.db().next_generation_id();
-        REQUIRE(cur);
-        REQUIRE(next);
-        report.from_generation = *cur;
-        report.to_generation = *next;
+        txn::TxnReport report = test::next_generation_report(root);
         txn::TxnOptions opts;
         opts.kind = kind;
         opts.command_line = "test";

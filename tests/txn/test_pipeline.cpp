@@ -16,20 +16,17 @@
 #include "repo/keys.hpp"
 #include "repo/publish.hpp"
 #include "tests/common/temp_dir.hpp"
+#include "tests/common/text.hpp"
 #include "txn/plugins.hpp"
 #include "txn/root.hpp"
 #include "txn/transaction.hpp"
 
 namespace fs = std::filesystem;
 using namespace nxp;
+using nxp::test::read_text;
 using nxp::test::TempDir;
 
 namespace {
-
-std::string read_text(const fs::path& p) {
-    std::ifstream in(p);
-    return std::string(std::istreambuf_iterator<char>(in), {});
-}
 
 const char* type_name(Question::Type t) {
     switch (t) {

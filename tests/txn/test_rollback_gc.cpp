@@ -11,6 +11,8 @@
 #include <vector>
 
 #include "tests/common/temp_dir.hpp"
+#include "tests/common/text.hpp"
+#include "tests/txn/next_generation.hpp"
 #include "txn/fsutil.hpp"
 #include "txn/gc.hpp"
 #include "txn/root.hpp"
@@ -18,14 +20,10 @@
 
 namespace fs = std::filesystem;
 using namespace nxp;
+using nxp::test::read_text;
 using nxp::test::TempDir;
 
 namespace {
-
-std::string read_text(const fs::path& p) {
-    std::ifstream in(p);
-    return std::string(std::istreambuf_iterator<char>(in), {});
-}
 
 // A root whose generations are made by txn::apply_intent (the path config, enable and
 // disable take) over store trees written here: each tree holds README = "NAME VERSION".
@@ -64,13 +62,7 @@ struct Fixture {
             intent.packages.push_back({name, version, tree(name, version), "explicit", "main"});
             intent.steps.push_back({"install", name, "", version, "main"});
         }
-        txn::TxnReport report;
-        auto cur = root.db().current_generation();
-        auto next = root.db().next_generation_id();
-        REQUIRE(cur);
-        REQUIRE(next);
-        report.from_generation = *cur;
-        report.to_generation = *next;
+        txn::TxnReport report = test::next_generation_report(root);
         txn::TxnOptions opts;
         opts.command_line = "test commit";
         opts.user = "tester";
