@@ -19,6 +19,10 @@ Result<formats::Manifest> installed_manifest(const db::Database& db,
     return m;
 }
 
+fs::path egress_log_path(const fs::path& root_dir, const std::string& name) {
+    return root_dir / "log" / "egress" / (name + ".jsonl");
+}
+
 Result<Plugin> load_plugin(const db::Database& db, const fs::path& root_dir,
                            const db::GenPackage& pkg,
                            const std::vector<db::ConfigRow>& config_rows) {
@@ -31,6 +35,7 @@ Result<Plugin> load_plugin(const db::Database& db, const fs::path& root_dir,
     p.plugin_dir = fs::weakly_canonical(root_dir / pkg.store_path, ec);
     if (ec) return fail(ErrorKind::Io, (root_dir / pkg.store_path).string(), ec.message());
     p.state_dir = fs::absolute(root_dir / "state" / pkg.name, ec);
+    p.egress_log = egress_log_path(root_dir, pkg.name);
     p.config = effective_config(p.manifest, config_rows, pkg.name);
     auto granted = granted_permissions(db, pkg.name);
     if (!granted) return tl::unexpected(granted.error());
@@ -78,7 +83,9 @@ sandbox::Profile plugin_profile(const Plugin& p, bool allow_unsandboxed) {
             prof.env[spec.env] = config_text(it->second);
     }
     const auto needed = needed_permissions(p.manifest.permissions);
-    prof.network = !needed.network.empty() && ungranted(needed, p.granted).network.empty();
+    if (!needed.network.empty() && ungranted(needed, p.granted).network.empty())
+        prof.network = needed.network;
+    prof.egress_log = p.egress_log;
     auto is_granted = [&](const formats::FsPermission& f) {
         return std::any_of(p.granted.filesystem.begin(), p.granted.filesystem.end(),
                            [&](const auto& g) { return covers(g, f, false); });

@@ -20,10 +20,15 @@ struct Plugin {
     std::string name;
     std::filesystem::path plugin_dir;  // the real path of its store tree
     std::filesystem::path state_dir;   // ROOT/state/NAME
+    std::filesystem::path egress_log;  // ROOT/log/egress/NAME.jsonl (nxp permissions --log)
     formats::Manifest manifest;
     PluginConfig config;
     formats::Permissions granted;
 };
+
+// Where the sandbox records a plugin's egress decisions: ROOT/log/egress/NAME.jsonl.
+std::filesystem::path egress_log_path(const std::filesystem::path& root_dir,
+                                      const std::string& name);
 
 // Loads what running `pkg` of the root at `root_dir` needs: manifest, configuration (from
 // `config_rows`) and grants.

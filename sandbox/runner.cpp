@@ -188,7 +188,7 @@ Result<Launch> bwrap_launch(const Profile& p) {
     Launch l;
     auto& args = l.spec.argv;
     args = {bwrap_binary(), "--unshare-all"};
-    if (p.network) args.push_back("--share-net");
+    if (!p.network.empty()) args.push_back("--share-net");
     // As root, bubblewrap keeps every capability inside; without dropping them plugin code
     // could remount its read-only binds writable.
     add(args, {"--die-with-parent", "--new-session", "--cap-drop", "ALL"});
@@ -197,7 +197,7 @@ Result<Launch> bwrap_launch(const Profile& p) {
     for (const char* path : kEtcAlways) {
         if (exists(path)) add(args, {"--ro-bind", path, path});
     }
-    if (p.network) {
+    if (!p.network.empty()) {
         for (const char* path : kEtcNetwork) {
             if (exists(path)) add(args, {"--ro-bind", path, path});
         }

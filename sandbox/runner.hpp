@@ -34,8 +34,13 @@ struct Profile {
     // Host directories bound read-only and searched first on PATH: where the host's Node.js
     // lives when it is outside /usr (see host_tool_dirs()).
     std::vector<std::filesystem::path> tool_dirs;
-    bool network = false;  // share the host network namespace
-    int timeout_s = 30;    // wall clock; 0 = none (exec)
+    // Network destinations granted (permissions.network entries: host, host:port, *.suffix,
+    // IP literals); empty means no network at all. Enforced per host:port (DESIGN §7).
+    std::vector<std::string> network;
+    // Where every egress decision (allowed and denied destinations) is appended, one JSON
+    // object per line; empty records nothing.
+    std::filesystem::path egress_log;
+    int timeout_s = 30;  // wall clock; 0 = none (exec)
     std::uint64_t max_output =
         1 << 20;  // bytes of stdout+stderr kept; the rest is drained and dropped
     std::uint64_t max_processes = 256;      // RLIMIT_NPROC inside

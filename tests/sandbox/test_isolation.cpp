@@ -109,7 +109,7 @@ TEST_CASE("network access only when granted", "[sandbox]") {
     CHECK(denied->exit_code != 0);
     CHECK(denied->output.find("connected") == std::string::npos);
 
-    plugin.profile.network = true;
+    plugin.profile.network = {"127.0.0.1:" + std::to_string(listener.port())};
     auto granted = plugin.run_script(connect);
     REQUIRE(granted);
     INFO(granted->output);

@@ -70,7 +70,7 @@ TEST_CASE("bwrap_argv isolates everything and drops capabilities", "[sandbox]") 
         CHECK(has_sequence(a, {"--symlink", fs::read_symlink("/bin").string(), "/bin"}));
     }
 
-    p.network = true;
+    p.network = {"example.org"};
     auto n = bwrap_argv(p);
     REQUIRE(n);
     CHECK((*n)[2] == "--share-net");
