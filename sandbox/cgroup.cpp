@@ -30,6 +30,11 @@ bool write_file(const std::string& path, const std::string& text) {
     return static_cast<bool>(out);
 }
 
+bool exists_file(const std::string& path) {
+    struct stat st;
+    return stat(path.c_str(), &st) == 0;
+}
+
 std::string read_file(const std::string& path) {
     std::ifstream in(path);
     std::ostringstream s;
@@ -95,41 +100,107 @@ std::string unique_name() {
     return name.str();
 }
 
-std::string make_limited(const std::string& parent, std::uint64_t max_processes) {
+// A new cgroup below `parent` with each (file, value) written; empty when any step fails.
+std::string make_limited(const std::string& parent,
+                         const std::vector<std::pair<std::string, std::string>>& limits) {
     if (parent.empty()) return {};
     std::string dir = parent + "/" + unique_name();
     if (mkdir(dir.c_str(), 0755) != 0) return {};
-    if (!write_file(dir + "/pids.max", std::to_string(max_processes))) {
-        rmdir(dir.c_str());
-        return {};
+    for (const auto& [file, value] : limits) {
+        if (!write_file(dir + "/" + file, value)) {
+            rmdir(dir.c_str());
+            return {};
+        }
     }
     return dir;
 }
 
-}  // namespace
-
-PidsCgroup PidsCgroup::create(std::uint64_t max_processes) {
-    if (max_processes == 0) return {};
-    // cgroup v2 only where pids is already delegated below this process's cgroup.
-    std::string v2 = own_cgroup_dir("");
-    if (!v2.empty() &&
-        read_file(v2 + "/cgroup.subtree_control").find("pids") != std::string::npos) {
-        if (auto dir = make_limited(v2, max_processes); !dir.empty()) return PidsCgroup(dir);
-    }
-    if (auto dir = make_limited(own_cgroup_dir("pids"), max_processes); !dir.empty()) {
-        return PidsCgroup(dir);
-    }
-    return {};
+bool delegated(const std::string& v2, const std::string& controller) {
+    std::istringstream in(read_file(v2 + "/cgroup.subtree_control"));
+    for (std::string c; in >> c;)
+        if (c == controller) return true;
+    return false;
 }
 
-PidsCgroup::~PidsCgroup() {
-    if (dir_.empty()) return;
+void remove_cgroup(const std::string& dir) {
+    if (dir.empty()) return;
     auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-    while (rmdir(dir_.c_str()) != 0 && std::chrono::steady_clock::now() < give_up) {
-        std::istringstream procs(read_file(dir_ + "/cgroup.procs"));
+    while (rmdir(dir.c_str()) != 0 && std::chrono::steady_clock::now() < give_up) {
+        std::istringstream procs(read_file(dir + "/cgroup.procs"));
         for (long pid; procs >> pid;) kill(static_cast<pid_t>(pid), SIGKILL);
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
+}
+
+// The "oom_kill N" counter of memory.events (v2) or memory.oom_control (v1).
+std::uint64_t oom_kills(const std::string& text) {
+    std::istringstream in(text);
+    for (std::string key; in >> key;) {
+        std::uint64_t n = 0;
+        if (!(in >> n)) break;
+        if (key == "oom_kill") return n;
+    }
+    return 0;
+}
+
+}  // namespace
+
+SandboxCgroup SandboxCgroup::create(std::uint64_t max_processes, std::uint64_t max_memory) {
+    SandboxCgroup c;
+    const std::string pids_max = std::to_string(max_processes);
+    const std::string memory_max = std::to_string(max_memory);
+    // cgroup v2 only where the controllers are already delegated below this process's cgroup.
+    std::string v2 = own_cgroup_dir("");
+    if (!v2.empty()) {
+        std::vector<std::pair<std::string, std::string>> limits;
+        const bool pids = max_processes && delegated(v2, "pids");
+        const bool memory = max_memory && delegated(v2, "memory");
+        if (pids) limits.emplace_back("pids.max", pids_max);
+        // No swap: a limit that pages out to disk only makes the run slower.
+        if (memory) limits.emplace_back("memory.max", memory_max);
+        if (memory) limits.emplace_back("memory.swap.max", "0");
+        if (!limits.empty()) {
+            std::string dir = make_limited(v2, limits);
+            if (dir.empty() && memory) {  // memory.swap.max is missing without swap accounting
+                limits.pop_back();
+                dir = make_limited(v2, limits);
+            }
+            if (pids) c.pids_dir_ = dir;
+            if (memory) c.memory_dir_ = dir;
+        }
+    }
+    if (max_processes && c.pids_dir_.empty())
+        c.pids_dir_ = make_limited(own_cgroup_dir("pids"), {{"pids.max", pids_max}});
+    if (max_memory && c.memory_dir_.empty())
+        c.memory_dir_ =
+            make_limited(own_cgroup_dir("memory"), {{"memory.limit_in_bytes", memory_max}});
+    return c;
+}
+
+SandboxCgroup::SandboxCgroup(SandboxCgroup&& other) noexcept
+    : pids_dir_(std::move(other.pids_dir_)), memory_dir_(std::move(other.memory_dir_)) {
+    other.pids_dir_.clear();
+    other.memory_dir_.clear();
+}
+
+std::vector<std::string> SandboxCgroup::procs_files() const {
+    std::vector<std::string> files;
+    if (!pids_dir_.empty()) files.push_back(pids_dir_ + "/cgroup.procs");
+    if (!memory_dir_.empty() && memory_dir_ != pids_dir_)
+        files.push_back(memory_dir_ + "/cgroup.procs");
+    return files;
+}
+
+bool SandboxCgroup::oom_killed() const {
+    if (memory_dir_.empty()) return false;
+    if (memory_dir_ == pids_dir_ || exists_file(memory_dir_ + "/memory.events"))
+        return oom_kills(read_file(memory_dir_ + "/memory.events")) > 0;
+    return oom_kills(read_file(memory_dir_ + "/memory.oom_control")) > 0;
+}
+
+SandboxCgroup::~SandboxCgroup() {
+    remove_cgroup(pids_dir_);
+    if (memory_dir_ != pids_dir_) remove_cgroup(memory_dir_);
 }
 
 }  // namespace nxp::sandbox::detail

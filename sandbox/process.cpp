@@ -61,8 +61,8 @@ void set_limit(int resource, std::uint64_t value) {
     signal(SIGPIPE, SIG_DFL);
     setsid();  // own session and process group: the whole group can be killed at once
     const SpawnSpec& spec = *plan.spec;
-    if (!spec.cgroup_procs.empty()) {
-        int fd = open(spec.cgroup_procs.c_str(), O_WRONLY | O_CLOEXEC);
+    for (const std::string& procs : spec.cgroup_procs) {
+        int fd = open(procs.c_str(), O_WRONLY | O_CLOEXEC);
         if (fd >= 0) {
             ssize_t ignored = write(fd, "0", 1);
             (void)ignored;
@@ -70,7 +70,6 @@ void set_limit(int resource, std::uint64_t value) {
         }
     }
     if (spec.max_processes) set_limit(RLIMIT_NPROC, spec.max_processes);
-    if (spec.max_memory) set_limit(RLIMIT_AS, spec.max_memory);
     set_limit(RLIMIT_CORE, 0);
     set_limit(RLIMIT_FSIZE, kMaxFileSize);
     if (plan.out_fd >= 0) {

@@ -14,15 +14,14 @@ namespace nxp::sandbox::detail {
 using os::Fd;
 
 struct SpawnSpec {
-    std::string path;                 // absolute path of the executable
-    std::vector<std::string> argv;    // argv[0] included
-    std::vector<std::string> env;     // "NAME=value", the whole environment
-    std::string workdir;              // chdir before exec; empty keeps nxp's
-    std::string cgroup_procs;         // a cgroup.procs file to enter first; empty for none
-    std::uint64_t max_processes = 0;  // RLIMIT_NPROC; 0 leaves it
-    std::uint64_t max_memory = 0;     // RLIMIT_AS; 0 leaves it
-    bool inherit_stdio = false;       // else stdin is /dev/null and stdout+stderr one pipe
-    std::vector<int> inherit_fds;     // kept open across exec (bubblewrap's --bind-fd, --args)
+    std::string path;                       // absolute path of the executable
+    std::vector<std::string> argv;          // argv[0] included
+    std::vector<std::string> env;           // "NAME=value", the whole environment
+    std::string workdir;                    // chdir before exec; empty keeps nxp's
+    std::vector<std::string> cgroup_procs;  // cgroup.procs files to enter first
+    std::uint64_t max_processes = 0;        // RLIMIT_NPROC; 0 leaves it
+    bool inherit_stdio = false;             // else stdin is /dev/null and stdout+stderr one pipe
+    std::vector<int> inherit_fds;  // kept open across exec (bubblewrap's --bind-fd, --args)
 };
 
 struct Captured {

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <system_error>
 
+#include "formats/display.hpp"
 #include "sandbox/cgroup.hpp"
 #include "sandbox/launch.hpp"
 #include "sandbox/process.hpp"
@@ -90,7 +91,6 @@ SpawnSpec direct_spec(const Profile& p, std::string executable) {
     }
     spec.workdir = workdir_of(p).string();
     spec.max_processes = p.max_processes;
-    spec.max_memory = p.max_memory;
     return spec;
 }
 
@@ -226,7 +226,6 @@ Result<Launch> bwrap_launch(const Profile& p) {
     l.spec.path = args.front();
     l.spec.env = {std::string("PATH=") + kSandboxPath};
     l.spec.max_processes = p.max_processes;
-    l.spec.max_memory = p.max_memory;
     return l;
 }
 
@@ -275,8 +274,8 @@ Result<Launch> launch_spec(const Profile& p, bool sandbox_works, const std::stri
 Result<RunResult> run(const Profile& profile) {
     auto launch = prepare(profile, false);
     if (!launch) return tl::unexpected(launch.error());
-    auto cgroup = detail::PidsCgroup::create(profile.max_processes);
-    launch->spec.cgroup_procs = cgroup.procs_file();
+    auto cgroup = detail::SandboxCgroup::create(profile.max_processes, profile.max_memory);
+    launch->spec.cgroup_procs = cgroup.procs_files();
     auto out = detail::run_captured(launch->spec, profile.timeout_s, profile.max_output);
     if (!out) return tl::unexpected(in_context(out.error(), profile.name));
     RunResult r;
@@ -287,6 +286,9 @@ Result<RunResult> run(const Profile& profile) {
     r.output_flood = out->output_flood;
     r.output = std::move(out->output);
     r.timeout_s = profile.timeout_s;
+    // bubblewrap's init reports its killed child as status 137, not as a signal.
+    r.out_of_memory = (r.signal != 0 || r.exit_code != 0) && cgroup.oom_killed();
+    r.max_memory = profile.max_memory;
     r.sandboxed = sandbox_available(nullptr);  // launch_spec used bubblewrap exactly then
     return r;
 }
@@ -295,8 +297,8 @@ Result<RunResult> converse(const Profile& profile, const std::string& first_inpu
                            const LineHandler& on_line) {
     auto launch = prepare(profile, false);
     if (!launch) return tl::unexpected(launch.error());
-    auto cgroup = detail::PidsCgroup::create(profile.max_processes);
-    launch->spec.cgroup_procs = cgroup.procs_file();
+    auto cgroup = detail::SandboxCgroup::create(profile.max_processes, profile.max_memory);
+    launch->spec.cgroup_procs = cgroup.procs_files();
     auto out = detail::run_dialogue(launch->spec, profile.timeout_s, profile.max_output,
                                     first_input, on_line);
     if (!out) return tl::unexpected(in_context(out.error(), profile.name));
@@ -308,6 +310,9 @@ Result<RunResult> converse(const Profile& profile, const std::string& first_inpu
     r.output_flood = out->output_flood;
     r.output = std::move(out->output);
     r.timeout_s = profile.timeout_s;
+    // bubblewrap's init reports its killed child as status 137, not as a signal.
+    r.out_of_memory = (r.signal != 0 || r.exit_code != 0) && cgroup.oom_killed();
+    r.max_memory = profile.max_memory;
     r.sandboxed = sandbox_available(nullptr);
     return r;
 }
@@ -315,8 +320,8 @@ Result<RunResult> converse(const Profile& profile, const std::string& first_inpu
 Result<int> exec_inherit(const Profile& profile) {
     auto launch = prepare(profile, true);
     if (!launch) return tl::unexpected(launch.error());
-    auto cgroup = detail::PidsCgroup::create(profile.max_processes);
-    launch->spec.cgroup_procs = cgroup.procs_file();
+    auto cgroup = detail::SandboxCgroup::create(profile.max_processes, profile.max_memory);
+    launch->spec.cgroup_procs = cgroup.procs_files();
     auto status = detail::run_inherited(launch->spec, profile.timeout_s);
     if (!status) return tl::unexpected(in_context(status.error(), profile.name));
     if (WIFSIGNALED(*status)) return 128 + WTERMSIG(*status);  // as a shell reports it
@@ -325,6 +330,9 @@ Result<int> exec_inherit(const Profile& profile) {
 
 std::string RunResult::describe() const {
     if (timed_out) return "timed out after " + std::to_string(timeout_s) + " s";
+    if (out_of_memory)
+        return "killed for using more than its memory limit (" + formats::human_size(max_memory) +
+               ")";
     if (output_flood) return "killed for writing too much output";
     if (signal != 0) {
         const char* name = sigabbrev_np(signal);

@@ -43,10 +43,13 @@ struct Profile {
     int timeout_s = 30;  // wall clock; 0 = none (exec)
     std::uint64_t max_output =
         1 << 20;  // bytes of stdout+stderr kept; the rest is drained and dropped
-    std::uint64_t max_processes = 256;      // RLIMIT_NPROC inside
-    std::uint64_t max_memory = 2ull << 30;  // RLIMIT_AS, bytes
-    // Size of the private /tmp and of /dev/shm, each a tmpfs held in memory outside
-    // RLIMIT_AS; writes beyond it fail with ENOSPC. The rest of the sandbox is read-only.
+    std::uint64_t max_processes = 256;  // RLIMIT_NPROC inside
+    // Memory the run may use, bytes: a memory cgroup's limit (memory.max), counting the pages
+    // of the private /tmp and /dev/shm too; beyond it the kernel kills the run. Not an
+    // address-space limit: Node's fetch() and WebAssembly reserve far more than they use.
+    std::uint64_t max_memory = 2ull << 30;
+    // Size of the private /tmp and of /dev/shm, each a tmpfs; writes beyond it fail with
+    // ENOSPC. The rest of the sandbox is read-only.
     std::uint64_t max_tmp = 256ull << 20;
     bool allow_unsandboxed = false;  // run without bubblewrap when it cannot work
 };
@@ -55,6 +58,8 @@ struct RunResult {
     int exit_code = -1;  // when exited normally
     int signal = 0;      // when killed by a signal
     bool timed_out = false;
+    bool out_of_memory = false;    // killed by the kernel for passing max_memory
+    std::uint64_t max_memory = 0;  // the memory limit that applied, for describe()
     bool output_truncated = false;
     std::string output;            // stdout and stderr interleaved, capped at max_output
     bool output_flood = false;     // killed for writing far more output than max_output

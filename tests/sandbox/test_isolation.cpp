@@ -123,7 +123,7 @@ TEST_CASE("the process limit is enforced", "[sandbox][forkbomb]") {
     if (!require_sandbox()) return;
     // As root only a pids cgroup bounds the processes (RLIMIT_NPROC does not apply to uid 0);
     // without one a fork bomb would endanger the machine rather than test anything.
-    if (geteuid() == 0 && !nxp::sandbox::detail::PidsCgroup::create(16).active()) {
+    if (geteuid() == 0 && !nxp::sandbox::detail::SandboxCgroup::create(16, 0).pids_active()) {
         nxp::test::skip(
             "running as root without a writable pids cgroup: the process limit "
             "cannot be enforced, so the fork bomb is not run");
@@ -151,7 +151,7 @@ TEST_CASE("a fork bomb is contained and cleaned up", "[sandbox][slow][forkbomb]"
     if (!require_sandbox()) return;
     // As root only a pids cgroup bounds the bomb (RLIMIT_NPROC does not apply to uid 0);
     // without one this test would endanger the machine rather than test anything.
-    if (geteuid() == 0 && !nxp::sandbox::detail::PidsCgroup::create(16).active()) {
+    if (geteuid() == 0 && !nxp::sandbox::detail::SandboxCgroup::create(16, 0).pids_active()) {
         nxp::test::skip("running as root without a writable pids cgroup: fork bomb not run");
         return;
     }
