@@ -39,7 +39,7 @@ struct FsPermission {
 };
 
 struct Permissions {
-    std::vector<std::string> network;  // host names (optionally host:port)
+    std::vector<std::string> network;  // host[:port], *.suffix[:port], a.b.c.d[:port], [v6][:port]
     std::vector<FsPermission> filesystem;
     std::vector<std::string> env;  // environment variable names the plugin receives
     bool empty() const { return network.empty() && filesystem.empty() && env.empty(); }

@@ -1,5 +1,7 @@
 // Permissions (shown before install, enforced by the sandbox) and the relation checks shared
 // by plugin.json and index.json.
+#include <arpa/inet.h>
+
 #include <nlohmann/json.hpp>
 
 #include "formats/json_util.hpp"
@@ -102,6 +104,16 @@ Result<FsPermission> parse_fs_entry(const json& v, const std::string& field) {
 namespace detail {
 
 bool is_valid_network_host(std::string_view s) {
+    // An IPv6 literal, "[v6]" or "[v6]:port".
+    if (!s.empty() && s.front() == '[') {
+        auto close = s.find(']');
+        if (close == std::string_view::npos) return false;
+        std::string_view rest = s.substr(close + 1);
+        if (!rest.empty() && (rest.front() != ':' || !is_port(rest.substr(1)))) return false;
+        std::string addr(s.substr(1, close - 1));
+        in6_addr a6;
+        return !addr.empty() && inet_pton(AF_INET6, addr.c_str(), &a6) == 1;
+    }
     if (auto colon = s.rfind(':'); colon != std::string_view::npos) {
         if (!is_port(s.substr(colon + 1))) return false;
         s = s.substr(0, colon);

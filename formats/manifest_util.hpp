@@ -18,7 +18,8 @@ Result<std::map<std::string, ConfigKey>> parse_config(const nlohmann::json& obj)
 Result<void> check_provides(const std::vector<Dep>& deps, std::string_view field);
 Result<void> check_replaces(const std::vector<Dep>& deps, std::string_view field);
 
-// "host" or "host:port"; a leading "*." allows subdomains.
+// "host" or "host:port"; a leading "*." allows subdomains; IP literals "a.b.c.d[:port]" and
+// "[v6][:port]".
 bool is_valid_network_host(std::string_view s);
 
 }  // namespace nxp::formats::detail

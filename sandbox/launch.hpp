@@ -2,11 +2,13 @@
 // Internal to sandbox/: turning a Profile into the process to start, with or without
 // bubblewrap. Split from runner.cpp so tests can check the refusal without breaking bwrap.
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "formats/error.hpp"
 #include "os/beneath.hpp"
+#include "sandbox/egress_supervisor.hpp"
 #include "sandbox/process.hpp"
 #include "sandbox/runner.hpp"
 
@@ -35,6 +37,8 @@ Result<std::vector<OpenMount>> open_mounts(const Profile& profile);
 struct Launch {
     SpawnSpec spec;
     std::vector<os::Fd> fds;
+    // With network grants: the supervisor enforcing them while the sandbox runs.
+    std::unique_ptr<EgressSupervisor> egress;
 };
 
 // bubblewrap around argv when `sandbox_works`, argv directly when the profile allows that,

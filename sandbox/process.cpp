@@ -14,6 +14,8 @@
 #include <cstring>
 #include <optional>
 
+#include "sandbox/egress_supervisor.hpp"
+
 namespace nxp::sandbox::detail {
 
 namespace {
@@ -72,6 +74,12 @@ void set_limit(int resource, std::uint64_t value) {
     if (spec.max_processes) set_limit(RLIMIT_NPROC, spec.max_processes);
     set_limit(RLIMIT_CORE, 0);
     set_limit(RLIMIT_FSIZE, kMaxFileSize);
+    if (spec.egress_fd >= 0) {
+        if (int err = private_network_child(spec.egress_fd); err != 0) {
+            errno = err;
+            child_fail(plan.err_fd);
+        }
+    }
     if (plan.out_fd >= 0) {
         int in_fd = plan.in_fd >= 0 ? plan.in_fd : open("/dev/null", O_RDONLY);
         if (in_fd < 0 || dup2(in_fd, 0) < 0) child_fail(plan.err_fd);

@@ -22,6 +22,9 @@ struct SpawnSpec {
     std::uint64_t max_processes = 0;        // RLIMIT_NPROC; 0 leaves it
     bool inherit_stdio = false;             // else stdin is /dev/null and stdout+stderr one pipe
     std::vector<int> inherit_fds;  // kept open across exec (bubblewrap's --bind-fd, --args)
+    // A socket of an EgressSupervisor: the child moves into a private network namespace and
+    // hands nxp its DNS socket and seccomp listener through it (egress_supervisor.hpp).
+    int egress_fd = -1;
 };
 
 struct Captured {

@@ -32,8 +32,9 @@ constexpr const char* kRootDirs[] = {"/bin", "/sbin", "/lib", "/lib32", "/lib64"
 // Non-secret parts of /etc that programs commonly need.
 constexpr const char* kEtcAlways[] = {"/etc/ssl", "/etc/ca-certificates", "/etc/alternatives",
                                       "/etc/ld.so.cache", "/etc/localtime"};
-constexpr const char* kEtcNetwork[] = {"/etc/resolv.conf", "/etc/hosts", "/etc/nsswitch.conf",
-                                       "/etc/gai.conf"};
+// With network grants: the host's address-selection rules; resolv.conf, hosts and
+// nsswitch.conf are nxp's own (egress_etc_files), naming its DNS stub.
+constexpr const char* kEtcNetwork[] = {"/etc/gai.conf"};
 
 std::string bwrap_binary() {
     std::string found = detail::find_executable("bwrap", kBwrapSearch);
@@ -142,6 +143,8 @@ namespace {
 // bubblewrap's command line every local user could read a secret in /proc/PID/cmdline, and
 // in bubblewrap's own environment a variable such as LD_PRELOAD would act on bubblewrap
 // itself, outside the sandbox.
+Result<os::Fd> data_file(const std::string& text);
+
 Result<os::Fd> env_args_file(const Profile& p) {
     std::string text;
     for (const auto& [name, value] : plugin_env(p)) {
@@ -153,7 +156,12 @@ Result<os::Fd> env_args_file(const Profile& p) {
         text.append(name).push_back('\0');
         text.append(value).push_back('\0');
     }
-    os::Fd fd(::memfd_create("nxp-sandbox-env", MFD_CLOEXEC));
+    return data_file(text);
+}
+
+// `text` in a memfd, read from its start (--args, --ro-bind-data).
+Result<os::Fd> data_file(const std::string& text) {
+    os::Fd fd(::memfd_create("nxp-sandbox", MFD_CLOEXEC));
     if (!fd.valid()) return fail(ErrorKind::Io, "memfd_create", std::strerror(errno));
     for (std::size_t done = 0; done < text.size();) {
         ssize_t n = ::write(fd.get(), text.data() + done, text.size() - done);
@@ -187,8 +195,14 @@ Result<Launch> bwrap_launch(const Profile& p) {
     if (!env->valid()) return fail(ErrorKind::Io, "memfd", std::strerror(errno));
     Launch l;
     auto& args = l.spec.argv;
-    args = {bwrap_binary(), "--unshare-all"};
-    if (!p.network.empty()) args.push_back("--share-net");
+    if (p.network.empty()) {
+        args = {bwrap_binary(), "--unshare-all"};
+    } else {
+        // Every namespace but the network one: nxp's child made a private one already, with
+        // only loopback, its DNS stub and nxp deciding each connect (egress_supervisor.hpp).
+        args = {bwrap_binary(),  "--unshare-user-try", "--unshare-ipc",
+                "--unshare-pid", "--unshare-uts",      "--unshare-cgroup-try"};
+    }
     // As root, bubblewrap keeps every capability inside; without dropping them plugin code
     // could remount its read-only binds writable.
     add(args, {"--die-with-parent", "--new-session", "--cap-drop", "ALL"});
@@ -200,6 +214,15 @@ Result<Launch> bwrap_launch(const Profile& p) {
     if (!p.network.empty()) {
         for (const char* path : kEtcNetwork) {
             if (exists(path)) add(args, {"--ro-bind", path, path});
+        }
+        for (const auto& [dest, text] : egress_etc_files()) {
+            auto fd = data_file(text);
+            if (!fd) return tl::unexpected(fd.error());
+            *fd = above_stdio(std::move(*fd));
+            if (!fd->valid()) return fail(ErrorKind::Io, dest, std::strerror(errno));
+            add(args, {"--ro-bind-data", std::to_string(fd->get()), dest});
+            l.spec.inherit_fds.push_back(fd->get());
+            l.fds.push_back(std::move(*fd));
         }
     }
     // Every writable tmpfs is capped (it is memory outside RLIMIT_AS); /dev and / are
@@ -252,6 +275,12 @@ Result<Launch> launch_spec(const Profile& p, bool sandbox_works, const std::stri
         auto b = bwrap_launch(p);
         if (!b) return tl::unexpected(b.error());
         l = std::move(*b);
+        if (!p.network.empty()) {
+            auto egress = EgressSupervisor::start(p);
+            if (!egress) return tl::unexpected(egress.error());
+            l.egress = std::move(*egress);
+            l.spec.egress_fd = l.egress->child_fd();
+        }
     } else if (p.allow_unsandboxed) {
         std::string path_var = search_path(p);
         if (auto it = p.env.find("PATH"); it != p.env.end()) path_var = it->second;

@@ -70,12 +70,21 @@ TEST_CASE("bwrap_argv isolates everything and drops capabilities", "[sandbox]") 
         CHECK(has_sequence(a, {"--symlink", fs::read_symlink("/bin").string(), "/bin"}));
     }
 
+    // Network grants: bubblewrap keeps the private network namespace nxp's child made (only
+    // loopback, nxp's DNS stub, connects decided by nxp); the host's is never shared.
     p.network = {"example.org"};
     auto n = bwrap_argv(p);
     REQUIRE(n);
-    CHECK((*n)[2] == "--share-net");
-    if (fs::exists("/etc/resolv.conf")) {
-        CHECK(has_sequence(*n, {"--ro-bind", "/etc/resolv.conf", "/etc/resolv.conf"}));
+    CHECK(index_of(*n, "--share-net") == static_cast<std::ptrdiff_t>(n->size()));
+    CHECK(index_of(*n, "--unshare-all") == static_cast<std::ptrdiff_t>(n->size()));
+    CHECK(has_sequence(*n, {"--unshare-user-try", "--unshare-ipc", "--unshare-pid", "--unshare-uts",
+                            "--unshare-cgroup-try"}));
+    CHECK(has_sequence(*n, {"--cap-drop", "ALL"}));
+    // nxp's own resolv.conf, hosts and nsswitch.conf, never the host's.
+    for (const char* etc : {"/etc/resolv.conf", "/etc/hosts", "/etc/nsswitch.conf"}) {
+        auto at = index_of(*n, etc);
+        REQUIRE(at < static_cast<std::ptrdiff_t>(n->size()));
+        CHECK((*n)[static_cast<std::size_t>(at) - 2] == "--ro-bind-data");
     }
 }
 
