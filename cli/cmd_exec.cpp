@@ -15,7 +15,7 @@ Result<int> run(Context& c, const std::string& name) {
     if (!pkg) return fail(ErrorKind::NotFound, name, "not installed");
     if (!pkg->enabled)
         return fail(ErrorKind::Invalid, name, "disabled; run 'nxp enable " + name + "'");
-    auto p = runtime::load_plugin(root->db(), root->dir(), *pkg, snap->config);
+    auto p = runtime::load_plugin(root->db(), root->dir(), *pkg, snap->packages, snap->config);
     if (!p) return tl::unexpected(p.error());
     if (!p->manifest.mcp)
         return fail(ErrorKind::Invalid, name, "not an MCP server (no mcp command)");

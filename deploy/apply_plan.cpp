@@ -194,7 +194,6 @@ Result<std::vector<db::ConfigRow>> next_config(const formats::Desired& d, const 
                                                const txn::Snapshot& snap,
                                                const std::map<std::string, db::GenPackage>& next,
                                                const ManifestOf& manifest_of,
-                                               runtime::SecretStore& secrets,
                                                std::vector<ConfigChange>& changes) {
     std::set<std::string> listed;
     for (const auto& p : d.plugins) listed.insert(p.name);
@@ -229,10 +228,7 @@ Result<std::vector<db::ConfigRow>> next_config(const formats::Desired& d, const 
                     return fail(ErrorKind::Invalid, g.field, ok.error().message);
             }
             const bool secret = spec ? spec->secret : !g.literal;
-            db::ConfigRow row{p.name, key, value.dump(), secret};
-            if (auto r = secrets.seal_row(row, snap.config); !r)
-                return tl::unexpected(in_context(r.error(), g.field));
-            mine.push_back(std::move(row));
+            mine.push_back({p.name, key, value.dump(), secret});
         }
         for (const auto& row : mine) {
             auto old = std::find_if(snap.config.begin(), snap.config.end(), [&](const auto& r) {

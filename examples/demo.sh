@@ -36,7 +36,7 @@ run init --nextchat "$W/nextchat" --nextchat-version 2.16.0
 run repo add demo "file://$W/repo" --key "$W/demo.pub"
 run search notes
 
-step "Install weather and translator-mask (weather pulls mcp-common and, as a recommendation, writing-prompts; Node.js comes from the host as node-runtime)"
+step "Install weather and translator-mask (weather pulls mcp-common, the library its server loads its JSON-RPC code from, and, as a recommendation, writing-prompts; Node.js comes from the host as node-runtime)"
 echo "(weather asks for network access to api.open-meteo.com: granted with --grant weather)"
 run --yes --grant weather install weather translator-mask
 run list

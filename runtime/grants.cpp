@@ -123,11 +123,42 @@ Result<void> store_grant(db::Database& db, const std::string& package,
     return db.set_grant(package, formats::permissions_to_json(permissions).dump(), now);
 }
 
+namespace {
+
+// The variables NextChat reads its access code and model providers' keys from: a plugin asking
+// for one asks for NextChat's own secret, and the question says so.
+constexpr std::string_view kNextChatSecrets[] = {"OPENAI_API_KEY",     "CODE",
+                                                 "GOOGLE_API_KEY",     "ANTHROPIC_API_KEY",
+                                                 "AZURE_API_KEY",      "BAIDU_API_KEY",
+                                                 "BAIDU_SECRET_KEY",   "BYTEDANCE_API_KEY",
+                                                 "ALIBABA_API_KEY",    "TENCENT_SECRET_ID",
+                                                 "TENCENT_SECRET_KEY", "MOONSHOT_API_KEY",
+                                                 "IFLYTEK_API_KEY",    "IFLYTEK_API_SECRET",
+                                                 "DEEPSEEK_API_KEY",   "XAI_API_KEY",
+                                                 "CHATGLM_API_KEY",    "SILICONFLOW_API_KEY",
+                                                 "STABILITY_API_KEY",  "AI302_API_KEY"};
+
+}  // namespace
+
+bool nextchat_secret(std::string_view name) {
+    return std::find(std::begin(kNextChatSecrets), std::end(kNextChatSecrets), name) !=
+           std::end(kNextChatSecrets);
+}
+
 std::string describe_permissions(const formats::Permissions& p) {
     std::vector<std::string> parts;
     for (const auto& h : p.network) parts.push_back("network " + h);
     for (const auto& f : p.filesystem) parts.push_back(f.access + " " + f.path);
-    for (const auto& e : p.env) parts.push_back("env " + e);
+    if (!p.env.empty()) {
+        // The values come from nxp's environment when the plugin runs: say so, and name
+        // NextChat's own secrets as such.
+        std::string names;
+        for (const auto& e : p.env)
+            names += (names.empty() ? "" : ", ") + e +
+                     (nextchat_secret(e) ? " (NextChat's own secret)" : "");
+        parts.push_back("env " + names + " (" + (p.env.size() == 1 ? "its value" : "their values") +
+                        " passed from nxp's environment)");
+    }
     std::string s;
     for (const auto& x : parts) s += (s.empty() ? "" : "; ") + x;
     return s;
@@ -137,18 +168,24 @@ Result<formats::Permissions> parse_policy(std::string_view json_text, const std:
     auto parsed = formats::parse_json(json_text, file);
     if (!parsed) return tl::unexpected(parsed.error());
     json j = std::move(*parsed);
-    // "*" (any host, any variable) is policy syntax, not a permission: parse around it.
-    std::vector<std::string> wildcards;
-    for (const char* field : {"network", "env"}) {
-        if (!j.is_object() || !j.contains(field) || !j[field].is_array()) continue;
-        auto& arr = j[field];
+    // A granted variable hands the plugin its value from nxp's environment, which may hold
+    // NextChat's own secrets: a policy names each variable, and "*" is refused for env.
+    if (j.is_object() && j.contains("env") && j["env"].is_array() &&
+        std::find(j["env"].begin(), j["env"].end(), json("*")) != j["env"].end())
+        return fail(ErrorKind::Invalid, file + ": env",
+                    "\"*\" is not accepted: a granted variable passes its value from nxp's "
+                    "environment, so name each variable a plugin may receive");
+    // "*" (any host) is policy syntax, not a permission: parse around it.
+    bool any_host = false;
+    if (j.is_object() && j.contains("network") && j["network"].is_array()) {
+        auto& arr = j["network"];
         auto before = arr.size();
         arr.erase(std::remove(arr.begin(), arr.end(), json("*")), arr.end());
-        if (arr.size() != before) wildcards.push_back(field);
+        any_host = arr.size() != before;
     }
     auto p = formats::parse_permissions(j, "policy");
     if (!p) return tl::unexpected(in_context(p.error(), file));
-    for (const auto& f : wildcards) (f == "network" ? p->network : p->env).push_back("*");
+    if (any_host) p->network.push_back("*");
     return p;
 }
 
@@ -163,9 +200,8 @@ formats::Permissions outside_policy(const formats::Permissions& needed,
                               [&](const auto& g) { return covers(g, f, true); });
         if (!ok) out.filesystem.push_back(f);
     }
-    bool any_env = contains(policy.env, "*");
     for (const auto& e : needed.env)
-        if (!any_env && !contains(policy.env, e)) out.env.push_back(e);
+        if (!contains(policy.env, e)) out.env.push_back(e);
     return out;
 }
 

@@ -29,8 +29,12 @@ formats::Permissions merged_permissions(formats::Permissions a, const formats::P
 // The part of `needed` that `granted` does not cover.
 formats::Permissions ungranted(const formats::Permissions& needed,
                                const formats::Permissions& granted);
-// "network api.example.org; read-write /data; env TOKEN" (empty for none).
+// "network api.example.org; read-write /data; env TOKEN (its value passed from nxp's
+// environment)" (empty for none); a variable NextChat keeps its own secrets in is marked so.
 std::string describe_permissions(const formats::Permissions& p);
+// Whether `name` is one of the variables NextChat reads its access code or a model provider's
+// key from (OPENAI_API_KEY, CODE, …).
+bool nextchat_secret(std::string_view name);
 
 // The grant stored for `package` (empty when none).
 Result<formats::Permissions> granted_permissions(const db::Database& db,
@@ -40,7 +44,8 @@ Result<void> store_grant(db::Database& db, const std::string& package,
 
 // A policy file (--policy): which permissions are acceptable without asking.
 // {"network": ["host", "*"], "filesystem": [{"path": "/data", "access": "read-write"}],
-//  "env": ["NAME", "*"]}; a filesystem entry covers the paths below it.
+//  "env": ["NAME"]}; a filesystem entry covers the paths below it. "*" means any host; for
+// env it is refused (each variable passes a value from nxp's environment: name them).
 Result<formats::Permissions> parse_policy(std::string_view json_text, const std::string& file);
 formats::Permissions outside_policy(const formats::Permissions& needed,
                                     const formats::Permissions& policy);

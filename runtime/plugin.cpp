@@ -1,8 +1,12 @@
 #include "runtime/plugin.hpp"
 
 #include <algorithm>
+#include <cstdlib>
+#include <optional>
+#include <set>
 
 #include "runtime/grants.hpp"
+#include "runtime/libraries.hpp"
 #include "sandbox/host_tools.hpp"
 
 namespace nxp::runtime {
@@ -24,7 +28,7 @@ fs::path egress_log_path(const fs::path& root_dir, const std::string& name) {
 }
 
 Result<Plugin> load_plugin(const db::Database& db, const fs::path& root_dir,
-                           const db::GenPackage& pkg,
+                           const db::GenPackage& pkg, const std::vector<db::GenPackage>& generation,
                            const std::vector<db::ConfigRow>& config_rows) {
     Plugin p;
     p.name = pkg.name;
@@ -36,17 +40,33 @@ Result<Plugin> load_plugin(const db::Database& db, const fs::path& root_dir,
     if (ec) return fail(ErrorKind::Io, (root_dir / pkg.store_path).string(), ec.message());
     p.state_dir = fs::absolute(root_dir / "state" / pkg.name, ec);
     p.egress_log = egress_log_path(root_dir, pkg.name);
-    // Secrets are opened and references read here, as the plugin's code is about to start.
-    auto config = starting_config(p.manifest, config_rows, pkg.name, root_dir);
-    if (!config) return tl::unexpected(config.error());
-    p.config = std::move(*config);
+    p.config = effective_config(p.manifest, config_rows, pkg.name);
     auto granted = granted_permissions(db, pkg.name);
     if (!granted) return tl::unexpected(granted.error());
     p.granted = std::move(*granted);
+    auto deps = required_libraries(db, root_dir, p.manifest, generation);
+    if (!deps) return tl::unexpected(in_context(deps.error(), pkg.name + ": required libraries"));
+    p.deps = std::move(*deps);
+    p.passed_env = passed_environment(p.manifest, p.granted);
     return p;
 }
 
-std::string substitute(const std::string& text, const Plugin& p) {
+std::map<std::string, std::string> passed_environment(const formats::Manifest& m,
+                                                      const formats::Permissions& granted) {
+    std::map<std::string, std::string> out;
+    for (const auto& name : m.permissions.env) {
+        if (std::find(granted.env.begin(), granted.env.end(), name) == granted.env.end()) continue;
+        if (const char* value = std::getenv(name.c_str())) out[name] = value;
+    }
+    return out;
+}
+
+namespace {
+
+// `text` with each ${VAR} that `value_of` knows replaced; any other placeholder, and a "${"
+// without its "}", stays as written. What is inserted is not scanned again.
+template <class ValueOf>
+std::string replace_vars(const std::string& text, const ValueOf& value_of) {
     std::string out;
     std::size_t i = 0;
     while (i < text.size()) {
@@ -57,20 +77,50 @@ std::string substitute(const std::string& text, const Plugin& p) {
             break;
         }
         out += text.substr(i, start - i);
-        std::string var = text.substr(start + 2, end - start - 2);
-        if (var == "plugin_dir") {
-            out += p.plugin_dir.string();
-        } else if (var == "state_dir") {
-            out += p.state_dir.string();
-        } else if (var.starts_with("config.")) {
-            auto it = p.config.values.find(var.substr(7));
-            if (it != p.config.values.end()) out += config_text(it->second);
-        } else {
-            out += text.substr(start, end - start + 1);
-        }
+        std::optional<std::string> value = value_of(text.substr(start + 2, end - start - 2));
+        out += value ? *value : text.substr(start, end - start + 1);
         i = end + 1;
     }
     return out;
+}
+
+std::optional<std::string> path_var(const std::string& var, const Plugin& p) {
+    if (var == "plugin_dir") return p.plugin_dir.string();
+    if (var == "state_dir") return p.state_dir.string();
+    if (var.starts_with("deps.")) {
+        auto it = p.deps.find(var.substr(5));
+        if (it != p.deps.end()) return it->second.string();
+    }
+    return std::nullopt;
+}
+
+// Variables the sandbox sets itself (runner.cpp) or nxp sets for libraries: never taken
+// from nxp's environment.
+bool sandbox_variable(const std::string& name) {
+    return name == "PATH" || name == "HOME" || name == "TMPDIR" || name.starts_with("NXP_DEP_");
+}
+
+}  // namespace
+
+std::string substitute_paths(const std::string& text, const Plugin& p) {
+    return replace_vars(text, [&](const std::string& var) { return path_var(var, p); });
+}
+
+std::string config_value_text(const Plugin& p, const std::string& key, const json& value) {
+    auto spec = p.manifest.config.find(key);
+    if (spec != p.manifest.config.end() && spec->second.secret) return config_text(value);
+    return substitute_paths(config_text(value), p);
+}
+
+std::string substitute(const std::string& text, const Plugin& p) {
+    return replace_vars(text, [&](const std::string& var) -> std::optional<std::string> {
+        if (var.starts_with("config.")) {
+            auto it = p.config.values.find(var.substr(7));
+            if (it == p.config.values.end()) return std::string();
+            return config_value_text(p, it->first, it->second);
+        }
+        return path_var(var, p);
+    });
 }
 
 sandbox::Profile plugin_profile(const Plugin& p, bool allow_unsandboxed) {
@@ -80,11 +130,22 @@ sandbox::Profile plugin_profile(const Plugin& p, bool allow_unsandboxed) {
     prof.state_dir = p.state_dir;
     prof.allow_unsandboxed = allow_unsandboxed;
     prof.tool_dirs = sandbox::host_tool_dirs();
+    for (const auto& [name, value] : p.passed_env)
+        if (!sandbox_variable(name)) prof.env[name] = substitute_paths(value, p);
     for (const auto& [key, spec] : p.manifest.config) {
         auto it = p.config.values.find(key);
         if (!spec.env.empty() && it != p.config.values.end())
-            prof.env[spec.env] = config_text(it->second);
+            prof.env[spec.env] = config_value_text(p, key, it->second);
     }
+    // Each library's tree, read-only at its real path, so ${deps.NAME} means the same
+    // inside and out; NXP_DEP_NAME names it (the first name in order wins a shared variable).
+    std::map<std::string, std::string> dep_env;
+    std::set<fs::path> dep_dirs;
+    for (const auto& [name, dir] : p.deps) {
+        dep_env.emplace(dep_env_name(name), dir.string());
+        if (dep_dirs.insert(dir).second) prof.binds.push_back({dir, false});
+    }
+    for (auto& [name, dir] : dep_env) prof.env[name] = std::move(dir);
     const auto needed = needed_permissions(p.manifest.permissions);
     if (!needed.network.empty() && ungranted(needed, p.granted).network.empty())
         prof.network = needed.network;
@@ -118,9 +179,10 @@ std::vector<std::string> mcp_argv(const Plugin& p) {
         auto it = p.config.values.find(key);
         if (it == p.config.values.end()) continue;
         if (spec.arg == "spread" && it->second.is_array()) {
-            for (const auto& v : it->second) argv.push_back(config_text(v));
+            for (const auto& v : it->second) argv.push_back(config_value_text(p, key, v));
         } else if (spec.arg == "spread" || spec.arg == "single") {
-            singles.push_back({spec.position.value_or(1 << 20), config_text(it->second)});
+            singles.push_back(
+                {spec.position.value_or(1 << 20), config_value_text(p, key, it->second)});
         }
     }
     std::stable_sort(singles.begin(), singles.end(),

@@ -39,7 +39,7 @@ Result<void> check_mcp(Root& root, const runtime::Plugin& p, const db::GenPackag
     prof.argv = runtime::mcp_argv(p);
     prof.timeout_s = p.manifest.check.timeout;
     events.message(Level::Info, "Checking MCP server " + p.name + "...");
-    auto tools = runtime::mcp_health_check(prof, p.config.secrets);
+    auto tools = runtime::mcp_health_check(prof);
     if (!tools)
         return fail(ErrorKind::Invalid, p.name + ": MCP health check",
                     tools.error().str() + "; the transaction was aborted");
@@ -58,7 +58,7 @@ Result<void> check_mcp(Root& root, const runtime::Plugin& p, const db::GenPackag
 // the catalog check and the MCP health check.
 Result<void> run_installed(Root& root, const db::GenPackage& pkg, StepAction a,
                            const Intent& intent, const runtime::RunPolicy& policy, Events& events) {
-    auto p = runtime::load_plugin(root.db(), root.dir(), pkg, intent.config);
+    auto p = runtime::load_plugin(root.db(), root.dir(), pkg, intent.packages, intent.config);
     if (!p) return tl::unexpected(p.error());
     if (a == StepAction::Install) {
         if (auto r = runtime::run_hook(*p, "post-install", p->manifest.hooks.post_install, policy,
@@ -104,7 +104,7 @@ Result<void> run_plugin_code(Root& root, const Intent& intent, const TxnReport& 
         if (!manifest) return tl::unexpected(manifest.error());
         if (!has_work(*manifest, *a)) continue;
         if (removed) {
-            auto p = runtime::load_plugin(root.db(), root.dir(), *pkg, *old_config);
+            auto p = runtime::load_plugin(root.db(), root.dir(), *pkg, *old_packages, *old_config);
             if (!p) return tl::unexpected(p.error());
             if (auto r = runtime::run_hook(*p, "pre-remove", p->manifest.hooks.pre_remove, policy,
                                            events);

@@ -1,22 +1,17 @@
 #!/usr/bin/env node
-// A small MCP server: answers initialize and tools/list, and a canned forecast.
+// A small MCP server: answers initialize and tools/list, and a canned forecast. The JSON-RPC
+// plumbing is the mcp-common library's, which this plugin requires: nxp binds that library's
+// tree read-only into the sandbox and passes its path as the first argument
+// (${deps.mcp-common} in plugin.json; hooks get it as NXP_DEP_MCP_COMMON).
 "use strict";
-// Newline-delimited JSON-RPC 2.0 over stdio, as MCP's stdio transport speaks it. Kept in
-// this file: in nxp's sandbox a plugin sees only its own tree.
-const readline = require("readline");
-function serve(handlers) {
-  const rl = readline.createInterface({ input: process.stdin });
-  rl.on("line", (line) => {
-    let msg;
-    try { msg = JSON.parse(line); } catch { return; }
-    if (msg.id === undefined) return; // a notification
-    const handler = handlers[msg.method];
-    const reply = handler
-      ? { jsonrpc: "2.0", id: msg.id, result: handler(msg.params || {}) }
-      : { jsonrpc: "2.0", id: msg.id, error: { code: -32601, message: "method not found" } };
-    process.stdout.write(JSON.stringify(reply) + "\n");
-  });
+const path = require("path");
+
+const common = process.argv[2] || process.env.NXP_DEP_MCP_COMMON;
+if (!common) {
+  console.error("weather: no mcp-common directory given (start it with: nxp exec weather)");
+  process.exit(1);
 }
+const { serve, text } = require(path.join(common, "jsonrpc.js"));
 
 serve({
   initialize: () => ({
@@ -31,7 +26,9 @@ serve({
       inputSchema: { type: "object", properties: { city: { type: "string" } }, required: ["city"] },
     }],
   }),
-  "tools/call": (p) => ({
-    content: [{ type: "text", text: `Forecast for ${(p.arguments || {}).city}: mild, ${process.env.WEATHER_UNITS || "metric"} units` }],
-  }),
+  "tools/call": (p) => {
+    if (p.name !== "forecast") throw new Error(`unknown tool ${p.name}`);
+    const city = (p.arguments || {}).city;
+    return text(`Forecast for ${city}: mild, ${process.env.WEATHER_UNITS || "metric"} units`);
+  },
 });
