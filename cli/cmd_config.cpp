@@ -133,7 +133,7 @@ Result<int> run(Context& c, const Flags& f) {
     bool changing = !f.value.empty() || !f.unset.empty() || !f.from_file.empty() || f.edit;
     auto root = c.open_root(changing && !c.g.dry_run ? txn::Access::Write : txn::Access::Read);
     if (!root) return tl::unexpected(root.error());
-    auto e = txn::ConfigEdit::open(*root, f.name);
+    auto e = txn::ConfigEdit::open(*root, f.name, c.g.dry_run);
     if (!e) return tl::unexpected(e.error());
     if (!changing) return show(c, f, *e);
     if (auto r = edit(*e, f); !r) return tl::unexpected(r.error());
@@ -176,7 +176,9 @@ void add_config(CLI::App& app, Context& ctx) {
     cmd->add_option("key", f->key, "Config key");
     // Any value may be a secret (for a plugin whose manifest is not known yet): history masks it.
     ctx.secret_options.insert(
-        cmd->add_option("value", f->value, "New value (JSON for numbers, booleans and arrays)"));
+        cmd->add_option("value", f->value,
+                        "New value (JSON for numbers, booleans and arrays; a secret may be "
+                        "{\"env\": NAME} or {\"file\": PATH}, read when the plugin starts)"));
     cmd->add_option("--unset", f->unset, "Remove a key's value (its default applies)");
     cmd->add_option("--from-file", f->from_file, "Set keys from a JSON object (null unsets)");
     cmd->add_flag("--edit", f->edit, "Edit the configuration as JSON in $EDITOR");

@@ -194,6 +194,15 @@ class Database {
     Result<std::optional<std::string>> setting(const std::string& key) const;
     Result<void> set_setting(const std::string& key, const std::string& value);
 
+    // Issue 15's migration, run by the first writer: every secret value an older nxp stored
+    // in plain text (generation_config, txn_secrets) replaced by seal(row), each plain one
+    // scrubbed (formats::redact_secrets) from old transactions' command lines, plans and
+    // errors and from the audit log, then the file rebuilt (VACUUM) and the WAL emptied, so
+    // that no page keeps them. Once done (meta secrets_sealed) it returns at once; returns
+    // how many values it sealed.
+    using SealFn = std::function<Result<std::string>(const ConfigRow&)>;
+    Result<int> seal_plain_secrets(const SealFn& seal);
+
     // PRAGMA integrity_check; "ok" or the problems.
     Result<std::string> integrity_check() const;
 

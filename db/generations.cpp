@@ -5,6 +5,7 @@
 #include <string>
 
 #include "db/database.hpp"
+#include "db/sealed_rows.hpp"
 #include "db/sqlite.hpp"
 
 namespace nxp::db {
@@ -47,6 +48,8 @@ Result<void> insert_config(sqlite3* db, std::int64_t gen, const std::vector<Conf
                          "INSERT INTO generation_config (generation, package, key, value_json, "
                          "secret) VALUES (?, ?, ?, ?, ?)");
     for (const auto& c : config) {
+        if (c.secret && !formats::is_sealed_value(c.value_json))
+            return unsealed_secret("generation " + std::to_string(gen), c);
         st.reset();
         st.bind(gen, c.package, c.key, c.value_json, c.secret);
         if (auto r = st.run(); !r) {

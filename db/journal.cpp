@@ -2,6 +2,7 @@
 #include <sqlite3.h>
 
 #include "db/database.hpp"
+#include "db/sealed_rows.hpp"
 #include "db/sqlite.hpp"
 
 namespace nxp::db {
@@ -29,6 +30,8 @@ TxnRow read_txn(const sqlite::Statement& st) {
 }  // namespace
 
 Result<std::int64_t> Database::insert_txn(const TxnRow& t) {
+    for (const auto& c : t.secrets)
+        if (!formats::is_sealed_value(c.value_json)) return unsealed_secret("transaction", c);
     sqlite::Statement st(db_, statements_.get(),
                          "INSERT INTO transactions (state, started_at, finished_at, user, "
                          "command_line, from_generation, to_generation, plan_json, error) "

@@ -7,6 +7,7 @@
 #include "deploy/apply_internal.hpp"
 #include "formats/redact.hpp"
 #include "repo/repository.hpp"
+#include "runtime/secrets.hpp"
 #include "txn/fsutil.hpp"
 #include "txn/grant_step.hpp"
 #include "txn/settings.hpp"
@@ -17,21 +18,7 @@ namespace fs = std::filesystem;
 using detail::GivenConfig;
 
 Result<std::string> read_reference(const formats::DesiredValue& v) {
-    if (!v.env.empty()) {
-        const char* e = std::getenv(v.env.c_str());
-        if (e == nullptr)
-            return fail(ErrorKind::Invalid, v.field + ".env",
-                        "environment variable " + v.env + " is not set");
-        return std::string(e);
-    }
-    auto text = txn::read_file(v.file, 1u << 20);
-    if (!text)
-        return fail(ErrorKind::Invalid, v.field + ".file",
-                    "cannot read " + v.file + ": " + text.error().message);
-    std::string s = std::move(*text);
-    if (s.ends_with('\n')) s.pop_back();
-    if (s.ends_with('\r')) s.pop_back();
-    return s;
+    return runtime::read_reference(v);  // the one reader, also used when a plugin starts
 }
 
 namespace {
@@ -284,8 +271,12 @@ Result<ApplyReport> apply_desired(txn::Root& root, const formats::Desired& desir
         if (!m) return tl::unexpected(m.error());
         return std::optional<formats::Manifest>(std::move(*m));
     };
-    auto config =
-        detail::next_config(desired, *given, *snap, next, known_manifest, report.diff.config);
+    // Secret values are sealed as the diff is made: one equal to the stored value keeps its
+    // sealed text, so it is no change. A dry run makes no key file.
+    runtime::SecretStore secrets(root.dir(), opts.dry_run ? runtime::SecretStore::Mode::Ephemeral
+                                                          : runtime::SecretStore::Mode::Create);
+    auto config = detail::next_config(desired, *given, *snap, next, known_manifest, secrets,
+                                      report.diff.config);
     if (!config) return tl::unexpected(config.error());
     auto grants = grant_plan(root, desired, report.diff.plan, next);
     if (!grants) return tl::unexpected(grants.error());
@@ -312,7 +303,8 @@ Result<ApplyReport> apply_desired(txn::Root& root, const formats::Desired& desir
         return std::optional<formats::Manifest>(std::move(*m));
     };
     report.diff.config.clear();
-    config = detail::next_config(desired, *given, *snap, next, staged_manifest, report.diff.config);
+    config = detail::next_config(desired, *given, *snap, next, staged_manifest, secrets,
+                                 report.diff.config);
     if (!config) return tl::unexpected(config.error());
 
     std::map<std::string, std::optional<std::string>> old_grants;

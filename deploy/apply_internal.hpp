@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "deploy/apply.hpp"
+#include "runtime/secrets.hpp"
 #include "txn/plugins.hpp"
 
 namespace nxp::deploy::detail {
@@ -42,12 +43,14 @@ std::map<std::string, db::GenPackage> next_packages(const formats::Desired& d,
 // Config rows for the next generation and the changes against the snapshot. A plugin's
 // manifest is looked up by `manifest_of` (nullptr when not known yet: dry run of a package
 // not staged; its values are then not validated). With `strict`, every listed plugin must
-// have a manifest.
+// have a manifest. Secret values are sealed with `secrets` (an unchanged one keeps the
+// snapshot's sealed text).
 using ManifestOf = std::function<Result<std::optional<formats::Manifest>>(const db::GenPackage&)>;
 Result<std::vector<db::ConfigRow>> next_config(const formats::Desired& d, const GivenConfig& given,
                                                const txn::Snapshot& snap,
                                                const std::map<std::string, db::GenPackage>& next,
                                                const ManifestOf& manifest_of,
+                                               runtime::SecretStore& secrets,
                                                std::vector<ConfigChange>& changes);
 
 }  // namespace nxp::deploy::detail

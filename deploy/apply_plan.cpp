@@ -194,6 +194,7 @@ Result<std::vector<db::ConfigRow>> next_config(const formats::Desired& d, const 
                                                const txn::Snapshot& snap,
                                                const std::map<std::string, db::GenPackage>& next,
                                                const ManifestOf& manifest_of,
+                                               runtime::SecretStore& secrets,
                                                std::vector<ConfigChange>& changes) {
     std::set<std::string> listed;
     for (const auto& p : d.plugins) listed.insert(p.name);
@@ -228,7 +229,10 @@ Result<std::vector<db::ConfigRow>> next_config(const formats::Desired& d, const 
                     return fail(ErrorKind::Invalid, g.field, ok.error().message);
             }
             const bool secret = spec ? spec->secret : !g.literal;
-            mine.push_back({p.name, key, value.dump(), secret});
+            db::ConfigRow row{p.name, key, value.dump(), secret};
+            if (auto r = secrets.seal_row(row, snap.config); !r)
+                return tl::unexpected(in_context(r.error(), g.field));
+            mine.push_back(std::move(row));
         }
         for (const auto& row : mine) {
             auto old = std::find_if(snap.config.begin(), snap.config.end(), [&](const auto& r) {

@@ -152,6 +152,10 @@ Result<DesiredPlugin> parse_plugin(const std::string& name, const json& v,
 
 }  // namespace
 
+Result<DesiredValue> parse_desired_value(const json& v, const std::string& field) {
+    return parse_value(v, field);
+}
+
 Result<Desired> parse_desired(std::string_view json_text) {
     auto parsed = detail::parse_json_text(json_text, kMaxDepth);
     if (!parsed) return tl::unexpected(parsed.error());

@@ -50,6 +50,10 @@ struct Desired {
     std::vector<DesiredPlugin> plugins;  // by name
 };
 
+// One config value of such a file, or of `nxp config` for a secret: a literal, or
+// {"env": NAME} / {"file": ABSOLUTE-PATH}; errors name `field`.
+Result<DesiredValue> parse_desired_value(const nlohmann::json& v, const std::string& field);
+
 // Parses and validates the file; every error names the field path
 // ("plugins.weather.config.token.env: expected an environment variable name").
 Result<Desired> parse_desired(std::string_view json_text);

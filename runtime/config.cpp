@@ -2,6 +2,9 @@
 
 #include <algorithm>
 
+#include "formats/redact.hpp"
+#include "runtime/secrets.hpp"
+
 namespace nxp::runtime {
 using nlohmann::json;
 
@@ -20,6 +23,54 @@ PluginConfig effective_config(const formats::Manifest& m, const std::vector<db::
         } else if (spec.required) {
             out.missing.push_back(key);
         }
+    }
+    return out;
+}
+
+namespace {
+
+// A reference's value, read now and checked against the key's rules.
+Result<json> read_referenced(const formats::ConfigKey& spec, formats::DesiredValue ref,
+                             const std::string& package, const std::string& key) {
+    const std::string what = package + ": config " + key;
+    const std::string shown =
+        ref.env.empty() ? "{\"file\": \"" + ref.file + "\"}" : "{\"env\": \"" + ref.env + "\"}";
+    ref.field = what;
+    auto text = read_reference(ref);
+    if (!text)
+        return fail(ErrorKind::Invalid, what,
+                    "its reference " + shown + " cannot be read: " + text.error().message +
+                        " (read when the plugin starts)");
+    json value = value_from_text(&spec, *text, what);
+    if (auto ok = formats::validate_config_value(key, spec, value); !ok)
+        return fail(ErrorKind::Invalid, what,
+                    "the value of its reference " + shown + " is invalid: " + ok.error().message);
+    return value;
+}
+
+}  // namespace
+
+Result<PluginConfig> starting_config(const formats::Manifest& m,
+                                     const std::vector<db::ConfigRow>& rows,
+                                     const std::string& package,
+                                     const std::filesystem::path& root_dir) {
+    PluginConfig out = effective_config(m, rows, package);
+    SecretStore store(root_dir);
+    for (const auto& row : rows) {
+        if (row.package != package) continue;
+        auto spec = m.config.find(row.key);
+        if (spec == m.config.end()) continue;
+        if (!row.secret && !spec->second.secret) continue;
+        auto plain = store.open(package, row.key, row.value_json);
+        if (!plain) return tl::unexpected(plain.error());
+        json value = json::parse(*plain, nullptr, false);
+        if (auto ref = as_reference(value)) {
+            auto read = read_referenced(spec->second, *ref, package, row.key);
+            if (!read) return tl::unexpected(read.error());
+            value = std::move(*read);
+        }
+        for (auto& t : formats::secret_texts(value)) out.secrets.push_back(std::move(t));
+        out.values[row.key] = std::move(value);
     }
     return out;
 }

@@ -40,7 +40,10 @@ Result<Plugin> load_plugin(const db::Database& db, const fs::path& root_dir,
     if (ec) return fail(ErrorKind::Io, (root_dir / pkg.store_path).string(), ec.message());
     p.state_dir = fs::absolute(root_dir / "state" / pkg.name, ec);
     p.egress_log = egress_log_path(root_dir, pkg.name);
-    p.config = effective_config(p.manifest, config_rows, pkg.name);
+    // Secrets are opened and references read here, as the plugin's code is about to start.
+    auto config = starting_config(p.manifest, config_rows, pkg.name, root_dir);
+    if (!config) return tl::unexpected(config.error());
+    p.config = std::move(*config);
     auto granted = granted_permissions(db, pkg.name);
     if (!granted) return tl::unexpected(granted.error());
     p.granted = std::move(*granted);

@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "formats/json_util.hpp"
+#include "formats/redact.hpp"
 #include "formats/text_util.hpp"
 #include "nextchat/catalog.hpp"
 #include "os/beneath.hpp"
@@ -118,7 +119,10 @@ struct Handshake {
     }
 };
 
-std::string tail_of(const std::string& output) {
+// The end of captured output, for a message: secrets redacted first, so that the cut can
+// never leave a piece of one.
+std::string tail_of(const std::string& captured, const std::vector<std::string>& secrets) {
+    const std::string output = formats::redact_secrets(captured, secrets);
     std::string s = output.size() > 400 ? output.substr(output.size() - 400) : output;
     while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
     return s.empty() ? "" : "; output: " + s;
@@ -156,9 +160,11 @@ Result<void> run_hook(const Plugin& p, const std::string& hook_name, const std::
     if (!r->sandboxed)
         events.message(nxp::Level::Warning, what + " ran without a sandbox (--allow-unsandboxed)");
     if (r->timed_out || r->output_flood || r->signal != 0 || r->exit_code != 0)
-        return fail(ErrorKind::Invalid, what,
-                    r->describe() + tail_of(r->output) + "; the transaction was aborted");
-    if (!r->output.empty()) events.message(nxp::Level::Debug, r->output);
+        return fail(
+            ErrorKind::Invalid, what,
+            r->describe() + tail_of(r->output, p.config.secrets) + "; the transaction was aborted");
+    if (!r->output.empty())
+        events.message(nxp::Level::Debug, formats::redact_secrets(r->output, p.config.secrets));
     return {};
 }
 
@@ -174,7 +180,8 @@ Result<void> check_catalog(const Plugin& p) {
     return {};
 }
 
-Result<std::vector<std::string>> mcp_health_check(const sandbox::Profile& profile) {
+Result<std::vector<std::string>> mcp_health_check(const sandbox::Profile& profile,
+                                                  const std::vector<std::string>& secrets) {
     Handshake h;
     json init_params{{"protocolVersion", "2024-11-05"},
                      {"capabilities", json::object()},
@@ -183,8 +190,12 @@ Result<std::vector<std::string>> mcp_health_check(const sandbox::Profile& profil
         profile, rpc(1, "initialize", init_params),
         [&h](const std::string& line, bool& done) { return h.on_line(line, done); });
     if (!r) return tl::unexpected(r.error());
-    if (h.answered && h.error.empty()) return h.tools;
-    std::string why = h.error;
+    if (h.answered && h.error.empty()) {
+        // A tool's name is printed and recorded: a server cannot publish a secret through it.
+        for (auto& t : h.tools) t = formats::redact_secrets(t, secrets);
+        return h.tools;
+    }
+    std::string why = formats::redact_secrets(h.error, secrets);
     if (why.empty()) {
         if (r->timed_out)
             why = "no answer to " + std::string(h.stage == 0 ? "initialize" : "tools/list") +
@@ -194,7 +205,7 @@ Result<std::vector<std::string>> mcp_health_check(const sandbox::Profile& profil
         else
             why = "the server " + r->describe() + " before answering tools/list";
     }
-    return fail(ErrorKind::Invalid, "", why + tail_of(r->output));
+    return fail(ErrorKind::Invalid, "", why + tail_of(r->output, secrets));
 }
 
 HandshakeReplay replay_mcp_handshake(const std::vector<std::string>& lines) {

@@ -18,7 +18,8 @@ struct RunPolicy {
 };
 
 // Runs the hook `rel` (a file of the plugin's tree; "" = none) named `hook_name` in the
-// plugin's sandbox; an error names the plugin, the hook and what happened.
+// plugin's sandbox; an error names the plugin, the hook and what happened. Its output, shown
+// on an error or as a debug message, has the plugin's secret values as ••••.
 Result<void> run_hook(const Plugin& p, const std::string& hook_name, const std::string& rel,
                       const RunPolicy& policy, Events& events);
 
@@ -27,6 +28,8 @@ Result<void> check_catalog(const Plugin& p);
 
 // Starts the MCP server, performs initialize, notifications/initialized and tools/list over
 // stdio within profile.timeout_s, and returns the tool names; an error says what went wrong.
-Result<std::vector<std::string>> mcp_health_check(const sandbox::Profile& profile);
+// Each of `secrets` (the plugin's, PluginConfig::secrets) shows as •••• in both.
+Result<std::vector<std::string>> mcp_health_check(const sandbox::Profile& profile,
+                                                  const std::vector<std::string>& secrets = {});
 
 }  // namespace nxp::runtime

@@ -37,7 +37,7 @@ std::vector<std::string> sorted_keys(const std::vector<db::ConfigRow>& rows) {
 
 }  // namespace
 
-Result<ConfigEdit> ConfigEdit::open(Root& root, const std::string& name) {
+Result<ConfigEdit> ConfigEdit::open(Root& root, const std::string& name, bool dry_run) {
     auto snap = current_snapshot(root);
     if (!snap) return tl::unexpected(snap.error());
     auto* pkg = snap->find(name);
@@ -50,6 +50,8 @@ Result<ConfigEdit> ConfigEdit::open(Root& root, const std::string& name) {
     edit.manifest_ = std::move(*m);
     edit.rows_ = snap->config;
     edit.snapshot_ = std::move(*snap);
+    edit.secrets_ = runtime::SecretStore(root.dir(), dry_run ? runtime::SecretStore::Mode::Ephemeral
+                                                             : runtime::SecretStore::Mode::Create);
     return edit;
 }
 
@@ -61,7 +63,13 @@ Result<void> ConfigEdit::set(const std::string& key, const std::string& text) {
     auto spec = manifest_.config.find(key);
     if (spec == manifest_.config.end())
         return fail(ErrorKind::Invalid, name_ + ": " + key, "no such config key");
-    return apply(json{{key, parse_value(spec->second, text)}}, name_);
+    json value = parse_value(spec->second, text);
+    // A secret given as {"env": NAME} or {"file": PATH}: the reference, as `apply` files have it.
+    if (spec->second.secret && text.starts_with('{')) {
+        auto parsed = formats::parse_json(text, name_ + ": " + key);
+        if (parsed && parsed->is_object()) value = std::move(*parsed);
+    }
+    return apply(json{{key, std::move(value)}}, name_);
 }
 
 Result<void> ConfigEdit::unset(const std::string& key) {
@@ -79,9 +87,21 @@ Result<void> ConfigEdit::apply(const json& doc, const std::string& where) {
         std::erase_if(
             rows_, [&, &key = key](const auto& r) { return r.package == name_ && r.key == key; });
         if (value.is_null()) continue;
-        if (auto ok = formats::validate_config_value(key, spec->second, value); !ok)
+        if (value.is_object()) {
+            if (!spec->second.secret)
+                return fail(ErrorKind::Invalid, where + ": " + key,
+                            "only a secret key takes a reference ({\"env\": NAME} or "
+                            "{\"file\": PATH}); " +
+                                name_ + "'s " + key + " is not secret");
+            auto ref = formats::parse_desired_value(value, key);
+            if (!ref) return tl::unexpected(in_context(ref.error(), where));
+        } else if (auto ok = formats::validate_config_value(key, spec->second, value); !ok) {
             return tl::unexpected(in_context(ok.error(), where));
-        rows_.push_back({name_, key, value.dump(), spec->second.secret});
+        }
+        db::ConfigRow row{name_, key, value.dump(), spec->second.secret};
+        if (auto r = secrets_.seal_row(row, snapshot_.config); !r)
+            return tl::unexpected(in_context(r.error(), where));
+        rows_.push_back(std::move(row));
     }
     return {};
 }

@@ -6,6 +6,7 @@
 #include "formats/constraint.hpp"
 #include "nextchat/catalog.hpp"
 #include "nextchat/mcp_config.hpp"
+#include "runtime/secrets.hpp"
 #include "sandbox/runner.hpp"
 #include "txn/installed.hpp"
 #include "txn/plugins.hpp"
@@ -190,6 +191,16 @@ void check_config(Root& root, std::vector<DoctorFinding>& out) {
             out.push_back({"config", Severity::Warning, pkg.name,
                            "required setting '" + key + "' has no value; the plugin stays paused",
                            "nxp config " + pkg.name + " " + key + " VALUE"});
+    }
+    // A sealed secret that cannot be opened (key file missing, damaged or another root's)
+    // would stop its plugin at its next start: said now. Nothing opened is kept or shown.
+    const runtime::SecretStore secrets(root.dir());
+    for (const auto& row : snap->config) {
+        if (!row.secret) continue;
+        if (auto plain = secrets.open(row.package, row.key, row.value_json); !plain)
+            out.push_back({"config", Severity::Error, row.package,
+                           "config " + row.key + ": " + plain.error().message,
+                           "nxp config " + row.package + " " + row.key + " VALUE"});
     }
 }
 

@@ -39,7 +39,7 @@ Result<void> check_mcp(Root& root, const runtime::Plugin& p, const db::GenPackag
     prof.argv = runtime::mcp_argv(p);
     prof.timeout_s = p.manifest.check.timeout;
     events.message(Level::Info, "Checking MCP server " + p.name + "...");
-    auto tools = runtime::mcp_health_check(prof);
+    auto tools = runtime::mcp_health_check(prof, p.config.secrets);
     if (!tools)
         return fail(ErrorKind::Invalid, p.name + ": MCP health check",
                     tools.error().str() + "; the transaction was aborted");

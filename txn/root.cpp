@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "runtime/secrets.hpp"
 #include "txn/fsutil.hpp"
 #include "txn/journal.hpp"
 
@@ -218,6 +219,9 @@ Result<Root> Root::open(const fs::path& dir, const OpenOptions& opts, Events& ev
     }
     Root root(abs, std::move(*db), lock_fd);
     if (opts.access == Access::Write) {
+        // Secrets an older nxp stored in plain text are sealed before anything else runs.
+        if (auto r = runtime::seal_stored_secrets(root.db(), root.dir()); !r)
+            return tl::unexpected(r.error());
         if (auto r = recover_interrupted(root, events); !r) return tl::unexpected(r.error());
     }
     return root;

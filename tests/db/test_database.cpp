@@ -147,9 +147,17 @@ TEST_CASE("generations record packages and config; the current one switches", "[
 
     auto id = db.next_generation_id().value();
     CHECK(id == 1);
-    REQUIRE(db.add_generation(
-        Generation{id, 1700000000, 7}, {gen_pkg(b, "dependency"), gen_pkg(a, "explicit")},
-        {ConfigRow{"a", "token", "\"x\"", true}, ConfigRow{"a", "timeout", "30", false}}));
+    // A secret value arrives sealed (issue 15); a plain one is refused and nothing is written.
+    auto plain = db.add_generation(Generation{id, 1700000000, 7}, {gen_pkg(a, "explicit")},
+                                   {ConfigRow{"a", "token", "\"x\"", true}});
+    REQUIRE_FALSE(plain);
+    CHECK(plain.error().kind == ErrorKind::Internal);
+    CHECK(plain.error().str().find("a.token") != std::string::npos);
+    CHECK(db.generation_config(id).value().empty());
+    REQUIRE(db.add_generation(Generation{id, 1700000000, 7},
+                              {gen_pkg(b, "dependency"), gen_pkg(a, "explicit")},
+                              {ConfigRow{"a", "token", "\"nxp-sealed:1:AAAA\"", true},
+                               ConfigRow{"a", "timeout", "30", false}}));
     REQUIRE(db.set_current_generation(id));
     CHECK(db.current_generation().value() == 1);
 
@@ -173,7 +181,7 @@ TEST_CASE("generations record packages and config; the current one switches", "[
     CHECK(cfg[0].key == "timeout");
     CHECK(cfg[1].key == "token");
     CHECK(cfg[1].secret);
-    CHECK(cfg[1].value_json == "\"x\"");
+    CHECK(cfg[1].value_json == "\"nxp-sealed:1:AAAA\"");
 
     // A store tree in use cannot be dropped.
     auto in_use = db.remove_store_tree(a.path);

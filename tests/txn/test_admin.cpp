@@ -310,7 +310,11 @@ TEST_CASE("config edits are validated against the manifest; errors name the plug
     CHECK(doc["token"] == std::string(txn::kMaskedSecret));
     // The masked placeholder given back keeps the secret; null unsets.
     REQUIRE(e->apply(nlohmann::json{{"token", std::string(txn::kMaskedSecret)}}, "--edit"));
-    CHECK(e->effective().values.at("token") == "hunter2");
+    // Sealed as it was set (issue 15): only ROOT/secret.key opens it.
+    const auto sealed = e->effective().values.at("token").dump();
+    CHECK(sealed.find("hunter2") == std::string::npos);
+    CHECK(runtime::SecretStore(f.root.dir()).open("tool", "token", sealed).value() ==
+          "\"hunter2\"");
 
     const auto gen_before = f.root.db().current_generation();
     REQUIRE(gen_before);
