@@ -4,6 +4,7 @@
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <linux/sockios.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -14,6 +15,7 @@
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -210,6 +212,7 @@ struct EgressSupervisor::State {
     os::Fd stop;    // eventfd: the sandbox is gone
     os::Fd notify;  // the seccomp listener
     os::Fd dns;     // the stub's socket, in the sandbox's namespace
+    ino_t sandbox_netns = 0;
     std::mutex mutex;
     std::vector<std::pair<std::string, egress::Address>> answered;  // under mutex
     struct Worker {
@@ -289,8 +292,18 @@ struct EgressSupervisor::State {
         std::memcpy(fds, CMSG_DATA(c), sizeof fds);
         notify = os::Fd(fds[0]);
         dns = os::Fd(fds[1]);
-        return true;
+        sandbox_netns = netns_of(dns.get());
+        return sandbox_netns != 0;
     }
+
+    // The inode of a socket's network namespace (SIOCGSKNS), 0 when it cannot be told.
+    static ino_t netns_of(int sock) {
+        os::Fd ns(ioctl(sock, SIOCGSKNS));
+        struct stat st;
+        if (!ns || fstat(ns.get(), &st) != 0) return 0;
+        return st.st_ino;
+    }
+    bool in_sandbox_namespace(int sock) const { return netns_of(sock) == sandbox_netns; }
 
     void answer_dns() {
         unsigned char buf[4096];
@@ -339,15 +352,16 @@ struct EgressSupervisor::State {
             std::lock_guard lock(mutex);
             verdict = egress::check_connect(grants, answered, to, port);
         }
-        if (!verdict.allow && egress::is_loopback(to)) {
+        os::Fd sock = target_fd(static_cast<pid_t>(req.pid), fd);
+        if (!verdict.allow && egress::is_loopback(to) && sock && in_sandbox_namespace(sock.get())) {
             // Within the private namespace loopback is the sandbox's own: the stub, or a
             // listener the plugin opened itself. Nothing on the host is reachable there.
+            // (A socket nxp connected on the host is never handed back to the kernel.)
             if (!(port == 53 && to.str() == "127.0.0.1"))
                 record(false, verdict.host, to, port,
                        verdict.reason + "; reaches only the sandbox's own loopback");
             return respond(req.id, 0, true);
         }
-        os::Fd sock = target_fd(static_cast<pid_t>(req.pid), fd);
         int type = sock ? sock_opt(sock.get(), SOL_SOCKET, SO_TYPE) : -1;
         if (type == SOCK_DGRAM) {
             // Connecting a datagram socket sends nothing, and in the private namespace

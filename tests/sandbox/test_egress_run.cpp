@@ -313,3 +313,72 @@ TEST_CASE("no network grant: no supervisor, no network at all", "[egress]") {
     CHECK(s.granted.accepted() == 0);
     CHECK_FALSE(fs::exists(s.plugin.profile.egress_log));
 }
+
+TEST_CASE("side doors around connect() stay shut", "[egress]") {
+    if (!require_sandbox()) return;
+    Setup s;
+    const std::string py = R"(
+import ctypes, errno, socket, struct, sys
+p1 = int(sys.argv[1])
+libc = ctypes.CDLL(None, use_errno=True)
+def outcome(f):
+    try:
+        f(); return "ok"
+    except OSError as e:
+        return errno.errorcode.get(e.errno, str(e.errno))
+# IPv4-mapped IPv6: the granted pair is reached, another address is not.
+def v6(host):
+    s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM); s.settimeout(10)
+    s.connect((host, p1)); s.close()
+print("mapped-granted", outcome(lambda: v6("::ffff:127.0.0.2")))
+print("mapped-other", outcome(lambda: v6("::ffff:127.0.0.3")))
+print("v6-loopback", outcome(lambda: v6("::1")))
+# TCP Fast Open: a connect hidden in sendto().
+def tfo():
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.sendto(b"GET / HTTP/1.0\r\n\r\n", 0x20000000, ("127.0.0.3", p1))
+print("fastopen", outcome(tfo))
+# io_uring, whose IORING_OP_CONNECT never meets seccomp.
+params = ctypes.create_string_buffer(120)
+r = libc.syscall(425, 8, params)
+print("io_uring", "ok" if r >= 0 else errno.errorcode[ctypes.get_errno()])
+# Dissolving a granted connection (AF_UNSPEC) to reuse the host socket, e.g. to listen.
+g = socket.create_connection(("127.0.0.2", p1), timeout=10)
+unspec = struct.pack("=H14x", socket.AF_UNSPEC)
+r = libc.connect(g.fileno(), ctypes.c_char_p(unspec), len(unspec))
+print("unspec", "ok" if r == 0 else errno.errorcode[ctypes.get_errno()])
+print("listen-after", outcome(lambda: g.listen(1)))
+# Datagrams go nowhere but loopback.
+def udp():
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    u.sendto(b"\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x07example\x03com\x00\x00\x01\x00\x01", ("8.8.8.8", 53))
+print("udp-out", outcome(udp))
+# A second connect on a granted socket to another destination.
+def reconnect():
+    g2 = socket.create_connection(("127.0.0.2", p1), timeout=10)
+    g2.connect(("127.0.0.3", p1))
+print("reconnect", outcome(reconnect))
+)";
+    write_script(s.plugin.profile.plugin_dir / "doors.py", py);
+    s.plugin.profile.argv = {"/usr/bin/python3",
+                             (s.plugin.profile.plugin_dir / "doors.py").string(), s.p1};
+    auto r = run(s.plugin.profile);
+    REQUIRE(r);
+    INFO(r->output);
+    CHECK(r->exit_code == 0);
+    auto has = [&](const std::string& line) {
+        return r->output.find(line + "\n") != std::string::npos;
+    };
+    CHECK(has("mapped-granted ok"));
+    CHECK(has("mapped-other ECONNREFUSED"));
+    CHECK(has("v6-loopback ECONNREFUSED"));
+    // EOPNOTSUPP, which Python names ENOTSUP (the same number on Linux).
+    CHECK((has("fastopen EOPNOTSUPP") || has("fastopen ENOTSUP")));
+    CHECK(has("io_uring ENOSYS"));
+    CHECK((has("unspec EOPNOTSUPP") || has("unspec ENOTSUP")));
+    CHECK_FALSE(has("listen-after ok"));
+    CHECK(has("udp-out ENETUNREACH"));
+    CHECK(has("reconnect ECONNREFUSED"));
+    CHECK(s.other_address.accepted() == 0);
+    CHECK(s.host_loopback.accepted() == 0);
+}
