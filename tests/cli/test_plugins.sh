@@ -84,8 +84,10 @@ for n in $(nxp history --json | jq -r '.. | objects | .id? // empty' | sort -u);
 done
 sqlite3 "$NXP_ROOT/nxp.db" "SELECT plan_json FROM transactions; SELECT detail FROM audit_log;" >"$T/dump"
 grep -q "$SECRET" "$T/dump" && fail "secret in the journal or audit log"
-sqlite3 "$NXP_ROOT/nxp.db" "SELECT value_json FROM generation_config WHERE key='token'" | grep -q "$SECRET" \
-    || fail "the secret was not stored"
+# Stored sealed (issue 15): the row holds a secretbox, no file under ROOT holds the value.
+sqlite3 "$NXP_ROOT/nxp.db" "SELECT value_json FROM generation_config WHERE key='token'" |
+    grep -q '^"nxp-sealed:1:' || fail "the secret was not stored sealed"
+grep -r -a -q -F -- "$SECRET" "$NXP_ROOT" && fail "the secret is in plain text under ROOT"
 [ "$(stat -c %a "$NXP_ROOT/nxp.db")" = 600 ] || fail "nxp.db is not 0600"
 nxp list >"$T/out"; grep -q "paused" "$T/out" && fail "vault still paused after config"
 pass "secrets never printed, journalled or audited; paused until configured"
