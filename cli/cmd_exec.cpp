@@ -1,6 +1,7 @@
 // nxp exec NAME: starts a plugin's MCP server in its sandbox with nxp's stdio, its
 // configuration mapped to environment and arguments. NextChat's mcp_config.json runs this.
 #include "cli/context.hpp"
+#include "txn/permissions.hpp"
 
 namespace nxp::cli {
 
@@ -15,6 +16,9 @@ Result<int> run(Context& c, const std::string& name) {
     if (!pkg) return fail(ErrorKind::NotFound, name, "not installed");
     if (!pkg->enabled)
         return fail(ErrorKind::Invalid, name, "disabled; run 'nxp enable " + name + "'");
+    auto perms = txn::package_permissions(*root, *pkg, snap->config);
+    if (!perms) return tl::unexpected(perms.error());
+    if (auto r = txn::require_granted(name, perms->missing); !r) return tl::unexpected(r.error());
     auto p = runtime::load_plugin(root->db(), root->dir(), *pkg, snap->packages, snap->config);
     if (!p) return tl::unexpected(p.error());
     if (!p->manifest.mcp)

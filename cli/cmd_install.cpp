@@ -49,6 +49,9 @@ Result<int> check_updates(Context& c, const Flags& f) {
         if (!dep) return tl::unexpected(dep.error());
         only.push_back(*dep);
     }
+    // --policy answers no question here, but a missing or invalid file is refused as every
+    // other transaction refuses it (a script's typo surfaces at its first run).
+    if (auto policy = txn::read_policy(c.g.policy); !policy) return tl::unexpected(policy.error());
     auto root = c.open_root(txn::Access::Read);
     if (!root) return tl::unexpected(root.error());
     auto check = txn::check_updates(*root, only, txn::now_or_clock(0), c.g.offline, c);

@@ -38,7 +38,7 @@ _nxp() {
     local valued=" --root --progress-fd --color --grant --policy --nextchat --nextchat-version
         --key --mirror --priority --password-file --id --expires-days --revoke --advisory -o --output --to --keep
         --unset --from-file --restart-cmd --path-map --kind --name --bin --lockfile --bundle
-        --new-key --threshold --max-age --set "
+        --new-key --threshold --max-age --set --since "
 
     # The command (and its subcommand) are the first words that are not options.
     local cmd="" sub="" i w
@@ -59,10 +59,14 @@ _nxp() {
             COMPREPLY=($(compgen -f -- "$cur")); return ;;
         --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
         --kind) COMPREPLY=($(compgen -W "mcp-server mask prompts" -- "$cur")); return ;;
-        --grant) COMPREPLY=($(compgen -W "all $(_nxp_query available)" -- "$cur")); return ;;
+        --grant)
+            # permissions NAME --grant takes items of NAME's permissions, not plugin names.
+            [[ $cmd == permissions ]] && COMPREPLY=($(compgen -W "all" -- "$cur")) ||
+                COMPREPLY=($(compgen -W "all $(_nxp_query available)" -- "$cur"))
+            return ;;
         --progress-fd | --nextchat-version | --mirror | --priority | --id | --expires-days | --revoke | --advisory | \
             --to | --keep | --unset | --restart-cmd | --path-map | --name | --bin | \
-            --threshold | --max-age)
+            --threshold | --max-age | --since)
             return ;;
         --set)
             COMPREPLY=($(compgen -W "repo.max_age= extract.max_entries= extract.max_bytes=
@@ -103,7 +107,7 @@ _nxp() {
         lint) what=files ;;
         gc) opts="--keep" ;;
         config) opts="--unset --from-file --edit"; what=installed ;;
-        permissions) opts="--revoke"; what=installed ;;
+        permissions) opts="--grant --revoke --log --since --denied"; what=installed ;;
         nextchat)
             subs="set status"
             [[ $sub == set ]] && opts="--restart-cmd --path-map --nextchat-version" && what=dirs ;;

@@ -100,7 +100,7 @@ complete -c nxp -n '__nxp_at' -a audit -d 'Report revoked or advised installed p
 complete -c nxp -n '__nxp_at' -a config -d "Show or change a plugin's configuration"
 complete -c nxp -n '__nxp_at' -a enable -d 'Enable plugins'
 complete -c nxp -n '__nxp_at' -a disable -d 'Disable plugins (paused in NextChat)'
-complete -c nxp -n '__nxp_at' -a permissions -d "Show or revoke a plugin's permission grants"
+complete -c nxp -n '__nxp_at' -a permissions -d "Show, grant or revoke a plugin's permissions; egress log"
 complete -c nxp -n '__nxp_at' -a exec -d "Start a plugin's MCP server in its sandbox"
 complete -c nxp -n '__nxp_at' -a nextchat -d 'Point nxp at NextChat and check it is in step'
 complete -c nxp -n '__nxp_at' -a doctor -d 'Check the root, repositories, plugins, sandbox and NextChat'
@@ -170,7 +170,11 @@ complete -c nxp -n '__nxp_in gc' -l keep -x -d 'Generations to keep besides the 
 complete -c nxp -n '__nxp_in config' -l unset -x -d "Remove a key's value"
 complete -c nxp -n '__nxp_in config' -l from-file -r -F -d 'Set keys from a JSON object'
 complete -c nxp -n '__nxp_in config' -l edit -d 'Edit the configuration as JSON in $EDITOR'
+complete -c nxp -n '__nxp_in permissions' -l grant -d 'Grant what it asks for (or the items named)'
 complete -c nxp -n '__nxp_in permissions' -l revoke -d 'Revoke every grant'
+complete -c nxp -n '__nxp_in permissions' -l log -d 'Show the egress decisions its sandbox recorded'
+complete -c nxp -n '__nxp_in permissions' -l since -x -d 'With --log: only since TIME (ISO, or Nm/Nh/Nd ago)'
+complete -c nxp -n '__nxp_in permissions' -l denied -d 'With --log: only denied decisions'
 complete -c nxp -n '__nxp_in nextchat set' -a '(__fish_complete_directories)'
 complete -c nxp -n '__nxp_in nextchat set' -l restart-cmd -x -d 'Run after each change'
 complete -c nxp -n '__nxp_in nextchat set' -l path-map -x -d 'HOST=CONTAINER'

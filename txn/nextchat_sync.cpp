@@ -8,6 +8,7 @@
 
 #include "formats/json_util.hpp"
 #include "txn/nextchat_check.hpp"
+#include "txn/permissions.hpp"
 #include "txn/plugins.hpp"
 
 namespace nxp::txn {
@@ -48,11 +49,17 @@ Result<NextchatState> nextchat_state_of(Root& root, const std::vector<db::GenPac
         e.name = pkg.name;
         e.command = map_path(nxp_exe, path_map);
         e.args = {"--root", map_path(root_dir, path_map), "exec", pkg.name};
-        auto missing = runtime::effective_config(*m, config, pkg.name).missing;
+        auto effective = runtime::effective_config(*m, config, pkg.name);
+        auto granted = runtime::granted_permissions(root.db(), pkg.name);
+        if (!granted) return tl::unexpected(granted.error());
+        // nxp exec refuses a plugin missing a grant (require_granted): NextChat shows it paused.
+        auto ungranted = runtime::ungranted(requested_permissions(*m, effective), *granted);
         if (!pkg.enabled)
             st.paused_why[pkg.name] = "disabled";
-        else if (!missing.empty())
-            st.paused_why[pkg.name] = "needs config " + missing.front();
+        else if (!effective.missing.empty())
+            st.paused_why[pkg.name] = "needs config " + effective.missing.front();
+        else if (!ungranted.empty())
+            st.paused_why[pkg.name] = "needs permissions granted";
         e.paused = st.paused_why.count(pkg.name) > 0;
         st.servers.push_back(std::move(e));
     }

@@ -71,9 +71,4 @@ Result<TxnReport> apply_change(Root& root, const Snapshot& next,
     return report;
 }
 
-Result<void> revoke_grants(Root& root, const std::string& name, const std::string& user) {
-    if (auto r = root.db().revoke_grant(name); !r) return r;
-    return root.db().audit(user, "revoke", "permissions " + name);
-}
-
 }  // namespace nxp::txn

@@ -51,9 +51,6 @@ Result<TxnReport> apply_change(Root& root, const Snapshot& next,
                                const std::vector<StepRecord>& steps, const TxnOptions& opts,
                                Events& events);
 
-// `nxp permissions NAME --revoke`: drops every grant of `name` and records who did it.
-Result<void> revoke_grants(Root& root, const std::string& name, const std::string& user);
-
 // The before-switch step: runs pre-remove, post-install and post-upgrade hooks and MCP health
 // checks for what the intent changes, on the staged generation; records tool names. The
 // first failure is returned, naming the plugin, the hook or check, and what happened.
@@ -65,12 +62,13 @@ Result<void> run_plugin_code(Root& root, const Intent& intent, const TxnReport& 
 namespace nxp::txn {
 
 // NextChat's MCP servers as nxp wants them for the current generation: every MCP server
-// runs `NXP --root ROOT exec NAME`, paused when disabled or missing required config; and
+// runs `NXP --root ROOT exec NAME`, paused when disabled, missing required config or missing
+// a grant of what it asks for (nxp exec refuses it then); and
 // the enabled masks and prompt packs, merged into public/masks.json and prompts.json.
 // `path_map` ("HOST=CONTAINER") rewrites paths for a NextChat that sees ROOT elsewhere.
 struct NextchatState {
     std::vector<nextchat::ServerEntry> servers;
-    std::map<std::string, std::string> paused_why;  // name → "disabled" / "needs config KEY"
+    std::map<std::string, std::string> paused_why;  // name → "disabled", "needs config KEY", …
     std::vector<nextchat::CatalogSource> masks, prompts;
 };
 Result<NextchatState> nextchat_state(Root& root, const std::string& nxp_exe,
