@@ -173,6 +173,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 constexpr auto kConnectTimeout = std::chrono::seconds(10);
 constexpr int kMaxOpening = 64;  // connections being opened on the plugin's behalf at once
+constexpr std::size_t kMaxAnswered = 4096;  // (name, address) pairs the stub gave out, kept
 
 long sys_pidfd_open(pid_t pid, unsigned flags) { return syscall(SYS_pidfd_open, pid, flags); }
 long sys_pidfd_getfd(int pidfd, int fd) { return syscall(SYS_pidfd_getfd, pidfd, fd, 0); }
@@ -321,6 +322,11 @@ struct EgressSupervisor::State {
                 if (std::find(answered.begin(), answered.end(), entry) == answered.end())
                     answered.push_back(std::move(entry));
             }
+            // Bounded (a *.suffix grant admits any number of names): the oldest answers go
+            // first; a client connects right after resolving.
+            if (answered.size() > kMaxAnswered)
+                answered.erase(answered.begin(),
+                               answered.begin() + static_cast<std::ptrdiff_t>(kMaxAnswered / 2));
         }
         if (!a.reply.empty())
             sendto(dns.get(), a.reply.data(), a.reply.size(), MSG_DONTWAIT,
