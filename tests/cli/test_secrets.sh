@@ -111,7 +111,7 @@ mkfifo "$T/stdin"
 nxp exec keeper <"$T/stdin" >"$T/exec.out" 2>"$T/exec.err" &
 EXEC_PID=$!
 exec 7>"$T/stdin"  # holds the server's stdin open: it keeps running
-trap 'exec 7>&-; kill $EXEC_PID 2>/dev/null; rm -rf "$T"' EXIT
+trap 'exec 7>&-; kill $EXEC_PID 2>/dev/null || true; rm -rf "$T"' EXIT
 for _ in $(seq 100); do [ -s "$NXP_ROOT/state/keeper/token.sha256" ] && break; sleep 0.1; done
 [ "$(cat "$NXP_ROOT/state/keeper/token.sha256" 2>/dev/null)" = "$(digest "$SECRET")" ] ||
     { cat "$T/exec.err"; fail "nxp exec did not pass the secret to the server"; }
