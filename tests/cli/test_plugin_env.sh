@@ -40,13 +40,13 @@ grep -qx "FOO_TOKEN=hook-foo" "$NXP_ROOT/state/envy/hook-env" || fail "the hook 
 grep -q "BAR_TOKEN" "$NXP_ROOT/state/envy/hook-env" && fail "the hook saw BAR_TOKEN (never asked for)"
 
 state=$NXP_ROOT/state/envy
+# shellcheck disable=SC2016  # ${state_dir} is for nxp to replace
 FOO_TOKEN=foo-value BAR_TOKEN=bar-value OPENAI_API_KEY=sk-nextchat PATHISH='${state_dir}/x' \
     NXP_ROOT="$NXP_ROOT" timeout 20 "$NXP" exec envy </dev/null >"$T/out" 2>"$T/err" ||
     { cat "$T/out" "$T/err"; fail "exec envy"; }
 out_has "^FOO_TOKEN=foo-value$"
 out_has "^OPENAI_API_KEY=sk-nextchat$"  # named and granted: passed
-grep -qx "PATHISH=$(readlink -f "$state" 2>/dev/null || echo "$state")/x" "$T/out" ||
-    grep -qx "PATHISH=$state/x" "$T/out" || { cat "$T/out"; fail "\${state_dir} in a passed value"; }
+grep -qx "PATHISH=$state/x" "$T/out" || { cat "$T/out"; fail "\${state_dir} in a passed value"; }
 grep -q "BAR_TOKEN" "$T/out" && fail "an unasked variable reached the plugin"
 grep -q "NXP_ROOT" "$T/out" && fail "nxp's own NXP_ROOT reached the plugin"
 grep -qx "MEMORY_FILE_PATH=$state/memory.json" "$T/out" || { cat "$T/out"; fail "\${state_dir} in a config default (env)"; }
