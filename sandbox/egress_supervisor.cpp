@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -486,9 +487,40 @@ struct EgressSupervisor::State {
     }
 };
 
+namespace {
+
+// Whether this host lets nxp make the private namespaces (once per process): empty, or why
+// not, so that a plugin with network grants fails naming the cause rather than with the
+// bare errno of a failed start.
+std::string namespaces_problem() {
+#if !defined(__x86_64__)
+    return "per-host network grants are enforced on x86_64 only";
+#else
+    static const std::string problem = [] {
+        pid_t pid = fork();
+        if (pid < 0) return std::string("fork: ") + std::strerror(errno);
+        if (pid == 0) _exit(unshare(CLONE_NEWUSER | CLONE_NEWNET) == 0 ? 0 : errno);
+        int status = 0;
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+        }
+        if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return std::string();
+        int err = WIFEXITED(status) ? WEXITSTATUS(status) : EIO;
+        return "creating a user and network namespace failed (" + std::string(std::strerror(err)) +
+               "; are unprivileged user namespaces disabled, e.g. "
+               "kernel.unprivileged_userns_clone=0?)";
+    }();
+    return problem;
+#endif
+}
+
+}  // namespace
+
 Result<std::unique_ptr<EgressSupervisor>> EgressSupervisor::start(const Profile& profile) {
     auto grants = egress::parse_grants(profile.network);
     if (!grants) return tl::unexpected(in_context(grants.error(), profile.name));
+    if (auto problem = namespaces_problem(); !problem.empty())
+        return fail(ErrorKind::Invalid, "",
+                    "cannot confine the network of " + profile.name + " to its grants: " + problem);
     int pair[2];
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) != 0)
         return fail(ErrorKind::Io, "socketpair", std::strerror(errno));
