@@ -34,7 +34,7 @@ cat >"$T/src/fetcher/plugin.json" <<JSON
 { "name": "fetcher", "version": "1.0.0", "kind": "mcp-server", "summary": "fetches",
   "requires": ["node-runtime >= 18"],
   "mcp": { "command": "node", "args": ["\${plugin_dir}/server.js"] },
-  "hooks": { "post-install": "hooks/post_install.sh" },
+  "hooks": { "post-install": "hooks/post_install.sh" }, "check": { "mcp": true, "timeout": 20 },
   "permissions": { "network": ["127.0.0.2:$PORT"] } }
 JSON
 mkdir -p "$T/src/fetcher/files/hooks"
