@@ -103,6 +103,9 @@ documented owns "$NXP_ROOT/current/plugins/translator-mask/mask.json"
 documented config weather
 documented --yes config weather units imperial
 documented permissions weather
+documented --yes permissions weather --grant
+documented --dry-run permissions weather --revoke
+documented permissions weather --log
 documented --yes disable weather
 documented --yes enable weather
 documented --yes rollback
