@@ -8,17 +8,18 @@
 
 cp -r "$SRC/tests/nextchat/fixtures/nextchat" "$T/nc"
 CFG=$T/nc/app/mcp/mcp_config.json
-# An MCP server asking for a host, a variable and a path set by its configuration; it says
-# that it started and exits.
+# An MCP server asking for a host, a variable and a path set by its configuration; it tries
+# a connection it was not granted (which the sandbox refuses and logs), says that it started
+# and exits.
 mkdir -p "$T/src/life/files"
 cat >"$T/src/life/plugin.json" <<'JSON'
 { "name": "life", "version": "1.0.0", "kind": "mcp-server", "summary": "permission lifecycle",
-  "mcp": { "command": "/bin/sh", "args": ["${plugin_dir}/server.sh"] },
+  "mcp": { "command": "/bin/bash", "args": ["${plugin_dir}/server.sh"] },
   "config": { "root": { "type": "string", "default": "/srv/life-data", "description": "data" } },
   "permissions": { "network": ["api.example.org"], "env": ["LIFE_TOKEN"],
                    "filesystem": [{ "path": "${config.root}", "access": "read-only" }] } }
 JSON
-echo 'echo life-started' >"$T/src/life/files/server.sh"
+echo '(exec 3<>/dev/tcp/127.0.0.1/9) 2>/dev/null; echo life-started' >"$T/src/life/files/server.sh"
 make_repo "$T/src/life"
 run_rc 0 nxp init --nextchat "$T/nc"
 nxp repo add demo "file://$T/repo" --key "$T/key.pub" >/dev/null
@@ -177,3 +178,14 @@ run_rc 0 nxp permissions life --log
 nxp --json permissions life --log | jq -e '.found and .log == [] and .skipped > 0' >/dev/null \
     || fail "a log of random bytes"
 pass "--log: table of decisions (rotated file first), garbage skipped with a count, --json, --denied, --since"
+
+# The sandbox's own log, read back: exec's refused connection is there.
+rm -f "$LOG"/life.jsonl*
+starts || { cat "$T/out" "$T/err"; fail "exec does not start"; }
+nxp --json permissions life --log --denied >"$T/log.json"
+jq -e '.skipped == 0 and ([.log[] | select(.decision == "deny" and .via == "connect"
+    and .address == "127.0.0.1" and .port == 9)] | length) >= 1' "$T/log.json" >/dev/null \
+    || { cat "$T/log.json"; fail "--log does not show the connection the sandbox refused"; }
+run_rc 0 nxp permissions life --log --denied
+out_has "DENY .*127.0.0.1:9"
+pass "--log reads what the sandbox recorded: the refused connection"
