@@ -28,7 +28,7 @@ run_rc 0 nxp --yes --grant life install life
 
 starts() { echo | timeout 20 "$NXP" exec life >"$T/out" 2>"$T/err"; }
 status() { jq -r '.mcpServers.life.status' "$CFG"; }
-restarts() { cat "$T/restarts" 2>/dev/null | wc -l; }
+restarts() { if [ -f "$T/restarts" ]; then wc -l <"$T/restarts"; else echo 0; fi; }
 starts || { cat "$T/out" "$T/err"; fail "exec does not start the granted plugin"; }
 out_has life-started
 [ "$(status)" = active ] || fail "a granted plugin is not active: $(status)"
@@ -108,8 +108,9 @@ for f in "$T/no-such-policy.json" "$T/bad-policy.json" "$T/wrong-policy.json"; d
     run_rc 1 nxp --yes --policy "$f" install life
     cp "$T/err" "$T/install-err"
     for cmd in "update" "update life" "--dry-run update" "update --check"; do
-        # shellcheck disable=SC2086
-        rc=0; nxp --yes --policy "$f" $cmd >"$T/out" 2>"$T/err" || rc=$?
+        rc=0
+        # shellcheck disable=SC2086  # $cmd is several words
+        nxp --yes --policy "$f" $cmd >"$T/out" 2>"$T/err" || rc=$?
         [ "$rc" = 1 ] || { cat "$T/err"; fail "update ($cmd) with policy $f: exit $rc, not 1"; }
         diff "$T/install-err" "$T/err" || fail "update ($cmd) does not reject $f as install does"
     done
