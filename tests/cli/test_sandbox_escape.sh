@@ -153,10 +153,11 @@ nxp --json permissions reader | jq -e --arg p "$HOST" '[.missing.filesystem[].pa
     >/dev/null || fail "permissions does not show the ungranted value as missing"
 printf '%s\n' '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{}}' '{}' \
     '{"jsonrpc":"2.0","id":2,"method":"tools/list"}' |
-    timeout 20 "$NXP" exec reader >"$T/out" 2>"$T/err" || true
-out_has '"name":"none"'
+    timeout 20 "$NXP" exec reader >"$T/out" 2>"$T/err" && fail "exec started a plugin missing a grant"
+# nxp exec refuses a plugin missing a grant (issue 15) and names the command that grants it.
+err_has "nxp permissions reader --grant"
 grep -q "$MARK" "$T/out" && fail "an ungranted \${config.root} value was bound"
-pass "an ungranted \${config.root} value is never bound"
+pass "an ungranted \${config.root} value is never bound (exec refuses until it is granted)"
 
 # Values that can never name a host path are not bound, and nxp says so.
 for v in "relative/etc" "$HOST/allowed/../.." ; do
