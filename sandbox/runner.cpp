@@ -225,8 +225,8 @@ Result<Launch> bwrap_launch(const Profile& p) {
             l.fds.push_back(std::move(*fd));
         }
     }
-    // Every writable tmpfs is capped (it is memory outside RLIMIT_AS); /dev and / are
-    // read-only once set up, so nothing else can be filled.
+    // Every writable tmpfs is capped (its pages count against the memory cgroup too); /dev
+    // and / are read-only once set up, so nothing else can be filled.
     add(args, {"--proc", "/proc", "--dev", "/dev", "--size", tmp_size(p), "--tmpfs", "/dev/shm",
                "--remount-ro", "/dev", "--size", tmp_size(p), "--tmpfs", "/tmp"});
     // After /tmp: a plugin or state directory may live below it.
