@@ -46,6 +46,18 @@ struct Permissions {
     bool operator==(const Permissions&) const = default;
 };
 
+// One permissions.network entry split into its parts: "host", "host:port", "*.suffix[:port]",
+// "a.b.c.d[:port]" or "[v6][:port]"; no port means 443. The one grammar of network grants:
+// plugin.json validation and the sandbox's enforcement (sandbox/egress) both read it here.
+struct NetworkEntry {
+    enum class Kind { Name, Suffix, Ipv4, Ipv6 };
+    Kind kind = Kind::Name;
+    std::string host;  // the name or suffix (without "*.") lower-cased, or the address's text
+    std::uint16_t port = 443;
+};
+// The parts, or why the entry is none of the forms (for a message naming it).
+tl::expected<NetworkEntry, std::string> split_network_entry(std::string_view entry);
+
 enum class ConfigType { String, Integer, Number, Boolean, Array, Enum };
 std::string_view config_type_name(ConfigType t);
 

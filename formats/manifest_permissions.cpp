@@ -25,14 +25,26 @@ bool is_host_label(std::string_view l) {
     return true;
 }
 
-bool is_port(std::string_view p) {
-    if (p.empty() || p.size() > 5 || p[0] == '0') return false;
+std::optional<std::uint16_t> parse_port(std::string_view p) {
+    if (p.empty() || p.size() > 5 || p[0] == '0') return std::nullopt;
     unsigned n = 0;
     for (char c : p) {
-        if (!detail::is_digit(c)) return false;
+        if (!detail::is_digit(c)) return std::nullopt;
         n = n * 10 + static_cast<unsigned>(c - '0');
     }
-    return n <= 65535;
+    if (n > 65535) return std::nullopt;
+    return static_cast<std::uint16_t>(n);
+}
+
+bool is_host_name(std::string_view s) {
+    if (s.empty() || s.size() > 253) return false;
+    for (std::size_t start = 0; start <= s.size();) {
+        auto end = s.find('.', start);
+        if (end == std::string_view::npos) end = s.size();
+        if (!is_host_label(s.substr(start, end - start))) return false;
+        start = end + 1;
+    }
+    return true;
 }
 
 // Absolute, or rooted in a placeholder (${plugin_dir}, ${state_dir}, ${config.KEY}); what
@@ -101,33 +113,56 @@ Result<FsPermission> parse_fs_entry(const json& v, const std::string& field) {
 
 }  // namespace
 
+tl::expected<NetworkEntry, std::string> split_network_entry(std::string_view entry) {
+    using Kind = NetworkEntry::Kind;
+    auto bad = [](std::string why) { return tl::unexpected(std::move(why)); };
+    NetworkEntry e;
+    std::string_view host = entry;
+    if (!host.empty() && host.front() == '[') {
+        auto close = host.find(']');
+        if (close == std::string_view::npos) return bad("an IPv6 address needs a closing ]");
+        std::string_view rest = host.substr(close + 1);
+        if (!rest.empty()) {
+            auto port = rest.front() == ':' ? parse_port(rest.substr(1)) : std::nullopt;
+            if (!port) return bad("expected :PORT (1-65535) after the address");
+            e.port = *port;
+        }
+        std::string text(host.substr(1, close - 1));
+        in6_addr a6;
+        char buf[INET6_ADDRSTRLEN] = {};
+        if (inet_pton(AF_INET6, text.c_str(), &a6) != 1)
+            return bad("not an IPv6 address between [ and ]");
+        e.kind = Kind::Ipv6;
+        e.host = inet_ntop(AF_INET6, &a6, buf, sizeof buf);
+        return e;
+    }
+    if (auto colon = host.rfind(':'); colon != std::string_view::npos) {
+        auto port = parse_port(host.substr(colon + 1));
+        if (!port) return bad("the port must be a number from 1 to 65535");
+        e.port = *port;
+        host = host.substr(0, colon);
+    }
+    in_addr a4;
+    if (std::string text(host); inet_pton(AF_INET, text.c_str(), &a4) == 1) {
+        char buf[INET_ADDRSTRLEN] = {};
+        e.kind = Kind::Ipv4;
+        e.host = inet_ntop(AF_INET, &a4, buf, sizeof buf);
+        return e;
+    }
+    if (host.substr(0, 2) == "*.") {
+        e.kind = Kind::Suffix;
+        host.remove_prefix(2);
+    }
+    if (!is_host_name(host)) return bad("must be a host name, *.suffix or an IP address");
+    e.host.reserve(host.size());
+    for (char c : host)
+        e.host.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c);
+    return e;
+}
+
 namespace detail {
 
-bool is_valid_network_host(std::string_view s) {
-    // An IPv6 literal, "[v6]" or "[v6]:port".
-    if (!s.empty() && s.front() == '[') {
-        auto close = s.find(']');
-        if (close == std::string_view::npos) return false;
-        std::string_view rest = s.substr(close + 1);
-        if (!rest.empty() && (rest.front() != ':' || !is_port(rest.substr(1)))) return false;
-        std::string addr(s.substr(1, close - 1));
-        in6_addr a6;
-        return !addr.empty() && inet_pton(AF_INET6, addr.c_str(), &a6) == 1;
-    }
-    if (auto colon = s.rfind(':'); colon != std::string_view::npos) {
-        if (!is_port(s.substr(colon + 1))) return false;
-        s = s.substr(0, colon);
-    }
-    if (s.substr(0, 2) == "*.") s.remove_prefix(2);
-    if (s.empty() || s.size() > 253) return false;
-    for (std::size_t start = 0; start <= s.size();) {
-        auto end = s.find('.', start);
-        if (end == std::string_view::npos) end = s.size();
-        if (!is_host_label(s.substr(start, end - start))) return false;
-        start = end + 1;
-    }
-    return true;
-}
+bool is_valid_network_host(std::string_view s) { return split_network_entry(s).has_value(); }
 
 Result<void> check_provides(const std::vector<Dep>& deps, std::string_view field) {
     for (std::size_t i = 0; i < deps.size(); ++i) {

@@ -16,43 +16,14 @@
 #include <nlohmann/json.hpp>
 #include <system_error>
 
+#include "formats/manifest.hpp"
+
 namespace nxp::sandbox::egress {
 
 namespace {
 
 constexpr std::uint32_t kAnswerTtl = 60;
 constexpr std::size_t kMaxUdpReply = 512;
-
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-
-std::optional<std::uint16_t> parse_port(std::string_view p) {
-    if (p.empty() || p.size() > 5 || p[0] == '0') return std::nullopt;
-    unsigned n = 0;
-    for (char c : p) {
-        if (!is_digit(c)) return std::nullopt;
-        n = n * 10 + static_cast<unsigned>(c - '0');
-    }
-    if (n > 65535) return std::nullopt;
-    return static_cast<std::uint16_t>(n);
-}
-
-bool is_label(std::string_view l) {
-    if (l.empty() || l.size() > 63 || l.front() == '-' || l.back() == '-') return false;
-    return std::all_of(l.begin(), l.end(), [](char c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) || c == '-';
-    });
-}
-
-bool is_host_name(std::string_view s) {
-    if (s.empty() || s.size() > 253) return false;
-    for (std::size_t start = 0; start <= s.size();) {
-        auto end = s.find('.', start);
-        if (end == std::string_view::npos) end = s.size();
-        if (!is_label(s.substr(start, end - start))) return false;
-        start = end + 1;
-    }
-    return true;
-}
 
 bool in_v4(const unsigned char* b, std::uint32_t net, int bits) {
     std::uint32_t a = (std::uint32_t{b[0]} << 24) | (std::uint32_t{b[1]} << 16) |
@@ -253,47 +224,23 @@ std::string normalize_name(std::string_view name) {
 }
 
 Result<Grant> parse_grant(std::string_view entry) {
-    auto bad = [&](const std::string& why) -> Result<Grant> {
-        return fail(ErrorKind::Invalid, "network grant \"" + std::string(entry) + "\"", why);
-    };
+    auto parts = formats::split_network_entry(entry);
+    if (!parts)
+        return fail(ErrorKind::Invalid, "network grant \"" + std::string(entry) + "\"",
+                    parts.error());
+    using Kind = formats::NetworkEntry::Kind;
     Grant g;
     g.text = std::string(entry);
-    std::string_view host = entry;
-    if (!host.empty() && host.front() == '[') {
-        auto close = host.find(']');
-        if (close == std::string_view::npos) return bad("an IPv6 address needs a closing ]");
-        std::string_view rest = host.substr(close + 1);
-        host = host.substr(1, close - 1);
-        if (!rest.empty()) {
-            auto port = rest.front() == ':' ? parse_port(rest.substr(1)) : std::nullopt;
-            if (!port) return bad("expected :PORT (1-65535) after the address");
-            g.port = *port;
-        }
-        auto a = parse_address(host);
-        if (!a || a->family != AF_INET6) return bad("not an IPv6 address between [ and ]");
+    g.host = std::move(parts->host);
+    g.port = parts->port;
+    g.kind = parts->kind == Kind::Suffix ? Grant::Kind::Suffix : Grant::Kind::Name;
+    if (parts->kind == Kind::Ipv4 || parts->kind == Kind::Ipv6) {
+        auto a = parse_address(g.host);  // split_network_entry checked it with inet_pton
+        if (!a)
+            return fail(ErrorKind::Invalid, "network grant \"" + g.text + "\"", "not an address");
         g.kind = Grant::Kind::Address;
         g.address = *a;
-        g.host = a->str();
-        return g;
     }
-    if (auto colon = host.rfind(':'); colon != std::string_view::npos) {
-        auto port = parse_port(host.substr(colon + 1));
-        if (!port) return bad("the port must be a number from 1 to 65535");
-        g.port = *port;
-        host = host.substr(0, colon);
-    }
-    if (auto a = parse_address(host); a && a->family == AF_INET) {
-        g.kind = Grant::Kind::Address;
-        g.address = *a;
-        g.host = a->str();
-        return g;
-    }
-    if (host.substr(0, 2) == "*.") {
-        g.kind = Grant::Kind::Suffix;
-        host.remove_prefix(2);
-    }
-    if (!is_host_name(host)) return bad("must be a host name, *.suffix or an IP address");
-    g.host = lower(host);
     return g;
 }
 
