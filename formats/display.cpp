@@ -18,13 +18,23 @@ std::string human_size(std::uint64_t bytes) {
     return buf;
 }
 
-std::string utc_date_time(std::int64_t t, bool with_seconds) {
+namespace {
+
+std::string utc_format(std::int64_t t, const char* format) {
     const auto tt = static_cast<std::time_t>(t);
     std::tm tm{};
     gmtime_r(&tt, &tm);  // leaves tm zeroed for a year it cannot represent
     char buf[64];
-    std::strftime(buf, sizeof buf, with_seconds ? "%Y-%m-%d %H:%M:%S" : "%Y-%m-%d %H:%M", &tm);
+    std::strftime(buf, sizeof buf, format, &tm);
     return buf;
 }
+
+}  // namespace
+
+std::string utc_date_time(std::int64_t t, bool with_seconds) {
+    return utc_format(t, with_seconds ? "%Y-%m-%d %H:%M:%S" : "%Y-%m-%d %H:%M");
+}
+
+std::string utc_timestamp(std::int64_t t) { return utc_format(t, "%Y-%m-%dT%H:%M:%SZ"); }
 
 }  // namespace nxp::formats

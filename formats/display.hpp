@@ -12,5 +12,7 @@ std::string human_size(std::uint64_t bytes);
 // Seconds since the epoch as a UTC date and time, "2024-05-01 13:45:07" (with_seconds) or
 // "2024-05-01 13:45"; callers add " UTC" where the reader needs to be told.
 std::string utc_date_time(std::int64_t t, bool with_seconds = true);
+// The same instant in RFC 3339 form, "2024-05-01T13:45:07Z", for logs and --json.
+std::string utc_timestamp(std::int64_t t);
 
 }  // namespace nxp::formats

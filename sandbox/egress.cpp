@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 #include <system_error>
 
+#include "formats/display.hpp"
 #include "formats/manifest.hpp"
 
 namespace nxp::sandbox::egress {
@@ -264,12 +265,8 @@ bool name_matches(const Grant& g, std::string_view raw) {
 }
 
 std::string log_line(const Decision& d, std::time_t t) {
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char when[32];
-    std::strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
     nlohmann::ordered_json j;
-    j["time"] = when;
+    j["time"] = formats::utc_timestamp(t);
     j["decision"] = d.allow ? "allow" : "deny";
     j["host"] = d.host;
     j["address"] = d.address;

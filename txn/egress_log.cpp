@@ -3,6 +3,7 @@
 #include <cctype>
 #include <ctime>
 
+#include "formats/display.hpp"
 #include "formats/json_util.hpp"
 #include "os/file.hpp"
 
@@ -33,14 +34,6 @@ bool log_time(std::string_view t) {
 const json* string_member(const json& j, const char* key) {
     auto it = j.find(key);
     return it != j.end() && it->is_string() ? &*it : nullptr;
-}
-
-std::string utc_iso(std::time_t t) {
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
 }
 
 void read_lines(std::string_view text, const EgressFilter& filter, EgressLog& log) {
@@ -103,7 +96,7 @@ Result<std::string> parse_since(std::string_view text, std::int64_t now) {
                             : text.back() == 'd' ? 86400
                                                  : 0;
         if (unit == 0) return bad();
-        return utc_iso(static_cast<std::time_t>(now - std::stoll(std::string(text)) * unit));
+        return formats::utc_timestamp(now - std::stoll(std::string(text)) * unit);
     }
     // An ISO date or time: completed to the log's form, each part checked.
     std::string full = "0000-00-00T00:00:00Z";
