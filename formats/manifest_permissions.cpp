@@ -154,9 +154,7 @@ tl::expected<NetworkEntry, std::string> split_network_entry(std::string_view ent
         host.remove_prefix(2);
     }
     if (!is_host_name(host)) return bad("must be a host name, *.suffix or an IP address");
-    e.host.reserve(host.size());
-    for (char c : host)
-        e.host.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c);
+    e.host = detail::ascii_lower(host);
     return e;
 }
 

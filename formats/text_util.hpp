@@ -19,6 +19,14 @@ inline std::string quote(std::string_view s, std::size_t cap = 64) {
 }
 
 inline bool is_digit(char c) { return c >= '0' && c <= '9'; }
+// A-Z to a-z, nothing else (host names, DNS names): independent of the locale.
+inline std::string ascii_lower(std::string_view s) {
+    std::string out(s);
+    for (char& c : out) {
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    }
+    return out;
+}
 inline bool is_lower_alnum(char c) { return is_digit(c) || (c >= 'a' && c <= 'z'); }
 
 inline std::string_view trim(std::string_view s) {

@@ -18,6 +18,7 @@
 
 #include "formats/display.hpp"
 #include "formats/manifest.hpp"
+#include "formats/text_util.hpp"
 
 namespace nxp::sandbox::egress {
 
@@ -75,14 +76,6 @@ bool all_zero(const Address& a, int from, int to) {
     for (int i = from; i < to; ++i)
         if (a.bytes[i] != 0) return false;
     return true;
-}
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (char& c : out) {
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    }
-    return out;
 }
 
 // The IPv4 address an IPv4-mapped IPv6 address stands for; others unchanged.
@@ -221,7 +214,7 @@ std::string refused_class(const Address& raw) {
 
 std::string normalize_name(std::string_view name) {
     if (!name.empty() && name.back() == '.') name.remove_suffix(1);
-    return lower(name);
+    return formats::detail::ascii_lower(name);
 }
 
 Result<Grant> parse_grant(std::string_view entry) {
