@@ -7,6 +7,7 @@
 #include "formats/display.hpp"
 #include "formats/json_util.hpp"
 #include "formats/manifest.hpp"
+#include "formats/mcp_tools.hpp"
 #include "txn/installed.hpp"
 #include "txn/repos.hpp"
 
@@ -105,7 +106,9 @@ Result<int> info(Context& c, const std::string& name) {
     std::vector<std::string> tools;
     if (!inst.empty()) {
         auto t = root->db().tools(name, inst);
-        if (t && *t) tools = formats::parse_string_array(**t, "tools").value_or(tools);
+        if (t && *t)
+            if (auto pins = formats::parse_tool_pins(**t, "tools"))
+                for (const auto& d : *pins) tools.push_back(d.name);
     }
     if (c.g.json) {
         nlohmann::json doc{

@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "formats/json_util.hpp"
+#include "formats/mcp_tools.hpp"
 #include "formats/redact.hpp"
 #include "formats/text_util.hpp"
 #include "nextchat/catalog.hpp"
@@ -27,7 +28,6 @@ std::string rpc(int id, const std::string& method, json params) {
 // What a server says is outside data: nothing it sends is echoed back or kept unbounded.
 constexpr std::size_t kMaxJsonDepth = 64;  // tools/list answers need about 10 levels
 constexpr std::size_t kMaxEchoedId = 256;  // bytes of a request id nxp answers
-constexpr std::size_t kMaxToolName = 128;  // MCP's own limit for tool names
 
 // A request id nxp may echo in its answer: JSON-RPC allows strings and numbers.
 bool echoable_id(const json& id) {
@@ -40,7 +40,7 @@ std::string shown(std::string_view text) { return formats::detail::quote(text, 2
 
 // The MCP handshake as a line handler: initialize → initialized + tools/list → tools.
 struct Handshake {
-    std::vector<std::string> tools;
+    std::vector<formats::ToolDef> tools;
     std::string error;
     bool answered = false;
     int stage = 0;  // 0 waiting for initialize's answer, 1 for tools/list's
@@ -95,26 +95,12 @@ struct Handshake {
     }
 
     void read_tools(const json& result) {
-        if (!result.is_object() || !result.contains("tools") || !result["tools"].is_array()) {
-            error = "tools/list answer has no tools array";
+        auto defs = formats::parse_tools_list(result);
+        if (!defs) {
+            error = "tools/list answer: " + defs.error().str();
             return;
         }
-        for (const auto& t : result["tools"]) {
-            if (!t.is_object() || !t.contains("name") || !t["name"].is_string()) {
-                error = "tools/list answer holds a tool without a name";
-                return;
-            }
-            const auto& name = t["name"].get_ref<const std::string&>();
-            bool control = std::any_of(name.begin(), name.end(), [](char c) {
-                return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
-            });
-            if (name.empty() || name.size() > kMaxToolName || control) {
-                error = "tools/list answer holds an invalid tool name " + shown(name) + " (1 to " +
-                        std::to_string(kMaxToolName) + " characters, no control characters)";
-                return;
-            }
-            tools.push_back(name);
-        }
+        tools = std::move(*defs);
         answered = true;
     }
 };
@@ -180,8 +166,8 @@ Result<void> check_catalog(const Plugin& p) {
     return {};
 }
 
-Result<std::vector<std::string>> mcp_health_check(const sandbox::Profile& profile,
-                                                  const std::vector<std::string>& secrets) {
+Result<std::vector<formats::ToolDef>> mcp_health_check(const sandbox::Profile& profile,
+                                                       const std::vector<std::string>& secrets) {
     Handshake h;
     json init_params{{"protocolVersion", "2024-11-05"},
                      {"capabilities", json::object()},
@@ -191,8 +177,12 @@ Result<std::vector<std::string>> mcp_health_check(const sandbox::Profile& profil
         [&h](const std::string& line, bool& done) { return h.on_line(line, done); });
     if (!r) return tl::unexpected(r.error());
     if (h.answered && h.error.empty()) {
-        // A tool's name is printed and recorded: a server cannot publish a secret through it.
-        for (auto& t : h.tools) t = formats::redact_secrets(t, secrets);
+        // A tool's definition is printed and recorded: a server cannot publish a secret
+        // through it.
+        for (auto& t : h.tools) {
+            t.name = formats::redact_secrets(t.name, secrets);
+            t.canonical = formats::redact_secrets(t.canonical, secrets);
+        }
         return h.tools;
     }
     std::string why = formats::redact_secrets(h.error, secrets);
@@ -217,7 +207,7 @@ HandshakeReplay replay_mcp_handshake(const std::vector<std::string>& lines) {
         out.replies.push_back(h.on_line(line, done));
         ++out.lines_read;
     }
-    out.tools = h.tools;
+    for (const auto& t : h.tools) out.tools.push_back(t.name);
     out.error = h.error;
     out.answered = h.answered;
     return out;

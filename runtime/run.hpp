@@ -6,6 +6,7 @@
 
 #include "formats/error.hpp"
 #include "formats/events.hpp"
+#include "formats/mcp_tools.hpp"
 #include "runtime/plugin.hpp"
 #include "sandbox/runner.hpp"
 
@@ -27,9 +28,10 @@ Result<void> run_hook(const Plugin& p, const std::string& hook_name, const std::
 Result<void> check_catalog(const Plugin& p);
 
 // Starts the MCP server, performs initialize, notifications/initialized and tools/list over
-// stdio within profile.timeout_s, and returns the tool names; an error says what went wrong.
-// Each of `secrets` (the plugin's, PluginConfig::secrets) shows as •••• in both.
-Result<std::vector<std::string>> mcp_health_check(const sandbox::Profile& profile,
-                                                  const std::vector<std::string>& secrets = {});
+// stdio within profile.timeout_s, and returns the tool definitions (canonical, in the
+// server's order); an error says what went wrong. Each of `secrets` (the plugin's,
+// PluginConfig::secrets) shows as •••• in both.
+Result<std::vector<formats::ToolDef>> mcp_health_check(
+    const sandbox::Profile& profile, const std::vector<std::string>& secrets = {});
 
 }  // namespace nxp::runtime

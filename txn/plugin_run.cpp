@@ -43,12 +43,12 @@ Result<void> check_mcp(Root& root, const runtime::Plugin& p, const db::GenPackag
     if (!tools)
         return fail(ErrorKind::Invalid, p.name + ": MCP health check",
                     tools.error().str() + "; the transaction was aborted");
-    if (auto r = root.db().set_tools(p.name, pkg.version, json(*tools).dump(),
+    if (auto r = root.db().set_tools(p.name, pkg.version, formats::write_tool_pins(*tools),
                                      static_cast<std::int64_t>(std::time(nullptr)));
         !r)
         return r;
     std::string names;
-    for (const auto& t : *tools) names += (names.empty() ? "" : ", ") + t;
+    for (const auto& t : *tools) names += (names.empty() ? "" : ", ") + t.name;
     events.message(Level::Info, p.name + " answers with " + std::to_string(tools->size()) +
                                     " tool(s): " + names);
     return {};
