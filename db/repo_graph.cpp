@@ -15,7 +15,8 @@
 namespace nxp::db {
 namespace {
 
-constexpr int kFormat = 1;  // bump when the schema or what is followed changes
+constexpr int kFormat = 2;  // bump when the schema, what is followed or the entry text changes
+// (2: entries carry pinned tools, issue 16)
 
 // Schema. `names` maps every name a package answers to (its own, its provides) and every
 // name it replaces to the package; `refs` lists, one per line, the names the package

@@ -72,16 +72,23 @@ Result<std::vector<T>> string_list(element e, const std::string& path, Parse par
 }
 
 // The small permissions object goes through the manifest's own validation, so both
-// formats give the same messages.
-Result<nlohmann::json> to_nlohmann(element e, const std::string& path, int depth) {
-    if (depth > 8) return invalid(path, "nested too deeply");
+// formats give the same messages; pinned tools go through formats/mcp_tools the same way.
+// At most `max_depth` arrays and objects are open at once (a tool's inputSchema is a JSON
+// Schema of any shape, so simdjson's own limit of 1024 is not enough: copying, comparing and
+// dumping recurse once per level). Errors name the member: "packages[3].tools[0].inputSchema".
+Result<nlohmann::json> to_nlohmann(element e, const std::string& path, std::size_t depth,
+                                   std::size_t max_depth) {
+    const bool container = e.type() == element_type::ARRAY || e.type() == element_type::OBJECT;
+    if (container && depth >= max_depth)
+        return invalid(path, "nested deeper than " + std::to_string(max_depth) + " levels");
     switch (e.type()) {
         case element_type::ARRAY: {
             nlohmann::json out = nlohmann::json::array();
             simdjson::dom::array arr;
             if (e.get_array().get(arr)) return invalid(path, "expected array");
+            std::size_t i = 0;
             for (element item : arr) {
-                auto v = to_nlohmann(item, path, depth + 1);
+                auto v = to_nlohmann(item, detail::at(path, i++), depth + 1, max_depth);
                 if (!v) return v;
                 out.push_back(std::move(*v));
             }
@@ -92,9 +99,11 @@ Result<nlohmann::json> to_nlohmann(element e, const std::string& path, int depth
             simdjson::dom::object obj;
             if (e.get_object().get(obj)) return invalid(path, "expected object");
             for (auto field : obj) {
-                auto v = to_nlohmann(field.value, path, depth + 1);
+                const std::string key(field.key);
+                if (out.contains(key)) return invalid(path, "duplicate key " + detail::quote(key));
+                auto v = to_nlohmann(field.value, detail::dot(path, key), depth + 1, max_depth);
                 if (!v) return v;
-                out[std::string(field.key)] = std::move(*v);
+                out[key] = std::move(*v);
             }
             return out;
         }
@@ -113,6 +122,12 @@ Result<nlohmann::json> to_nlohmann(element e, const std::string& path, int depth
     }
     return nlohmann::json(nullptr);
 }
+
+// Levels of the permissions object (it needs 3) and of the pinned tools: the array, a tool,
+// its inputSchema and what is nested in it, as the database column holding pins allows
+// (formats::parse_tool_pins).
+constexpr std::size_t kMaxPermissionsDepth = 9;
+constexpr std::size_t kMaxToolsDepth = 64;
 
 // Fields of a package entry; a bit each, to catch duplicates and missing ones.
 enum Field : unsigned {
@@ -169,11 +184,22 @@ Result<void> parse_entry_field(std::string_view key, element value, const std::s
         if (!ok) return ok;
         (key == "provides" ? e.provides : e.replaces) = std::move(*list);
     } else if (key == "permissions") {
-        auto j = to_nlohmann(value, path, 0);
+        auto j = to_nlohmann(value, path, 0, kMaxPermissionsDepth);
         if (!j) return tl::unexpected(j.error());
         auto perms = parse_permissions(*j, path);
         if (!perms) return tl::unexpected(perms.error());
         e.permissions = std::move(*perms);
+    } else if (key == "tools") {
+        auto j = to_nlohmann(value, path, 0, kMaxToolsDepth);
+        if (!j) return tl::unexpected(j.error());
+        // Full definitions only: a name alone (what the database kept before issue 16) would
+        // let any definition of that name through.
+        for (std::size_t i = 0; j->is_array() && i < j->size(); ++i)
+            if (!(*j)[i].is_object())
+                return invalid(detail::at(path, i), "expected a tool definition object");
+        auto tools = tool_pins_from_json(*j, path);
+        if (!tools) return tl::unexpected(tools.error());
+        e.tools = std::move(*tools);
     } else if (key == "path") {
         auto s = get_str(value, path);
         if (!s) return tl::unexpected(s.error());

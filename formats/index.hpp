@@ -1,12 +1,14 @@
 #pragma once
 // The repository index of DESIGN.md §4 (index.json, before zstd and signing).
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "formats/error.hpp"
 #include "formats/manifest.hpp"
+#include "formats/mcp_tools.hpp"
 
 namespace nxp::formats {
 
@@ -16,6 +18,10 @@ struct IndexEntry : PackageMeta {
     std::uint64_t size = 0;
     std::string sha256;  // lowercase hex, 64 chars
     std::uint64_t installed_size = 0;
+    // The MCP tool definitions the publisher pinned (`nxp repo build --pin-tools`, issue 16):
+    // the install health check must answer exactly these. Unset: not pinned (an empty list
+    // pins a server that offers no tools).
+    std::optional<std::vector<ToolDef>> tools;
 };
 
 struct Advisory {

@@ -44,6 +44,15 @@ ojson entry_json(const IndexEntry& e) {
     return out;
 }
 
+// The entry's text; pinned tools last, in their stored form (formats::write_tool_pins: the
+// canonical definitions sorted by name), spliced in so their bytes are exactly that form.
+std::string entry_text(const IndexEntry& e) {
+    std::string out = dump(entry_json(e));
+    if (!e.tools) return out;
+    out.pop_back();
+    return out + ",\"tools\":" + write_tool_pins(*e.tools) + "}";
+}
+
 bool entry_less(const IndexEntry* a, const IndexEntry* b) {
     if (a->name != b->name) return a->name < b->name;
     if (auto c = a->version <=> b->version; c != 0) return c < 0;
@@ -53,7 +62,7 @@ bool entry_less(const IndexEntry* a, const IndexEntry* b) {
 
 }  // namespace
 
-std::string write_index_entry(const IndexEntry& e) { return dump(entry_json(e)); }
+std::string write_index_entry(const IndexEntry& e) { return entry_text(e); }
 
 std::string write_index(const Index& index) {
     ojson head;
@@ -72,7 +81,7 @@ std::string write_index(const Index& index) {
     out += ",\n\"packages\":[";
     for (std::size_t i = 0; i < order.size(); ++i) {
         out += i ? ",\n" : "\n";
-        out += dump(entry_json(*order[i]));
+        out += entry_text(*order[i]);
     }
     out += "],\n";
 

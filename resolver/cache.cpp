@@ -39,7 +39,8 @@ namespace nxp::resolver {
 namespace {
 
 constexpr const char* kMagic = "nxp-solv-cache";
-constexpr int kFormat = 3;  // bump when the name/EVR encoding or the stored attributes change
+constexpr int kFormat = 4;  // bump when the name/EVR encoding or the stored attributes change
+// (4: stored entries carry pinned tools, issue 16)
 constexpr const char* kVersionKey = "nxp:version";
 constexpr const char* kEntryKey = "nxp:entry";
 
