@@ -275,6 +275,10 @@ Result<int> run_inherited(const SpawnSpec& spec, int timeout_s) {
     return status;
 }
 
+Result<pid_t> spawn_piped(const SpawnSpec& spec, int in_fd, int out_fd) {
+    return spawn(spec, out_fd, in_fd, STDERR_FILENO);
+}
+
 std::string find_executable(const std::string& name, const std::string& path_var) {
     auto runnable = [](const std::string& p) {
         struct stat st;

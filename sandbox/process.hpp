@@ -1,6 +1,8 @@
 #pragma once
 // Internal to sandbox/: starting a child process with limits and collecting it, either with
 // its output captured through a pipe (hooks, health checks) or with nxp's own stdio (exec).
+#include <sys/types.h>
+
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -8,6 +10,7 @@
 
 #include "formats/error.hpp"
 #include "os/fd.hpp"
+#include "sandbox/runner.hpp"
 
 namespace nxp::sandbox::detail {
 
@@ -52,6 +55,20 @@ Result<Captured> run_dialogue(const SpawnSpec& spec, int timeout_s, std::uint64_
 // Runs the child with nxp's stdio, forwarding SIGINT, SIGTERM and SIGHUP to it, and returns
 // its wait status. timeout_s 0 means none; on timeout the child is killed.
 Result<int> run_inherited(const SpawnSpec& spec, int timeout_s);
+
+// Starts the child in its own session with stdin from `in_fd` and stdout to `out_fd`, stderr
+// left as nxp's, and returns its pid once it has exec'd (exec_relayed collects it).
+Result<pid_t> spawn_piped(const SpawnSpec& spec, int in_fd, int out_fd);
+
+struct Relayed {
+    int wait_status = 0;       // as from waitpid
+    bool closed = false;       // the relay ended the session (the child was killed)
+    bool mid_message = false;  // the child's output ended inside a line
+};
+
+// exec_relayed's loop (sandbox/relay.cpp): the child with its stdin and stdout through
+// `relay`, SIGINT, SIGTERM and SIGHUP forwarded to it.
+Result<Relayed> run_relayed(const SpawnSpec& spec, LineRelay& relay);
 
 // The executable `name` would run as, searched in `path_var` (a PATH value) unless it has a
 // slash; empty when none is found.

@@ -357,6 +357,29 @@ Result<int> exec_inherit(const Profile& profile) {
     return WEXITSTATUS(*status);
 }
 
+Result<int> exec_relayed(const Profile& profile, LineRelay& relay) {
+    // Blocked before the egress supervisor's thread starts, so that it inherits the mask and
+    // the loop's signalfd receives them.
+    sigset_t forwarded, old_mask;
+    sigemptyset(&forwarded);
+    for (int sig : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&forwarded, sig);
+    pthread_sigmask(SIG_BLOCK, &forwarded, &old_mask);
+    auto launch = prepare(profile, false);
+    if (!launch) {
+        pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
+        return tl::unexpected(launch.error());
+    }
+    auto cgroup = detail::SandboxCgroup::create(profile.max_processes, profile.max_memory);
+    launch->spec.cgroup_procs = cgroup.procs_files();
+    auto out = detail::run_relayed(launch->spec, relay);
+    pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
+    if (!out) return tl::unexpected(in_context(out.error(), profile.name));
+    if (out->closed) return 1;
+    if (WIFSIGNALED(out->wait_status)) return 128 + WTERMSIG(out->wait_status);
+    int code = WEXITSTATUS(out->wait_status);
+    return code == 0 && out->mid_message ? 1 : code;
+}
+
 std::string RunResult::describe() const {
     if (timed_out) return "timed out after " + std::to_string(timeout_s) + " s";
     if (out_of_memory)

@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "formats/error.hpp"
@@ -87,6 +88,38 @@ Result<RunResult> converse(const Profile& profile, const std::string& first_inpu
 // Runs argv in the sandbox with nxp's own stdin/stdout/stderr (an MCP server speaking stdio
 // to NextChat); used by `nxp exec`.
 Result<int> exec_inherit(const Profile& profile);  // waits and returns the exit status
+
+// What a LineRelay answers: bytes for each side (complete lines) and whether the session ends
+// once to_client is written.
+struct RelayOutput {
+    std::string to_client;
+    std::string to_server;
+    bool close = false;
+};
+
+// Sees every line between nxp's stdin/stdout (the client) and the child's (the server), for
+// exec_relayed. Lines are handed over without their '\n'; what is returned is written on.
+class LineRelay {
+  public:
+    virtual ~LineRelay() = default;
+    virtual RelayOutput from_client(std::string_view line) = 0;
+    virtual RelayOutput from_server(std::string_view line) = 0;
+    // A line longer than max_line(): the client's is dropped, the server's ends the session.
+    virtual RelayOutput client_line_too_long() = 0;
+    virtual RelayOutput server_line_too_long() = 0;
+    // The server exited or closed its stdout; `why` says how ("exited with status 1").
+    virtual RelayOutput server_gone(const std::string& why) = 0;
+    virtual std::size_t max_line() const = 0;
+};
+
+// Runs argv in the sandbox as exec_inherit does (same limits, egress, signal forwarding), but
+// with its stdin and stdout as pipes through `relay`: each line nxp reads on stdin goes to
+// relay.from_client, each line the child writes to relay.from_server, and what they return is
+// written to the child's stdin and nxp's stdout. Nothing is buffered without bound: a side
+// whose output waits unwritten is not read. When nxp's stdin ends the child's stdin is closed
+// and the child gets 2 s to exit (then SIGTERM, then SIGKILL of its process group). Returns the
+// child's exit status (128+signal when killed), or 1 when the relay closed the session.
+Result<int> exec_relayed(const Profile& profile, LineRelay& relay);
 
 // The bubblewrap command line for a profile (exposed for tests and `--verbose`): directories
 // are bound by file descriptor (the numbers mean nothing once this returns) and the
