@@ -1,11 +1,23 @@
-// nxp exec NAME: starts a plugin's MCP server in its sandbox with nxp's stdio, its
-// configuration mapped to environment and arguments. NextChat's mcp_config.json runs this.
+// nxp exec NAME: starts a plugin's MCP server in its sandbox, its configuration mapped to
+// environment and arguments, and relays its stdio through the MCP gate (pinned and hidden
+// tools, runtime/mcp_gate.hpp). NextChat's mcp_config.json runs this.
 #include "cli/context.hpp"
+#include "runtime/mcp_relay.hpp"
 #include "txn/permissions.hpp"
+#include "txn/tools.hpp"
 
 namespace nxp::cli {
 
 namespace {
+
+// Each event of the relay: a line in ROOT/log/tools/NAME.jsonl (best effort) and on stderr.
+runtime::GateEventSink tool_event_sink(Context& c, const std::filesystem::path& root_dir,
+                                       const std::string& name) {
+    return [&c, log = runtime::tool_log_path(root_dir, name), name](const runtime::GateEvent& e) {
+        runtime::log_tool_event(log, e);
+        c.message(txn::Level::Warning, runtime::describe_tool_event(name, e));
+    };
+}
 
 Result<int> run(Context& c, const std::string& name) {
     auto root = c.open_root(txn::Access::Read);
@@ -27,10 +39,15 @@ Result<int> run(Context& c, const std::string& name) {
         return fail(ErrorKind::Invalid, name,
                     "needs config " + p->config.missing.front() + "; run 'nxp config " + name +
                         " " + p->config.missing.front() + " VALUE'");
+    auto policy = txn::tool_policy(*root, *pkg, snap->config);
+    if (!policy) return tl::unexpected(policy.error());
+    policy->plugin = name;
+    policy->secrets = p->config.secrets;
+    runtime::McpGate gate(std::move(*policy));
     auto prof = runtime::plugin_profile(*p, txn::allow_unsandboxed(*root, c.g.allow_unsandboxed));
     prof.argv = runtime::mcp_argv(*p);
     prof.timeout_s = 0;
-    return sandbox::exec_inherit(prof);
+    return runtime::exec_gated(prof, gate, tool_event_sink(c, root->dir(), name));
 }
 
 }  // namespace
