@@ -10,6 +10,7 @@
 #include "formats/mcp_tools.hpp"
 #include "txn/installed.hpp"
 #include "txn/repos.hpp"
+#include "txn/tools.hpp"
 
 namespace nxp::cli {
 
@@ -35,6 +36,21 @@ Result<Catalog> load(Context& c, txn::Root& root) {
     if (!pkgs) return tl::unexpected(pkgs.error());
     cat.installed = std::move(*pkgs);
     return cat;
+}
+
+// The tool policy of installed MCP server `name` in the current generation (none for other
+// kinds of plugin).
+Result<std::optional<runtime::ToolPolicy>> installed_tools(txn::Root& root,
+                                                           const std::string& name) {
+    auto snap = txn::current_snapshot(root);
+    if (!snap) return tl::unexpected(snap.error());
+    const auto* pkg = snap->find(name);
+    if (!pkg) return std::optional<runtime::ToolPolicy>();
+    auto m = runtime::installed_manifest(root.db(), pkg->store_path);
+    if (!m || m->kind != formats::Kind::McpServer) return std::optional<runtime::ToolPolicy>();
+    auto policy = txn::tool_policy(root, *pkg, snap->config);
+    if (!policy) return tl::unexpected(policy.error());
+    return std::optional<runtime::ToolPolicy>(std::move(*policy));
 }
 
 std::string installed_version(const Catalog& cat, const std::string& name) {
@@ -102,13 +118,15 @@ Result<int> info(Context& c, const std::string& name) {
     for (const auto& [repo, e] : versions)
         avail.push_back({{"version", e->version.str()}, {"repo", repo}});
     const formats::IndexEntry* top = versions.empty() ? nullptr : versions.front().second;
-    // Tool names the MCP health check recorded for the installed version.
+    // Tool names pinned for the installed version, and what they add to the prompt.
     std::vector<std::string> tools;
+    std::optional<runtime::ToolPolicy> policy;
     if (!inst.empty()) {
-        auto t = root->db().tools(name, inst);
-        if (t && *t)
-            if (auto pins = formats::parse_tool_pins(**t, "tools"))
-                for (const auto& d : *pins) tools.push_back(d.name);
+        auto p = installed_tools(*root, name);
+        if (!p) return tl::unexpected(p.error());
+        policy = std::move(*p);
+        if (policy)
+            for (const auto& d : policy->pins) tools.push_back(d.name);
     }
     if (c.g.json) {
         nlohmann::json doc{
@@ -117,6 +135,13 @@ Result<int> info(Context& c, const std::string& name) {
             {"available", avail},
             {"tools", tools},
             {"installed", inst.empty() ? nlohmann::json(nullptr) : nlohmann::json(inst)}};
+        if (policy) {
+            auto size = formats::prompt_size(policy->pins, policy->hidden);
+            doc["prompt"] = {{"tools", size.tools},
+                             {"bytes", size.bytes},
+                             {"hidden", policy->hidden},
+                             {"pinned", policy->pinned}};
+        }
         if (top) {
             doc["summary"] = top->summary;
             doc["kind"] = formats::kind_name(top->kind);
@@ -155,6 +180,17 @@ Result<int> info(Context& c, const std::string& name) {
     }
     text += "Installed   " + (inst.empty() ? std::string("no") : inst) + "\n";
     if (!tools.empty()) text += "Tools       " + join(tools) + "\n";
+    if (policy && !policy->pinned)
+        text +=
+            "Prompt      unknown: no tool definitions are pinned (see 'nxp tools " + name + "')\n";
+    else if (policy) {
+        auto size = formats::prompt_size(policy->pins, policy->hidden);
+        std::size_t hidden = 0;
+        for (const auto& t : policy->pins) hidden += policy->hidden.count(t.name);
+        text += "Prompt      " + std::to_string(size.tools) +
+                (size.tools == 1 ? " tool, " : " tools, ") + std::to_string(size.bytes) +
+                " bytes (" + std::to_string(hidden) + " hidden; see 'nxp tools " + name + "')\n";
+    }
     c.out(text);
     return 0;
 }

@@ -41,5 +41,6 @@ void add_import(CLI::App& app, Context& ctx);
 void add_apply(CLI::App& app, Context& ctx);  // cmd_apply.cpp
 void add_lock(CLI::App& app, Context& ctx);
 void add_bundle(CLI::App& app, Context& ctx);
+void add_tools(CLI::App& app, Context& ctx);  // cmd_tools.cpp
 
 }  // namespace nxp::cli

@@ -88,6 +88,7 @@ int main(int argc, char** argv) {
     nxp::cli::add_config(app, ctx);
     nxp::cli::add_enable(app, ctx);
     nxp::cli::add_permissions(app, ctx);
+    nxp::cli::add_tools(app, ctx);
     nxp::cli::add_exec(app, ctx);
     nxp::cli::add_nextchat(app, ctx);
     nxp::cli::add_new(app, ctx);

@@ -101,6 +101,7 @@ complete -c nxp -n '__nxp_at' -a config -d "Show or change a plugin's configurat
 complete -c nxp -n '__nxp_at' -a enable -d 'Enable plugins'
 complete -c nxp -n '__nxp_at' -a disable -d 'Disable plugins (paused in NextChat)'
 complete -c nxp -n '__nxp_at' -a permissions -d "Show, grant or revoke a plugin's permissions; egress log"
+complete -c nxp -n '__nxp_at' -a tools -d "Show an MCP server's tools; hide or restore them"
 complete -c nxp -n '__nxp_at' -a exec -d "Start a plugin's MCP server in its sandbox"
 complete -c nxp -n '__nxp_at' -a nextchat -d 'Point nxp at NextChat and check it is in step'
 complete -c nxp -n '__nxp_at' -a doctor -d 'Check the root, repositories, plugins, sandbox and NextChat'
@@ -142,6 +143,7 @@ complete -c nxp -n '__nxp_in repo build' -l id -x -d 'Repository id'
 complete -c nxp -n '__nxp_in repo build' -l expires-days -x -d 'Days until clients refuse the index'
 complete -c nxp -n '__nxp_in repo build' -l revoke -x -d 'Revoke a published package (sha256 or NAME@VERSION)'
 complete -c nxp -n '__nxp_in repo build' -l advisory -x -d 'Publish an advisory ID;PACKAGE;VERSIONS;SEVERITY;SUMMARY'
+complete -c nxp -n '__nxp_in repo build' -l pin-tools -d 'Start each added MCP server and pin its tool definitions'
 complete -c nxp -n '__nxp_in repo rotate-key' -F
 complete -c nxp -n '__nxp_in repo rotate-key' -l key -r -F -d 'Current secret key file'
 complete -c nxp -n '__nxp_in repo rotate-key' -l new-key -r -F -d 'New secret key file'
@@ -154,7 +156,7 @@ complete -c nxp -n '__nxp_in install' -l no-recommends -d 'Do not install recomm
 complete -c nxp -n '__nxp_in remove' -a '(__nxp_query installed)'
 complete -c nxp -n '__nxp_in remove' -l keep-deps -d 'Keep dependencies that are no longer needed'
 complete -c nxp -n '__nxp_in remove' -l purge -d 'Also drop configuration and data'
-for c in update verify repair hold unhold why config enable disable permissions exec files
+for c in update verify repair hold unhold why config enable disable permissions tools exec files
     complete -c nxp -n "__nxp_in $c" -a '(__nxp_query installed)'
 end
 complete -c nxp -n '__nxp_in rollback' -l to -x -d 'Generation to switch to'
@@ -175,6 +177,10 @@ complete -c nxp -n '__nxp_in permissions' -l revoke -d 'Revoke every grant'
 complete -c nxp -n '__nxp_in permissions' -l log -d 'Show the egress decisions its sandbox recorded'
 complete -c nxp -n '__nxp_in permissions' -l since -x -d 'With --log: only since TIME (ISO, or Nm/Nh/Nd ago)'
 complete -c nxp -n '__nxp_in permissions' -l denied -d 'With --log: only denied decisions'
+complete -c nxp -n '__nxp_in tools' -l disable -x -d 'Hide these tools from NextChat'
+complete -c nxp -n '__nxp_in tools' -l enable -d 'Show these hidden tools again (none: all)'
+complete -c nxp -n '__nxp_in tools' -l allow-unpinned -d 'Let changed and new tool definitions through'
+complete -c nxp -n '__nxp_in tools' -l pinned-only -d 'Withhold definitions that differ from the pinned ones'
 complete -c nxp -n '__nxp_in nextchat set' -a '(__fish_complete_directories)'
 complete -c nxp -n '__nxp_in nextchat set' -l restart-cmd -x -d 'Run after each change'
 complete -c nxp -n '__nxp_in nextchat set' -l path-map -x -d 'HOST=CONTAINER'

@@ -8,6 +8,7 @@
 #include "deploy/apply_internal.hpp"
 #include "formats/json_util.hpp"
 #include "txn/fsutil.hpp"
+#include "txn/tools.hpp"
 
 namespace nxp::deploy::detail {
 
@@ -200,9 +201,10 @@ Result<std::vector<db::ConfigRow>> next_config(const formats::Desired& d, const 
     for (const auto& p : d.plugins) listed.insert(p.name);
     std::vector<db::ConfigRow> rows;
     // What the file does not list keeps its configuration; a removed plugin's too, as with
-    // a plain `nxp remove`, so a reinstall finds it.
+    // a plain `nxp remove`, so a reinstall finds it. Tool filters (`nxp tools`, reserved
+    // keys) are the operator's, not the file's: every plugin keeps them.
     for (const auto& r : snap.config)
-        if (!listed.count(r.package)) rows.push_back(r);
+        if (!listed.count(r.package) || txn::is_reserved_config_key(r.key)) rows.push_back(r);
     for (const auto& p : d.plugins) {
         auto pkg = next.find(p.name);
         if (pkg == next.end()) continue;  // the resolver reported it; nothing to configure
@@ -211,6 +213,11 @@ Result<std::vector<db::ConfigRow>> next_config(const formats::Desired& d, const 
         const auto& keys = given.at(p.name);
         std::vector<db::ConfigRow> mine;
         for (const auto& [key, g] : keys) {
+            if (txn::is_reserved_config_key(key))
+                return fail(ErrorKind::Invalid, g.field,
+                            "not a config key: keys starting with '@' are nxp's own (tool "
+                            "filters: 'nxp tools " +
+                                p.name + "')");
             const formats::ConfigKey* spec = nullptr;
             if (*m) {
                 auto it = (*m)->config.find(key);
@@ -246,7 +253,8 @@ Result<std::vector<db::ConfigRow>> next_config(const formats::Desired& d, const 
             changes.push_back(std::move(c));
         }
         for (const auto& old : snap.config)
-            if (old.package == p.name && !keys.count(old.key))
+            if (old.package == p.name && !keys.count(old.key) &&
+                !txn::is_reserved_config_key(old.key))
                 changes.push_back({old.package, old.key, "unset", old.secret, nullptr, ""});
         rows.insert(rows.end(), mine.begin(), mine.end());
     }

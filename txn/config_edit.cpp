@@ -6,6 +6,7 @@
 
 #include "formats/json_util.hpp"
 #include "runtime/plugin.hpp"
+#include "txn/tools.hpp"
 
 namespace nxp::txn {
 
@@ -60,6 +61,7 @@ runtime::PluginConfig ConfigEdit::effective() const {
 }
 
 Result<void> ConfigEdit::set(const std::string& key, const std::string& text) {
+    if (is_reserved_config_key(key)) return apply(json{{key, nullptr}}, name_);  // its error
     auto spec = manifest_.config.find(key);
     if (spec == manifest_.config.end())
         return fail(ErrorKind::Invalid, name_ + ": " + key, "no such config key");
@@ -79,6 +81,12 @@ Result<void> ConfigEdit::unset(const std::string& key) {
 Result<void> ConfigEdit::apply(const json& doc, const std::string& where) {
     if (!doc.is_object()) return fail(ErrorKind::Invalid, where, "expected a JSON object of keys");
     for (const auto& [key, value] : doc.items()) {
+        if (is_reserved_config_key(key))
+            return fail(ErrorKind::Invalid, where,
+                        key +
+                            ": not a config key; keys starting with '@' are nxp's own (tool "
+                            "filters: 'nxp tools " +
+                            name_ + "')");
         auto spec = manifest_.config.find(key);
         if (spec == manifest_.config.end())
             return fail(ErrorKind::Invalid, where, key + ": " + name_ + " has no such config key");

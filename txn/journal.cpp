@@ -35,15 +35,17 @@ std::string_view step_action_name(StepAction a) {
             return "enable";
         case StepAction::Disable:
             return "disable";
+        case StepAction::Tools:
+            return "tools";
     }
     return "unknown";
 }
 
 std::optional<StepAction> parse_step_action(std::string_view name) {
-    for (auto a :
-         {StepAction::Install, StepAction::Upgrade, StepAction::Downgrade, StepAction::Reinstall,
-          StepAction::Remove, StepAction::Change, StepAction::MarkExplicit,
-          StepAction::MarkDependency, StepAction::Config, StepAction::Enable, StepAction::Disable})
+    for (auto a : {StepAction::Install, StepAction::Upgrade, StepAction::Downgrade,
+                   StepAction::Reinstall, StepAction::Remove, StepAction::Change,
+                   StepAction::MarkExplicit, StepAction::MarkDependency, StepAction::Config,
+                   StepAction::Enable, StepAction::Disable, StepAction::Tools})
         if (step_action_name(a) == name) return a;
     return std::nullopt;
 }

@@ -29,6 +29,7 @@ enum class StepAction {
     Config,
     Enable,
     Disable,
+    Tools,  // the operator's tool filters changed (nxp tools); no plugin code runs
 };
 std::string_view step_action_name(StepAction a);  // "install", "mark-explicit", …
 std::optional<StepAction> parse_step_action(std::string_view name);
