@@ -19,6 +19,7 @@
 #include "formats/display.hpp"
 #include "formats/manifest.hpp"
 #include "formats/text_util.hpp"
+#include "os/log_file.hpp"
 
 namespace nxp::sandbox::egress {
 
@@ -272,17 +273,8 @@ std::string log_line(const Decision& d, std::time_t t) {
 void Log::write(const Decision& d) {
     if (file_.empty()) return;
     std::string line = log_line(d, std::time(nullptr)) + "\n";
-    std::lock_guard lock(mutex_);
-    std::error_code ec;
-    std::filesystem::create_directories(file_.parent_path(), ec);
-    struct stat st;
-    if (::stat(file_.c_str(), &st) == 0 && static_cast<std::uint64_t>(st.st_size) >= max_bytes_)
-        ::rename(file_.c_str(), (file_.string() + ".1").c_str());
-    int fd = ::open(file_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (fd < 0) return;
-    ssize_t ignored = ::write(fd, line.data(), line.size());  // one write: lines never interleave
-    (void)ignored;
-    ::close(fd);
+    std::lock_guard lock(mutex_);  // the rotation is one writer's at a time
+    os::append_log_line(file_, line, max_bytes_);
 }
 
 std::vector<Address> resolve_on_host(const std::string& name, int family) {
