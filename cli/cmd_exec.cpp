@@ -3,6 +3,7 @@
 // tools, runtime/mcp_gate.hpp). NextChat's mcp_config.json runs this.
 #include "cli/context.hpp"
 #include "runtime/mcp_relay.hpp"
+#include "runtime/mcp_remote.hpp"
 #include "txn/permissions.hpp"
 #include "txn/tools.hpp"
 
@@ -17,6 +18,17 @@ runtime::GateEventSink tool_event_sink(Context& c, const std::filesystem::path& 
         runtime::log_tool_event(log, e);
         c.message(txn::Level::Warning, runtime::describe_tool_event(name, e));
     };
+}
+
+// A remote server (mcp.remote): nxp itself bridges stdio to it, through the same gate.
+Result<int> run_remote(Context& c, const runtime::Plugin& p, runtime::McpGate& gate,
+                       const std::filesystem::path& root_dir) {
+    auto ep = runtime::remote_endpoint(p);
+    if (!ep) return tl::unexpected(ep.error());
+    runtime::BridgeIo io;
+    io.on_event = tool_event_sink(c, root_dir, p.name);
+    io.on_note = [&c](const std::string& text) { c.message(txn::Level::Warning, text); };
+    return runtime::run_remote_bridge(*ep, gate, io);
 }
 
 Result<int> run(Context& c, const std::string& name) {
@@ -44,6 +56,7 @@ Result<int> run(Context& c, const std::string& name) {
     policy->plugin = name;
     policy->secrets = p->config.secrets;
     runtime::McpGate gate(std::move(*policy));
+    if (p->manifest.mcp->remote) return run_remote(c, *p, gate, root->dir());
     auto prof = runtime::plugin_profile(*p, txn::allow_unsandboxed(*root, c.g.allow_unsandboxed));
     prof.argv = runtime::mcp_argv(*p);
     prof.timeout_s = 0;

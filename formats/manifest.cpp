@@ -21,12 +21,21 @@ constexpr std::string_view kKinds[] = {"mcp-server", "mask", "prompts", "openapi
 
 Result<std::optional<Mcp>> parse_mcp(const json& v) {
     if (!v.is_object()) return invalid("mcp", "expected object");
-    if (auto ok = detail::reject_unknown_keys(v, "mcp", {"command", "args"}); !ok) {
+    if (auto ok = detail::reject_unknown_keys(v, "mcp", {"command", "args", "remote"}); !ok) {
         return tl::unexpected(ok.error());
     }
     Mcp mcp;
     const json* command = member(v, "command");
-    if (!command) return invalid("mcp.command", "required field is missing");
+    const json* remote = member(v, "remote");
+    if (command && remote) return invalid("mcp", "give either command or remote, not both");
+    if (remote) {
+        if (member(v, "args")) return invalid("mcp.args", "only allowed with mcp.command");
+        auto r = detail::parse_mcp_remote(*remote);
+        if (!r) return tl::unexpected(r.error());
+        mcp.remote = std::move(*r);
+        return mcp;
+    }
+    if (!command) return invalid("mcp.command", "required field is missing (or mcp.remote)");
     auto c = detail::get_string(*command, "mcp.command", 4096);
     if (!c) return tl::unexpected(c.error());
     if (c->empty()) return invalid("mcp.command", "must not be empty");
@@ -83,9 +92,11 @@ Result<Check> parse_check(const json& v) {
     return check;
 }
 
-// Every ${config.KEY} in a permission path or an MCP argument must name a config key.
+// Every ${config.KEY} in a permission path, an MCP argument or a remote server's header must
+// name a config key; only a header may name a secret one (`allow_secret`).
 Result<void> check_placeholders(std::string_view text, std::string_view field,
-                                const std::map<std::string, ConfigKey>& config) {
+                                const std::map<std::string, ConfigKey>& config,
+                                bool allow_secret = false) {
     constexpr std::string_view open = "${config.";
     for (auto p = text.find(open); p != std::string_view::npos; p = text.find(open, p + 1)) {
         auto end = text.find('}', p);
@@ -98,7 +109,7 @@ Result<void> check_placeholders(std::string_view text, std::string_view field,
         }
         // A command line or a mount point is readable by every local user (/proc/PID/cmdline,
         // /proc/PID/mountinfo): a secret reaches the plugin through its environment only.
-        if (it->second.secret) {
+        if (it->second.secret && !allow_secret) {
             return invalid(std::string(field),
                            "refers to secret config key " + detail::quote(key) +
                                ": a secret reaches the plugin only through \"env\"");
@@ -127,6 +138,13 @@ Result<void> check_cross_fields(const Manifest& m) {
         for (std::size_t i = 0; i < m.mcp->args.size(); ++i) {
             auto ok = check_placeholders(m.mcp->args[i], detail::at("mcp.args", i), m.config);
             if (!ok) return ok;
+        }
+        // A header goes only to the remote server, over the connection the bridge makes:
+        // the place for a bearer token from a secret key.
+        for (const auto& [name, value] :
+             m.mcp->remote ? m.mcp->remote->headers : std::map<std::string, std::string>{}) {
+            auto field = "mcp.remote.headers." + detail::quote(name);
+            if (auto ok = check_placeholders(value, field, m.config, true); !ok) return ok;
         }
     }
     return {};
@@ -226,6 +244,9 @@ Result<Manifest> manifest_from_json(const json& doc) {
         m.check = *c;
     }
     if (auto ok = check_cross_fields(m); !ok) return tl::unexpected(ok.error());
+    // The remote server's host:port is a permission the plugin asks for, shown and granted
+    // like any other (and in the index `nxp repo build` writes).
+    if (m.mcp && m.mcp->remote) detail::add_remote_permission(*m.mcp->remote, m.permissions);
     return m;
 }
 

@@ -78,9 +78,35 @@ struct ConfigKey {
     std::optional<int> position;      // for arg "single"
 };
 
+// A remote MCP server (issue 16): `nxp exec` bridges NextChat's stdio to it.
+enum class McpTransport { StreamableHttp, Sse };  // MCP 2025-03-26 and later; 2024-11-05
+std::string_view transport_name(McpTransport t);  // "streamable-http", "sse"
+
+struct McpRemote {
+    std::string url;  // http:// or https://, checked by parse_remote_url
+    McpTransport transport = McpTransport::StreamableHttp;
+    // Extra request headers by name; a value may hold ${config.KEY}, secret keys included
+    // (expanded when the bridge starts, never shown).
+    std::map<std::string, std::string> headers;
+};
+
+// The parts of a remote server's URL: http or https, a host (a DNS name, IPv4 or [IPv6];
+// no user information), an optional port, a path and query (no fragment).
+struct RemoteUrl {
+    bool https = true;
+    std::string host;  // lower-case name, or the address's text (IPv6 without brackets)
+    std::uint16_t port = 443;
+    std::string target;  // path and query, at least "/"
+    // The permissions.network entry the server needs: "host" (port 443), "host:port",
+    // "a.b.c.d:port", "[v6]:port".
+    std::string network_entry;
+};
+Result<RemoteUrl> parse_remote_url(std::string_view url);
+
 struct Mcp {
-    std::string command;
-    std::vector<std::string> args;  // may hold ${plugin_dir}, ${state_dir}, ${config.KEY}
+    std::string command;              // empty for a remote server
+    std::vector<std::string> args;    // may hold ${plugin_dir}, ${state_dir}, ${config.KEY}
+    std::optional<McpRemote> remote;  // instead of command and args
 };
 
 struct Hooks {

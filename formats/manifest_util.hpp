@@ -22,4 +22,11 @@ Result<void> check_replaces(const std::vector<Dep>& deps, std::string_view field
 // "[v6][:port]".
 bool is_valid_network_host(std::string_view s);
 
+// plugin.json's mcp.remote (formats/manifest_remote.cpp); ${config.KEY} placeholders in
+// header values are checked against the config keys later (check_cross_fields).
+Result<McpRemote> parse_mcp_remote(const nlohmann::json& v);
+// `perms` with the remote server's network entry added when no entry names the same host and
+// port: the host a remote plugin talks to is a permission it asks for.
+void add_remote_permission(const McpRemote& remote, Permissions& perms);
+
 }  // namespace nxp::formats::detail

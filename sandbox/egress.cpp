@@ -323,7 +323,18 @@ DnsAnswer answer_dns(const unsigned char* query, std::size_t size, const std::ve
         out.reply = build_reply(query, question_end, ns_r_noerror, {}, qtype);
         return out;
     }
-    int family = qtype == ns_t_a ? AF_INET : AF_INET6;
+    Lookup found = lookup_granted_name(name, qtype == ns_t_a ? AF_INET : AF_INET6, resolve);
+    std::vector<Address> allowed;
+    for (const auto& [n, a] : found.answered) allowed.push_back(a);
+    out.decisions = std::move(found.decisions);
+    out.answered = std::move(found.answered);
+    int rcode = allowed.empty() && found.found ? ns_r_refused : ns_r_noerror;
+    out.reply = build_reply(query, question_end, rcode, allowed, qtype);
+    return out;
+}
+
+Lookup lookup_granted_name(const std::string& name, int family, const Resolver& resolve) {
+    Lookup out;
     std::vector<Address> found;
     bool trusted = false;
 #ifdef NXP_FAULT_INJECTION
@@ -333,7 +344,7 @@ DnsAnswer answer_dns(const unsigned char* query, std::size_t size, const std::ve
     }
 #endif
     if (!trusted) found = resolve(name, family);
-    std::vector<Address> allowed;
+    out.found = !found.empty();
     for (const auto& a : found) {
         std::string why = trusted ? std::string() : refused_class(a);
         if (!why.empty()) {
@@ -342,10 +353,7 @@ DnsAnswer answer_dns(const unsigned char* query, std::size_t size, const std::ve
         }
         out.decisions.push_back({true, name, a.str(), 0, "dns", "name granted"});
         out.answered.emplace_back(name, a);
-        allowed.push_back(a);
     }
-    int rcode = allowed.empty() && !found.empty() ? ns_r_refused : ns_r_noerror;
-    out.reply = build_reply(query, question_end, rcode, allowed, qtype);
     return out;
 }
 

@@ -94,6 +94,17 @@ class Log {
 using Resolver = std::function<std::vector<Address>(const std::string& name, int family)>;
 std::vector<Address> resolve_on_host(const std::string& name, int family);
 
+// The addresses of one family a granted name may lead to, as the DNS stub gives them out:
+// the host's public addresses for it (a loopback, private, … one is refused and logged), or
+// under fault injection NXP_TEST_EGRESS_HOSTS's. nxp exec's remote bridge (runtime/
+// mcp_remote) pins its connections to these, with the same decisions.
+struct Lookup {
+    std::vector<Decision> decisions;                        // via "dns"
+    std::vector<std::pair<std::string, Address>> answered;  // (name, address) allowed
+    bool found = false;                                     // the name had addresses at all
+};
+Lookup lookup_granted_name(const std::string& name, int family, const Resolver& resolve);
+
 // The DNS stub's answer to one query: A/AAAA for a granted name get the host's public
 // addresses for it; a granted name with only refused addresses and any name not granted
 // get REFUSED; other types of a granted name an empty answer. `answered` lists the

@@ -4,6 +4,7 @@
 #include <ctime>
 #include <map>
 
+#include "runtime/mcp_remote.hpp"
 #include "runtime/plugin.hpp"
 #include "runtime/run.hpp"
 #include "txn/nextchat_check.hpp"
@@ -39,7 +40,10 @@ Result<void> check_mcp(Root& root, const runtime::Plugin& p, const db::GenPackag
     prof.argv = runtime::mcp_argv(p);
     prof.timeout_s = p.manifest.check.timeout;
     events.message(Level::Info, "Checking MCP server " + p.name + "...");
-    auto tools = runtime::mcp_health_check(prof, p.config.secrets);
+    // A remote server (mcp.remote) is checked over its own transport, not in a sandbox.
+    auto tools = p.manifest.mcp->remote
+                     ? runtime::remote_health_check(p, p.manifest.check.timeout)
+                     : runtime::mcp_health_check(prof, p.config.secrets);
     if (!tools)
         return fail(ErrorKind::Invalid, p.name + ": MCP health check",
                     tools.error().str() + "; the transaction was aborted");
