@@ -11,6 +11,7 @@
 #include "cli/apply_render.hpp"
 #include "cli/term.hpp"
 #include "deploy/apply.hpp"
+#include "sandbox/host_tools.hpp"
 
 namespace nxp::cli {
 namespace fs = std::filesystem;
@@ -87,7 +88,10 @@ fs::path Context::root_dir() const {
 }
 
 Result<txn::Root> Context::open_root(txn::Access access) {
-    return txn::Root::open(root_dir(), {access, g.no_wait}, *this);
+    auto root = txn::Root::open(root_dir(), {access, g.no_wait}, *this);
+    // Host facts (node's version, whether bubblewrap works) are remembered in its cache.
+    if (root) sandbox::set_host_memo_dir(root->cache_dir());
+    return root;
 }
 
 void Context::emit(json doc) const {

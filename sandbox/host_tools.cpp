@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <fstream>
@@ -43,8 +44,20 @@ bool inside_system_tree(const fs::path& dir) {
 
 namespace {
 
-// What identifies one executable file: the memo line's key.
-std::optional<std::string> identity(const fs::path& real) {
+fs::path& memo_dir() {
+    static fs::path dir;
+    return dir;
+}
+
+}  // namespace
+
+void set_host_memo_dir(const fs::path& dir) { memo_dir() = dir; }
+
+const fs::path& host_memo_dir() { return memo_dir(); }
+
+namespace detail {
+
+std::optional<std::string> executable_identity(const fs::path& real) {
     struct stat st {};
     if (::stat(real.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return {};
     char magic[4] = {};
@@ -60,7 +73,40 @@ std::optional<std::string> identity(const fs::path& real) {
            '\t' + std::to_string(st.st_size) + '\t' + ns(st.st_mtim) + '\t' + ns(st.st_ctim);
 }
 
-}  // namespace
+std::optional<std::string> read_memo(const fs::path& memo, const std::string& key) {
+    if (memo.empty()) return {};
+    std::ifstream in(memo);
+    std::string line;
+    if (!std::getline(in, line)) return {};
+    // The value is what follows the last tab (keys hold tabs, values never do), so that a
+    // key that is a prefix of the file's key never matches.
+    auto tab = line.rfind('\t');
+    if (tab == std::string::npos || line.compare(0, tab, key) != 0 || tab != key.size()) return {};
+    return line.substr(tab + 1);
+}
+
+void write_memo(const fs::path& memo, const std::string& key, const std::string& value) {
+    if (memo.empty() || value.find_first_of("\t\n") != std::string::npos) return;
+    // A private temporary name: two nxp processes remembering at once must not mix lines.
+    fs::path tmp = memo;
+    tmp += ".tmp." + std::to_string(::getpid());
+    {
+        std::ofstream o(tmp, std::ios::trunc);
+        if (!o) return;  // a cache nxp cannot write: the next run finds out again
+        o << key << '\t' << value << '\n';
+        if (!o.flush()) {
+            o.close();
+            std::error_code ec;
+            fs::remove(tmp, ec);
+            return;
+        }
+    }
+    std::error_code ec;
+    fs::rename(tmp, memo, ec);
+    if (ec) fs::remove(tmp, ec);
+}
+
+}  // namespace detail
 
 std::optional<HostTool> find_node(const std::string& path_var) { return find_node(path_var, {}); }
 
@@ -70,14 +116,10 @@ std::optional<HostTool> find_node(const std::string& path_var, const fs::path& m
     std::error_code ec;
     fs::path real = fs::canonical(exe, ec);
     if (ec) return {};
-    std::optional<std::string> id = memo.empty() ? std::nullopt : identity(real);
+    std::optional<std::string> id = memo.empty() ? std::nullopt : detail::executable_identity(real);
     if (id) {
-        std::ifstream in(memo);
-        std::string line;
-        if (std::getline(in, line) && line.size() > id->size() + 1 &&
-            line.compare(0, id->size(), *id) == 0 && line[id->size()] == '\t') {
-            if (auto v = version_of("v" + line.substr(id->size() + 1))) return HostTool{real, *v};
-        }
+        if (auto v = detail::read_memo(memo, *id); v && version_of("v" + *v))
+            return HostTool{real, *version_of("v" + *v)};
     }
     detail::SpawnSpec spec;
     spec.path = real.string();
@@ -89,23 +131,16 @@ std::optional<HostTool> find_node(const std::string& path_var, const fs::path& m
         return {};
     auto version = version_of(out->output);
     if (!version) return {};
-    if (id) {  // best effort: a root nxp cannot write just probes every time
-        fs::path tmp = memo;
-        tmp += ".tmp";
-        {
-            std::ofstream o(tmp, std::ios::trunc);
-            o << *id << '\t' << *version << '\n';
-        }
-        fs::rename(tmp, memo, ec);
-        if (ec) fs::remove(tmp, ec);
-    }
+    if (id) detail::write_memo(memo, *id, *version);  // best effort
     return HostTool{real, *version};
 }
 
 const std::optional<HostTool>& host_node(const fs::path& memo) {
     static const std::optional<HostTool> node = [&memo] {
         const char* path = std::getenv("PATH");
-        return find_node(path ? path : "/usr/local/bin:/usr/bin:/bin", memo);
+        fs::path file = memo;
+        if (file.empty() && !host_memo_dir().empty()) file = host_memo_dir() / "host-node";
+        return find_node(path ? path : "/usr/local/bin:/usr/bin:/bin", file);
     }();
     return node;
 }

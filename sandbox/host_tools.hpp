@@ -27,8 +27,32 @@ std::optional<HostTool> find_node(const std::string& path_var);
 std::optional<HostTool> find_node(const std::string& path_var, const std::filesystem::path& memo);
 
 // find_node on nxp's own PATH, probed once per process (the host does not change under it);
-// the first caller's `memo` is used, if any.
+// the first caller's `memo` is used, if any, else host_memo_dir()/host-node when that is set.
 const std::optional<HostTool>& host_node(const std::filesystem::path& memo = {});
+
+// Where facts about the host are remembered between runs, so that a start (`nxp exec`, which
+// NextChat runs for every MCP server) does not pay for finding them out again: the node
+// memo above and whether bubblewrap works (runner.cpp). The CLI sets the root's cache
+// directory once the root is open; empty (the default): nothing is remembered.
+void set_host_memo_dir(const std::filesystem::path& dir);
+const std::filesystem::path& host_memo_dir();
+
+namespace detail {
+
+// What identifies one ELF executable (real path, device, inode, size, mtime, ctime): a memo's
+// key. nullopt for anything else (a shim script may run another program depending on where
+// it runs) or when it cannot be read.
+std::optional<std::string> executable_identity(const std::filesystem::path& real);
+
+// A memo file holds one line "KEY<TAB>VALUE" (VALUE without tabs: a value holding one is not
+// written). read_memo: VALUE when the file's key is exactly `key`.
+// write_memo: best effort, atomically (a cache nxp cannot write is simply not remembered).
+// An empty `memo` path reads nothing and writes nothing.
+std::optional<std::string> read_memo(const std::filesystem::path& memo, const std::string& key);
+void write_memo(const std::filesystem::path& memo, const std::string& key,
+                const std::string& value);
+
+}  // namespace detail
 
 // The executable `name` runs as when looked up on `path_var` (a PATH value; a name with a
 // slash is taken as it is); empty when there is none.

@@ -7,12 +7,17 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <fstream>
+#include <iterator>
+#include <optional>
 #include <system_error>
 
 #include "formats/display.hpp"
 #include "sandbox/cgroup.hpp"
+#include "sandbox/host_tools.hpp"
 #include "sandbox/launch.hpp"
 #include "sandbox/process.hpp"
 
@@ -106,9 +111,60 @@ struct Probe {
     std::string why;
 };
 
+// What could change whether bubblewrap works here, as one memo key: bubblewrap itself (real
+// path, device, inode, size, mtime, ctime: a new version, a setuid bit added), the boot (a
+// sysctl set since, a new kernel), the sysctls that gate unprivileged user namespaces, and
+// the process's own standing (its user, user and mount namespaces, capabilities, seccomp
+// filters and no_new_privs: a container, a service with RestrictNamespaces=). nullopt when
+// bubblewrap cannot be identified (not an ELF file): then it is probed every time.
+std::optional<std::string> probe_key(const std::string& bwrap) {
+    std::error_code ec;
+    fs::path real = fs::canonical(bwrap, ec);
+    if (ec) return {};
+    auto id = detail::executable_identity(real);
+    if (!id) return {};
+    auto file = [](const char* path) {
+        std::ifstream in(path);
+        std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        if (!in.is_open()) return std::string("-");
+        while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+        std::replace_if(
+            text.begin(), text.end(), [](char c) { return c == '\n' || c == '\t'; }, ' ');
+        return text;
+    };
+    std::string key = "bwrap-probe-1\t" + *id;
+    for (const char* path :
+         {"/proc/sys/kernel/random/boot_id", "/proc/sys/kernel/unprivileged_userns_clone",
+          "/proc/sys/user/max_user_namespaces",
+          "/proc/sys/kernel/apparmor_restrict_unprivileged_userns"})
+        key += '\t' + file(path);
+    for (const char* ns : {"/proc/self/ns/user", "/proc/self/ns/mnt"}) {
+        auto target = fs::read_symlink(ns, ec);
+        key += '\t' + (ec ? std::string("-") : target.string());
+    }
+    key += "\tuid=" + std::to_string(::geteuid());
+    std::ifstream status("/proc/self/status");
+    for (std::string line; std::getline(status, line);) {
+        if (line.starts_with("CapEff:") || line.starts_with("NoNewPrivs:") ||
+            line.starts_with("Seccomp:") || line.starts_with("Seccomp_filters:")) {
+            std::replace(line.begin(), line.end(), '\t', ' ');
+            key += '\t' + line;
+        }
+    }
+    return key;
+}
+
+// Whether bubblewrap can make a sandbox here: a trial run, ~10-50 ms of namespaces and
+// mounts. `nxp exec` starts once per MCP server and NextChat session, so a success is
+// remembered in host_memo_dir()/bwrap-probe under probe_key. A failure is not remembered:
+// it may pass (a hung bwrap under load, a process limit), and a host without a sandbox
+// refuses plugin code anyway or runs it only with --allow-unsandboxed.
 Probe probe_bwrap() {
     std::string bwrap = detail::find_executable("bwrap", kBwrapSearch);
     if (bwrap.empty()) return {false, "bwrap not found in " + std::string(kBwrapSearch)};
+    const fs::path memo = host_memo_dir().empty() ? fs::path() : host_memo_dir() / "bwrap-probe";
+    std::optional<std::string> key = memo.empty() ? std::nullopt : probe_key(bwrap);
+    if (key && detail::read_memo(memo, *key) == "works") return {true, ""};
     SpawnSpec spec;
     spec.path = bwrap;
     spec.argv = {bwrap,        "--unshare-all", "--die-with-parent", "--new-session",
@@ -117,7 +173,10 @@ Probe probe_bwrap() {
     spec.env = {std::string("PATH=") + kSandboxPath};
     auto out = detail::run_captured(spec, 10, 4096);
     if (!out) return {false, out.error().str()};
-    if (WIFEXITED(out->wait_status) && WEXITSTATUS(out->wait_status) == 0) return {true, ""};
+    if (WIFEXITED(out->wait_status) && WEXITSTATUS(out->wait_status) == 0) {
+        if (key) detail::write_memo(memo, *key, "works");
+        return {true, ""};
+    }
     std::string why = first_line(out->output);
     if (why.empty()) why = out->timed_out ? "bwrap hung" : "bwrap failed";
     return {false, why};
@@ -261,7 +320,9 @@ Result<std::vector<std::string>> bwrap_argv(const Profile& p) {
 }
 
 bool sandbox_available(std::string* why) {
-    static const Probe probe = probe_bwrap();  // once per process: the host does not change
+    // Once per process (the host does not change under it), and remembered between processes
+    // while probe_key holds.
+    static const Probe probe = probe_bwrap();
     if (why) *why = probe.why;
     return probe.works;
 }

@@ -73,3 +73,44 @@ TEST_CASE("a node that is a script is asked every time, never remembered", "[hos
     TempDir empty;
     CHECK_FALSE(find_node(empty.path.string(), memo));
 }
+
+TEST_CASE("memo files: a value only under exactly its key, written best effort", "[host]") {
+    using namespace nxp::sandbox::detail;
+    TempDir dir;
+    fs::path memo = dir.path / "probe";
+    CHECK_FALSE(read_memo(memo, "k"));  // no file yet
+    write_memo(memo, "key\tpart two", "works");
+    CHECK(read_memo(memo, "key\tpart two") == "works");
+    CHECK_FALSE(read_memo(memo, "key"));               // a prefix of the key is another key
+    CHECK_FALSE(read_memo(memo, "key\tpart two\tx"));  // so is a longer one
+    CHECK_FALSE(read_memo(memo, "key\tpart 2"));
+    // Rewritten whole, and no temporary file left beside it.
+    write_memo(memo, "other", "v");
+    CHECK(slurp(memo) == "other\tv\n");
+    CHECK(std::distance(fs::directory_iterator(dir.path), fs::directory_iterator()) == 1);
+    // Nowhere to write (a missing directory, an empty path): nothing happens, nothing throws.
+    write_memo(dir.path / "missing" / "probe", "k", "v");
+    CHECK_FALSE(fs::exists(dir.path / "missing"));
+    write_memo({}, "k", "v");
+    CHECK_FALSE(read_memo({}, "k"));
+}
+
+TEST_CASE("an executable's memo key names it and changes with it", "[host]") {
+    using namespace nxp::sandbox::detail;
+    const char* fake = std::getenv("NXP_FAKE_NODE");
+    REQUIRE(fake != nullptr);
+    TempDir dir;
+    fs::path exe = dir.path / "tool";
+    fs::copy_file(fake, exe);
+    auto before = executable_identity(exe);
+    REQUIRE(before);
+    CHECK(before->starts_with(exe.string() + "\t"));
+    utimbuf times{1000000000, 1000000000};
+    REQUIRE(::utime(exe.c_str(), &times) == 0);
+    auto after = executable_identity(exe);
+    REQUIRE(after);
+    CHECK(*after != *before);
+    put(dir.path / "script", "#!/bin/sh\n");
+    CHECK_FALSE(executable_identity(dir.path / "script"));  // not ELF
+    CHECK_FALSE(executable_identity(dir.path / "missing"));
+}
