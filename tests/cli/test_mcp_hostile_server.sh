@@ -97,13 +97,16 @@ for c in "${cases[@]}"; do
     took=$(( $(date +%s) - start ))
     [ "$took" -le 20 ] || fail "$mode: nxp exec took $took s to end the session"
     status=$(sed -n 's/^exit \([0-9]*\) after-close-ms.*/\1/p' "$T/err")
-    [ -n "$status" ] && [ "$status" -ne 0 ] || { tail -c 2000 "$T/err"; fail "$mode: nxp exec exited with status '$status'"; }
+    if [ -z "$status" ] || [ "$status" -eq 0 ]; then
+        tail -c 2000 "$T/err"; fail "$mode: nxp exec exited with status '$status'"
+    fi
     # Exactly one answer to the tools/call, a JSON-RPC error (the server's log lines aside).
     grep '^{' "$T/out" | jq -es '[.[] | select(.id == 3)] | length == 1 and (.[0] |
         .jsonrpc == "2.0" and .error.code == -32603 and (.error.message | type == "string"))' \
         >/dev/null || { tail -c 1000 "$T/out"; tail -c 2000 "$T/err"; fail "$mode: no JSON-RPC error for the waiting tools/call"; }
-    grep -qF -- "nxp exec hostile: " "$T/err" && grep -qF -- "$want" "$T/err" ||
-        { tail -c 2000 "$T/err"; fail "$mode: stderr does not name the problem ($want)"; }
+    if ! grep -qF -- "nxp exec hostile: " "$T/err" || ! grep -qF -- "$want" "$T/err"; then
+        tail -c 2000 "$T/err"; fail "$mode: stderr does not name the problem ($want)"
+    fi
     # stderr is one bounded line per event, not the server's data.
     [ "$(wc -c <"$T/err")" -lt 20000 ] || fail "$mode: stderr grew with the server's output"
     rss=$(tail -n 1 "$T/rss")
