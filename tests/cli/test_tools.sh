@@ -171,7 +171,7 @@ cat >"$T/desired.json" <<JSON
 { "format": 1, "repositories": { "demo": { "url": "file://$T/repo", "keys": ["$key"] } },
   "plugins": { "toolbox": { "config": { "units": "metric" } }, "lib": {} } }
 JSON
-doc=$(nxp --json --yes apply "$T/desired.json") || fail "apply failed: $doc"
+doc=$(nxp --json --yes apply "$T/desired.json" 2>"$T/err") || { cat "$T/err"; fail "apply failed: $doc"; }
 jq -e '.config == [{"plugin": "toolbox", "key": "units", "action": "change", "secret": false, "value": "metric", "source": "literal"}]' \
     <<<"$doc" >/dev/null || fail "apply's config diff: $(jq -c .config <<<"$doc")"
 [ "$(status_of delete_note)" = hidden ] || fail "apply dropped the tool filters"
@@ -182,3 +182,30 @@ sed -i 's/"units": "metric"/"@tools.hidden": []/' "$T/desired.json"
 run_rc 1 nxp --yes apply "$T/desired.json"
 err_has "nxp's own"
 pass "reserved rows: not listed by config, kept by config and apply, refused as settings"
+
+# --- through nxp exec, started as NextChat starts it ---------------------------------------
+run_rc 0 nxp tools toolbox --pinned-only
+cp -r "$SRC/tests/nextchat/fixtures/nextchat" "$T/nc"
+run_rc 0 nxp nextchat set "$T/nc"
+CFG=$T/nc/app/mcp/mcp_config.json
+list_through_exec() {
+    python3 "$SRC/tests/cli/mcp_client.py" "$CFG" toolbox 30 >"$T/tools" 2>"$T/err" ||
+        { cat "$T/err"; fail "mcp_client.py could not list toolbox's tools"; }
+    sort "$T/tools" | tr '\n' ' '
+}
+[ "$(list_through_exec)" = "read_note write_note " ] || fail "tools/list through nxp exec: $(cat "$T/tools")"
+cat >"$T/session" <<'JSONL'
+{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2024-11-05","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}
+{"jsonrpc":"2.0","method":"notifications/initialized"}
+{"jsonrpc":"2.0","id":2,"method":"tools/list","params":{}}
+{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"delete_note","arguments":{}}}
+{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"read_note","arguments":{"title":"x"}}}
+JSONL
+python3 "$SRC/tests/cli/mcp_session.py" "$T/session" 30 "$NXP" exec toolbox >"$T/out" 2>"$T/err" || true
+jq -se 'map(select(.id == 3)) | length == 1 and (.[0].error.code | type) == "number" and (.[0] | has("result") | not)' \
+    "$T/out" >/dev/null || { cat "$T/out" "$T/err"; fail "a tools/call to a hidden tool got no JSON-RPC error"; }
+jq -se 'map(select(.id == 4))[0].result.content[0].text == "called read_note metric"' "$T/out" >/dev/null ||
+    { cat "$T/out" "$T/err"; fail "a tools/call to a shown tool did not reach the server"; }
+run_rc 0 nxp tools toolbox --enable
+[ "$(list_through_exec)" = "delete_note read_note write_note " ] || fail "--enable: tools/list through nxp exec: $(cat "$T/tools")"
+pass "through nxp exec: a hidden tool is gone from tools/list, a call to it gets a JSON-RPC error; --enable brings it back"
