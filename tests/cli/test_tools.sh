@@ -41,9 +41,11 @@ require("readline").createInterface({ input: process.stdin }).on("line", (l) => 
 });
 JS
 plugin lib 1.0.0
-make_repo "$T/src/toolbox/" "$T/src/lib-1.0.0/"
+# bare: an MCP server without a health check, so nothing is pinned.
+plugin bare 1.0.0 '"mcp": { "command": "node", "args": ["${plugin_dir}/server.js"] },' mcp-server
+make_repo "$T/src/toolbox/" "$T/src/lib-1.0.0/" "$T/src/bare-1.0.0/"
 make_root
-run_rc 0 nxp --yes install toolbox lib
+run_rc 0 nxp --yes install toolbox lib bare
 gen() { readlink "$NXP_ROOT/current" | grep -o '[0-9]*$'; }
 tools_json() { nxp --json tools toolbox; }
 status_of() { tools_json | jq -r --arg t "$1" '.tools[] | select(.name == $t) | .status'; }
@@ -72,6 +74,22 @@ out_has "^Prompt      3 tools, $full bytes (0 hidden"
 nxp --json info toolbox | jq -e ".prompt == {\"tools\": 3, \"bytes\": $full, \"hidden\": [], \"pinned\": true}" >/dev/null ||
     fail "info --json: no prompt size"
 pass "tools lists the pinned tools with their sizes; info shows the prompt size"
+
+# Nothing pinned: nothing to list, nxp exec withholds every tool; any tool name may be hidden.
+run_rc 0 nxp tools bare
+out_has "No tool definitions are pinned for bare 1.0.0: nxp exec withholds every tool unless --allow-unpinned"
+out_has "^Prompt: 0 tools, 0 bytes (0 hidden)"
+run_rc 0 nxp info bare
+out_has "^Prompt      unknown: no tool definitions are pinned"
+run_rc 0 nxp tools bare --disable anything_at_all
+nxp --json tools bare | jq -e '.pinned == false and .tools == [{"name": "anything_at_all", "description": null,
+    "hidden": true, "status": "hidden", "bytes": 0, "definition": null}] and .prompt == {"tools": 0, "bytes": 0}' >/dev/null ||
+    fail "tools --json of an unpinned server: $(nxp --json tools bare)"
+nxp --json info bare | jq -e '.prompt == {"tools": 0, "bytes": 0, "hidden": ["anything_at_all"], "pinned": false}' >/dev/null ||
+    fail "info --json of an unpinned server: $(nxp --json info bare)"
+run_rc 2 nxp tools bare --disable "$(printf 'bad\tname')"
+err_has "not a tool name"
+pass "a server without pins: nothing listed, the reason said, any tool name can be hidden"
 
 # --- hiding, a transaction that rollback undoes ---------------------------------------------
 g0=$(gen)
