@@ -35,7 +35,7 @@ Result<std::optional<Mcp>> parse_mcp(const json& v) {
         mcp.remote = std::move(*r);
         return mcp;
     }
-    if (!command) return invalid("mcp.command", "required field is missing (or mcp.remote)");
+    if (!command) return invalid("mcp.command", "required field is missing");
     auto c = detail::get_string(*command, "mcp.command", 4096);
     if (!c) return tl::unexpected(c.error());
     if (c->empty()) return invalid("mcp.command", "must not be empty");
