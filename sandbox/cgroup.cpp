@@ -183,11 +183,22 @@ SandboxCgroup::SandboxCgroup(SandboxCgroup&& other) noexcept
     other.memory_dir_.clear();
 }
 
+namespace {
+
+// The file the child writes "0" to. On cgroup v1, `tasks` (the writing thread only; the child
+// is single-threaded after fork, so the same set of tasks): writing cgroup.procs there takes
+// the kernel's cgroup_threadgroup_rwsem for writing, an RCU grace period that cost every
+// `nxp exec` 10-20 ms (issue 16 item 4); `tasks` does not take it. v2 has only cgroup.procs.
+std::string entry_file(const std::string& dir) {
+    return exists_file(dir + "/tasks") ? dir + "/tasks" : dir + "/cgroup.procs";
+}
+
+}  // namespace
+
 std::vector<std::string> SandboxCgroup::procs_files() const {
     std::vector<std::string> files;
-    if (!pids_dir_.empty()) files.push_back(pids_dir_ + "/cgroup.procs");
-    if (!memory_dir_.empty() && memory_dir_ != pids_dir_)
-        files.push_back(memory_dir_ + "/cgroup.procs");
+    if (!pids_dir_.empty()) files.push_back(entry_file(pids_dir_));
+    if (!memory_dir_.empty() && memory_dir_ != pids_dir_) files.push_back(entry_file(memory_dir_));
     return files;
 }
 

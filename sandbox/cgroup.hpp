@@ -32,7 +32,7 @@ class SandboxCgroup {
 
     bool pids_active() const { return !pids_dir_.empty(); }
     bool memory_active() const { return !memory_dir_.empty(); }
-    // The cgroup.procs files the child writes itself into before it execs.
+    // The files the child writes itself into before it execs (cgroup.procs; v1's tasks).
     std::vector<std::string> procs_files() const;
     // Whether the kernel's OOM killer killed a task of the memory cgroup.
     bool oom_killed() const;
