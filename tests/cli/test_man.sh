@@ -106,6 +106,9 @@ documented permissions weather
 documented --yes permissions weather --grant
 documented --dry-run permissions weather --revoke
 documented permissions weather --log
+documented info weather
+documented --yes tools weather --disable forecast
+documented --yes tools weather --enable
 documented --yes disable weather
 documented --yes enable weather
 documented --yes rollback
