@@ -10,6 +10,7 @@
 #include "repo/archive.hpp"
 #include "repo/keys.hpp"
 #include "repo/publish.hpp"
+#include "txn/tool_pins.hpp"
 
 namespace nxp::cli {
 namespace fs = std::filesystem;
@@ -124,7 +125,19 @@ struct BuildArgs {
     std::int64_t expires_days = 30;
     std::vector<std::string> revoke;
     std::vector<std::string> advisories;
+    bool pin_tools = false;
 };
+
+// The "pinned" member of repo build --json: each added server and its tools.
+nlohmann::json pinned_json(const std::map<fs::path, std::vector<formats::ToolDef>>& pins) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& [file, tools] : pins) {
+        nlohmann::json names = nlohmann::json::array();
+        for (const auto& t : tools) names.push_back(t.name);
+        out.push_back({{"file", file.string()}, {"tools", names}});
+    }
+    return out;
+}
 
 Result<int> repo_build(Context& c, const BuildArgs& a) {
     auto keys = repo::load_secret_key_files(a.keys, a.password_file);
@@ -136,6 +149,13 @@ Result<int> repo_build(Context& c, const BuildArgs& a) {
     o.expires_days = a.expires_days;
     o.revoke = a.revoke;
     o.advisories = a.advisories;
+    if (a.pin_tools) {
+        // Before anything is written: a server that cannot be pinned leaves the repository
+        // as it was.
+        auto pins = txn::pin_package_tools(o.packages, {c.g.allow_unsandboxed, 120}, c);
+        if (!pins) return tl::unexpected(pins.error());
+        o.tool_pins = std::move(*pins);
+    }
     auto index = repo::build_repository(o, *keys);
     if (!index) return tl::unexpected(index.error());
     if (c.g.json)
@@ -144,13 +164,20 @@ Result<int> repo_build(Context& c, const BuildArgs& a) {
                 {"version", index->version},
                 {"packages", index->packages.size()},
                 {"expires", index->expires},
-                {"signatures", keys->size()}});
+                {"signatures", keys->size()},
+                {"pinned", pinned_json(o.tool_pins)}});
     else
         c.out("Repository " + index->repo + " at " + a.repo_dir + ": index version " +
               std::to_string(index->version) + ", " + std::to_string(index->packages.size()) +
               " package(s), " +
               (keys->size() == 1 ? std::string("signed.")
                                  : "signed by " + std::to_string(keys->size()) + " keys."));
+    for (const auto& [file, tools] : o.tool_pins) {
+        std::string names;
+        for (const auto& t : tools) names += (names.empty() ? "" : ", ") + t.name;
+        c.out("Pinned " + std::to_string(tools.size()) + " tool(s) of " + file.string() +
+              (names.empty() ? "" : ": " + names));
+    }
     return 0;
 }
 
@@ -235,6 +262,9 @@ void add_repo_build(CLI::App& repo, Context& ctx) {
                     "Revoke a published package (sha256 or NAME@VERSION); repeatable");
     cmd->add_option("--advisory", a->advisories,
                     "Publish an advisory ID;PACKAGE;VERSIONS;SEVERITY;SUMMARY; repeatable");
+    cmd->add_flag("--pin-tools", a->pin_tools,
+                  "Start each added MCP server (sandboxed, configuration defaults, nothing "
+                  "granted) and pin its tool definitions in the signed index");
     cmd->callback([&ctx, a] { ctx.action = [a](Context& c) { return repo_build(c, *a); }; });
 
     auto r = std::make_shared<RotateArgs>();

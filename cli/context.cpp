@@ -9,6 +9,7 @@
 #include <iostream>
 
 #include "cli/apply_render.hpp"
+#include "cli/render.hpp"
 #include "cli/term.hpp"
 #include "deploy/apply.hpp"
 #include "sandbox/host_tools.hpp"
@@ -61,6 +62,8 @@ txn::Answer Context::question(const txn::Question& q) {
 void Context::preview(const Preview& what) {
     if (const auto* p = dynamic_cast<const txn::PlanPreview*>(&what)) {
         if (!g.json) std::cerr << render_plan(*this, p->plan) << render_permissions(p->plan);
+    } else if (const auto* t = dynamic_cast<const txn::ToolChangesPreview*>(&what)) {
+        if (!g.json) std::cerr << render_tool_changes(t->changes);
     } else if (const auto* d = dynamic_cast<const deploy::DiffPreview*>(&what)) {
         // nxp apply --json has always refused without --yes silently.
         quiet_cannot_ask_ = g.json;

@@ -6,6 +6,8 @@
 
 #include "cli/context.hpp"
 #include "formats/display.hpp"
+#include "formats/json_util.hpp"
+#include "formats/text_util.hpp"
 #include "runtime/grants.hpp"
 
 namespace nxp::cli {
@@ -95,6 +97,7 @@ Result<int> run_and_report(Context& ctx, txn::Root& root, const resolver::Reques
             {{"command", kind},
              {"ok", true},
              {"held_back", held_back_json(report->held_back)},
+             {"tool_changes", tool_changes_json(report->tool_changes)},
              {"dry_run", ctx.g.dry_run},
              {"applied", report->applied},
              {"plan", plan_json(report->plan)},
@@ -107,7 +110,8 @@ Result<int> run_and_report(Context& ctx, txn::Root& root, const resolver::Reques
     if (report->plan.empty() && report->plan.marked_explicit.empty()) {
         ctx.out("Nothing to do.");
     } else if (!report->applied) {
-        ctx.out(render_plan(ctx, report->plan) + "Dry run: nothing was changed.");
+        ctx.out(render_plan(ctx, report->plan) + render_tool_changes(report->tool_changes) +
+                "Dry run: nothing was changed.");
     } else {
         ctx.message(txn::Level::Info,
                     "Done: generation " + std::to_string(report->to_generation) + " is current (" +
@@ -127,6 +131,98 @@ std::string render_permissions(const resolver::Plan& plan) {
         text += "  " + s.name + ": " + runtime::describe_permissions(needed) + "\n";
     }
     return text.empty() ? text : "Permissions requested:\n" + text;
+}
+
+namespace {
+
+constexpr const char* kNotPinned =
+    "tool definitions not pinned by the repository; the install health check records them";
+
+std::string shown_description(const std::optional<std::string>& d) {
+    return d ? formats::detail::quote(*d, 300) : std::string("(none)");
+}
+
+// A canonical definition as JSON (it was parsed and written by nxp; a damaged one is null).
+json definition_json(const formats::ToolDef& t) {
+    if (t.canonical.empty()) return json{{"name", t.name}};
+    auto j = formats::parse_json(t.canonical, t.name, {128, false});
+    return j ? *j : json(nullptr);
+}
+
+}  // namespace
+
+std::string render_tool_changes(const std::vector<txn::ToolChange>& changes) {
+    std::string text;
+    for (const auto& c : changes) {
+        const std::string head = "  " + c.name + " " + c.from + " -> " + c.to + ": ";
+        if (!c.pinned) {
+            text += head + kNotPinned + "\n";
+            continue;
+        }
+        if (!c.recorded) {
+            text += head +
+                    "the installed version's tools were never recorded; the new version "
+                    "pins " +
+                    std::to_string(c.added.size()) + " tool(s)\n";
+            continue;
+        }
+        if (!c.needs_confirmation()) continue;
+        text += head.substr(0, head.size() - 1) + "\n";
+        for (const auto& t : c.added) {
+            json d = definition_json(t);
+            const bool has =
+                d.is_object() && d.contains("description") && d["description"].is_string();
+            text += "    + tool " + formats::detail::quote(t.name) + ": description " +
+                    shown_description(
+                        has ? std::optional<std::string>(d["description"].get<std::string>())
+                            : std::nullopt) +
+                    "\n";
+        }
+        for (const auto& t : c.removed)
+            text += "    - tool " + formats::detail::quote(t.name) + "\n";
+        for (const auto& d : c.changed) {
+            text += "    ~ tool " + formats::detail::quote(d.name) + "\n";
+            if (d.description_changed)
+                text += "        description: " + shown_description(d.old_description) +
+                        "\n                  -> " + shown_description(d.new_description) + "\n";
+            if (d.schema_changed) text += "        inputSchema: " + d.schema_summary + "\n";
+        }
+    }
+    return text.empty() ? text : "Tool definitions (what the model is told):\n" + text;
+}
+
+json tool_changes_json(const std::vector<txn::ToolChange>& changes) {
+    json out = json::array();
+    for (const auto& c : changes) {
+        json j{{"name", c.name},
+               {"from", c.from},
+               {"to", c.to},
+               {"pinned", c.pinned},
+               {"recorded", c.recorded},
+               {"needs_confirmation", c.needs_confirmation()}};
+        if (!c.pinned) j["note"] = kNotPinned;
+        json added = json::array(), removed = json::array(), changed = json::array();
+        for (const auto& t : c.added) added.push_back(definition_json(t));
+        for (const auto& t : c.removed) removed.push_back(t.name);
+        for (const auto& d : c.changed) {
+            json one{{"name", d.name},
+                     {"description_changed", d.description_changed},
+                     {"input_schema_changed", d.schema_changed}};
+            if (d.description_changed) {
+                one["old_description"] =
+                    d.old_description ? json(*d.old_description) : json(nullptr);
+                one["new_description"] =
+                    d.new_description ? json(*d.new_description) : json(nullptr);
+            }
+            if (d.schema_changed) one["input_schema_summary"] = d.schema_summary;
+            changed.push_back(std::move(one));
+        }
+        j["added"] = std::move(added);
+        j["removed"] = std::move(removed);
+        j["changed"] = std::move(changed);
+        out.push_back(std::move(j));
+    }
+    return out;
 }
 
 json held_back_json(const std::vector<txn::HeldBack>& held) {

@@ -21,6 +21,10 @@ nlohmann::json unsolvable_json(const resolver::Unsolvable& u);
 // "Permissions requested:" and each plugin's, for the plan (empty when none).
 std::string render_permissions(const resolver::Plan& plan);
 nlohmann::json held_back_json(const std::vector<txn::HeldBack>& held);
+// What updates change in MCP tool definitions (issue 16): for people (empty when nothing to
+// say) and as JSON.
+std::string render_tool_changes(const std::vector<txn::ToolChange>& changes);
+nlohmann::json tool_changes_json(const std::vector<txn::ToolChange>& changes);
 std::string render_held_back(const std::vector<txn::HeldBack>& held);
 
 // An unsolvable request as the command's result: with --json its document (command, ok

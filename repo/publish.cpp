@@ -54,21 +54,34 @@ Result<formats::IndexEntry> describe_package(const fs::path& pkg, const std::str
     return e;
 }
 
-// Adds one package to `index` (and its bytes under packages/), enforcing immutability.
-Result<void> add_package(formats::Index& index, const fs::path& repo_dir, const fs::path& pkg) {
+// Adds one package to `index` (and its bytes under packages/), enforcing immutability;
+// `pins`, when given, are recorded as its pinned tools.
+Result<void> add_package(formats::Index& index, const fs::path& repo_dir, const fs::path& pkg,
+                         const std::vector<formats::ToolDef>* pins) {
     auto bytes = read_file(pkg);
     if (!bytes) return tl::unexpected(bytes.error());
     auto entry = describe_package(pkg, *bytes);
     if (!entry) return tl::unexpected(entry.error());
+    if (pins) entry->tools = *pins;
     auto same = std::find_if(index.packages.begin(), index.packages.end(), [&](const auto& p) {
         return p.name == entry->name && p.version == entry->version;
     });
     if (same != index.packages.end()) {
-        if (same->sha256 == entry->sha256) return {};  // already published, identical bytes
-        return fail(ErrorKind::Invalid, pkg.string(),
-                    entry->name + " " + entry->version.str() +
-                        " is already published with other contents (sha256 " + same->sha256 +
-                        "); published versions are immutable: bump the version");
+        if (same->sha256 != entry->sha256)
+            return fail(ErrorKind::Invalid, pkg.string(),
+                        entry->name + " " + entry->version.str() +
+                            " is already published with other contents (sha256 " + same->sha256 +
+                            "); published versions are immutable: bump the version");
+        // Already published, identical bytes: pins may be added to it, not changed.
+        if (!pins || (same->tools && formats::diff_tools(*same->tools, *pins).empty())) return {};
+        if (same->tools)
+            return fail(ErrorKind::Invalid, pkg.string(),
+                        entry->name + " " + entry->version.str() +
+                            " is already published with other pinned tools; its server now "
+                            "answers differently (published versions are immutable: bump the "
+                            "version)");
+        same->tools = *pins;
+        return {};
     }
     if (auto r = os::write_file_atomic(repo_dir / entry->path, *bytes); !r) return r;
     index.packages.push_back(std::move(*entry));
@@ -191,7 +204,11 @@ Result<formats::Index> build_repository(const BuildOptions& opts,
         return fail(ErrorKind::Usage, dir.string(), "expiry must be at least one day");
     }
     for (const auto& pkg : opts.packages) {
-        if (auto r = add_package(index, dir, pkg); !r) return tl::unexpected(r.error());
+        auto pins = opts.tool_pins.find(pkg);
+        if (auto r = add_package(index, dir, pkg,
+                                 pins == opts.tool_pins.end() ? nullptr : &pins->second);
+            !r)
+            return tl::unexpected(r.error());
     }
     for (const auto& spec : opts.revoke) {
         auto at = spec.find('@');

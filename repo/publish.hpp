@@ -2,6 +2,7 @@
 // Publisher side: `nxp repo build` (DESIGN.md §4).
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,11 @@ struct BuildOptions {
     // Advisories to publish (one with an existing id replaces it): "ID;PACKAGE;VERSIONS;
     // SEVERITY;SUMMARY", VERSIONS a constraint ("<1.4.2"), SEVERITY low|medium|high|critical.
     std::vector<std::string> advisories;
+    // Tool definitions to pin in the entries of `packages` (issue 16), by the file they were
+    // read from (nxp repo build --pin-tools runs each server elsewhere: repo/ runs no plugin
+    // code). An entry of a package not named here keeps the pins it had; a package already
+    // published with other pins is refused (its version would tell two stories).
+    std::map<std::filesystem::path, std::vector<formats::ToolDef>> tool_pins;
 };
 
 // Adds packages (replacing an entry of the same name and version only if bytes are equal;

@@ -3,12 +3,14 @@
 #include <algorithm>
 #include <ctime>
 #include <map>
+#include <optional>
 
 #include "runtime/mcp_remote.hpp"
 #include "runtime/plugin.hpp"
 #include "runtime/run.hpp"
 #include "txn/nextchat_check.hpp"
 #include "txn/plugins.hpp"
+#include "txn/tool_pins.hpp"
 #include "txn/transaction.hpp"
 
 namespace nxp::txn {
@@ -27,41 +29,126 @@ bool has_work(const formats::Manifest& m, StepAction a) {
     if (a == StepAction::Remove) return !m.hooks.pre_remove.empty();
     if (a == StepAction::Install && !m.hooks.post_install.empty()) return true;
     if (is_upgrade(a) && !m.hooks.post_upgrade.empty()) return true;
+    // Every MCP server is started: its tools are recorded (issue 16), checked against the
+    // index's pins, and without check.mcp a failure only warns.
     return m.kind == formats::Kind::Mask || m.kind == formats::Kind::Prompts ||
-           (m.check.mcp && m.mcp);
+           (m.kind == formats::Kind::McpServer && m.mcp);
 }
 
-// The MCP health check of an enabled, configured server; records its tool names.
+// The tool definitions the signed index pins for each package the plan brings in.
+using IndexPins = std::map<std::string, std::vector<formats::ToolDef>>;
+IndexPins index_pins(const resolver::Plan& plan) {
+    IndexPins out;
+    for (const auto& s : plan.steps)
+        if (s.kind != resolver::StepKind::Remove && s.entry && s.entry->tools)
+            out[s.name] = *s.entry->tools;
+    return out;
+}
+
+Result<void> record_tools(Root& root, const db::GenPackage& pkg,
+                          const std::vector<formats::ToolDef>& tools) {
+    return root.db().set_tools(pkg.name, pkg.version, formats::write_tool_pins(tools),
+                               static_cast<std::int64_t>(std::time(nullptr)));
+}
+
+// What a health check's answer changes against `kept` (a record), ignoring what a record that
+// knows only a tool's name (before issue 16) cannot say.
+formats::ToolDiff changed_from(const std::vector<formats::ToolDef>& kept,
+                               const std::vector<formats::ToolDef>& answer) {
+    auto diff = formats::diff_tools(kept, answer);
+    std::erase_if(diff.changed, [](const auto& c) { return c.first.canonical.empty(); });
+    return diff;
+}
+
+// The tools recorded for `pkg`'s version, if any.
+Result<std::optional<std::vector<formats::ToolDef>>> recorded_tools(Root& root,
+                                                                    const db::GenPackage& pkg) {
+    auto row = root.db().tools(pkg.name, pkg.version);
+    if (!row) return tl::unexpected(in_context(row.error(), pkg.name));
+    if (!*row) return std::nullopt;
+    auto pins = formats::parse_tool_pins(**row, pkg.name + " " + pkg.version + ": recorded tools");
+    if (!pins) return tl::unexpected(pins.error());
+    return std::optional<std::vector<formats::ToolDef>>(std::move(*pins));
+}
+
+// The MCP health check of an enabled, configured server; records its tool definitions.
+// `pins`, for a version the plan brings in, are the signed index's: the answer must be
+// exactly those, else the transaction stops before the switch. A step that brings in no
+// version (configuration, enable) keeps the record it has: an answer that differs is a warning
+// and nxp exec withholds what changed. A server that is disabled or misses configuration is
+// not started; index pins are recorded. Without pins and without check.mcp, a failed
+// handshake only warns.
 Result<void> check_mcp(Root& root, const runtime::Plugin& p, const db::GenPackage& pkg,
+                       const std::vector<formats::ToolDef>* pins, bool brought_in,
                        const runtime::RunPolicy& policy, Events& events) {
-    if (!p.manifest.check.mcp || !p.manifest.mcp || !pkg.enabled || !p.config.missing.empty())
-        return {};
+    if (p.manifest.kind != formats::Kind::McpServer || !p.manifest.mcp) return {};
+    if (!pkg.enabled || !p.config.missing.empty()) {
+        if (!pins) return {};
+        events.message(Level::Info, p.name + ": not started (" +
+                                        (pkg.enabled ? "configuration missing" : "disabled") +
+                                        "); the tools pinned by the repository are recorded");
+        return record_tools(root, pkg, *pins);
+    }
+    std::optional<std::vector<formats::ToolDef>> kept;
+    if (!brought_in) {
+        auto r = recorded_tools(root, pkg);
+        if (!r) return tl::unexpected(r.error());
+        kept = std::move(*r);
+    }
+    const bool must_pass = p.manifest.check.mcp || pins;
     auto prof = runtime::plugin_profile(p, policy.allow_unsandboxed);
     prof.argv = runtime::mcp_argv(p);
     prof.timeout_s = p.manifest.check.timeout;
     events.message(Level::Info, "Checking MCP server " + p.name + "...");
     // A remote server (mcp.remote) is checked over its own transport, not in a sandbox.
-    auto tools = p.manifest.mcp->remote
-                     ? runtime::remote_health_check(p, p.manifest.check.timeout)
-                     : runtime::mcp_health_check(prof, p.config.secrets);
+    auto tools = p.manifest.mcp->remote ? runtime::remote_health_check(p, p.manifest.check.timeout)
+                                        : runtime::mcp_health_check(prof, p.config.secrets);
+    if (!tools && !must_pass) {
+        events.message(Level::Warning,
+                       p.name + ": the MCP server did not answer the handshake (" +
+                           tools.error().str() + "); " +
+                           (kept ? "its recorded tools are kept"
+                                 : "its tools are not recorded, and nxp exec withholds them "
+                                   "until they are pinned (nxp tools " +
+                                       p.name + " --allow-unpinned)"));
+        return {};
+    }
     if (!tools)
         return fail(ErrorKind::Invalid, p.name + ": MCP health check",
                     tools.error().str() + "; the transaction was aborted");
-    if (auto r = root.db().set_tools(p.name, pkg.version, formats::write_tool_pins(*tools),
-                                     static_cast<std::int64_t>(std::time(nullptr)));
-        !r)
-        return r;
+    if (pins) {
+        auto diff = formats::diff_tools(*pins, *tools);
+        if (!diff.empty())
+            return fail(
+                ErrorKind::Verification, p.name + " " + pkg.version + ": MCP health check",
+                "the server's tools differ from those repository " + pkg.repo +
+                    " pinned in its signed index (against the pins: " + describe_tool_diff(diff) +
+                    ")" + "; the transaction was aborted, nothing was changed");
+    } else if (kept) {
+        if (auto diff = changed_from(*kept, *tools); !diff.empty()) {
+            events.message(Level::Warning, p.name +
+                                               ": the MCP server's tools differ from those "
+                                               "recorded (" +
+                                               describe_tool_diff(diff) +
+                                               "); the record is kept and nxp exec withholds "
+                                               "what changed");
+            return {};
+        }
+    }
+    if (auto r = record_tools(root, pkg, *tools); !r) return r;
     std::string names;
     for (const auto& t : *tools) names += (names.empty() ? "" : ", ") + t.name;
     events.message(Level::Info, p.name + " answers with " + std::to_string(tools->size()) +
-                                    " tool(s): " + names);
+                                    " tool(s)" + (pins ? ", as pinned" : "") + ": " + names);
     return {};
 }
 
 // What a step that installs or changes `pkg` runs: its post-install or post-upgrade hook,
 // the catalog check and the MCP health check.
 Result<void> run_installed(Root& root, const db::GenPackage& pkg, StepAction a,
-                           const Intent& intent, const runtime::RunPolicy& policy, Events& events) {
+                           const Intent& intent, const std::vector<formats::ToolDef>* pins,
+                           const runtime::RunPolicy& policy, Events& events) {
+    const bool brought_in = a == StepAction::Install || is_upgrade(a);
     auto p = runtime::load_plugin(root.db(), root.dir(), pkg, intent.packages, intent.config);
     if (!p) return tl::unexpected(p.error());
     if (a == StepAction::Install) {
@@ -76,7 +163,7 @@ Result<void> run_installed(Root& root, const db::GenPackage& pkg, StepAction a,
             return r;
     }
     if (auto r = runtime::check_catalog(*p); !r) return r;
-    return check_mcp(root, *p, pkg, policy, events);
+    return check_mcp(root, *p, pkg, pins, brought_in, policy, events);
 }
 
 const db::GenPackage* find_package(const std::vector<db::GenPackage>& pkgs,
@@ -96,6 +183,7 @@ Result<void> run_plugin_code(Root& root, const Intent& intent, const TxnReport& 
     if (!old_packages) return tl::unexpected(old_packages.error());
     auto old_config = root.db().generation_config(report.from_generation);
     if (!old_config) return tl::unexpected(old_config.error());
+    const IndexPins pins = index_pins(report.plan);
     for (const auto& step : intent.steps) {
         auto a = step.kind();
         if (!a || (*a != StepAction::Remove && *a != StepAction::Install && !is_upgrade(*a) &&
@@ -116,7 +204,12 @@ Result<void> run_plugin_code(Root& root, const Intent& intent, const TxnReport& 
                 return r;
             continue;
         }
-        if (auto r = run_installed(root, *pkg, *a, intent, policy, events); !r) return r;
+        // The index's pins apply to the version the plan brings in (not to a configuration
+        // change of what is installed).
+        auto pin = pins.find(step.name);
+        const bool brought_in = *a == StepAction::Install || is_upgrade(*a);
+        const auto* step_pins = brought_in && pin != pins.end() ? &pin->second : nullptr;
+        if (auto r = run_installed(root, *pkg, *a, intent, step_pins, policy, events); !r) return r;
     }
     return {};
 }

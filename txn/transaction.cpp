@@ -73,9 +73,12 @@ Result<resolver::Outcome> resolve_holding_back(const Root& root, resolver::Unive
     return outcome;
 }
 
-// The plan is shown, then --yes or the answer to Question::Proceed decides.
-Result<void> proceed(const resolver::Plan& plan, const TxnOptions& opts, Events& events) {
-    events.preview(PlanPreview(plan));
+// The plan is shown with what it changes in tool definitions; changed definitions are
+// accepted (confirm_tool_changes), then --yes or the answer to Question::Proceed decides.
+Result<void> proceed(const TxnReport& report, const TxnOptions& opts, Events& events) {
+    events.preview(PlanPreview(report.plan));
+    events.preview(ToolChangesPreview(report.tool_changes));
+    if (auto r = confirm_tool_changes(report.tool_changes, opts.yes, events); !r) return r;
     if (opts.yes || events.question({Question::Type::Proceed, "", {}, "Proceed?"}) == Answer::Yes)
         return {};
     return fail(ErrorKind::Cancelled, "", "cancelled; nothing was changed");
@@ -152,8 +155,11 @@ Result<TxnReport> run_request(Root& root, const resolver::Request& request, cons
         return report;
     }
     report.plan = std::get<resolver::Plan>(std::move(*outcome));
+    auto tool_changes = plan_tool_changes(root, report.plan);
+    if (!tool_changes) return tl::unexpected(tool_changes.error());
+    report.tool_changes = std::move(*tool_changes);
     if ((report.plan.empty() && report.plan.marked_explicit.empty()) || opts.dry_run) return report;
-    if (auto r = proceed(report.plan, opts, events); !r) return tl::unexpected(r.error());
+    if (auto r = proceed(report, opts, events); !r) return tl::unexpected(r.error());
     if (auto r = grant_plan(root, report.plan, grants, events); !r)
         return tl::unexpected(r.error());
 

@@ -16,6 +16,7 @@
 #include "txn/events.hpp"
 #include "txn/journal.hpp"
 #include "txn/root.hpp"
+#include "txn/tool_pins.hpp"
 
 namespace nxp::txn {
 
@@ -93,6 +94,8 @@ struct TxnReport {
     std::int64_t to_generation = 0;
     std::uint64_t download_bytes = 0;  // bytes fetched (not found in the cache)
     std::vector<HeldBack> held_back;   // updates kept back for want of permissions
+    // What each upgrade of an MCP server changes in its tool definitions (issue 16).
+    std::vector<ToolChange> tool_changes;
 };
 
 // Journal → build generation → grant configured paths → hooks and health checks (and the
