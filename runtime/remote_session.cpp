@@ -115,6 +115,10 @@ struct RemoteSession::Impl {
                                    formats::redact_secrets(why, ep.secrets)}}}};
         msg["id"] = json::parse(id);
         inbox.push_back(msg.dump(-1, ' ', false, json::error_handler_t::replace));
+        if (init_pending && id == init_id) {  // what waited for the session goes now, and fails
+            init_pending = false;
+            flush_held();
+        }
     }
     void answer_errors(const RemoteTransfer& t, const std::string& why) {
         for (const auto& id : t.ids) answer_error(id, why);
