@@ -258,7 +258,6 @@ GateOutput McpGate::answer_tools_list(const json& msg, std::string_view line) {
         if (n && n->is_string()) ++count[n->get<std::string>()];
     }
     GateOutput out;
-    std::set<std::string> withheld;
     std::vector<bool> keep(tools->size(), true);
     for (std::size_t i = 0; i < tools->size(); ++i) {
         const json& t = (*tools)[i];
@@ -279,7 +278,10 @@ GateOutput McpGate::answer_tools_list(const json& msg, std::string_view line) {
             std::string canonical = policy_.secrets.empty()
                                         ? def->canonical
                                         : formats::redact_secrets(def->canonical, policy_.secrets);
-            if (pin != pins_.end() && (pin->second.empty() || pin->second == canonical)) continue;
+            if (pin != pins_.end() && (pin->second.empty() || pin->second == canonical)) {
+                withheld_.erase(name);
+                continue;
+            }
             why = pin != pins_.end() ? "its definition is not the one pinned"
                   : policy_.pinned   ? "it was not among the tools pinned for " + plugin()
                                      : "no tool definitions are pinned for " + plugin();
@@ -289,10 +291,9 @@ GateOutput McpGate::answer_tools_list(const json& msg, std::string_view line) {
             }
         }
         keep[i] = false;
-        if (pinned) withheld.insert(name);
+        if (pinned) withheld_.insert(name);
         out.events.push_back({"withheld", name, why});
     }
-    withheld_ = std::move(withheld);
     if (out.events.size() > limits_.max_events) {
         std::size_t more = out.events.size() - limits_.max_events;
         out.events.resize(limits_.max_events);

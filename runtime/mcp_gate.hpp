@@ -111,8 +111,9 @@ class McpGate {
     std::map<std::string, Pending> pending_;
     // Requests NextChat cancelled (notifications/cancelled): a late answer is dropped.
     std::deque<std::string> cancelled_;
-    // Pinned tools whose definition in the last tools/list answer was not the pinned one
-    // (unpinned names are refused by the pin check itself): bounded by the pins.
+    // Pinned tools whose definition, the last time a tools/list answer (or page of one) held
+    // them, was not the pinned one (unpinned names are refused by the pin check itself):
+    // bounded by the pins.
     std::set<std::string> withheld_;
     std::size_t unsolicited_ = 0;
     bool closed_ = false;

@@ -152,6 +152,11 @@ TEST_CASE("a changed description is withheld and its calls refused") {
     CHECK(refused.to_server.empty());
     CHECK(lines(refused.to_client)[0]["error"]["message"].get<std::string>().find(
               "withheld: its definition is not the one pinned") != std::string::npos);
+    // A later page (tools/list with a cursor) that does not hold it does not clear it.
+    auto page = gate.from_client(request(7, "tools/list", {{"cursor", "2"}}));
+    CHECK_FALSE(page.to_server.empty());
+    gate.from_server(tools_answer(7, json::array({tool("fetch", "Fetches")})));
+    CHECK(gate.from_client(call(8, "search")).to_server.empty());
     // The server goes back to the pinned text: the tool is shown and callable again.
     auto third =
         list_tools(gate, 5, {tool("search", "Searches the web"), tool("fetch", "Fetches")});
