@@ -45,6 +45,10 @@ def hostile(mode, i):
     if mode == "midmessage":
         raw('{"jsonrpc":"2.0","id":%d,"resu' % i)
         os._exit(0)
+    if mode == "bigflood":
+        line = '{"jsonrpc":"2.0","method":"notifications/message","params":{"data":"%s"}}\n' % ("x" * (1 << 20))
+        while True:
+            out.write(line)
     if mode == "crash":
         os._exit(3)
     time.sleep(120)
@@ -113,6 +117,33 @@ for c in "${cases[@]}"; do
     [ "$rss" -lt 300000 ] || fail "$mode: nxp exec's memory reached $rss KiB"
     pass "$mode: session closed in ${took} s, exit $status, JSON-RPC error for the call, '$want', max RSS ${rss} KiB"
 done
+# A server flooding 1 MiB lines at a client that stops reading: nxp stops reading it too
+# (backpressure) instead of holding what the client does not take.
+cat >"$T/stall.py" <<'PY'
+import json, subprocess, sys, time
+p = subprocess.Popen([sys.argv[1], "exec", "hostile"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                     stderr=subprocess.DEVNULL)
+def send(m):
+    p.stdin.write((json.dumps(m) + "\n").encode())
+    p.stdin.flush()
+send({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {}})
+p.stdout.readline()
+send({"jsonrpc": "2.0", "id": 2, "method": "tools/list", "params": {}})
+p.stdout.readline()
+send({"jsonrpc": "2.0", "id": 3, "method": "tools/call", "params": {"name": "go", "arguments": {"mode": "bigflood"}}})
+p.stdout.read(1 << 20)  # a little, then nothing more for 4 s
+time.sleep(4)
+alive = p.poll() is None
+hwm = [l.split()[1] for l in open(f"/proc/{p.pid}/status") if l.startswith("VmHWM:")][0] if alive else "0"
+print(alive, hwm)
+p.kill()
+p.wait()
+PY
+read -r alive hwm < <(python3 "$T/stall.py" "$NXP")
+[ "$alive" = True ] || fail "nxp exec ended while its client was only slow"
+[ "$hwm" -lt 150000 ] || fail "nxp exec grew to $hwm KiB holding output its client did not read"
+pass "a flood of 1 MiB lines at a client that does not read: nxp exec stays at $hwm KiB"
+
 [ "$(jq -s '[.[] | select(.kind == "protocol")] | length' "$NXP_ROOT/log/tools/hostile.jsonl")" -ge 8 ] ||
     fail "the protocol errors are not in the tool log"
 pass "each protocol error is in ROOT/log/tools/hostile.jsonl"
