@@ -435,6 +435,8 @@ void RemoteSession::Impl::finish(RemoteTransfer& t, CURLcode rc) {
         if (!(t.attempt < ep.max_retries && !t.refused))
             return fail_session("lost the SSE stream of " + ep.url + ": " + shown(what));
         notes.push_back("the SSE stream ended (" + what + "); reconnecting");
+        // Messages wait for the new stream's endpoint (the old one may name a gone session).
+        endpoint.clear();
         retry(t, Role::Stream);
         later.back().second->last_id = stream_last_id;
         return;

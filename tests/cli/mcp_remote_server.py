@@ -11,6 +11,7 @@ stream), flaky (the event stream is cut after its first event; a GET with Last-E
 resumes it). The files in STATE_DIR change its behaviour and record what it saw:
   changed        echo's description differs from the one at install (a "rug pull")
   evil-endpoint  the SSE endpoint event names another host
+  drop-stream    the next SSE stream sends one event (id boot-1) and ends (then the file goes)
   endpoint       (its content) the SSE endpoint event's data, {port} replaced
   hostile        (its content) how initialize is answered: "redirect" (307 to evil.test),
                  "huge-event" (a 17 MiB event), "huge-json" (a 17 MiB body), "bad-json"
@@ -174,6 +175,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.reply(200)
 
     def legacy_stream(self):
+        if flag("drop-stream"):
+            os.remove(os.path.join(STATE, "drop-stream"))
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.wfile.write(b"id: boot-1\nevent: hello\ndata: {}\n\n")
+            self.close_connection = True
+            return
         sid = uuid.uuid4().hex
         q = STREAMS.setdefault(sid, queue.Queue())
         self.send_response(200)

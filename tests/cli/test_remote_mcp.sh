@@ -123,6 +123,16 @@ jq -e -s 'any(.[]; .method == "POST" and (.path | startswith("/messages?sessionI
     { cat "$STATE/seen.jsonl"; fail "messages were not posted to the endpoint"; }
 pass "the legacy SSE transport: endpoint event, POSTs, answers on the stream"
 
+# The SSE stream drops before its endpoint event: reconnected with Last-Event-ID.
+touch "$STATE/drop-stream"
+: >"$STATE/seen.jsonl"
+drive legacy
+[ "$(result 4)" = 5 ] || { cat "$T/out" "$T/err"; fail "the session did not work after the stream was reconnected"; }
+jq -e -s '[.[] | select(.method == "GET" and (.path | startswith("/sse")))] | length == 2 and .[1].last_event_id == "boot-1"' \
+    "$STATE/seen.jsonl" >/dev/null || { cat "$STATE/seen.jsonl"; fail "the SSE stream was not reconnected with Last-Event-ID"; }
+grep -q "reconnecting" "$T/err" || { cat "$T/err"; fail "the reconnect is not reported"; }
+pass "a dropped SSE stream is reconnected with Last-Event-ID"
+
 # A changed definition is withheld, as for a local server.
 touch "$STATE/changed"
 session_messages
