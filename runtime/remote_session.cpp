@@ -1,308 +1,17 @@
-#include "runtime/remote_session.hpp"
-
-#include <curl/curl.h>
+// The protocol side of a remote MCP session (runtime/remote_session.hpp): what each answer,
+// event and failure means for Streamable HTTP and the legacy SSE transport; the curl side is
+// remote_http.cpp.
 #include <poll.h>
-#include <sys/socket.h>
 
 #include <algorithm>
-#include <deque>
-#include <nlohmann/json.hpp>
-#include <optional>
-#include <set>
 
-#include "formats/json_util.hpp"
-#include "formats/redact.hpp"
-#include "formats/text_util.hpp"
-#include "runtime/sse.hpp"
-#include "sandbox/egress.hpp"
+#include "runtime/remote_session_impl.hpp"
 
 namespace nxp::runtime {
-namespace eg = sandbox::egress;
 using nlohmann::json;
-using Clock = std::chrono::steady_clock;
-
-namespace {
-
-constexpr std::size_t kMaxErrorBody = 4096;  // of an HTTP error's body, for its message
-constexpr std::size_t kMaxSessionId = 1024;
-constexpr std::size_t kMaxId = 256;  // bytes of a request id the bridge answers itself
-
-enum class Role { Post, Resume, Stream, Delete };
-
-bool ieq_prefix(std::string_view s, std::string_view prefix) {
-    return s.size() >= prefix.size() &&
-           formats::detail::ascii_lower(s.substr(0, prefix.size())) == prefix;
-}
-
-// Visible ASCII only (RFC 9110 field values the bridge echoes back in a header).
-bool visible_ascii(std::string_view s) {
-    return std::all_of(s.begin(), s.end(), [](char c) { return c > 0x20 && c < 0x7f; });
-}
-
-}  // namespace
-
-struct RemoteTransfer {
-    RemoteSession::Impl* owner = nullptr;
-    Role role = Role::Post;
-    CURL* easy = nullptr;
-    curl_slist* headers = nullptr;
-    std::string url;
-    std::string body;              // what is POSTed
-    std::vector<std::string> ids;  // the JSON-RPC request ids (JSON text) it carries
-    bool initialize = false;
-    bool classified = false;  // the answer's status and type looked at
-    long status = 0;
-    bool is_sse = false;
-    std::optional<SseParser> sse;
-    std::string response;  // a JSON answer, or the start of an error's body
-    std::string last_id;   // of the event stream
-    bool overflow = false;
-    bool refused = false;  // a connect the grant does not cover
-    bool delivered = false;
-    int attempt = 0;
-    long timeout_ms = 0;  // of the whole transfer (0: none; answers may take long)
-    char error[CURL_ERROR_SIZE] = {};
-
-    ~RemoteTransfer() {
-        if (easy) curl_easy_cleanup(easy);
-        if (headers) curl_slist_free_all(headers);
-    }
-};
-
-struct RemoteSession::Impl {
-    RemoteEndpoint ep;
-    std::vector<eg::Grant> grants;
-    std::vector<std::pair<std::string, eg::Address>> answered;
-    eg::Log log;
-    curl_slist* resolve = nullptr;  // CURLOPT_RESOLVE: the host pinned to what nxp resolved
-    CURLM* multi = nullptr;
-    std::vector<std::unique_ptr<RemoteTransfer>> live;
-    std::vector<std::pair<Clock::time_point, std::unique_ptr<RemoteTransfer>>> later;
-    std::deque<std::string> held;
-    std::set<std::string> outstanding;  // ids sent, not yet answered
-    std::vector<std::string> inbox, notes;
-    std::string failure;
-    std::string session_id, protocol_version, init_id;
-    bool init_pending = false;
-    std::string endpoint;  // SSE: where to POST, from the `endpoint` event
-    std::string stream_last_id;
-    bool stream_started = false;
-    bool closing = false;
-
-    explicit Impl(RemoteEndpoint e) : ep(std::move(e)), log(ep.egress_log) {}
-    ~Impl() {
-        for (auto& t : live) curl_multi_remove_handle(multi, t->easy);
-        live.clear();
-        later.clear();
-        if (multi) curl_multi_cleanup(multi);
-        if (resolve) curl_slist_free_all(resolve);
-    }
-
-    bool streamable() const { return ep.transport == formats::McpTransport::StreamableHttp; }
-    std::string shown(std::string_view text) const {
-        return formats::detail::quote(formats::redact_secrets(text, ep.secrets), 200);
-    }
-    void fail_session(const std::string& why) {
-        if (failure.empty()) failure = formats::redact_secrets(why, ep.secrets);
-    }
-
-    void answer_error(const std::string& id, const std::string& why) {
-        if (!outstanding.erase(id)) return;
-        json msg{{"jsonrpc", "2.0"},
-                 {"error",
-                  {{"code", -32000},
-                   {"message", ep.plugin + ": remote MCP server: " +
-                                   formats::redact_secrets(why, ep.secrets)}}}};
-        msg["id"] = json::parse(id);
-        inbox.push_back(msg.dump(-1, ' ', false, json::error_handler_t::replace));
-        if (init_pending && id == init_id) {  // what waited for the session goes now, and fails
-            init_pending = false;
-            flush_held();
-        }
-    }
-    void answer_errors(const RemoteTransfer& t, const std::string& why) {
-        for (const auto& id : t.ids) answer_error(id, why);
-    }
-    bool unanswered(const RemoteTransfer& t) const {
-        return std::any_of(t.ids.begin(), t.ids.end(),
-                           [&](const std::string& id) { return outstanding.count(id) > 0; });
-    }
-
-    // One message from the server (a JSON body, an event's data).
-    void deliver(std::string text) {
-        std::replace(text.begin(), text.end(), '\n', ' ');  // JSON whitespace; one line
-        std::replace(text.begin(), text.end(), '\r', ' ');
-        auto view = formats::detail::trim(text);
-        if (view.empty()) return;
-        auto parsed = formats::parse_json(view, "", {64, false});
-        if (parsed && parsed->is_array()) {  // a batch (MCP 2025-03-26)
-            for (const auto& m : *parsed)
-                deliver(m.dump(-1, ' ', false, json::error_handler_t::replace));
-            return;
-        }
-        if (parsed && parsed->is_object() && parsed->contains("id") &&
-            !parsed->contains("method")) {
-            const std::string id = (*parsed)["id"].dump();
-            outstanding.erase(id);
-            if (init_pending && id == init_id) initialized(*parsed);
-        }
-        inbox.emplace_back(view);
-    }
-
-    void initialized(const json& answer) {
-        init_pending = false;
-        if (answer.contains("result") && answer["result"].is_object()) {
-            const auto& r = answer["result"];
-            if (r.contains("protocolVersion") && r["protocolVersion"].is_string()) {
-                const auto& v = r["protocolVersion"].get_ref<const std::string&>();
-                if (v.size() <= 64 && visible_ascii(v)) protocol_version = v;
-            }
-        }
-        flush_held();
-    }
-
-    void flush_held() {
-        while (!held.empty() && failure.empty() && !(streamable() && init_pending)) {
-            std::string line = std::move(held.front());
-            held.pop_front();
-            send(line);
-        }
-    }
-
-    void send(const std::string& line) {
-        if (!failure.empty()) return;
-        auto parsed = formats::parse_json(line, "", {64, false});
-        std::vector<std::string> ids;
-        bool initialize = false;
-        if (parsed && parsed->is_object() && parsed->contains("method") && parsed->contains("id")) {
-            std::string id = (*parsed)["id"].dump();
-            if (id.size() <= kMaxId) ids.push_back(id);
-            initialize = (*parsed)["method"] == "initialize";
-        }
-        if (!streamable() && !stream_started) start_stream(0);  // when the client first speaks
-        const bool wait = streamable() ? init_pending && !initialize : endpoint.empty();
-        if (wait) {
-            held.push_back(line);
-            return;
-        }
-        for (const auto& id : ids) outstanding.insert(id);
-        if (initialize) {
-            init_pending = true;
-            init_id = ids.empty() ? std::string() : ids.front();
-            session_id.clear();
-        }
-        auto t = std::make_unique<RemoteTransfer>();
-        t->role = Role::Post;
-        t->url = streamable() ? ep.url : endpoint;
-        t->body = line;
-        t->ids = std::move(ids);
-        t->initialize = initialize;
-        start(std::move(t));
-    }
-
-    // Queues a transfer: curl_multi_add_handle may not be called from curl's callbacks,
-    // where a message or an endpoint event can make one, so pump() launches it.
-    void start(std::unique_ptr<RemoteTransfer> t) {
-        later.emplace_back(Clock::now(), std::move(t));
-    }
-    void launch(std::unique_ptr<RemoteTransfer> t);
-    void finish(RemoteTransfer& t, CURLcode rc);
-    void retry(RemoteTransfer& t, Role role);
-    void on_event(RemoteTransfer& t, const SseEvent& e);
-    void on_endpoint(const std::string& data);
-    void start_stream(int attempt);
-};
-
-namespace {
-
-curl_socket_t open_socket(void* clientp, curlsocktype, curl_sockaddr* addr) {
-    auto* t = static_cast<RemoteTransfer*>(clientp);
-    auto& s = *t->owner;
-    auto to = eg::from_sockaddr(&addr->addr, addr->addrlen);
-    if (!to) {
-        t->refused = true;
-        return CURL_SOCKET_BAD;
-    }
-    auto v = eg::check_connect(s.grants, s.answered, to->first, to->second);
-    s.log.write({v.allow, v.host, to->first.str(), to->second, "connect", v.reason});
-    if (!v.allow) {
-        t->refused = true;
-        s.notes.push_back("refused a connection to " + to->first.str() + " port " +
-                          std::to_string(to->second) + " (" + v.reason + ")");
-        return CURL_SOCKET_BAD;
-    }
-    return ::socket(addr->family, addr->socktype | SOCK_CLOEXEC, addr->protocol);
-}
-
-void classify(RemoteTransfer& t) {
-    if (t.classified) return;
-    t.classified = true;
-    curl_easy_getinfo(t.easy, CURLINFO_RESPONSE_CODE, &t.status);
-    char* type = nullptr;
-    curl_easy_getinfo(t.easy, CURLINFO_CONTENT_TYPE, &type);
-    t.is_sse = t.status >= 200 && t.status < 300 && type && ieq_prefix(type, "text/event-stream");
-    if (t.is_sse) t.sse.emplace(t.owner->ep.max_message);
-}
-
-std::size_t on_body(char* data, std::size_t size, std::size_t n, void* userp) {
-    auto& t = *static_cast<RemoteTransfer*>(userp);
-    auto& s = *t.owner;
-    const std::size_t len = size * n;
-    classify(t);
-    t.delivered = true;
-    if (t.status < 200 || t.status >= 300) {  // kept for the error's message only
-        t.response.append(
-            data, std::min(len, kMaxErrorBody - std::min(kMaxErrorBody, t.response.size())));
-        return len;
-    }
-    if (t.is_sse) {
-        std::vector<SseEvent> events;
-        const bool ok = t.sse->feed({data, len}, events);
-        if (!t.sse->last_event_id().empty()) t.last_id = t.sse->last_event_id();
-        for (const auto& e : events) s.on_event(t, e);
-        if (!ok) {
-            t.overflow = true;
-            return 0;
-        }
-        return len;
-    }
-    if (t.role == Role::Post && !s.streamable()) {  // "Accepted": the answer comes on the stream
-        t.response.append(
-            data, std::min(len, kMaxErrorBody - std::min(kMaxErrorBody, t.response.size())));
-        return len;
-    }
-    if (t.response.size() + len > s.ep.max_message) {
-        t.overflow = true;
-        return 0;
-    }
-    t.response.append(data, len);
-    return len;
-}
-
-std::size_t on_header(char* data, std::size_t size, std::size_t n, void* userp) {
-    auto& t = *static_cast<RemoteTransfer*>(userp);
-    std::string_view line(data, size * n);
-    if (ieq_prefix(line, "mcp-session-id:")) {
-        auto value = formats::detail::trim(line.substr(15));
-        long status = 0;
-        curl_easy_getinfo(t.easy, CURLINFO_RESPONSE_CODE, &status);
-        if (t.initialize && status >= 200 && status < 300) {
-            if (value.size() > kMaxSessionId || !visible_ascii(value)) {
-                t.owner->fail_session(
-                    "the server's Mcp-Session-Id is not visible ASCII of at "
-                    "most 1024 bytes");
-                return 0;
-            }
-            t.owner->session_id = std::string(value);
-        }
-    }
-    return size * n;
-}
-
-}  // namespace
 
 void RemoteSession::Impl::on_event(RemoteTransfer& t, const SseEvent& e) {
-    if (t.role == Role::Stream) {
+    if (t.role == TransferRole::Stream) {
         stream_last_id = e.id;
         if (e.type == "endpoint") return on_endpoint(e.data);
     }
@@ -344,58 +53,8 @@ void RemoteSession::Impl::on_endpoint(const std::string& data) {
     flush_held();
 }
 
-void RemoteSession::Impl::launch(std::unique_ptr<RemoteTransfer> t) {
-    t->owner = this;
-    CURL* e = t->easy = curl_easy_init();
-    if (!e) return fail_session("curl_easy_init failed");
-    curl_easy_setopt(e, CURLOPT_URL, t->url.c_str());
-    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
-    curl_easy_setopt(e, CURLOPT_PROXY, "");  // never a proxy from the environment
-    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(ep.connect_timeout_ms));
-    curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
-    curl_easy_setopt(e, CURLOPT_USERAGENT, "nxp/" NXP_VERSION);
-    curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, open_socket);
-    curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, t.get());
-    if (resolve) curl_easy_setopt(e, CURLOPT_RESOLVE, resolve);
-    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(e, CURLOPT_WRITEDATA, t.get());
-    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(e, CURLOPT_HEADERDATA, t.get());
-    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->error);
-    curl_easy_setopt(e, CURLOPT_PRIVATE, t.get());
-    if (t->timeout_ms > 0) curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, t->timeout_ms);
-    auto add = [&](const std::string& h) { t->headers = curl_slist_append(t->headers, h.c_str()); };
-    for (const auto& [name, value] : ep.headers) add(name + ": " + value);
-    if (!session_id.empty() && streamable()) add("Mcp-Session-Id: " + session_id);
-    if (!protocol_version.empty() && streamable()) add("MCP-Protocol-Version: " + protocol_version);
-    switch (t->role) {
-        case Role::Post:
-            add("Content-Type: application/json");
-            add("Accept: application/json, text/event-stream");
-            add("Expect:");
-            curl_easy_setopt(e, CURLOPT_POSTFIELDS, t->body.c_str());
-            curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
-                             static_cast<curl_off_t>(t->body.size()));
-            break;
-        case Role::Resume:
-        case Role::Stream:
-            add("Accept: text/event-stream");
-            if (!t->last_id.empty()) add("Last-Event-ID: " + t->last_id);
-            break;
-        case Role::Delete:
-            curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, "DELETE");
-            break;
-    }
-    curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->headers);
-    curl_multi_add_handle(multi, e);
-    live.push_back(std::move(t));
-}
-
 // The same request again after a backoff, or (Resume) a GET resuming its event stream.
-void RemoteSession::Impl::retry(RemoteTransfer& t, Role role) {
+void RemoteSession::Impl::retry(RemoteTransfer& t, TransferRole role) {
     auto again = std::make_unique<RemoteTransfer>();
     again->role = role;
     again->url = t.url;
@@ -411,7 +70,7 @@ void RemoteSession::Impl::retry(RemoteTransfer& t, Role role) {
 void RemoteSession::Impl::start_stream(int attempt) {
     stream_started = true;
     auto t = std::make_unique<RemoteTransfer>();
-    t->role = Role::Stream;
+    t->role = TransferRole::Stream;
     t->url = ep.url;
     t->last_id = stream_last_id;
     t->attempt = attempt;
@@ -423,12 +82,12 @@ void RemoteSession::Impl::finish(RemoteTransfer& t, CURLcode rc) {
     if (t.overflow)
         return fail_session("the server sent a message or event larger than " +
                             std::to_string(ep.max_message >> 20) + " MiB; the session was ended");
-    if (t.role == Role::Delete || closing) return;
+    if (t.role == TransferRole::Delete || closing) return;
     const bool more = t.attempt < ep.max_retries && !t.refused;
     const std::string what = rc != CURLE_OK
                                  ? (t.error[0] ? std::string(t.error) : curl_easy_strerror(rc))
                                  : "HTTP " + std::to_string(t.status);
-    if (t.role == Role::Stream) {
+    if (t.role == TransferRole::Stream) {
         if (rc == CURLE_OK && t.status >= 400)
             return fail_session("the SSE stream of " + ep.url + " answered " + what);
         if (t.delivered) t.attempt = 0;
@@ -437,7 +96,7 @@ void RemoteSession::Impl::finish(RemoteTransfer& t, CURLcode rc) {
         notes.push_back("the SSE stream ended (" + what + "); reconnecting");
         // Messages wait for the new stream's endpoint (the old one may name a gone session).
         endpoint.clear();
-        retry(t, Role::Stream);
+        retry(t, TransferRole::Stream);
         later.back().second->last_id = stream_last_id;
         return;
     }
@@ -448,7 +107,7 @@ void RemoteSession::Impl::finish(RemoteTransfer& t, CURLcode rc) {
         if (!t.last_id.empty() && streamable() && unanswered(t) && more) {
             notes.push_back("the event stream was cut (" + what + "); resuming after event " +
                             shown(t.last_id));
-            return retry(t, Role::Resume);
+            return retry(t, TransferRole::Resume);
         }
         if (nothing_sent && !t.delivered && more) {
             notes.push_back("connection failed (" + what + "); retrying");
@@ -460,7 +119,7 @@ void RemoteSession::Impl::finish(RemoteTransfer& t, CURLcode rc) {
         return fail_session(
             "the server no longer knows this session (HTTP 404); NextChat "
             "starts a new one");
-    if (t.status == 404 && !streamable() && t.role == Role::Post)
+    if (t.status == 404 && !streamable() && t.role == TransferRole::Post)
         return fail_session("the server no longer knows this session (HTTP 404 from " + endpoint +
                             ")");
     if (t.status < 200 || t.status >= 300) {
@@ -469,17 +128,17 @@ void RemoteSession::Impl::finish(RemoteTransfer& t, CURLcode rc) {
             why += " (check the plugin's configured credentials)";
         if (t.status >= 300 && t.status < 400) why += " (nxp follows no redirect)";
         if (!t.response.empty()) why += ": " + shown(t.response);
-        if (t.role == Role::Resume && t.status == 405)
+        if (t.role == TransferRole::Resume && t.status == 405)
             why = "the stream was cut and the server cannot resume it (HTTP 405)";
         return answer_errors(t, why);
     }
-    if (!t.is_sse && !t.response.empty() && (streamable() || t.role != Role::Post))
+    if (!t.is_sse && !t.response.empty() && (streamable() || t.role != TransferRole::Post))
         deliver(std::move(t.response));
     if (!streamable() || !unanswered(t)) return;
     if (t.is_sse && !t.last_id.empty() && more) {
         notes.push_back("the event stream ended before the answer; resuming after event " +
                         shown(t.last_id));
-        return retry(t, Role::Resume);
+        return retry(t, TransferRole::Resume);
     }
     answer_errors(t, t.is_sse ? "the event stream ended without an answer"
                               : "the server answered " + what + " without a JSON-RPC answer");
@@ -495,69 +154,13 @@ Result<std::unique_ptr<RemoteSession>> RemoteSession::open(RemoteEndpoint ep) {
     if (!grant) return tl::unexpected(in_context(grant.error(), ep.plugin));
     auto impl = std::make_unique<Impl>(std::move(ep));
     impl->grants.push_back(*grant);
-    const auto& parts = impl->ep.parts;
-    if (grant->kind == eg::Grant::Kind::Name) {
-        // nxp resolves the name as the sandbox's DNS stub would, and curl connects only to
-        // those addresses.
-        std::string pinned;
-        for (int family : {AF_INET, AF_INET6}) {
-            auto found = eg::lookup_granted_name(parts.host, family, eg::resolve_on_host);
-            for (const auto& d : found.decisions) impl->log.write(d);
-            for (const auto& [name, a] : found.answered) {
-                impl->answered.emplace_back(name, a);
-                pinned += (pinned.empty() ? "" : ",") +
-                          (family == AF_INET6 ? "[" + a.str() + "]" : a.str());
-            }
-        }
-        if (pinned.empty())
-            return fail(ErrorKind::Network, impl->ep.plugin + ": " + parts.host,
-                        "no address nxp may connect to (not found, or only loopback, private or "
-                        "reserved ones; 'nxp permissions " +
-                            impl->ep.plugin + " --log' lists the decisions)");
-        impl->resolve = curl_slist_append(
-            nullptr, (parts.host + ":" + std::to_string(parts.port) + ":" + pinned).c_str());
-    }
+    if (auto pinned = pin_host(*impl); !pinned) return tl::unexpected(pinned.error());
     impl->multi = curl_multi_init();
     if (!impl->multi) return fail(ErrorKind::Network, impl->ep.plugin, "curl_multi_init failed");
     return std::unique_ptr<RemoteSession>(new RemoteSession(std::move(impl)));
 }
 
 void RemoteSession::send(const std::string& line) { impl_->send(line); }
-
-namespace {
-
-void run_due(RemoteSession::Impl& s) {
-    const auto now = Clock::now();
-    for (std::size_t i = 0; i < s.later.size();) {
-        if (s.later[i].first > now) {
-            ++i;
-            continue;
-        }
-        auto t = std::move(s.later[i].second);
-        s.later.erase(s.later.begin() + static_cast<std::ptrdiff_t>(i));
-        s.launch(std::move(t));
-    }
-}
-
-void reap(RemoteSession::Impl& s) {
-    int running = 0;
-    curl_multi_perform(s.multi, &running);
-    int left = 0;
-    while (CURLMsg* m = curl_multi_info_read(s.multi, &left)) {
-        if (m->msg != CURLMSG_DONE) continue;
-        CURL* e = m->easy_handle;
-        CURLcode rc = m->data.result;
-        curl_multi_remove_handle(s.multi, e);
-        auto it =
-            std::find_if(s.live.begin(), s.live.end(), [&](const auto& t) { return t->easy == e; });
-        if (it == s.live.end()) continue;
-        std::unique_ptr<RemoteTransfer> t = std::move(*it);
-        s.live.erase(it);
-        s.finish(*t, rc);
-    }
-}
-
-}  // namespace
 
 void RemoteSession::pump(int timeout_ms, int extra_fd, bool* fd_ready) {
     auto& s = *impl_;
@@ -595,7 +198,7 @@ void RemoteSession::close(int wait_ms) {
     s.later.clear();
     if (!s.streamable() || s.session_id.empty()) return;
     auto t = std::make_unique<RemoteTransfer>();
-    t->role = Role::Delete;
+    t->role = TransferRole::Delete;
     t->url = s.ep.url;
     t->timeout_ms = wait_ms;
     s.launch(std::move(t));
