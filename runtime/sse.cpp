@@ -28,6 +28,10 @@ bool SseParser::feed(std::string_view chunk, std::vector<SseEvent>& out) {
             continue;
         }
         after_cr_ = c == '\r';
+        if (pending_.size() + (i - start) > max_) {  // a line too long, whatever it is
+            overflow_ = true;
+            return false;
+        }
         if (pending_.empty()) {
             line(chunk.substr(start, i - start), out);
         } else {
