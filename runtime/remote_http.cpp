@@ -160,6 +160,7 @@ void RemoteSession::Impl::launch(std::unique_ptr<RemoteTransfer> t) {
                              static_cast<curl_off_t>(t->body.size()));
             break;
         case TransferRole::Resume:
+        case TransferRole::Listen:
         case TransferRole::Stream:
             add("Accept: text/event-stream");
             if (!t->last_id.empty()) add("Last-Event-ID: " + t->last_id);

@@ -15,6 +15,7 @@ void RemoteSession::Impl::on_event(RemoteTransfer& t, const SseEvent& e) {
         stream_last_id = e.id;
         if (e.type == "endpoint") return on_endpoint(e.data);
     }
+    if (t.role == TransferRole::Listen && !e.id.empty()) listen_last_id = e.id;
     if (e.type == "message") deliver(e.data);
 }
 
@@ -77,6 +78,29 @@ void RemoteSession::Impl::start_stream(int attempt) {
     start(std::move(t));
 }
 
+void RemoteSession::Impl::start_listen(int attempt) {
+    auto t = std::make_unique<RemoteTransfer>();
+    t->role = TransferRole::Listen;
+    t->url = ep.url;
+    t->last_id = listen_last_id;
+    t->attempt = attempt;
+    start(std::move(t));
+}
+
+// The GET stream is optional (405: the server offers none); it is reopened when it ends, with
+// Last-Event-ID where the server gave ids, while reopening keeps giving something.
+void RemoteSession::Impl::finish_listen(RemoteTransfer& t, CURLcode rc) {
+    if (rc == CURLE_OK && t.status == 404 && !session_id.empty())
+        return fail_session(
+            "the server no longer knows this session (HTTP 404); NextChat "
+            "starts a new one");
+    if (rc == CURLE_OK && (t.status == 405 || t.status >= 400)) return;
+    if (t.delivered) t.attempt = 0;
+    if (t.attempt >= ep.max_retries || t.refused) return;
+    retry(t, TransferRole::Listen);
+    later.back().second->last_id = listen_last_id;
+}
+
 void RemoteSession::Impl::finish(RemoteTransfer& t, CURLcode rc) {
     classify(t);
     if (t.overflow)
@@ -87,6 +111,7 @@ void RemoteSession::Impl::finish(RemoteTransfer& t, CURLcode rc) {
     const std::string what = rc != CURLE_OK
                                  ? (t.error[0] ? std::string(t.error) : curl_easy_strerror(rc))
                                  : "HTTP " + std::to_string(t.status);
+    if (t.role == TransferRole::Listen) return finish_listen(t, rc);
     if (t.role == TransferRole::Stream) {
         if (rc == CURLE_OK && t.status >= 400)
             return fail_session("the SSE stream of " + ep.url + " answered " + what);

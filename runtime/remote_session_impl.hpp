@@ -28,7 +28,9 @@ inline constexpr std::size_t kMaxErrorBody = 4096;  // of an HTTP error's body, 
 inline constexpr std::size_t kMaxSessionId = 1024;
 inline constexpr std::size_t kMaxId = 256;  // bytes of a request id the bridge answers itself
 
-enum class TransferRole { Post, Resume, Stream, Delete };
+// Post: a message; Resume: a GET continuing a POST's cut event stream; Listen: the GET stream
+// of a Streamable HTTP session (server-initiated messages); Stream: the legacy SSE stream.
+enum class TransferRole { Post, Resume, Listen, Stream, Delete };
 
 inline bool ieq_prefix(std::string_view s, std::string_view prefix) {
     return s.size() >= prefix.size() &&
@@ -85,6 +87,7 @@ struct RemoteSession::Impl {
     bool init_pending = false;
     std::string endpoint;  // SSE: where to POST, from the `endpoint` event
     std::string stream_last_id;
+    std::string listen_last_id;  // of the Streamable HTTP GET stream
     bool stream_started = false;
     bool closing = false;
 
@@ -156,6 +159,7 @@ struct RemoteSession::Impl {
                 const auto& v = r["protocolVersion"].get_ref<const std::string&>();
                 if (v.size() <= 64 && visible_ascii(v)) protocol_version = v;
             }
+            if (streamable() && !session_id.empty()) start_listen(0);
         }
         flush_held();
     }
@@ -210,6 +214,8 @@ struct RemoteSession::Impl {
     void on_event(RemoteTransfer& t, const SseEvent& e);
     void on_endpoint(const std::string& data);
     void start_stream(int attempt);
+    void start_listen(int attempt);
+    void finish_listen(RemoteTransfer& t, CURLcode rc);
 };
 
 // The curl side (remote_http.cpp).

@@ -11,6 +11,8 @@ stream), flaky (the event stream is cut after its first event; a GET with Last-E
 resumes it). The files in STATE_DIR change its behaviour and record what it saw:
   changed        echo's description differs from the one at install (a "rug pull")
   evil-endpoint  the SSE endpoint event names another host
+  listen         the next GET stream of a session sends one notification and ends (then the
+                 file goes); otherwise a GET without Last-Event-ID gets 405
   drop-stream    the next SSE stream sends one event (id boot-1) and ends (then the file goes)
   endpoint       (its content) the SSE endpoint event's data, {port} replaced
   hostile        (its content) how initialize is answered: "redirect" (307 to evil.test),
@@ -167,6 +169,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         last = self.headers.get("Last-Event-ID")
         if last in REPLAY:
             return self.events(REPLAY.pop(last))
+        if flag("listen") and self.headers.get("Mcp-Session-Id") in SESSIONS:
+            os.remove(os.path.join(STATE, "listen"))
+            return self.events([("listen-1", {"jsonrpc": "2.0", "method": "notifications/message",
+                                              "params": {"level": "info", "data": "from GET"}})])
         self.reply(405)
 
     def do_DELETE(self):

@@ -103,6 +103,18 @@ ms=$(sed -n 's/.*close_ms=\([0-9]*\).*/\1/p' "$T/err")
 [ "$ms" -lt 1000 ] || fail "nxp exec took $ms ms to exit after stdin closed"
 pass "nxp exec: tools/list and tools/call, session id echoed, a cut stream resumed, DELETE and exit in $ms ms"
 
+# Server-initiated messages on the session's GET stream reach the client.
+touch "$STATE/listen"
+: >"$STATE/seen.jsonl"
+session_messages echo '{"sleep": 1}'
+drive remote
+jq -e -s 'any(.[]; .method == "notifications/message" and .params.data == "from GET")' "$T/out" >/dev/null ||
+    { cat "$T/out" "$T/err" "$STATE/seen.jsonl"; fail "the GET stream's notification did not reach the client"; }
+jq -e -s '[.[] | select(.method == "GET" and .last_event_id == "listen-1")] | length == 1' "$STATE/seen.jsonl" >/dev/null ||
+    { cat "$STATE/seen.jsonl"; fail "the GET stream was not reopened with Last-Event-ID"; }
+[ "$(result 4)" = 5 ] || { cat "$T/out"; fail "calls failed beside the GET stream"; }
+pass "the session's GET stream: a server-initiated message reaches the client; reopened with Last-Event-ID"
+
 LOG=$NXP_ROOT/log/egress/remote.jsonl
 jq -e -s --argjson p "$PORT" 'any(.[]; .decision == "allow" and .via == "connect" and .address == "127.0.0.1" and .port == $p and .host == "mcp.test")' \
     "$LOG" >/dev/null || { cat "$LOG"; fail "the connects are not in the egress log"; }
