@@ -65,7 +65,10 @@ jq -e -s 'map(select(.id == 1)) | .[0].result.serverInfo.name == "sdk-remote"' "
     { cat "$T/out" "$T/err"; fail "initialize through nxp exec"; }
 jq -e -s 'map(select(.id == 2)) | .[0].result.tools | map(.name) == ["add", "shout"]' "$T/out" >/dev/null ||
     { cat "$T/out" "$T/err"; fail "tools/list through nxp exec"; }
-[ "$(text 3)" = 42 ] && [ "$(text 4)" = REMOTE ] || { cat "$T/out" "$T/err"; fail "tools/call through nxp exec"; }
+if [ "$(text 3)" != 42 ] || [ "$(text 4)" != REMOTE ]; then
+    cat "$T/out" "$T/err"
+    fail "tools/call through nxp exec"
+fi
 jq -e -s 'map(select(.id == 5)) | .[0].result == {}' "$T/out" >/dev/null || { cat "$T/out"; fail "ping"; }
 grep -q "^exit=0 " "$T/err" || { cat "$T/err"; fail "nxp exec did not exit 0 when stdin closed"; }
 pass "nxp exec bridges the SDK server: initialize, tools/list, tools/call, ping ($(sed -n 's/.*close_ms=//p' "$T/err") ms to exit)"
