@@ -148,13 +148,14 @@ std::string schema_summary(const json& a, const json& b) {
     auto required = [](const json& s) {
         return s.is_object() && s.contains("required") ? s["required"] : json::array();
     };
-    if (required(a) != required(b))
-        parts.push_back("required: " +
-                        formats::detail::quote(
-                            required(a).dump(-1, ' ', false, json::error_handler_t::replace), 120) +
-                        " -> " +
-                        formats::detail::quote(
-                            required(b).dump(-1, ' ', false, json::error_handler_t::replace), 120));
+    if (required(a) != required(b)) {
+        // JSON text escapes control characters; long lists are cut.
+        auto shown_list = [](const json& r) {
+            std::string t = r.dump(-1, ' ', false, json::error_handler_t::replace);
+            return t.size() > 120 ? t.substr(0, 120) + "..." : t;
+        };
+        parts.push_back("required: " + shown_list(required(a)) + " -> " + shown_list(required(b)));
+    }
     json ra = a.is_object() ? a : json::object(), rb = b.is_object() ? b : json::object();
     ra.erase("properties");
     ra.erase("required");

@@ -24,6 +24,10 @@ const send = (id, result) => process.stdout.write(JSON.stringify({ jsonrpc: "2.0
 const tools = () => {
   const t = [{ name: "forecast", description: fs.readFileSync(__dirname + "/desc.txt", "utf8"),
                inputSchema: { type: "object", properties: { city: { type: "string" } }, required: ["city"] } }];
+  if (fs.existsSync(__dirname + "/units.txt")) {
+    t[0].inputSchema.properties.units = { type: "string" };
+    t[0].inputSchema.required.push("units");
+  }
   if (fs.existsSync(__dirname + "/extra.txt"))
     t.push({ name: "extra", description: fs.readFileSync(__dirname + "/extra.txt", "utf8"),
              inputSchema: { type: "object", properties: { city: { type: "string" }, days: { type: "integer" } } } });
@@ -129,6 +133,7 @@ pass "a server answering other tools than the index pinned is refused before the
 # 1.2.0 changes the description honestly (and adds a tool): update shows the difference and asks.
 server weather 1.2.0 "Forecast for a city, with alerts"
 cp "$T/extra.txt" "$T/src/weather-1.2.0/files/extra.txt"
+touch "$T/src/weather-1.2.0/files/units.txt"
 nxp pack "$T/src/weather-1.2.0" -o "$T/pkgs/" >/dev/null
 run_rc 0 nxp repo build "$T/repo" "$T/pkgs/weather-1.2.0.nxp" --key "$T/key.key" --pin-tools
 nxp refresh >/dev/null 2>&1
@@ -139,15 +144,17 @@ out_has '~ tool "forecast"'
 out_has 'description: "Forecast for a city"'
 out_has '-> "Forecast for a city, with alerts"'
 out_has '+ tool "extra"'
+out_has 'inputSchema: properties added: "units"; required: \["city"\] -> \["city","units"\]'
 run_rc 0 nxp --dry-run --json update weather
 jq -e '.tool_changes == [{"name": "weather", "from": "1.0.0", "to": "1.2.0", "pinned": true,
     "recorded": true, "needs_confirmation": true,
     "added": [{"name": "extra", "description": "Forecast",
                "inputSchema": {"properties": {"city": {"type": "string"}, "days": {"type": "integer"}}, "type": "object"}}],
     "removed": [],
-    "changed": [{"name": "forecast", "description_changed": true, "input_schema_changed": false,
+    "changed": [{"name": "forecast", "description_changed": true, "input_schema_changed": true,
                  "old_description": "Forecast for a city",
-                 "new_description": "Forecast for a city, with alerts"}]}]' "$T/out" >/dev/null \
+                 "new_description": "Forecast for a city, with alerts",
+                 "input_schema_summary": "properties added: \"units\"; required: [\"city\"] -> [\"city\",\"units\"]"}]}]' "$T/out" >/dev/null \
     || { cat "$T/out"; fail "--json lacks the tool difference"; }
 run_rc 1 nxp update weather </dev/null
 err_has "changes the tool definitions of weather"
@@ -165,6 +172,7 @@ pass "update shows the tool difference, refuses without --yes and no terminal, a
 # A new version the repository does not pin: said so, nothing asked about tools.
 server weather 1.3.0 "Forecast for a city, with alerts"
 cp "$T/extra.txt" "$T/src/weather-1.3.0/files/extra.txt"
+touch "$T/src/weather-1.3.0/files/units.txt"
 nxp pack "$T/src/weather-1.3.0" -o "$T/pkgs/" >/dev/null
 run_rc 0 nxp repo build "$T/repo" "$T/pkgs/weather-1.3.0.nxp" --key "$T/key.key"
 nxp refresh >/dev/null 2>&1
