@@ -74,8 +74,9 @@ Result<std::optional<std::vector<formats::ToolDef>>> recorded_tools(Root& root,
 // The MCP health check of an enabled, configured server; records its tool definitions.
 // `pins`, for a version the plan brings in, are the signed index's: the answer must be
 // exactly those, else the transaction stops before the switch. A step that brings in no
-// version (configuration, enable) keeps the record it has: an answer that differs is a warning
-// and nxp exec withholds what changed. A server that is disabled or misses configuration is
+// version (configuration, enable) records the answer too (the operator changed what the server
+// runs with; sandbox-escape relies on it), and a difference from the record is announced as a
+// warning naming each tool. A server that is disabled or misses configuration is
 // not started; index pins are recorded. Without pins and without check.mcp, a failed
 // handshake only warns.
 Result<void> check_mcp(Root& root, const runtime::Plugin& p, const db::GenPackage& pkg,
@@ -107,7 +108,7 @@ Result<void> check_mcp(Root& root, const runtime::Plugin& p, const db::GenPackag
         events.message(Level::Warning,
                        p.name + ": the MCP server did not answer the handshake (" +
                            tools.error().str() + "); " +
-                           (kept ? "its recorded tools are kept"
+                           (kept ? "its recorded tools stay as they are"
                                  : "its tools are not recorded, and nxp exec withholds them "
                                    "until they are pinned (nxp tools " +
                                        p.name + " --allow-unpinned)"));
@@ -125,15 +126,12 @@ Result<void> check_mcp(Root& root, const runtime::Plugin& p, const db::GenPackag
                     " pinned in its signed index (against the pins: " + describe_tool_diff(diff) +
                     ")" + "; the transaction was aborted, nothing was changed");
     } else if (kept) {
-        if (auto diff = changed_from(*kept, *tools); !diff.empty()) {
-            events.message(Level::Warning, p.name +
-                                               ": the MCP server's tools differ from those "
-                                               "recorded (" +
-                                               describe_tool_diff(diff) +
-                                               "); the record is kept and nxp exec withholds "
-                                               "what changed");
-            return {};
-        }
+        if (auto diff = changed_from(*kept, *tools); !diff.empty())
+            events.message(Level::Warning,
+                           p.name +
+                               ": with its new configuration the MCP server's tools differ "
+                               "from those recorded (" +
+                               describe_tool_diff(diff) + "); the new definitions are recorded");
     }
     if (auto r = record_tools(root, pkg, *tools); !r) return r;
     std::string names;
