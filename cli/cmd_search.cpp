@@ -39,7 +39,7 @@ Result<Catalog> load(Context& c, txn::Root& root) {
 }
 
 // The tool policy of installed MCP server `name` in the current generation (none for other
-// kinds of plugin).
+// kinds of plugin, unless tools were recorded for it).
 Result<std::optional<runtime::ToolPolicy>> installed_tools(txn::Root& root,
                                                            const std::string& name) {
     auto snap = txn::current_snapshot(root);
@@ -47,9 +47,12 @@ Result<std::optional<runtime::ToolPolicy>> installed_tools(txn::Root& root,
     const auto* pkg = snap->find(name);
     if (!pkg) return std::optional<runtime::ToolPolicy>();
     auto m = runtime::installed_manifest(root.db(), pkg->store_path);
-    if (!m || m->kind != formats::Kind::McpServer) return std::optional<runtime::ToolPolicy>();
+    if (!m) return std::optional<runtime::ToolPolicy>();
     auto policy = txn::tool_policy(root, *pkg, snap->config);
     if (!policy) return tl::unexpected(policy.error());
+    // Another kind of plugin has tools only when some were recorded for it (shown as they are).
+    if (m->kind != formats::Kind::McpServer && !policy->pinned)
+        return std::optional<runtime::ToolPolicy>();
     return std::optional<runtime::ToolPolicy>(std::move(*policy));
 }
 

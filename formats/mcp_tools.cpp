@@ -80,8 +80,10 @@ Result<std::vector<ToolDef>> tool_pins_from_json(const json& v, const std::strin
         const std::string item = detail::at(where, i);
         ToolDef t;
         if (v[i].is_string()) {
+            // A name-only row an older nxp wrote: any text is kept (whoever shows a tool name
+            // escapes it), as that nxp's reader kept it; only an empty name is refused.
             t.name = v[i].get<std::string>();
-            if (!is_valid_tool_name(t.name)) return invalid(item, "invalid tool name");
+            if (t.name.empty()) return invalid(item, "empty tool name");
         } else {
             auto c = canonical_tool(v[i], item);
             if (!c) return tl::unexpected(c.error());

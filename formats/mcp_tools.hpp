@@ -41,8 +41,9 @@ Result<std::vector<ToolDef>> parse_tools_list(const nlohmann::json& result);
 // The stored form (database column, index field): a JSON array of the canonical objects,
 // sorted by name. A pin knowing only the name is stored as the name string.
 std::string write_tool_pins(const std::vector<ToolDef>& tools);
-// Reads write_tool_pins' text, and arrays of names (pins before issue 16); `where` names the
-// column or field in errors.
+// Reads write_tool_pins' text, and arrays of names (pins before issue 16, any non-empty text
+// kept: callers escape names where they show them); `where` names the column or field in
+// errors.
 Result<std::vector<ToolDef>> parse_tool_pins(std::string_view text, const std::string& where);
 // The same from a parsed JSON value (the index parser hands its subtree).
 Result<std::vector<ToolDef>> tool_pins_from_json(const nlohmann::json& v, const std::string& where);
