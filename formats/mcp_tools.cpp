@@ -96,10 +96,33 @@ Result<std::vector<ToolDef>> tool_pins_from_json(const json& v, const std::strin
     return out;
 }
 
-Result<std::vector<ToolDef>> parse_tool_pins(std::string_view text, const std::string& where) {
+Result<RecordedTools> parse_recorded_tools(std::string_view text, const std::string& where) {
     auto j = parse_json(text, where, {64, false});
     if (!j) return tl::unexpected(j.error());
-    return tool_pins_from_json(*j, where);
+    RecordedTools out;
+    const json* list = &*j;
+    if (j->is_object()) {
+        const json* index = detail::member(*j, "index");
+        list = detail::member(*j, "tools");
+        if (!index || !index->is_boolean() || !list)
+            return invalid(where, "expected an array of tools or {\"index\": …, \"tools\": […]}");
+        out.from_index = index->get<bool>();
+    }
+    auto tools = tool_pins_from_json(*list, where);
+    if (!tools) return tl::unexpected(tools.error());
+    out.tools = std::move(*tools);
+    return out;
+}
+
+std::string write_recorded_tools(const RecordedTools& r) {
+    if (!r.from_index) return write_tool_pins(r.tools);
+    return "{\"index\":true,\"tools\":" + write_tool_pins(r.tools) + "}";
+}
+
+Result<std::vector<ToolDef>> parse_tool_pins(std::string_view text, const std::string& where) {
+    auto r = parse_recorded_tools(text, where);
+    if (!r) return tl::unexpected(r.error());
+    return std::move(r->tools);
 }
 
 ToolDiff diff_tools(const std::vector<ToolDef>& old_tools, const std::vector<ToolDef>& new_tools) {

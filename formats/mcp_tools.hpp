@@ -48,6 +48,18 @@ Result<std::vector<ToolDef>> parse_tool_pins(std::string_view text, const std::s
 // The same from a parsed JSON value (the index parser hands its subtree).
 Result<std::vector<ToolDef>> tool_pins_from_json(const nlohmann::json& v, const std::string& where);
 
+// A package version's recorded tools (the install database's plugin_tools row): the
+// definitions, and whether they are the signed index's pins, which every later health check
+// of that version must then answer exactly (a configuration change cannot re-pin them).
+// Written as write_tool_pins' array, or {"index":true,"tools":[…]} for the index's pins;
+// parse_tool_pins reads both forms.
+struct RecordedTools {
+    std::vector<ToolDef> tools;
+    bool from_index = false;
+};
+std::string write_recorded_tools(const RecordedTools& r);
+Result<RecordedTools> parse_recorded_tools(std::string_view text, const std::string& where);
+
 // What changed between two sets of definitions, by name (each list sorted by name).
 struct ToolDiff {
     std::vector<ToolDef> added;

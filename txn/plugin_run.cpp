@@ -46,8 +46,9 @@ IndexPins index_pins(const resolver::Plan& plan) {
 }
 
 Result<void> record_tools(Root& root, const db::GenPackage& pkg,
-                          const std::vector<formats::ToolDef>& tools) {
-    return root.db().set_tools(pkg.name, pkg.version, formats::write_tool_pins(tools),
+                          const std::vector<formats::ToolDef>& tools, bool from_index) {
+    return root.db().set_tools(pkg.name, pkg.version,
+                               formats::write_recorded_tools({tools, from_index}),
                                static_cast<std::int64_t>(std::time(nullptr)));
 }
 
@@ -61,22 +62,24 @@ formats::ToolDiff changed_from(const std::vector<formats::ToolDef>& kept,
 }
 
 // The tools recorded for `pkg`'s version, if any.
-Result<std::optional<std::vector<formats::ToolDef>>> recorded_tools(Root& root,
-                                                                    const db::GenPackage& pkg) {
+Result<std::optional<formats::RecordedTools>> recorded_tools(Root& root,
+                                                             const db::GenPackage& pkg) {
     auto row = root.db().tools(pkg.name, pkg.version);
     if (!row) return tl::unexpected(in_context(row.error(), pkg.name));
     if (!*row) return std::nullopt;
-    auto pins = formats::parse_tool_pins(**row, pkg.name + " " + pkg.version + ": recorded tools");
-    if (!pins) return tl::unexpected(pins.error());
-    return std::optional<std::vector<formats::ToolDef>>(std::move(*pins));
+    auto rec =
+        formats::parse_recorded_tools(**row, pkg.name + " " + pkg.version + ": recorded tools");
+    if (!rec) return tl::unexpected(rec.error());
+    return std::optional<formats::RecordedTools>(std::move(*rec));
 }
 
 // The MCP health check of an enabled, configured server; records its tool definitions.
 // `pins`, for a version the plan brings in, are the signed index's: the answer must be
 // exactly those, else the transaction stops before the switch. A step that brings in no
-// version (configuration, enable) records the answer too (the operator changed what the server
-// runs with; sandbox-escape relies on it), and a difference from the record is announced as a
-// warning naming each tool. A server that is disabled or misses configuration is
+// version (configuration, enable) is held to the index's pins when the record is theirs;
+// otherwise it records the answer too (the operator changed what the server runs with;
+// sandbox-escape relies on it), and a difference from the record is a warning naming each
+// tool. A server that is disabled or misses configuration is
 // not started; index pins are recorded. Without pins and without check.mcp, a failed
 // handshake only warns.
 Result<void> check_mcp(Root& root, const runtime::Plugin& p, const db::GenPackage& pkg,
@@ -88,13 +91,19 @@ Result<void> check_mcp(Root& root, const runtime::Plugin& p, const db::GenPackag
         events.message(Level::Info, p.name + ": not started (" +
                                         (pkg.enabled ? "configuration missing" : "disabled") +
                                         "); the tools pinned by the repository are recorded");
-        return record_tools(root, pkg, *pins);
+        return record_tools(root, pkg, *pins, true);
     }
+    std::optional<formats::RecordedTools> record;
     std::optional<std::vector<formats::ToolDef>> kept;
     if (!brought_in) {
         auto r = recorded_tools(root, pkg);
         if (!r) return tl::unexpected(r.error());
-        kept = std::move(*r);
+        record = std::move(*r);
+        // The index's pins of this version bind every later check of it, as at install.
+        if (record && record->from_index)
+            pins = &record->tools;
+        else if (record)
+            kept = record->tools;
     }
     const bool must_pass = p.manifest.check.mcp || pins;
     auto prof = runtime::plugin_profile(p, policy.allow_unsandboxed);
@@ -133,7 +142,7 @@ Result<void> check_mcp(Root& root, const runtime::Plugin& p, const db::GenPackag
                                "from those recorded (" +
                                describe_tool_diff(diff) + "); the new definitions are recorded");
     }
-    if (auto r = record_tools(root, pkg, *tools); !r) return r;
+    if (auto r = record_tools(root, pkg, *tools, pins != nullptr); !r) return r;
     std::string names;
     for (const auto& t : *tools) names += (names.empty() ? "" : ", ") + t.name;
     events.message(Level::Info, p.name + " answers with " + std::to_string(tools->size()) +
