@@ -21,6 +21,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
+using fuzz::has_control;
+
 // base/in.nxp is the package, base/root/pkg the destination, base/outside a canary.
 struct Sandbox {
     fs::path base;
@@ -45,12 +47,6 @@ Sandbox& sandbox() {
 bool inside(const fs::path& p, const fs::path& dir) {
     auto rel = p.lexically_relative(dir);
     return !rel.empty() && *rel.begin() != "..";
-}
-
-bool has_control(std::string_view s) {
-    for (unsigned char c : s)
-        if (c < 0x20 || c == 0x7f) return true;
-    return false;
 }
 
 // Everything under base that is neither the package, a directory on the way to dest, nor

@@ -14,11 +14,7 @@ using namespace nxp;
 
 namespace {
 
-bool has_control(std::string_view s) {
-    for (unsigned char c : s)
-        if (c < 0x20 || c == 0x7f) return true;
-    return false;
-}
+using fuzz::has_control;
 
 runtime::ToolPolicy policy() {
     runtime::ToolPolicy p;

@@ -12,11 +12,7 @@ using namespace nxp;
 
 namespace {
 
-bool has_control(std::string_view s) {
-    for (unsigned char c : s)
-        if (c < 0x20 || c == 0x7f) return true;
-    return false;
-}
+using fuzz::has_control;
 
 void check_reply(const std::string& reply) {
     fuzz::require(reply.size() <= 2048, "an answer to the server grew with its input (" +

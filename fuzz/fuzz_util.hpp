@@ -17,6 +17,13 @@ inline void require(bool ok, std::string_view what) {
     std::abort();
 }
 
+// Whether `s` holds a C0 control character or DEL: text nxp shows must have them escaped.
+inline bool has_control(std::string_view s) {
+    for (unsigned char c : s)
+        if (c < 0x20 || c == 0x7f) return true;
+    return false;
+}
+
 inline std::string_view as_text(const std::uint8_t* data, std::size_t size) {
     return {reinterpret_cast<const char*>(data), size};
 }
