@@ -9,7 +9,8 @@
 # links libasan) its allocator and shadow take ~340 MiB before the first message (17-48 MiB
 # plain), so both bounds there are that much wider.
 rss_limit=300000 hwm_limit=150000
-if ldd "$NXP" 2>/dev/null | grep -q libasan; then rss_limit=900000 hwm_limit=750000; fi
+# (ldd's whole output is read first: `ldd | grep -q` under pipefail fails when grep stops early.)
+case "$(ldd "$NXP" 2>/dev/null || true)" in *libasan*) rss_limit=900000 hwm_limit=750000 ;; esac
 
 mkdir -p "$T/src/hostile/files"
 cat >"$T/src/hostile/plugin.json" <<'JSON'
