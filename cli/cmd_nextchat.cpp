@@ -16,6 +16,7 @@ std::string setting(txn::Root& root, const char* key) {
 
 struct SetFlags {
     std::string dir, restart_cmd, path_map, version;
+    bool launcher = false, no_launcher = false;
 };
 
 Result<int> set(Context& c, const SetFlags& f) {
@@ -30,8 +31,9 @@ Result<int> set(Context& c, const SetFlags& f) {
         if (!v) return tl::unexpected(v.error());
         if (*v) version = (*v)->str();
     }
-    auto sync =
-        txn::set_nextchat(*root, {abs.string(), version, f.restart_cmd, f.path_map}, self_exe());
+    txn::NextchatSettings settings{abs.string(), version, f.restart_cmd, f.path_map, {}};
+    if (f.launcher || f.no_launcher) settings.launcher = f.launcher;
+    auto sync = txn::set_nextchat(*root, settings, self_exe());
     if (!sync) return tl::unexpected(sync.error());
     if (!sync->errors.empty()) return tl::unexpected(sync->errors.front());
     if (c.g.json) {
@@ -63,9 +65,14 @@ Result<int> status(Context& c) {
     nlohmann::json drift = nlohmann::json::array();
     for (const auto& [name, problem] : *found)
         drift.push_back({{"name", name}, {"problem", problem}});
+    auto exported = txn::export_paths(*root);
+    const bool launcher = setting(*root, "nextchat.launcher") == "1";
     if (c.g.json) {
         c.emit({{"command", "nextchat status"},
                 {"dir", dir},
+                {"export_dir", exported.dir.string()},
+                {"launcher", launcher},
+                {"socket", exported.socket.string()},
                 {"version", setting(*root, "nextchat.version")},
                 {"servers", want->servers.size()},
                 {"masks", want->masks.size()},
@@ -73,8 +80,11 @@ Result<int> status(Context& c) {
                 {"drift", drift}});
         return drift.empty() ? 0 : 1;
     }
-    std::string text =
-        "NextChat    " + dir + "\nVersion     " + setting(*root, "nextchat.version") + "\n";
+    std::string text = "NextChat    " + dir + "\nVersion     " +
+                       setting(*root, "nextchat.version") + "\n" + "Entries     " +
+                       (launcher ? "the launcher in " + exported.dir.string() + " (run 'nxp serve')"
+                                 : std::string("nxp exec")) +
+                       "\nExport dir  " + exported.dir.string() + "\n";
     for (const auto& w : want->servers) {
         auto why = want->paused_why.find(w.name);
         text += "  " + w.name + "  " +
@@ -103,6 +113,11 @@ void add_nextchat(CLI::App& app, Context& ctx) {
                   "Run after each change, e.g. 'docker restart nextchat'");
     s->add_option("--path-map", f->path_map, "HOST=CONTAINER: where NextChat sees nxp's paths");
     s->add_option("--nextchat-version", f->version, "NextChat version (default: detected)");
+    auto* via = s->add_flag("--launcher", f->launcher,
+                            "Entries start plugins through the export directory's launcher and "
+                            "'nxp serve' (NextChat in a container or as another user)");
+    s->add_flag("--no-launcher", f->no_launcher, "Entries run 'nxp exec' directly (the default)")
+        ->excludes(via);
     s->callback([&ctx, f] { ctx.action = [f](Context& c) { return set(c, *f); }; });
     auto* st = cmd->add_subcommand("status", "Show drift between nxp's state and NextChat's files");
     st->callback([&ctx] { ctx.action = [](Context& c) { return status(c); }; });

@@ -28,6 +28,12 @@ void Context::message(txn::Level level, std::string_view text) {
     std::cerr << line << '\n';
 }
 
+void Context::after_commit_error(const Error& e) {
+    after_commit_errors_.push_back(e);
+    if (progress_) progress_->clear();
+    std::cerr << paint("nxp: " + e.str(), "31") << '\n';
+}
+
 void Context::progress(std::string_view what, std::uint64_t done, std::uint64_t total) {
     if (!progress_) {
         // Bars only for a person watching stderr; JSON lines only where asked for.
@@ -99,6 +105,13 @@ Result<txn::Root> Context::open_root(txn::Access access) {
 
 void Context::emit(json doc) const {
     doc["schema"] = kJsonSchema;
+    if (!after_commit_errors_.empty()) {
+        json errors = json::array();
+        for (const auto& e : after_commit_errors_)
+            errors.push_back(
+                {{"kind", kind_name(e.kind)}, {"context", e.context}, {"message", e.message}});
+        doc["after_commit_errors"] = std::move(errors);
+    }
     emitted_ = true;
     // JSON escaping keeps control characters off the terminal; bytes that are not UTF-8
     // (a hostile name) become U+FFFD instead of an exception.

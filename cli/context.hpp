@@ -58,6 +58,10 @@ class Context final : public txn::Events {
     // The plan (txn::PlanPreview) or apply diff (deploy::DiffPreview) on stderr, unless --json.
     void preview(const Preview& what) override;
     void progress(std::string_view what, std::uint64_t done, std::uint64_t total) override;
+    // Printed at once as an error; main then exits kExitNextchatNotUpdated, and the
+    // command's JSON document carries them as "after_commit_errors".
+    void after_commit_error(const Error& e) override;
+    const std::vector<Error>& after_commit_errors() const { return after_commit_errors_; }
 
     bool interactive() const;  // stdin and stderr are terminals, and not --json
     bool color() const;
@@ -88,6 +92,7 @@ class Context final : public txn::Events {
   private:
     std::string command_line_ = "nxp";
     mutable bool emitted_ = false;
+    std::vector<Error> after_commit_errors_;
     bool quiet_cannot_ask_ = false;               // an apply diff in --json: refused without a note
     std::unique_ptr<ProgressRenderer> progress_;  // created on the first progress event
 };

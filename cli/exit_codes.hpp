@@ -7,6 +7,9 @@ namespace nxp::cli {
 
 constexpr int kExitOk = 0;
 constexpr int kExitUpdatesAvailable = 10;  // update --check: something could be updated
+// The change took effect, but NextChat's files could not be written to match it
+// (Events::after_commit_error): the plugins' state is consistent, NextChat is not.
+constexpr int kExitNextchatNotUpdated = 7;
 
 constexpr int exit_code(ErrorKind kind) {
     switch (kind) {

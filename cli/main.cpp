@@ -114,6 +114,9 @@ int main(int argc, char** argv) {
             print_error(ctx, rc.error());
             return nxp::cli::exit_code(rc.error().kind);
         }
+        // The change took effect but NextChat was not brought in step: said already, and
+        // not success (whatever the command's own code), so a script notices.
+        if (!ctx.after_commit_errors().empty()) return nxp::cli::kExitNextchatNotUpdated;
         return *rc;
     } catch (const std::exception& e) {
         std::cerr << "nxp: internal error (a bug; please report it): " << e.what() << '\n';

@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "formats/error.hpp"
 #include "formats/manifest.hpp"
 
 namespace nxp {
@@ -49,6 +50,10 @@ class Events {
     virtual void preview(const Preview& /*what*/) {}
     virtual void progress(std::string_view /*what*/, std::uint64_t /*done*/,
                           std::uint64_t /*total*/) {}
+    // The change took effect (committed, the generation switched), but what had to follow it
+    // failed — NextChat's files could not be written. Not a warning: the frontend reports it
+    // as an error and exits non-zero, while the change itself stays (it is consistent).
+    virtual void after_commit_error(const Error& e) { message(Level::Warning, e.str()); }
 };
 
 // Discards everything and answers yes; for tests and internal callers.

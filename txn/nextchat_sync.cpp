@@ -30,6 +30,9 @@ Result<NextchatState> nextchat_state_of(Root& root, const std::vector<db::GenPac
                                         const std::vector<db::ConfigRow>& config,
                                         const std::string& nxp_exe, const std::string& path_map) {
     NextchatState st;
+    auto via = root.db().setting("nextchat.launcher");
+    if (!via) return tl::unexpected(via.error());
+    const bool launcher = *via && **via == "1";
     std::error_code ec;
     std::string root_dir = fs::absolute(root.dir(), ec).lexically_normal().string();
     for (const auto& pkg : packages) {
@@ -47,8 +50,16 @@ Result<NextchatState> nextchat_state_of(Root& root, const std::vector<db::GenPac
         if (m->kind != formats::Kind::McpServer || !m->mcp) continue;
         nextchat::ServerEntry e;
         e.name = pkg.name;
-        e.command = map_path(nxp_exe, path_map);
-        e.args = {"--root", map_path(root_dir, path_map), "exec", pkg.name};
+        if (launcher) {
+            // NextChat elsewhere (a container, another user): the static launcher in the
+            // export directory asks the host's `nxp serve` to run `nxp exec NAME` (issue 17).
+            auto exported = export_paths(root);
+            e.command = map_path(exported.launcher.string(), path_map);
+            e.args = {"--socket", map_path(exported.socket.string(), path_map), pkg.name};
+        } else {
+            e.command = map_path(nxp_exe, path_map);
+            e.args = {"--root", map_path(root_dir, path_map), "exec", pkg.name};
+        }
         auto effective = runtime::effective_config(*m, config, pkg.name);
         auto granted = runtime::granted_permissions(root.db(), pkg.name);
         if (!granted) return tl::unexpected(granted.error());
@@ -79,6 +90,12 @@ Result<std::set<std::string>> managed_servers(Root& root) {
 }
 
 }  // namespace
+
+ExportPaths export_paths(const Root& root) {
+    std::error_code ec;
+    fs::path dir = fs::absolute(root.dir(), ec).lexically_normal() / "export";
+    return {dir, dir / "nxp-launch", dir / "nxp.sock"};
+}
 
 Result<NextchatState> nextchat_state(Root& root, const std::string& nxp_exe,
                                      const std::string& path_map) {
@@ -145,6 +162,10 @@ Result<NextchatSync> sync_nextchat(Root& root, const std::string& nxp_exe) {
 
 namespace {
 
+constexpr const char* not_updated_tail =
+    "; the change itself took effect, but NextChat's files do not show it: fix this, then run "
+    "'nxp nextchat set DIR' (or any transaction) to write them";
+
 // `command` run by /bin/sh -c, as system(3) does; its wait status (-1 when it could not start).
 int run_shell(const std::string& command) {
     pid_t pid = ::fork();
@@ -179,11 +200,12 @@ void restart_nextchat(Root& root, Events& events) {
 void integrate_nextchat(Root& root, const std::string& nxp_exe, Events& events) {
     auto sync = sync_nextchat(root, nxp_exe.empty() ? std::string("nxp") : nxp_exe);
     if (!sync) {
-        events.message(Level::Warning, "NextChat's files were not updated: " + sync.error().str());
+        events.after_commit_error(Error{sync.error().kind, sync.error().context,
+                                        sync.error().message + not_updated_tail});
         return;
     }
     for (const auto& e : sync->errors)
-        events.message(Level::Warning, "NextChat's file was not updated: " + e.str());
+        events.after_commit_error(Error{e.kind, e.context, e.message + not_updated_tail});
     if (sync->changed.empty()) return;
     std::string files;
     for (const auto& f : sync->changed) files += (files.empty() ? "" : ", ") + f;
@@ -207,6 +229,9 @@ Result<NextchatSync> set_nextchat(Root& root, const NextchatSettings& settings,
             return tl::unexpected(r.error());
     if (!settings.path_map.empty())
         if (auto r = db.set_setting("nextchat.path_map", settings.path_map); !r)
+            return tl::unexpected(r.error());
+    if (settings.launcher)
+        if (auto r = db.set_setting("nextchat.launcher", *settings.launcher ? "1" : "0"); !r)
             return tl::unexpected(r.error());
     return sync_nextchat(root, nxp_exe);
 }

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -61,11 +62,20 @@ Result<void> run_plugin_code(Root& root, const Intent& intent, const TxnReport& 
 
 namespace nxp::txn {
 
+// The directory nxp exports to a NextChat that runs elsewhere (a container, another uid):
+// ROOT/export (absolute), holding the static launcher `nxp-launch` and the socket `nxp.sock`
+// of the host's runner (`nxp serve`). With setting nextchat.launcher = "1" each entry runs
+// `EXPORT/nxp-launch --socket EXPORT/nxp.sock NAME` (paths through nextchat.path_map).
+struct ExportPaths {
+    std::filesystem::path dir, launcher, socket;
+};
+ExportPaths export_paths(const Root& root);
+
 // NextChat's MCP servers as nxp wants them for the current generation: every MCP server
-// runs `NXP --root ROOT exec NAME`, paused when disabled, missing required config or missing
-// a grant of what it asks for (nxp exec refuses it then); and
-// the enabled masks and prompt packs, merged into public/masks.json and prompts.json.
-// `path_map` ("HOST=CONTAINER") rewrites paths for a NextChat that sees ROOT elsewhere.
+// runs `NXP --root ROOT exec NAME` (or the launcher, above), paused when disabled, missing required
+// config or missing a grant of what it asks for (nxp exec refuses it then); and the enabled masks
+// and prompt packs, merged into public/masks.json and prompts.json. `path_map` ("HOST=CONTAINER")
+// rewrites paths for a NextChat that sees ROOT elsewhere.
 struct NextchatState {
     std::vector<nextchat::ServerEntry> servers;
     std::map<std::string, std::string> paused_why;  // name → "disabled", "needs config KEY", …
@@ -83,8 +93,9 @@ struct NextchatSync {
 };
 Result<NextchatSync> sync_nextchat(Root& root, const std::string& nxp_exe);
 
-// After a transaction's commit: sync_nextchat, reported through `events` (a failure is a
-// warning: the transaction has taken effect), and restart_nextchat when
+// After a transaction's commit: sync_nextchat, reported through `events` (a file that could
+// not be written is an Events::after_commit_error: the transaction has taken effect, the
+// command exits non-zero), and restart_nextchat when
 // app/mcp/mcp_config.json changed (NextChat reads it only at start).
 void integrate_nextchat(Root& root, const std::string& nxp_exe, Events& events);
 // Runs setting nextchat.restart_cmd with /bin/sh -c, and says how it went; without one,
@@ -95,6 +106,7 @@ void restart_nextchat(Root& root, Events& events);
 // it (empty fields other than `dir` leave their setting as it was), then syncs.
 struct NextchatSettings {
     std::string dir, version, restart_cmd, path_map;
+    std::optional<bool> launcher;  // entries through the export directory's launcher
 };
 Result<NextchatSync> set_nextchat(Root& root, const NextchatSettings& settings,
                                   const std::string& nxp_exe);

@@ -10,30 +10,9 @@
 # client and checks that `nxp exec` and the sandboxed server are gone soon after.
 # Without npm or the npm registry (npm ping fails) the test reports skipped (77).
 . "$(dirname "$0")/testlib.sh"
-SDK_VERSION=1.11.4  # NextChat's yarn.lock: "@modelcontextprotocol/sdk@^1.11.4" → 1.11.4
 MEMORY=@modelcontextprotocol/server-memory@2026.8.31
-command -v node >/dev/null || { echo "SKIP: node is not installed"; exit 77; }
-command -v npm >/dev/null || { echo "SKIP: npm is not installed"; exit 77; }
-export npm_config_cache=$T/npm-cache npm_config_update_notifier=false
-if ! timeout 60 npm ping >/dev/null 2>&1; then
-    echo "SKIP: the npm registry is not reachable ('npm ping' failed)"
-    exit 77
-fi
-
-# The SDK, once per build directory (installed beside, then renamed into place).
-BUILD_DIR=$(dirname "$(dirname "$(readlink -f "$NXP")")")
-SDK=$BUILD_DIR/nextchat-sdk/$SDK_VERSION
-if [ ! -f "$SDK/node_modules/@modelcontextprotocol/sdk/package.json" ]; then
-    mkdir -p "$BUILD_DIR/nextchat-sdk"
-    tmp=$(mktemp -d "$BUILD_DIR/nextchat-sdk/.install.XXXXXX")
-    timeout 600 npm install --prefix "$tmp" --ignore-scripts --no-audit --no-fund \
-        --no-package-lock "@modelcontextprotocol/sdk@$SDK_VERSION" >"$T/sdk.log" 2>&1 ||
-        { rm -rf "$tmp"; cat "$T/sdk.log"; fail "npm install of the SDK failed"; }
-    mv -T "$tmp" "$SDK" 2>/dev/null || rm -rf "$tmp"  # another run may have won the race
-fi
-[ "$(jq -r .version "$SDK/node_modules/@modelcontextprotocol/sdk/package.json")" = "$SDK_VERSION" ] ||
-    fail "$SDK does not hold @modelcontextprotocol/sdk $SDK_VERSION"
-pass "@modelcontextprotocol/sdk $SDK_VERSION (NextChat's pin) in $SDK"
+. "$(dirname "$0")/sdklib.sh"
+need_nextchat_sdk
 
 # The memory server, imported from npm; its knowledge graph file goes to its state directory
 # (the plugin directory is read-only in the sandbox).
