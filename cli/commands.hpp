@@ -42,5 +42,6 @@ void add_apply(CLI::App& app, Context& ctx);  // cmd_apply.cpp
 void add_lock(CLI::App& app, Context& ctx);
 void add_bundle(CLI::App& app, Context& ctx);
 void add_tools(CLI::App& app, Context& ctx);  // cmd_tools.cpp
+void add_serve(CLI::App& app, Context& ctx);  // cmd_serve.cpp
 
 }  // namespace nxp::cli

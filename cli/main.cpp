@@ -91,6 +91,7 @@ int main(int argc, char** argv) {
     nxp::cli::add_tools(app, ctx);
     nxp::cli::add_exec(app, ctx);
     nxp::cli::add_nextchat(app, ctx);
+    nxp::cli::add_serve(app, ctx);
     nxp::cli::add_new(app, ctx);
     nxp::cli::add_import(app, ctx);
     nxp::cli::add_apply(app, ctx);

@@ -31,14 +31,14 @@ _nxp() {
     fi
     local commands="init repo refresh search info list install remove update rollback history
         key pack lint verify repair hold unhold autoremove why gc audit config enable disable
-        permissions tools exec nextchat doctor files owns new import apply lock bundle"
+        permissions tools exec nextchat serve doctor files owns new import apply lock bundle"
     local globals="-h --help --version --root -y --yes --dry-run --json -q --quiet -v --verbose
         --offline --no-wait --no-progress --progress-fd --color --grant --policy --allow-unsandboxed"
     # Options that take a value (global and per command), so their value is not a word.
     local valued=" --root --progress-fd --color --grant --policy --nextchat --nextchat-version
         --key --mirror --priority --password-file --id --expires-days --revoke --advisory -o --output --to --keep
         --unset --from-file --restart-cmd --path-map --kind --name --bin --lockfile --bundle
-        --new-key --threshold --max-age --set --since --disable "
+        --new-key --threshold --max-age --set --since --disable --allow-uid --max-sessions "
 
     # The command (and its subcommand) are the first words that are not options.
     local cmd="" sub="" i w
@@ -66,7 +66,7 @@ _nxp() {
             return ;;
         --progress-fd | --nextchat-version | --mirror | --priority | --id | --expires-days | --revoke | --advisory | \
             --to | --keep | --unset | --restart-cmd | --path-map | --name | --bin | \
-            --threshold | --max-age | --since | --disable | --enable)
+            --threshold | --max-age | --since | --disable | --enable | --allow-uid | --max-sessions)
             return ;;
         --set)
             COMPREPLY=($(compgen -W "repo.max_age= extract.max_entries= extract.max_bytes=
@@ -111,7 +111,8 @@ _nxp() {
         tools) opts="--disable --enable --allow-unpinned --pinned-only"; what=installed ;;
         nextchat)
             subs="set status"
-            [[ $sub == set ]] && opts="--restart-cmd --path-map --nextchat-version" && what=dirs ;;
+            [[ $sub == set ]] && opts="--restart-cmd --path-map --nextchat-version --launcher --no-launcher" && what=dirs ;;
+        serve) opts="--allow-uid --max-sessions" ;;
         new) opts="--kind --name"; what=dirs ;;
         import)
             subs="npm"

@@ -7,7 +7,7 @@
 function __nxp_words
     set -l valued --root --progress-fd --color --grant --policy --nextchat --nextchat-version \
         --key --mirror --priority --password-file --id --expires-days --revoke --advisory -o --output --to --keep \
-        --unset --from-file --restart-cmd --path-map --kind --name --bin --lockfile --bundle
+        --unset --from-file --restart-cmd --path-map --kind --name --bin --lockfile --bundle --allow-uid --max-sessions
     set -l tokens (commandline -opc)
     set -e tokens[1]
     set -l skip 0
@@ -104,6 +104,7 @@ complete -c nxp -n '__nxp_at' -a permissions -d "Show, grant or revoke a plugin'
 complete -c nxp -n '__nxp_at' -a tools -d "Show an MCP server's tools; hide or restore them"
 complete -c nxp -n '__nxp_at' -a exec -d "Start a plugin's MCP server in its sandbox"
 complete -c nxp -n '__nxp_at' -a nextchat -d 'Point nxp at NextChat and check it is in step'
+complete -c nxp -n '__nxp_at' -a serve -d "Start plugins for NextChat's launcher entries"
 complete -c nxp -n '__nxp_at' -a doctor -d 'Check the root, repositories, plugins, sandbox and NextChat'
 complete -c nxp -n '__nxp_at' -a files -d 'List the files an installed plugin owns'
 complete -c nxp -n '__nxp_at' -a owns -d 'Show which installed plugin owns a file'
@@ -185,6 +186,10 @@ complete -c nxp -n '__nxp_in nextchat set' -a '(__fish_complete_directories)'
 complete -c nxp -n '__nxp_in nextchat set' -l restart-cmd -x -d 'Run after each change'
 complete -c nxp -n '__nxp_in nextchat set' -l path-map -x -d 'HOST=CONTAINER'
 complete -c nxp -n '__nxp_in nextchat set' -l nextchat-version -x -d 'NextChat version'
+complete -c nxp -n '__nxp_in nextchat set' -l launcher -d "Entries start plugins through the launcher and nxp serve"
+complete -c nxp -n '__nxp_in nextchat set' -l no-launcher -d "Entries run nxp exec directly"
+complete -c nxp -n '__nxp_in serve' -l allow-uid -x -d 'Also start plugins for this uid'
+complete -c nxp -n '__nxp_in serve' -l max-sessions -x -d 'Sessions at once (default 64)'
 complete -c nxp -n '__nxp_in new' -a '(__fish_complete_directories)'
 complete -c nxp -n '__nxp_in new' -l kind -x -a 'mcp-server mask prompts' -d 'Kind of plugin'
 complete -c nxp -n '__nxp_in new' -l name -x -d 'Plugin name (default: the directory name)'

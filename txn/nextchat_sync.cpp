@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "formats/json_util.hpp"
+#include "txn/export.hpp"
 #include "txn/nextchat_check.hpp"
 #include "txn/permissions.hpp"
 #include "txn/plugins.hpp"
@@ -233,6 +234,9 @@ Result<NextchatSync> set_nextchat(Root& root, const NextchatSettings& settings,
     if (settings.launcher)
         if (auto r = db.set_setting("nextchat.launcher", *settings.launcher ? "1" : "0"); !r)
             return tl::unexpected(r.error());
+    // The launcher the entries name is in place before NextChat may start one.
+    if (settings.launcher && *settings.launcher)
+        if (auto r = prepare_export(root); !r) return tl::unexpected(r.error());
     return sync_nextchat(root, nxp_exe);
 }
 

@@ -207,6 +207,19 @@ Result<Root> Root::open(const fs::path& dir, const OpenOptions& opts, Events& ev
                    ? database_fix(abs, disk)
                    : "run 'nxp init --root " + abs.string() + "' to finish creating the root";
     };
+    // Another uid (NextChat as its own user running `nxp exec`) cannot use the 0600 database:
+    // say so, and what works instead, rather than SQLite's "cannot open database".
+    struct stat st {};
+    if (!db_missing && ::access((dir / "nxp.db").c_str(), R_OK | W_OK) != 0 && errno == EACCES &&
+        ::stat((dir / "nxp.db").c_str(), &st) == 0)
+        return fail(ErrorKind::Io, (abs / "nxp.db").string(),
+                    "permission denied: uid " + std::to_string(::getuid()) +
+                        " cannot use the install database of uid " + std::to_string(st.st_uid) +
+                        ". A NextChat that runs as another user (or in a container) starts "
+                        "plugins through the host's runner: as uid " +
+                        std::to_string(st.st_uid) + " run 'nxp nextchat set DIR --launcher' and "
+                        "'nxp serve --allow-uid " + std::to_string(::getuid()) +
+                        "' (see nxp-serve(1))");
     // The database is checked before the lock is taken, so that a root whose database is
     // gone is reported without creating anything in it.
     auto db = db::Database::open(dir / "nxp.db", fix);
