@@ -6,17 +6,20 @@
 // "1.0.0"}, {capabilities: {}}), client.connect, client.listTools, and tools/call through
 // client.request(request, z.any()) (client.ts's executeRequest); then client.close().
 //
-// usage: node nextchat_sdk_client.js SDK_PREFIX NXP
+// usage: node nextchat_sdk_client.js SDK_PREFIX NXP [COMMAND...]
 //   SDK_PREFIX: the directory whose node_modules holds @modelcontextprotocol/sdk (and zod);
-//   NXP: only entries whose command is this binary are started (the fixture's other entries,
-//   such as `npx -y @modelcontextprotocol/server-filesystem`, would fetch from the network).
+//   NXP: only entries whose command is this binary (or one of the COMMANDs, such as the
+//   launcher /nxp/nxp-launch that `nextchat set --launcher` writes) are started (the fixture's
+//   other entries, such as `npx -y @modelcontextprotocol/server-filesystem`, would fetch from
+//   the network).
 // Prints one JSON line per server: {id, tools, call, exit_ms}; exits non-zero on any failure.
 "use strict";
 const fs = require("fs");
 const path = require("path");
 const { createRequire } = require("module");
 
-const [sdkPrefix, nxp] = process.argv.slice(2);
+const [sdkPrefix, nxp, ...others] = process.argv.slice(2);
+const commands = [nxp, ...others];
 const sdkRequire = createRequire(path.join(path.resolve(sdkPrefix), "package.json"));
 const { Client } = sdkRequire("@modelcontextprotocol/sdk/client/index.js");
 const { StdioClientTransport } = sdkRequire("@modelcontextprotocol/sdk/client/stdio.js");
@@ -71,7 +74,7 @@ async function main() {
   let started = 0;
   for (const [id, serverConfig] of Object.entries(config.mcpServers)) {
     if (serverConfig.status === "paused") continue;
-    if (serverConfig.command !== nxp) continue;
+    if (!commands.includes(serverConfig.command)) continue;
     started++;
     const { client, transport } = await createClient(id, serverConfig);
     const pid = transport._process.pid;  // private in 1.11.4; read only to check the exit
@@ -96,7 +99,7 @@ async function main() {
     console.log(JSON.stringify({ id, tools: names, call: graphText.length, exit_ms: exitMs }));
     if (exitMs < 0) throw new Error(`${id}: nxp exec (pid ${pid}) still running 5 s after close`);
   }
-  if (started === 0) throw new Error(`no server in ${CONFIG_PATH} runs ${nxp}`);
+  if (started === 0) throw new Error(`no server in ${CONFIG_PATH} runs ${commands.join(" or ")}`);
 }
 
 main().then(

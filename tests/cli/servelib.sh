@@ -1,0 +1,38 @@
+# The MCP fixture of the nxp serve tests (test_serve.sh, test_serve_hostile.sh): plugin "echo"
+# in $T/src/echo, a Python MCP server with tools echo (its text back) and big (250 kB).
+make_echo_plugin() {
+    mkdir -p "$T/src/echo/files"
+    cat >"$T/src/echo/plugin.json" <<'JSON'
+{ "name": "echo", "version": "1.0.0", "kind": "mcp-server", "summary": "echoes",
+  "mcp": { "command": "python3", "args": ["${plugin_dir}/server.py"] },
+  "check": { "mcp": true, "timeout": 20 } }
+JSON
+    cat >"$T/src/echo/files/server.py" <<'PY'
+import json, sys
+def send(m):
+    sys.stdout.write(json.dumps(m) + "\n")
+    sys.stdout.flush()
+for line in sys.stdin:
+    try:
+        msg = json.loads(line)
+    except ValueError:
+        continue
+    if "id" not in msg or "method" not in msg:
+        continue
+    m, i = msg["method"], msg["id"]
+    if m == "initialize":
+        send({"jsonrpc": "2.0", "id": i, "result": {"protocolVersion": "2024-11-05",
+              "capabilities": {"tools": {}}, "serverInfo": {"name": "echo", "version": "1"}}})
+    elif m == "tools/list":
+        send({"jsonrpc": "2.0", "id": i, "result": {"tools": [
+            {"name": "echo", "description": "Echoes text", "inputSchema": {"type": "object",
+             "properties": {"text": {"type": "string"}}}},
+            {"name": "big", "description": "A long answer", "inputSchema": {"type": "object"}}]}})
+    elif m == "tools/call":
+        p = msg["params"]
+        text = p.get("arguments", {}).get("text", "") if p["name"] == "echo" else "x" * 250000
+        send({"jsonrpc": "2.0", "id": i, "result": {"content": [{"type": "text", "text": text}]}})
+    else:
+        send({"jsonrpc": "2.0", "id": i, "error": {"code": -32601, "message": "no " + m}})
+PY
+}
