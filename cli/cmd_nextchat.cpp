@@ -4,6 +4,7 @@
 #include "nextchat/catalog.hpp"
 #include "nextchat/mcp_config.hpp"
 #include "txn/health.hpp"
+#include "txn/nextchat_version.hpp"
 
 namespace nxp::cli {
 
@@ -12,6 +13,12 @@ namespace {
 std::string setting(txn::Root& root, const char* key) {
     auto v = root.db().setting(key);
     return v && *v ? **v : std::string();
+}
+
+// "from src-tauri/tauri.conf.json", "set explicitly" or "unknown".
+std::string version_from(const txn::NextchatVersion& v) {
+    if (v.version.empty()) return "unknown";
+    return v.source == txn::kExplicitVersion ? "set explicitly" : "from " + v.source;
 }
 
 struct SetFlags {
@@ -25,13 +32,13 @@ Result<int> set(Context& c, const SetFlags& f) {
     auto abs = std::filesystem::absolute(f.dir).lexically_normal();
     if (!std::filesystem::is_directory(abs))
         return fail(ErrorKind::NotFound, abs.string(), "not a directory");
-    std::string version = f.version;
-    if (version.empty()) {
-        auto v = nextchat::detect_version(abs);
-        if (!v) return tl::unexpected(v.error());
-        if (*v) version = (*v)->str();
-    }
-    txn::NextchatSettings settings{abs.string(), version, f.restart_cmd, f.path_map, {}};
+    // The version given (kept until given again), else the one detected in DIR.
+    auto recorded = txn::record_nextchat_version(root->db(), abs, f.version);
+    if (!recorded) return tl::unexpected(recorded.error());
+    const std::string version = recorded->version;
+    if (version.empty())
+        c.message(txn::Level::Warning, txn::unknown_nextchat_version(abs.string()));
+    txn::NextchatSettings settings{abs.string(), "", f.restart_cmd, f.path_map, {}};
     if (f.launcher || f.no_launcher) settings.launcher = f.launcher;
     auto sync = txn::set_nextchat(*root, settings, self_exe());
     if (!sync) return tl::unexpected(sync.error());
@@ -40,14 +47,16 @@ Result<int> set(Context& c, const SetFlags& f) {
         c.emit({{"command", "nextchat set"},
                 {"dir", abs.string()},
                 {"version", version},
+                {"version_source", recorded->source},
                 {"changed", !sync->changed.empty()},
                 {"files", sync->changed}});
     } else {
         std::string files;
         for (const auto& f : sync->changed) files += (files.empty() ? "" : ", ") + f;
-        c.out("NextChat at " + abs.string() +
-              (version.empty() ? "" : " (version " + version + ")") +
-              (files.empty() ? "; its files are in step." : "; updated " + files + "."));
+        c.out(
+            "NextChat at " + abs.string() +
+            (version.empty() ? "" : " (version " + version + ", " + version_from(*recorded) + ")") +
+            (files.empty() ? "; its files are in step." : "; updated " + files + "."));
     }
     return 0;
 }
@@ -67,21 +76,34 @@ Result<int> status(Context& c) {
         drift.push_back({{"name", name}, {"problem", problem}});
     auto exported = txn::export_paths(*root);
     const bool launcher = setting(*root, "nextchat.launcher") == "1";
+    // Detected again (not recorded: the next transaction records it).
+    auto ver = txn::check_nextchat_version(root->db());
+    if (!ver) return tl::unexpected(ver.error());
+    if (!ver->problem.empty()) c.message(txn::Level::Warning, ver->problem);
+    if (ver->now.version.empty())
+        c.message(txn::Level::Warning, txn::unknown_nextchat_version(dir));
+    std::string version_line = version_from(ver->now);
+    if (!ver->now.version.empty()) version_line = ver->now.version + " (" + version_line + ")";
+    if (ver->now.version != ver->recorded.version)
+        version_line += "; " + (ver->recorded.version.empty() ? "unknown" : ver->recorded.version) +
+                        " recorded until the next transaction";
     if (c.g.json) {
         c.emit({{"command", "nextchat status"},
                 {"dir", dir},
                 {"export_dir", exported.dir.string()},
                 {"launcher", launcher},
                 {"socket", exported.socket.string()},
-                {"version", setting(*root, "nextchat.version")},
+                {"version", ver->now.version},
+                {"version_source", ver->now.source},
+                {"version_recorded", ver->recorded.version},
                 {"servers", want->servers.size()},
                 {"masks", want->masks.size()},
                 {"prompts", want->prompts.size()},
                 {"drift", drift}});
         return drift.empty() ? 0 : 1;
     }
-    std::string text = "NextChat    " + dir + "\nVersion     " +
-                       setting(*root, "nextchat.version") + "\n" + "Entries     " +
+    std::string text = "NextChat    " + dir + "\nVersion     " + version_line + "\n" +
+                       "Entries     " +
                        (launcher ? "the launcher in " + exported.dir.string() + " (run 'nxp serve')"
                                  : std::string("nxp exec")) +
                        "\nExport dir  " + exported.dir.string() + "\n";
@@ -112,7 +134,9 @@ void add_nextchat(CLI::App& app, Context& ctx) {
     s->add_option("--restart-cmd", f->restart_cmd,
                   "Run after each change, e.g. 'docker restart nextchat'");
     s->add_option("--path-map", f->path_map, "HOST=CONTAINER: where NextChat sees nxp's paths");
-    s->add_option("--nextchat-version", f->version, "NextChat version (default: detected)");
+    s->add_option("--nextchat-version", f->version,
+                  "NextChat version, kept until given again ('detect': detect it again; "
+                  "default: detected)");
     auto* via = s->add_flag("--launcher", f->launcher,
                             "Entries start plugins through the export directory's launcher and "
                             "'nxp serve' (NextChat in a container or as another user)");

@@ -74,7 +74,12 @@ std::string Explainer::unmet(Id source, Id dep) const {
     Id name = base_name(dep);
     std::string name_text = plain_name(pool_, name);
     std::vector<Id> by_name = alternatives ? std::vector<Id>{} : providers(name);
-    if (by_name.empty()) return "nothing provides " + what + " needed by " + who;
+    if (by_name.empty()) {
+        const auto& hints = m_.universe().host_hints;
+        auto hint = hints.find(name_text);
+        return "nothing provides " + what + " needed by " + who +
+               (hint == hints.end() ? "" : "; " + hint->second);
+    }
     bool host = std::any_of(by_name.begin(), by_name.end(), [&](Id p) { return m_.is_host(p); });
     if (host) return who + " requires " + what + ", but the host has " + labels(by_name);
     auto named = m_.named(name);

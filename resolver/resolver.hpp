@@ -3,6 +3,7 @@
 // nxp sees Universe, Request, Plan and Unsolvable.
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <variant>
@@ -50,6 +51,9 @@ struct Universe {
     std::vector<CachedRepo> cached;
     std::vector<Installed> installed;
     std::vector<HostProvide> host;
+    // A host virtual the host does not provide now → a sentence on why and how to provide it,
+    // added to "nothing provides NAME …" ("the NextChat version is unknown; set it with …").
+    std::map<std::string, std::string> host_hints;
 };
 
 enum class JobKind {

@@ -6,7 +6,9 @@
 #include "formats/redact.hpp"
 #include "formats/semver.hpp"
 #include "nextchat/mcp_config.hpp"
+#include "nextchat/version.hpp"
 #include "txn/installed.hpp"
+#include "txn/nextchat_version.hpp"
 #include "txn/repos.hpp"
 #include "txn/settings.hpp"
 
@@ -67,21 +69,21 @@ Result<void> check_init_options(const InitOptions& opts) {
     for (const auto& [key, value] : opts.settings)
         if (auto r = check_setting(key, value); !r) return r;
     if (!opts.nextchat_version.empty()) {
-        auto v = formats::parse_partial_version(opts.nextchat_version);
+        auto v = nextchat::parse_nextchat_version(opts.nextchat_version);
         if (!v) return tl::unexpected(in_context(v.error(), "--nextchat-version"));
     }
     return {};
 }
 
-// nextchat.dir, and nextchat.version detected there unless it is given.
-Result<void> record_nextchat_dir(db::Database& db, const InitOptions& opts) {
+// nextchat.dir, and nextchat.version (txn/nextchat_version.hpp): the one given, else the one
+// detected there; an unknown version is a warning naming the command that sets it.
+Result<void> record_nextchat_dir(db::Database& db, const InitOptions& opts, Events& events) {
     auto abs = fs::absolute(opts.nextchat_dir).lexically_normal();
     if (!fs::is_directory(abs)) return fail(ErrorKind::NotFound, abs.string(), "not a directory");
     if (auto r = db.set_setting("nextchat.dir", abs.string()); !r) return r;
-    if (!opts.nextchat_version.empty()) return {};
-    auto v = nextchat::detect_version(abs);
+    auto v = record_nextchat_version(db, abs, opts.nextchat_version);
     if (!v) return tl::unexpected(v.error());
-    if (*v) return db.set_setting("nextchat.version", (*v)->str());
+    if (v->version.empty()) events.message(Level::Warning, unknown_nextchat_version(abs.string()));
     return {};
 }
 
@@ -93,10 +95,9 @@ Result<Initialised> init_root(const fs::path& dir, const InitOptions& opts, Even
     if (!root) return tl::unexpected(root.error());
     auto& db = root->db();
     if (!opts.nextchat_dir.empty()) {
-        if (auto r = record_nextchat_dir(db, opts); !r) return tl::unexpected(r.error());
-    }
-    if (!opts.nextchat_version.empty()) {
-        if (auto r = db.set_setting("nextchat.version", opts.nextchat_version); !r)
+        if (auto r = record_nextchat_dir(db, opts, events); !r) return tl::unexpected(r.error());
+    } else if (!opts.nextchat_version.empty()) {
+        if (auto r = record_nextchat_version(db, {}, opts.nextchat_version); !r)
             return tl::unexpected(r.error());
     }
     for (const auto& [key, value] : opts.settings)

@@ -9,6 +9,7 @@
 #include "runtime/secrets.hpp"
 #include "sandbox/runner.hpp"
 #include "txn/installed.hpp"
+#include "txn/nextchat_version.hpp"
 #include "txn/plugins.hpp"
 #include "txn/verify.hpp"
 
@@ -226,6 +227,31 @@ void check_nextchat(Root& root, const DoctorOptions& opts, std::vector<DoctorFin
                        "nxp nextchat set DIR (rewrites it)"});
 }
 
+// The version behind the `nextchat` virtual package, for a root with a NextChat directory.
+void check_version(Root& root, std::vector<DoctorFinding>& out) {
+    auto ver = check_nextchat_version(root.db());
+    if (!ver) {
+        out.push_back({"nextchat", Severity::Error, "version", ver.error().str(), ""});
+        return;
+    }
+    const std::string& dir = ver->recorded.dir;
+    if (dir.empty()) return;
+    const std::string fix = nextchat_version_command(dir);
+    if (!ver->problem.empty())
+        out.push_back({"nextchat", Severity::Warning, "version", ver->problem, fix});
+    if (ver->now.version.empty())
+        out.push_back({"nextchat", Severity::Warning, "version",
+                       "the NextChat version is unknown (nothing in " + dir +
+                           " names it); plugins that require nextchat cannot be installed",
+                       fix});
+    else if (ver->now.version != ver->recorded.version)
+        out.push_back({"nextchat", Severity::Notice, "version",
+                       "NextChat is now " + ver->now.version + " (from " + ver->now.source + "); " +
+                           (ver->recorded.version.empty() ? "unknown" : ver->recorded.version) +
+                           " is recorded until the next transaction",
+                       ""});
+}
+
 }  // namespace
 
 Result<std::vector<DoctorFinding>> doctor(Root& root, const DoctorOptions& opts) {
@@ -236,6 +262,7 @@ Result<std::vector<DoctorFinding>> doctor(Root& root, const DoctorOptions& opts)
     check_config(root, out);
     check_sandbox(out);
     check_nextchat(root, opts, out);
+    check_version(root, out);
     return out;
 }
 

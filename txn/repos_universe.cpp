@@ -9,6 +9,7 @@
 #include "sandbox/host_tools.hpp"
 #include "txn/installed.hpp"
 #include "txn/journal.hpp"
+#include "txn/nextchat_version.hpp"
 #include "txn/repo_cache.hpp"
 #include "txn/repos.hpp"
 
@@ -98,6 +99,13 @@ Result<resolver::Universe> build_universe(const Root& root, const std::vector<Re
     auto host = host_info(root);
     if (!host) return tl::unexpected(host.error());
     u.host = host->provides;
+    if (std::none_of(u.host.begin(), u.host.end(),
+                     [](const auto& h) { return h.name == "nextchat"; })) {
+        auto dir = root.db().setting("nextchat.dir");
+        u.host_hints["nextchat"] = "the NextChat version is unknown; set it with '" +
+                                   nextchat_version_command(dir && *dir ? **dir : std::string()) +
+                                   "'";
+    }
     return u;
 }
 

@@ -17,6 +17,7 @@
 #include "txn/grant_step.hpp"
 #include "txn/installed.hpp"
 #include "txn/journal.hpp"
+#include "txn/nextchat_version.hpp"
 #include "txn/plugins.hpp"
 #include "txn/repos.hpp"
 #include "txn/settings.hpp"
@@ -143,6 +144,8 @@ Result<TxnReport> run_request(Root& root, const resolver::Request& request, cons
     std::int64_t now = now_or_clock(opts.now);
     auto repos = load_indexes(root, now, opts.offline, events, IndexUse::Resolve);
     if (!repos) return tl::unexpected(repos.error());
+    // NextChat upgraded since: the `nextchat` virtual package says what it is now.
+    if (auto r = redetect_nextchat_version(root, events); !r) return tl::unexpected(r.error());
     auto universe = build_universe(root, *repos);
     if (!universe) return tl::unexpected(universe.error());
     narrow_universe(root, *universe, request, events);
