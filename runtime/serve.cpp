@@ -49,6 +49,7 @@ struct Session {
     pid_t child = -1;                          // nxp exec, once running (its own process group)
     std::optional<Clock::time_point> kill_at;  // SIGKILL then, once SIGTERM was sent
     bool client_gone = false;
+    std::string note;  // for the log line, when the session ended unusually
 };
 
 std::string who(const Session& s) {
@@ -82,6 +83,7 @@ class Runner {
     const ServeOptions& opts_;
     const ServeEvents& events_;
     std::list<Session> sessions_;
+    Clock::time_point accept_after_{};  // accepting pauses until then (out of descriptors)
 };
 
 bool allowed(const ServeOptions& o, uid_t uid) {
@@ -91,7 +93,12 @@ bool allowed(const ServeOptions& o, uid_t uid) {
 
 void Runner::accept_one(int listen_fd) {
     int fd = ::accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
-    if (fd < 0) return;  // gone already (ECONNABORTED), or out of descriptors: next round
+    if (fd < 0) {
+        // Out of descriptors: wait a little rather than spin on a socket that stays readable.
+        if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
+            accept_after_ = Clock::now() + std::chrono::milliseconds(100);
+        return;  // or gone already (ECONNABORTED)
+    }
     Session s;
     s.conn = os::Fd(fd);
     ucred cred{};
@@ -160,7 +167,9 @@ void Runner::read_request(Session& s) {
         s.fds.clear();
         return;
     }
-    if ((msg.msg_flags & MSG_CTRUNC) != 0)
+    // More than three at any point is refused at once, so that a client sending a few with
+    // each byte cannot make the runner hold many.
+    if ((msg.msg_flags & MSG_CTRUNC) != 0 || s.fds.size() > 3)
         return refuse(s, kExitBad, "too many descriptors sent (3 expected: stdin, stdout, stderr)");
     s.got.append(buf.data(), static_cast<std::size_t>(n));
     req = parse_serve_request(s.got);
@@ -210,6 +219,7 @@ void Runner::start(Session& s) {
     posix_spawn_file_actions_init(&fa);
     posix_spawnattr_init(&attr);
     for (int i = 0; i < 3; ++i) posix_spawn_file_actions_adddup2(&fa, s.fds[i].get(), i);
+    posix_spawn_file_actions_addclosefrom_np(&fa, 3);  // nothing else of the runner's
     sigset_t none, defaults;
     sigemptyset(&none);
     sigemptyset(&defaults);
@@ -238,11 +248,13 @@ void Runner::stop_child(Session& s) {
     s.kill_at = Clock::now() + std::chrono::milliseconds(opts_.kill_grace_ms);
 }
 
-// While nxp exec runs the client only waits: any byte is ignored; its end stops the server.
+// While nxp exec runs the launcher only waits: its end stops the server, and so does a byte
+// (nothing follows a request; a client that sends more is not the launcher).
 void Runner::client_input(Session& s) {
-    std::array<char, 512> sink{};
-    ssize_t n = ::recv(s.conn.get(), sink.data(), sink.size(), MSG_DONTWAIT);
-    if (n > 0 || (n < 0 && (errno == EAGAIN || errno == EINTR))) return;
+    char byte = 0;
+    ssize_t n = ::recv(s.conn.get(), &byte, 1, MSG_DONTWAIT);
+    if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
+    if (n > 0) s.note = "sent data after its request: stopped";
     s.client_gone = true;
     s.conn.reset();
     stop_child(s);
@@ -259,7 +271,9 @@ void Runner::reap() {
         if (it->conn) send_reply(it->conn.get(), serve_reply('X', code));
         log("session " + who(*it) + " plugin " + it->name + ": nxp exec exited " +
             std::to_string(code) + " after " + std::to_string(ms.count()) + " ms" +
-            (it->client_gone ? " (the launcher went first: stopped)" : ""));
+            (!it->note.empty() ? " (" + it->note + ")"
+             : it->client_gone ? " (the launcher went first: stopped)"
+                               : ""));
         sessions_.erase(it);
     }
 }
@@ -267,6 +281,7 @@ void Runner::reap() {
 int Runner::timeout_ms() const {
     auto now = Clock::now();
     auto next = now + std::chrono::hours(1);
+    if (accept_after_ > now) next = accept_after_;
     for (const auto& s : sessions_) {
         if (s.child < 0)
             next = std::min(next, s.started + std::chrono::milliseconds(opts_.request_timeout_ms));
@@ -301,7 +316,8 @@ Result<void> Runner::run(int listen_fd, int signal_fd) {
         pfds.clear();
         owners.clear();
         pfds.push_back({signal_fd, POLLIN, 0});
-        pfds.push_back({stopping ? -1 : listen_fd, POLLIN, 0});
+        const bool accepting = !stopping && Clock::now() >= accept_after_;
+        pfds.push_back({accepting ? listen_fd : -1, POLLIN, 0});
         for (auto& s : sessions_)
             if (s.conn) {
                 pfds.push_back({s.conn.get(), POLLIN, 0});
@@ -330,7 +346,7 @@ Result<void> Runner::run(int listen_fd, int signal_fd) {
                 else
                     client_input(*owners[i]);
             }
-            if (!stopping && (pfds[1].revents & POLLIN) != 0) accept_one(listen_fd);
+            if (accepting && (pfds[1].revents & POLLIN) != 0) accept_one(listen_fd);
         }
         reap();
         expire();

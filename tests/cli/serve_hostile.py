@@ -124,7 +124,7 @@ def main():
     check("one descriptor")
     s = with_fds(request(PLUGIN), [devnull] * 250); refused(s, "250 fds", "too many descriptors")
     check("250 descriptors")
-    s = with_fds(request(PLUGIN), [devnull] * 5); refused(s, "5 fds", "5 descriptors")
+    s = with_fds(request(PLUGIN), [devnull] * 5); refused(s, "5 fds", "too many descriptors")
     check("5 descriptors")
     s = with_fds(request(PLUGIN), [dirfd, w, w]); refused(s, "dir", "stdin is a directory")
     check("a directory as stdin")
@@ -169,8 +169,33 @@ def main():
             break
     refused(s, "slowloris", "no complete request")
     check("one byte every 0.5 s")
+    # Two descriptors with each byte of the request: refused as soon as there are more than 3.
+    s = connect()
+    try:
+        for b in request(PLUGIN):
+            s.sendmsg([bytes([b])], [(socket.SOL_SOCKET, socket.SCM_RIGHTS,
+                                      struct.pack("2i", devnull, devnull))])
+            time.sleep(0.01)
+    except OSError:
+        pass
+    refused(s, "descriptors with every byte", "too many descriptors")
+    check("descriptors with every byte")
     s = connect(); s.close(); time.sleep(0.2)
     check("connect and close")
+    # A good request, then more bytes: not the launcher; its nxp exec is stopped and the
+    # connection closed (test_serve_hostile.sh checks serve's log line for it).
+    pr, pw = os.pipe()
+    s = with_fds(request(PLUGIN), [pr, w, w])
+    time.sleep(0.5)
+    s.sendall(b"more")
+    r = reply(s)
+    s.close()
+    os.close(pw)
+    os.close(pr)
+    if r is not None:
+        fail(f"data after the request: expected the connection closed, got {r}")
+    time.sleep(0.5)
+    check("data after the request")
     # A good request whose client leaves at once: nxp exec is started and stopped.
     s = with_fds(request(PLUGIN), fds); s.close(); time.sleep(0.5)
     check("a request whose client leaves at once")

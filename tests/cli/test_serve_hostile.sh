@@ -27,6 +27,8 @@ python3 "$SRC/tests/cli/serve_hostile.py" "$SERVE" "$EXPORT/nxp.sock" "$EXPORT/n
 # Every session and refusal got its one line; none mentions a crash.
 grep -q "refused uid 0 pid [0-9]*: not an nxp-launch request" "$T/serve.log" ||
     { cat "$T/serve.log"; fail "no log line for a refused client"; }
+grep -q "session uid 0 pid [0-9]* plugin echo: nxp exec exited .* (sent data after its request: stopped)" \
+    "$T/serve.log" || { cat "$T/serve.log"; fail "the session that sent data after its request"; }
 kill -TERM "$SERVE"
 rc=0
 wait "$SERVE" || rc=$?
