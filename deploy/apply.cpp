@@ -10,6 +10,7 @@
 #include "runtime/secrets.hpp"
 #include "txn/fsutil.hpp"
 #include "txn/grant_step.hpp"
+#include "txn/nextchat_version.hpp"
 #include "txn/settings.hpp"
 #include "txn/stage.hpp"
 
@@ -233,6 +234,8 @@ Result<ApplyReport> apply_desired(txn::Root& root, const formats::Desired& desir
         repos = std::move(*loaded);
     }
 
+    // NextChat upgraded since: the `nextchat` virtual package says what it is now.
+    if (auto r = txn::redetect_nextchat_version(root, events); !r) return tl::unexpected(r.error());
     resolver::Plan plan;
     if (source.lock) {
         auto locked = detail::locked_plan(root, desired, *source.lock, repos, *snap);

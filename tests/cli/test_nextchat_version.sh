@@ -97,8 +97,9 @@ out_has "Version     2.17.5 (set explicitly)"
 run_rc 0 nxp nextchat set "$T/nc"
 [ "$(setting nextchat.version)" = 2.17.5 ] || fail "nextchat set without a version dropped the explicit one"
 run_rc 0 nxp nextchat set "$T/nc" --nextchat-version detect
-[ "$(setting nextchat.version)" = 2.18.0 ] && [ "$(setting nextchat.version_source)" = src-tauri/tauri.conf.json ] \
-    || fail "--nextchat-version detect did not detect again"
+if [ "$(setting nextchat.version)" != 2.18.0 ] || [ "$(setting nextchat.version_source)" != src-tauri/tauri.conf.json ]; then
+    fail "--nextchat-version detect did not detect again"
+fi
 pass "an explicit version is not overwritten by detection; 'detect' detects again"
 
 # A file that names no version any more keeps the recorded one, with a warning.
@@ -110,3 +111,16 @@ run_rc 0 nxp --yes install translator-mask
 err_has "warning: cannot detect NextChat's version"
 [ "$(setting nextchat.version)" = 2.18.0 ] || fail "an unreadable version replaced the recorded one"
 pass "an unreadable version keeps the recorded one, with a warning"
+
+# nxp apply is a transaction too: it detects again before it resolves.
+set_tauri 2.19.0
+key=$(tail -n 1 "$T/key.pub")
+cat >"$T/desired.json" <<JSON
+{ "format": 1,
+  "repositories": { "demo": { "url": "file://$T/repo", "keys": ["$key"] } },
+  "plugins": { "needs-217": {}, "translator-mask": {} } }
+JSON
+run_rc 0 nxp --yes apply "$T/desired.json"
+err_has "NextChat is now 2.19.0 (was 2.18.0, from $CONF)"
+[ "$(setting nextchat.version)" = 2.19.0 ] || fail "apply did not record the new version"
+pass "nxp apply detects the version again"
