@@ -124,3 +124,11 @@ run_rc 0 nxp --yes apply "$T/desired.json"
 err_has "NextChat is now 2.19.0 (was 2.18.0, from $CONF)"
 [ "$(setting nextchat.version)" = 2.19.0 ] || fail "apply did not record the new version"
 pass "nxp apply detects the version again"
+
+# An explicit version belongs to its directory: pointing nxp at another one detects there.
+run_rc 0 nxp nextchat set "$T/nc" --nextchat-version 2.19.5
+cp -r "$SRC/tests/nextchat/fixtures/nextchat-docker" "$T/app2"
+run_rc 0 nxp nextchat set "$T/app2"
+out_has "version 2.16.0, from .next/server/app/index.html"
+[ "$(setting nextchat.version_source)" = .next/server/app/index.html ] || fail "the old explicit version stayed"
+pass "an explicit version is kept for its own directory only"
