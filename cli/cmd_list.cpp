@@ -4,6 +4,7 @@
 #include "cli/context.hpp"
 #include "cli/table.hpp"
 #include "txn/installed.hpp"
+#include "txn/plugins.hpp"
 
 namespace nxp::cli {
 
@@ -30,6 +31,12 @@ void add_list(CLI::App& app, Context& ctx) {
                 if (!m) return std::vector<std::string>{};
                 return runtime::effective_config(*m, *config, p.name).missing;
             };
+            // Servers the operator paused in NextChat's UI (kept by nxp until 'nxp enable').
+            // NextChat's file that cannot be read hides nothing here: doctor reports it.
+            auto nextchat_paused = txn::nextchat_paused(*root);
+            auto paused_there = [&](const std::string& n) {
+                return nextchat_paused && nextchat_paused->count(n) > 0;
+            };
             if (c.g.json) {
                 nlohmann::json arr = nlohmann::json::array();
                 for (const auto& p : *pkgs)
@@ -40,6 +47,7 @@ void add_list(CLI::App& app, Context& ctx) {
                                    {"enabled", p.enabled},
                                    {"held", held(p.name)},
                                    {"needs_config", needs(p)},
+                                   {"paused_in_nextchat", paused_there(p.name)},
                                    {"path", (root->current_link() / "plugins" / p.name).string()}});
                 c.emit({{"command", "list"}, {"generation", *gen}, {"packages", arr}});
                 return 0;
@@ -52,6 +60,7 @@ void add_list(CLI::App& app, Context& ctx) {
             for (const auto& p : *pkgs) {
                 std::string status = p.enabled ? "enabled" : "disabled";
                 if (held(p.name)) status += ", held";
+                if (paused_there(p.name)) status += ", paused in NextChat";
                 auto missing = needs(p);
                 if (!missing.empty()) {
                     status += ", paused: needs config";

@@ -43,8 +43,9 @@ Result<Opened> open_config(const fs::path& nextchat_dir, bool create) {
 // NextChat's own status values are "active", "paused" and "error"; it sets "error" itself
 // when a server fails to start and still starts such a server next time. So for an entry
 // nxp wants running, "error" is left alone rather than churned back to "active".
-std::string status_for(const ServerEntry& entry, const Json* existing) {
-    if (entry.paused) return "paused";
+// A NextChat pause (`in_nextchat`) is kept as "paused".
+std::string status_for(const ServerEntry& entry, const Json* existing, bool in_nextchat) {
+    if (entry.paused || in_nextchat) return "paused";
     if (existing && existing->contains("status") && (*existing)["status"] == "error") {
         return "error";
     }
@@ -52,7 +53,7 @@ std::string status_for(const ServerEntry& entry, const Json* existing) {
 }
 
 // Updates the fields nxp manages and keeps any others NextChat or the operator added.
-void apply(const ServerEntry& entry, Json& server) {
+void apply(const ServerEntry& entry, Json& server, bool in_nextchat) {
     Json previous = server;
     bool existed = !server.is_null();
     if (!server.is_object()) server = Json::object();
@@ -69,7 +70,14 @@ void apply(const ServerEntry& entry, Json& server) {
         for (const auto& [name, value] : entry.env) env[name] = value;
         server["env"] = std::move(env);
     }
-    server["status"] = status_for(entry, existed ? &previous : nullptr);
+    server["status"] = status_for(entry, existed ? &previous : nullptr, in_nextchat);
+}
+
+// An entry's "status" as written ("" when it has none, or not a string).
+std::string status_of(const Json& server) {
+    if (!server.is_object() || !server.contains("status") || !server["status"].is_string())
+        return "";
+    return server["status"].get<std::string>();
 }
 
 Result<Json*> servers_of(Json& root, const fs::path& path) {
@@ -132,6 +140,15 @@ Error collision(const fs::path& nextchat_dir, const std::vector<std::string>& na
 
 }  // namespace
 
+bool paused_in_nextchat(const ServerEntry& want, const std::string& file_status,
+                        const NextchatPauses& memory) {
+    if (file_status != "paused" || memory.resume.count(want.name)) return false;
+    if (memory.in_nextchat.count(want.name)) return true;
+    // nxp's own "paused" (written for a disabled or unconfigured plugin) is nxp's to undo;
+    // while nxp wants the entry paused, the file's pause cannot be told apart from its own.
+    return !want.paused && !memory.written_paused.count(want.name);
+}
+
 Result<void> check_mcp_config(const fs::path& nextchat_dir, const std::vector<ServerEntry>& desired,
                               const std::set<std::string>& previously_managed) {
     auto opened = open_config(nextchat_dir, false);
@@ -147,7 +164,8 @@ Result<void> check_mcp_config(const fs::path& nextchat_dir, const std::vector<Se
 }
 
 Result<bool> sync_mcp_config(const fs::path& nextchat_dir, const std::vector<ServerEntry>& desired,
-                             const std::set<std::string>& previously_managed) {
+                             const std::set<std::string>& previously_managed,
+                             NextchatPauses* pauses) {
     fs::path path = config_path(nextchat_dir);
     auto opened = open_config(nextchat_dir, true);
     if (!opened) return tl::unexpected(opened.error());
@@ -159,22 +177,36 @@ Result<bool> sync_mcp_config(const fs::path& nextchat_dir, const std::vector<Ser
     if (!servers) return tl::unexpected(servers.error());
     if (auto names = foreign(**servers, desired, previously_managed); !names.empty())
         return tl::unexpected(collision(nextchat_dir, names));
-    std::set<std::string> wanted;
+    std::set<std::string> wanted, written_paused, in_nextchat, rewritten;
     for (const auto& entry : desired) {
         wanted.insert(entry.name);
-        apply(entry, (**servers)[entry.name]);
+        Json& server = (**servers)[entry.name];
+        const Json before = server;
+        const bool kept = pauses && paused_in_nextchat(entry, status_of(server), *pauses);
+        apply(entry, server, kept);
+        if (kept) in_nextchat.insert(entry.name);
+        if (entry.paused) written_paused.insert(entry.name);
+        if (server != before) rewritten.insert(entry.name);
     }
     for (const auto& name : previously_managed) {
-        if (!wanted.count(name)) (*servers)->erase(name);
+        if (!wanted.count(name) && (*servers)->erase(name) > 0) rewritten.insert(name);
     }
 
-    if (existed && root == original) return false;
-    auto written = detail::write_json_at(opened->dir->get(), kConfigFile, root, path.string());
-    if (!written) return tl::unexpected(written.error());
-    return true;
+    const bool changed = !existed || root != original;
+    if (changed) {
+        auto written = detail::write_json_at(opened->dir->get(), kConfigFile, root, path.string());
+        if (!written) return tl::unexpected(written.error());
+    }
+    if (pauses) {
+        pauses->written_paused = std::move(written_paused);
+        pauses->in_nextchat = std::move(in_nextchat);
+        pauses->rewritten = std::move(rewritten);
+    }
+    return changed;
 }
 
-Result<std::vector<ServerEntry>> read_mcp_config(const fs::path& nextchat_dir) {
+Result<std::vector<ServerEntry>> read_mcp_config(const fs::path& nextchat_dir,
+                                                 std::map<std::string, std::string>* statuses) {
     fs::path path = config_path(nextchat_dir);
     std::vector<ServerEntry> entries;
     auto opened = open_config(nextchat_dir, false);
@@ -187,6 +219,7 @@ Result<std::vector<ServerEntry>> read_mcp_config(const fs::path& nextchat_dir) {
     for (const auto& [name, server] : (*servers)->items()) {
         ServerEntry entry;
         entry.name = name;
+        if (statuses) (*statuses)[name] = status_of(server);
         if (server.is_object()) {
             if (server.contains("command") && server["command"].is_string()) {
                 entry.command = server["command"].get<std::string>();

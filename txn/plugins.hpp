@@ -6,6 +6,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -80,27 +81,47 @@ struct NextchatState {
     std::vector<nextchat::ServerEntry> servers;
     std::map<std::string, std::string> paused_why;  // name → "disabled", "needs config KEY", …
     std::vector<nextchat::CatalogSource> masks, prompts;
+    // name → sha256 of what the server runs with (store path, version, entry, paused or not,
+    // configuration rows with secrets hashed, grants): a change needs NextChat restarted.
+    std::map<std::string, std::string> fingerprints;
+    // Servers the operator paused in NextChat (nextchat::NextchatPauses): nextchat_state
+    // shows them paused (paused_why "in NextChat" unless nxp pauses them too).
+    std::set<std::string> paused_in_nextchat;
 };
 Result<NextchatState> nextchat_state(Root& root, const std::string& nxp_exe,
                                      const std::string& path_map);
+// The servers paused in NextChat by the operator (empty without a NextChat directory).
+Result<std::set<std::string>> nextchat_paused(Root& root);
 
 // Brings DIR/app/mcp/mcp_config.json, DIR/public/masks.json and DIR/public/prompts.json in
 // step (settings nextchat.dir, nextchat.path_map; remembers the managed server names in
 // nextchat.managed). Each file is attempted even when another cannot be written.
+// NextChat's own pauses are kept (read from the file before it is written; settings
+// nextchat.paused_in_nextchat and nextchat.paused_by_nxp), except for names in `resume`.
 struct NextchatSync {
     std::vector<std::string> changed;  // files rewritten, relative to DIR
     std::vector<Error> errors;         // files left as they were, and why
+    bool servers_synced = false;       // mcp_config.json is in step (written or already so)
+    // Then: the servers NextChat must restart, sorted: added, removed, their entry rewritten,
+    // or their fingerprint changed since setting nextchat.fingerprints was remembered.
+    std::vector<std::string> servers_changed;
+    std::map<std::string, std::string> fingerprints;  // to remember once NextChat restarted
 };
-Result<NextchatSync> sync_nextchat(Root& root, const std::string& nxp_exe);
+Result<NextchatSync> sync_nextchat(Root& root, const std::string& nxp_exe,
+                                   const std::set<std::string>& resume = {});
 
-// After a transaction's commit: sync_nextchat, reported through `events` (a file that could
-// not be written is an Events::after_commit_error: the transaction has taken effect, the
-// command exits non-zero), and restart_nextchat when
-// app/mcp/mcp_config.json changed (NextChat reads it only at start).
-void integrate_nextchat(Root& root, const std::string& nxp_exe, Events& events);
-// Runs setting nextchat.restart_cmd with /bin/sh -c, and says how it went; without one,
-// says NextChat needs a restart.
-void restart_nextchat(Root& root, Events& events);
+// After a transaction's commit (or a grant, or `nxp enable` resuming a NextChat pause):
+// sync_nextchat, reported through `events` (a file that could not be written is an
+// Events::after_commit_error: the transaction has taken effect, the command exits
+// non-zero), then restart_nextchat for the servers that changed, and the fingerprints
+// remembered (not after a failed restart: the next change names those servers again).
+void integrate_nextchat(Root& root, const std::string& nxp_exe, Events& events,
+                        const std::set<std::string>& resume = {});
+// Runs setting nextchat.restart_cmd with /bin/sh -c, the environment holding
+// NXP_CHANGED_SERVERS (the names of `servers`, space-separated) and NXP_NEXTCHAT_DIR, and
+// says how it went (a failure is a warning); without one, says NextChat needs a restart.
+// Returns false when the command failed.
+bool restart_nextchat(Root& root, const std::vector<std::string>& servers, Events& events);
 
 // `nxp nextchat set`: records where NextChat is (an absolute directory) and how to restart
 // it (empty fields other than `dir` leave their setting as it was), then syncs.

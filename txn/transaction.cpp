@@ -315,7 +315,8 @@ Result<void> commit_intent(Root& root, TxnReport& report, const Intent& intent,
     crash_point("after-switch");
     if (auto r = record(root, report, intent, opts, row, id, steps.journal_first); !r) return r;
     crash_point("after-commit");
-    if (steps.events) integrate_nextchat(root, opts.nxp_exe, *steps.events);
+    if (steps.events)
+        integrate_nextchat(root, opts.nxp_exe, *steps.events, opts.resume_in_nextchat);
     return {};
 }
 

@@ -5,6 +5,7 @@
 // plan shown through Events. Every caller gets every step.
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -68,6 +69,8 @@ struct TxnOptions {
     // after the commit (remove --purge). Without it a removed plugin's configuration stays
     // in the database, as dpkg keeps a removed package's conffiles, and a reinstall uses it.
     std::vector<std::string> purge;
+    // Servers whose pause in NextChat's UI the sync after the commit clears (nxp enable).
+    std::set<std::string> resume_in_nextchat;
 };
 
 // --policy FILE read and parsed (nullopt for ""); errors name the file.

@@ -83,11 +83,17 @@ assert_not_installed broken-mask
 cmp "$MASKS" "$T/masks-before" || fail "a refused mask changed masks.json"
 pass "masks and prompts merged, removed when disabled, restored by rollback, drift reported"
 
-jq '.mcpServers.weather.status = "paused"' "$CFG" >"$T/x" && cp "$T/x" "$CFG"
+# A hand-edited entry is drift, which set repairs. (A "paused" written into the entry is
+# NextChat's own pause button since issue 17: kept, not drift; test_nextchat_pause.sh.)
+jq '.mcpServers.weather.args = ["exec", "someone-else"]' "$CFG" >"$T/x" && cp "$T/x" "$CFG"
 run_rc 1 nxp nextchat status; out_has "drift: weather"
 run_rc 0 nxp nextchat set "$T/nc"
 run_rc 0 nxp nextchat status; out_has "In step."
-pass "status reports drift; set repairs it"
+jq '.mcpServers.weather.status = "paused"' "$CFG" >"$T/x" && cp "$T/x" "$CFG"
+run_rc 0 nxp nextchat status; out_has "weather  paused (in NextChat)"; out_has "In step."
+run_rc 0 nxp --yes enable weather
+jq -e '.mcpServers.weather.status == "active"' "$CFG" >/dev/null || fail "enable did not resume weather"
+pass "status reports drift; set repairs it; NextChat's own pause is not drift"
 
 run_rc 0 nxp nextchat set "$T/nc" --restart-cmd "false"
 run_rc 0 nxp --yes disable weather
