@@ -244,6 +244,11 @@ Result<void> write_in_place_at(int dirfd, const std::string& name, std::string_v
             return fail(ErrorKind::Verification, shown,
                         std::string("is a symbolic link; ") + kSymlinkRule);
         if (errno == ENOENT) return fail(ErrorKind::NotFound, shown, "no such file");
+        if (errno == EROFS)
+            return fail(ErrorKind::Io, shown,
+                        "cannot open it to write in place: " + errno_text() +
+                            " (it is mounted read-only: mount it read-write, e.g. without ':ro' "
+                            "on the Docker volume)");
         return fail(ErrorKind::Io, shown, "cannot open it to write in place: " + errno_text());
     }
     return write_in_place(fd.get(), text, shown);

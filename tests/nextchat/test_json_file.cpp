@@ -244,3 +244,41 @@ TEST_CASE("write_json_at goes through a bind-mounted file and names it when read
         leftovers += e.path().filename() != "mcp_config.json";
     CHECK(leftovers == 0);  // no temporary file left beside it
 }
+
+TEST_CASE("a directory nxp's user may not write: the file it may write is written in place",
+          "[nextchat][in-place]") {
+    // As root, a child becomes nobody: the directory (root's, 0755) refuses the temporary
+    // file with EACCES, the file (nobody's) is writable, so write_json_at writes it in place.
+    // A file nobody may not write stays as it was and the error names it.
+    if (geteuid() != 0) {
+        WARN("not root: cannot switch to another uid; skipped");
+        return;
+    }
+    TempDir d;
+    REQUIRE(chmod(d.path().c_str(), 0755) == 0);
+    write_text(d.path() / "mcp_config.json", config_text(4));
+    write_text(d.path() / "masks.json", "{}\n");
+    REQUIRE(chown((d.path() / "mcp_config.json").c_str(), 65534, 65534) == 0);
+    pid_t pid = fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+        if (setgid(65534) != 0 || setuid(65534) != 0) _exit(77);
+        const detail::Json value{{"mcpServers", detail::Json::object()}};
+        auto ok = detail::write_json_at(d.fd(), "mcp_config.json", value, "mcp_config.json");
+        auto refused = detail::write_json_at(d.fd(), "masks.json", value, "public/masks.json");
+        const bool named = !refused && refused.error().context == "public/masks.json" &&
+                           refused.error().message.find(std::strerror(EACCES)) != std::string::npos;
+        _exit(ok && named ? 0 : 1);
+    }
+    int status = 0;
+    REQUIRE(waitpid(pid, &status, 0) == pid);
+    REQUIRE(WIFEXITED(status));
+    if (WEXITSTATUS(status) == 77) {
+        WARN("cannot become nobody; skipped");
+        return;
+    }
+    CHECK(WEXITSTATUS(status) == 0);
+    CHECK(read_json(d.path() / "mcp_config.json") == Json{{"mcpServers", Json::object()}});
+    CHECK(stat_of(d.path() / "mcp_config.json").st_uid == 65534);  // the same file, still nobody's
+    CHECK(read_text(d.path() / "masks.json") == "{}\n");
+}
