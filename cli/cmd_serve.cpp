@@ -34,6 +34,11 @@ Result<int> run(Context& c, const ServeFlags& f) {
         if (!made) return tl::unexpected(made.error());
         exported = *made;
         root_dir = root->dir();
+        auto via = root->db().setting("nextchat.launcher");
+        if (via && (!*via || **via != "1"))
+            c.message(txn::Level::Warning,
+                      "NextChat's entries run nxp exec, not the launcher: nothing will connect "
+                      "until 'nxp nextchat set DIR --launcher'");
     }  // the database is closed: each nxp exec opens its own
     auto activated = runtime::systemd_listen_fd();
     if (!activated) return tl::unexpected(activated.error());

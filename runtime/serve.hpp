@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "formats/error.hpp"
+#include "os/fd.hpp"
 
 namespace nxp::runtime {
 
@@ -56,6 +57,12 @@ struct ServeEvents {
 // to be a listening Unix stream socket; nullopt when not socket-activated. LISTEN_* are
 // removed from the environment either way, so that no child sees them.
 Result<std::optional<int>> systemd_listen_fd();
+
+// The listening socket at `path` (ROOT/export/nxp.sock), mode 0666: bound beside it and
+// renamed into place, so that a stale socket is replaced; never one another runner answers on
+// (Locked), never anything that is not a socket (Invalid). `ino` is the inode made, so that
+// only that one is removed at the end.
+Result<os::Fd> make_serve_socket(const std::filesystem::path& path, ino_t& ino);
 
 // Serves until SIGTERM, SIGINT or SIGHUP: then running servers are stopped (SIGTERM, SIGKILL
 // after the grace) and the socket it created is removed. Errors: the socket cannot be made
