@@ -235,14 +235,15 @@ Result<ApplyReport> apply_desired(txn::Root& root, const formats::Desired& desir
     }
 
     // NextChat upgraded since: the `nextchat` virtual package says what it is now.
-    if (auto r = txn::redetect_nextchat_version(root, events); !r) return tl::unexpected(r.error());
+    auto nextchat = txn::redetect_nextchat_version(root, events, !opts.dry_run);
+    if (!nextchat) return tl::unexpected(nextchat.error());
     resolver::Plan plan;
     if (source.lock) {
         auto locked = detail::locked_plan(root, desired, *source.lock, repos, *snap);
         if (!locked) return tl::unexpected(locked.error());
         plan = std::move(*locked);
     } else {
-        auto outcome = detail::resolve_plan(root, desired, repos);
+        auto outcome = detail::resolve_plan(root, desired, repos, *nextchat);
         if (!outcome) return tl::unexpected(outcome.error());
         if (auto* u = std::get_if<resolver::Unsolvable>(&*outcome)) {
             report.unsolvable = std::move(*u);

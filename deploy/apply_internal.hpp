@@ -9,6 +9,7 @@
 
 #include "deploy/apply.hpp"
 #include "runtime/secrets.hpp"
+#include "txn/nextchat_version.hpp"
 #include "txn/plugins.hpp"
 
 namespace nxp::deploy::detail {
@@ -25,10 +26,12 @@ using GivenConfig = std::map<std::string, std::map<std::string, GivenValue>>;  /
 Result<GivenConfig> read_given_config(const formats::Desired& d);
 
 // The package plan: from the resolver (plugins as install jobs, everything else a dependency
-// that autoremove drops when nothing needs it) or exactly the lockfile's packages.
+// that autoremove drops when nothing needs it) or exactly the lockfile's packages. `nextchat`
+// is the NextChat version detected just before (txn::redetect_nextchat_version).
 using PlanOutcome = std::variant<resolver::Plan, resolver::Unsolvable>;
 Result<PlanOutcome> resolve_plan(const txn::Root& root, const formats::Desired& d,
-                                 const std::vector<txn::RepoIndex>& repos);
+                                 const std::vector<txn::RepoIndex>& repos,
+                                 const txn::NextchatVersion& nextchat);
 Result<resolver::Plan> locked_plan(const txn::Root& root, const formats::Desired& d,
                                    const formats::Lockfile& lock,
                                    const std::vector<txn::RepoIndex>& repos,

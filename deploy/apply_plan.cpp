@@ -37,9 +37,11 @@ Result<GivenConfig> read_given_config(const formats::Desired& d) {
 }
 
 Result<PlanOutcome> resolve_plan(const txn::Root& root, const formats::Desired& d,
-                                 const std::vector<txn::RepoIndex>& repos) {
+                                 const std::vector<txn::RepoIndex>& repos,
+                                 const txn::NextchatVersion& nextchat) {
     auto universe = txn::build_universe(root, repos);
     if (!universe) return tl::unexpected(universe.error());
+    txn::provide_nextchat_version(*universe, nextchat);
     std::set<std::string> wanted;
     for (const auto& p : d.plugins) wanted.insert(p.name);
     // Declarative: what the file does not list is only kept while something listed needs it.

@@ -124,19 +124,35 @@ Result<VersionCheck> check_nextchat_version(const db::Database& db) {
     return out;
 }
 
-Result<void> redetect_nextchat_version(Root& root, Events& events) {
+Result<NextchatVersion> redetect_nextchat_version(Root& root, Events& events, bool record) {
     auto check = check_nextchat_version(root.db());
     if (!check) return tl::unexpected(check.error());
     if (!check->problem.empty()) events.message(Level::Warning, check->problem);
     const auto& was = check->recorded;
     const auto& now = check->now;
-    if (now.version == was.version && now.source == was.source) return {};
-    if (auto r = store(root.db(), now); !r) return r;
+    if (now.version == was.version && now.source == was.source) return now;
+    if (record)
+        if (auto r = store(root.db(), now); !r) return tl::unexpected(r.error());
     if (now.version != was.version)
         events.message(Level::Info, "NextChat is now " + now.version + " (was " +
                                         (was.version.empty() ? "unknown" : was.version) + ", " +
-                                        shown_source(now) + ")");
-    return {};
+                                        shown_source(now) +
+                                        (record ? ")" : "; not recorded: --dry-run)"));
+    return now;
+}
+
+std::string nextchat_unknown_hint(const std::string& dir) {
+    return "the NextChat version is unknown; set it with '" + nextchat_version_command(dir) + "'";
+}
+
+void provide_nextchat_version(resolver::Universe& u, const NextchatVersion& v) {
+    std::erase_if(u.host, [](const resolver::HostProvide& h) { return h.name == "nextchat"; });
+    u.host_hints.erase("nextchat");
+    auto parsed = formats::parse_partial_version(v.version);
+    if (!v.version.empty() && parsed)
+        u.host.push_back({"nextchat", *parsed});
+    else
+        u.host_hints["nextchat"] = nextchat_unknown_hint(v.dir);
 }
 
 }  // namespace nxp::txn

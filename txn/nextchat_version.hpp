@@ -11,6 +11,7 @@
 #include <string>
 
 #include "db/database.hpp"
+#include "resolver/resolver.hpp"
 #include "txn/events.hpp"
 #include "txn/root.hpp"
 
@@ -54,7 +55,17 @@ Result<VersionCheck> check_nextchat_version(const db::Database& db);
 
 // Before a transaction resolves: detects again and records the version when it changed, with an
 // info message "NextChat is now 2.17.0 (was 2.16.0, from DIR/src-tauri/tauri.conf.json)". A
-// detection that fails or finds nothing keeps the recorded version, with a warning.
-Result<void> redetect_nextchat_version(Root& root, Events& events);
+// detection that fails or finds nothing keeps the recorded version, with a warning. With
+// `record` false (--dry-run changes nothing) the version is only returned, for
+// provide_nextchat_version.
+Result<NextchatVersion> redetect_nextchat_version(Root& root, Events& events, bool record = true);
+
+// The `nextchat` virtual package of `u` at `v` (replacing what the database said), or none with
+// the hint that the version is unknown and how to set it.
+void provide_nextchat_version(resolver::Universe& u, const NextchatVersion& v);
+
+// "the NextChat version is unknown; set it with 'nxp nextchat set DIR --nextchat-version V'":
+// added to the resolver's "nothing provides nextchat …".
+std::string nextchat_unknown_hint(const std::string& dir);
 
 }  // namespace nxp::txn

@@ -102,9 +102,7 @@ Result<resolver::Universe> build_universe(const Root& root, const std::vector<Re
     if (std::none_of(u.host.begin(), u.host.end(),
                      [](const auto& h) { return h.name == "nextchat"; })) {
         auto dir = root.db().setting("nextchat.dir");
-        u.host_hints["nextchat"] = "the NextChat version is unknown; set it with '" +
-                                   nextchat_version_command(dir && *dir ? **dir : std::string()) +
-                                   "'";
+        u.host_hints["nextchat"] = nextchat_unknown_hint(dir && *dir ? **dir : std::string());
     }
     return u;
 }

@@ -145,9 +145,11 @@ Result<TxnReport> run_request(Root& root, const resolver::Request& request, cons
     auto repos = load_indexes(root, now, opts.offline, events, IndexUse::Resolve);
     if (!repos) return tl::unexpected(repos.error());
     // NextChat upgraded since: the `nextchat` virtual package says what it is now.
-    if (auto r = redetect_nextchat_version(root, events); !r) return tl::unexpected(r.error());
+    auto nextchat = redetect_nextchat_version(root, events, !opts.dry_run);
+    if (!nextchat) return tl::unexpected(nextchat.error());
     auto universe = build_universe(root, *repos);
     if (!universe) return tl::unexpected(universe.error());
+    provide_nextchat_version(*universe, *nextchat);
     narrow_universe(root, *universe, request, events);
     TxnReport report;
     GrantDecider grants(opts, events);

@@ -132,3 +132,14 @@ run_rc 0 nxp nextchat set "$T/app2"
 out_has "version 2.16.0, from .next/server/app/index.html"
 [ "$(setting nextchat.version_source)" = .next/server/app/index.html ] || fail "the old explicit version stayed"
 pass "an explicit version is kept for its own directory only"
+
+# The image upgraded (its build output names 2.20.0): --dry-run says so and records nothing;
+# the next transaction records it.
+sed -i 's/v2\.16\.0/v2.20.0/' "$T/app2/.next/server/app/index.html"
+run_rc 0 nxp --dry-run --yes remove translator-mask
+err_has "NextChat is now 2.20.0 (was 2.16.0, from $T/app2/.next/server/app/index.html; not recorded: --dry-run)"
+[ "$(setting nextchat.version)" = 2.16.0 ] || fail "--dry-run recorded the version"
+run_rc 0 nxp --yes remove translator-mask
+err_has "NextChat is now 2.20.0 (was 2.16.0, from $T/app2/.next/server/app/index.html)"
+[ "$(setting nextchat.version)" = 2.20.0 ] || fail "the image's new version was not recorded"
+pass "an upgraded image is detected again; --dry-run records nothing"
