@@ -217,9 +217,10 @@ Result<Root> Root::open(const fs::path& dir, const OpenOptions& opts, Events& ev
                         " cannot use the install database of uid " + std::to_string(st.st_uid) +
                         ". A NextChat that runs as another user (or in a container) starts "
                         "plugins through the host's runner: as uid " +
-                        std::to_string(st.st_uid) + " run 'nxp nextchat set DIR --launcher' and "
-                        "'nxp serve --allow-uid " + std::to_string(::getuid()) +
-                        "' (see nxp-serve(1))");
+                        std::to_string(st.st_uid) +
+                        " run 'nxp nextchat set DIR --launcher' and "
+                        "'nxp serve --allow-uid " +
+                        std::to_string(::getuid()) + "' (see nxp-serve(1))");
     // The database is checked before the lock is taken, so that a root whose database is
     // gone is reported without creating anything in it.
     auto db = db::Database::open(dir / "nxp.db", fix);

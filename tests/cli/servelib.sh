@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # The MCP fixture of the nxp serve tests (test_serve.sh, test_serve_hostile.sh): plugin "echo"
 # in $T/src/echo, a Python MCP server with tools echo (its text back) and big (250 kB).
 make_echo_plugin() {

@@ -23,7 +23,7 @@ echo '{"mcpServers": {}}' >"$T/nextchat/app/mcp/mcp_config.json"
 run_rc 0 nxp nextchat set "$T/nextchat" --launcher
 EXPORT=$NXP_ROOT/export
 [ -x "$EXPORT/nxp-launch" ] || fail "nextchat set --launcher did not write $EXPORT/nxp-launch"
-[ "$(stat -c %a "$EXPORT")" = 755 ] && [ "$(stat -c %a "$EXPORT/nxp-launch")" = 755 ] ||
+{ [ "$(stat -c %a "$EXPORT")" = 755 ] && [ "$(stat -c %a "$EXPORT/nxp-launch")" = 755 ]; } ||
     fail "export dir or launcher mode: $(stat -c '%a %n' "$EXPORT" "$EXPORT/nxp-launch")"
 file "$EXPORT/nxp-launch" | grep -q 'statically linked' || fail "the launcher is not static"
 jq -e --arg l "$EXPORT/nxp-launch" --arg s "$EXPORT/nxp.sock" \
@@ -37,7 +37,7 @@ run_rc 0 nxp nextchat set "$T/nextchat" --launcher
 [ "$(stat -c %i "$EXPORT/nxp-launch")" = "$ino" ] || fail "an identical launcher was rewritten"
 printf 'tampered' >"$EXPORT/nxp-launch"
 run_rc 0 nxp nextchat set "$T/nextchat" --launcher
-[ "$(stat -c %s "$EXPORT/nxp-launch")" -gt 1000 ] && [ "$(stat -c %a "$EXPORT/nxp-launch")" = 755 ] ||
+{ [ "$(stat -c %s "$EXPORT/nxp-launch")" -gt 1000 ] && [ "$(stat -c %a "$EXPORT/nxp-launch")" = 755 ]; } ||
     fail "a changed launcher was not rewritten"
 
 # The other uid reaches the socket through ROOT (0755 as init makes it) and $T.

@@ -12,8 +12,7 @@ grep -qx 'SocketMode=0666' "$UNITS/nxp.socket" || fail "SocketMode"
 exec_start=$(sed -n 's/^ExecStart=//p' "$UNITS/nxp.service")
 [ "$(wc -l <<<"$exec_start")" = 1 ] || fail "one ExecStart expected: $exec_start"
 read -ra argv <<<"$exec_start"
-[ "${argv[0]}" = /usr/local/bin/nxp ] && [ "${argv[1]}" = --root ] &&
-    [ "${argv[2]}" = /var/lib/nxp ] && [ "${argv[3]}" = serve ] || fail "ExecStart: $exec_start"
+[ "${argv[*]:0:4}" = "/usr/local/bin/nxp --root /var/lib/nxp serve" ] || fail "ExecStart: $exec_start"
 if command -v systemd-analyze >/dev/null; then
     mkdir -p "$T/units"
     cp "$UNITS/nxp.socket" "$T/units/"
