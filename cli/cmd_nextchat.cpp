@@ -18,6 +18,7 @@ std::string setting(txn::Root& root, const char* key) {
 // "from src-tauri/tauri.conf.json", "set explicitly" or "unknown".
 std::string version_from(const txn::NextchatVersion& v) {
     if (v.version.empty()) return "unknown";
+    if (v.source.empty()) return "source not recorded";
     return v.source == txn::kExplicitVersion ? "set explicitly" : "from " + v.source;
 }
 

@@ -30,18 +30,20 @@ Result<NextchatVersion> recorded_nextchat_version(const db::Database& db) {
     NextchatVersion out;
     auto version = setting_or_empty(db, "nextchat.version");
     if (!version) return tl::unexpected(version.error());
-    auto source = setting_or_empty(db, "nextchat.version_source");
+    auto source = db.setting("nextchat.version_source");
     if (!source) return tl::unexpected(source.error());
     auto dir = setting_or_empty(db, "nextchat.dir");
     if (!dir) return tl::unexpected(dir.error());
     out.version = *version;
     out.dir = *dir;
-    // A root from before version_source was recorded: a version there was detected at
-    // `nxp init --nextchat` or given; with no directory it can only have been given.
-    out.source = !source->empty()      ? *source
-                 : out.version.empty() ? ""
-                 : out.dir.empty()     ? kExplicitVersion
-                                       : "";
+    out.source = source->value_or("");
+    if (!*source && !out.version.empty()) {
+        // From an nxp before version_source: with no directory it can only have been given.
+        if (out.dir.empty())
+            out.source = kExplicitVersion;
+        else
+            out.legacy = true;
+    }
     return out;
 }
 
@@ -119,8 +121,19 @@ Result<VersionCheck> check_nextchat_version(const db::Database& db) {
                           ") stays recorded until " + nextchat_version_command(recorded->dir);
         return out;
     }
-    out.now.version = (*found)->version.str();
+    const std::string detected = (*found)->version.str();
+    if (recorded->legacy && detected != recorded->version) {
+        out.problem = "NextChat in " + recorded->dir + " names " + detected + " (" +
+                      (*found)->source + ") but " + recorded->version +
+                      " is recorded, by an earlier nxp that did not say whether it was given or "
+                      "detected; it stays until 'nxp nextchat set " +
+                      recorded->dir + " --nextchat-version detect' (or --nextchat-version " +
+                      recorded->version + " to keep it)";
+        return out;
+    }
+    out.now.version = detected;
     out.now.source = (*found)->source;
+    out.now.legacy = false;
     return out;
 }
 

@@ -23,6 +23,9 @@ struct NextchatVersion {
     std::string version;  // "" when unknown
     std::string source;   // "explicit", a file relative to `dir`, or "" when unknown
     std::string dir;      // setting nextchat.dir ("" when none)
+    // Recorded by an nxp before version_source existed, with a directory: given or detected,
+    // nobody knows. Detection that agrees adopts it; one that differs keeps it, with a warning.
+    bool legacy = false;
 };
 
 // What the database records.

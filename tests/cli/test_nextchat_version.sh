@@ -143,3 +143,19 @@ run_rc 0 nxp --yes remove translator-mask
 err_has "NextChat is now 2.20.0 (was 2.16.0, from $T/app2/.next/server/app/index.html)"
 [ "$(setting nextchat.version)" = 2.20.0 ] || fail "the image's new version was not recorded"
 pass "an upgraded image is detected again; --dry-run records nothing"
+
+# A root from an nxp before version_source: a version that detection confirms is adopted; one
+# it contradicts (it may have been given) stays, with a warning saying how to choose.
+sqlite3 "$NXP_ROOT/nxp.db" "DELETE FROM settings WHERE key='nextchat.version_source'"
+run_rc 0 nxp --yes install translator-mask
+[ "$(setting nextchat.version_source)" = .next/server/app/index.html ] || fail "a confirmed legacy version was not adopted"
+! grep -q "NextChat is now" "$T/err" || fail "adopting the same version was announced"
+sqlite3 "$NXP_ROOT/nxp.db" "DELETE FROM settings WHERE key='nextchat.version_source'; UPDATE settings SET value='2.15.0' WHERE key='nextchat.version'"
+run_rc 0 nxp nextchat status
+err_has "NextChat in $T/app2 names 2.20.0 (.next/server/app/index.html) but 2.15.0 is recorded"
+err_has "nxp nextchat set $T/app2 --nextchat-version detect"
+out_has "Version     2.15.0 (source not recorded)"
+run_rc 0 nxp --yes remove translator-mask
+[ "$(setting nextchat.version)" = 2.15.0 ] || fail "a legacy version detection contradicts was overwritten"
+err_has "but 2.15.0 is recorded"
+pass "a version recorded by an earlier nxp: adopted when confirmed, kept with a warning when not"
