@@ -321,7 +321,8 @@ constexpr const char* not_updated_tail =
     "'nxp nextchat set DIR' (or any transaction) to write them";
 
 // `command` run by /bin/sh -c, as system(3) does, with `env` added to (or replacing in) nxp's
-// environment; its wait status (-1 when it could not start).
+// environment and its standard output on nxp's standard error; its wait status (-1 when it
+// could not start).
 int run_shell(const std::string& command, const std::map<std::string, std::string>& env) {
     std::vector<std::string> vars;
     for (char** e = environ; e && *e; ++e) {
@@ -337,6 +338,9 @@ int run_shell(const std::string& command, const std::map<std::string, std::strin
     pid_t pid = ::fork();
     if (pid < 0) return -1;
     if (pid == 0) {
+        // nxp's standard output is its result (a JSON document with --json): what the
+        // command prints goes to standard error, with nxp's messages.
+        ::dup2(STDERR_FILENO, STDOUT_FILENO);
         const char* argv[] = {"sh", "-c", command.c_str(), nullptr};
         ::execve("/bin/sh", const_cast<char* const*>(argv), envp.data());
         ::_exit(127);

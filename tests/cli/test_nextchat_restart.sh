@@ -121,6 +121,14 @@ run_rc 0 nxp --yes disable translator-mask
 not_restarted "after the retried restart succeeded"
 pass "a failed restart is a warning; the next change restarts the same server"
 
+# What the command prints goes to stderr: --json's stdout stays one JSON document.
+run_rc 0 nxp nextchat set "$T/nc" --restart-cmd "$ok_cmd; echo restart-noise"
+nxp --json --yes config weather timeout 50 >"$T/out" 2>"$T/err" || fail "config --json failed"
+jq -e '.command == "config"' "$T/out" >/dev/null || { cat "$T/out"; fail "--json output is not one document"; }
+err_has restart-noise
+restarted weather
+pass "the restart command's output goes to stderr"
+
 # Removing a server names it.
 run_rc 0 nxp --yes remove breeze
 restarted breeze
