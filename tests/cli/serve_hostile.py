@@ -13,7 +13,7 @@ import time
 
 SERVE, SOCK, LAUNCHER, PLUGIN = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
 MAX_FDS = 32  # serve's own descriptors: a handful (listening socket, signalfd, stdio)
-MAX_RSS_KB = 64 * 1024
+MAX_RSS_KB = int(os.environ.get("SERVE_MAX_RSS_KB", 64 * 1024))
 
 
 def fail(msg):
