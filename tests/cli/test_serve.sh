@@ -95,6 +95,12 @@ err_has "is not a plugin name"
 [ "$(grep -c "^nxp serve: session" "$T/serve.log")" = "$sessions" ] ||
     { cat "$T/serve.log"; fail "a refused client started nxp exec"; }
 pass "uid 4243, an unknown plugin and a bad name are refused with a message; nothing started"
+# NextChat as another user of the host (no container): the same launcher, the same socket.
+init='{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2024-11-05","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}'
+run_rc 0 timeout 30 setpriv --reuid 4242 --regid 4242 --clear-groups \
+    "$EXPORT/nxp-launch" --socket "$EXPORT/nxp.sock" echo <<<"$init"
+out_has '"serverInfo"'
+pass "uid 4242 on the host starts the plugin through the launcher as well"
 # A disabled plugin: nxp exec's own message and exit status come back through the launcher.
 run_rc 0 nxp disable echo
 run_rc 1 container 4242 /nxp/nxp-launch --socket /nxp/nxp.sock echo </dev/null
@@ -115,16 +121,18 @@ pass "SIGTERM stops nxp serve and removes its socket; the launcher then says so"
 # A stale socket (a runner that died) is replaced; a file that is not a socket is not.
 python3 -c 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1])' \
     "$EXPORT/nxp.sock"
+printf 'old' >"$EXPORT/nxp-launch"  # nxp serve puts its own launcher back
 "$NXP" serve >"$T/serve2.out" 2>"$T/serve2.log" &
 SERVE=$!
 for _ in $(seq 100); do grep -q listening "$T/serve2.out" && break; sleep 0.1; done
 grep -q "listening on $EXPORT/nxp.sock" "$T/serve2.out" || { cat "$T/serve2.log"; fail "stale socket"; }
+[ "$(stat -c %s "$EXPORT/nxp-launch")" -gt 1000 ] || fail "nxp serve did not rewrite the launcher"
 kill -TERM "$SERVE"; wait "$SERVE" || true
 echo x >"$EXPORT/nxp.sock"
 run_rc 1 nxp serve
 err_has "exists and is not a socket"
 rm -f "$EXPORT/nxp.sock"
-pass "a stale socket is replaced, a regular file in its place is refused"
+pass "a stale socket is replaced, a regular file in its place is refused; serve rewrites the launcher"
 
 # ROOT/export is never followed through a symbolic link.
 mv "$EXPORT" "$T/elsewhere"
