@@ -10,7 +10,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
+#include <thread>
 
 #include "nextchat/json_file.hpp"
 #include "os/fd.hpp"
@@ -284,4 +286,41 @@ TEST_CASE("a directory nxp's user may not write: the file it may write is writte
     CHECK(read_json(d.path() / "mcp_config.json") == Json{{"mcpServers", Json::object()}});
     CHECK(stat_of(d.path() / "mcp_config.json").st_uid == 65534);  // the same file, still nobody's
     CHECK(read_text(d.path() / "masks.json") == "{}\n");
+}
+
+TEST_CASE("a reader never finds the file emptied or shortened while it is written in place",
+          "[nextchat][in-place]") {
+    // NextChat starting while nxp writes: the new content goes over the old one before any
+    // truncation, so every read is at least as long as the shorter content and, once trimmed
+    // of blanks, mostly the old or the new JSON (a mix of both while one pwrite copies a page
+    // is rare, and so is the moment between the write and the ftruncate, which the padding
+    // makes valid JSON: too rare to tell apart here). Truncating first shows an empty file:
+    // that fails this test.
+    TempDir d;
+    const fs::path file = d.path() / "mcp_config.json";
+    const std::string longer = config_text(40), shorter = config_text(2);
+    write_text(file, longer);
+    std::atomic<bool> done{false};
+    std::size_t reads = 0, short_reads = 0, neither = 0;
+    std::thread reader([&] {
+        while (!done.load()) {
+            std::string text = read_text(file);
+            ++reads;
+            if (text.size() < shorter.size()) ++short_reads;
+            const auto end = text.find_last_not_of(' ');
+            const std::string trimmed = end == std::string::npos ? "" : text.substr(0, end + 1);
+            if (trimmed != longer && trimmed != shorter) ++neither;
+        }
+    });
+    auto fd = open_rw(file);
+    bool ok = true;
+    for (int i = 0; i < 200 && ok; ++i)
+        ok = static_cast<bool>(detail::write_in_place(fd.get(), i % 2 ? longer : shorter, "f"));
+    done = true;
+    reader.join();
+    REQUIRE(ok);
+    INFO(reads << " reads, " << neither << " a mix");
+    CHECK(reads > 0);
+    CHECK(short_reads == 0);
+    CHECK(neither * 20 <= reads);  // a torn page is rare; an empty or cut file is not
 }
