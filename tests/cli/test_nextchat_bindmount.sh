@@ -50,7 +50,13 @@ run_rc 0 mounted rw "$NXP" init --nextchat "$T/nc"
 nxp repo add demo "file://$T/repo" --key "$T/key.pub" >/dev/null
 self=$(readlink -f "$NXP")
 
+# The operator's file belongs to NextChat's uid in the container, 0640: kept (the same inode).
+chown 4242:4243 "$HOST_CFG"
+chmod 0640 "$HOST_CFG"
+inode=$(stat -c %i "$HOST_CFG")
 run_rc 0 mounted rw "$NXP" --yes --grant weather install weather
+[ "$(stat -c '%i %u:%g %a' "$HOST_CFG")" = "$inode 4242:4243 640" ] ||
+    fail "the bind source was replaced or lost its owner or mode: $(stat -c '%i %u:%g %a' "$HOST_CFG")"
 [ ! -s "$T/err" ] || ! grep -qi "warning\|error" "$T/err" || { cat "$T/err"; fail "install warned"; }
 jq -e --arg nxp "$self" --arg root "$NXP_ROOT" \
     '.mcpServers.weather.command == $nxp and .mcpServers.weather.args == ["--root", $root, "exec", "weather"]
@@ -63,7 +69,7 @@ jq -e '.mcpServers.filesystem.args[1] == "@modelcontextprotocol/server-filesyste
     { cat "$HOST_CFG"; fail "the operator's foreign entries were not kept"; }
 run_rc 0 mounted rw "$NXP" nextchat status
 out_has "In step."
-pass "install writes the entry through the bind mount, foreign entries intact"
+pass "install writes the entry through the bind mount (same inode, owner, mode), foreign entries intact"
 
 run_rc 0 mounted rw "$NXP" --yes disable weather
 jq -e '.mcpServers.weather.status == "paused"' "$HOST_CFG" >/dev/null ||
@@ -103,12 +109,15 @@ cmp -s "$HOST_CFG" "$T/cfg-before" || fail "the read-only file changed"
 assert_installed weather 1.2.0
 run_rc 1 mounted ro "$NXP" nextchat status
 out_has "drift: weather"
+run_rc 1 mounted ro "$NXP" nextchat set "$T/nc"
+err_has "app/mcp/mcp_config.json: is bind-mounted"
+cmp -s "$HOST_CFG" "$T/cfg-before" || fail "the read-only file changed"
 run_rc 7 mounted ro "$NXP" --json --yes config weather units imperial
 jq -e '.after_commit_errors | length == 1 and (.[0].context | endswith("app/mcp/mcp_config.json"))
        and (.[0].message | contains("bind-mounted") and contains("took effect"))' "$T/out" >/dev/null ||
     { cat "$T/out"; fail "--json lacks after_commit_errors naming the file"; }
 nxp list --json | jq -e '.packages[] | select(.name == "weather")' >/dev/null || fail "weather not listed"
-pass "read-only: install exits 7, names the file, the change committed, drift reported, --json says so"
+pass "read-only: install exits 7, names the file, the change committed, drift reported, --json says so; nextchat set fails naming it"
 
 # Writable again: the next transaction, whatever it changes, writes the file.
 run_rc 0 mounted rw "$NXP" --yes config weather timeout 45
