@@ -17,6 +17,7 @@
 #include "repo/publish.hpp"
 #include "tests/common/temp_dir.hpp"
 #include "tests/common/text.hpp"
+#include "txn/config_edit.hpp"
 #include "txn/plugins.hpp"
 #include "txn/root.hpp"
 #include "txn/transaction.hpp"
@@ -294,6 +295,44 @@ TEST_CASE("NextChat restarts only when mcp_config.json changed") {
     REQUIRE(txn);
     REQUIRE(*txn);
     CHECK(txn::intent_from_json((*txn)->plan_json)->kind == "disable");
+}
+
+TEST_CASE("NextChat restarts for the server whose configuration changed, and names it") {
+    // Issue 17 item 3: the entry (nxp exec NAME) does not change with a configuration, yet
+    // the running server must be restarted; NXP_CHANGED_SERVERS names only that server.
+    Fixture f;
+    const char* extra = R"("mcp": { "command": "sh", "args": ["-c", "exit 0"] },
+        "config": { "level": { "type": "integer", "default": 1, "env": "LEVEL",
+                               "description": "a level" } })";
+    f.plugin("srv", "mcp-server", extra);
+    f.plugin("other", "mcp-server", extra);
+    f.open();
+    const fs::path log = f.t.path / "restarts";
+    REQUIRE(f.root->db().set_setting("nextchat.restart_cmd",
+                                     "echo \"$NXP_CHANGED_SERVERS\" >>'" + log.string() + "'"));
+    Script s = f.script();
+    REQUIRE(f.install({"srv", "other"}, f.options(), s));
+    CHECK(read_text(log) == "other srv\n");
+    const std::string before = read_text(f.mcp_config());
+
+    auto edit = txn::ConfigEdit::open(*f.root, "srv");
+    REQUIRE(edit);
+    REQUIRE(edit->set("level", "5"));
+    Script s2 = f.script();
+    auto r = edit->commit(*f.root, f.options(txn::TxnKind::Config), s2);
+    INFO(s2.dump());
+    REQUIRE(r);
+    CHECK(r->applied);
+    CHECK(read_text(f.mcp_config()) == before);
+    CHECK(read_text(log) == "other srv\nsrv\n");
+    CHECK(s2.any("for: srv."));
+
+    // The rollback brings back srv's old configuration: srv again, not other.
+    Script s3 = f.script();
+    auto back = txn::rollback(*f.root, std::nullopt, f.options(txn::TxnKind::Rollback), s3);
+    INFO(s3.dump());
+    REQUIRE(back);
+    CHECK(read_text(log) == "other srv\nsrv\nsrv\n");
 }
 
 TEST_CASE("a failing post-install hook aborts before the switch") {
