@@ -21,6 +21,7 @@ Result<void> store(db::Database& db, const NextchatVersion& v) {
 
 std::string shown_source(const NextchatVersion& v) {
     if (v.source == kExplicitVersion) return "set explicitly";
+    if (v.source.empty()) return "source not recorded";
     return "from " + (fs::path(v.dir) / v.source).string();
 }
 
