@@ -64,8 +64,9 @@ n=$(restarts)
 run_rc 0 nxp --yes enable weather
 [ "$(status_in_file weather)" = active ] || fail "enable did not resume weather"
 err_has "resumed weather in NextChat"
-[ "$(tail -n 1 "$T/restarts")" = weather ] && [ "$(restarts)" = $((n + 1)) ] ||
+if [ "$(tail -n 1 "$T/restarts")" != weather ] || [ "$(restarts)" != $((n + 1)) ]; then
     fail "enable did not restart weather once"
+fi
 pass "enable of a disabled plugin paused in NextChat resumes it there"
 
 # Enabled in nxp, paused in NextChat: `nxp enable` is not a no-op.
@@ -78,8 +79,9 @@ run_rc 0 nxp --yes enable weather
 [ "$(status_in_file weather)" = active ] || fail "enable of an enabled plugin did not resume it"
 err_has "Resumed weather in NextChat"
 [ "$(readlink "$NXP_ROOT/current")" = "$gen" ] || fail "resuming made a new generation"
-[ "$(tail -n 1 "$T/restarts")" = weather ] && [ "$(restarts)" = $((n + 1)) ] ||
+if [ "$(tail -n 1 "$T/restarts")" != weather ] || [ "$(restarts)" != $((n + 1)) ]; then
     fail "resuming did not restart weather once"
+fi
 sqlite3 "$NXP_ROOT/nxp.db" "SELECT value FROM settings WHERE key='nextchat.paused_in_nextchat'" |
     jq -e '. == []' >/dev/null || fail "the mark was not cleared"
 run_rc 0 nxp list; grep -q "paused in NextChat" "$T/out" && fail "list still shows the pause"
