@@ -1,6 +1,7 @@
 // nxp serve: the host runner that NextChat's launcher entries (nxp nextchat set --launcher)
 // ask to start plugins (runtime/serve.hpp). Prepares ROOT/export (the launcher), then serves
 // until SIGTERM; one line per session on stderr.
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <iostream>
@@ -17,6 +18,18 @@ struct ServeFlags {
     std::vector<unsigned> allow_uids;
     std::size_t max_sessions = 64;
 };
+
+// The first directory on the way to `dir` that other users cannot search (o+x), if any: they
+// cannot reach the socket then (a container that mounts `dir` itself still can).
+std::string closed_ancestor(const std::filesystem::path& dir) {
+    std::filesystem::path p;
+    for (const auto& part : dir) {
+        p /= part;
+        struct stat st {};
+        if (::stat(p.c_str(), &st) == 0 && (st.st_mode & S_IXOTH) == 0) return p.string();
+    }
+    return {};
+}
 
 std::string uid_list(const std::vector<uid_t>& uids) {
     std::string s;
@@ -54,6 +67,13 @@ Result<int> run(Context& c, const ServeFlags& f) {
         opts.allow_uids.push_back(static_cast<uid_t>(u));
         allowed.push_back(static_cast<uid_t>(u));
     }
+    if (auto closed = closed_ancestor(exported.dir); !closed.empty() && !f.allow_uids.empty())
+        c.message(txn::Level::Warning,
+                  closed +
+                      " is not searchable by other users: an allowed uid on this host "
+                      "cannot reach " +
+                      exported.socket.string() + " (a container that mounts " +
+                      exported.dir.string() + " still can)");
     runtime::ServeEvents events;
     events.listening = [&](const std::filesystem::path& socket, bool by_systemd) {
         if (c.g.json) {

@@ -122,11 +122,15 @@ pass "SIGTERM stops nxp serve and removes its socket; the launcher then says so"
 python3 -c 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1])' \
     "$EXPORT/nxp.sock"
 printf 'old' >"$EXPORT/nxp-launch"  # nxp serve puts its own launcher back
-"$NXP" serve >"$T/serve2.out" 2>"$T/serve2.log" &
+chmod 0700 "$T"  # other users of the host can no longer reach the socket: serve says so
+"$NXP" serve --allow-uid 4242 >"$T/serve2.out" 2>"$T/serve2.log" &
 SERVE=$!
 for _ in $(seq 100); do grep -q listening "$T/serve2.out" && break; sleep 0.1; done
 grep -q "listening on $EXPORT/nxp.sock" "$T/serve2.out" || { cat "$T/serve2.log"; fail "stale socket"; }
 [ "$(stat -c %s "$EXPORT/nxp-launch")" -gt 1000 ] || fail "nxp serve did not rewrite the launcher"
+grep -q "warning: $T is not searchable by other users" "$T/serve2.log" ||
+    { cat "$T/serve2.log"; fail "no warning that uid 4242 cannot reach the socket"; }
+! grep -q "not searchable" "$T/serve.log" || fail "a warning about a directory others can search"
 kill -TERM "$SERVE"; wait "$SERVE" || true
 echo x >"$EXPORT/nxp.sock"
 run_rc 1 nxp serve
