@@ -291,7 +291,14 @@ Result<void> write_json_at(int dirfd, const std::string& name, const Json& value
     if (had_file && (old.st_uid != geteuid() || old.st_gid != getegid())) {
         // NextChat (often another user in a container) must still be able to edit it.
         if (fchown(fd.get(), old.st_uid, old.st_gid) != 0) {
-            return fail(ErrorKind::Io, tmp_shown, "cannot keep the owner: " + errno_text());
+            // nxp's user may not give a file away, but may write this one (NextChat's uid
+            // owns it, nxp's group may write it): in place keeps the owner.
+            const int err = errno;
+            const std::string why = "cannot be replaced keeping its owner (uid " +
+                                    std::to_string(old.st_uid) + "): " + errno_text();
+            if (err != EPERM) return fail(ErrorKind::Io, tmp_shown, why);
+            fd.reset();
+            return in_place_because(dirfd, name, text, shown, why);
         }
     }
     if (!write_all(fd.get(), text) || fsync(fd.get()) != 0)

@@ -53,7 +53,9 @@ Result<std::optional<Json>> read_plugin_json(int plugin_dirfd, const std::string
 //   (the directory may be read-only or full: the file lives on another mount);
 // - its directory refuses the temporary file or the rename for permission reasons (EACCES,
 //   EPERM: a directory nxp's user may not write, a sticky directory holding another user's
-//   file; EROFS: a read-only directory) while the file itself may be writable.
+//   file; EROFS: a read-only directory) while the file itself may be writable;
+// - the temporary file cannot be given the old file's owner (fchown EPERM: nxp is not root,
+//   the file is NextChat's uid's and nxp's group may write it): in place keeps the owner.
 // Not for ENOSPC, EDQUOT or EIO on the temporary file: in a full or failing directory an
 // in-place write would risk tearing the only copy, so that is reported as it is.
 // Every failure is an Error naming `shown` and the errno text, and saying why the file was

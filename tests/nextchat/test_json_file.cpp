@@ -247,17 +247,28 @@ TEST_CASE("write_json_at goes through a bind-mounted file and names it when read
     CHECK(leftovers == 0);  // no temporary file left beside it
 }
 
-TEST_CASE("a directory nxp's user may not write: the file it may write is written in place",
+TEST_CASE("nxp not root: a file it may write but not replace is written in place",
           "[nextchat][in-place]") {
     // As root, a child becomes nobody: the directory (root's, 0755) refuses the temporary
     // file with EACCES, the file (nobody's) is writable, so write_json_at writes it in place.
-    // A file nobody may not write stays as it was and the error names it.
+    // A file nobody may not write stays as it was and the error names it. In nobody's own
+    // directory, a file uid 4242 owns that nobody may write is written in place too: a
+    // replacement could not be given to 4242 (fchown EPERM); the owner and mode stay.
     if (geteuid() != 0) {
         WARN("not root: cannot switch to another uid; skipped");
         return;
     }
     TempDir d;
     REQUIRE(chmod(d.path().c_str(), 0755) == 0);
+    fs::create_directory(d.path() / "own");
+    write_text(d.path() / "own" / "prompts.json", "{\"en\": []}\n");
+    const auto theirs_ino = stat_of(d.path() / "own" / "prompts.json").st_ino;
+    if (chown((d.path() / "own").c_str(), 65534, 65534) != 0 ||
+        chown((d.path() / "own" / "prompts.json").c_str(), 4242, 4242) != 0 ||
+        chmod((d.path() / "own" / "prompts.json").c_str(), 0666) != 0) {
+        WARN("cannot give files to uids 65534 and 4242 here; skipped");
+        return;
+    }
     write_text(d.path() / "mcp_config.json", config_text(4));
     write_text(d.path() / "masks.json", "{}\n");
     if (chown((d.path() / "mcp_config.json").c_str(), 65534, 65534) != 0) {
@@ -273,7 +284,11 @@ TEST_CASE("a directory nxp's user may not write: the file it may write is writte
         auto refused = detail::write_json_at(d.fd(), "masks.json", value, "public/masks.json");
         const bool named = !refused && refused.error().context == "public/masks.json" &&
                            refused.error().message.find(std::strerror(EACCES)) != std::string::npos;
-        _exit(ok && named ? 0 : 1);
+        // In nobody's own directory, a file of uid 4242 that nobody may write (0666): the
+        // temporary file cannot be given to 4242 (fchown EPERM), so it is written in place.
+        os::Fd own(open((d.path() / "own").c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+        auto kept = detail::write_json_at(own.get(), "prompts.json", value, "prompts.json");
+        _exit(ok && named && kept ? 0 : 1);
     }
     int status = 0;
     REQUIRE(waitpid(pid, &status, 0) == pid);
@@ -286,6 +301,15 @@ TEST_CASE("a directory nxp's user may not write: the file it may write is writte
     CHECK(read_json(d.path() / "mcp_config.json") == Json{{"mcpServers", Json::object()}});
     CHECK(stat_of(d.path() / "mcp_config.json").st_uid == 65534);  // the same file, still nobody's
     CHECK(read_text(d.path() / "masks.json") == "{}\n");
+    const struct stat theirs = stat_of(d.path() / "own" / "prompts.json");
+    CHECK(read_json(d.path() / "own" / "prompts.json") == Json{{"mcpServers", Json::object()}});
+    CHECK(theirs.st_ino == theirs_ino);
+    CHECK(theirs.st_uid == 4242);
+    CHECK((theirs.st_mode & 07777) == 0666);
+    std::size_t leftovers = 0;
+    for (const auto& e : fs::directory_iterator(d.path() / "own"))
+        leftovers += e.path().filename() != "prompts.json";
+    CHECK(leftovers == 0);
 }
 
 TEST_CASE("a reader never finds the file emptied or shortened while it is written in place",
