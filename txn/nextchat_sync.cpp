@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "formats/constraint.hpp"
 #include "formats/json_util.hpp"
 #include "repo/keys.hpp"
 #include "runtime/grants.hpp"
@@ -177,7 +178,9 @@ Result<std::optional<std::map<std::string, std::string>>> remembered_fingerprint
     auto j = formats::parse_json(**text, "nextchat.fingerprints");
     if (j && j->is_object())
         for (const auto& [name, hash] : j->items())
-            if (hash.is_string()) out[name] = hash.get<std::string>();
+            // Only plugin names: a removed one reaches the restart command's environment.
+            if (hash.is_string() && formats::is_valid_package_name(name))
+                out[name] = hash.get<std::string>();
     return Out(std::move(out));
 }
 

@@ -129,6 +129,12 @@ err_has restart-noise
 restarted weather
 pass "the restart command's output goes to stderr"
 
+# Only plugin names reach the environment, whatever the remembered setting holds.
+sqlite3 "$NXP_ROOT/nxp.db" "UPDATE settings SET value = json_set(value, '$.\"x y\$(id)\"', 'h', '$.Bad', 'h', '$.ok-removed', 'h') WHERE key = 'nextchat.fingerprints'"
+run_rc 0 nxp --yes config weather timeout 51
+restarted ok-removed weather
+pass "names that are not plugin names never reach NXP_CHANGED_SERVERS"
+
 # Removing a server names it.
 run_rc 0 nxp --yes remove breeze
 restarted breeze
