@@ -76,7 +76,11 @@ Result<std::optional<Json>> read_plugin_json(int plugin_dirfd, const std::string
 // fails before anything is written; if the write still fails part way, the old content is
 // written back (the error says whether that worked).
 // The file's inode is kept, so its mode and owner are unchanged. A file with other hard links
-// is refused (writing it would change them too), as is anything but a regular file.
+// is refused (writing it would change them too), as is anything but a regular file; it is
+// opened with O_NOFOLLOW, so no symlink or hard link planted in the NextChat directory makes
+// nxp write elsewhere. For nxp as root only a real mount point leads here (permissions never
+// refuse root), which whoever writes the NextChat directory cannot make. NextChat writing the
+// file at the same moment (its pause button) loses one of the two writes, as with renameat.
 Result<void> write_json_at(int dirfd, const std::string& name, const Json& value,
                            const std::string& shown);
 
