@@ -4,6 +4,7 @@
 # per build directory; then $SDK is the prefix whose node_modules holds it (the argument
 # nextchat_sdk_client.js takes).
 SDK_VERSION=1.11.4  # NextChat's yarn.lock: "@modelcontextprotocol/sdk@^1.11.4" → 1.11.4
+MEMORY=@modelcontextprotocol/server-memory@2026.8.31
 
 need_nextchat_sdk() {
     command -v node >/dev/null || { echo "SKIP: node is not installed"; exit 77; }
@@ -28,4 +29,18 @@ need_nextchat_sdk() {
     [ "$(jq -r .version "$SDK/node_modules/@modelcontextprotocol/sdk/package.json")" = "$SDK_VERSION" ] ||
         fail "$SDK does not hold @modelcontextprotocol/sdk $SDK_VERSION"
     pass "@modelcontextprotocol/sdk $SDK_VERSION (NextChat's pin) in $SDK"
+}
+
+# The real $MEMORY from npm as plugin "memory" (`nxp import npm`; its knowledge graph file in
+# its state directory, as the plugin directory is read-only in the sandbox), signed into a
+# repository with the extra plugin directories given, and NextChat's fixture copied to $T/nc
+# ($CFG is its app/mcp/mcp_config.json).
+memory_repo_and_nextchat() {
+    (cd "$T" && run_rc 0 nxp import npm "$MEMORY" -o memory --name memory) || exit 1
+    jq '.config = {"memory_file": {"type": "string", "default": "${state_dir}/memory.json",
+                                   "env": "MEMORY_FILE_PATH", "description": "knowledge graph file"}}' \
+        "$T/memory/plugin.json" >"$T/plugin.new" && mv "$T/plugin.new" "$T/memory/plugin.json"
+    make_repo "$T/memory" "$@"
+    cp -r "$SRC/tests/nextchat/fixtures/nextchat" "$T/nc"
+    CFG=$T/nc/app/mcp/mcp_config.json
 }

@@ -11,18 +11,12 @@
 . "$(dirname "$0")/testlib.sh"
 [ "$(id -u)" = 0 ] || { echo "SKIP: bind mounts in a private mount namespace need root"; exit 77; }
 unshare -m true 2>/dev/null || { echo "SKIP: unshare -m is not available here"; exit 77; }
-MEMORY=@modelcontextprotocol/server-memory@2026.8.31
 . "$(dirname "$0")/sdklib.sh"
 need_nextchat_sdk
 
 cd "$T" || exit 1
-run_rc 0 nxp import npm "$MEMORY" -o memory --name memory
-jq '.config = {"memory_file": {"type": "string", "default": "${state_dir}/memory.json",
-                               "env": "MEMORY_FILE_PATH", "description": "knowledge graph file"}}' \
-    memory/plugin.json >plugin.new && mv plugin.new memory/plugin.json
-make_repo "$T/memory"
-cp -r "$SRC/tests/nextchat/fixtures/nextchat" "$T/nc"
-CFG=$T/nc/app/mcp/mcp_config.json HOST_CFG=$T/host/mcp_config.json
+memory_repo_and_nextchat
+HOST_CFG=$T/host/mcp_config.json
 mkdir "$T/host"
 cp "$CFG" "$HOST_CFG"
 echo underneath >"$CFG"

@@ -15,7 +15,6 @@
 # from npm) sandboxed on the host: listTools, tools/call create_entities and read_graph
 # work, the entity lands in the host's state directory, client.close() ends the session.
 . "$(dirname "$0")/testlib.sh"
-MEMORY=@modelcontextprotocol/server-memory@2026.8.31
 [ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root (setpriv to another uid)"; exit 77; }
 setpriv --reuid 4242 --regid 4242 --clear-groups bwrap --unshare-user --ro-bind / / true \
     2>/dev/null || { echo "SKIP: user namespaces unavailable to uid 4242"; exit 77; }
@@ -23,13 +22,7 @@ setpriv --reuid 4242 --regid 4242 --clear-groups bwrap --unshare-user --ro-bind 
 need_nextchat_sdk
 
 cd "$T" || exit 1
-run_rc 0 nxp import npm "$MEMORY" -o memory --name memory
-jq '.config = {"memory_file": {"type": "string", "default": "${state_dir}/memory.json",
-                               "env": "MEMORY_FILE_PATH", "description": "knowledge graph file"}}' \
-    memory/plugin.json >plugin.new && mv plugin.new memory/plugin.json
-make_repo "$T/memory"
-cp -r "$SRC/tests/nextchat/fixtures/nextchat" "$T/nc"
-CFG=$T/nc/app/mcp/mcp_config.json
+memory_repo_and_nextchat
 make_root
 EXPORT=$NXP_ROOT/export
 run_rc 0 nxp nextchat set "$T/nc" --launcher --path-map "$EXPORT=/nxp"

@@ -7,18 +7,11 @@
 # memory` it does, and the call through nxp exec works.
 # Without npm or the npm registry (npm ping fails) the test reports skipped (77).
 . "$(dirname "$0")/testlib.sh"
-MEMORY=@modelcontextprotocol/server-memory@2026.8.31
 . "$(dirname "$0")/sdklib.sh"
 need_nextchat_sdk
 
 cd "$T" || exit 1
-run_rc 0 nxp import npm "$MEMORY" -o memory --name memory
-jq '.config = {"memory_file": {"type": "string", "default": "${state_dir}/memory.json",
-                               "env": "MEMORY_FILE_PATH", "description": "knowledge graph file"}}' \
-    memory/plugin.json >plugin.new && mv plugin.new memory/plugin.json
-make_repo "$T/memory" "$SRC/examples/plugins/translator-mask/"
-cp -r "$SRC/tests/nextchat/fixtures/nextchat" "$T/nc"
-CFG=$T/nc/app/mcp/mcp_config.json
+memory_repo_and_nextchat "$SRC/examples/plugins/translator-mask/"
 make_root
 run_rc 0 nxp nextchat set "$T/nc"
 run_rc 0 nxp --yes --grant all install memory
