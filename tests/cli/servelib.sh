@@ -1,6 +1,7 @@
 # shellcheck shell=bash
-# The MCP fixture of the nxp serve tests (test_serve.sh, test_serve_hostile.sh): plugin "echo"
-# in $T/src/echo, a Python MCP server with tools echo (its text back) and big (250 kB).
+# The MCP fixture of the nxp serve tests (test_serve.sh, test_serve_hostile.sh,
+# test_systemd_units.sh): plugin "echo" in $T/src/echo, a Python MCP server with tools echo
+# (its text back) and big (250 kB).
 make_echo_plugin() {
     mkdir -p "$T/src/echo/files"
     cat >"$T/src/echo/plugin.json" <<'JSON'
@@ -36,4 +37,17 @@ for line in sys.stdin:
     else:
         send({"jsonrpc": "2.0", "id": i, "error": {"code": -32601, "message": "no " + m}})
 PY
+}
+
+# A root with "echo" installed and a NextChat directory $T/nextchat whose entries go through
+# the launcher (`nxp nextchat set --launcher`); $EXPORT is the root's export directory.
+echo_root_with_launcher() {
+    make_echo_plugin
+    make_repo "$T/src/echo"
+    make_root
+    run_rc 0 nxp --yes install echo
+    mkdir -p "$T/nextchat/app/mcp"
+    echo '{"mcpServers": {}}' >"$T/nextchat/app/mcp/mcp_config.json"
+    run_rc 0 nxp nextchat set "$T/nextchat" --launcher
+    EXPORT=$NXP_ROOT/export
 }

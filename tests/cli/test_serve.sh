@@ -14,14 +14,7 @@ setpriv --reuid 4242 --regid 4242 --clear-groups bwrap --unshare-user --ro-bind 
     2>/dev/null || { echo "skip: user namespaces unavailable to uid 4242"; exit 77; }
 
 . "$(dirname "$0")/servelib.sh"
-make_echo_plugin
-make_repo "$T/src/echo"
-make_root
-run_rc 0 nxp --yes install echo
-mkdir -p "$T/nextchat/app/mcp"
-echo '{"mcpServers": {}}' >"$T/nextchat/app/mcp/mcp_config.json"
-run_rc 0 nxp nextchat set "$T/nextchat" --launcher
-EXPORT=$NXP_ROOT/export
+echo_root_with_launcher
 [ -x "$EXPORT/nxp-launch" ] || fail "nextchat set --launcher did not write $EXPORT/nxp-launch"
 { [ "$(stat -c %a "$EXPORT")" = 755 ] && [ "$(stat -c %a "$EXPORT/nxp-launch")" = 755 ]; } ||
     fail "export dir or launcher mode: $(stat -c '%a %n' "$EXPORT" "$EXPORT/nxp-launch")"

@@ -9,14 +9,7 @@
 . "$(dirname "$0")/testlib.sh"
 . "$(dirname "$0")/servelib.sh"
 
-make_echo_plugin
-make_repo "$T/src/echo"
-make_root
-run_rc 0 nxp --yes install echo
-mkdir -p "$T/nextchat/app/mcp"
-echo '{"mcpServers": {}}' >"$T/nextchat/app/mcp/mcp_config.json"
-run_rc 0 nxp nextchat set "$T/nextchat" --launcher
-EXPORT=$NXP_ROOT/export
+echo_root_with_launcher
 "$NXP" serve --max-sessions 8 >"$T/serve.out" 2>"$T/serve.log" &
 SERVE=$!
 trap 'kill "$SERVE" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$T"' EXIT

@@ -27,14 +27,7 @@ else
 fi
 
 command -v systemd-socket-activate >/dev/null || { echo "skip: no systemd-socket-activate"; exit 0; }
-make_echo_plugin
-make_repo "$T/src/echo"
-make_root
-run_rc 0 nxp --yes install echo
-mkdir -p "$T/nextchat/app/mcp"
-echo '{"mcpServers": {}}' >"$T/nextchat/app/mcp/mcp_config.json"
-run_rc 0 nxp nextchat set "$T/nextchat" --launcher
-EXPORT=$NXP_ROOT/export
+echo_root_with_launcher
 # The service's ExecStart with this build and this root, under systemd's socket passing.
 argv[0]=$NXP
 argv[2]=$NXP_ROOT
