@@ -3,6 +3,7 @@
 #include "cli/context.hpp"
 #include "nextchat/catalog.hpp"
 #include "nextchat/mcp_config.hpp"
+#include "os/unix_socket.hpp"
 #include "txn/health.hpp"
 #include "txn/nextchat_version.hpp"
 
@@ -77,6 +78,10 @@ Result<int> status(Context& c) {
         drift.push_back({{"name", name}, {"problem", problem}});
     auto exported = txn::export_paths(*root);
     const bool launcher = setting(*root, "nextchat.launcher") == "1";
+    const bool listening = os::unix_socket_listening(exported.socket.string());
+    nlohmann::json paused = nlohmann::json::array();
+    for (const auto& [name, why] : want->paused_why)
+        paused.push_back({{"name", name}, {"why", why}});
     // Detected again (not recorded: the next transaction records it).
     auto ver = txn::check_nextchat_version(root->db());
     if (!ver) return tl::unexpected(ver.error());
@@ -94,10 +99,12 @@ Result<int> status(Context& c) {
                 {"export_dir", exported.dir.string()},
                 {"launcher", launcher},
                 {"socket", exported.socket.string()},
+                {"serve_listening", listening},
                 {"version", ver->now.version},
                 {"version_source", ver->now.source},
                 {"version_recorded", ver->recorded.version},
                 {"servers", want->servers.size()},
+                {"paused", paused},
                 {"masks", want->masks.size()},
                 {"prompts", want->prompts.size()},
                 {"drift", drift}});
@@ -105,7 +112,10 @@ Result<int> status(Context& c) {
     }
     std::string text = "NextChat    " + dir + "\nVersion     " + version_line + "\n" +
                        "Entries     " +
-                       (launcher ? "the launcher in " + exported.dir.string() + " (run 'nxp serve')"
+                       (launcher ? "the launcher in " + exported.dir.string() +
+                                       (listening ? " (nxp serve listening)"
+                                                  : " (nothing listens on its socket: run 'nxp "
+                                                    "serve')")
                                  : std::string("nxp exec")) +
                        "\nExport dir  " + exported.dir.string() + "\n";
     for (const auto& w : want->servers) {

@@ -162,6 +162,12 @@ void Runner::read_request(Session& s) {
         }
     }
     if (n <= 0) {
+        // A client that connects and closes without a byte or a descriptor is a probe (nxp
+        // doctor and nextchat status asking whether anything listens): not worth a log line.
+        if (n == 0 && s.got.empty() && s.fds.empty()) {
+            s.conn.reset();
+            return;
+        }
         log("dropped " + who(s) + ": closed the connection before its request was complete");
         s.conn.reset();
         s.fds.clear();

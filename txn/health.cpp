@@ -1,11 +1,14 @@
 #include "txn/health.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <filesystem>
 
 #include "formats/constraint.hpp"
 #include "nextchat/catalog.hpp"
 #include "nextchat/mcp_config.hpp"
+#include "os/unix_socket.hpp"
 #include "runtime/secrets.hpp"
 #include "sandbox/runner.hpp"
 #include "txn/installed.hpp"
@@ -227,6 +230,29 @@ void check_nextchat(Root& root, const DoctorOptions& opts, std::vector<DoctorFin
                        "nxp nextchat set DIR (rewrites it)"});
 }
 
+// Entries that go through the launcher (nextchat.launcher) need the launcher in the export
+// directory and a runner listening on its socket: without them every plugin fails to start
+// in NextChat ("Connection closed") while the files look in step.
+void check_launcher(Root& root, std::vector<DoctorFinding>& out) {
+    auto dir = root.db().setting("nextchat.dir");
+    auto via = root.db().setting("nextchat.launcher");
+    if (!dir || !*dir || (*dir)->empty() || !via || !*via || **via != "1") return;
+    auto exported = export_paths(root);
+    if (::access(exported.launcher.c_str(), X_OK) != 0)
+        out.push_back({"nextchat", Severity::Error, "launcher",
+                       exported.launcher.string() +
+                           " is missing: NextChat's entries name it, so no plugin can start",
+                       "nxp nextchat set DIR --launcher (or nxp serve, which writes it)"});
+    if (!os::unix_socket_listening(exported.socket.string()))
+        out.push_back({"nextchat", Severity::Warning, "serve",
+                       "NextChat's entries start plugins through the launcher, but nothing "
+                       "listens on " +
+                           exported.socket.string() +
+                           ": every plugin fails to start in NextChat until nxp serve runs",
+                       "nxp serve --allow-uid UID, or systemctl enable --now nxp.socket "
+                       "(nxp-serve(1))"});
+}
+
 // The version behind the `nextchat` virtual package, for a root with a NextChat directory.
 void check_version(Root& root, std::vector<DoctorFinding>& out) {
     auto ver = check_nextchat_version(root.db());
@@ -262,6 +288,7 @@ Result<std::vector<DoctorFinding>> doctor(Root& root, const DoctorOptions& opts)
     check_config(root, out);
     check_sandbox(out);
     check_nextchat(root, opts, out);
+    check_launcher(root, out);
     check_version(root, out);
     return out;
 }

@@ -33,6 +33,22 @@ run_rc 0 nxp nextchat set "$T/nextchat" --launcher
 { [ "$(stat -c %s "$EXPORT/nxp-launch")" -gt 1000 ] && [ "$(stat -c %a "$EXPORT/nxp-launch")" = 755 ]; } ||
     fail "a changed launcher was not rewritten"
 
+# Before nxp serve runs: doctor and status say that nothing listens (NextChat would show
+# "Connection closed" for every plugin while its files look in step).
+nxp --json doctor >"$T/doctor.json" 2>/dev/null || true
+jq -e --arg s "$EXPORT/nxp.sock" '[.findings[] | select(.check == "nextchat" and .subject == "serve"
+    and (.problem | contains($s)))] | length == 1' "$T/doctor.json" >/dev/null ||
+    { cat "$T/doctor.json"; fail "doctor does not say that nothing listens on the socket"; }
+nxp --json nextchat status >"$T/status.json" 2>/dev/null || true
+jq -e '.serve_listening == false and .launcher == true' "$T/status.json" >/dev/null ||
+    { cat "$T/status.json"; fail "status: serve_listening should be false"; }
+mv "$EXPORT/nxp-launch" "$EXPORT/moved"
+nxp --json doctor >"$T/doctor.json" 2>/dev/null || true
+jq -e '[.findings[] | select(.subject == "launcher" and .severity == "error")] | length == 1' \
+    "$T/doctor.json" >/dev/null || { cat "$T/doctor.json"; fail "doctor misses the missing launcher"; }
+mv "$EXPORT/moved" "$EXPORT/nxp-launch"
+pass "without nxp serve: doctor names the socket nothing listens on, and a missing launcher"
+
 # The other uid reaches the socket through ROOT (0755 as init makes it) and $T.
 chmod 0711 "$T"
 "$NXP" --json serve --allow-uid 4242 >"$T/serve.json" 2>"$T/serve.log" &
@@ -47,7 +63,13 @@ jq -e --arg s "$EXPORT/nxp.sock" '.command == "serve" and .socket == $s and
 [ "$(stat -c %a "$EXPORT/nxp.sock")" = 666 ] || fail "socket mode $(stat -c %a "$EXPORT/nxp.sock")"
 run_rc 6 nxp serve
 err_has "another nxp serve is listening"
-pass "nxp serve listens on $EXPORT/nxp.sock (0666; SO_PEERCRED decides); a second one is refused"
+nxp --json doctor >"$T/doctor.json" 2>/dev/null || true
+jq -e '[.findings[] | select(.subject == "serve" or .subject == "launcher")] | length == 0' \
+    "$T/doctor.json" >/dev/null || { cat "$T/doctor.json"; fail "doctor still reports the runner"; }
+nxp --json nextchat status >"$T/status.json" 2>/dev/null || true
+jq -e '.serve_listening == true' "$T/status.json" >/dev/null || fail "status: serve_listening"
+! grep -q "dropped" "$T/serve.log" || { cat "$T/serve.log"; fail "the probes of doctor and status were logged as dropped clients"; }
+pass "nxp serve listens on $EXPORT/nxp.sock (0666; SO_PEERCRED decides); a second one is refused; doctor and status see it"
 
 # The "container": only the export dir, at /nxp, and /dev; no /usr, no libc, no loader.
 container_cmd() {  # UID: the command line of the "container" as uid UID
