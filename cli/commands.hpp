@@ -43,5 +43,6 @@ void add_lock(CLI::App& app, Context& ctx);
 void add_bundle(CLI::App& app, Context& ctx);
 void add_tools(CLI::App& app, Context& ctx);  // cmd_tools.cpp
 void add_serve(CLI::App& app, Context& ctx);  // cmd_serve.cpp
+void add_mark(CLI::App& app, Context& ctx);   // cmd_mark.cpp
 
 }  // namespace nxp::cli

@@ -81,6 +81,7 @@ int main(int argc, char** argv) {
     nxp::cli::add_lint(app, ctx);
     nxp::cli::add_verify(app, ctx);
     nxp::cli::add_hold(app, ctx);
+    nxp::cli::add_mark(app, ctx);
     nxp::cli::add_gc(app, ctx);
     nxp::cli::add_audit(app, ctx);
     nxp::cli::add_doctor(app, ctx);

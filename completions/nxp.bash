@@ -30,7 +30,7 @@ _nxp() {
         cword=$COMP_CWORD
     fi
     local commands="init repo refresh search info list install remove update rollback history
-        key pack lint verify repair hold unhold autoremove why gc audit config enable disable
+        key pack lint verify repair hold unhold mark autoremove why gc audit config enable disable
         permissions tools exec nextchat serve doctor files owns new import apply lock bundle"
     local globals="-h --help --version --root -y --yes --dry-run --json -q --quiet -v --verbose
         --offline --no-wait --no-progress --progress-fd --color --grant --policy --allow-unsandboxed"
@@ -88,7 +88,9 @@ _nxp() {
                 rotate-key) opts="--key --new-key --threshold --password-file"; what=dirs ;;
             esac ;;
         refresh) what=repos ;;
-        search | list | autoremove | audit | doctor) ;;
+        search | autoremove | audit | doctor) ;;
+        list) opts="--explicit --dependencies --orphans --upgradable --held --available" ;;
+        mark) opts="--explicit --dependency"; what=installed ;;
         owns) what=files ;;
         info) what=any ;;
         install) opts="--no-recommends"; what=available ;;

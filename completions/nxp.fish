@@ -93,6 +93,7 @@ complete -c nxp -n '__nxp_at' -a verify -d 'Check installed files against the da
 complete -c nxp -n '__nxp_at' -a repair -d 'Restore damaged installed files'
 complete -c nxp -n '__nxp_at' -a hold -d 'Keep plugins at their installed version'
 complete -c nxp -n '__nxp_at' -a unhold -d 'Let held plugins change again'
+complete -c nxp -n '__nxp_at' -a mark -d 'Change why installed plugins are installed (explicit or dependency)'
 complete -c nxp -n '__nxp_at' -a autoremove -d 'Remove dependencies nothing needs any more'
 complete -c nxp -n '__nxp_at' -a why -d 'Show what keeps a plugin installed'
 complete -c nxp -n '__nxp_at' -a gc -d 'Drop old generations and store trees nothing uses'
@@ -157,7 +158,7 @@ complete -c nxp -n '__nxp_in install' -l no-recommends -d 'Do not install recomm
 complete -c nxp -n '__nxp_in remove' -a '(__nxp_query installed)'
 complete -c nxp -n '__nxp_in remove' -l keep-deps -d 'Keep dependencies that are no longer needed'
 complete -c nxp -n '__nxp_in remove' -l purge -d 'Also drop configuration and data'
-for c in update verify repair hold unhold why config enable disable permissions tools exec files
+for c in update verify repair hold unhold mark why config enable disable permissions tools exec files
     complete -c nxp -n "__nxp_in $c" -a '(__nxp_query installed)'
 end
 complete -c nxp -n '__nxp_in rollback' -l to -x -d 'Generation to switch to'
@@ -197,6 +198,14 @@ complete -c nxp -n '__nxp_in import npm' -s o -l output -x -a '(__fish_complete_
 complete -c nxp -n '__nxp_in import npm' -l name -x -d 'Plugin name'
 complete -c nxp -n '__nxp_in import npm' -l bin -x -d 'Which program of the package is the server'
 complete -c nxp -n '__nxp_in import npm' -l no-check -d 'Do not run the MCP health check at install'
+complete -c nxp -n '__nxp_in mark' -l explicit -d 'Mark as explicitly installed: autoremove keeps them'
+complete -c nxp -n '__nxp_in mark' -l dependency -d 'Mark as dependencies: autoremove removes them once nothing needs them'
+complete -c nxp -n '__nxp_in list' -l explicit -d 'Only plugins installed explicitly'
+complete -c nxp -n '__nxp_in list' -l dependencies -d 'Only plugins installed as dependencies'
+complete -c nxp -n '__nxp_in list' -l orphans -d "Only dependencies nothing needs (what 'nxp autoremove' would remove)"
+complete -c nxp -n '__nxp_in list' -l upgradable -d "Only plugins 'nxp update' would upgrade"
+complete -c nxp -n '__nxp_in list' -l held -d 'Only held plugins'
+complete -c nxp -n '__nxp_in list' -l available -d 'Every plugin the repositories offer'
 complete -c nxp -n '__nxp_in update' -l check -d 'Only report available updates: exit 10 when some'
 complete -c nxp -n '__nxp_in apply' -F
 complete -c nxp -n '__nxp_in apply' -l locked -d 'Install exactly the lockfile next to FILE'

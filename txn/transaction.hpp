@@ -33,6 +33,7 @@ enum class TxnKind {
     Disable,
     Rollback,
     Apply,
+    Mark,  // nxp mark: install reasons changed (txn/mark.hpp)
 };
 std::string_view txn_kind_name(TxnKind kind);  // "install", "remove", … (history, JSON)
 

@@ -28,6 +28,8 @@ std::string_view txn_kind_name(TxnKind kind) {
             return "rollback";
         case TxnKind::Apply:
             return "apply";
+        case TxnKind::Mark:
+            return "mark";
     }
     return "install";
 }
