@@ -1,13 +1,14 @@
 // nxp search TERM / nxp info NAME: what the repositories offer.
 #include <algorithm>
-#include <cctype>
 
 #include "cli/context.hpp"
 #include "cli/table.hpp"
+#include "cli/term.hpp"
 #include "formats/display.hpp"
 #include "formats/json_util.hpp"
 #include "formats/manifest.hpp"
 #include "formats/mcp_tools.hpp"
+#include "formats/search.hpp"
 #include "txn/installed.hpp"
 #include "txn/repos.hpp"
 #include "txn/tools.hpp"
@@ -15,12 +16,6 @@
 namespace nxp::cli {
 
 namespace {
-
-std::string lower(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(),
-                   [](unsigned char ch) { return std::tolower(ch); });
-    return s;
-}
 
 struct Catalog {
     std::vector<txn::RepoIndex> repos;
@@ -62,44 +57,77 @@ std::string installed_version(const Catalog& cat, const std::string& name) {
     return "";
 }
 
-Result<int> search(Context& c, const std::vector<std::string>& terms) {
+// License, homepage and publisher: the newest index entry's, each completed from the
+// installed plugin's manifest where the index has none (an index built before it carried them,
+// or a plugin no repository offers any more).
+struct About {
+    std::string license, homepage, publisher;
+};
+
+Result<About> about(txn::Root& root, const formats::IndexEntry* top, bool installed,
+                    const std::string& name) {
+    About a;
+    if (top) a = {top->license, top->homepage, top->publisher};
+    if (!installed || (!a.license.empty() && !a.homepage.empty() && !a.publisher.empty())) return a;
+    auto snap = txn::current_snapshot(root);
+    if (!snap) return tl::unexpected(snap.error());
+    const auto* pkg = snap->find(name);
+    if (!pkg) return a;
+    auto m = runtime::installed_manifest(root.db(), pkg->store_path);
+    if (!m) return a;  // a damaged tree: what the index says is all there is
+    for (auto [mine, theirs] : {std::pair{&a.license, &m->license},
+                                {&a.homepage, &m->homepage},
+                                {&a.publisher, &m->publisher}})
+        if (mine->empty()) *mine = *theirs;
+    return a;
+}
+
+Result<int> search(Context& c, const std::vector<std::string>& terms, bool regex) {
+    // The query first: a pattern RE2 refuses is a usage error, whatever the root holds.
+    auto query = formats::SearchQuery::make(terms, regex);
+    if (!query) return tl::unexpected(query.error());
     auto root = c.open_root(txn::Access::Read);
     if (!root) return tl::unexpected(root.error());
     auto cat = load(c, *root);
     if (!cat) return tl::unexpected(cat.error());
-    // Newest version per name and repository.
-    std::map<std::pair<std::string, std::string>, const formats::IndexEntry*> best;
+    // Newest matching version per name and repository.
+    std::map<std::pair<std::string, std::string>, formats::SearchHit> best;
     for (const auto& r : cat->repos)
         for (const auto& e : r.index.packages) {
-            std::string hay = lower(e.name + " " + e.summary);
-            bool all = std::all_of(terms.begin(), terms.end(), [&](const auto& t) {
-                return hay.find(lower(t)) != std::string::npos;
-            });
-            if (!all) continue;
+            auto m = query->match(e);
+            if (!m) continue;
             auto& slot = best[{e.name, r.row.name}];
-            if (slot == nullptr || slot->version < e.version) slot = &e;
+            if (slot.entry == nullptr || slot.entry->version < e.version)
+                slot = {&e, r.row.name, *m};
         }
+    std::vector<formats::SearchHit> hits;
+    hits.reserve(best.size());
+    for (auto& [key, hit] : best) hits.push_back(std::move(hit));
+    formats::rank_search_hits(hits);
     nlohmann::json arr = nlohmann::json::array();
     Table t({"NAME", "VERSION", "KIND", "REPO", "SUMMARY"});
-    for (const auto& [key, e] : best) {
+    for (const auto& hit : hits) {
+        const formats::IndexEntry* e = hit.entry;
         std::string inst = installed_version(*cat, e->name);
         arr.push_back(
             {{"name", e->name},
              {"version", e->version.str()},
              {"kind", formats::kind_name(e->kind)},
-             {"repo", key.second},
+             {"repo", hit.repo},
              {"summary", e->summary},
+             {"publisher", e->publisher},
+             {"match", formats::search_match_name(hit.match)},
              {"installed", inst.empty() ? nlohmann::json(nullptr) : nlohmann::json(inst)}});
         t.add({e->name, e->version.str() + (inst.empty() ? "" : " [installed " + inst + "]"),
-               std::string(formats::kind_name(e->kind)), key.second, e->summary});
+               std::string(formats::kind_name(e->kind)), hit.repo, e->summary});
     }
     if (c.g.json)
         c.emit({{"command", "search"}, {"results", arr}});
-    else if (best.empty())
+    else if (hits.empty())
         c.out("No plugins match.");
     else
         c.out(t.render());
-    return best.empty() ? 1 : 0;
+    return hits.empty() ? 1 : 0;
 }
 
 Result<int> info(Context& c, const std::string& name) {
@@ -131,12 +159,17 @@ Result<int> info(Context& c, const std::string& name) {
         if (policy)
             for (const auto& d : policy->pins) tools.push_back(d.name);
     }
+    auto meta = about(*root, top, !inst.empty(), name);
+    if (!meta) return tl::unexpected(meta.error());
     if (c.g.json) {
         nlohmann::json doc{
             {"command", "info"},
             {"name", name},
             {"available", avail},
             {"tools", tools},
+            {"license", meta->license},
+            {"homepage", meta->homepage},
+            {"publisher", meta->publisher},
             {"installed", inst.empty() ? nlohmann::json(nullptr) : nlohmann::json(inst)}};
         if (policy) {
             auto size = formats::prompt_size(policy->pins, policy->hidden);
@@ -165,9 +198,17 @@ Result<int> info(Context& c, const std::string& name) {
         for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
         return s.empty() ? std::string("-") : s;
     };
+    auto field = [](const std::string& v) {
+        return v.empty() ? std::string("-") : terminal_safe(v, /*one_line=*/true);
+    };
     if (top) {
         text += "Summary     " + top->summary + "\n";
         text += "Kind        " + std::string(formats::kind_name(top->kind)) + "\n";
+    }
+    text += "License     " + field(meta->license) + "\n";
+    text += "Homepage    " + field(meta->homepage) + "\n";
+    text += "Publisher   " + field(meta->publisher) + "\n";
+    if (top) {
         std::string vs;
         for (const auto& [repo, e] : versions)
             vs += (vs.empty() ? "" : ", ") + e->version.str() + " [" + repo + "]";
@@ -202,10 +243,13 @@ Result<int> info(Context& c, const std::string& name) {
 
 void add_search(CLI::App& app, Context& ctx) {
     auto terms = std::make_shared<std::vector<std::string>>();
-    auto* cmd = app.add_subcommand("search", "Search plugins by name and summary");
+    auto regex = std::make_shared<bool>(false);
+    auto* cmd = app.add_subcommand("search", "Search plugins by name, summary and publisher");
     cmd->add_option("terms", *terms, "Words that must all appear")->required();
-    cmd->callback(
-        [&ctx, terms] { ctx.action = [terms](Context& c) { return search(c, *terms); }; });
+    cmd->add_flag("--regex", *regex, "Each word is an RE2 regular expression");
+    cmd->callback([&ctx, terms, regex] {
+        ctx.action = [terms, regex](Context& c) { return search(c, *terms, *regex); };
+    });
 }
 
 void add_info(CLI::App& app, Context& ctx) {

@@ -88,7 +88,8 @@ _nxp() {
                 rotate-key) opts="--key --new-key --threshold --password-file"; what=dirs ;;
             esac ;;
         refresh) what=repos ;;
-        search | autoremove | audit | doctor) ;;
+        search) opts="--regex" ;;
+        autoremove | audit | doctor) ;;
         list) opts="--explicit --dependencies --orphans --upgradable --held --available" ;;
         mark) opts="--explicit --dependency"; what=installed ;;
         owns) what=files ;;

@@ -78,7 +78,7 @@ complete -c nxp -l allow-unsandboxed -d 'Run plugin code without bubblewrap wher
 complete -c nxp -n '__nxp_at' -a init -d 'Create an install root (idempotent)'
 complete -c nxp -n '__nxp_at' -a repo -d 'Manage repositories'
 complete -c nxp -n '__nxp_at' -a refresh -d 'Fetch and verify repository indexes'
-complete -c nxp -n '__nxp_at' -a search -d 'Search plugins by name and summary'
+complete -c nxp -n '__nxp_at' -a search -d 'Search plugins by name, summary and publisher'
 complete -c nxp -n '__nxp_at' -a info -d "Show a plugin's details"
 complete -c nxp -n '__nxp_at' -a list -d 'List installed plugins'
 complete -c nxp -n '__nxp_at' -a install -d 'Install plugins and what they require'
@@ -216,3 +216,4 @@ complete -c nxp -n '__nxp_in lock' -s o -l output -r -F -d 'Lockfile to write'
 complete -c nxp -n '__nxp_in bundle' -s o -l output -r -F -d 'Bundle file to write'
 complete -c nxp -n '__nxp_in bundle' -l key -r -F -d 'Secret key to sign the lockfile with'
 complete -c nxp -n '__nxp_in bundle' -l password-file -r -F -d 'Password of an encrypted secret key'
+complete -c nxp -n '__nxp_in search' -l regex -d 'Each word is an RE2 regular expression'

@@ -15,7 +15,7 @@
 namespace nxp::db {
 namespace {
 
-constexpr int kFormat = 2;  // bump when the schema, what is followed or the entry text changes
+constexpr int kFormat = 3;  // bump when the schema, what is followed or the entry text changes
 // (2: entries carry pinned tools, issue 16)
 
 // Schema. `names` maps every name a package answers to (its own, its provides) and every

@@ -166,10 +166,13 @@ Result<void> parse_entry_field(std::string_view key, element value, const std::s
                            "must be one of mcp-server, mask, prompts, openapi-plugin, library");
         e.kind = *k;
         mark(FieldKind);
-    } else if (key == "summary") {
+    } else if (key == "summary" || key == "license" || key == "homepage" || key == "publisher") {
         auto s = get_str(value, path);
         if (!s) return tl::unexpected(s.error());
-        e.summary = std::string(*s);
+        (key == "summary"    ? e.summary
+         : key == "license"  ? e.license
+         : key == "homepage" ? e.homepage
+                             : e.publisher) = std::string(*s);
     } else if (key == "requires" || key == "conflicts" || key == "recommends") {
         auto list = string_list<DepSpec>(value, path, parse_dep_spec);
         if (!list) return tl::unexpected(list.error());
@@ -234,7 +237,7 @@ Result<IndexEntry> parse_entry(element el, const std::string& path) {
         for (auto k : keys) {
             if (k == field.key) return invalid(path, "duplicate key " + detail::quote(k));
         }
-        // Also bounds the duplicate search: entries have 14 fields, not thousands.
+        // Also bounds the duplicate search: entries have 17 fields, not thousands.
         if (keys.size() == 64) return invalid(path, "too many fields");
         keys.push_back(field.key);
         if (auto ok = parse_entry_field(field.key, field.value, path, e, seen); !ok) {

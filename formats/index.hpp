@@ -13,6 +13,10 @@
 namespace nxp::formats {
 
 struct IndexEntry : PackageMeta {
+    // From plugin.json, for `info` and `search` (empty when the manifest has none).
+    std::string license;
+    std::string homepage;
+    std::string publisher;
     Permissions permissions;
     std::string path;  // relative to the repository root: "packages/NAME-VERSION.nxp"
     std::uint64_t size = 0;

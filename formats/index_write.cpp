@@ -30,6 +30,9 @@ ojson entry_json(const IndexEntry& e) {
     out["version"] = e.version.str();
     out["kind"] = kind_name(e.kind);
     if (!e.summary.empty()) out["summary"] = e.summary;
+    if (!e.license.empty()) out["license"] = e.license;
+    if (!e.homepage.empty()) out["homepage"] = e.homepage;
+    if (!e.publisher.empty()) out["publisher"] = e.publisher;
     put_deps(out, "requires", e.requires_);
     put_deps(out, "conflicts", e.conflicts);
     put_deps(out, "provides", e.provides);
@@ -113,6 +116,9 @@ std::string write_index(const Index& index) {
 IndexEntry entry_from_manifest(const Manifest& m) {
     IndexEntry e;
     static_cast<PackageMeta&>(e) = static_cast<const PackageMeta&>(m);
+    e.license = m.license;
+    e.homepage = m.homepage;
+    e.publisher = m.publisher;
     e.permissions = m.permissions;
     return e;
 }
