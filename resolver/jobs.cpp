@@ -150,6 +150,77 @@ void build_jobs(PoolModel& m, const Request& request, JobSet& out) {
     }
 }
 
+namespace {
+
+// The alternatives of a requirement, in the order written ("a | b | c" is ((a OR b) OR c)).
+void alternatives(::Pool* pool, Id dep, std::vector<Id>& out) {
+    if (ISRELDEP(dep)) {
+        const Reldep* rd = GETRELDEP(pool, dep);
+        if (rd->flags == REL_OR) {
+            alternatives(pool, rd->name, out);
+            alternatives(pool, rd->evr, out);
+            return;
+        }
+    }
+    out.push_back(dep);
+}
+
+// How many alternatives of `alts` the solved state passed over for no reason: the index of the
+// first one that met the requirement, or 0 when nothing is to be favored (the first one was
+// taken, or the one taken was installed before, asked for, or another version of a package
+// an earlier alternative names: "node ^20 | node ^22" takes the newest node either allows).
+std::size_t passed_over(const PoolModel& m, ::Solver* solver, const JobSet& jobs,
+                        const std::vector<Id>& alts) {
+    ::Pool* pool = m.get();
+    std::set<Id> earlier_names;
+    for (std::size_t i = 0; i < alts.size(); ++i) {
+        bool met = false;
+        for (Id p : providers(pool, alts[i])) {
+            bool taken = solver_get_decisionlevel(solver, p) > 0;
+            if ((taken || jobs.explicit_targets.count(p)) &&
+                (m.is_installed(p) || jobs.explicit_targets.count(p) ||
+                 earlier_names.count(pool_id2solvable(pool, p)->name)))
+                return 0;
+            met = met || taken;
+        }
+        if (met) return i;
+        for (Id p : providers(pool, alts[i])) earlier_names.insert(pool_id2solvable(pool, p)->name);
+    }
+    return 0;
+}
+
+}  // namespace
+
+bool add_favor_jobs(PoolModel& m, ::Solver* solver, JobSet& jobs) {
+    ::Pool* pool = m.get();
+    solv::IdQueue decisions;
+    solver_get_decisionqueue(solver, decisions.get());
+    std::set<Id> seen;
+    std::vector<Id> alts;
+    bool added = false;
+    for (Id p : decisions) {
+        if (p <= 1 || !m.is_available(p)) continue;  // only what this solution newly installs
+        const Solvable* s = pool_id2solvable(pool, p);
+        if (!s->dep_requires) continue;
+        for (const Id* d = s->repo->idarraydata + s->dep_requires; *d; ++d) {
+            if (!ISRELDEP(*d) || GETRELDEP(pool, *d)->flags != REL_OR) continue;
+            if (!seen.insert(*d).second) continue;
+            alts.clear();
+            alternatives(pool, *d, alts);
+            // Favor each passed-over alternative, the first one last: the last favor wins.
+            for (std::size_t i = passed_over(m, solver, jobs, alts); i-- > 0;) {
+                if (!jobs.favored.insert(alts[i]).second || providers(pool, alts[i]).empty())
+                    continue;
+                std::string text = m.dep_str(alts[i]);
+                jobs.add(SOLVER_FAVOR | SOLVER_SOLVABLE_PROVIDES, alts[i],
+                         {JobRole::Favor, text, text});
+                added = true;
+            }
+        }
+    }
+    return added;
+}
+
 void add_autoremove_jobs(PoolModel& m, ::Solver* solver, JobSet& jobs) {
     solv::IdQueue unneeded;
     solver_get_unneeded(solver, unneeded.get(), 0);  // 0: all of them, not only the tops

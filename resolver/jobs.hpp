@@ -17,6 +17,7 @@ enum class JobRole {
     Host,        // keeps a host virtual
     Mark,        // SOLVER_USERINSTALLED: explicit, never a rule
     Autoremove,  // erases an unneeded dependency
+    Favor,       // SOLVER_FAVOR: the first alternative of "a | b" is preferred, never a rule
 };
 
 struct JobNote {
@@ -38,6 +39,7 @@ class JobSet {
     solv::IdQueue queue;
     std::vector<JobNote> notes;     // one per (how, what) pair
     std::set<Id> explicit_targets;  // solvables an install job asked for
+    std::set<Id> favored;           // first alternatives with a favor job
     std::vector<Problem> precheck;  // jobs that name nothing installable
     bool autoremove = false;
     // An install job asks for an older version of an installed package: its dependencies
@@ -48,6 +50,13 @@ class JobSet {
 // Fills `out` from the request: marks for explicit packages, locks for held packages and
 // host virtuals, then one job per request job.
 void build_jobs(PoolModel& model, const Request& request, JobSet& out);
+
+// "a | b": the first alternative that can be installed is the default. For each package the
+// solved state newly installs, a requirement with alternatives that the solver met with a
+// later one, while nothing of a later one was installed before or asked for, gets a favor job
+// for the first one's providers. True when a job was added (the caller solves again; the
+// solver still takes a later alternative when the first cannot be installed).
+bool add_favor_jobs(PoolModel& model, ::Solver* solver, JobSet& jobs);
 
 // Adds erase jobs for the dependencies the solved state no longer needs.
 void add_autoremove_jobs(PoolModel& model, ::Solver* solver, JobSet& jobs);

@@ -108,6 +108,7 @@ std::string Explainer::job_rule(Id how, Id what) const {
         case JobRole::Autoremove:
             return m_.label(what) + " is no longer needed";
         case JobRole::Mark:
+        case JobRole::Favor:
             return "";
     }
     return "";
@@ -182,6 +183,7 @@ std::string Explainer::element(Id p, Id rp, bool& skip) const {
                 return "keep " + note->name;
             case JobRole::Host:
             case JobRole::Mark:
+            case JobRole::Favor:
                 skip = true;  // the host cannot be changed from here
                 return "";
         }

@@ -59,6 +59,15 @@ Result<Outcome> resolve(const Universe& universe, const Request& request) {
     if (solver_solve(solver.get(), jobs.queue.get()) != 0) {
         return Outcome{explain(*model, solver.get(), jobs)};
     }
+    // "a | b" prefers a: solve again while the solution passed over a first alternative that
+    // nothing rules out. Each round favors at least one more, and new packages bring new
+    // requirements, so the rounds are few; the bound only keeps a pathological pool fast.
+    for (int round = 0; round < 8 && add_favor_jobs(*model, solver.get(), jobs); ++round) {
+        solver = make_solver(*model, request, jobs);
+        if (solver_solve(solver.get(), jobs.queue.get()) != 0) {
+            return Outcome{explain(*model, solver.get(), jobs)};
+        }
+    }
     if (jobs.autoremove) {
         // What the solved state no longer needs, then solve again with those erased.
         add_autoremove_jobs(*model, solver.get(), jobs);
