@@ -318,8 +318,7 @@ TEST_CASE("a reader never finds the file emptied or shortened while it is writte
     // truncation, so every read is at least as long as the shorter content and, once trimmed
     // of blanks, mostly the old or the new JSON (a mix of both while one pwrite copies a page
     // is rare, and so is the moment between the write and the ftruncate, which the padding
-    // makes valid JSON: too rare to tell apart here). Truncating first shows an empty file:
-    // that fails this test.
+    // makes valid JSON). Truncating first shows an empty file: that fails this test.
     TempDir d;
     const fs::path file = d.path() / "mcp_config.json";
     const std::string longer = config_text(40), shorter = config_text(2);
@@ -345,6 +344,8 @@ TEST_CASE("a reader never finds the file emptied or shortened while it is writte
     REQUIRE(ok);
     INFO(reads << " reads, " << neither << " a mix");
     CHECK(reads > 0);
+    // The guarantee: never emptied or cut short. How often a read sees a mix of old and new
+    // bytes depends on scheduling (under AddressSanitizer on a loaded machine, 30 of 229),
+    // so it is reported, not bounded.
     CHECK(short_reads == 0);
-    CHECK(neither * 20 <= reads);  // a torn page is rare; an empty or cut file is not
 }
