@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "os/unix_socket.hpp"
 #include "runtime/serve.hpp"
 
 namespace nxp::runtime {
@@ -30,15 +31,12 @@ Result<os::Fd> make_serve_socket(const fs::path& path, ino_t& ino) {
         if (!S_ISSOCK(st.st_mode))
             return fail(ErrorKind::Invalid, path.string(),
                         "exists and is not a socket; nxp serve will not replace it");
-        std::memcpy(addr.sun_path, path.c_str(), path.string().size() + 1);
-        os::Fd probe(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-        if (probe && ::connect(probe.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0)
+        if (os::unix_socket_listening(path.string()))
             return fail(ErrorKind::Locked, path.string(),
                         "another nxp serve is listening on this socket");
     }
     os::Fd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
     if (!fd) return fail(ErrorKind::Io, path.string(), errno_text("socket"));
-    std::memset(addr.sun_path, 0, sizeof addr.sun_path);
     std::memcpy(addr.sun_path, tmp.c_str(), tmp.size() + 1);
     ::unlink(tmp.c_str());
     if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
