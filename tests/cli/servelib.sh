@@ -2,6 +2,14 @@
 # The MCP fixture of the nxp serve tests (test_serve.sh, test_serve_hostile.sh,
 # test_systemd_units.sh): plugin "echo" in $T/src/echo, a Python MCP server with tools echo
 # (its text back) and big (250 kB).
+# Skips (77) unless root can run bubblewrap as uid $1 with a user namespace of its own (the
+# "container" of the launcher tests runs as another uid).
+need_other_uid() {
+    [ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root (setpriv to another uid)"; exit 77; }
+    setpriv --reuid "$1" --regid "$1" --clear-groups bwrap --unshare-user --ro-bind / / true \
+        2>/dev/null || { echo "SKIP: user namespaces unavailable to uid $1"; exit 77; }
+}
+
 make_echo_plugin() {
     mkdir -p "$T/src/echo/files"
     cat >"$T/src/echo/plugin.json" <<'JSON'

@@ -15,9 +15,8 @@
 # from npm) sandboxed on the host: listTools, tools/call create_entities and read_graph
 # work, the entity lands in the host's state directory, client.close() ends the session.
 . "$(dirname "$0")/testlib.sh"
-[ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root (setpriv to another uid)"; exit 77; }
-setpriv --reuid 4242 --regid 4242 --clear-groups bwrap --unshare-user --ro-bind / / true \
-    2>/dev/null || { echo "SKIP: user namespaces unavailable to uid 4242"; exit 77; }
+. "$(dirname "$0")/servelib.sh"
+need_other_uid 4242
 . "$(dirname "$0")/sdklib.sh"
 need_nextchat_sdk
 

@@ -8,12 +8,9 @@
 # not allowed is refused with a clear message and nothing is started.
 . "$(dirname "$0")/testlib.sh"
 
-[ "$(id -u)" -eq 0 ] || { echo "skip: needs root (setpriv to another uid)"; exit 77; }
-# Another uid must be able to create a user namespace (bubblewrap --unshare-user).
-setpriv --reuid 4242 --regid 4242 --clear-groups bwrap --unshare-user --ro-bind / / true \
-    2>/dev/null || { echo "skip: user namespaces unavailable to uid 4242"; exit 77; }
-
 . "$(dirname "$0")/servelib.sh"
+need_other_uid 4242
+
 echo_root_with_launcher
 [ -x "$EXPORT/nxp-launch" ] || fail "nextchat set --launcher did not write $EXPORT/nxp-launch"
 { [ "$(stat -c %a "$EXPORT")" = 755 ] && [ "$(stat -c %a "$EXPORT/nxp-launch")" = 755 ]; } ||
