@@ -1,10 +1,12 @@
 // nxp history [info N]: the transaction journal.
+#include <algorithm>
 #include <ctime>
 
 #include "cli/context.hpp"
 #include "cli/table.hpp"
 #include "formats/display.hpp"
 #include "txn/journal.hpp"
+#include "txn/local_package.hpp"
 #include "txn/undo.hpp"
 
 namespace nxp::cli {
@@ -20,8 +22,15 @@ nlohmann::json steps_json(const txn::Intent& in) {
                        {"name", s.name},
                        {"from", s.from},
                        {"to", s.to},
-                       {"repo", s.repo}});
+                       {"repo", s.repo},
+                       {"untrusted", txn::is_untrusted_repo(s.repo)}});
     return arr;
+}
+
+// Whether a transaction brought in a package from an untrusted file (install --allow-untrusted).
+bool any_untrusted(const Result<txn::Intent>& in) {
+    return in && std::any_of(in->steps.begin(), in->steps.end(),
+                             [](const auto& s) { return txn::is_untrusted_repo(s.repo); });
 }
 
 namespace list {
@@ -45,7 +54,8 @@ Result<int> run(Context& c, const Flags&) {
                            {"kind", in ? in->kind : ""},
                            {"from_generation", t.from_generation},
                            {"to_generation", t.to_generation},
-                           {"changes", in ? in->steps.size() : 0}});
+                           {"changes", in ? in->steps.size() : 0},
+                           {"untrusted", any_untrusted(in)}});
         }
         c.emit({{"command", "history"}, {"transactions", arr}});
         return 0;
@@ -59,7 +69,9 @@ Result<int> run(Context& c, const Flags&) {
         auto in = txn::intent_from_json(x.plan_json);
         t.add({std::to_string(x.id), when(x.started_at),
                std::to_string(x.from_generation) + " -> " + std::to_string(x.to_generation),
-               x.state, std::to_string(in ? in->steps.size() : 0), x.command_line});
+               x.state,
+               std::to_string(in ? in->steps.size() : 0) + (any_untrusted(in) ? " UNTRUSTED" : ""),
+               x.command_line});
     }
     c.out(t.render());
     return 0;
@@ -108,8 +120,12 @@ Result<int> run(Context& c, const Flags& f) {
     if (!(*t)->error.empty()) text += "  error    " + (*t)->error + "\n";
     text += "Changes:\n";
     for (const auto& s : in->steps)
-        text += "  " + s.action + " " + s.name + " " + (s.from.empty() ? "" : s.from + " -> ") +
-                (s.to.empty() ? "(removed)" : s.to) + "\n";
+        text +=
+            "  " + s.action + " " + s.name + " " + (s.from.empty() ? "" : s.from + " -> ") +
+            (s.to.empty() ? "(removed)" : s.to) +
+            (txn::is_untrusted_repo(s.repo) ? " UNTRUSTED (a package file no signed index lists)"
+                                            : "") +
+            "\n";
     c.out(text);
     return 0;
 }

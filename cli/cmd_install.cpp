@@ -4,6 +4,8 @@
 #include "cli/table.hpp"
 #include "formats/constraint.hpp"
 #include "txn/installed.hpp"
+#include "txn/local_package.hpp"
+#include "txn/repos.hpp"
 #include "txn/update_check.hpp"
 
 namespace nxp::cli {
@@ -38,7 +40,30 @@ struct Flags {
     bool keep_deps = false;
     bool purge = false;
     bool check = false;
+    bool download_only = false;    // --download-only: fill the package cache, nothing else
+    bool allow_untrusted = false;  // --allow-untrusted: package files no signed index lists
 };
+
+// Package files among the install arguments (txn/local_package.hpp): read into the cache,
+// matched against the accepted indexes, and asked for by exact name and version.
+Result<std::vector<txn::LocalPackage>> take_files(Context& c, txn::Root& root,
+                                                  const std::vector<std::string>& files,
+                                                  const Flags& f, resolver::Request& req) {
+    auto repos = txn::load_indexes(root, txn::now_or_clock(0), c.g.offline, c);
+    if (!repos) return tl::unexpected(repos.error());
+    auto local = txn::take_local_packages(root, files, *repos, f.allow_untrusted);
+    if (!local) return tl::unexpected(local.error());
+    for (const auto& p : *local) {
+        auto dep = formats::parse_dep(p.entry.name + " = " + p.entry.version.str());
+        if (!dep) return tl::unexpected(in_context(dep.error(), p.file));
+        req.jobs.push_back({resolver::JobKind::Install, *dep});
+        if (!p.trusted())
+            c.message(txn::Level::Warning,
+                      p.file + ": " + p.entry.name + " " + p.entry.version.str() +
+                          " is in no signed index; installing it untrusted (--allow-untrusted)");
+    }
+    return local;
+}
 
 // update --check: what an update would do, from freshly downloaded indexes (verified in
 // memory, nothing recorded) or the cache with --offline. Exit 10 when there is anything.
@@ -88,7 +113,11 @@ Result<int> check_updates(Context& c, const Flags& f) {
 
 Result<int> run(Context& c, const Flags& f) {
     const resolver::JobKind kind = f.job;
-    auto req = make_request(kind, f.specs);
+    std::vector<std::string> names, files;
+    for (const auto& s : f.specs)
+        (kind == resolver::JobKind::Install && txn::names_package_file(s) ? files : names)
+            .push_back(s);
+    auto req = make_request(kind, names);
     if (!req) return tl::unexpected(req.error());
     if (kind == resolver::JobKind::Update && f.specs.empty())
         req->jobs.push_back({resolver::JobKind::UpdateAll, {}});
@@ -105,6 +134,12 @@ Result<int> run(Context& c, const Flags& f) {
                 return fail(ErrorKind::NotFound, job.spec.name, "not installed");
         }
     }
+    std::vector<txn::LocalPackage> local;
+    if (!files.empty()) {
+        auto taken = take_files(c, *root, files, f, *req);
+        if (!taken) return tl::unexpected(taken.error());
+        local = std::move(*taken);
+    }
     std::vector<std::string> purge;
     if (f.purge)
         for (const auto& job : req->jobs) purge.push_back(job.spec.name);
@@ -112,7 +147,10 @@ Result<int> run(Context& c, const Flags& f) {
                           kind == resolver::JobKind::Install  ? txn::TxnKind::Install
                           : kind == resolver::JobKind::Remove ? txn::TxnKind::Remove
                                                               : txn::TxnKind::Update,
-                          purge);
+                          purge, [&](txn::TxnOptions& o) {
+                              o.download_only = f.download_only;
+                              o.local = local;
+                          });
 }
 
 }  // namespace
@@ -120,8 +158,14 @@ Result<int> run(Context& c, const Flags& f) {
 void add_install(CLI::App& app, Context& ctx) {
     auto f = std::make_shared<Flags>();
     auto* cmd = app.add_subcommand("install", "Install plugins and what they require");
-    cmd->add_option("plugins", f->specs, "NAME, NAME@VERSION or 'NAME CONSTRAINT'")->required();
+    cmd->add_option("plugins", f->specs,
+                    "NAME, NAME@VERSION, 'NAME CONSTRAINT' or a package file (./x.nxp)")
+        ->required();
     cmd->add_flag("--no-recommends", f->no_recommends, "Do not install recommended plugins");
+    cmd->add_flag("--download-only", f->download_only,
+                  "Resolve, download and verify into the package cache; install nothing");
+    cmd->add_flag("--allow-untrusted", f->allow_untrusted,
+                  "Install package files that no configured repository's signed index lists");
     cmd->callback([&ctx, f] { ctx.action = [f](Context& c) { return run(c, *f); }; });
 }
 
@@ -144,6 +188,8 @@ void add_update(CLI::App& app, Context& ctx) {
     cmd->add_option("plugins", f->specs, "Only these plugins (default: all)");
     cmd->add_flag("--check", f->check,
                   "Only report available updates: exit 0 when none, 10 when some");
+    cmd->add_flag("--download-only", f->download_only,
+                  "Resolve, download and verify into the package cache; update nothing");
     cmd->callback([&ctx, f] {
         ctx.action = [f](Context& c) { return f->check ? check_updates(c, *f) : run(c, *f); };
     });

@@ -11,6 +11,7 @@
 #include "cli/table.hpp"
 #include "txn/installed.hpp"
 #include "txn/listing.hpp"
+#include "txn/local_package.hpp"
 #include "txn/plugins.hpp"
 
 namespace nxp::cli {
@@ -133,6 +134,8 @@ Result<int> run(Context& c, const Flags& f) {
                                {"version", p.version},
                                {"reason", p.reason},
                                {"repo", p.repo},
+                               // installed from a package file no signed index listed
+                               {"untrusted", txn::is_untrusted_repo(p.repo)},
                                {"enabled", p.enabled},
                                {"held", held(p.name)},
                                {"needs_config", needs(p)},
@@ -164,6 +167,7 @@ Result<int> run(Context& c, const Flags& f) {
     for (const auto& p : *pkgs) {
         std::string status = p.enabled ? "enabled" : "disabled";
         if (held(p.name)) status += ", held";
+        if (txn::is_untrusted_repo(p.repo)) status += ", UNTRUSTED";
         if (paused_there(p.name)) status += ", paused in NextChat";
         auto missing = needs(p);
         if (!missing.empty()) {

@@ -10,6 +10,7 @@
 #include "formats/mcp_tools.hpp"
 #include "formats/search.hpp"
 #include "txn/installed.hpp"
+#include "txn/local_package.hpp"
 #include "txn/repos.hpp"
 #include "txn/tools.hpp"
 
@@ -54,6 +55,13 @@ Result<std::optional<runtime::ToolPolicy>> installed_tools(txn::Root& root,
 std::string installed_version(const Catalog& cat, const std::string& name) {
     for (const auto& p : cat.installed)
         if (p.name == name) return p.version;
+    return "";
+}
+
+// The repository the installed plugin came from ("" when not installed).
+std::string installed_repo(const Catalog& cat, const std::string& name) {
+    for (const auto& p : cat.installed)
+        if (p.name == name) return p.repo;
     return "";
 }
 
@@ -170,7 +178,10 @@ Result<int> info(Context& c, const std::string& name) {
             {"license", meta->license},
             {"homepage", meta->homepage},
             {"publisher", meta->publisher},
-            {"installed", inst.empty() ? nlohmann::json(nullptr) : nlohmann::json(inst)}};
+            {"installed", inst.empty() ? nlohmann::json(nullptr) : nlohmann::json(inst)},
+            {"installed_repo",
+             inst.empty() ? nlohmann::json(nullptr) : nlohmann::json(installed_repo(*cat, name))},
+            {"untrusted", txn::is_untrusted_repo(installed_repo(*cat, name))}};
         if (policy) {
             auto size = formats::prompt_size(policy->pins, policy->hidden);
             doc["prompt"] = {{"tools", size.tools},
@@ -222,7 +233,13 @@ Result<int> info(Context& c, const std::string& name) {
         text += "Size        " + formats::human_size(top->size) + " (installed " +
                 formats::human_size(top->installed_size) + ")\n";
     }
-    text += "Installed   " + (inst.empty() ? std::string("no") : inst) + "\n";
+    const std::string from = installed_repo(*cat, name);
+    text += "Installed   " +
+            (inst.empty() ? std::string("no")
+             : txn::is_untrusted_repo(from)
+                 ? inst + " UNTRUSTED: from a package file no signed index lists"
+                 : inst + " [" + from + "]") +
+            "\n";
     if (!tools.empty()) text += "Tools       " + join(tools) + "\n";
     if (policy && !policy->pinned)
         text +=

@@ -28,6 +28,7 @@ void add_lint(CLI::App& app, Context& ctx);
 void add_verify(CLI::App& app, Context& ctx);
 void add_hold(CLI::App& app, Context& ctx);  // hold, unhold, autoremove, why
 void add_gc(CLI::App& app, Context& ctx);
+void add_clean(CLI::App& app, Context& ctx);  // cmd_clean.cpp
 void add_config(CLI::App& app, Context& ctx);
 void add_enable(CLI::App& app, Context& ctx);  // enable, disable
 void add_permissions(CLI::App& app, Context& ctx);

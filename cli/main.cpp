@@ -83,6 +83,7 @@ int main(int argc, char** argv) {
     nxp::cli::add_hold(app, ctx);
     nxp::cli::add_mark(app, ctx);
     nxp::cli::add_gc(app, ctx);
+    nxp::cli::add_clean(app, ctx);
     nxp::cli::add_audit(app, ctx);
     nxp::cli::add_doctor(app, ctx);
     nxp::cli::add_files(app, ctx);

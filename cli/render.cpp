@@ -82,10 +82,12 @@ Error unsolvable_error(Context& ctx, const std::string& command, const std::stri
 }
 
 Result<int> run_and_report(Context& ctx, txn::Root& root, const resolver::Request& request,
-                           txn::TxnKind kind_, const std::vector<std::string>& purge) {
+                           txn::TxnKind kind_, const std::vector<std::string>& purge,
+                           const std::function<void(txn::TxnOptions&)>& adjust) {
     auto opts = ctx.txn_options(kind_, root);
     if (!opts) return tl::unexpected(opts.error());
     opts->purge = purge;
+    if (adjust) adjust(*opts);
     const std::string kind(txn::txn_kind_name(kind_));
     auto report = txn::run_request(root, request, *opts, ctx);
     if (!report) return tl::unexpected(report.error());
@@ -100,6 +102,8 @@ Result<int> run_and_report(Context& ctx, txn::Root& root, const resolver::Reques
              {"tool_changes", tool_changes_json(report->tool_changes)},
              {"dry_run", ctx.g.dry_run},
              {"applied", report->applied},
+             {"download_only", opts->download_only},
+             {"download_bytes", report->download_bytes},
              {"plan", plan_json(report->plan)},
              {"marked_explicit", report->plan.marked_explicit},
              {"transaction", report->txn_id},
@@ -109,6 +113,10 @@ Result<int> run_and_report(Context& ctx, txn::Root& root, const resolver::Reques
     if (!report->held_back.empty()) std::cerr << render_held_back(report->held_back);
     if (report->plan.empty() && report->plan.marked_explicit.empty()) {
         ctx.out("Nothing to do.");
+    } else if (opts->download_only) {
+        ctx.out(render_plan(ctx, report->plan) + "Downloaded " +
+                formats::human_size(report->download_bytes) +
+                " into the package cache; nothing was installed (nxp clean removes it).");
     } else if (!report->applied) {
         ctx.out(render_plan(ctx, report->plan) + render_tool_changes(report->tool_changes) +
                 "Dry run: nothing was changed.");

@@ -1,4 +1,5 @@
 #pragma once
+#include <functional>
 // Rendering shared by several commands: plans, permissions and held-back updates for people
 // and as JSON, and the report of a request run through the transaction.
 #include <cstdint>
@@ -33,8 +34,10 @@ std::string render_held_back(const std::vector<txn::HeldBack>& held);
 Error unsolvable_error(Context& ctx, const std::string& command, const std::string& what,
                        const resolver::Unsolvable& u);
 
-// Runs a request through the transaction (txn::run_request) and reports it (human or JSON).
+// Runs a request through the transaction (txn::run_request) and reports it (human or JSON);
+// `adjust`, when given, changes the options first (--download-only, package files).
 Result<int> run_and_report(Context& ctx, txn::Root& root, const resolver::Request& request,
-                           txn::TxnKind kind, const std::vector<std::string>& purge = {});
+                           txn::TxnKind kind, const std::vector<std::string>& purge = {},
+                           const std::function<void(txn::TxnOptions&)>& adjust = {});
 
 }  // namespace nxp::cli

@@ -30,7 +30,7 @@ _nxp() {
         cword=$COMP_CWORD
     fi
     local commands="init repo refresh search info list install remove update rollback history
-        key pack lint verify repair hold unhold mark autoremove why gc audit config enable disable
+        key pack lint verify repair hold unhold mark autoremove why gc clean audit config enable disable
         permissions tools exec nextchat serve doctor files owns new import apply lock bundle"
     local globals="-h --help --version --root -y --yes --dry-run --json -q --quiet -v --verbose
         --offline --no-wait --no-progress --progress-fd --color --grant --policy --allow-unsandboxed"
@@ -94,9 +94,9 @@ _nxp() {
         mark) opts="--explicit --dependency"; what=installed ;;
         owns) what=files ;;
         info) what=any ;;
-        install) opts="--no-recommends"; what=available ;;
+        install) opts="--no-recommends --download-only --allow-untrusted"; what=available ;;
         remove) opts="--keep-deps --purge"; what=installed ;;
-        update) opts="--check"; what=installed ;;
+        update) opts="--check --download-only"; what=installed ;;
         verify | repair | hold | unhold | why | enable | disable | exec | files) what=installed ;;
         apply) opts="--locked --lockfile --bundle --key"; what=files ;;
         lock) opts="-o --output" ;;

@@ -80,6 +80,7 @@ struct Job {
     std::uint64_t received = 0;  // in this transfer
     bool too_large = false;
     bool write_failed = false;
+    int write_errno = 0;
     const DownloadOptions* options = nullptr;
 
     fs::path part() const {
@@ -98,6 +99,7 @@ std::size_t on_data(char* ptr, std::size_t size, std::size_t nmemb, void* userda
     }
     if (std::fwrite(ptr, 1, n, j->out->get()) != n) {
         j->write_failed = true;
+        j->write_errno = errno;
         return 0;
     }
     crypto_hash_sha256_update(&j->sha, reinterpret_cast<const unsigned char*>(ptr), n);
@@ -248,6 +250,7 @@ class Downloader {
         j.fresh_only = false;
         j.received = 0;
         j.too_large = j.write_failed = false;
+        j.write_errno = 0;
         j.errbuf[0] = '\0';
         j.out.emplace(fd, j.offset > 0 ? "ab" : "wb");
         if (j.out->get() == nullptr)
@@ -270,21 +273,22 @@ class Downloader {
         return {};
     }
 
+    // A write into the .part failed (a full disk, mostly): the .part goes, or it would keep
+    // the disk full with nothing to resume it.
+    void write_failed(Job& j, int err) {
+        j.easy.reset();
+        remove_at(j.item->dir_fd, j.part());
+        finish(j, write_failure(j.item->dir_fd, j.item->label + " (" + j.part().string() + ")", err,
+                                j.item->size));
+    }
+
     void completed(Job& j, CURLcode rc) {
         const bool closed = j.out->close();
+        const int close_errno = closed ? 0 : errno;
         j.out.reset();
-        if (rc == CURLE_OK && !closed) {
-            j.easy.reset();
-            remove_at(j.item->dir_fd, j.part());
-            return finish(
-                j, Error{ErrorKind::Io, j.part().string(), "could not write the downloaded data"});
-        }
+        if (rc == CURLE_OK && !closed) return write_failed(j, close_errno);
         if (rc == CURLE_OK) return verify(j);
-        if (j.write_failed) {
-            j.easy.reset();
-            return finish(
-                j, Error{ErrorKind::Io, j.part().string(), "could not write the downloaded data"});
-        }
+        if (j.write_failed) return write_failed(j, j.write_errno);
         const long status = detail::http_status(j.easy.get());
         const bool ignored_range = j.offset > 0 && (rc == CURLE_RANGE_ERROR || status == 200);
         if (ignored_range) {  // the server cannot resume: start over from byte 0

@@ -1,15 +1,21 @@
 #include "repo/fetch.hpp"
 
 #include <curl/curl.h>
+#include <fcntl.h>
 #include <sodium.h>
+#include <sys/statvfs.h>
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <functional>
 #include <system_error>
 
+#include "formats/display.hpp"
+#include "os/fd.hpp"
 #include "repo/curl_util.hpp"
 
 namespace nxp::repo {
@@ -26,6 +32,7 @@ struct Transfer {
     std::uint64_t received = 0;
     bool too_large = false;
     bool sink_failed = false;
+    int sink_errno = 0;
 };
 
 std::size_t on_data(char* ptr, std::size_t size, std::size_t nmemb, void* userdata) {
@@ -38,6 +45,7 @@ std::size_t on_data(char* ptr, std::size_t size, std::size_t nmemb, void* userda
     t->received += n;
     if (!t->sink(ptr, n)) {
         t->sink_failed = true;
+        t->sink_errno = errno;
         return 0;
     }
     return n;
@@ -60,6 +68,7 @@ Result<void> perform(const std::string& url, const FetchLimits& limits, Transfer
                     "response exceeds the limit of " + std::to_string(limits.max_bytes) + " bytes");
     }
     if (t.sink_failed) return fail(ErrorKind::Io, url, "could not write the downloaded data");
+    // (fetch_file reports its own write failures with write_failure, where the file is known)
     return tl::unexpected(detail::describe_failure(h, rc, url, errbuf.data()));
 }
 
@@ -102,17 +111,20 @@ Result<void> fetch_file(const std::string& url, const fs::path& dest, std::uint6
     capped.max_bytes = std::min<std::uint64_t>(limits.max_bytes, expected_size);
     auto r = perform(url, capped, t);
     const bool closed = out.close();
-    if (!r) {
-        fs::remove(part, ec);
+    const int close_errno = closed ? 0 : errno;
+    if (!r || !closed) {
+        fs::remove(part, ec);  // never left behind: a full disk must not stay full
+        const int err = t.sink_failed ? t.sink_errno : close_errno;
+        if (t.sink_failed || (r && !closed)) {
+            os::Fd dir(::open(part.parent_path().empty() ? "." : part.parent_path().c_str(),
+                              O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+            return tl::unexpected(write_failure(dir.get(), part.string(), err, expected_size));
+        }
         if (t.too_large) {
             return fail(ErrorKind::Verification, url,
                         "larger than the expected " + std::to_string(expected_size) + " bytes");
         }
         return tl::unexpected(r.error());
-    }
-    if (!closed) {
-        fs::remove(part, ec);
-        return fail(ErrorKind::Io, part.string(), "could not write the downloaded data");
     }
     std::array<unsigned char, crypto_hash_sha256_BYTES> digest{};
     crypto_hash_sha256_final(&st, digest.data());
@@ -136,6 +148,28 @@ Result<void> fetch_file(const std::string& url, const fs::path& dest, std::uint6
                     "cannot rename the downloaded file: " + ec.message());
     }
     return {};
+}
+
+std::optional<std::uint64_t> free_bytes(int fd) {
+    struct statvfs st {};
+    if (fd < 0 || ::fstatvfs(fd, &st) != 0) return std::nullopt;
+    return static_cast<std::uint64_t>(st.f_bavail) * static_cast<std::uint64_t>(st.f_frsize);
+}
+
+Error write_failure(int dir_fd, const std::string& what, int err, std::uint64_t needed) {
+    if (err != ENOSPC && err != EDQUOT) {
+        return {ErrorKind::Io, what,
+                "could not write the downloaded data" +
+                    (err != 0 ? ": " + std::string(std::strerror(err)) : std::string())};
+    }
+    std::string text = std::string(std::strerror(ENOSPC)) + ": needs " +
+                       formats::human_size(needed) + " (" + std::to_string(needed) + " bytes)";
+    if (auto free = free_bytes(dir_fd))
+        text += ", " + formats::human_size(*free) + " (" + std::to_string(*free) + " bytes) free";
+    return {ErrorKind::Io, what,
+            text +
+                "; the partial download was removed: free some space (nxp clean, nxp gc) "
+                "and try again"};
 }
 
 namespace detail {

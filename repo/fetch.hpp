@@ -2,6 +2,7 @@
 // Every transfer goes through libcurl (file://, http://, https://), with caps and timeouts.
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -27,6 +28,16 @@ Result<std::string> fetch_bytes(const std::string& url, const FetchLimits& limit
 Result<void> fetch_file(const std::string& url, const std::filesystem::path& dest,
                         std::uint64_t expected_size, std::string_view expected_sha256,
                         const FetchLimits& limits = {});
+
+// Bytes this user may still write in the filesystem holding the open file or directory `fd`
+// (statvfs: f_bavail * f_frsize); nullopt when the kernel cannot say.
+std::optional<std::uint64_t> free_bytes(int fd);
+
+// The error for writing `what` (a download's file) that failed with errno `err`. A full disk
+// (ENOSPC, EDQUOT) says "No space left on device" with the size still needed and the space
+// free where `dir_fd` lives, so the operator knows how much to free; anything else names
+// strerror(err).
+Error write_failure(int dir_fd, const std::string& what, int err, std::uint64_t needed);
 
 // Joins a repository base URL and a relative path ("file:///srv/repo" + "packages/a.nxp").
 std::string join_url(std::string_view base, std::string_view relative);

@@ -7,8 +7,12 @@
 
 #include <array>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <utility>
+
+#include "formats/display.hpp"
+#include "repo/fetch.hpp"
 
 namespace nxp::txn {
 namespace fs = std::filesystem;
@@ -144,6 +148,21 @@ Result<void> copy_into(int dir, const fs::path& name, const fs::path& from) {
         }
     }
     return {};
+}
+
+Result<void> check_free_space(int dir, const fs::path& shown, std::uint64_t needed,
+                              const std::string& what) {
+#ifdef NXP_FAULT_INJECTION
+    if (std::getenv("NXP_SKIP_SPACE_CHECK") != nullptr) return {};
+#endif
+    auto free = repo::free_bytes(dir);
+    if (!free || *free >= needed) return {};
+    return fail(ErrorKind::Io, shown.string(),
+                std::string(std::strerror(ENOSPC)) + ": " + what + " needs " +
+                    formats::human_size(needed) + " (" + std::to_string(needed) + " bytes), " +
+                    formats::human_size(*free) + " (" + std::to_string(*free) +
+                    " bytes) free; nothing was downloaded: free some space (nxp clean, nxp gc) "
+                    "and try again");
 }
 
 Result<fs::path> fd_path(int fd) {

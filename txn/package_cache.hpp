@@ -43,6 +43,14 @@ Result<os::Fd> take_cached(int dir, const std::filesystem::path& name,
 Result<void> copy_into(int dir, const std::filesystem::path& name,
                        const std::filesystem::path& from);
 
+// Before downloading `needed` bytes into `dir` (shown as `shown`): an error saying "No space
+// left on device" with the size needed and the space free (statvfs) when they do not fit, so
+// that a download that cannot finish is not started (and leaves no .part filling the disk).
+// A filesystem that cannot say how much is free passes. The fault-injection build skips the
+// check when NXP_SKIP_SPACE_CHECK is set, so tests reach a write that fails on a full disk.
+Result<void> check_free_space(int dir, const std::filesystem::path& shown, std::uint64_t needed,
+                              const std::string& what);
+
 // A path that opens the very file behind `fd` (not whatever its name now points to), for
 // libraries that take a path: /proc/self/fd/N. An error when /proc is not mounted.
 Result<std::filesystem::path> fd_path(int fd);

@@ -14,6 +14,7 @@
 #include "repo/fetch.hpp"
 #include "repo/keys.hpp"
 #include "txn/fsutil.hpp"
+#include "txn/local_package.hpp"
 #include "txn/package_cache.hpp"
 #include "txn/repos.hpp"
 #include "txn/settings.hpp"
@@ -96,6 +97,12 @@ Result<std::vector<fs::path>> fetch_packages(Root& root, const std::vector<Wante
         items.push_back(std::move(item));
     }
     if (items.empty()) return paths;
+    std::uint64_t needed = 0;
+    for (const auto& i : items) needed += i.size;
+    if (auto r = check_free_space(dir->get(), root.cache_dir() / "packages", needed,
+                                  "downloading " + std::to_string(items.size()) + " package(s)");
+        !r)
+        return tl::unexpected(r.error());
     repo::DownloadOptions options;
     options.parallel = download_parallel(root);
     ProgressTotal progress(items, events);
@@ -187,6 +194,8 @@ std::map<std::string, Source> sources_of(const std::vector<RepoIndex>& repos) {
         s.base_urls.insert(s.base_urls.end(), r.row.mirrors.begin(), r.row.mirrors.end());
         sources[r.row.name] = std::move(s);
     }
+    // Files named on the command line: already in the package cache, nowhere to fetch from.
+    sources[std::string(kCommandLineRepo)] = Source{std::string(kCommandLineRepo), {}, nullptr};
     return sources;
 }
 

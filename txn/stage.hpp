@@ -99,6 +99,11 @@ Result<void> stage_packages(Root& root, const resolver::Plan& plan, const Packag
                             std::map<std::string, db::GenPackage>& next, std::uint64_t& downloaded,
                             Events& events);
 
+// --download-only: fetch → verify → cache for every step of `plan` but removals, as
+// stage_packages does, and nothing more (no extraction, no database record).
+Result<void> download_plan(Root& root, const resolver::Plan& plan, const PackageSources& from,
+                           std::uint64_t& downloaded, Events& events);
+
 // Builds generations/ID with plugins/NAME -> ../../../store/… for each package, via a
 // temporary directory renamed into place.
 Result<void> build_generation(Root& root, std::int64_t id, const std::vector<db::GenPackage>& pkgs);

@@ -85,6 +85,18 @@ Result<std::vector<Wanted>> wanted_of(const resolver::Plan& plan,
 
 }  // namespace
 
+Result<void> download_plan(Root& root, const resolver::Plan& plan, const PackageSources& from,
+                           std::uint64_t& downloaded, Events& events) {
+    const std::map<std::string, Source> sources =
+        from.repos != nullptr ? sources_of(*from.repos) : std::map<std::string, Source>{};
+    std::vector<const resolver::Step*> steps;
+    auto wanted = wanted_of(plan, sources, steps);
+    if (!wanted) return tl::unexpected(wanted.error());
+    auto archives = fetch_packages(root, *wanted, from.offline, downloaded, events);
+    if (!archives) return tl::unexpected(archives.error());
+    return {};
+}
+
 Result<void> stage_packages(Root& root, const resolver::Plan& plan, const PackageSources& from,
                             std::map<std::string, db::GenPackage>& next, std::uint64_t& downloaded,
                             Events& events) {

@@ -150,6 +150,7 @@ Result<TxnReport> run_request(Root& root, const resolver::Request& request, cons
     auto universe = build_universe(root, *repos);
     if (!universe) return tl::unexpected(universe.error());
     provide_nextchat_version(*universe, *nextchat);
+    add_local_packages(*universe, opts.local);
     narrow_universe(root, *universe, request, events);
     TxnReport report;
     GrantDecider grants(opts, events);
@@ -160,10 +161,19 @@ Result<TxnReport> run_request(Root& root, const resolver::Request& request, cons
         return report;
     }
     report.plan = std::get<resolver::Plan>(std::move(*outcome));
+    if (auto r = check_local_plan(report.plan, opts.local); !r) return tl::unexpected(r.error());
     auto tool_changes = plan_tool_changes(root, report.plan);
     if (!tool_changes) return tl::unexpected(tool_changes.error());
     report.tool_changes = std::move(*tool_changes);
     if ((report.plan.empty() && report.plan.marked_explicit.empty()) || opts.dry_run) return report;
+    // Nothing is asked: what changes is only the cache (like apt-get download).
+    if (opts.download_only) {
+        if (auto r = download_plan(root, report.plan, {&*repos, std::nullopt, opts.offline},
+                                   report.download_bytes, events);
+            !r)
+            return tl::unexpected(r.error());
+        return report;
+    }
     if (auto r = proceed(report, opts, events); !r) return tl::unexpected(r.error());
     if (auto r = grant_plan(root, report.plan, grants, events); !r)
         return tl::unexpected(r.error());

@@ -16,6 +16,7 @@
 #include "runtime/run.hpp"
 #include "txn/events.hpp"
 #include "txn/journal.hpp"
+#include "txn/local_package.hpp"
 #include "txn/root.hpp"
 #include "txn/tool_pins.hpp"
 
@@ -72,6 +73,12 @@ struct TxnOptions {
     std::vector<std::string> purge;
     // Servers whose pause in NextChat's UI the sync after the commit clears (nxp enable).
     std::set<std::string> resume_in_nextchat;
+    // --download-only: resolve, ask, download and verify into the package cache, and stop:
+    // no grant, no generation, no plugin code, nothing recorded (TxnReport::applied false).
+    bool download_only = false;
+    // Package files named on the command line (txn/local_package.hpp): the untrusted ones
+    // join the resolver's universe; the plan must take each file's own bytes.
+    std::vector<LocalPackage> local;
 };
 
 // --policy FILE read and parsed (nullopt for ""); errors name the file.
