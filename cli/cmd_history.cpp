@@ -1,4 +1,4 @@
-// nxp history [info N]: the transaction journal.
+// nxp history [info N | undo N | --audit]: the transaction journal and the audit log.
 #include <algorithm>
 #include <ctime>
 
@@ -79,6 +79,60 @@ Result<int> run(Context& c, const Flags&) {
 
 }  // namespace list
 
+// history --audit: every change recorded in the audit log (transactions, grants and
+// revocations, holds, repositories and their keys, NextChat settings), oldest first, and
+// whether its hash chain still verifies (nxp doctor reports a break too).
+namespace audit {
+
+std::string who(const db::AuditRow& r) {
+    return r.uid < 0 ? r.user : r.user + " (" + std::to_string(r.uid) + ")";
+}
+
+Result<int> run(Context& c) {
+    auto root = c.open_root(txn::Access::Read);
+    if (!root) return tl::unexpected(root.error());
+    auto rows = root->db().audit_log();
+    if (!rows) return tl::unexpected(rows.error());
+    auto broken = root->db().check_audit_chain();
+    if (!broken) return tl::unexpected(broken.error());
+    if (c.g.json) {
+        nlohmann::json arr = nlohmann::json::array();
+        for (const auto& r : *rows)
+            arr.push_back({{"id", r.id},
+                           {"at", r.at},
+                           {"time", formats::utc_timestamp(r.at)},
+                           {"user", r.user},
+                           {"uid", r.uid < 0 ? nlohmann::json(nullptr) : nlohmann::json(r.uid)},
+                           {"action", r.action},
+                           {"detail", r.detail},
+                           {"hash", r.hash}});
+        nlohmann::json chain = {{"ok", !*broken}};
+        if (*broken) {
+            chain["broken_at"] = (*broken)->id;
+            chain["problem"] = (*broken)->problem;
+        }
+        c.emit({{"command", "history audit"}, {"entries", arr}, {"chain", chain}});
+        return *broken ? 1 : 0;
+    }
+    if (rows->empty()) {
+        c.out("The audit log is empty.");
+    } else {
+        Table t({"ID", "DATE (UTC)", "USER (UID)", "ACTION", "WHAT"});
+        for (const auto& r : *rows)
+            t.add({std::to_string(r.id), when(r.at), who(r), r.action, r.detail});
+        c.out(t.render());
+    }
+    if (*broken) {
+        c.message(txn::Level::Warning, "the audit log's hash chain is broken at row " +
+                                           std::to_string((*broken)->id) + ": " +
+                                           (*broken)->problem + " (see 'nxp doctor')");
+        return 1;
+    }
+    return 0;
+}
+
+}  // namespace audit
+
 namespace info {
 
 struct Flags {
@@ -153,8 +207,16 @@ Result<int> run(Context& c, const Flags& f) {
 
 void add_history(CLI::App& app, Context& ctx) {
     auto* cmd = app.add_subcommand("history", "Show past transactions");
-    cmd->callback([&ctx, cmd] {
-        if (cmd->get_subcommands().empty())
+    auto show_audit = std::make_shared<bool>(false);
+    cmd->add_flag("--audit", *show_audit,
+                  "Show the audit log: every change (transactions, grants, revocations, "
+                  "holds, repositories, NextChat settings) with time and user, and check its "
+                  "hash chain");
+    cmd->callback([&ctx, cmd, show_audit] {
+        if (!cmd->get_subcommands().empty()) return;
+        if (*show_audit)
+            ctx.action = [](Context& c) { return audit::run(c); };
+        else
             ctx.action = [](Context& c) { return list::run(c, list::Flags{}); };
     });
     auto info_flags = std::make_shared<info::Flags>();

@@ -65,8 +65,9 @@ Result<std::vector<txn::LocalPackage>> take_files(Context& c, txn::Root& root,
     return local;
 }
 
-// update --check: what an update would do, from freshly downloaded indexes (verified in
-// memory, nothing recorded) or the cache with --offline. Exit 10 when there is anything.
+// update --check: what an update would do, from freshly downloaded indexes (verified and
+// recorded in the cache, as `nxp refresh` does, so that the next `nxp update` applies it;
+// nothing installed changes) or the cache with --offline. Exit 10 when there is anything.
 Result<int> check_updates(Context& c, const Flags& f) {
     std::vector<formats::Dep> only;
     for (const auto& s : f.specs) {
@@ -77,7 +78,7 @@ Result<int> check_updates(Context& c, const Flags& f) {
     // --policy answers no question here, but a missing or invalid file is refused as every
     // other transaction refuses it (a script's typo surfaces at its first run).
     if (auto policy = txn::read_policy(c.g.policy); !policy) return tl::unexpected(policy.error());
-    auto root = c.open_root(txn::Access::Read);
+    auto root = c.open_root(c.g.offline ? txn::Access::Read : txn::Access::Write);
     if (!root) return tl::unexpected(root.error());
     auto check = txn::check_updates(*root, only, txn::now_or_clock(0), c.g.offline, c);
     if (!check) return tl::unexpected(check.error());

@@ -89,7 +89,8 @@ _nxp() {
             esac ;;
         refresh) what=repos ;;
         search) opts="--regex" ;;
-        autoremove | audit | doctor) ;;
+        autoremove | audit) ;;
+        doctor) opts="--repair" ;;
         list) opts="--explicit --dependencies --orphans --upgradable --held --available" ;;
         mark) opts="--explicit --dependency"; what=installed ;;
         owns) what=files ;;
@@ -102,7 +103,7 @@ _nxp() {
         lock) opts="-o --output" ;;
         bundle) opts="-o --output --key --password-file" ;;
         rollback) opts="--to --force" ;;
-        history) subs="info undo" ;;
+        history) subs="info undo"; [[ -z $sub ]] && opts="--audit" ;;
         key)
             subs="generate"
             [[ $sub == generate ]] && opts="-o --output --password-file --force" ;;

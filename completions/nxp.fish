@@ -124,6 +124,8 @@ complete -c nxp -n '__nxp_at repo' -a build -d 'Add packages to a static reposit
 complete -c nxp -n '__nxp_at repo' -a rotate-key -d 'Hand a repository over to new signing keys'
 complete -c nxp -n '__nxp_at history' -a info -d 'Show one transaction'
 complete -c nxp -n '__nxp_at history' -a undo -d 'Reverse one transaction'
+complete -c nxp -n '__nxp_at history' -l audit -d 'Show the audit log and check its hash chain'
+complete -c nxp -n '__nxp_in doctor' -l repair -d 'Rebuild a damaged install database (the damaged file is kept aside)'
 complete -c nxp -n '__nxp_at key' -a generate -d 'Create a minisign-compatible key pair'
 complete -c nxp -n '__nxp_at nextchat' -a set -d "Keep DIR's app/mcp/mcp_config.json in step"
 complete -c nxp -n '__nxp_at nextchat' -a status -d "Show drift between nxp's state and NextChat's files"

@@ -1,5 +1,5 @@
-// Opening, migrating and the small tables (settings, holds, audit log). The other tables
-// live in repos.cpp, store.cpp, generations.cpp and journal.cpp.
+// Opening, migrating and the small tables (settings, holds). The other tables live in
+// repos.cpp, store.cpp, generations.cpp, journal.cpp and audit.cpp.
 #include "db/database.hpp"
 
 #include <fcntl.h>
@@ -8,10 +8,10 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <chrono>
 #include <cstring>
 #include <utility>
 
+#include "db/audit_chain.hpp"
 #include "db/migrations.hpp"
 #include "db/sqlite.hpp"
 
@@ -139,13 +139,11 @@ Result<int> configure(sqlite3* db) {
     int persist = 1;
     sqlite3_file_control(db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
     sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
-    return migrate(db);
-}
-
-std::int64_t now_seconds() {
-    return std::chrono::duration_cast<std::chrono::seconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
+    auto version = migrate(db);
+    if (!version) return version;
+    // The migration that adds the audit log's hash chain leaves the rows before it to hash.
+    if (auto r = audit_chain::finish_pending(db); !r) return tl::unexpected(r.error());
+    return version;
 }
 
 }  // namespace
@@ -269,25 +267,6 @@ Result<std::vector<std::string>> Database::holds() const {
         if (!row) return tl::unexpected(row.error());
         if (!*row) return out;
         out.push_back(st.text(0));
-    }
-}
-
-Result<void> Database::audit(const std::string& user, const std::string& action,
-                             const std::string& detail) {
-    sqlite::Statement st(db_, statements_.get(),
-                         "INSERT INTO audit_log (at, user, action, detail) VALUES (?, ?, ?, ?)");
-    return st.bind(now_seconds(), user, action, detail).run();
-}
-
-Result<std::vector<AuditRow>> Database::audit_log() const {
-    sqlite::Statement st(db_, statements_.get(),
-                         "SELECT id, at, user, action, detail FROM audit_log ORDER BY id");
-    std::vector<AuditRow> out;
-    for (;;) {
-        auto row = st.step();
-        if (!row) return tl::unexpected(row.error());
-        if (!*row) return out;
-        out.push_back(AuditRow{st.int64(0), st.int64(1), st.text(2), st.text(3), st.text(4)});
     }
 }
 

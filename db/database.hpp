@@ -97,8 +97,17 @@ struct AuditRow {
     std::int64_t id = 0;
     std::int64_t at = 0;
     std::string user;
+    std::int64_t uid = -1;  // the uid that ran nxp (-1: a row written before uids were kept)
     std::string action;
-    std::string detail;  // never holds secret values
+    std::string detail;     // never holds secret values
+    std::string prev_hash;  // the hash of the row before ("" for the first)
+    std::string hash;       // sha256 over prev_hash and this row (db/audit_chain.hpp)
+};
+
+// Where the audit log's hash chain first fails.
+struct AuditBreak {
+    std::int64_t id = 0;  // the first row that does not verify (last id + 1: rows cut off)
+    std::string problem;  // a sentence
 };
 
 class Database {
@@ -185,10 +194,14 @@ class Database {
     Result<std::optional<std::string>> tools(const std::string& package,
                                              const std::string& version) const;
 
-    // Audit log.
+    // Audit log: each row chained to the one before by its hash (db/audit_chain.hpp). An
+    // empty `user` is the name of the uid running nxp; the uid is recorded either way.
     Result<void> audit(const std::string& user, const std::string& action,
                        const std::string& detail);
     Result<std::vector<AuditRow>> audit_log() const;
+    // The first row where the chain no longer verifies (edited, deleted or added by hand),
+    // or nullopt when every row and the recorded head agree.
+    Result<std::optional<AuditBreak>> check_audit_chain() const;
 
     // Key/value settings (nextchat dir, gc keep count, …).
     Result<std::optional<std::string>> setting(const std::string& key) const;

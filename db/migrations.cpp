@@ -133,7 +133,17 @@ ALTER TABLE repos ADD COLUMN threshold INTEGER NOT NULL DEFAULT 1;
 ALTER TABLE repos ADD COLUMN max_age TEXT NOT NULL DEFAULT '';
 )sql";
 
-constexpr std::array<std::string_view, 3> kMigrations = {kV1, kV2, kV3};
+// The audit log a person can read (issue 18 item 19): the uid, and a hash chain (each row's
+// hash covers the previous row's hash and its own content; meta audit_head is the newest).
+// The rows written before are hashed once, in C++ (db/audit_chain.hpp), after this script.
+constexpr std::string_view kV4 = R"sql(
+ALTER TABLE audit_log ADD COLUMN uid INTEGER NOT NULL DEFAULT -1;
+ALTER TABLE audit_log ADD COLUMN prev_hash TEXT NOT NULL DEFAULT '';
+ALTER TABLE audit_log ADD COLUMN hash TEXT NOT NULL DEFAULT '';
+INSERT OR REPLACE INTO meta (key, value) VALUES ('audit_chain_pending', '1');
+)sql";
+
+constexpr std::array<std::string_view, 4> kMigrations = {kV1, kV2, kV3, kV4};
 
 Result<int> user_version(sqlite3* db) {
     sqlite::Statement st(db, "PRAGMA user_version");

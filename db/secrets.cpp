@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "db/audit_chain.hpp"
 #include "db/database.hpp"
 #include "db/sqlite.hpp"
 #include "formats/redact.hpp"
@@ -76,6 +77,7 @@ Result<void> scrub(sqlite3* db, const std::vector<std::string>& plain) {
     }
     sqlite::Statement audit(db, "SELECT id, detail FROM audit_log");
     sqlite::Statement fix(db, "UPDATE audit_log SET detail = ? WHERE id = ?");
+    bool rewritten = false;
     for (;;) {
         auto row = audit.step();
         if (!row) return tl::unexpected(row.error());
@@ -84,8 +86,10 @@ Result<void> scrub(sqlite3* db, const std::vector<std::string>& plain) {
         if (clean == audit.text(1)) continue;
         fix.reset();
         if (auto ok = fix.bind(clean, audit.int64(0)).run(); !ok) return ok;
+        rewritten = true;
     }
-    return {};
+    // The scrub rewrites history on purpose, once: the chain is made again over what remains.
+    return rewritten ? audit_chain::rechain(db) : Result<void>{};
 }
 
 }  // namespace

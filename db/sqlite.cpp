@@ -30,7 +30,16 @@ Error error(sqlite3* db, int rc, std::string_view what) {
     std::string msg(what);
     const char* detail = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
     if (detail && *detail) msg += std::string(msg.empty() ? "" : ": ") + detail;
-    return Error{kind, db_name(db), std::move(msg)};
+    return Error{kind, db_name(db), damage_hint(rc, std::move(msg))};
+}
+
+std::string damage_hint(int rc, std::string message) {
+    const int primary = rc & 0xff;
+    if (primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB)
+        message +=
+            " (the install database is damaged: 'nxp doctor' names the damage, 'nxp doctor "
+            "--repair' rebuilds it; or restore the whole root from a backup)";
+    return message;
 }
 
 Result<void> exec(sqlite3* db, const std::string& sql) {
@@ -41,7 +50,7 @@ Result<void> exec(sqlite3* db, const std::string& sql) {
     sqlite3_free(err);
     Error e = error(nullptr, rc, "");
     e.context = db_name(db);
-    e.message = msg;
+    e.message = damage_hint(rc, msg);
     return tl::unexpected(std::move(e));
 }
 

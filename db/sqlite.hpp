@@ -23,6 +23,10 @@ std::string db_name(sqlite3* db);
 // An Error naming the database and carrying SQLite's message for result code `rc`.
 Error error(sqlite3* db, int rc, std::string_view what);
 
+// `message`, with what to do when SQLite's result code `rc` says the file is damaged
+// (SQLITE_CORRUPT, SQLITE_NOTADB): nxp doctor, nxp doctor --repair, a backup.
+std::string damage_hint(int rc, std::string message);
+
 // Closes a connection (its StatementCache, if any, must be destroyed first).
 void close(sqlite3* db);
 

@@ -100,8 +100,14 @@ Result<Initialised> init_root(const fs::path& dir, const InitOptions& opts, Even
         if (auto r = record_nextchat_version(db, {}, opts.nextchat_version); !r)
             return tl::unexpected(r.error());
     }
-    for (const auto& [key, value] : opts.settings)
+    std::string what = "root " + root->dir().string();
+    if (!opts.nextchat_dir.empty()) what += ", nextchat dir " + opts.nextchat_dir.string();
+    if (!opts.nextchat_version.empty()) what += ", nextchat version " + opts.nextchat_version;
+    for (const auto& [key, value] : opts.settings) {
         if (auto r = db.set_setting(key, value); !r) return tl::unexpected(r.error());
+        what += ", " + key + "=" + value;
+    }
+    if (auto r = db.audit("", "init", what); !r) return tl::unexpected(r.error());
     auto gen = db.current_generation();
     if (!gen) return tl::unexpected(gen.error());
     return Initialised{std::move(*root), *gen};

@@ -76,6 +76,10 @@ Result<void> grant_plan(Root& root, const resolver::Plan& plan, GrantDecider& de
                         refused);
     for (const auto& [name, perms] : to_grant) {
         if (auto r = runtime::store_grant(root.db(), name, perms, clock_now()); !r) return r;
+        if (auto r =
+                root.db().audit("", "grant", name + ": " + runtime::describe_permissions(perms));
+            !r)
+            return r;
         events.message(Level::Info,
                        "Granted " + name + ": " + runtime::describe_permissions(perms));
     }
@@ -106,6 +110,7 @@ Result<void> grant_config_paths(Root& root, const Intent& intent, GrantDecider& 
                 root.db(), u.name, runtime::merged_permissions(*granted, u.missing), clock_now());
             !r)
             return r;
+        if (auto r = root.db().audit("", "grant", u.name + ": " + what); !r) return r;
         events.message(Level::Info, "Granted " + u.name + ": " + what);
     }
     if (!refused.empty())

@@ -101,11 +101,20 @@ void check_database(Root& root, std::vector<DoctorFinding>& out) {
     auto integrity = root.db().integrity_check();
     if (!integrity)
         out.push_back({"database", Severity::Error, "nxp.db", integrity.error().str(),
-                       "restore ROOT/nxp.db from a backup"});
+                       "nxp doctor --repair, or restore the whole root from a backup"});
     else if (*integrity != "ok")
         out.push_back({"database", Severity::Error, "nxp.db",
                        "SQLite integrity check failed: " + *integrity,
-                       "restore ROOT/nxp.db from a backup"});
+                       "nxp doctor --repair, or restore the whole root from a backup"});
+    // The audit log's hash chain: a row edited, deleted or added outside nxp.
+    auto chain = root.db().check_audit_chain();
+    if (!chain)
+        out.push_back({"audit-log", Severity::Error, "nxp.db", chain.error().str(), ""});
+    else if (*chain)
+        out.push_back({"audit-log", Severity::Error, "row " + std::to_string((*chain)->id),
+                       "the audit log was tampered with: " + (*chain)->problem,
+                       "compare 'nxp history --audit' with a backup of the root; nxp cannot "
+                       "restore what was changed"});
     auto unfinished = root.db().unfinished_txns();
     if (unfinished && !unfinished->empty())
         out.push_back(
@@ -128,12 +137,6 @@ void check_files(Root& root, std::vector<DoctorFinding>& out) {
     }
 }
 
-std::string when(std::int64_t seconds) {
-    if (seconds < 3600) return std::to_string(std::max<std::int64_t>(seconds / 60, 0)) + " minutes";
-    if (seconds < 2 * 86400) return std::to_string(seconds / 3600) + " hours";
-    return std::to_string(seconds / 86400) + " days";
-}
-
 // The repositories' cached indexes (verified again, no network) and, from them, the audit.
 void check_indexes(Root& root, const DoctorOptions& opts, std::vector<DoctorFinding>& out) {
     auto rows = root.db().repos();
@@ -154,11 +157,12 @@ void check_indexes(Root& root, const DoctorOptions& opts, std::vector<DoctorFind
         if (index->expires != 0 && left <= 0)
             out.push_back(
                 {"index", Severity::Error, row.name,
-                 "its index expired " + when(-left) + " ago; installs and updates refuse it",
+                 "its index expired " + describe_age(-left) +
+                     " ago; installs and updates refuse it",
                  "nxp refresh (the publisher must re-sign if the server's is expired too)"});
         else if (index->expires != 0 && left < opts.expiry_warning_s)
             out.push_back({"index", Severity::Notice, row.name,
-                           "its index expires in " + when(left), "nxp refresh"});
+                           "its index expires in " + describe_age(left), "nxp refresh"});
         loaded.push_back({row, std::move(*index), false, opts.now});
     }
     auto findings = audit(root, loaded);

@@ -30,8 +30,8 @@ enum class Severity { Notice, Warning, Error };
 const char* severity_name(Severity s);
 
 struct DoctorFinding {
-    std::string check;  // "database", "generation", "store", "index", "audit", "config",
-                        // "sandbox", "nextchat"
+    std::string check;  // "database", "audit-log", "generation", "store", "index", "audit",
+                        // "config", "sandbox", "nextchat"
     Severity severity = Severity::Error;
     std::string subject;  // the plugin, repository, file or "root"
     std::string problem;  // a sentence

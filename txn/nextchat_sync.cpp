@@ -428,6 +428,12 @@ Result<NextchatSync> set_nextchat(Root& root, const NextchatSettings& settings,
     if (settings.launcher)
         if (auto r = db.set_setting("nextchat.launcher", *settings.launcher ? "1" : "0"); !r)
             return tl::unexpected(r.error());
+    std::string what = "dir " + settings.dir;
+    if (!settings.version.empty()) what += ", version " + settings.version;
+    if (!settings.restart_cmd.empty()) what += ", restart command '" + settings.restart_cmd + "'";
+    if (!settings.path_map.empty()) what += ", path map " + settings.path_map;
+    if (settings.launcher) what += std::string(", launcher ") + (*settings.launcher ? "on" : "off");
+    if (auto r = db.audit("", "nextchat-set", what); !r) return tl::unexpected(r.error());
     // The launcher the entries name is in place before NextChat may start one.
     if (settings.launcher && *settings.launcher)
         if (auto r = prepare_export(root); !r) return tl::unexpected(r.error());

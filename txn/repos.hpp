@@ -38,17 +38,44 @@ Result<formats::Index> refresh_repo(Root& root, const db::RepoRow& row, std::int
 // The repository's metadata max age in seconds (0 = never refresh on its own): its own
 // setting (`repo add --max-age`), else the root's repo.max_age setting, else 24 h.
 Result<std::int64_t> max_age_of(const Root& root, const db::RepoRow& row);
-std::string describe_age(std::int64_t seconds);  // "90s", "15m", "6h", "2d"
+// A duration in one unit, rounded down: "1 second", "90 seconds", "15 minutes", "6 hours",
+// "3 days" (never "3d 4h"): seconds below 2 minutes, minutes below 2 hours, hours below 2 days.
+std::string describe_age(std::int64_t seconds);
+
+// How load_indexes() may use the network.
+enum class Network {
+    Allowed,    // fetch a missing index, refresh one older than its max age
+    Offline,    // --offline: the cache only; an index past its max age is used with a warning
+    CacheOnly,  // a command that needs no newer metadata (listing, info, removal): the cache only
+};
+
+struct LoadOptions {
+    Network network = Network::Allowed;
+    // For commands that install nothing from the indexes (listing, info, search, removal):
+    // a repository whose index cannot be had does not stop the command. An expired index is
+    // still read for IndexUse::Entries (left out for IndexUse::Resolve: nothing may be
+    // installed from it); one that is missing, cannot be fetched or no longer verifies is
+    // left out. Each with a warning naming the repository and what 'nxp refresh' would do.
+    bool degrade = false;
+    IndexUse use = IndexUse::Entries;
+};
 
 // Every configured repository's index from the cache, verified again on each load. A
-// repository never refreshed is refreshed first unless `offline`; one fetched longer ago
-// than max_age_of() is refreshed (offline: used with a warning that it is old; a network
-// failure: used with a warning). With IndexUse::Resolve,
-// a repository whose .solv cache was made from the accepted index (RepoRow::last_sha256)
-// and has not expired is not read at all (from_cache); a missing or stale cache is rebuilt.
-// What such a cache plans to install is checked by confirm_cached_entries() before use.
+// repository never refreshed is fetched first (Network::Allowed); one fetched longer ago
+// than max_age_of() is refreshed (Network::Offline: used with a warning that it is old; a
+// network failure: used with a warning). With IndexUse::Resolve, a repository whose .solv
+// cache was made from the accepted index (RepoRow::last_sha256) and has not expired is not
+// read at all (from_cache); a missing or stale cache is rebuilt. What such a cache plans to
+// install is checked by confirm_cached_entries() before use.
+Result<std::vector<RepoIndex>> load_indexes(Root& root, std::int64_t now, const LoadOptions& opts,
+                                            Events& events);
+// The older form. `offline` on a root opened without the lock is a command that only reads
+// (search, info, list, lock): Network::CacheOnly with degrade; on a writable root it is
+// --offline.
 Result<std::vector<RepoIndex>> load_indexes(Root& root, std::int64_t now, bool offline,
                                             Events& events, IndexUse use = IndexUse::Entries);
+// What a request needs from the indexes: one that only removes needs none.
+LoadOptions load_options_for(const resolver::Request& request, bool offline);
 
 // The cached index of one repository, its signature and sha256 checked again (no network);
 // checked against `now` for expiry (0: not at all).

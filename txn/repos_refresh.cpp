@@ -1,6 +1,7 @@
 // Refreshing repositories: fetching and verifying an index, storing it with its signatures,
 // recording it as accepted (rollback protection), and deciding when a cached index is old
 // enough to be refreshed first (metadata max age).
+#include <algorithm>
 #include <optional>
 
 #include "formats/minisign.hpp"
@@ -65,6 +66,11 @@ Result<void> record_accepted(Root& root, const db::RepoRow& row, const repo::Fet
         std::vector<std::string> keys;
         for (const auto& k : f.trust.keys) keys.push_back(formats::public_key_base64(k));
         r = db.set_repo_keys(row.name, keys, f.trust.version, f.trust.threshold);
+        if (r)
+            r = db.audit("", "repo-keys",
+                         row.name + ": key set " + std::to_string(row.key_version) + " -> " +
+                             std::to_string(f.trust.version) + " (" + std::to_string(keys.size()) +
+                             " key(s), threshold " + std::to_string(f.trust.threshold) + ")");
     }
     if (!r) {
         db.rollback();
@@ -112,10 +118,14 @@ Result<std::int64_t> max_age_of(const Root& root, const db::RepoRow& row) {
 }
 
 std::string describe_age(std::int64_t seconds) {
-    if (seconds >= 86400 && seconds % 86400 == 0) return std::to_string(seconds / 86400) + "d";
-    if (seconds >= 3600) return std::to_string(seconds / 3600) + "h";
-    if (seconds >= 60) return std::to_string(seconds / 60) + "m";
-    return std::to_string(seconds) + "s";
+    seconds = std::max<std::int64_t>(seconds, 0);
+    auto unit = [](std::int64_t n, const char* one) {
+        return std::to_string(n) + " " + one + (n == 1 ? "" : "s");
+    };
+    if (seconds < 120) return unit(seconds, "second");
+    if (seconds < 2 * 3600) return unit(seconds / 60, "minute");
+    if (seconds < 2 * 86400) return unit(seconds / 3600, "hour");
+    return unit(seconds / 86400, "day");
 }
 
 namespace {
@@ -131,11 +141,13 @@ Result<RepoIndex> refreshed(Root& root, const db::RepoRow& row, std::int64_t now
 }
 
 // Metadata expiry (like dnf's metadata_expire): an index fetched longer ago than the
-// repository's max age is refreshed first. Offline, it is used as it is, with a warning;
+// repository's max age is refreshed first. Offline, it is used as it is, with a warning
+// (only when --offline was given: a command that needs no newer metadata says nothing);
 // a refresh that fails on the network falls back to the cached index (still verified,
 // and still refused past its signed `expires`), also with a warning.
 Result<std::optional<RepoIndex>> refresh_if_stale(Root& root, const db::RepoRow& row,
-                                                  std::int64_t now, bool offline, Events& events) {
+                                                  std::int64_t now, Network network,
+                                                  Events& events) {
     auto max_age = max_age_of(root, row);
     if (!max_age) return tl::unexpected(max_age.error());
     if (!repo::index_is_stale(row.last_fetched, now, *max_age)) return std::nullopt;
@@ -143,7 +155,12 @@ Result<std::optional<RepoIndex>> refresh_if_stale(Root& root, const db::RepoRow&
                                 ? describe_age(now - row.last_fetched) + " old"
                                 : "of unknown age";
     const std::string limit = " (max age " + describe_age(*max_age) + ")";
-    if (offline) {
+    if (network == Network::CacheOnly) {
+        events.message(Level::Debug, "the index of " + row.name + " is " + age + limit +
+                                         "; this command reads the cached one");
+        return std::nullopt;
+    }
+    if (network == Network::Offline) {
         events.message(Level::Warning, "the index of " + row.name + " is " + age + limit +
                                            "; not refreshed because of --offline");
         return std::nullopt;
@@ -159,40 +176,96 @@ Result<std::optional<RepoIndex>> refresh_if_stale(Root& root, const db::RepoRow&
 
 // One repository's index for load_indexes(): fetched when there is none yet, refreshed
 // when stale, else from the cache (or only its .solv cache, for IndexUse::Resolve).
-Result<RepoIndex> load_index(Root& root, const db::RepoRow& row, std::int64_t now, bool offline,
-                             Events& events, IndexUse use) {
+Result<RepoIndex> load_index(Root& root, const db::RepoRow& row, std::int64_t now,
+                             const LoadOptions& opts, Events& events) {
     fs::path dir = root.repo_cache_dir(row.name);
     if (!fs::exists(dir / kIndexFile) || !fs::exists(dir / kSigFile)) {
-        if (offline)
+        if (opts.network == Network::Offline)
             return fail(ErrorKind::Network, "repository " + row.name,
                         "no cached index and --offline was given; run 'nxp refresh' first");
+        if (opts.network == Network::CacheOnly)
+            return fail(ErrorKind::NotFound, "repository " + row.name,
+                        "no cached index; run 'nxp refresh' to fetch it");
         events.message(Level::Info, "fetching index of " + row.name);
         return refreshed(root, row, now);
     }
-    auto fresh = refresh_if_stale(root, row, now, offline, events);
+    auto fresh = refresh_if_stale(root, row, now, opts.network, events);
     if (!fresh) return tl::unexpected(fresh.error());
     if (*fresh) return std::move(**fresh);
-    if (use == IndexUse::Resolve && repo_cache::solv_cache_usable(root, row, now))
+    if (opts.use == IndexUse::Resolve && repo_cache::solv_cache_usable(root, row, now))
         return RepoIndex{row, {}, true, now};
     auto index = cached_index(root, row, now);
     if (!index) return tl::unexpected(index.error());
-    if (use == IndexUse::Resolve) write_solv_cache(root, row, *index, &events);
+    if (opts.use == IndexUse::Resolve) write_solv_cache(root, row, *index, &events);
     return RepoIndex{row, std::move(*index), false, now};
+}
+
+// With LoadOptions::degrade, what a repository whose index could not be had still gives:
+// its expired index for reading (IndexUse::Entries), or nothing; said in a warning.
+std::optional<RepoIndex> degraded(const Root& root, const db::RepoRow& row, std::int64_t now,
+                                  const LoadOptions& opts, const Error& why, Events& events) {
+    auto unexpired = cached_index(root, row, 0);
+    if (unexpired && unexpired->expires <= now) {
+        const std::string expired =
+            "the index of " + row.name + " expired " + describe_age(now - unexpired->expires) +
+            " ago (the publisher must re-sign it; 'nxp refresh' fetches a newer one)";
+        if (opts.use == IndexUse::Resolve) {
+            events.message(Level::Warning,
+                           expired + "; going on without it, nothing is installed from it");
+            return std::nullopt;
+        }
+        events.message(Level::Warning,
+                       expired + "; showing it as it was, installs and updates refuse it");
+        return RepoIndex{row, std::move(*unexpired), false, now};
+    }
+    events.message(Level::Warning, "repository " + row.name + " left out: " + why.str());
+    return std::nullopt;
 }
 
 }  // namespace
 
-Result<std::vector<RepoIndex>> load_indexes(Root& root, std::int64_t now, bool offline,
-                                            Events& events, IndexUse use) {
+Result<std::vector<RepoIndex>> load_indexes(Root& root, std::int64_t now, const LoadOptions& opts,
+                                            Events& events) {
     auto rows = root.db().repos();
     if (!rows) return tl::unexpected(rows.error());
     std::vector<RepoIndex> out;
     for (const auto& row : *rows) {
-        auto index = load_index(root, row, now, offline, events, use);
-        if (!index) return tl::unexpected(index.error());
-        out.push_back(std::move(*index));
+        auto index = load_index(root, row, now, opts, events);
+        if (index) {
+            out.push_back(std::move(*index));
+            continue;
+        }
+        if (!opts.degrade) return tl::unexpected(index.error());
+        if (auto d = degraded(root, row, now, opts, index.error(), events)) out.push_back(*d);
     }
     return out;
+}
+
+Result<std::vector<RepoIndex>> load_indexes(Root& root, std::int64_t now, bool offline,
+                                            Events& events, IndexUse use) {
+    LoadOptions opts;
+    opts.use = use;
+    if (offline) {
+        const bool reader = !root.writable();
+        opts.network = reader ? Network::CacheOnly : Network::Offline;
+        opts.degrade = reader;
+    }
+    return load_indexes(root, now, opts, events);
+}
+
+LoadOptions load_options_for(const resolver::Request& request, bool offline) {
+    LoadOptions opts;
+    opts.use = IndexUse::Resolve;
+    opts.network = offline ? Network::Offline : Network::Allowed;
+    const bool removes_only =
+        !request.jobs.empty() && std::all_of(request.jobs.begin(), request.jobs.end(), [](auto& j) {
+            return j.kind == resolver::JobKind::Remove || j.kind == resolver::JobKind::Autoremove;
+        });
+    if (removes_only) {
+        opts.network = Network::CacheOnly;
+        opts.degrade = true;
+    }
+    return opts;
 }
 
 }  // namespace nxp::txn

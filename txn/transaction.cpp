@@ -142,7 +142,7 @@ Result<void> commit_intent(Root& root, TxnReport& report, const Intent& intent,
 Result<TxnReport> run_request(Root& root, const resolver::Request& request, const TxnOptions& opts,
                               Events& events) {
     std::int64_t now = now_or_clock(opts.now);
-    auto repos = load_indexes(root, now, opts.offline, events, IndexUse::Resolve);
+    auto repos = load_indexes(root, now, load_options_for(request, opts.offline), events);
     if (!repos) return tl::unexpected(repos.error());
     // NextChat upgraded since: the `nextchat` virtual package says what it is now.
     auto nextchat = redetect_nextchat_version(root, events, !opts.dry_run);

@@ -15,6 +15,16 @@ Result<std::vector<RepoIndex>> fresh_indexes(Root& root, std::int64_t now, bool 
     if (!rows) return tl::unexpected(rows.error());
     std::vector<RepoIndex> out;
     for (const auto& row : *rows) {
+        if (root.writable()) {
+            // A refresh like any other: the next plain update sees what this check saw.
+            events.message(Level::Debug, "refreshing the index of " + row.name);
+            auto index = refresh_repo(root, row, now);
+            if (!index) return tl::unexpected(in_context(index.error(), "repository " + row.name));
+            auto accepted = root.db().repo(row.name);
+            if (!accepted) return tl::unexpected(accepted.error());
+            out.push_back({accepted->value_or(row), std::move(*index), false, now});
+            continue;
+        }
         auto config = repo_config(row);
         if (!config) return tl::unexpected(config.error());
         events.message(Level::Debug, "fetching index of " + row.name);

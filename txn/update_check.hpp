@@ -1,6 +1,8 @@
 #pragma once
 // `update --check`: what an update would change, from freshly verified indexes, without
-// changing anything (no index, cache or history is written).
+// changing what is installed (no generation, configuration or history is written). On a
+// root opened for writing the fresh indexes are recorded like `nxp refresh` records them,
+// so that the `nxp update` after it applies what the check reported.
 #include <cstdint>
 #include <optional>
 #include <vector>
@@ -14,8 +16,10 @@
 
 namespace nxp::txn {
 
-// Every configured repository's index, freshly downloaded and verified in memory (checked
-// against the recorded state for rollback), or from the cache with `offline`. Writes nothing.
+// Every configured repository's index, freshly downloaded and verified (checked against the
+// recorded state for rollback), or from the cache with `offline`. On a writable root each
+// index is stored in the cache and accepted (refresh_repo); on a read-only one it is kept in
+// memory only.
 Result<std::vector<RepoIndex>> fresh_indexes(Root& root, std::int64_t now, bool offline,
                                              Events& events);
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # nxp update --check: exit 0 when up to date, 10 when updates exist, printing them; changes
-# nothing (not even the recorded repository state).
+# nothing installed. It records the fresh verified index (as nxp refresh does), so that the
+# nxp update after it applies what it reported (issue 18 item 16).
 . "$(dirname "$0")/testlib.sh"
 . "$(dirname "$0")/applylib.sh"
 
@@ -35,17 +36,28 @@ run_rc 10 nxp update --check alpha
 run_rc 0 nxp update --check beta
 [ "$(readlink "$NXP_ROOT/current")" = "$gen" ] || fail "update --check changed the generation"
 installed | grep -qx "alpha 1.0.0 dependency" || fail "update --check changed the installed set"
-[ "$(nxp repo list --json | jq -c '.repositories')" = "$repo_state" ] || fail "update --check recorded repository state"
-pass "updates available: exit 10, printed, nothing changed"
+[ "$(nxp repo list --json | jq -c '.repositories')" != "$repo_state" ] || fail "update --check did not record the index it verified"
+[ "$(nxp history --json | jq '.transactions | length')" = 1 ] || fail "update --check wrote history"
+pass "updates available: exit 10, printed, nothing installed changed"
 
-# --offline reads the cache, which has not seen the new index yet.
-run_rc 0 nxp --offline update --check
-run_rc 0 nxp refresh
+# The index --check verified is the cache's now: --offline sees it too, and a plain update
+# right after the check applies what it reported, without nxp refresh.
 run_rc 10 nxp --offline update --check
-
 run_rc 0 nxp --yes update
+installed | grep -qx "alpha 1.1.0 dependency" || { installed; fail "update after --check did not apply it"; }
 run_rc 0 nxp update --check
-pass "after nxp update: exit 0"
+pass "update after update --check applies it; then exit 0"
+
+# With --offline the check reads the cache only: a newer index on the server is not seen
+# until a check or refresh without --offline.
+plugin alpha 1.2.0
+nxp pack "$T/src/alpha-1.2.0" -o "$T/pkgs/" >/dev/null
+nxp repo build "$T/repo" "$T"/pkgs/*.nxp --key "$T/key.key" --id demo >/dev/null
+run_rc 0 nxp --offline update --check
+run_rc 10 nxp update --check
+out_has "1.2.0"
+run_rc 0 nxp --yes update
+installed | grep -qx "alpha 1.2.0 dependency" || { installed; fail "second update after --check"; }
 
 # A repository that cannot be reached is a network failure, not "up to date".
 mv "$T/repo" "$T/repo.away"
