@@ -382,7 +382,8 @@ TEST_CASE("undo: the inverse of an install is a remove, of a remove an install o
     CHECK(undo_rollback.error().message.find("nxp rollback --to") != std::string::npos);
 }
 
-TEST_CASE("update --check lists what an update would change and changes nothing", "[admin]") {
+TEST_CASE("update --check lists what an update would change and changes nothing installed",
+          "[admin]") {
     Fixture f;
     f.publish("demo", {"1.0.0"});
     REQUIRE(txn::add_repository(f.root, f.row(f.key.public_key), false, 0, "tester"));
@@ -420,12 +421,17 @@ TEST_CASE("update --check lists what an update would change and changes nothing"
     REQUIRE(unknown);
     CHECK(unknown->unsolvable);
 
-    // Nothing was recorded: the accepted index version, the generation, history.
+    // The fresh index is recorded as a refresh records it (issue 18 item 16: the update
+    // after a check applies what it reported); the generation and history are untouched.
     auto rows_after = f.root.db().repos();
     REQUIRE(rows_after);
     REQUIRE(rows_after->size() == 1);
-    CHECK((*rows_after)[0].last_version == (*rows_before)[0].last_version);
-    CHECK((*rows_after)[0].last_sha256 == (*rows_before)[0].last_sha256);
+    CHECK((*rows_after)[0].last_version > (*rows_before)[0].last_version);
+    CHECK((*rows_after)[0].last_sha256 != (*rows_before)[0].last_sha256);
+    auto cached = txn::cached_index(f.root, (*rows_after)[0], txn::now_or_clock(0));
+    REQUIRE(cached);
+    CHECK(std::any_of(cached->packages.begin(), cached->packages.end(),
+                      [](const auto& e) { return e.version.str() == "1.1.0"; }));
     auto gen_after = f.root.db().current_generation();
     REQUIRE(gen_after);
     CHECK(*gen_after == *gen_before);
