@@ -9,6 +9,7 @@
 #include "cli/context.hpp"
 #include "cli/table.hpp"
 #include "formats/json_util.hpp"
+#include "formats/nearest.hpp"
 #include "txn/config_edit.hpp"
 
 namespace nxp::cli {
@@ -123,7 +124,8 @@ Result<int> show(Context& c, const Flags& f, const txn::ConfigEdit& e) {
     formats::Manifest m = e.manifest();
     if (!f.key.empty()) {
         if (!m.config.count(f.key))
-            return fail(ErrorKind::NotFound, f.name + ": " + f.key, "no such config key");
+            return fail(ErrorKind::NotFound, f.name + ": " + f.key,
+                        "no such config key" + formats::did_you_mean_key(f.key, m.config));
         std::erase_if(m.config, [&](const auto& kv) { return kv.first != f.key; });
     }
     return list(c, f.name, m, runtime::effective_config(m, e.rows(), f.name), e.rows());

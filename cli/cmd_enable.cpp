@@ -3,6 +3,7 @@
 // also clears a pause the operator made in NextChat's UI (issue 17), even when the plugin is
 // enabled already: then only NextChat's file is written, without a new generation.
 #include "cli/context.hpp"
+#include "formats/nearest.hpp"
 #include "txn/plugins.hpp"
 
 namespace nxp::cli {
@@ -25,7 +26,9 @@ Result<int> run(Context& c, const Flags& f) {
     std::vector<txn::StepRecord> steps;
     for (const auto& name : names) {
         auto* pkg = snap->find(name);
-        if (!pkg) return fail(ErrorKind::NotFound, name, "not installed");
+        if (!pkg)
+            return fail(ErrorKind::NotFound, name,
+                        "not installed" + formats::did_you_mean_name(name, snap->packages));
         if (pkg->enabled == enable) continue;
         pkg->enabled = enable;
         steps.push_back({kind, name, pkg->version, pkg->version, pkg->repo});

@@ -3,6 +3,7 @@
 #include "cli/exit_codes.hpp"
 #include "cli/table.hpp"
 #include "formats/constraint.hpp"
+#include "formats/nearest.hpp"
 #include "txn/installed.hpp"
 #include "txn/local_package.hpp"
 #include "txn/repos.hpp"
@@ -132,7 +133,8 @@ Result<int> run(Context& c, const Flags& f) {
         for (const auto& job : req->jobs) {
             if (std::none_of(pkgs->begin(), pkgs->end(),
                              [&](const auto& p) { return p.name == job.spec.name; }))
-                return fail(ErrorKind::NotFound, job.spec.name, "not installed");
+                return fail(ErrorKind::NotFound, job.spec.name,
+                            "not installed" + formats::did_you_mean_name(job.spec.name, *pkgs));
         }
     }
     std::vector<txn::LocalPackage> local;

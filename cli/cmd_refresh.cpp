@@ -1,5 +1,6 @@
 // nxp refresh: fetch and verify every repository's index.
 #include "cli/context.hpp"
+#include "formats/nearest.hpp"
 #include "txn/repos.hpp"
 
 namespace nxp::cli {
@@ -19,7 +20,8 @@ void add_refresh(CLI::App& app, Context& ctx) {
             for (const auto& n : *names) {
                 if (std::none_of(rows->begin(), rows->end(),
                                  [&](const auto& r) { return r.name == n; }))
-                    return fail(ErrorKind::NotFound, "repository " + n, "no such repository");
+                    return fail(ErrorKind::NotFound, "repository " + n,
+                                "no such repository" + formats::did_you_mean_name(n, *rows));
             }
             nlohmann::json arr = nlohmann::json::array();
             for (const auto& row : *rows) {

@@ -1,6 +1,7 @@
 #include "cli/context.hpp"
 
 #include <pwd.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -13,6 +14,7 @@
 #include "cli/term.hpp"
 #include "deploy/apply.hpp"
 #include "sandbox/host_tools.hpp"
+#include "txn/interrupt.hpp"
 
 namespace nxp::cli {
 namespace fs = std::filesystem;
@@ -96,11 +98,38 @@ fs::path Context::root_dir() const {
     return "/var/lib/nxp";
 }
 
+namespace {
+
+// The first SIGINT asks the transaction to stop at its next safe point (txn/interrupt.hpp);
+// a second one ends the process at once, which the journal makes safe too.
+extern "C" void on_interrupt(int sig) {
+    if (txn::interrupt_requested()) {
+        ::signal(sig, SIG_DFL);
+        ::raise(sig);
+        return;
+    }
+    txn::request_interrupt();
+}
+
+}  // namespace
+
 Result<txn::Root> Context::open_root(txn::Access access) {
     auto root = txn::Root::open(root_dir(), {access, g.no_wait}, *this);
+    // Holding the lock: Ctrl-C from now on stops the transaction cleanly (no SA_RESTART, so
+    // a question being asked returns at once).
+    if (root && access == txn::Access::Write) {
+        struct sigaction sa {};
+        sa.sa_handler = on_interrupt;
+        sigemptyset(&sa.sa_mask);
+        ::sigaction(SIGINT, &sa, nullptr);
+    }
     // Host facts (node's version, whether bubblewrap works) are remembered in its cache.
     if (root) sandbox::set_host_memo_dir(root->cache_dir());
     return root;
+}
+
+void Context::clear_progress() {
+    if (progress_) progress_->clear();
 }
 
 void Context::emit(json doc) const {

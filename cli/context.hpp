@@ -62,6 +62,8 @@ class Context final : public txn::Events {
     // command's JSON document carries them as "after_commit_errors".
     void after_commit_error(const Error& e) override;
     const std::vector<Error>& after_commit_errors() const { return after_commit_errors_; }
+    // Erases the progress lines drawn on stderr (before an error or the interrupt message).
+    void clear_progress();
 
     bool interactive() const;  // stdin and stderr are terminals, and not --json
     bool color() const;

@@ -10,6 +10,8 @@ constexpr int kExitUpdatesAvailable = 10;  // update --check: something could be
 // The change took effect, but NextChat's files could not be written to match it
 // (Events::after_commit_error): the plugins' state is consistent, NextChat is not.
 constexpr int kExitNextchatNotUpdated = 7;
+// Interrupted by Ctrl-C (SIGINT), as shells report 128 + 2.
+constexpr int kExitInterrupted = 130;
 
 constexpr int exit_code(ErrorKind kind) {
     switch (kind) {

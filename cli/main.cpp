@@ -3,10 +3,15 @@
 #include <CLI/CLI.hpp>
 #include <exception>
 #include <iostream>
+#include <set>
+#include <string>
 
 #include "cli/context.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/help_format.hpp"
 #include "cli/term.hpp"
+#include "cli/typos.hpp"
+#include "txn/interrupt.hpp"
 
 namespace {
 
@@ -33,11 +38,32 @@ void add_globals(CLI::App& app, nxp::cli::Globals& g) {
                  "Run plugin code without bubblewrap where it cannot work");
 }
 
+// Options take one value each: "nxp install --grant all uxprompts" grants all and installs
+// uxprompts (CLI11 lets an option of several values take every word after it). Several values
+// come from repeating the option, and where values are names, from a comma list too
+// ("--grant a,b"); a file, path or free text may hold a comma, so there only repeating works.
+void one_value_each(CLI::App& app) {
+    static const std::set<std::string> comma_lists = {"--grant",     "--disable", "--enable",
+                                                      "--allow-uid", "--revoke",  "--unset"};
+    // The one exception: "nxp permissions NAME --grant [ITEM...]" grants what NAME asks for,
+    // or only the items after it (sentences such as 'read-write PATH'), to the line's end.
+    const bool permissions = app.get_name() == "permissions";
+    for (auto* o : app.get_options([](CLI::Option* opt) { return opt->nonpositional(); })) {
+        if (o->get_items_expected_max() <= 1 || (permissions && o->get_name() == "--grant"))
+            continue;
+        o->allow_extra_args(false);
+        if (comma_lists.count(o->get_name())) o->delimiter(',');
+    }
+    for (auto* sub : app.get_subcommands([](const CLI::App*) { return true; }))
+        one_value_each(*sub);
+}
+
 // The one place an error reaches the user: "nxp: context: message" on stderr (a message may
 // run over several lines, as an unsolvable request's explanation does) and, with --json, an
 // error document, unless the command already printed its document (an unsolvable request
 // prints its explanation as JSON).
-void print_error(const nxp::cli::Context& ctx, const nxp::Error& e) {
+void print_error(nxp::cli::Context& ctx, const nxp::Error& e) {
+    ctx.clear_progress();
     std::cerr << ctx.paint("nxp: " + e.str(), "31") << '\n';
     if (ctx.g.json && !ctx.emitted()) {
         ctx.emit(
@@ -64,6 +90,8 @@ int main(int argc, char** argv) {
 #endif
     app.require_subcommand(1);
     app.fallthrough();
+    // Set before the commands are added: each takes its parent's formatter.
+    app.formatter(std::make_shared<nxp::cli::HelpFormatter>());
     add_globals(app, ctx.g);
     nxp::cli::add_init(app, ctx);
     nxp::cli::add_repo(app, ctx);
@@ -99,10 +127,19 @@ int main(int argc, char** argv) {
     nxp::cli::add_apply(app, ctx);
     nxp::cli::add_lock(app, ctx);
     nxp::cli::add_bundle(app, ctx);
+    nxp::cli::add_aliases(app);
+    one_value_each(app);
 
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
+        // "nxp instal x": name the word and the nearest command, not "A subcommand is required".
+        if (auto unknown = e.get_exit_code() == 0
+                               ? std::nullopt
+                               : nxp::cli::unknown_command(app, argc, argv, ctx.g.json)) {
+            print_error(ctx, *unknown);
+            return nxp::cli::exit_code(nxp::ErrorKind::Usage);
+        }
         int rc = app.exit(e);  // CLI11 prints --help, --version and parse errors itself
         return rc == 0 ? nxp::cli::kExitOk : nxp::cli::exit_code(nxp::ErrorKind::Usage);
     }
@@ -113,6 +150,23 @@ int main(int argc, char** argv) {
     }
     try {
         auto rc = ctx.action(ctx);
+        // Ctrl-C: the transaction stopped before its switch ("interrupted; nothing was
+        // changed"), or had switched already and completed; either way 130.
+        if (nxp::txn::interrupt_requested()) {
+            if (!rc) {
+                nxp::Error e = rc.error();
+                if (e.kind != nxp::ErrorKind::Cancelled)
+                    e = {nxp::ErrorKind::Cancelled, "", "interrupted: " + e.str()};
+                else if (e.message.starts_with("cancelled"))
+                    e = {nxp::ErrorKind::Cancelled, "", "interrupted; nothing was changed"};
+                print_error(ctx, e);
+            } else {
+                print_error(ctx, {nxp::ErrorKind::Cancelled, "",
+                                  "interrupted after the change was made; it was completed "
+                                  "(see 'nxp history')"});
+            }
+            return nxp::cli::kExitInterrupted;
+        }
         if (!rc) {
             print_error(ctx, rc.error());
             return nxp::cli::exit_code(rc.error().kind);

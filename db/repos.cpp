@@ -6,6 +6,7 @@
 #include "db/database.hpp"
 #include "db/sqlite.hpp"
 #include "formats/json_util.hpp"
+#include "formats/nearest.hpp"
 
 namespace nxp::db {
 namespace {
@@ -37,8 +38,13 @@ RepoRow read_repo(const sqlite::Statement& st) {
     return r;
 }
 
+// "no repository named 'mian'; did you mean 'main'?"
 Result<void> not_found(sqlite3* db, const std::string& name) {
-    return fail(ErrorKind::NotFound, sqlite::db_name(db), "no repository named '" + name + "'");
+    sqlite::Statement st(db, "SELECT name FROM repos ORDER BY name");
+    auto names = sqlite::collect(st, [](const sqlite::Statement& s) { return s.text(0); });
+    return fail(ErrorKind::NotFound, sqlite::db_name(db),
+                "no repository named '" + name + "'" +
+                    (names ? formats::did_you_mean(name, *names) : std::string()));
 }
 
 }  // namespace

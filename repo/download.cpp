@@ -162,6 +162,10 @@ class Downloader {
             return results_;
         }
         while (true) {
+            if (options_.stop && options_.stop()) {
+                stop_all();
+                break;
+            }
             start_ready();
             if (active_ == 0 && !any_waiting()) break;
             int running = 0;
@@ -193,6 +197,20 @@ class Downloader {
     }
 
   private:
+    void stop_all() {
+        for (auto& j : jobs_) {
+            if (j.state == State::Done) continue;
+            if (j.state == State::Active) {
+                curl_multi_remove_handle(multi_.get(), j.easy.get());
+                --active_;
+                j.easy.reset();
+                if (j.out) (void)j.out->close();
+                j.out.reset();
+            }
+            finish(j, Error{ErrorKind::Cancelled, j.item->label, "download stopped"});
+        }
+    }
+
     bool any_waiting() const {
         return std::any_of(jobs_.begin(), jobs_.end(),
                            [](const Job& j) { return j.state == State::Waiting; });

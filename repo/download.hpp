@@ -54,6 +54,9 @@ struct DownloadOptions {
     // (item index, bytes of that item so far, its size); called often, render sparingly.
     std::function<void(std::size_t, std::uint64_t, std::uint64_t)> on_progress;
     std::function<void(std::string_view)> on_warning;  // a failover or a retry
+    // Asked between polls (at least every 100 ms): true stops every transfer at once; the
+    // files not finished fail with ErrorKind::Cancelled (their .part stays, to be resumed).
+    std::function<bool()> stop;
 };
 
 // Downloads every item; one result per item, in order. A failed item's error names the

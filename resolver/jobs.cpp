@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "formats/nearest.hpp"
+
 namespace nxp::resolver {
 namespace {
 
@@ -10,6 +12,19 @@ Problem problem(std::string text) {
     Problem p;
     p.text = std::move(text);
     return p;
+}
+
+// Every package name the pool holds (installed and available): for "did you mean".
+std::vector<std::string> package_names(const PoolModel& m) {
+    ::Pool* pool = m.get();
+    std::vector<std::string> out;
+    for (Id p = 2; p < pool->nsolvables; ++p) {
+        const Solvable* s = pool->solvables + p;
+        if (s->repo != nullptr && !m.is_host(p)) out.push_back(m.name(p));
+    }
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
 }
 
 std::vector<Id> providers(::Pool* pool, Id dep) {
@@ -67,7 +82,8 @@ void add_install(PoolModel& m, const formats::Dep& spec, JobSet& out) {
         out.precheck.push_back(
             problem("nothing that provides " + spec.name + " matches " + spec.constraint.text));
     } else {
-        out.precheck.push_back(problem("no package " + spec.name + " is available"));
+        out.precheck.push_back(problem("no package " + spec.name + " is available" +
+                                       formats::did_you_mean(spec.name, package_names(m))));
     }
 }
 

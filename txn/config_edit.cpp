@@ -5,6 +5,7 @@
 #include <tuple>
 
 #include "formats/json_util.hpp"
+#include "formats/nearest.hpp"
 #include "runtime/plugin.hpp"
 #include "txn/tools.hpp"
 
@@ -42,7 +43,9 @@ Result<ConfigEdit> ConfigEdit::open(Root& root, const std::string& name, bool dr
     auto snap = current_snapshot(root);
     if (!snap) return tl::unexpected(snap.error());
     auto* pkg = snap->find(name);
-    if (!pkg) return fail(ErrorKind::NotFound, name, "not installed");
+    if (!pkg)
+        return fail(ErrorKind::NotFound, name,
+                    "not installed" + formats::did_you_mean_name(name, snap->packages));
     auto m = runtime::installed_manifest(root.db(), pkg->store_path);
     if (!m) return tl::unexpected(m.error());
     ConfigEdit edit;
@@ -64,7 +67,8 @@ Result<void> ConfigEdit::set(const std::string& key, const std::string& text) {
     if (is_reserved_config_key(key)) return apply(json{{key, nullptr}}, name_);  // its error
     auto spec = manifest_.config.find(key);
     if (spec == manifest_.config.end())
-        return fail(ErrorKind::Invalid, name_ + ": " + key, "no such config key");
+        return fail(ErrorKind::Invalid, name_ + ": " + key,
+                    "no such config key" + formats::did_you_mean_key(key, manifest_.config));
     json value = parse_value(spec->second, text);
     // A secret given as {"env": NAME} or {"file": PATH}: the reference, as `apply` files have it.
     if (spec->second.secret && text.starts_with('{')) {
@@ -89,7 +93,9 @@ Result<void> ConfigEdit::apply(const json& doc, const std::string& where) {
                             name_ + "')");
         auto spec = manifest_.config.find(key);
         if (spec == manifest_.config.end())
-            return fail(ErrorKind::Invalid, where, key + ": " + name_ + " has no such config key");
+            return fail(ErrorKind::Invalid, where,
+                        key + ": " + name_ + " has no such config key" +
+                            formats::did_you_mean_key(key, manifest_.config));
         if (spec->second.secret && value.is_string() && value.get<std::string>() == kMaskedSecret)
             continue;
         std::erase_if(

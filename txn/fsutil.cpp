@@ -8,8 +8,10 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <string>
 
 #include "os/fd.hpp"
+#include "txn/interrupt.hpp"
 
 namespace nxp::txn {
 namespace fs = std::filesystem;
@@ -34,6 +36,14 @@ void crash_point([[maybe_unused]] std::string_view step) {
 #ifdef NXP_FAULT_INJECTION
     const char* at = std::getenv("NXP_CRASH_AT");
     if (at != nullptr && step == at) ::kill(::getpid(), SIGKILL);
+    // NXP_PAUSE_AT=STEP: says so on stderr and waits there (30 s at most) until interrupted,
+    // so a test can send SIGINT at a known step.
+    const char* pause = std::getenv("NXP_PAUSE_AT");
+    if (pause != nullptr && step == pause) {
+        const std::string note = "nxp: fault injection: paused at " + std::string(step) + "\n";
+        (void)!::write(STDERR_FILENO, note.data(), note.size());
+        for (int i = 0; i < 600 && !interrupt_requested(); ++i) ::usleep(50000);
+    }
 #endif
 }
 

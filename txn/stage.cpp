@@ -14,6 +14,7 @@
 #include "repo/fetch.hpp"
 #include "repo/keys.hpp"
 #include "txn/fsutil.hpp"
+#include "txn/interrupt.hpp"
 #include "txn/local_package.hpp"
 #include "txn/package_cache.hpp"
 #include "txn/repos.hpp"
@@ -110,6 +111,7 @@ Result<std::vector<fs::path>> fetch_packages(Root& root, const std::vector<Wante
         progress.update(i, done, size);
     };
     options.on_warning = [&](std::string_view text) { events.message(Level::Warning, text); };
+    options.stop = [] { return interrupt_requested(); };
     repo::MirrorHealth health;
     for (const auto& i : items) events.message(Level::Debug, "fetching " + i.path);
     auto results = repo::download_all(items, options, health);

@@ -8,6 +8,7 @@
 
 #include "formats/json_util.hpp"
 #include "formats/manifest.hpp"
+#include "formats/nearest.hpp"
 #include "runtime/plugin.hpp"
 
 namespace nxp::txn {
@@ -53,26 +54,6 @@ std::vector<db::ConfigRow> tool_filter_rows(const std::string& name,
 
 namespace {
 
-// Levenshtein distance, cut off at `limit` + 1 (names are at most 128 bytes).
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-    std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
-    for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-    for (std::size_t i = 1; i <= a.size(); ++i) {
-        cur[0] = i;
-        for (std::size_t j = 1; j <= b.size(); ++j)
-            cur[j] = std::min(
-                {prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
-        std::swap(prev, cur);
-    }
-    return prev[b.size()];
-}
-
-std::string lower(std::string s) {
-    for (auto& c : s)
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    return s;
-}
-
 bool is_pinned_name(const runtime::ToolPolicy& p, const std::string& name) {
     return std::any_of(p.pins.begin(), p.pins.end(),
                        [&](const formats::ToolDef& t) { return t.name == name; });
@@ -104,31 +85,19 @@ std::vector<std::string> minus(const std::set<std::string>& a, const std::set<st
 }  // namespace
 
 std::string closest_tool_name(const std::string& name, const std::vector<formats::ToolDef>& pins) {
-    const std::string want = lower(name);
-    // A third of the name's length, at least one edit and at most three.
-    const std::size_t limit = std::clamp<std::size_t>(want.size() / 3, 1, 3);
-    std::string best;
-    std::size_t best_d = limit + 1;
-    for (const auto& t : pins) {
-        const std::string cand = lower(t.name);
-        std::size_t d = edit_distance(want, cand);
-        // "forecast" for "weather_forecast": a name that contains the other is close too.
-        if (d > limit && want.size() >= 3 &&
-            (cand.find(want) != std::string::npos || want.find(cand) != std::string::npos))
-            d = limit;
-        if (d < best_d) {
-            best_d = d;
-            best = t.name;
-        }
-    }
-    return best;
+    std::vector<std::string> names;
+    names.reserve(pins.size());
+    for (const auto& t : pins) names.push_back(t.name);
+    return formats::nearest_name(name, names);
 }
 
 Result<ToolsEdit> ToolsEdit::open(Root& root, const std::string& name) {
     auto snap = current_snapshot(root);
     if (!snap) return tl::unexpected(snap.error());
     auto* pkg = snap->find(name);
-    if (!pkg) return fail(ErrorKind::NotFound, name, "not installed");
+    if (!pkg)
+        return fail(ErrorKind::NotFound, name,
+                    "not installed" + formats::did_you_mean_name(name, snap->packages));
     auto m = runtime::installed_manifest(root.db(), pkg->store_path);
     if (!m) return tl::unexpected(m.error());
     if (m->kind != formats::Kind::McpServer)

@@ -16,6 +16,7 @@
 #include "txn/fsutil.hpp"
 #include "txn/grant_step.hpp"
 #include "txn/installed.hpp"
+#include "txn/interrupt.hpp"
 #include "txn/journal.hpp"
 #include "txn/nextchat_version.hpp"
 #include "txn/plugins.hpp"
@@ -83,6 +84,13 @@ Result<void> proceed(const TxnReport& report, const TxnOptions& opts, Events& ev
     if (opts.yes || events.question({Question::Type::Proceed, "", {}, "Proceed?"}) == Answer::Yes)
         return {};
     return fail(ErrorKind::Cancelled, "", "cancelled; nothing was changed");
+}
+
+// An error while an interrupt was requested (a transfer cut off, a hook killed by the same
+// Ctrl-C): the interrupt is what happened.
+Error interrupted_or(Error e) {
+    if (auto r = check_interrupt(); !r) return r.error();
+    return e;
 }
 
 // The next generation's packages (store paths of new ones from `current`) and the steps
@@ -175,6 +183,7 @@ Result<TxnReport> run_request(Root& root, const resolver::Request& request, cons
         return report;
     }
     if (auto r = proceed(report, opts, events); !r) return tl::unexpected(r.error());
+    if (auto r = check_interrupt(); !r) return tl::unexpected(r.error());
     if (auto r = grant_plan(root, report.plan, grants, events); !r)
         return tl::unexpected(r.error());
 
@@ -192,9 +201,10 @@ Result<TxnReport> run_request(Root& root, const resolver::Request& request, cons
     if (auto r = stage_plan(root, report.plan, *repos, opts, next, report.download_bytes, events);
         !r) {
         root.db().rollback();
-        return tl::unexpected(r.error());
+        return tl::unexpected(interrupted_or(r.error()));
     }
     if (auto r = root.db().commit(); !r) return tl::unexpected(r.error());
+    if (auto r = check_interrupt(); !r) return tl::unexpected(r.error());
     for (auto& [name, p] : next) intent.packages.push_back(p);
     auto config = root.db().generation_config(report.from_generation);
     if (!config) return tl::unexpected(config.error());
@@ -300,6 +310,16 @@ Result<void> commit_intent(Root& root, TxnReport& report, const Intent& intent,
     }
     crash_point("after-journal");
 
+    // Stopped before the switch (a failure or an interrupt): the journal says why and the
+    // staged generation goes; the current one was never touched.
+    auto abandon = [&](Error e) -> Result<void> {
+        e = interrupted_or(std::move(e));
+        if (!steps.journal_first) return tl::unexpected(e);
+        (void)db.update_txn(id, "failed", e.str(), std::time(nullptr));
+        std::error_code ec;
+        fs::remove_all(root.generation_dir(report.to_generation), ec);
+        return tl::unexpected(e);
+    };
     if (steps.journal_first) {
         if (auto r = build_generation(root, report.to_generation, intent.packages); !r) {
             (void)db.update_txn(id, "failed", r.error().str(), std::time(nullptr));
@@ -310,16 +330,15 @@ Result<void> commit_intent(Root& root, TxnReport& report, const Intent& intent,
         // far cheaper than an fsync per extracted file, and the switch below is the only
         // instant the new state can become visible.
         if (auto r = sync_filesystem(root.dir()); !r) return r;
+        if (auto r = check_interrupt(); !r) return abandon(r.error());
     }
     if (steps.events && steps.journal_first) {
-        if (auto r = before_switch(root, report, intent, opts, steps); !r) {
-            (void)db.update_txn(id, "failed", r.error().str(), std::time(nullptr));
-            std::error_code ec;
-            fs::remove_all(root.generation_dir(report.to_generation), ec);
-            return r;
-        }
+        if (auto r = before_switch(root, report, intent, opts, steps); !r)
+            return abandon(r.error());
     }
     crash_point("before-switch");
+    // The last moment to stop: after the switch the change is made and is completed.
+    if (auto r = check_interrupt(); !r) return abandon(r.error());
     if (auto r = switch_symlink(root.current_link(),
                                 "generations/" + std::to_string(report.to_generation));
         !r)
