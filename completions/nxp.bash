@@ -52,6 +52,12 @@ _nxp() {
             sub=$w
         fi
     done
+    # The aliases (nxp(1) COMMAND ALIASES) complete as their commands.
+    case $cmd in
+        add) cmd=install ;;
+        del | erase | uninstall) cmd=remove ;;
+        upgrade) cmd=update ;;
+    esac
 
     case $prev in
         --root | --nextchat) COMPREPLY=($(compgen -d -- "$cur")); return ;;

@@ -11,12 +11,25 @@ function __nxp_words
     set -l tokens (commandline -opc)
     set -e tokens[1]
     set -l skip 0
+    set -l first 1
     for t in $tokens
         if test $skip = 1
             set skip 0
         else if string match -q -- '-*' $t
             contains -- $t $valued; and set skip 1
         else
+            # The aliases (nxp(1) COMMAND ALIASES) complete as their commands.
+            if test $first = 1
+                switch $t
+                    case add
+                        set t install
+                    case del erase uninstall
+                        set t remove
+                    case upgrade
+                        set t update
+                end
+                set first 0
+            end
             echo $t
         end
     end
