@@ -112,3 +112,24 @@ err_has "did you mean 'uxprompts'"
 run_rc 1 nxp -y remove zzzzzzzz
 ! grep -q "did you mean" "$T/err" || { cat "$T/err"; fail "a suggestion for a word nothing is near"; }
 pass "misspelt plugin, config key and repository names get 'did you mean'"
+
+# --- completions treat the aliases as their commands --------------------------------------
+# shellcheck disable=SC1091
+. "$SRC/completions/nxp.bash"
+bash_complete() {
+    COMP_WORDS=(nxp "$@"); COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+    COMP_LINE="${COMP_WORDS[*]}"; COMP_POINT=${#COMP_LINE}
+    COMPREPLY=(); _nxp; printf '%s\n' "${COMPREPLY[@]}"
+}
+bash_complete add --no-rec | grep -qx -- --no-recommends || fail "bash: add is not install"
+bash_complete uninstall --pur | grep -qx -- --purge || fail "bash: uninstall is not remove"
+bash_complete del --keep | grep -qx -- --keep-deps || fail "bash: del is not remove"
+bash_complete upgrade --che | grep -qx -- --check || fail "bash: upgrade is not update"
+bash_complete repo add --mir | grep -qx -- --mirror || fail "bash: 'repo add' became 'repo install'"
+if command -v fish >/dev/null; then
+    PATH=$(dirname "$NXP"):$PATH fish -c "source '$SRC/completions/nxp.fish'; complete -C 'nxp add --no-rec'" |
+        grep -q -- --no-recommends || fail "fish: add is not install"
+    PATH=$(dirname "$NXP"):$PATH fish -c "source '$SRC/completions/nxp.fish'; complete -C 'nxp repo add --mir'" |
+        grep -q -- --mirror || fail "fish: 'repo add' became 'repo install'"
+fi
+pass "completions complete the aliases' arguments as their commands'"
