@@ -57,6 +57,20 @@ std::vector<txn::DoctorFinding> damage_findings(const db::Damage& d) {
 }
 
 Result<int> repair(Context& c) {
+    const db::Damage damage = txn::diagnose_database(c.root_dir());
+    if (damage.damaged) {
+        const std::string what = "nxp.db: " + damage.problem;
+        if (c.g.dry_run) {
+            c.out("Would rebuild nxp.db (" + damage.problem + "), keeping the damaged file aside.");
+            return 0;
+        }
+        if (!c.confirm(what + ". Rebuild it, keeping the damaged file aside?"))
+            return fail(ErrorKind::Invalid, (c.root_dir() / "nxp.db").string(),
+                        damage.problem + "; not rebuilt (run again with --yes to rebuild it)");
+    } else if (c.g.dry_run) {
+        c.out("nxp.db passes SQLite's integrity check; nothing to rebuild.");
+        return 0;
+    }
     auto rep = txn::repair_database(c.root_dir(), c);
     if (!rep) return tl::unexpected(rep.error());
     if (c.g.json) {

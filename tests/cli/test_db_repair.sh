@@ -49,6 +49,13 @@ for how in garbage truncated zeroed-header wal-only; do
     jq -e '.ok == false and ([.findings[] | select(.check == "database")] | length) >= 1' "$T/out" >/dev/null \
         || { cat "$T/out"; fail "$how: doctor --json"; }
 
+    # Nothing is rebuilt without --yes (no terminal) or with --dry-run.
+    before=$(ls "$NXP_ROOT")
+    run_rc 1 nxp doctor --repair
+    err_has "run again with --yes"
+    run_rc 0 nxp --dry-run doctor --repair
+    out_has "Would rebuild nxp.db"
+    [ "$(ls "$NXP_ROOT")" = "$before" ] || fail "$how: the root changed without --yes"
     run_rc 0 nxp --yes doctor --repair
     case $how in
         wal-only) out_has "Rebuilt nxp.db" ;;
@@ -78,7 +85,7 @@ done
 
 # The lost parts are said: with the whole file gone, repositories, history and grants are.
 damage wal-only
-run_rc 0 nxp --json doctor --repair
+run_rc 0 nxp --yes --json doctor --repair
 jq -e '.rebuilt == true and (.lost | map(select(test("repositories"))) | length) == 1
         and (.lost | map(select(startswith("history"))) | length) == 1
         and (.plugins | length) == 2 and .missing == []' "$T/out" >/dev/null \
