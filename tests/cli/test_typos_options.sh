@@ -19,6 +19,12 @@ err_has "unknown command 'rmove'; did you mean 'remove'?"
 run_rc 2 nxp frobnicate
 err_has "unknown command 'frobnicate'; see 'nxp --help'"
 ! grep -q "A subcommand is required" "$T/err" || fail "CLI11's message instead of the word"
+run_rc 2 nxp repo ad demo2 "file://$T/repo"
+err_has "unknown command 'repo ad'; did you mean 'repo add'?"
+run_rc 2 nxp history undoo 3
+err_has "unknown command 'history undoo'; did you mean 'history undo'?"
+run_rc 2 nxp --root "$NXP_ROOT" repo zzzzz
+err_has "unknown command 'repo zzzzz'; see 'nxp repo --help'"
 run_rc 2 nxp --json --root "$NXP_ROOT" instal x
 jq -e '.ok == false and .error.kind == "usage" and (.error.message | test("instal"))' "$T/out" \
     >/dev/null || { cat "$T/out"; fail "--json: no usage error document"; }
