@@ -43,6 +43,7 @@ struct Flags {
     bool check = false;
     bool download_only = false;    // --download-only: fill the package cache, nothing else
     bool allow_untrusted = false;  // --allow-untrusted: package files no signed index lists
+    bool allow_erasing = false;    // --allow-erasing: installed plugins may be removed
 };
 
 // Package files among the install arguments (txn/local_package.hpp): read into the cache,
@@ -125,6 +126,7 @@ Result<int> run(Context& c, const Flags& f) {
         req->jobs.push_back({resolver::JobKind::UpdateAll, {}});
     req->no_recommends = f.no_recommends;
     req->keep_deps = f.keep_deps;
+    req->allow_erasing = f.allow_erasing;
     auto root = c.open_root(c.g.dry_run ? txn::Access::Read : txn::Access::Write);
     if (!root) return tl::unexpected(root.error());
     if (kind == resolver::JobKind::Remove) {
@@ -169,6 +171,8 @@ void add_install(CLI::App& app, Context& ctx) {
                   "Resolve, download and verify into the package cache; install nothing");
     cmd->add_flag("--allow-untrusted", f->allow_untrusted,
                   "Install package files that no configured repository's signed index lists");
+    cmd->add_flag("--allow-erasing", f->allow_erasing,
+                  "Remove installed plugins where that is the only way to satisfy the request");
     cmd->callback([&ctx, f] { ctx.action = [f](Context& c) { return run(c, *f); }; });
 }
 
@@ -193,6 +197,8 @@ void add_update(CLI::App& app, Context& ctx) {
                   "Only report available updates: exit 0 when none, 10 when some");
     cmd->add_flag("--download-only", f->download_only,
                   "Resolve, download and verify into the package cache; update nothing");
+    cmd->add_flag("--allow-erasing", f->allow_erasing,
+                  "Remove installed plugins where that is the only way to satisfy the request");
     cmd->callback([&ctx, f] {
         ctx.action = [f](Context& c) { return f->check ? check_updates(c, *f) : run(c, *f); };
     });

@@ -9,7 +9,9 @@
 #include "formats/manifest.hpp"
 #include "formats/mcp_tools.hpp"
 #include "formats/search.hpp"
+#include "runtime/plugin.hpp"
 #include "txn/installed.hpp"
+#include "txn/plugins.hpp"
 #include "txn/local_package.hpp"
 #include "txn/repos.hpp"
 #include "txn/tools.hpp"
@@ -88,6 +90,69 @@ Result<About> about(txn::Root& root, const formats::IndexEntry* top, bool instal
                                 {&a.publisher, &m->publisher}})
         if (mine->empty()) *mine = *theirs;
     return a;
+}
+
+// What a plugin needs before it runs: its configuration keys and permissions. The installed
+// plugin's own manifest when the newest entry is the installed version (or no repository
+// offers it any more), else the newest index entry's (an index written before nxp carried
+// config keys lists none).
+struct Needs {
+    std::map<std::string, formats::ConfigKey> config;
+    formats::Permissions permissions;
+};
+
+Result<Needs> needs(txn::Root& root, const formats::IndexEntry* top, const std::string& inst,
+                    const std::string& name) {
+    Needs n;
+    if (top) n = {top->config, top->permissions};
+    if (inst.empty() || (top && top->version.str() != inst)) return n;
+    auto snap = txn::current_snapshot(root);
+    if (!snap) return tl::unexpected(snap.error());
+    const auto* pkg = snap->find(name);
+    if (!pkg) return n;
+    auto m = runtime::installed_manifest(root.db(), pkg->store_path);
+    if (!m) return n;
+    return Needs{m->config, m->permissions};
+}
+
+nlohmann::json config_json(const std::map<std::string, formats::ConfigKey>& config) {
+    nlohmann::json out = nlohmann::json::array();
+    const auto keys = formats::config_to_json(config);
+    for (const auto& [key, item] : keys.items()) {
+        nlohmann::json j = nlohmann::json::parse(item.dump());
+        const auto& k = config.at(key);
+        j["key"] = key;
+        j["required"] = k.required;
+        j["secret"] = k.secret;
+        if (!j.contains("default")) j["default"] = nullptr;
+        out.push_back(std::move(j));
+    }
+    return out;
+}
+
+// "token    string   -  required, secret; Personal access token", aligned, one key a line.
+std::string config_lines(const std::map<std::string, formats::ConfigKey>& config) {
+    Table t({"KEY", "TYPE", "DEFAULT", "NOTES"});
+    for (const auto& [key, k] : config) {
+        std::string type(formats::config_type_name(k.type));
+        if (k.type == formats::ConfigType::Array) type += " of " + k.items;
+        if (k.type == formats::ConfigType::Enum) {
+            std::string vs;
+            for (const auto& v : k.values) vs += (vs.empty() ? "" : "|") + v;
+            type += " (" + vs + ")";
+        }
+        std::string notes = k.required ? "required" : "optional";
+        if (k.secret) notes += ", secret";
+        if (!k.description.empty()) notes += "; " + k.description;
+        t.add({key, type, k.default_json ? *k.default_json : "-", notes});
+    }
+    std::string out, lines = t.render();
+    for (std::size_t at = 0; at < lines.size();) {
+        std::size_t end = lines.find('\n', at);
+        out += "            " + lines.substr(at, end - at + 1);
+        at = end + 1;
+    }
+    return out;
 }
 
 Result<int> search(Context& c, const std::vector<std::string>& terms, bool regex) {
@@ -169,6 +234,8 @@ Result<int> info(Context& c, const std::string& name) {
     }
     auto meta = about(*root, top, !inst.empty(), name);
     if (!meta) return tl::unexpected(meta.error());
+    auto need = needs(*root, top, inst, name);
+    if (!need) return tl::unexpected(need.error());
     if (c.g.json) {
         nlohmann::json doc{
             {"command", "info"},
@@ -178,9 +245,11 @@ Result<int> info(Context& c, const std::string& name) {
             {"license", meta->license},
             {"homepage", meta->homepage},
             {"publisher", meta->publisher},
+            {"config", config_json(need->config)},
+            {"permissions", formats::permissions_to_json(need->permissions)},
             {"installed", inst.empty() ? nlohmann::json(nullptr) : nlohmann::json(inst)},
-            {"installed_repo",
-             inst.empty() ? nlohmann::json(nullptr) : nlohmann::json(installed_repo(*cat, name))},
+            {"installed_repo", inst.empty() ? nlohmann::json(nullptr)
+                                            : nlohmann::json(installed_repo(*cat, name))},
             {"untrusted", txn::is_untrusted_repo(installed_repo(*cat, name))}};
         if (policy) {
             auto size = formats::prompt_size(policy->pins, policy->hidden);
@@ -197,8 +266,8 @@ Result<int> info(Context& c, const std::string& name) {
             doc["provides"] = formats::dep_strings(top->provides);
             doc["replaces"] = formats::dep_strings(top->replaces);
             doc["recommends"] = formats::dep_strings(top->recommends);
-            doc["permissions"] = formats::permissions_to_json(top->permissions);
             doc["size"] = top->size;
+            doc["installed_size"] = top->installed_size;
         }
         c.emit(doc);
         return 0;
@@ -228,10 +297,17 @@ Result<int> info(Context& c, const std::string& name) {
         text += "Conflicts   " + join(formats::dep_strings(top->conflicts)) + "\n";
         text += "Provides    " + join(formats::dep_strings(top->provides)) + "\n";
         text += "Recommends  " + join(formats::dep_strings(top->recommends)) + "\n";
-        text += "Network     " + join(top->permissions.network) + "\n";
-        text += "Env         " + join(top->permissions.env) + "\n";
         text += "Size        " + formats::human_size(top->size) + " (installed " +
                 formats::human_size(top->installed_size) + ")\n";
+    }
+    if (top || !need->permissions.empty() || !need->config.empty()) {
+        std::vector<std::string> fs;
+        for (const auto& f : need->permissions.filesystem) fs.push_back(f.access + " " + f.path);
+        text += "Network     " + join(need->permissions.network) + "\n";
+        text += "Filesystem  " + join(fs) + "\n";
+        text += "Env         " + join(need->permissions.env) + "\n";
+        text += "Settings    " +
+                (need->config.empty() ? std::string("-\n") : "\n" + config_lines(need->config));
     }
     const std::string from = installed_repo(*cat, name);
     text += "Installed   " +

@@ -62,14 +62,37 @@ txn::Answer Context::question(const txn::Question& q) {
     if (!interactive()) {
         if (q.type == txn::Question::Type::Proceed && !quiet_cannot_ask_)
             std::cerr << "nxp: not asking without a terminal; run again with --yes to proceed\n";
+        if (q.type == txn::Question::Type::ProceedAndGrant)
+            std::cerr << "nxp: not asking without a terminal; run again with --yes and "
+                      << grant_flags(q.plugin)
+                      << " (or --grant all, or --policy FILE) to proceed\n";
         return txn::Answer::CannotAsk;
     }
     return confirm(q.text) ? txn::Answer::Yes : txn::Answer::No;
 }
 
+std::optional<std::size_t> Context::choose(std::string_view prompt,
+                                           const std::vector<std::string>& options) {
+    if (g.yes || !interactive() || options.empty()) return std::nullopt;
+    std::cerr << prompt;
+    for (std::size_t i = 0; i < options.size(); ++i)
+        std::cerr << "  " << i + 1 << ") " << options[i] << '\n';
+    std::cerr << "Choose a solution [1-" << options.size()
+              << "] (Enter: none, cancel): " << std::flush;
+    std::string answer;
+    if (!std::getline(std::cin, answer)) return std::nullopt;
+    std::size_t n = 0;
+    for (char ch : answer) {
+        if (ch < '0' || ch > '9' || n > options.size()) return std::nullopt;
+        n = n * 10 + static_cast<std::size_t>(ch - '0');
+    }
+    if (n < 1 || n > options.size()) return std::nullopt;
+    return n - 1;
+}
+
 void Context::preview(const Preview& what) {
     if (const auto* p = dynamic_cast<const txn::PlanPreview*>(&what)) {
-        if (!g.json) std::cerr << render_plan(*this, p->plan) << render_permissions(p->plan);
+        if (!g.json) std::cerr << render_plan(*this, p->plan) << render_grants(p->grants);
     } else if (const auto* t = dynamic_cast<const txn::ToolChangesPreview*>(&what)) {
         if (!g.json) std::cerr << render_tool_changes(t->changes);
     } else if (const auto* d = dynamic_cast<const deploy::DiffPreview*>(&what)) {

@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -55,6 +56,10 @@ class Context final : public txn::Events {
     // Without a terminal (or with --json) nothing can be asked: CannotAsk. --yes answers a
     // grant question on a terminal; Proceed is not asked with --yes (txn decides).
     txn::Answer question(const txn::Question& q) override;
+    // On a terminal without --yes: the prompt, the options numbered from 1, and a number read
+    // back (anything else declines).
+    std::optional<std::size_t> choose(std::string_view prompt,
+                                      const std::vector<std::string>& options) override;
     // The plan (txn::PlanPreview) or apply diff (deploy::DiffPreview) on stderr, unless --json.
     void preview(const Preview& what) override;
     void progress(std::string_view what, std::uint64_t done, std::uint64_t total) override;

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "formats/error.hpp"
@@ -16,11 +17,28 @@ namespace nxp::cli {
 
 class Context;
 
+// The plan's totals in bytes: what is downloaded (at most), what the new versions take,
+// what removals and replaced versions free.
+struct PlanSizes {
+    std::uint64_t download = 0, installed = 0, removed = 0;
+    bool installed_unknown = false;  // an index entry without installed_size
+    std::int64_t net() const {
+        return static_cast<std::int64_t>(installed) - static_cast<std::int64_t>(removed);
+    }
+};
+PlanSizes plan_sizes(const resolver::Plan& plan);
+
+// The plan as a table with each package's download and installed size (removals: the space
+// freed), then the totals (pacman's Total Download/Installed/Removed Size).
 std::string render_plan(const Context& ctx, const resolver::Plan& plan);
-nlohmann::json plan_json(const resolver::Plan& plan);
+nlohmann::json plan_json(const resolver::Plan& plan);  // sizes in bytes
+nlohmann::json plan_sizes_json(const resolver::Plan& plan);
 nlohmann::json unsolvable_json(const resolver::Unsolvable& u);
-// "Permissions requested:" and each plugin's, for the plan (empty when none).
-std::string render_permissions(const resolver::Plan& plan);
+// "Permissions to grant:" and each plugin's, for the plan (empty when none), and as JSON.
+std::string render_grants(const std::vector<txn::PlannedGrant>& grants);
+nlohmann::json grants_json(const std::vector<txn::PlannedGrant>& grants);
+// "a,b" (Question::ProceedAndGrant's plugins) as the flags that grant them: "--grant a --grant b".
+std::string grant_flags(std::string_view plugins);
 nlohmann::json held_back_json(const std::vector<txn::HeldBack>& held);
 // What updates change in MCP tool definitions (issue 16): for people (empty when nothing to
 // say) and as JSON.

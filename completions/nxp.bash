@@ -101,9 +101,9 @@ _nxp() {
         mark) opts="--explicit --dependency"; what=installed ;;
         owns) what=files ;;
         info) what=any ;;
-        install) opts="--no-recommends --download-only --allow-untrusted"; what=available ;;
+        install) opts="--no-recommends --download-only --allow-untrusted --allow-erasing"; what=available ;;
         remove) opts="--keep-deps --purge"; what=installed ;;
-        update) opts="--check --download-only"; what=installed ;;
+        update) opts="--check --download-only --allow-erasing"; what=installed ;;
         verify | repair | hold | unhold | why | enable | disable | exec | files) what=installed ;;
         apply) opts="--locked --lockfile --bundle --key"; what=files ;;
         lock) opts="-o --output" ;;

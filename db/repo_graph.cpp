@@ -15,8 +15,8 @@
 namespace nxp::db {
 namespace {
 
-constexpr int kFormat = 3;  // bump when the schema, what is followed or the entry text changes
-// (2: entries carry pinned tools, issue 16)
+constexpr int kFormat = 4;  // bump when the schema, what is followed or the entry text changes
+// (2: entries carry pinned tools, issue 16; 4: and config keys, issue 18)
 
 // Schema. `names` maps every name a package answers to (its own, its provides) and every
 // name it replaces to the package; `refs` lists, one per line, the names the package

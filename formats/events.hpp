@@ -1,9 +1,12 @@
 #pragma once
 // Libraries never print: they report through this interface, which cli/ implements for a
 // terminal or for --json (the libalpm eventcb/questioncb/progresscb idea).
+#include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "formats/error.hpp"
 #include "formats/manifest.hpp"
@@ -18,6 +21,7 @@ enum class Level { Debug, Info, Warning };
 struct Question {
     enum class Type {
         Proceed,          // go ahead with the change shown (a preview came before)
+        ProceedAndGrant,  // the same, granting what it shows; `plugin`: "a,b" (need --grant)
         Grant,            // grant `plugin` the `permissions` its new version asks for
         GrantUpdate,      // the same for an update; No keeps the plugin at its version
         GrantConfigPath,  // grant the paths its configuration points a permission at
@@ -48,6 +52,12 @@ class Events {
         return confirm(q.text) ? Answer::Yes : Answer::No;
     }
     virtual void preview(const Preview& /*what*/) {}
+    // A choice among `options` (a person sees them numbered from 1) after `prompt`: the index
+    // chosen, or nullopt when nobody can choose (no terminal, --json, --yes) or declined.
+    virtual std::optional<std::size_t> choose(std::string_view /*prompt*/,
+                                              const std::vector<std::string>& /*options*/) {
+        return std::nullopt;
+    }
     virtual void progress(std::string_view /*what*/, std::uint64_t /*done*/,
                           std::uint64_t /*total*/) {}
     // The change took effect (committed, the generation switched), but what had to follow it

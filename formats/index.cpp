@@ -107,8 +107,13 @@ Result<nlohmann::json> to_nlohmann(element e, const std::string& path, std::size
             }
             return out;
         }
-        case element_type::INT64:
-            return nlohmann::json(e.get_int64().value_unsafe());
+        case element_type::INT64: {
+            // As nlohmann's own parser reads it: a non-negative integer is unsigned (the
+            // manifest's checks, minItems and position, ask for exactly that).
+            const std::int64_t n = e.get_int64().value_unsafe();
+            if (n >= 0) return nlohmann::json(static_cast<std::uint64_t>(n));
+            return nlohmann::json(n);
+        }
         case element_type::UINT64:
             return nlohmann::json(e.get_uint64().value_unsafe());
         case element_type::DOUBLE:
@@ -128,6 +133,8 @@ Result<nlohmann::json> to_nlohmann(element e, const std::string& path, std::size
 // (formats::parse_tool_pins).
 constexpr std::size_t kMaxPermissionsDepth = 9;
 constexpr std::size_t kMaxToolsDepth = 64;
+// The config object, a key, and an array default or an enum's values.
+constexpr std::size_t kMaxConfigDepth = 4;
 
 // Fields of a package entry; a bit each, to catch duplicates and missing ones.
 enum Field : unsigned {
@@ -192,6 +199,16 @@ Result<void> parse_entry_field(std::string_view key, element value, const std::s
         auto perms = parse_permissions(*j, path);
         if (!perms) return tl::unexpected(perms.error());
         e.permissions = std::move(*perms);
+    } else if (key == "config") {
+        auto j = to_nlohmann(value, path, 0, kMaxConfigDepth);
+        if (!j) return tl::unexpected(j.error());
+        auto config = detail::parse_config(*j);
+        if (!config) {  // its errors name "config.KEY…": put the entry's path in front
+            Error err = config.error();
+            if (err.context.rfind("config", 0) == 0) err.context = p + "." + err.context;
+            return tl::unexpected(err);
+        }
+        e.config = std::move(*config);
     } else if (key == "tools") {
         auto j = to_nlohmann(value, path, 0, kMaxToolsDepth);
         if (!j) return tl::unexpected(j.error());

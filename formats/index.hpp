@@ -1,6 +1,8 @@
 #pragma once
 // The repository index of DESIGN.md §4 (index.json, before zstd and signing).
 #include <cstdint>
+#include <map>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -18,6 +20,9 @@ struct IndexEntry : PackageMeta {
     std::string homepage;
     std::string publisher;
     Permissions permissions;
+    // The manifest's configuration keys (types, defaults, required, secret), for `info`
+    // before installing; empty in an index written before nxp carried them.
+    std::map<std::string, ConfigKey> config;
     std::string path;  // relative to the repository root: "packages/NAME-VERSION.nxp"
     std::uint64_t size = 0;
     std::string sha256;  // lowercase hex, 64 chars
@@ -56,6 +61,11 @@ Result<Index> parse_index(std::string_view json_text);
 // unchanged repository gives identical bytes.
 std::string write_index(const Index& index);
 
-IndexEntry entry_from_manifest(const Manifest& m);  // relations + permissions; path/size/sha unset
+// relations, permissions and config; path/size/sha unset
+IndexEntry entry_from_manifest(const Manifest& m);
+
+// The config keys as plugin.json writes them (and the index carries them): each key's
+// fields in a fixed order, keys sorted, so the same schema always gives the same bytes.
+nlohmann::ordered_json config_to_json(const std::map<std::string, ConfigKey>& config);
 
 }  // namespace nxp::formats

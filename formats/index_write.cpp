@@ -1,6 +1,7 @@
 // Canonical index.json text: the same repository content always gives the same bytes, so
 // a rebuild of an unchanged repository re-signs identical data.
 #include <algorithm>
+#include <cmath>
 #include <nlohmann/json.hpp>
 
 #include "formats/index.hpp"
@@ -40,6 +41,7 @@ ojson entry_json(const IndexEntry& e) {
     put_deps(out, "recommends", e.recommends);
     if (!e.permissions.empty())
         out["permissions"] = ojson::parse(permissions_to_json(e.permissions).dump());
+    if (!e.config.empty()) out["config"] = config_to_json(e.config);
     out["path"] = e.path;
     out["size"] = e.size;
     out["sha256"] = e.sha256;
@@ -120,7 +122,46 @@ IndexEntry entry_from_manifest(const Manifest& m) {
     e.homepage = m.homepage;
     e.publisher = m.publisher;
     e.permissions = m.permissions;
+    e.config = m.config;
     return e;
+}
+
+namespace {
+
+// A bound as the manifest wrote it: a whole number as an integer (an integer key's bounds
+// must be integers), anything else as a number.
+ojson bound_json(double d) {
+    if (std::trunc(d) == d && std::fabs(d) < 9.0e15) return static_cast<std::int64_t>(d);
+    return d;
+}
+
+}  // namespace
+
+ojson config_to_json(const std::map<std::string, ConfigKey>& config) {
+    ojson out = ojson::object();
+    for (const auto& [key, k] : config) {
+        ojson j;
+        j["type"] = config_type_name(k.type);
+        if (!k.description.empty()) j["description"] = k.description;
+        if (k.secret) j["secret"] = true;
+        if (k.required) j["required"] = true;
+        // Written by nxp from a parsed value; a text that is not JSON is left out.
+        if (k.default_json) {
+            auto d = ojson::parse(*k.default_json, nullptr, false);
+            if (!d.is_discarded()) j["default"] = std::move(d);
+        }
+        if (k.minimum) j["minimum"] = bound_json(*k.minimum);
+        if (k.maximum) j["maximum"] = bound_json(*k.maximum);
+        if (k.pattern) j["pattern"] = *k.pattern;
+        if (k.min_items) j["minItems"] = *k.min_items;
+        if (k.type == ConfigType::Array) j["items"] = k.items;
+        if (k.type == ConfigType::Enum) j["values"] = k.values;
+        if (!k.env.empty()) j["env"] = k.env;
+        if (!k.arg.empty()) j["arg"] = k.arg;
+        if (k.position) j["position"] = *k.position;
+        out[key] = std::move(j);
+    }
+    return out;
 }
 
 }  // namespace nxp::formats

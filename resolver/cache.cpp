@@ -39,8 +39,8 @@ namespace nxp::resolver {
 namespace {
 
 constexpr const char* kMagic = "nxp-solv-cache";
-constexpr int kFormat = 4;  // bump when the name/EVR encoding or the stored attributes change
-// (4: stored entries carry pinned tools, issue 16)
+constexpr int kFormat = 5;  // bump when the name/EVR encoding or the stored attributes change
+// (4: stored entries carry pinned tools, issue 16; 5: and config keys, issue 18)
 constexpr const char* kVersionKey = "nxp:version";
 constexpr const char* kEntryKey = "nxp:entry";
 

@@ -150,9 +150,13 @@ void build_jobs(PoolModel& m, const Request& request, JobSet& out) {
                 }
                 break;
             case JobKind::Update:
+                // With --allow-erasing a named update takes the newest version, removing
+                // what stands in its way (dnf5's upgrade --allowerasing); otherwise the newest
+                // version that fits, which may be the installed one.
                 if (check_installed(m, name, "updated", out)) {
-                    out.add(SOLVER_UPDATE | SOLVER_SOLVABLE_NAME, pool_name_id(m.get(), name, true),
-                            {JobRole::Update, name, name});
+                    out.add(SOLVER_UPDATE | SOLVER_SOLVABLE_NAME |
+                                (request.allow_erasing ? SOLVER_FORCEBEST : 0),
+                            pool_name_id(m.get(), name, true), {JobRole::Update, name, name});
                 }
                 break;
             case JobKind::UpdateAll:

@@ -18,6 +18,7 @@ enum class JobRole {
     Mark,        // SOLVER_USERINSTALLED: explicit, never a rule
     Autoremove,  // erases an unneeded dependency
     Favor,       // SOLVER_FAVOR: the first alternative of "a | b" is preferred, never a rule
+    Chosen,      // added by a solution the user chose (solver_take_solution)
 };
 
 struct JobNote {

@@ -27,6 +27,7 @@ Step removal(const PoolModel& m, Id p, std::string replaced_by) {
     if (const Installed* i = m.installed(p)) {
         s.repo = i->repo;
         s.explicit_ = i->explicit_;
+        s.removed_size = i->installed_size;
     }
     s.replaced_by = std::move(replaced_by);
     return s;
@@ -54,6 +55,7 @@ void add_incoming(const PoolModel& m, ::Transaction* trans, Id p, Id type, const
         if (i && i->explicit_) s.explicit_ = true;  // a replacement keeps the reason
         if (m.name(q) == s.name) {
             s.from = m.version(q);
+            if (i) s.removed_size = i->installed_size;
         } else {
             replaced.push_back(removal(m, q, s.name));
         }

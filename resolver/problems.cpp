@@ -1,6 +1,7 @@
 // libsolv problems and solutions → plain sentences with human versions. libsolv's own
 // strings (solver_problem2str) would show encoded EVRs and its own vocabulary.
 #include <algorithm>
+#include <optional>
 
 #include "resolver/jobs.hpp"
 
@@ -27,8 +28,11 @@ class Explainer {
     std::string headline(const RuleInfo& main, const std::vector<RuleInfo>& all) const;
     std::string job_rule(Id how, Id what) const;
     std::string unmet(Id source, Id dep) const;
-    std::string element(Id p, Id rp, bool& skip) const;
-    std::string solution(Id pr, Id s) const;
+    SolutionElement element(Id p, Id rp, bool& skip) const;
+    std::optional<Solution> solution(Id pr, Id s) const;
+    Rule structured(const RuleInfo& r) const;
+    PackageRef package(Id p) const;
+    Relation relation(Id dep) const;
 
     Id base_name(Id dep) const;
     std::vector<Id> providers(Id dep) const;
@@ -109,6 +113,7 @@ std::string Explainer::job_rule(Id how, Id what) const {
             return m_.label(what) + " is no longer needed";
         case JobRole::Mark:
         case JobRole::Favor:
+        case JobRole::Chosen:
             return "";
     }
     return "";
@@ -166,56 +171,203 @@ std::string Explainer::rule(Id rid) const {
     }
 }
 
-std::string Explainer::element(Id p, Id rp, bool& skip) const {
+SolutionElement Explainer::element(Id p, Id rp, bool& skip) const {
+    SolutionElement e;
+    auto set = [&](const char* action, std::string name, std::string from, std::string to,
+                   std::string text) {
+        e.action = action;
+        e.name = std::move(name);
+        e.from = std::move(from);
+        e.to = std::move(to);
+        e.text = std::move(text);
+    };
     if (p == SOLVER_SOLUTION_JOB) {
         const JobNote* note = jobs_.note_at(rp);
-        if (!note) return "";
+        if (!note) return e;
         switch (note->role) {
             case JobRole::Install:
-                return "do not install " + note->text;
+                set("do-not-install", note->name, "", "", "do not install " + note->text);
+                break;
             case JobRole::Remove:
-                return "do not remove " + note->text;
+                set("do-not-remove", note->name, "", "", "do not remove " + note->text);
+                break;
             case JobRole::Update:
-                return "do not update " + note->text;
+                set("do-not-update", note->name, "", "", "do not update " + note->text);
+                break;
             case JobRole::Hold:
-                return "unhold " + note->name;
+                set("unhold", note->name, "", "", "unhold " + note->name);
+                break;
             case JobRole::Autoremove:
-                return "keep " + note->name;
+                set("keep", note->name, "", "", "keep " + note->name);
+                break;
             case JobRole::Host:
             case JobRole::Mark:
             case JobRole::Favor:
+            case JobRole::Chosen:
                 skip = true;  // the host cannot be changed from here
-                return "";
+                break;
         }
+        return e;
     }
     if (p == SOLVER_SOLUTION_BEST) {
-        return m_.is_installed(rp) ? "keep " + m_.label(rp)
-                                   : "install " + m_.label(rp) + " (not the newest version)";
+        if (m_.is_installed(rp))
+            set("keep", m_.name(rp), m_.version(rp).str(), "", "keep " + m_.label(rp));
+        else
+            set("install-older", m_.name(rp), "", m_.version(rp).str(),
+                "install " + m_.label(rp) + " (not the newest version)");
+        return e;
     }
     if (p > 0 && rp == 0) {
         if (m_.is_host(p)) skip = true;
-        return "remove " + m_.label(p);
+        set("remove", m_.name(p), m_.version(p).str(), "", "remove " + m_.label(p));
+        return e;
     }
     if (p > 0 && rp > 0) {
         if (m_.is_host(p)) skip = true;
-        if (m_.name(p) != m_.name(rp)) return "replace " + m_.label(p) + " with " + m_.label(rp);
         auto from = m_.version(p), to = m_.version(rp);
-        return std::string(to < from ? "downgrade " : "upgrade ") + m_.name(p) + " from " +
-               from.str() + " to " + to.str();
+        if (m_.name(p) != m_.name(rp)) {
+            set("replace", m_.name(p), from.str(), to.str(),
+                "replace " + m_.label(p) + " with " + m_.label(rp));
+            e.replacement = m_.name(rp);
+        } else {
+            const bool down = to < from;
+            set(down ? "downgrade" : "upgrade", m_.name(p), from.str(), to.str(),
+                std::string(down ? "downgrade " : "upgrade ") + m_.name(p) + " from " + from.str() +
+                    " to " + to.str());
+        }
+        return e;
     }
-    if (rp > 0) return "install " + m_.label(rp);
-    return "";
+    if (rp > 0) set("install", m_.name(rp), "", m_.version(rp).str(), "install " + m_.label(rp));
+    return e;
 }
 
-std::string Explainer::solution(Id pr, Id s) const {
-    std::string text;
+std::optional<Solution> Explainer::solution(Id pr, Id s) const {
+    Solution out;
+    out.id = s;
     bool skip = false;
     Id p = 0, rp = 0;
     for (Id el = 0; (el = solver_next_solutionelement(solver_, pr, s, el, &p, &rp)) != 0;) {
-        std::string part = element(p, rp, skip);
-        if (!part.empty()) text += (text.empty() ? "" : ", ") + part;
+        SolutionElement part = element(p, rp, skip);
+        if (part.text.empty()) continue;
+        out.text += (out.text.empty() ? "" : ", ") + part.text;
+        out.elements.push_back(std::move(part));
     }
-    return skip ? "" : text;
+    if (skip || out.text.empty()) return std::nullopt;
+    return out;
+}
+
+PackageRef Explainer::package(Id p) const {
+    PackageRef r;
+    r.name = m_.name(p);
+    r.version = m_.version(p).str();
+    r.installed = m_.is_installed(p);
+    r.host = m_.is_host(p);
+    if (m_.is_available(p)) r.repo = m_.repo_name(p);
+    return r;
+}
+
+Relation Explainer::relation(Id dep) const {
+    Relation r;
+    r.text = m_.dep_str(dep);
+    if (ISRELDEP(dep) && GETRELDEP(pool_, dep)->flags == REL_OR) {
+        const Reldep* rd = GETRELDEP(pool_, dep);
+        for (Id side : {rd->name, rd->evr}) {
+            Relation alt = relation(side);
+            if (!alt.alternatives.empty()) {  // "a | b | c" is ((a | b) | c): flattened
+                for (auto& a : alt.alternatives) r.alternatives.push_back(std::move(a));
+            } else {
+                r.alternatives.push_back(std::move(alt));
+            }
+        }
+        return r;
+    }
+    r.name = plain_name(pool_, base_name(dep));
+    if (r.text.rfind(r.name, 0) == 0) {
+        r.constraint = r.text.substr(r.name.size());
+        r.constraint.erase(0, r.constraint.find_first_not_of(' '));
+    }
+    return r;
+}
+
+namespace {
+
+const char* rule_kind(SolverRuleinfo type) {
+    switch (type) {
+        case SOLVER_RULE_PKG_NOTHING_PROVIDES_DEP:
+            return "nothing-provides";
+        case SOLVER_RULE_PKG_REQUIRES:
+            return "requires";
+        case SOLVER_RULE_PKG_CONFLICTS:
+            return "conflicts";
+        case SOLVER_RULE_PKG_SELF_CONFLICT:
+            return "self-conflict";
+        case SOLVER_RULE_PKG_SAME_NAME:
+        case SOLVER_RULE_PKG_IMPLICIT_OBSOLETES:
+            return "same-name";
+        case SOLVER_RULE_PKG_OBSOLETES:
+        case SOLVER_RULE_PKG_INSTALLED_OBSOLETES:
+            return "obsoletes";
+        case SOLVER_RULE_PKG_NOT_INSTALLABLE:
+            return "not-installable";
+        case SOLVER_RULE_JOB:
+            return "job";
+        case SOLVER_RULE_JOB_NOTHING_PROVIDES_DEP:
+            return "job-nothing-provides";
+        case SOLVER_RULE_JOB_UNKNOWN_PACKAGE:
+            return "job-unknown-package";
+        case SOLVER_RULE_JOB_PROVIDED_BY_SYSTEM:
+            return "job-provided-by-host";
+        case SOLVER_RULE_UPDATE:
+        case SOLVER_RULE_FEATURE:
+            return "update";
+        case SOLVER_RULE_BEST:
+            return "best";
+        default:
+            return "other";
+    }
+}
+
+const char* job_role_name(JobRole role) {
+    switch (role) {
+        case JobRole::Install:
+            return "install";
+        case JobRole::Remove:
+            return "remove";
+        case JobRole::Update:
+            return "update";
+        case JobRole::Hold:
+            return "hold";
+        case JobRole::Host:
+            return "host";
+        case JobRole::Autoremove:
+            return "autoremove";
+        case JobRole::Mark:
+            return "mark";
+        case JobRole::Favor:
+            return "favor";
+        case JobRole::Chosen:
+            return "chosen";
+    }
+    return "other";
+}
+
+}  // namespace
+
+Rule Explainer::structured(const RuleInfo& r) const {
+    Rule out;
+    out.kind = rule_kind(r.type);
+    out.text = r.text;
+    if (r.type == SOLVER_RULE_JOB) {  // target and dep are the job's how and what
+        if (r.job) {
+            out.job = job_role_name(r.job->role);
+            out.job_spec = r.job->text;
+        }
+        return out;
+    }
+    if (r.source > 0) out.source = package(r.source);
+    if (r.target > 0) out.target = package(r.target);
+    if (r.dep != 0) out.relation = relation(r.dep);
+    return out;
 }
 
 RuleInfo Explainer::info(Id rid) const {
@@ -287,17 +439,18 @@ Problem Explainer::problem(Id pr) const {
         if (r.text.empty()) continue;
         if (std::find(out.details.begin(), out.details.end(), r.text) == out.details.end()) {
             out.details.push_back(r.text);
+            out.rules.push_back(structured(r));
         }
         all.push_back(std::move(r));
     }
+    out.id = pr;
     RuleInfo main = info(solver_findproblemrule(solver_, pr));
     out.text = headline(main, all);
     if (out.text.empty() && !out.details.empty()) out.text = out.details.front();
     if (out.text.empty()) out.text = "the request cannot be satisfied";
     unsigned n = solver_solution_count(solver_, pr);
     for (Id s = 1; s <= static_cast<Id>(n); ++s) {
-        std::string text = solution(pr, s);
-        if (!text.empty()) out.solutions.push_back(Solution{std::move(text)});
+        if (auto sol = solution(pr, s)) out.solutions.push_back(std::move(*sol));
     }
     return out;
 }

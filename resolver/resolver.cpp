@@ -12,7 +12,36 @@ solv::SolverPtr make_solver(const PoolModel& m, const Request& request, const Jo
     // Only when a downgrade was asked for: otherwise an install or update never moves
     // anything back on its own.
     solver_set_flag(solver.get(), SOLVER_FLAG_ALLOW_DOWNGRADE, jobs.downgrade ? 1 : 0);
+    solver_set_flag(solver.get(), SOLVER_FLAG_ALLOW_UNINSTALL, request.allow_erasing ? 1 : 0);
     return solver;
+}
+
+// Applies one round of chosen solutions to the problems `solver` found; the jobs they add
+// get notes so that explanations and later rounds still find every job's meaning. Choices
+// naming no problem or solution of this solve (a stale choice) are left out.
+void take_solutions(::Solver* solver, const std::vector<Choice>& round, JobSet& jobs) {
+    const int problems = static_cast<int>(solver_problem_count(solver));
+    for (const auto& c : round) {
+        if (c.problem < 1 || c.problem > problems || c.solution < 1 ||
+            c.solution > static_cast<int>(solver_solution_count(solver, c.problem)))
+            continue;
+        solver_take_solution(solver, c.problem, c.solution, jobs.queue.get());
+    }
+    while (jobs.notes.size() * 2 < static_cast<std::size_t>(jobs.queue.size()))
+        jobs.notes.push_back({JobRole::Chosen, "", ""});
+}
+
+// Solves with the jobs as they are; on problems, takes the next round of the request's
+// chosen solutions (`round` counts those taken) and solves again. False: problems remain.
+bool solve(const PoolModel& m, const Request& request, JobSet& jobs, solv::SolverPtr& solver,
+           std::size_t& round) {
+    solver = make_solver(m, request, jobs);
+    while (solver_solve(solver.get(), jobs.queue.get()) != 0) {
+        if (round >= request.choices.size()) return false;
+        take_solutions(solver.get(), request.choices[round++], jobs);
+        solver = make_solver(m, request, jobs);
+    }
+    return true;
 }
 
 }  // namespace
@@ -55,26 +84,22 @@ Result<Outcome> resolve(const Universe& universe, const Request& request) {
     build_jobs(*model, request, jobs);
     if (!jobs.precheck.empty()) return Outcome{Unsolvable{std::move(jobs.precheck)}};
 
-    auto solver = make_solver(*model, request, jobs);
-    if (solver_solve(solver.get(), jobs.queue.get()) != 0) {
+    solv::SolverPtr solver;
+    std::size_t chosen = 0;  // rounds of request.choices taken
+    if (!solve(*model, request, jobs, solver, chosen))
         return Outcome{explain(*model, solver.get(), jobs)};
-    }
     // "a | b" prefers a: solve again while the solution passed over a first alternative that
     // nothing rules out. Each round favors at least one more, and new packages bring new
     // requirements, so the rounds are few; the bound only keeps a pathological pool fast.
     for (int round = 0; round < 8 && add_favor_jobs(*model, solver.get(), jobs); ++round) {
-        solver = make_solver(*model, request, jobs);
-        if (solver_solve(solver.get(), jobs.queue.get()) != 0) {
+        if (!solve(*model, request, jobs, solver, chosen))
             return Outcome{explain(*model, solver.get(), jobs)};
-        }
     }
     if (jobs.autoremove) {
         // What the solved state no longer needs, then solve again with those erased.
         add_autoremove_jobs(*model, solver.get(), jobs);
-        solver = make_solver(*model, request, jobs);
-        if (solver_solve(solver.get(), jobs.queue.get()) != 0) {
+        if (!solve(*model, request, jobs, solver, chosen))
             return Outcome{explain(*model, solver.get(), jobs)};
-        }
     }
     return Outcome{make_plan(*model, solver.get(), jobs)};
 }

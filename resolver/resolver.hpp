@@ -26,6 +26,7 @@ struct Installed {
     std::string repo;
     bool explicit_ = true;  // reason: explicit (true) or dependency
     bool held = false;
+    std::uint64_t installed_size = 0;  // bytes of its store tree (0: unknown)
 };
 
 struct HostProvide {  // virtual packages of the host: nextchat, nxp, arch:<machine>
@@ -69,10 +70,23 @@ struct Job {
     formats::Dep spec;  // name + constraint ("a", "a >= 2", "a = 1.2.0")
 };
 
+// A solution chosen for a problem of an earlier, identical resolve (Problem::id, Solution::id).
+struct Choice {
+    int problem = 0;
+    int solution = 0;
+};
+
 struct Request {
     std::vector<Job> jobs;
     bool no_recommends = false;
     bool keep_deps = false;
+    // Installed plugins may be removed to satisfy the jobs (dnf5's --allow-erasing; libsolv's
+    // SOLVER_FLAG_ALLOW_UNINSTALL): the plan lists the removals. Held plugins stay.
+    bool allow_erasing = false;
+    // Solutions taken, one list per round: the request is solved, the first round's solutions
+    // are applied to its problems (libsolv's solver_take_solution) and it is solved again, and
+    // so on. The ids are those an Unsolvable of the same universe and request had.
+    std::vector<std::vector<Choice>> choices;
 };
 
 enum class StepKind { Install, Upgrade, Downgrade, Reinstall, Remove };
@@ -87,6 +101,9 @@ struct Step {
     std::optional<formats::IndexEntry> entry;  // the chosen package (not for Remove)
     bool explicit_ = false;                    // reason after the transaction
     std::string replaced_by;                   // for Remove: the package that obsoletes it, if any
+    // Bytes the installed version takes that the step frees (remove, upgrade, downgrade,
+    // reinstall); 0 for a new install or when unknown.
+    std::uint64_t removed_size = 0;
 };
 
 struct Plan {
@@ -97,14 +114,61 @@ struct Plan {
     bool empty() const { return steps.empty(); }
 };
 
+// A package as a problem names it: which one, and where it comes from.
+struct PackageRef {
+    std::string name;
+    std::string version;  // "" for a name that no package has (a missing requirement)
+    std::string repo;     // the repository; "" for an installed plugin or the host
+    bool installed = false;
+    bool host = false;  // a virtual package of the host (nextchat, nxp, arch:…)
+};
+
+// A dependency as written: "b >= 2" is name b, constraint ">= 2"; "a | b" has alternatives.
+struct Relation {
+    std::string text;
+    std::string name;
+    std::string constraint;
+    std::vector<Relation> alternatives;
+};
+
+// One rule of a problem, as fields (for --json's problem tree) and as the sentence shown.
+struct Rule {
+    // "requires", "nothing-provides", "conflicts", "self-conflict", "same-name", "obsoletes",
+    // "not-installable", "job", "job-nothing-provides", "job-unknown-package",
+    // "job-provided-by-host", "update", "best"
+    std::string kind;
+    std::optional<PackageRef> source;  // the package the rule is about
+    std::optional<PackageRef> target;  // the other package (conflicts, same-name, obsoletes)
+    std::optional<Relation> relation;  // the dependency involved
+    std::string job;                   // for job rules: "install", "remove", "update", "hold", …
+    std::string job_spec;              // what the job names: "a >= 2"
+    std::string text;
+};
+
+// One change a solution makes.
+struct SolutionElement {
+    // "remove", "install", "upgrade", "downgrade", "replace", "keep", "install-older",
+    // "do-not-install", "do-not-remove", "do-not-update", "unhold"
+    std::string action;
+    std::string name;
+    std::string from;         // the installed version (remove, upgrade, downgrade, replace, keep)
+    std::string to;           // the new version (the replacement's, for replace)
+    std::string replacement;  // replace: the package taking its place
+    std::string text;
+};
+
 struct Solution {
     std::string text;  // "do not install a", "remove b", "install a 1.x instead (a-1.5.0)"
+    int id = 0;        // libsolv's number, for Request::choices
+    std::vector<SolutionElement> elements;
 };
 
 struct Problem {
     std::string text;  // one plain sentence: "a 2.0.0 requires b >= 3, but only b 2.1.0 exists"
     std::vector<std::string> details;  // one line per involved rule
     std::vector<Solution> solutions;
+    int id = 0;               // libsolv's number (0: found before solving; nothing to choose)
+    std::vector<Rule> rules;  // the rules behind `details`, as fields
 };
 
 struct Unsolvable {

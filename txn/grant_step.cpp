@@ -11,8 +11,14 @@ namespace nxp::txn {
 bool GrantDecider::allowed(const std::string& name, const formats::Permissions& missing) const {
     const auto& g = opts_.grant;
     return std::find(g.begin(), g.end(), "all") != g.end() ||
-           std::find(g.begin(), g.end(), name) != g.end() || approved_.count(name) > 0 ||
+           std::find(g.begin(), g.end(), name) != g.end() ||
+           (approved_.count(name) > 0 && runtime::ungranted(missing, approved_.at(name)).empty()) ||
            (opts_.policy && runtime::outside_policy(missing, *opts_.policy).empty());
+}
+
+void GrantDecider::approve(const std::string& name, const formats::Permissions& perms) {
+    auto& approved = approved_[name];
+    approved = runtime::merged_permissions(approved, perms);
 }
 
 bool GrantDecider::decide(Question q) {
@@ -21,8 +27,58 @@ bool GrantDecider::decide(Question q) {
     if (events_.question(q) != Answer::Yes) return false;
     // An update's answer covers the grant steps after it (asked once per plugin); an answer
     // to a grant question covers only what it was asked about.
-    if (q.type == Question::Type::GrantUpdate) approved_.insert(q.plugin);
+    if (q.type == Question::Type::GrantUpdate) approve(q.plugin, q.permissions);
     return true;
+}
+
+Result<std::vector<PlannedGrant>> planned_grants(const Root& root, const resolver::Plan& plan) {
+    std::vector<PlannedGrant> out;
+    for (const auto& s : plan.steps) {
+        if (!s.entry || s.kind == resolver::StepKind::Remove) continue;
+        auto granted = runtime::granted_permissions(root.db(), s.name);
+        if (!granted) return tl::unexpected(granted.error());
+        auto missing =
+            runtime::ungranted(runtime::needed_permissions(s.entry->permissions), *granted);
+        if (!missing.empty()) out.push_back({s.name, std::move(missing)});
+    }
+    return out;
+}
+
+namespace {
+
+std::string grant_flags(const std::vector<const PlannedGrant*>& asked) {
+    std::string flags;
+    for (const auto* g : asked) flags += " --grant " + g->name;
+    return flags.substr(1);
+}
+
+}  // namespace
+
+Result<void> confirm_plan(const std::vector<PlannedGrant>& grants, GrantDecider& decider, bool yes,
+                          Events& events) {
+    std::vector<const PlannedGrant*> asked;
+    for (const auto& g : grants)
+        if (!decider.allowed(g.name, g.permissions)) asked.push_back(&g);
+    if (!asked.empty() && !decider.may_ask()) {
+        std::string refused;
+        for (const auto* g : asked)
+            refused += "\n  " + g->name + ": " + runtime::describe_permissions(g->permissions);
+        return fail(ErrorKind::Invalid, "permissions",
+                    "not granted by --grant or --policy; nothing was changed. Run again with " +
+                        grant_flags(asked) + " (or --grant all)" + (yes ? "" : " and --yes") + ":" +
+                        refused);
+    }
+    if (yes) return {};
+    Question q{Question::Type::Proceed, "", {}, "Proceed?"};
+    if (!asked.empty()) {
+        q.type = Question::Type::ProceedAndGrant;
+        for (const auto* g : asked) q.plugin += (q.plugin.empty() ? "" : ",") + g->name;
+        q.text = "Proceed with these changes and grant these permissions?";
+    }
+    if (events.question(q) != Answer::Yes)
+        return fail(ErrorKind::Cancelled, "", "cancelled; nothing was changed");
+    for (const auto* g : asked) decider.approve(g->name, g->permissions);
+    return {};
 }
 
 Result<std::vector<HeldBack>> upgrades_to_hold(const Root& root, const resolver::Plan& plan,

@@ -2,7 +2,7 @@
 // The permission steps of a transaction (DESIGN.md §3): which plugins may have what they
 // ask for, decided from TxnOptions (--grant, --policy) and, failing those, by a question
 // through Events; grants are stored only once the user agreed to the whole plan.
-#include <set>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -27,13 +27,27 @@ class GrantDecider {
     bool decide(Question q);
     // decide() without asking: what --grant, --policy and earlier answers allow.
     bool allowed(const std::string& name, const formats::Permissions& missing) const;
+    // Questions are asked only when neither --grant nor --policy was given.
+    bool may_ask() const { return opts_.grant.empty() && !opts_.policy; }
+    // `name` may have `perms` from now on in this transaction (the plan's one question).
+    void approve(const std::string& name, const formats::Permissions& perms);
 
   private:
-    bool may_ask() const { return opts_.grant.empty() && !opts_.policy; }
     const TxnOptions& opts_;
     Events& events_;
-    std::set<std::string> approved_;
+    std::map<std::string, formats::Permissions> approved_;
 };
+
+// What each plugin the plan installs or changes asks for beyond its grant, in plan order.
+Result<std::vector<PlannedGrant>> planned_grants(const Root& root, const resolver::Plan& plan);
+
+// The one question before anything is fetched (after the preview of the plan and `grants`):
+// "Proceed?", or "Proceed with these changes and grant these permissions?" when some grant is
+// not already allowed by --grant or --policy; a Yes approves those grants in `decider`. With
+// `yes` nothing is asked (grant_plan decides). A grant that --grant or --policy leaves out
+// while they were given stops the transaction here, naming the flags that would allow it.
+Result<void> confirm_plan(const std::vector<PlannedGrant>& grants, GrantDecider& decider, bool yes,
+                          Events& events);
 
 // The plan's upgrades (and downgrades, reinstalls) of installed plugins whose new version
 // asks for permissions beyond the plugin's grant that `decider` refuses (asked as

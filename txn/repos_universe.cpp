@@ -63,6 +63,7 @@ Result<void> add_installed(const Root& root, resolver::Universe& u) {
         inst.repo = p.repo;
         inst.explicit_ = is_explicit(p);
         inst.held = std::find(holds->begin(), holds->end(), p.name) != holds->end();
+        inst.installed_size = (*tree)->installed_size;
         u.installed.push_back(std::move(inst));
     }
     return {};

@@ -75,15 +75,52 @@ Result<resolver::Outcome> resolve_holding_back(const Root& root, resolver::Unive
     return outcome;
 }
 
-// The plan is shown with what it changes in tool definitions; changed definitions are
-// accepted (confirm_tool_changes), then --yes or the answer to Question::Proceed decides.
-Result<void> proceed(const TxnReport& report, const TxnOptions& opts, Events& events) {
-    events.preview(PlanPreview(report.plan));
+// Each problem's solutions offered as a choice (Events::choose: on a terminal); empty when a
+// problem has none or nobody chose.
+std::vector<resolver::Choice> choose_solutions(const resolver::Unsolvable& u, Events& events) {
+    std::vector<resolver::Choice> out;
+    for (std::size_t i = 0; i < u.problems.size(); ++i) {
+        const auto& p = u.problems[i];
+        if (p.id == 0 || p.solutions.empty()) return {};
+        std::string prompt = "Problem " + std::to_string(i + 1) + ": " + p.text + "\n";
+        for (const auto& d : p.details)
+            if (d != p.text) prompt += "  - " + d + "\n";
+        std::vector<std::string> options;
+        for (const auto& sol : p.solutions) options.push_back(sol.text);
+        auto pick = events.choose(prompt, options);
+        if (!pick || *pick >= options.size()) return {};
+        out.push_back({p.id, p.solutions[*pick].id});
+    }
+    return out;
+}
+
+// resolve_holding_back; while the request is unsolvable and someone chooses a solution for
+// each problem, the request is solved again with those taken (a few rounds at most).
+Result<resolver::Outcome> resolve_choosing(const Root& root, resolver::Universe& universe,
+                                           const resolver::Request& request, const TxnOptions& opts,
+                                           GrantDecider& grants, TxnReport& report,
+                                           Events& events) {
+    auto outcome = resolve_holding_back(root, universe, request, opts, grants, report);
+    resolver::Request chosen = request;
+    for (int round = 0;
+         round < 4 && outcome && std::holds_alternative<resolver::Unsolvable>(*outcome); ++round) {
+        auto picks = choose_solutions(std::get<resolver::Unsolvable>(*outcome), events);
+        if (picks.empty()) break;
+        chosen.choices.push_back(std::move(picks));
+        outcome = resolve_holding_back(root, universe, chosen, opts, grants, report);
+    }
+    return outcome;
+}
+
+// The plan is shown with the permissions it grants and what it changes in tool definitions;
+// changed definitions are accepted (confirm_tool_changes), then --yes or the one answer to
+// the plan and its grants decides (confirm_plan).
+Result<void> proceed(const TxnReport& report, const TxnOptions& opts, GrantDecider& grants,
+                     Events& events) {
+    events.preview(PlanPreview(report.plan, report.grants));
     events.preview(ToolChangesPreview(report.tool_changes));
     if (auto r = confirm_tool_changes(report.tool_changes, opts.yes, events); !r) return r;
-    if (opts.yes || events.question({Question::Type::Proceed, "", {}, "Proceed?"}) == Answer::Yes)
-        return {};
-    return fail(ErrorKind::Cancelled, "", "cancelled; nothing was changed");
+    return confirm_plan(report.grants, grants, opts.yes, events);
 }
 
 // An error while an interrupt was requested (a transfer cut off, a hook killed by the same
@@ -162,7 +199,7 @@ Result<TxnReport> run_request(Root& root, const resolver::Request& request, cons
     narrow_universe(root, *universe, request, events);
     TxnReport report;
     GrantDecider grants(opts, events);
-    auto outcome = resolve_holding_back(root, *universe, request, opts, grants, report);
+    auto outcome = resolve_choosing(root, *universe, request, opts, grants, report, events);
     if (!outcome) return tl::unexpected(outcome.error());
     if (auto* u = std::get_if<resolver::Unsolvable>(&*outcome)) {
         report.unsolvable = std::move(*u);
@@ -173,6 +210,9 @@ Result<TxnReport> run_request(Root& root, const resolver::Request& request, cons
     auto tool_changes = plan_tool_changes(root, report.plan);
     if (!tool_changes) return tl::unexpected(tool_changes.error());
     report.tool_changes = std::move(*tool_changes);
+    auto planned = planned_grants(root, report.plan);
+    if (!planned) return tl::unexpected(planned.error());
+    report.grants = std::move(*planned);
     if ((report.plan.empty() && report.plan.marked_explicit.empty()) || opts.dry_run) return report;
     // Nothing is asked: what changes is only the cache (like apt-get download).
     if (opts.download_only) {
@@ -182,7 +222,7 @@ Result<TxnReport> run_request(Root& root, const resolver::Request& request, cons
             return tl::unexpected(r.error());
         return report;
     }
-    if (auto r = proceed(report, opts, events); !r) return tl::unexpected(r.error());
+    if (auto r = proceed(report, opts, grants, events); !r) return tl::unexpected(r.error());
     if (auto r = check_interrupt(); !r) return tl::unexpected(r.error());
     if (auto r = grant_plan(root, report.plan, grants, events); !r)
         return tl::unexpected(r.error());

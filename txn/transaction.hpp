@@ -90,10 +90,19 @@ bool allow_unsandboxed(const Root& root, bool flag);
 // (txn::hook_timeout; an invalid value is an error naming it).
 Result<runtime::RunPolicy> run_policy(const Root& root, bool allow_unsandboxed_flag);
 
-// The plan about to be applied, shown (Events::preview) before the Proceed question.
+// What a plugin the plan installs or changes asks for beyond what it was granted: granted by
+// the transaction (--grant, --policy, or the one question that confirms the plan).
+struct PlannedGrant {
+    std::string name;
+    formats::Permissions permissions;
+};
+
+// The plan about to be applied, with the permissions it grants, shown (Events::preview)
+// before the Proceed question.
 struct PlanPreview final : Preview {
-    explicit PlanPreview(const resolver::Plan& p) : plan(p) {}
+    PlanPreview(const resolver::Plan& p, const std::vector<PlannedGrant>& g) : plan(p), grants(g) {}
     const resolver::Plan& plan;
+    const std::vector<PlannedGrant>& grants;
 };
 
 struct TxnReport {
@@ -105,6 +114,7 @@ struct TxnReport {
     std::int64_t to_generation = 0;
     std::uint64_t download_bytes = 0;  // bytes fetched (not found in the cache)
     std::vector<HeldBack> held_back;   // updates kept back for want of permissions
+    std::vector<PlannedGrant> grants;  // what the plan grants (txn::planned_grants)
     // What each upgrade of an MCP server changes in its tool definitions (issue 16).
     std::vector<ToolChange> tool_changes;
 };

@@ -338,6 +338,81 @@ TEST_CASE("entry_from_manifest copies relations and permissions", "[index]") {
     CHECK(dep_strings(back.packages[0].requires_) == dep_strings(m->requires_));
 }
 
+TEST_CASE("config keys travel in the index, checked as the manifest's", "[index]") {
+    auto m = parse_manifest(read_data("github.plugin.json"));
+    REQUIRE(m);
+    REQUIRE_FALSE(m->config.empty());
+    IndexEntry e = entry_from_manifest(*m);
+    e.path = "packages/github-1.4.0.nxp";
+    e.sha256 = std::string(64, '0');
+    e.size = 1;
+    Index index;
+    index.repo = "r";
+    index.packages = {e};
+    const std::string text = write_index(index);
+    CHECK(json::parse(text)["packages"][0]["config"] ==
+          json::parse(config_to_json(m->config).dump()));
+    Index back = must_parse(text);
+    const auto& got = back.packages[0].config;
+    REQUIRE(got.size() == m->config.size());
+    for (const auto& [key, want] : m->config) {
+        INFO(key);
+        REQUIRE(got.count(key));
+        const ConfigKey& k = got.at(key);
+        CHECK(k.type == want.type);
+        CHECK(k.secret == want.secret);
+        CHECK(k.required == want.required);
+        CHECK(k.default_json == want.default_json);
+        CHECK(k.description == want.description);
+        CHECK(k.env == want.env);
+        CHECK(k.minimum == want.minimum);
+        CHECK(k.maximum == want.maximum);
+        CHECK(k.values == want.values);
+    }
+    CHECK(write_index(back) == text);  // canonical: the same schema gives the same bytes
+    // The one-entry form (repository caches) carries them too.
+    auto one = parse_index_entries({write_index_entry(e)});
+    REQUIRE(one);
+    CHECK(one->at(0).config.size() == m->config.size());
+    // An index written before config was carried stays readable, with no keys.
+    json old = json::parse(text);
+    old["packages"][0].erase("config");
+    CHECK(must_parse(old.dump()).packages[0].config.empty());
+}
+
+TEST_CASE("a hostile config in an index is refused, naming the entry and key",
+          "[index][security]") {
+    Index index;
+    index.repo = "r";
+    index.packages = {make_entry("a", "1.0.0")};
+    const json base = json::parse(write_index(index));
+    const struct {
+        const char* config;
+        const char* context;
+    } cases[] = {
+        {R"([])", "packages[0].config"},
+        {R"({"k": 1})", "packages[0].config.k"},
+        {R"({"k": {}})", "packages[0].config.k.type"},
+        {R"({"k": {"type": "blob"}})", "packages[0].config.k.type"},
+        {R"({"k": {"type": "string", "bogus": 1}})", "packages[0].config.k.bogus"},
+        {R"({"k": {"type": "string", "secret": true, "arg": "single"}})",
+         "packages[0].config.k.arg"},
+        {R"({"k": {"type": "string", "pattern": "(a"}})", "packages[0].config.k.pattern"},
+        {R"({"k": {"type": "integer", "default": "x"}})", "packages[0].config.k.default"},
+        {R"({"k": {"type": "array", "default": [[[[1]]]]}})", "packages[0].config.k.default"},
+        {R"({"bad key!": {"type": "string"}})", "packages[0].config"},
+    };
+    for (const auto& c : cases) {
+        INFO(c.config);
+        json j = base;
+        j["packages"][0]["config"] = json::parse(c.config);
+        auto parsed = parse_index(j.dump());
+        REQUIRE_FALSE(parsed);
+        CHECK(parsed.error().kind == nxp::ErrorKind::Invalid);
+        CHECK_THAT(parsed.error().context, Catch::StartsWith(c.context));
+    }
+}
+
 TEST_CASE("a 100,000-package index parses", "[index][large]") {
     Index index;
     index.repo = "big";

@@ -152,10 +152,18 @@ TEST_CASE("prerelease versions in messages are shown as written", "[resolver]") 
 
 TEST_CASE("Unsolvable::str numbers problems and solutions", "[resolver]") {
     Unsolvable u;
-    u.problems.push_back(Problem{"a conflicts with b",
-                                 {"a conflicts with b", "detail"},
-                                 {Solution{"do not install a"}, Solution{"remove b"}}});
-    u.problems.push_back(Problem{"second", {}, {}});
+    Problem first;
+    first.text = "a conflicts with b";
+    first.details = {"a conflicts with b", "detail"};
+    for (const char* text : {"do not install a", "remove b"}) {
+        Solution s;
+        s.text = text;
+        first.solutions.push_back(s);
+    }
+    u.problems.push_back(first);
+    Problem second;
+    second.text = "second";
+    u.problems.push_back(second);
     CHECK(u.str() ==
           "Problem 1: a conflicts with b\n"
           "  - detail\n"

@@ -33,6 +33,8 @@ const char* type_name(Question::Type t) {
     switch (t) {
         case Question::Type::Proceed:
             return "proceed";
+        case Question::Type::ProceedAndGrant:
+            return "proceed-and-grant";
         case Question::Type::Grant:
             return "grant";
         case Question::Type::GrantUpdate:
@@ -232,23 +234,24 @@ TEST_CASE("install: plan shown, proceed, grant, hook before the switch, NextChat
     REQUIRE(r);
     CHECK(r->applied);
     CHECK(f.current() == 1);
-    long preview = s.find("preview plan"), proceed = s.find("ask proceed"),
-         grant = s.find("ask grant srv"), granted = s.find("msg Granted srv: network"),
+    // One question for the plan and its grants (issue 18 item 7): no grant question after it.
+    long preview = s.find("preview plan"), proceed = s.find("ask proceed-and-grant srv"),
+         granted = s.find("msg Granted srv: network"),
          hook = s.find("msg Running post-install hook of srv"),
          nextchat = s.find("msg Updated NextChat's app/mcp/mcp_config.json"),
          restart = s.find("msg Restarted NextChat");
     REQUIRE(preview >= 0);
     CHECK(preview < proceed);
-    CHECK(proceed < grant);
-    CHECK(grant < granted);
+    CHECK(s.find("ask grant") < 0);
+    CHECK(proceed < granted);
     CHECK(granted < hook);
     CHECK(hook < nextchat);
     CHECK(nextchat < restart);
     // The hook ran on the staged generation, NextChat was written once it was current.
     CHECK(s.at[static_cast<std::size_t>(hook)] == "generations/0");
     CHECK(s.at[static_cast<std::size_t>(nextchat)] == "generations/1");
-    CHECK(s.asked.size() == 2);
-    CHECK(s.asked[1].permissions.network == std::vector<std::string>{"api.example.org"});
+    CHECK(s.asked.size() == 1);
+    CHECK(s.asked[0].text == "Proceed with these changes and grant these permissions?");
     CHECK(f.granted("srv").find("api.example.org") != std::string::npos);
     auto txns = f.root->db().txns();
     REQUIRE(txns);
@@ -375,14 +378,17 @@ TEST_CASE("a refused grant changes nothing and names the plugin and the flags") 
             f.plugin("net", "library", kNet);
             f.open();
             Script s = f.script();
-            s.answers = {Answer::Yes, answer};  // proceed, then the grant
+            // One question for the plan and its grants (issue 18 item 7; it used to be
+            // "proceed?" and then "grant net?"): it names the plugin whose grant needs --grant.
+            s.answers = {answer};
             auto r = f.install({"net"}, f.options(), s);
             INFO(s.dump());
             REQUIRE_FALSE(r);
-            CHECK(r.error().kind == ErrorKind::Invalid);
-            CHECK(r.error().str() ==
-                  "permissions: not granted; nothing was changed. Grant with --grant NAME, "
-                  "--grant all or --policy FILE:\n  net: network api.example.org");
+            REQUIRE(s.asked.size() == 1);
+            CHECK(s.asked[0].type == Question::Type::ProceedAndGrant);
+            CHECK(s.asked[0].plugin == "net");
+            CHECK(r.error().kind == ErrorKind::Cancelled);
+            CHECK(r.error().str() == "cancelled; nothing was changed");
             unchanged(f, 0, 1);
             CHECK(f.granted("net").empty());
             auto trees = f.root->db().store_trees();
@@ -597,4 +603,52 @@ TEST_CASE("read_policy names the file it cannot read or parse") {
     REQUIRE(ok);
     REQUIRE(*ok);
     CHECK((*ok)->network == std::vector<std::string>{"*"});
+}
+
+TEST_CASE("several plugins asking for permissions: one question for the plan and its grants") {
+    Fixture f;
+    f.plugin("net", "library", kNet);
+    f.plugin("other", "library", R"("permissions": { "env": ["OTHER_TOKEN"] })");
+    f.plugin("plain", "library", "");
+    f.open();
+    SECTION("a yes grants each plugin what the preview showed") {
+        Script s = f.script();
+        REQUIRE(f.install({"net", "other", "plain"}, f.options(), s));
+        INFO(s.dump());
+        REQUIRE(s.asked.size() == 1);
+        CHECK(s.asked[0].type == Question::Type::ProceedAndGrant);
+        CHECK((s.asked[0].plugin == "net,other" || s.asked[0].plugin == "other,net"));
+        CHECK(f.granted("net").find("api.example.org") != std::string::npos);
+        CHECK(f.granted("other").find("OTHER_TOKEN") != std::string::npos);
+    }
+    SECTION("no, or nobody to ask, changes nothing and grants nothing") {
+        for (Answer a : {Answer::No, Answer::CannotAsk}) {
+            Script s = f.script();
+            s.answers = {a};
+            auto r = f.install({"net", "other"}, f.options(), s);
+            REQUIRE_FALSE(r);
+            CHECK(r.error().kind == ErrorKind::Cancelled);
+            CHECK(s.asked.size() == 1);
+            CHECK(f.granted("net").find("api.example.org") == std::string::npos);
+            unchanged(f, 0, 1);
+        }
+    }
+    SECTION("a plan that needs no grant asks only Proceed?") {
+        Script s = f.script();
+        REQUIRE(f.install({"plain"}, f.options(), s));
+        REQUIRE(s.asked.size() == 1);
+        CHECK(s.asked[0].type == Question::Type::Proceed);
+    }
+    SECTION("--grant covering only some: refused before asking, naming the flags still needed") {
+        auto o = f.options();
+        o.grant = {"net"};
+        Script s = f.script();
+        auto r = f.install({"net", "other"}, o, s);
+        REQUIRE_FALSE(r);
+        CHECK(s.asked.empty());
+        CHECK(r.error().message.find("--grant other") != std::string::npos);
+        CHECK(r.error().message.find("--yes") != std::string::npos);
+        CHECK(r.error().message.find("--grant net") == std::string::npos);
+        unchanged(f, 0, 1);
+    }
 }
