@@ -114,6 +114,10 @@ documented --yes enable weather
 documented --yes rollback
 documented --yes remove weather
 documented gc
+head -c 100 /dev/zero >"$NXP_ROOT/cache/packages/stale.nxp.part"
+documented --dry-run clean
+documented clean
+documented install --download-only weather
 documented lint "$SRC/examples/plugins/weather"
 documented pack "$SRC/examples/plugins/weather" -o "$T/w.nxp"
 documented key generate -o "$T/k2"
