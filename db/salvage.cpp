@@ -178,6 +178,19 @@ Result<std::vector<SalvagedTable>> salvage(Database& fresh, const fs::path& dama
         return tl::unexpected(r.error());
     if (auto r = fresh.begin(); !r) return tl::unexpected(r.error());
     for (const auto& t : tables) out.push_back(copy_table(ro.db, fresh.handle(), t));
+    // A store record whose file list was lost would make nxp verify pass over its tree
+    // unchecked: it is dropped, for the caller to record again from the package.
+    const bool files_lost = std::any_of(out.begin(), out.end(), [](const SalvagedTable& t) {
+        return t.table == "files" && !t.error.empty();
+    });
+    if (files_lost)
+        if (auto r = sqlite::exec(fresh.handle(),
+                                  "DELETE FROM store_trees WHERE path NOT IN "
+                                  "(SELECT DISTINCT store_path FROM files)");
+            !r) {
+            fresh.rollback();
+            return tl::unexpected(r.error());
+        }
     if (auto r = fresh.commit(); !r) {
         fresh.rollback();
         return tl::unexpected(r.error());

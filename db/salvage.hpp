@@ -29,7 +29,9 @@ struct SalvagedTable {
 
 // Copies every row `damaged` still gives, table by table (the tables of `fresh`'s schema),
 // into `fresh`, in one transaction with foreign keys off. A table that cannot be read, or
-// stops part way, keeps what was read and says why. The damaged file is opened read-only.
+// stops part way, keeps what was read and says why. When file lists were lost, the store
+// records left without one are dropped (to be recorded again from their packages). The
+// damaged file is opened read-only.
 Result<std::vector<SalvagedTable>> salvage(Database& fresh, const std::filesystem::path& damaged);
 
 }  // namespace nxp::db

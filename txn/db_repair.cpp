@@ -225,8 +225,12 @@ Result<bool> reconcile(Root& root, std::int64_t id,
         auto pkgs = db.generation_packages(id);
         if (!pkgs) return tl::unexpected(pkgs.error());
         bool same = pkgs->size() == disk.size();
-        for (std::size_t i = 0; same && i < disk.size(); ++i)
+        for (std::size_t i = 0; same && i < disk.size(); ++i) {
             same = (*pkgs)[i].name == disk[i].name && (*pkgs)[i].store_path == disk[i].store_path;
+            auto tree =
+                same ? db.store_tree(disk[i].store_path) : Result<std::optional<db::StoreTree>>();
+            same = same && tree && *tree;  // a lost store record is recorded again below
+        }
         if (same) return false;
         auto c = db.generation_config(id);
         if (!c) return tl::unexpected(c.error());

@@ -100,3 +100,26 @@ out_has "passes SQLite's integrity check; it was kept"
 ls "$NXP_ROOT"/nxp.db.damaged-* >/dev/null 2>&1 && fail "a healthy database was moved aside"
 run_rc 1 nxp --root "$T/nothing" doctor --repair
 pass "a healthy database is kept"
+
+# Damage confined to a table exec does not read (the file lists of the store): exec of an
+# installed plugin still gets as far as its manifest (translator-mask is a mask: "not an MCP
+# server"), while what needs the damaged table says the database is damaged and what to do.
+rm -rf "$NXP_ROOT"; cp -a "$T/saved" "$NXP_ROOT"
+page=$(sqlite3 "$NXP_ROOT/nxp.db" "SELECT rootpage FROM sqlite_master WHERE name = 'files'")
+head -c 4096 /dev/urandom | dd of="$NXP_ROOT/nxp.db" bs=4096 seek=$((page - 1)) conv=notrunc status=none
+run_rc 1 nxp exec translator-mask
+err_has "not an MCP server"
+run_rc 1 nxp verify
+err_has "nxp doctor --repair"
+run_rc 1 nxp doctor
+out_has "error \[database\] nxp.db"
+run_rc 0 nxp --yes doctor --repair
+run_rc 0 nxp verify
+[ "$(sqlite3 "$NXP_ROOT/nxp.db" "SELECT count(*) FROM files")" -gt 0 ] || fail "the file lists were not recorded again"
+store=$(readlink -f "$NXP_ROOT/current/plugins/translator-mask")
+f=$(find "$store" -type f | head -1)
+chmod u+w "$f" 2>/dev/null || true; echo tampered >>"$f"
+run_rc 1 nxp verify
+run_rc 1 nxp exec translator-mask
+err_has "not an MCP server"
+pass "exec works while the damage is elsewhere; verify names the fix; the repair restores verify"
