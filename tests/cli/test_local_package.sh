@@ -98,3 +98,21 @@ mkdir -p "$T/dir.nxp"
 run_rc 1 nxp --yes install --allow-untrusted ./dir.nxp
 err_has "not a regular file"
 pass "a missing file or a directory is named"
+
+# A file with the name and version of a repository's package but other bytes: without the
+# flag refused; with it, what is installed is the file's own bytes, marked untrusted (never
+# silently the repository's package, never the file's bytes recorded as the repository's).
+mkdir -p "$T/impostor"
+cp -a "$T/src/base-1.0.0" "$T/impostor/base"
+echo "impostor" >"$T/impostor/base/files/README"
+nxp pack "$T/impostor/base" -o "$T/impostor/" >/dev/null
+rm -rf "$NXP_ROOT"
+make_root
+run_rc 4 nxp --yes install "$T/impostor/base-1.0.0.nxp"
+err_has "--allow-untrusted"
+assert_not_installed base
+run_rc 0 nxp --yes install --allow-untrusted "$T/impostor/base-1.0.0.nxp"
+[ "$(cat "$NXP_ROOT/current/plugins/base/README")" = impostor ] || fail "not the file's bytes"
+[ "$(nxp list --json | jq -r '.packages[] | select(.name=="base") | .repo')" = "@commandline" ] ||
+    fail "the file's bytes are recorded as the repository's package"
+pass "a file impersonating a repository's package installs only untrusted, as itself"
