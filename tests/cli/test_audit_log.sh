@@ -101,3 +101,16 @@ run_rc 0 nxp --json history --audit
 jq -e '.chain.ok == true and .entries[-1].action == "hold" and .entries[-1].uid != null' "$T/out" >/dev/null \
     || { cat "$T/out"; fail "after the migration"; }
 pass "the migration chains the rows written before it"
+
+# Repository changes: a key rotation accepted at refresh, and the removal.
+nxp key generate -o "$T/new" >/dev/null
+nxp repo rotate-key "$T/repo" --key "$T/key.key" --new-key "$T/new.key" >/dev/null
+nxp repo build "$T/repo" --key "$T/new.key" >/dev/null
+run_rc 0 nxp refresh
+run_rc 0 nxp --yes repo remove demo
+run_rc 0 nxp --json history --audit
+jq -e '.chain.ok == true
+       and ([.entries[] | select(.action == "repo-keys" and (.detail | startswith("demo: key set 0 -> 1")))] | length) == 1
+       and .entries[-1].action == "repo-remove" and .entries[-1].detail == "demo"' "$T/out" >/dev/null \
+    || { cat "$T/out"; fail "key rotation or repo remove not audited"; }
+pass "repository key rotations and removals are audited"
