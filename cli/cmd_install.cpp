@@ -55,7 +55,21 @@ Result<std::vector<txn::LocalPackage>> take_files(Context& c, txn::Root& root,
     if (!repos) return tl::unexpected(repos.error());
     auto local = txn::take_local_packages(root, files, *repos, f.allow_untrusted);
     if (!local) return tl::unexpected(local.error());
+    auto installed = txn::current_packages(root);
+    if (!installed) return tl::unexpected(installed.error());
     for (const auto& p : *local) {
+        // The same version installed with other bytes: the resolver would keep it and the
+        // file would be silently ignored.
+        for (const auto& i : *installed) {
+            if (i.name != p.entry.name || i.version != p.entry.version.str()) continue;
+            auto tree = root.db().store_tree(i.store_path);
+            if (!tree) return tl::unexpected(tree.error());
+            if (*tree && (*tree)->sha256 != p.entry.sha256)
+                return fail(ErrorKind::Usage, p.file,
+                            p.entry.name + " " + i.version + " is already installed from " +
+                                i.repo + " with other bytes (sha256 " + (*tree)->sha256 +
+                                ", this file " + p.entry.sha256 + "); remove it first");
+        }
         auto dep = formats::parse_dep(p.entry.name + " = " + p.entry.version.str());
         if (!dep) return tl::unexpected(in_context(dep.error(), p.file));
         req.jobs.push_back({resolver::JobKind::Install, *dep});

@@ -116,3 +116,14 @@ run_rc 0 nxp --yes install --allow-untrusted "$T/impostor/base-1.0.0.nxp"
 [ "$(nxp list --json | jq -r '.packages[] | select(.name=="base") | .repo')" = "@commandline" ] ||
     fail "the file's bytes are recorded as the repository's package"
 pass "a file impersonating a repository's package installs only untrusted, as itself"
+
+# The same version already installed from the repository: the file is not silently ignored.
+rm -rf "$NXP_ROOT"
+make_root
+run_rc 0 nxp --yes install base
+run_rc 2 nxp --yes install --allow-untrusted "$T/impostor/base-1.0.0.nxp"
+err_has "already installed from demo with other bytes"
+[ "$(cat "$NXP_ROOT/current/plugins/base/README")" = "base 1.0.0" ] || fail "the installed base changed"
+run_rc 0 nxp --yes install "$T/pkgs/base-1.0.0.nxp"
+out_has "Nothing to do"
+pass "a file of an installed version with other bytes is refused; the same bytes are nothing to do"
