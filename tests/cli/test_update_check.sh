@@ -29,7 +29,7 @@ out_has "1.1.0"
 out_has "upgrade"
 out_has "1 change(s) available"
 run_rc 10 nxp --json update --check
-jq -e '.updates_available == true and .plan == [{"action": "upgrade", "name": "alpha", "from": "1.0.0", "to": "1.1.0", "repo": "demo", "reason": "dependency", "size": .plan[0].size, "sha256": .plan[0].sha256}]' \
+jq -e '.updates_available == true and .plan == [{"action": "upgrade", "name": "alpha", "from": "1.0.0", "to": "1.1.0", "repo": "demo", "reason": "dependency", "size": .plan[0].size, "sha256": .plan[0].sha256, "download_size": .plan[0].size, "installed_size": .plan[0].installed_size, "removed_size": .plan[0].removed_size}] and .plan[0].installed_size > 0 and .plan[0].removed_size > 0' \
     "$T/out" >/dev/null || { cat "$T/out"; fail "--json with an update"; }
 json_documented "update --check"
 run_rc 10 nxp update --check alpha
