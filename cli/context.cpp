@@ -1,5 +1,6 @@
 #include "cli/context.hpp"
 
+#include <poll.h>
 #include <pwd.h>
 #include <signal.h>
 #include <unistd.h>
@@ -49,12 +50,26 @@ bool Context::interactive() const {
     return !g.json && ::isatty(STDIN_FILENO) && ::isatty(STDERR_FILENO);
 }
 
+namespace {
+
+// Waits until a line can be read from stdin; false when Ctrl-C came first (also when it came
+// just before the read began, which a blocking read would not notice).
+bool await_answer() {
+    while (!txn::interrupt_requested()) {
+        pollfd p{STDIN_FILENO, POLLIN, 0};
+        if (::poll(&p, 1, 100) != 0) return !txn::interrupt_requested();
+    }
+    return false;
+}
+
+}  // namespace
+
 bool Context::confirm(std::string_view question) {
     if (g.yes) return true;
     if (!interactive()) return false;
     std::cerr << question << " [y/N] " << std::flush;
     std::string answer;
-    if (!std::getline(std::cin, answer)) return false;
+    if (!await_answer() || !std::getline(std::cin, answer)) return false;
     return answer == "y" || answer == "Y" || answer == "yes";
 }
 
@@ -80,7 +95,7 @@ std::optional<std::size_t> Context::choose(std::string_view prompt,
     std::cerr << "Choose a solution [1-" << options.size()
               << "] (Enter: none, cancel): " << std::flush;
     std::string answer;
-    if (!std::getline(std::cin, answer)) return std::nullopt;
+    if (!await_answer() || !std::getline(std::cin, answer)) return std::nullopt;
     std::size_t n = 0;
     for (char ch : answer) {
         if (ch < '0' || ch > '9' || n > options.size()) return std::nullopt;

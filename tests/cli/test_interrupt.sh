@@ -77,7 +77,15 @@ assert_installed weather 1.2.0
 nxp doctor >"$T/doctor" 2>&1 || { cat "$T/doctor"; fail "after-switch: doctor finds a problem"; }
 pass "SIGINT after the switch: the change completed, exit 130"
 
-# 4. The root works afterwards: remove and install again.
+# 4. Ctrl-C typed at the question, on a terminal: nothing changes.
+rc=0
+python3 "$SRC/tests/cli/pty_interrupt.py" "$T/tty" -- "$NXP" remove weather || rc=$?
+[ "$rc" -eq 130 ] || { cat "$T/tty"; fail "Ctrl-C at the question: exit $rc, expected 130"; }
+grep -q "interrupted; nothing was changed" "$T/tty" || { cat "$T/tty"; fail "question: message"; }
+assert_installed weather 1.2.0
+pass "Ctrl-C at the question: nothing changed, exit 130"
+
+# 5. The root works afterwards: remove and install again.
 nxp --yes remove weather >/dev/null
 assert_not_installed weather
 nxp --yes --grant all install weather >/dev/null
