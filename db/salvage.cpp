@@ -135,8 +135,15 @@ Damage inspect(const fs::path& path) {
         rc = sqlite3_step(q);
         if (rc != SQLITE_ROW) break;
         const auto* text = sqlite3_column_text(q, 0);
-        const std::string line = text ? reinterpret_cast<const char*>(text) : "";
-        if (line != "ok" && d.details.size() < kMaxDetails) d.details.push_back(line);
+        const std::string row = text ? reinterpret_cast<const char*>(text) : "";
+        if (row == "ok") continue;
+        // One row may hold several lines ("*** in database main ***\nPage 6: …").
+        std::size_t start = 0;
+        while (start <= row.size() && d.details.size() < kMaxDetails) {
+            const std::size_t end = std::min(row.find('\n', start), row.size());
+            if (end > start) d.details.push_back(row.substr(start, end - start));
+            start = end + 1;
+        }
     }
     if (rc != SQLITE_DONE) {
         d.damaged = true;

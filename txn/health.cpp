@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "db/salvage.hpp"
 #include "formats/constraint.hpp"
 #include "nextchat/catalog.hpp"
 #include "nextchat/mcp_config.hpp"
@@ -99,10 +100,15 @@ namespace {
 
 void check_database(Root& root, std::vector<DoctorFinding>& out) {
     auto integrity = root.db().integrity_check();
-    if (!integrity)
-        out.push_back({"database", Severity::Error, "nxp.db", integrity.error().str(),
+    if (!integrity) {
+        // The check itself stopped on the damage: quick_check on a connection of its own
+        // often still lists where.
+        std::string problem = integrity.error().str();
+        for (const auto& line : db::inspect(root.dir() / "nxp.db").details)
+            problem += "\n      " + line;
+        out.push_back({"database", Severity::Error, "nxp.db", problem,
                        "nxp doctor --repair, or restore the whole root from a backup"});
-    else if (*integrity != "ok")
+    } else if (*integrity != "ok")
         out.push_back({"database", Severity::Error, "nxp.db",
                        "SQLite integrity check failed: " + *integrity,
                        "nxp doctor --repair, or restore the whole root from a backup"});
