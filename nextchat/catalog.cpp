@@ -8,6 +8,7 @@
 #include <map>
 #include <system_error>
 
+#include "formats/catalog_shape.hpp"
 #include "nextchat/json_file.hpp"
 
 namespace nxp::nextchat {
@@ -28,36 +29,23 @@ bool is_lang(const std::string& key) {
     return std::find(kLangs.begin(), kLangs.end(), key) != kLangs.end();
 }
 
-Result<void> check_mask(const Json& m, const std::string& where) {
-    if (!m.is_object()) return fail(ErrorKind::Invalid, where, "a mask must be an object");
-    if (!m.contains("name") || !m["name"].is_string() || m["name"].get<std::string>().empty())
-        return fail(ErrorKind::Invalid, where + ".name", "must be a non-empty string");
-    if (!m.contains("context") || !m["context"].is_array())
-        return fail(ErrorKind::Invalid, where + ".context", "must be an array of messages");
-    for (std::size_t i = 0; i < m["context"].size(); ++i) {
-        const Json& msg = m["context"][i];
-        std::string at = where + ".context[" + std::to_string(i) + "]";
-        if (!msg.is_object() || !msg.contains("role") || !msg["role"].is_string() ||
-            !msg.contains("content") || !msg["content"].is_string())
-            return fail(ErrorKind::Invalid, at, "must be an object with string role and content");
-    }
-    for (const char* key : {"modelConfig"})
-        if (m.contains(key) && !m[key].is_object())
-            return fail(ErrorKind::Invalid, where + "." + key, "must be an object");
-    for (const char* key : {"avatar", "lang"})
-        if (m.contains(key) && !m[key].is_string())
-            return fail(ErrorKind::Invalid, where + "." + key, "must be a string");
-    if (m.contains(kMaskMarker))
-        return fail(ErrorKind::Invalid, where + "." + kMaskMarker, "is reserved for nxp");
+// The first error of formats' full check (nxp lint reports all of them).
+Result<void> first_problem(const std::vector<formats::ShapeFinding>& found) {
+    if (const auto* e = formats::first_error(found))
+        return fail(ErrorKind::Invalid, e->where, e->message);
     return {};
 }
 
+Result<void> check_mask(const Json& m, const std::string& where) {
+    std::vector<formats::ShapeFinding> found;
+    formats::check_mask_shape(m, where, found);
+    return first_problem(found);
+}
+
 Result<void> check_prompt(const Json& p, const std::string& where) {
-    if (!p.is_array() || p.size() != 2 || !p[0].is_string() || !p[1].is_string() ||
-        p[0].get<std::string>().empty() || p[1].get<std::string>().empty())
-        return fail(ErrorKind::Invalid, where,
-                    "a prompt must be [\"title\", \"content\"] (two non-empty strings)");
-    return {};
+    std::vector<formats::ShapeFinding> found;
+    formats::check_prompt_shape(p, where, found);
+    return first_problem(found);
 }
 
 std::string mask_lang(const Json& m) {

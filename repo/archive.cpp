@@ -10,6 +10,8 @@
 #include <fstream>
 #include <random>
 
+#include "formats/catalog_shape.hpp"
+#include "formats/json_util.hpp"
 #include "os/beneath.hpp"
 #include "repo/archive_util.hpp"
 
@@ -275,8 +277,73 @@ bool regular_beneath(const Result<os::Fd>& dir, const std::string& rel) {
     return fd && ::fstat(fd->get(), &st) == 0 && S_ISREG(st.st_mode);
 }
 
-// The checks of `lint` on a manifest text and a plugin tree (which may not exist).
-std::vector<LintFinding> lint_tree(const std::string& manifest_text, const fs::path& files) {
+// One of a mask or prompts plugin's files, read beneath `files` and parsed: nullopt (with a
+// finding when it cannot be read or parsed) or the JSON.
+std::optional<nlohmann::ordered_json> read_catalog_file(const Result<os::Fd>& files,
+                                                        const std::string& rel, bool& present,
+                                                        std::vector<LintFinding>& out) {
+    present = false;
+    const std::string shown = "files/" + rel;
+    if (!files) return std::nullopt;
+    auto text = os::read_beneath(files->get(), rel, 16ULL << 20, shown);
+    if (!text) {
+        present = true;
+        out.push_back({true, shown, text.error().message});
+        return std::nullopt;
+    }
+    if (!*text) return std::nullopt;
+    present = true;
+    auto json = formats::parse_ordered_json(**text, shown);
+    if (!json) {
+        out.push_back({true, shown, json.error().message});
+        return std::nullopt;
+    }
+    return std::move(*json);
+}
+
+// What NextChat reads from a mask (files/masks.json in NextChat's shape, else files/mask.json:
+// one mask or an array of them) or prompts plugin (files/prompts.json): every finding, each
+// at its JSON path, the same checks an install makes (nextchat/catalog.cpp) and more.
+void lint_catalog(formats::Kind kind, const Result<os::Fd>& files, std::vector<LintFinding>& out) {
+    std::vector<formats::ShapeFinding> found;
+    bool present = false;
+    if (kind == formats::Kind::Prompts) {
+        auto p = read_catalog_file(files, "prompts.json", present, out);
+        if (!present)
+            out.push_back({true, "files/prompts.json", "missing: a prompts plugin needs one"});
+        if (p)
+            formats::check_lists_shape(*p, "files/prompts.json", formats::CatalogKind::Prompts,
+                                       found);
+    } else {
+        auto many = read_catalog_file(files, "masks.json", present, out);
+        if (present) {
+            if (many)
+                formats::check_lists_shape(*many, "files/masks.json", formats::CatalogKind::Masks,
+                                           found);
+        } else {
+            auto one = read_catalog_file(files, "mask.json", present, out);
+            if (!present)
+                out.push_back({true, "files/mask.json",
+                               "missing: a mask plugin needs a mask.json or masks.json"});
+            if (one && one->is_array()) {
+                if (one->empty())
+                    found.push_back({false, "files/mask.json", "an empty array: no masks"});
+                for (std::size_t i = 0; i < one->size(); ++i)
+                    formats::check_mask_shape((*one)[i],
+                                              "files/mask.json[" + std::to_string(i) + "]", found);
+            } else if (one) {
+                formats::check_mask_shape(*one, "files/mask.json", found);
+            }
+        }
+    }
+    for (auto& f : found) out.push_back({f.error, std::move(f.where), std::move(f.message)});
+}
+
+// The checks of `lint` on a manifest text and a plugin tree (which may not exist). `content`
+// adds the checks of masks' and prompt packs' files, which `nxp lint` makes and pack does not
+// (an install refuses what NextChat could not read; a publisher may package it).
+std::vector<LintFinding> lint_tree(const std::string& manifest_text, const fs::path& files,
+                                   bool content = false) {
     std::vector<LintFinding> out;
     auto m = formats::parse_manifest(manifest_text);
     if (!m) {
@@ -302,6 +369,8 @@ std::vector<LintFinding> lint_tree(const std::string& manifest_text, const fs::p
                            "\"" + *path + "\" is not a file in the plugin tree (files/)"});
         }
     }
+    if (content && (m->kind == formats::Kind::Mask || m->kind == formats::Kind::Prompts))
+        lint_catalog(m->kind, files_fd, out);
     if (m->mcp) {
         for (const auto& arg : m->mcp->args) {
             const std::string prefix = "${plugin_dir}/";
@@ -416,7 +485,7 @@ Result<std::vector<LintFinding>> lint(const fs::path& dir_or_archive) {
         auto manifest = read_small_file(dir_or_archive / "plugin.json", detail::kMaxManifestBytes);
         if (!manifest) return tl::unexpected(manifest.error());
         const fs::path files = dir_or_archive / "files";
-        auto findings = lint_tree(*manifest, files);
+        auto findings = lint_tree(*manifest, files, true);
         if (fs::is_directory(fs::symlink_status(files, ec))) {
             std::vector<std::pair<std::string, std::string>> problems;
             auto tree = walk_tree(files, problems);
@@ -433,7 +502,7 @@ Result<std::vector<LintFinding>> lint(const fs::path& dir_or_archive) {
     if (!ex) {
         return std::vector<LintFinding>{{true, ex.error().context, ex.error().message}};
     }
-    auto findings = lint_tree(ex->manifest_text, tmp);
+    auto findings = lint_tree(ex->manifest_text, tmp, true);
     fs::remove_all(tmp, ec);
     return findings;
 }
