@@ -31,6 +31,26 @@ void Context::message(txn::Level level, std::string_view text) {
     std::cerr << line << '\n';
 }
 
+namespace {
+// When nxp started, for the trace's timestamps (static initialisation runs before main).
+const auto kStarted = std::chrono::steady_clock::now();
+}  // namespace
+
+void Context::phase(std::string_view name, std::string_view text,
+                    std::chrono::steady_clock::duration took) {
+    if (g.verbose < 1) return;
+    if (progress_) progress_->clear();
+    std::cerr << trace_line(std::chrono::steady_clock::now() - kStarted, name, text, took) << '\n';
+}
+
+void Context::detail(std::string_view name, std::string_view text) {
+    if (g.verbose < 2) return;
+    if (progress_) progress_->clear();
+    std::cerr << trace_line(std::chrono::steady_clock::now() - kStarted, name, text,
+                            std::chrono::steady_clock::duration(-1))
+              << '\n';
+}
+
 void Context::after_commit_error(const Error& e) {
     after_commit_errors_.push_back(e);
     if (progress_) progress_->clear();

@@ -63,6 +63,11 @@ class Context final : public txn::Events {
     // The plan (txn::PlanPreview) or apply diff (deploy::DiffPreview) on stderr, unless --json.
     void preview(const Preview& what) override;
     void progress(std::string_view what, std::uint64_t done, std::uint64_t total) override;
+    // -v: "[  0.012s] NAME: TEXT (4 ms)" on stderr; -vv adds detail lines.
+    void phase(std::string_view name, std::string_view text,
+               std::chrono::steady_clock::duration took) override;
+    void detail(std::string_view name, std::string_view text) override;
+    int tracing() const override { return g.verbose; }
     // Printed at once as an error; main then exits kExitNextchatNotUpdated, and the
     // command's JSON document carries them as "after_commit_errors".
     void after_commit_error(const Error& e) override;

@@ -133,4 +133,29 @@ void ProgressRenderer::json_line(std::string_view what, std::uint64_t done, std:
     write_all(json_fd_, j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
 }
 
+std::string format_duration(std::chrono::steady_clock::duration d) {
+    const double ms = std::chrono::duration<double, std::milli>(d).count();
+    char buf[48];
+    if (ms < 10)
+        std::snprintf(buf, sizeof buf, "%.1f ms", ms < 0 ? 0.0 : ms);
+    else if (ms < 1000)
+        std::snprintf(buf, sizeof buf, "%.0f ms", ms);
+    else if (ms < 60000)
+        std::snprintf(buf, sizeof buf, "%.2f s", ms / 1000);
+    else
+        std::snprintf(buf, sizeof buf, "%d min %d s", static_cast<int>(ms / 60000),
+                      static_cast<int>(ms / 1000) % 60);
+    return buf;
+}
+
+std::string trace_line(std::chrono::steady_clock::duration since_start, std::string_view name,
+                       std::string_view text, std::chrono::steady_clock::duration took) {
+    char stamp[32];
+    std::snprintf(stamp, sizeof stamp, "[%7.3fs] ",
+                  std::chrono::duration<double>(since_start).count());
+    std::string line = stamp + std::string(name) + ": " + std::string(text);
+    if (took.count() >= 0) line += " (" + format_duration(took) + ")";
+    return line;
+}
+
 }  // namespace nxp::cli

@@ -42,6 +42,13 @@ class ProgressRenderer {
     int drawn_ = 0;  // lines on screen now
 };
 
+// nxp -v's trace lines: "[  0.012s] resolve: 3 jobs → 5 steps (4 ms)", the time since nxp
+// started first; `took` < 0 for a detail line (-vv), which has no duration.
+std::string trace_line(std::chrono::steady_clock::duration since_start, std::string_view name,
+                       std::string_view text, std::chrono::steady_clock::duration took);
+// "0.4 ms", "12 ms", "1.25 s", "2 min 5 s".
+std::string format_duration(std::chrono::steady_clock::duration d);
+
 // "12.5 MiB/s" style helpers, shared with the tests.
 std::string format_eta(double seconds);
 std::string bar(double fraction, int width);

@@ -1,6 +1,7 @@
 #pragma once
 // Libraries never print: they report through this interface, which cli/ implements for a
 // terminal or for --json (the libalpm eventcb/questioncb/progresscb idea).
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -60,6 +61,15 @@ class Events {
     }
     virtual void progress(std::string_view /*what*/, std::uint64_t /*done*/,
                           std::uint64_t /*total*/) {}
+    // nxp -v: a phase of a change finished ("resolve", "download", "verify", "stage", "hook",
+    // "health", "switch", "nextchat"): what it did and how long it took. Secrets masked.
+    virtual void phase(std::string_view /*name*/, std::string_view /*text*/,
+                       std::chrono::steady_clock::duration /*took*/) {}
+    // nxp -vv: detail within a phase (the resolver's decisions, a sandbox's command line),
+    // secrets masked. Callers may skip building the text when tracing() < 2.
+    virtual void detail(std::string_view /*name*/, std::string_view /*text*/) {}
+    // How much is traced: 0 nothing, 1 phases, 2 phases and detail.
+    virtual int tracing() const { return 0; }
     // The change took effect (committed, the generation switched), but what had to follow it
     // failed — NextChat's files could not be written. Not a warning: the frontend reports it
     // as an error and exits non-zero, while the change itself stays (it is consistent).

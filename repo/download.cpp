@@ -353,6 +353,7 @@ class Downloader {
                                        "cannot rename the downloaded file: " + why});
             }
             if (options_.on_progress) options_.on_progress(j.index, total, j.item->size);
+            if (options_.on_done) options_.on_done(j.index, j.url);
             return finish(j, std::nullopt);
         }
         remove_at(j.item->dir_fd, j.part());

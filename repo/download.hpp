@@ -54,6 +54,8 @@ struct DownloadOptions {
     // (item index, bytes of that item so far, its size); called often, render sparingly.
     std::function<void(std::size_t, std::uint64_t, std::uint64_t)> on_progress;
     std::function<void(std::string_view)> on_warning;  // a failover or a retry
+    // (item index, the URL it came from): a file verified and in place (nxp -v names the mirror).
+    std::function<void(std::size_t, std::string_view)> on_done;
     // Asked between polls (at least every 100 ms): true stops every transfer at once; the
     // files not finished fail with ErrorKind::Cancelled (their .part stays, to be resumed).
     std::function<bool()> stop;

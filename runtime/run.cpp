@@ -116,6 +116,32 @@ std::string tail_of(const std::string& captured, const std::vector<std::string>&
 
 }  // namespace
 
+void trace_sandbox(const sandbox::Profile& profile, const std::vector<std::string>& secrets,
+                   const std::string& what, Events& events) {
+    if (events.tracing() < 2) return;
+    auto argv = sandbox::bwrap_argv(profile);
+    if (!argv) {
+        events.detail("sandbox", what + ": no command line (" +
+                                     formats::redact_secrets(argv.error().str(), secrets) + ")");
+        return;
+    }
+    std::string line;
+    for (const auto& a : *argv) {
+        const bool plain = !a.empty() && a.find_first_not_of(
+                                             "abcdefghijklmnopqrstuvwxyz"
+                                             "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                             "0123456789-_./=:,+@%") == std::string::npos;
+        std::string quoted = a;
+        if (!plain) {
+            quoted = "'";
+            for (char c : a) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+            quoted += "'";
+        }
+        line += (line.empty() ? "" : " ") + quoted;
+    }
+    events.detail("sandbox", what + ": " + formats::redact_secrets(line, secrets));
+}
+
 Result<void> run_hook(const Plugin& p, const std::string& hook_name, const std::string& rel,
                       const RunPolicy& policy, Events& events) {
     if (rel.empty()) return {};
@@ -141,7 +167,18 @@ Result<void> run_hook(const Plugin& p, const std::string& hook_name, const std::
                            : std::vector<std::string>{"/bin/sh", script.string()};
     events.message(nxp::Level::Info, "Running " + hook_name + " hook of " + p.name + "...");
     const std::string what = p.name + ": " + hook_name + " hook (" + rel + ")";
+    trace_sandbox(prof, p.config.secrets, what, events);
+    const auto started = std::chrono::steady_clock::now();
     auto r = sandbox::run(prof);
+    if (r) {
+        std::size_t lines =
+            static_cast<std::size_t>(std::count(r->output.begin(), r->output.end(), '\n'));
+        if (!r->output.empty() && r->output.back() != '\n') ++lines;
+        events.phase(
+            "hook",
+            what + ": " + r->describe() + ", " + std::to_string(lines) + " line(s) of output",
+            std::chrono::steady_clock::now() - started);
+    }
     if (!r) return tl::unexpected(in_context(r.error(), what));
     if (!r->sandboxed)
         events.message(nxp::Level::Warning, what + " ran without a sandbox (--allow-unsandboxed)");

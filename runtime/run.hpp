@@ -24,6 +24,11 @@ struct RunPolicy {
 Result<void> run_hook(const Plugin& p, const std::string& hook_name, const std::string& rel,
                       const RunPolicy& policy, Events& events);
 
+// nxp -vv: the sandbox's command line for `profile` (bubblewrap's arguments, then the
+// plugin's) as a detail of `what`, each of `secrets` shown as ••••. Nothing below -vv.
+void trace_sandbox(const sandbox::Profile& profile, const std::vector<std::string>& secrets,
+                   const std::string& what, Events& events);
+
 // A mask or prompt pack NextChat could not read, found before the switch.
 Result<void> check_catalog(const Plugin& p);
 

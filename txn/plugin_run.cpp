@@ -110,9 +110,15 @@ Result<void> check_mcp(Root& root, const runtime::Plugin& p, const db::GenPackag
     prof.argv = runtime::mcp_argv(p);
     prof.timeout_s = p.manifest.check.timeout;
     events.message(Level::Info, "Checking MCP server " + p.name + "...");
+    if (!p.manifest.mcp->remote)
+        runtime::trace_sandbox(prof, p.config.secrets, p.name + ": MCP health check", events);
+    PhaseTimer timer(events, "health");
     // A remote server (mcp.remote) is checked over its own transport, not in a sandbox.
     auto tools = p.manifest.mcp->remote ? runtime::remote_health_check(p, p.manifest.check.timeout)
                                         : runtime::mcp_health_check(prof, p.config.secrets);
+    timer.done(p.name + ": " +
+               (tools ? std::to_string(tools->size()) + " tool(s)"
+                      : "no answer (" + tools.error().str() + ")"));
     if (!tools && !must_pass) {
         events.message(Level::Warning,
                        p.name + ": the MCP server did not answer the handshake (" +

@@ -9,6 +9,7 @@
 #include <optional>
 #include <thread>
 
+#include "formats/redact.hpp"
 #include "repo/archive.hpp"
 #include "repo/download.hpp"
 #include "repo/fetch.hpp"
@@ -76,8 +77,13 @@ Result<std::vector<fs::path>> fetch_packages(Root& root, const std::vector<Wante
         const auto& entry = *w.entry;
         const fs::path dest = cache_name(entry);
         paths.push_back(root.package_cache_path(entry.sha256));
+        PhaseTimer cache_timer(events, "download");
         auto cached = take_cached(dir->get(), dest, entry);
-        if (cached) continue;
+        if (cached) {
+            cache_timer.done(entry.name + " " + entry.version.str() +
+                             ": in the package cache, sha256 verified");
+            continue;
+        }
         if (cached.error().kind != ErrorKind::NotFound)
             events.message(Level::Debug,
                            "cached package refused, fetching it again: " + cached.error().str());
@@ -114,6 +120,13 @@ Result<std::vector<fs::path>> fetch_packages(Root& root, const std::vector<Wante
     options.stop = [] { return interrupt_requested(); };
     repo::MirrorHealth health;
     for (const auto& i : items) events.message(Level::Debug, "fetching " + i.path);
+    PhaseTimer download_timer(events, "download");
+    options.on_done = [&](std::size_t i, std::string_view url) {
+        events.phase("download",
+                     items[i].label + " from " + formats::redact_url_credentials(url) + " (" +
+                         std::to_string(items[i].size) + " bytes, sha256 verified)",
+                     download_timer.elapsed());
+    };
     auto results = repo::download_all(items, options, health);
     for (std::size_t i = 0; i < results.size(); ++i) {
         if (!results[i]) return tl::unexpected(as_transfer_error(results[i].error()));
@@ -146,7 +159,8 @@ namespace {
 Result<db::StoreTree> extract_tree(const Root& root, const formats::IndexEntry& entry,
                                    const std::string& repo, const fs::path& archive,
                                    const repo::ExtractLimits& limits,
-                                   std::vector<db::FileRow>& files) {
+                                   std::vector<db::FileRow>& files,
+                                   std::chrono::steady_clock::duration& verify_took) {
     std::string rel = store_path_for(entry);
     fs::path final_dir = root.dir() / rel;
     std::error_code ec;
@@ -155,7 +169,9 @@ Result<db::StoreTree> extract_tree(const Root& root, const formats::IndexEntry& 
     fs::remove_all(tmp, ec);
     // Extracted from the descriptor whose bytes were just hashed (a file no one else can
     // change): what is checked is what is installed, whatever happens to the name.
+    const auto verify_start = std::chrono::steady_clock::now();
     auto fd = open_verified(AT_FDCWD, archive, entry);
+    verify_took = std::chrono::steady_clock::now() - verify_start;
     if (!fd) return tl::unexpected(fd.error());
     auto by_fd = fd_path(fd->get());
     if (!by_fd) return tl::unexpected(by_fd.error());
@@ -203,7 +219,8 @@ std::map<std::string, Source> sources_of(const std::vector<RepoIndex>& repos) {
 
 Result<std::vector<std::string>> stage_trees(Root& root, const std::vector<StageItem>& items,
                                              const repo::ExtractLimits& limits, unsigned threads,
-                                             const std::function<void()>& after_each) {
+                                             const std::function<void()>& after_each,
+                                             Events* events) {
     // Which trees exist already (recorded and on disk): read from the database up front,
     // since the extraction below runs on several threads and the database is not theirs.
     std::vector<std::string> rels(items.size());
@@ -222,6 +239,8 @@ Result<std::vector<std::string>> stage_trees(Root& root, const std::vector<Stage
     // many packages, one thread per core nearly halves it (1,000 plugins, measured).
     std::vector<std::optional<Result<db::StoreTree>>> trees(items.size());
     std::vector<std::vector<db::FileRow>> files(items.size());
+    std::vector<std::chrono::steady_clock::duration> verify_took(items.size()),
+        stage_took(items.size());
     std::atomic<std::size_t> next{0};
     std::atomic<bool> failed{false};
     auto work = [&] {
@@ -229,8 +248,10 @@ Result<std::vector<std::string>> stage_trees(Root& root, const std::vector<Stage
             std::size_t k = next.fetch_add(1);
             if (k >= todo.size() || failed.load()) return;
             std::size_t i = todo[k];
+            const auto started = std::chrono::steady_clock::now();
             trees[i] = extract_tree(root, *items[i].entry, items[i].repo, items[i].archive, limits,
-                                    files[i]);
+                                    files[i], verify_took[i]);
+            stage_took[i] = std::chrono::steady_clock::now() - started - verify_took[i];
             if (!*trees[i]) failed = true;
         }
     };
@@ -246,6 +267,17 @@ Result<std::vector<std::string>> stage_trees(Root& root, const std::vector<Stage
         if (!trees[i])
             return fail(ErrorKind::Io, rels[i], "not extracted (an earlier package failed)");
         if (!*trees[i]) return tl::unexpected(trees[i]->error());
+    }
+    for (std::size_t i = 0; events && i < items.size(); ++i) {
+        const std::string label = items[i].entry->name + " " + items[i].entry->version.str();
+        if (!needed[i]) {
+            events->phase("stage", label + ": " + rels[i] + " already in the store", {});
+            continue;
+        }
+        events->phase("verify", label + ": sha256 matches the signed index", verify_took[i]);
+        events->phase("stage",
+                      label + " -> " + rels[i] + " (" + std::to_string(files[i].size()) + " files)",
+                      stage_took[i]);
     }
     for (std::size_t i = 0; i < items.size(); ++i) {
         if (needed[i] && !recorded[i]) {  // recorded but missing on disk: the record stands

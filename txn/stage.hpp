@@ -75,7 +75,8 @@ struct StageItem {
 };
 Result<std::vector<std::string>> stage_trees(Root& root, const std::vector<StageItem>& items,
                                              const repo::ExtractLimits& limits, unsigned threads,
-                                             const std::function<void()>& after_each);
+                                             const std::function<void()>& after_each,
+                                             Events* events = nullptr);  // -v: verify, stage
 
 // Where the packages of a plan come from. Every step names its repository, which must be
 // one of `repos` (its URL and mirrors); `packages_dir`, a directory of archives already

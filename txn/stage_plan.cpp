@@ -124,8 +124,9 @@ Result<void> stage_packages(Root& root, const resolver::Plan& plan, const Packag
     std::vector<StageItem> items;
     for (std::size_t i = 0; i < steps.size(); ++i)
         items.push_back({&*steps[i]->entry, steps[i]->repo, (*archives)[i]});
-    auto rels = stage_trees(root, items, *limits, std::max(1u, std::thread::hardware_concurrency()),
-                            [] { crash_point("after-extract"); });
+    auto rels = stage_trees(
+        root, items, *limits, std::max(1u, std::thread::hardware_concurrency()),
+        [] { crash_point("after-extract"); }, &events);
     if (!rels) return tl::unexpected(rels.error());
     for (std::size_t i = 0; i < steps.size(); ++i) next[steps[i]->name].store_path = (*rels)[i];
     return {};

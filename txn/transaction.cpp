@@ -112,6 +112,43 @@ Result<resolver::Outcome> resolve_choosing(const Root& root, resolver::Universe&
     return outcome;
 }
 
+// -v: the resolve phase in one line; -vv: the request's jobs, each step of the plan with why
+// it is there (asked for, or a dependency) and the upgrades held back.
+void trace_resolution(const resolver::Request& request, const resolver::Outcome& outcome,
+                      const TxnReport& report, PhaseTimer& timer, Events& events) {
+    const auto* plan = std::get_if<resolver::Plan>(&outcome);
+    timer.done(std::to_string(request.jobs.size()) + " job(s) → " +
+               (plan ? std::to_string(plan->steps.size()) + " step(s)" : "no solution"));
+    if (events.tracing() < 2) return;
+    for (const auto& job : request.jobs) {
+        static constexpr const char* kJobNames[] = {"install", "remove", "update", "update all",
+                                                    "autoremove"};
+        const auto k = static_cast<std::size_t>(job.kind);
+        const bool named =
+            job.kind != resolver::JobKind::UpdateAll && job.kind != resolver::JobKind::Autoremove;
+        events.detail("resolve", std::string("job: ") + kJobNames[k] +
+                                     (named ? " " + job.spec.str() : std::string()));
+    }
+    for (const auto& h : report.held_back)
+        events.detail("resolve", "decision: hold back " + h.name + " at " + h.from.str() + " (" +
+                                     h.to.str() + " asks for permissions not granted)");
+    if (!plan) return;
+    for (const auto& step : plan->steps) {
+        std::string text = std::string(resolver::step_kind_name(step.kind)) + " " + step.name;
+        if (step.from) text += " " + step.from->str();
+        if (step.from && step.to) text += " ->";
+        if (step.to) text += " " + step.to->str();
+        if (!step.repo.empty()) text += " from " + step.repo;
+        if (step.kind != resolver::StepKind::Remove)
+            text += step.explicit_ ? " (asked for)" : " (needed by another package)";
+        else if (!step.replaced_by.empty())
+            text += " (replaced by " + step.replaced_by + ")";
+        events.detail("resolve", "decision: " + text);
+    }
+    for (const auto& name : plan->marked_explicit)
+        events.detail("resolve", "decision: " + name + " stays, now asked for by name");
+}
+
 // The plan is shown with the permissions it grants and what it changes in tool definitions;
 // changed definitions are accepted (confirm_tool_changes), then --yes or the one answer to
 // the plan and its grants decides (confirm_plan).
@@ -187,8 +224,11 @@ Result<void> commit_intent(Root& root, TxnReport& report, const Intent& intent,
 Result<TxnReport> run_request(Root& root, const resolver::Request& request, const TxnOptions& opts,
                               Events& events) {
     std::int64_t now = now_or_clock(opts.now);
+    PhaseTimer indexes_timer(events, "indexes");
     auto repos = load_indexes(root, now, load_options_for(request, opts.offline), events);
     if (!repos) return tl::unexpected(repos.error());
+    indexes_timer.done(std::to_string(repos->size()) + " repositor" +
+                       (repos->size() == 1 ? "y" : "ies") + " loaded and verified");
     // NextChat upgraded since: the `nextchat` virtual package says what it is now.
     auto nextchat = redetect_nextchat_version(root, events, !opts.dry_run);
     if (!nextchat) return tl::unexpected(nextchat.error());
@@ -199,8 +239,10 @@ Result<TxnReport> run_request(Root& root, const resolver::Request& request, cons
     narrow_universe(root, *universe, request, events);
     TxnReport report;
     GrantDecider grants(opts, events);
+    PhaseTimer resolve_timer(events, "resolve");
     auto outcome = resolve_choosing(root, *universe, request, opts, grants, report, events);
     if (!outcome) return tl::unexpected(outcome.error());
+    trace_resolution(request, *outcome, report, resolve_timer, events);
     if (auto* u = std::get_if<resolver::Unsolvable>(&*outcome)) {
         report.unsolvable = std::move(*u);
         return report;
@@ -238,11 +280,13 @@ Result<TxnReport> run_request(Root& root, const resolver::Request& request, cons
     // whole plan instead of one per package. A crash loses only the records, and an
     // unrecorded tree is rebuilt by the next transaction that needs it.
     if (auto r = root.db().begin(); !r) return tl::unexpected(r.error());
+    PhaseTimer stage_timer(events, "stage");
     if (auto r = stage_plan(root, report.plan, *repos, opts, next, report.download_bytes, events);
         !r) {
         root.db().rollback();
         return tl::unexpected(interrupted_or(r.error()));
     }
+    stage_timer.done("the plan's packages are in the store");
     if (auto r = root.db().commit(); !r) return tl::unexpected(r.error());
     if (auto r = check_interrupt(); !r) return tl::unexpected(r.error());
     for (auto& [name, p] : next) intent.packages.push_back(p);
@@ -379,6 +423,8 @@ Result<void> commit_intent(Root& root, TxnReport& report, const Intent& intent,
     crash_point("before-switch");
     // The last moment to stop: after the switch the change is made and is completed.
     if (auto r = check_interrupt(); !r) return abandon(r.error());
+    std::optional<PhaseTimer> switch_timer;
+    if (steps.events) switch_timer.emplace(*steps.events, "switch");
     if (auto r = switch_symlink(root.current_link(),
                                 "generations/" + std::to_string(report.to_generation));
         !r)
@@ -386,8 +432,14 @@ Result<void> commit_intent(Root& root, TxnReport& report, const Intent& intent,
     crash_point("after-switch");
     if (auto r = record(root, report, intent, opts, row, id, steps.journal_first); !r) return r;
     crash_point("after-commit");
-    if (steps.events)
+    if (switch_timer)
+        switch_timer->done("current -> generations/" + std::to_string(report.to_generation) +
+                           ", recorded");
+    if (steps.events) {
+        PhaseTimer nextchat_timer(*steps.events, "nextchat");
         integrate_nextchat(root, opts.nxp_exe, *steps.events, opts.resume_in_nextchat);
+        nextchat_timer.done("NextChat sync done");
+    }
     return {};
 }
 
