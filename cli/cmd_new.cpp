@@ -3,8 +3,10 @@
 #include <cctype>
 
 #include "cli/context.hpp"
+#include "formats/constraint.hpp"
 #include "repo/scaffold.hpp"
 #include "txn/fsutil.hpp"
+#include "txn/nextchat_version.hpp"
 
 namespace nxp::cli {
 namespace fs = std::filesystem;
@@ -22,6 +24,69 @@ std::string name_from_dir(const fs::path& dir) {
     std::string n = fs::absolute(dir).lexically_normal().filename().string();
     if (n.empty()) n = fs::absolute(dir).lexically_normal().parent_path().filename().string();
     std::transform(n.begin(), n.end(), n.begin(), [](unsigned char c) { return std::tolower(c); });
+    return n;
+}
+
+// Where plugin.json's `nextchat >= V` came from and how it meets the root's NextChat: the
+// requirement is nxp new's default, and a root without a recorded version (nxp init without a
+// NextChat and without --nextchat-version) would refuse to install it until one is set.
+struct NextchatNote {
+    nlohmann::json doc;
+    std::string text;
+};
+
+NextchatNote explain_nextchat(Context& c, const std::string& kind) {
+    const auto def = repo::default_nextchat_requirement(kind);
+    const std::string req = "nextchat >= " + def.minimum;
+    const fs::path root = c.root_dir();
+    const std::string init_cmd = "nxp init --nextchat-version V";
+    NextchatNote n;
+    n.doc = {
+        {"requirement", req},          {"default", true},
+        {"reason", def.reason},        {"root", root.string()},
+        {"recorded_version", nullptr}, {"set_with", {init_cmd, txn::nextchat_version_command("")}}};
+    n.text = "plugin.json requires \"" + req + "\": nxp new's default, not a detected version (" +
+             def.reason + "); change \"requires\" to match the NextChat you target.\n";
+    std::error_code ec;
+    std::optional<txn::NextchatVersion> recorded;
+    if (fs::exists(root / "nxp.db", ec)) {
+        if (auto r = txn::Root::open(root, {txn::Access::Read, true}, c)) {
+            if (auto v = txn::recorded_nextchat_version(r->db())) recorded = *v;
+        }
+    }
+    if (!recorded) {
+        n.doc["root_exists"] = false;
+        n.text += "No nxp root at " + root.string() + " records a NextChat version; '" + init_cmd +
+                  "' (or '" + txn::nextchat_version_command("") +
+                  "') sets the host's version that plugins requiring nextchat are checked against.";
+        return n;
+    }
+    n.doc["root_exists"] = true;
+    n.doc["set_with"] = {init_cmd, txn::nextchat_version_command(recorded->dir)};
+    if (recorded->version.empty()) {
+        n.text += "Root " + root.string() +
+                  " records no NextChat version (nxp init ran without --nextchat and without "
+                  "--nextchat-version): it cannot install this plugin until one is set with '" +
+                  txn::nextchat_version_command(recorded->dir) + "' (or '" + init_cmd +
+                  "' for a new root).";
+        return n;
+    }
+    n.doc["recorded_version"] = recorded->version;
+    n.doc["version_source"] = recorded->source;
+    bool meets = true;
+    auto want = formats::parse_constraint(">= " + def.minimum);
+    auto have = formats::parse_version(recorded->version);
+    if (want && have) meets = want->matches(*have);
+    n.doc["satisfied"] = meets;
+    const std::string from =
+        recorded->source == txn::kExplicitVersion
+            ? "given with --nextchat-version"
+            : (recorded->source.empty() ? "source not recorded" : "from " + recorded->source);
+    n.text += "Root " + root.string() + " records NextChat " + recorded->version + " (" + from +
+              (meets ? "), which meets it." : "), which does not meet it: lower the requirement") +
+              (meets ? ""
+                     : ", or set the host's version with '" +
+                           txn::nextchat_version_command(recorded->dir) + "'.");
     return n;
 }
 
@@ -51,12 +116,14 @@ Result<int> make_new(Context& c, const NewArgs& a) {
             return tl::unexpected(r.error());
         written.push_back(f.path);
     }
+    const NextchatNote note = explain_nextchat(c, a.kind);
     if (c.g.json) {
         c.emit({{"command", "new"},
                 {"dir", dir.string()},
                 {"name", name},
                 {"kind", a.kind},
-                {"files", written}});
+                {"files", written},
+                {"nextchat", note.doc}});
         return 0;
     }
     std::string text = "Created " + a.kind + " plugin " + name + " in " + dir.string() + ":\n";
@@ -64,7 +131,7 @@ Result<int> make_new(Context& c, const NewArgs& a) {
     text += "Next: edit plugin.json (summary, license, publisher";
     text += a.kind == "mcp-server" ? ", permissions)" : ")";
     text += " and files/, then\n  nxp lint " + dir.string() + "\n  nxp pack " + dir.string() +
-            " -o packages/";
+            " -o packages/\n" + note.text;
     c.out(text);
     return 0;
 }

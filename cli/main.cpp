@@ -123,6 +123,7 @@ int main(int argc, char** argv) {
     nxp::cli::add_nextchat(app, ctx);
     nxp::cli::add_serve(app, ctx);
     nxp::cli::add_new(app, ctx);
+    nxp::cli::add_test(app, ctx);
     nxp::cli::add_import(app, ctx);
     nxp::cli::add_apply(app, ctx);
     nxp::cli::add_lock(app, ctx);

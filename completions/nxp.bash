@@ -31,14 +31,14 @@ _nxp() {
     fi
     local commands="init repo refresh search info list install remove update rollback history
         key pack lint verify repair hold unhold mark autoremove why gc clean audit config enable disable
-        permissions tools exec nextchat serve doctor files owns new import apply lock bundle"
+        permissions tools exec nextchat serve doctor files owns new test import apply lock bundle"
     local globals="-h --help --version --root -y --yes --dry-run --json -q --quiet -v --verbose
         --offline --no-wait --no-progress --progress-fd --color --grant --policy --allow-unsandboxed"
     # Options that take a value (global and per command), so their value is not a word.
     local valued=" --root --progress-fd --color --grant --policy --nextchat --nextchat-version
         --key --mirror --priority --password-file --id --expires-days --revoke --advisory -o --output --to --keep
         --unset --from-file --restart-cmd --path-map --kind --name --bin --lockfile --bundle
-        --new-key --threshold --max-age --set --since --disable --allow-uid --max-sessions "
+        --new-key --threshold --max-age --set --since --disable --allow-uid --max-sessions --with "
 
     # The command (and its subcommand) are the first words that are not options.
     local cmd="" sub="" i w
@@ -61,7 +61,7 @@ _nxp() {
 
     case $prev in
         --root | --nextchat) COMPREPLY=($(compgen -d -- "$cur")); return ;;
-        --policy | --key | --new-key | --password-file | --from-file | -o | --output | --lockfile | --bundle)
+        --policy | --key | --new-key | --password-file | --from-file | -o | --output | --lockfile | --bundle | --with)
             COMPREPLY=($(compgen -f -- "$cur")); return ;;
         --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
         --kind) COMPREPLY=($(compgen -W "mcp-server mask prompts" -- "$cur")); return ;;
@@ -124,6 +124,7 @@ _nxp() {
             [[ $sub == set ]] && opts="--restart-cmd --path-map --nextchat-version --launcher --no-launcher" && what=dirs ;;
         serve) opts="--allow-uid --max-sessions" ;;
         new) opts="--kind --name"; what=dirs ;;
+        test) opts="--with --nextchat-version --keep"; what=files ;;
         import)
             subs="npm"
             [[ $sub == npm ]] && opts="-o --output --name --bin --no-check" ;;

@@ -127,6 +127,7 @@ complete -c nxp -n '__nxp_at' -a apply -d 'Make the root match a desired-state f
 complete -c nxp -n '__nxp_at' -a lock -d 'Write a lockfile of the exact installed set'
 complete -c nxp -n '__nxp_at' -a bundle -d 'Write the installed set as a signed offline bundle'
 complete -c nxp -n '__nxp_at' -a new -d 'Create a plugin directory that passes lint and pack'
+complete -c nxp -n '__nxp_at' -a test -d 'Install a plugin into a throwaway root and show its tools'
 complete -c nxp -n '__nxp_at' -a import -d 'Turn a published package into a plugin directory'
 
 # Subcommands.
@@ -213,6 +214,10 @@ complete -c nxp -n '__nxp_in serve' -l max-sessions -x -d 'Sessions at once (def
 complete -c nxp -n '__nxp_in new' -a '(__fish_complete_directories)'
 complete -c nxp -n '__nxp_in new' -l kind -x -a 'mcp-server mask prompts' -d 'Kind of plugin'
 complete -c nxp -n '__nxp_in new' -l name -x -d 'Plugin name (default: the directory name)'
+complete -c nxp -n '__nxp_in test' -F
+complete -c nxp -n '__nxp_in test' -l with -r -F -d 'Another plugin directory or .nxp for the repository'
+complete -c nxp -n '__nxp_in test' -l nextchat-version -x -d 'NextChat version of the throwaway root'
+complete -c nxp -n '__nxp_in test' -l keep -d 'Keep the temporary directory'
 complete -c nxp -n '__nxp_in import npm' -s o -l output -x -a '(__fish_complete_directories)' -d 'Plugin directory to write'
 complete -c nxp -n '__nxp_in import npm' -l name -x -d 'Plugin name'
 complete -c nxp -n '__nxp_in import npm' -l bin -x -d 'Which program of the package is the server'

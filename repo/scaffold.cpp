@@ -67,7 +67,8 @@ json base_manifest(const std::string& name, const std::string& kind, const std::
 
 std::vector<ScaffoldFile> mcp_server(const std::string& name) {
     json m = base_manifest(name, "mcp-server", "An MCP server with a hello tool");
-    m["requires"] = {"nextchat >= 2.15", "node-runtime >= 18"};
+    m["requires"] = {"nextchat >= " + default_nextchat_requirement("mcp-server").minimum,
+                     "node-runtime >= 18"};
     m["mcp"] = {{"command", "node"}, {"args", {"${plugin_dir}/server.js"}}};
     m["config"] = json::object();
     m["permissions"] = json::object();
@@ -78,7 +79,7 @@ std::vector<ScaffoldFile> mcp_server(const std::string& name) {
 
 std::vector<ScaffoldFile> mask(const std::string& name) {
     json m = base_manifest(name, "mask", "A NextChat mask");
-    m["requires"] = {"nextchat >= 2.10"};
+    m["requires"] = {"nextchat >= " + default_nextchat_requirement("mask").minimum};
     json mask = {
         {"avatar", "1f916"},
         {"name", name},
@@ -93,7 +94,7 @@ std::vector<ScaffoldFile> mask(const std::string& name) {
 
 std::vector<ScaffoldFile> prompts(const std::string& name) {
     json m = base_manifest(name, "prompts", "A NextChat prompt pack");
-    m["requires"] = {"nextchat >= 2.10"};
+    m["requires"] = {"nextchat >= " + default_nextchat_requirement("prompts").minimum};
     // json::array: a braced list of string pairs would otherwise become an object.
     json p = {
         {"en",
@@ -104,6 +105,12 @@ std::vector<ScaffoldFile> prompts(const std::string& name) {
 }
 
 }  // namespace
+
+NextchatDefault default_nextchat_requirement(const std::string& kind) {
+    if (kind == "mcp-server") return {"2.15", "NextChat runs MCP servers from 2.15 on"};
+    return {"2.10", "a floor for NextChat's public/" +
+                        std::string(kind == "prompts" ? "prompts" : "masks") + ".json"};
+}
 
 Result<std::vector<ScaffoldFile>> scaffold(const std::string& name, const std::string& kind) {
     std::vector<ScaffoldFile> files;

@@ -19,4 +19,12 @@ struct ScaffoldFile {
 // kind nxp cannot scaffold.
 Result<std::vector<ScaffoldFile>> scaffold(const std::string& name, const std::string& kind);
 
+// The `nextchat` requirement `scaffold` writes for a kind, and why: a default of nxp new's
+// (plugin.json has no room for comments), not the version of any NextChat it looked at.
+struct NextchatDefault {
+    std::string minimum;  // "2.15": plugin.json requires "nextchat >= 2.15"
+    std::string reason;   // "MCP servers need NextChat 2.15 or later"
+};
+NextchatDefault default_nextchat_requirement(const std::string& kind);
+
 }  // namespace nxp::repo

@@ -123,4 +123,7 @@ documented pack "$SRC/examples/plugins/weather" -o "$T/w.nxp"
 documented key generate -o "$T/k2"
 documented repo build "$T/r2" "$T/w.nxp" --key "$T/k2.key" --id r2
 documented info no-such-plugin
+documented new "$T/newdoc" --kind mask
+documented test "$SRC/examples/plugins/translator-mask"
+documented test "$SRC/examples/authoring/hello-mcp"
 pass "man pages for every command and option, installed; nxp-json(7) covers every field"

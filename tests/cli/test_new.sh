@@ -35,6 +35,29 @@ run_rc 2 nxp new x --kind openapi-plugin
 run_rc 2 nxp new x
 mkdir empty && run_rc 0 nxp new empty --kind mask --name e
 
+# The default `nextchat >= V` explains itself (issue 18 item 17): nxp new's default, and which
+# command sets the host's version, depending on what the root records.
+run_rc 0 nxp new "$T/expl1" --kind mcp-server
+out_has 'plugin.json requires "nextchat >= 2.15": nxp new'"'"'s default, not a detected version'
+out_has "No nxp root at $NXP_ROOT records a NextChat version; 'nxp init --nextchat-version V'"
+out_has "nxp nextchat set DIR --nextchat-version V"
+nxp --root "$T/r-none" init >/dev/null  # no NextChat, no --nextchat-version
+run_rc 0 nxp --root "$T/r-none" new "$T/expl2" --kind mask
+out_has 'requires "nextchat >= 2.10"'
+out_has "Root $T/r-none records no NextChat version (nxp init ran without --nextchat and without --nextchat-version)"
+out_has "nxp nextchat set DIR --nextchat-version V"
+run_rc 0 nxp --root "$T/r-none" --json new "$T/expl3" --kind mcp-server
+jq -e '.nextchat.requirement == "nextchat >= 2.15" and .nextchat.default and .nextchat.root_exists
+       and .nextchat.recorded_version == null and (.nextchat.set_with | index("nxp init --nextchat-version V"))
+       and (.nextchat.reason | contains("MCP"))' "$T/out" >/dev/null || { cat "$T/out"; fail "new --json nextchat"; }
+nxp --root "$T/r-old" init --nextchat-version 2.12.0 >/dev/null
+run_rc 0 nxp --root "$T/r-old" new "$T/expl4" --kind mcp-server
+out_has "records NextChat 2.12.0 (given with --nextchat-version), which does not meet it"
+nxp --root "$T/r-new" init --nextchat-version 2.16.0 >/dev/null
+run_rc 0 nxp --root "$T/r-new" --json new "$T/expl5" --kind prompts
+jq -e '.nextchat.recorded_version == "2.16.0" and .nextchat.satisfied and .nextchat.version_source == "explicit"' \
+    "$T/out" >/dev/null || { cat "$T/out"; fail "new --json with a recorded version"; }
+
 # Published and installed: the MCP server starts in the sandbox and lists its tool.
 # node-runtime is the host's node; the node20 example plugin offers it too while it exists.
 if [ -d "$SRC/examples/plugins/node20" ]; then nxp pack "$SRC/examples/plugins/node20" -o pkgs/ >/dev/null; fi

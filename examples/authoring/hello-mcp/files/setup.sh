@@ -1,0 +1,3 @@
+#!/bin/sh
+# The post-install hook: runs in the plugin's sandbox once it is installed.
+echo "hello-mcp is set up"
