@@ -11,8 +11,8 @@
 #include "formats/search.hpp"
 #include "runtime/plugin.hpp"
 #include "txn/installed.hpp"
-#include "txn/plugins.hpp"
 #include "txn/local_package.hpp"
+#include "txn/plugins.hpp"
 #include "txn/repos.hpp"
 #include "txn/tools.hpp"
 
@@ -248,8 +248,8 @@ Result<int> info(Context& c, const std::string& name) {
             {"config", config_json(need->config)},
             {"permissions", formats::permissions_to_json(need->permissions)},
             {"installed", inst.empty() ? nlohmann::json(nullptr) : nlohmann::json(inst)},
-            {"installed_repo", inst.empty() ? nlohmann::json(nullptr)
-                                            : nlohmann::json(installed_repo(*cat, name))},
+            {"installed_repo",
+             inst.empty() ? nlohmann::json(nullptr) : nlohmann::json(installed_repo(*cat, name))},
             {"untrusted", txn::is_untrusted_repo(installed_repo(*cat, name))}};
         if (policy) {
             auto size = formats::prompt_size(policy->pins, policy->hidden);
