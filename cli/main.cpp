@@ -51,7 +51,12 @@ void one_value_each(CLI::App& app) {
     for (auto* o : app.get_options([](CLI::Option* opt) { return opt->nonpositional(); })) {
         if (o->get_items_expected_max() <= 1 || (permissions && o->get_name() == "--grant"))
             continue;
-        o->allow_extra_args(false);
+        if (o->get_expected_min() == 0) {
+            // "--enable [TOOL]": a value is optional (CLI11 would make the option take none).
+            o->expected(0, 1)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+        } else {
+            o->allow_extra_args(false);
+        }
         if (comma_lists.count(o->get_name())) o->delimiter(',');
     }
     for (auto* sub : app.get_subcommands([](const CLI::App*) { return true; }))

@@ -47,7 +47,7 @@ std::optional<Error> unknown_command(const CLI::App& app, int argc, const char* 
         if (arg.size() > 1 && arg[0] == '-') {
             // An option that takes a value and has none after '=': its value is the next word.
             if (arg.find('=') != std::string::npos) continue;
-            const CLI::Option* opt = cur->get_option_no_throw(arg);
+            const CLI::Option* opt = cur != nullptr ? cur->get_option_no_throw(arg) : nullptr;
             if (opt == nullptr) opt = app.get_option_no_throw(arg);  // a global one
             if (opt != nullptr && opt->get_items_expected_min() > 0) ++i;
             continue;

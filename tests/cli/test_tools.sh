@@ -140,7 +140,7 @@ err_has "not an MCP server"
 pass "unknown tools refused with did-you-mean; other plugins refused; nothing changes"
 
 # --- JSON of a change; nothing to do; --enable ----------------------------------------------
-doc=$(nxp --json tools toolbox --disable write_note delete_note)
+doc=$(nxp --json tools toolbox --disable write_note,delete_note)
 jq -e '.command == "tools" and .applied == true and .disabled == ["delete_note", "write_note"]
        and .enabled == [] and .hidden == ["delete_note", "write_note"] and .prompt.tools == 1
        and .generation == '"$(gen)" <<<"$doc" >/dev/null || fail "tools --disable --json: $doc"
