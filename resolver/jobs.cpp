@@ -241,6 +241,24 @@ bool add_favor_jobs(PoolModel& m, ::Solver* solver, JobSet& jobs) {
     return added;
 }
 
+bool add_erased_deps_jobs(PoolModel& m, ::Solver* solver, JobSet& jobs) {
+    // Each installed plugin the solution erases outright (not one an upgrade or a replacement
+    // takes the place of) gets an erase job with SOLVER_CLEANDEPS, as `nxp remove` asks:
+    // libsolv then takes along the dependencies only it needed.
+    solv::TransactionPtr trans(solver_create_transaction(solver));
+    const Id how = SOLVER_ERASE | SOLVER_SOLVABLE | SOLVER_CLEANDEPS;
+    bool added = false;
+    for (Id p : m.installed_ids()) {
+        if (solver_get_decisionlevel(solver, p) >= 0 || jobs.find(how, p) ||
+            transaction_type(trans.get(), p, 0) != SOLVER_TRANSACTION_ERASE)
+            continue;
+        const Installed* i = m.installed(p);
+        jobs.add(how, p, {JobRole::Chosen, i->meta.name, i->meta.name});
+        added = true;
+    }
+    return added;
+}
+
 void add_autoremove_jobs(PoolModel& m, ::Solver* solver, JobSet& jobs) {
     solv::IdQueue unneeded;
     solver_get_unneeded(solver, unneeded.get(), 0);  // 0: all of them, not only the tops

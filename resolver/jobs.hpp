@@ -62,6 +62,11 @@ bool add_favor_jobs(PoolModel& model, ::Solver* solver, JobSet& jobs);
 // Adds erase jobs for the dependencies the solved state no longer needs.
 void add_autoremove_jobs(PoolModel& model, ::Solver* solver, JobSet& jobs);
 
+// The installed plugins the solved state erases (--allow-erasing, a chosen removal) get erase
+// jobs that take along the dependencies only they needed, as a removal does; other unneeded
+// dependencies stay. True when a job was added (the caller solves again).
+bool add_erased_deps_jobs(PoolModel& model, ::Solver* solver, JobSet& jobs);
+
 // The solved transaction as steps, in libsolv's order.
 Plan make_plan(const PoolModel& model, ::Solver* solver, const JobSet& jobs);
 

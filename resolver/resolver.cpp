@@ -95,6 +95,11 @@ Result<Outcome> resolve(const Universe& universe, const Request& request) {
         if (!solve(*model, request, jobs, solver, chosen))
             return Outcome{explain(*model, solver.get(), jobs)};
     }
+    if ((request.allow_erasing || !request.choices.empty()) && !request.keep_deps &&
+        add_erased_deps_jobs(*model, solver.get(), jobs)) {
+        if (!solve(*model, request, jobs, solver, chosen))
+            return Outcome{explain(*model, solver.get(), jobs)};
+    }
     if (jobs.autoremove) {
         // What the solved state no longer needs, then solve again with those erased.
         add_autoremove_jobs(*model, solver.get(), jobs);

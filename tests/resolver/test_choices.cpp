@@ -171,3 +171,26 @@ TEST_CASE("update --allow-erasing: a named update takes the newest version", "[r
     CHECK(std::find(steps.begin(), steps.end(), "upgrade h 1.0.0 -> 2.0.0") == steps.end());
     CHECK(std::find(steps.begin(), steps.end(), "remove h 1.0.0") == steps.end());
 }
+
+TEST_CASE("what --allow-erasing removes takes its own dependencies along", "[resolver]") {
+    World w;
+    w.inst("uxdice 1.0.0", {.req = {"dicelib ^1"}})
+        .dep_inst("dicelib 1.0.0")
+        .dep_inst("orphan 1.0.0");
+    w.inst("keeper 1.0.0", {.req = {"shared"}}).dep_inst("shared 1.0.0");
+    w.avail("uxroll 1.0.0", {.con = {"uxdice"}});
+    Request erase = install({"uxroll"});
+    erase.allow_erasing = true;
+    // dicelib only served uxdice; orphan was unneeded before and stays; shared is still needed.
+    CHECK(sorted(lines(w.u, erase)) ==
+          V{"install uxroll 1.0.0", "remove dicelib 1.0.0", "remove uxdice 1.0.0"});
+    Request keep = erase;
+    keep.keep_deps = true;
+    CHECK(sorted(lines(w.u, keep)) == V{"install uxroll 1.0.0", "remove uxdice 1.0.0"});
+    // A chosen removal does the same.
+    auto u = unsolvable(w.u, install({"uxroll"}));
+    Request chosen = install({"uxroll"});
+    chosen.choices = {{{u.problems.at(0).id, solution_with(u.problems.at(0), "remove", "uxdice")}}};
+    CHECK(sorted(lines(w.u, chosen)) ==
+          V{"install uxroll 1.0.0", "remove dicelib 1.0.0", "remove uxdice 1.0.0"});
+}
