@@ -4,6 +4,7 @@
 #include "cli/context.hpp"
 #include "runtime/mcp_relay.hpp"
 #include "runtime/mcp_remote.hpp"
+#include "txn/db_repair.hpp"
 #include "txn/permissions.hpp"
 #include "txn/tools.hpp"
 
@@ -31,8 +32,23 @@ Result<int> run_remote(Context& c, const runtime::Plugin& p, runtime::McpGate& g
     return runtime::run_remote_bridge(*ep, gate, io);
 }
 
-Result<int> run(Context& c, const std::string& name) {
+// The root as exec reads it. A damaged database (one that does not open, or whose current
+// generation cannot be read): the plugin still starts from what it holds, if that is enough
+// (its generation, store record, configuration and grants), with a warning.
+Result<txn::Root> exec_root(Context& c, const std::string& name) {
     auto root = c.open_root(txn::Access::Read);
+    if (root && txn::current_snapshot(*root)) return root;
+    const db::Damage damage = txn::diagnose_database(c.root_dir());
+    if (!damage.damaged) return root;
+    auto salvaged = txn::Root::open_salvaged(c.root_dir());
+    if (!salvaged) return root;
+    c.message(txn::Level::Warning, "nxp.db is damaged (" + damage.problem + "); starting " + name +
+                                       " from what it still holds. Run 'nxp doctor --repair'.");
+    return salvaged;
+}
+
+Result<int> run(Context& c, const std::string& name) {
+    auto root = exec_root(c, name);
     if (!root) return tl::unexpected(root.error());
     auto snap = txn::current_snapshot(*root);
     if (!snap) return tl::unexpected(snap.error());

@@ -3,6 +3,7 @@
 
 #include <sqlite3.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 
@@ -118,6 +119,8 @@ Damage inspect(const fs::path& path) {
         d.problem = "is not a regular file";
         return d;
     }
+    // Another user's database (0600) is not damaged: the caller's own error says what to do.
+    if (::access(path.c_str(), R_OK) != 0) return d;
     if (st.st_size == 0) {
         d.damaged = true;
         d.problem = "the install database is empty (0 bytes)";

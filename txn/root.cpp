@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "db/salvage.hpp"
 #include "runtime/secrets.hpp"
 #include "txn/fsutil.hpp"
 #include "txn/journal.hpp"
@@ -238,6 +239,18 @@ Result<Root> Root::open(const fs::path& dir, const OpenOptions& opts, Events& ev
             return tl::unexpected(r.error());
         if (auto r = recover_interrupted(root, events); !r) return tl::unexpected(r.error());
     }
+    return root;
+}
+
+Result<Root> Root::open_salvaged(const fs::path& dir) {
+    auto mem = db::Database::open_memory();
+    if (!mem) return tl::unexpected(mem.error());
+    auto tables = db::salvage(*mem, dir / "nxp.db");
+    if (!tables) return tl::unexpected(tables.error());
+    Root root(fs::absolute(dir), std::move(*mem), -1);
+    auto current = root.current_on_disk();
+    if (!current) return tl::unexpected(current.error());
+    if (auto r = root.db().set_current_generation(*current); !r) return tl::unexpected(r.error());
     return root;
 }
 

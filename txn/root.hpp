@@ -29,6 +29,12 @@ class Root {
     static Result<Root> open(const std::filesystem::path& dir, const OpenOptions& opts,
                              Events& events);
 
+    // For `nxp exec` when nxp.db cannot be opened (issue 18 item 11): a read-only view made
+    // of every row the damaged database still gives (db::salvage into an in-memory copy),
+    // pointed at the generation `current` links to. Nothing is written to ROOT and no lock
+    // is taken; an error when the current generation's row could not be read.
+    static Result<Root> open_salvaged(const std::filesystem::path& dir);
+
     Root(Root&&) noexcept;
     Root& operator=(Root&&) noexcept;
     ~Root();

@@ -124,3 +124,23 @@ run_rc 1 nxp verify
 run_rc 1 nxp exec translator-mask
 err_has "not an MCP server"
 pass "exec works while the damage is elsewhere; verify names the fix; the repair restores verify"
+
+# Damage that stops the database from opening at all (its bookkeeping table): nxp exec still
+# starts an installed plugin from the rows that read, with a warning naming the repair.
+rm -rf "$NXP_ROOT"; cp -a "$T/saved" "$NXP_ROOT"
+page=$(sqlite3 "$NXP_ROOT/nxp.db" "SELECT rootpage FROM sqlite_master WHERE name = 'meta'")
+head -c 4096 /dev/urandom | dd of="$NXP_ROOT/nxp.db" bs=4096 seek=$((page - 1)) conv=notrunc status=none
+run_rc 1 nxp list
+err_has "nxp doctor --repair"
+before=$(cd "$NXP_ROOT" && find . -printf '%p %s\n' | sort)
+run_rc 1 nxp exec translator-mask
+err_has "nxp.db is damaged"
+err_has "Run 'nxp doctor --repair'"
+err_has "not an MCP server"
+run_rc 1 nxp exec no-such-plugin
+err_has "not installed"
+[ "$(cd "$NXP_ROOT" && find . -printf '%p %s\n' | sort)" = "$before" ] || fail "exec wrote to a damaged root"
+run_rc 0 nxp --yes doctor --repair
+run_rc 0 nxp list
+out_has "translator-mask"
+pass "exec starts from what a database that cannot be opened still holds; nothing written"
