@@ -51,7 +51,7 @@ run_rc 0 nxp --json history
 jq -e '.transactions[-1].kind == "mark"' "$T/out" >/dev/null || { cat "$T/out"; fail "history: no mark"; }
 id=$(jq -r '.transactions[-1].id' "$T/out")
 run_rc 0 nxp --json history info "$id"
-jq -e '.steps == [{"action": "mark-dependency", "name": "solo", "from": "1.0.0", "to": "1.0.0", "repo": "demo"}]' \
+jq -e '.steps == [{"action": "mark-dependency", "name": "solo", "from": "1.0.0", "to": "1.0.0", "repo": "demo", "untrusted": false}]' \
     "$T/out" >/dev/null || { cat "$T/out"; fail "history lacks the mark-dependency step"; }
 pass "mark --dependency: a generation, in history; solo is now an orphan"
 

@@ -112,7 +112,7 @@ out_has "^Prompt      2 tools, $((full - del)) bytes (1 hidden"
 nxp --json info toolbox | jq -e ".prompt == {\"tools\": 2, \"bytes\": $((full - del)), \"hidden\": [\"delete_note\"], \"pinned\": true}" >/dev/null ||
     fail "info --json: the prompt size does not leave out the hidden tool"
 id=$(nxp --json history | jq '.transactions | max_by(.id) | .id')
-nxp --json history info "$id" | jq -e '.steps == [{"action": "tools", "name": "toolbox", "from": "1.0.0", "to": "1.0.0", "repo": "demo"}]
+nxp --json history info "$id" | jq -e '.steps == [{"action": "tools", "name": "toolbox", "from": "1.0.0", "to": "1.0.0", "repo": "demo", "untrusted": false}]
     and (.command_line | test("tools.*--disable delete_note"))' >/dev/null ||
     fail "history does not record the change: $(nxp --json history info "$id")"
 run_rc 0 nxp --yes rollback
