@@ -3,6 +3,7 @@
 
 #include "deploy/apply.hpp"
 #include "repo/fetch.hpp"
+#include "txn/local_package.hpp"
 #include "txn/plugins.hpp"
 
 namespace nxp::deploy {
@@ -20,6 +21,11 @@ Result<formats::Lockfile> make_lockfile(txn::Root& root, Events& events) {
         if (!*tree)
             return fail(ErrorKind::Invalid, p.store_path,
                         p.name + " has no store record; run 'nxp doctor'");
+        if (txn::is_untrusted_repo(p.repo))
+            return fail(ErrorKind::Invalid, p.name + " " + p.version,
+                        "was installed from an untrusted package file (--allow-untrusted); a "
+                        "lockfile pins only what a signed repository offers: publish it in one "
+                        "and install it from there, or remove it");
         auto repo = std::find_if(repos->begin(), repos->end(),
                                  [&](const auto& r) { return r.row.name == p.repo; });
         if (repo == repos->end())

@@ -58,6 +58,10 @@ jq -e '.packages[] | select(.name=="foreign") | .untrusted == true and .repo == 
     fail "list --json: foreign is not untrusted: $(cat "$T/out")"
 run_rc 0 nxp info foreign
 out_has "UNTRUSTED"
+# A lockfile pins only what a signed repository offers: the refusal says why.
+run_rc 1 nxp lock -o "$T/nxp.lock"
+err_has "foreign 2.0.0: was installed from an untrusted package file"
+[ -e "$T/nxp.lock" ] && fail "nxp lock wrote a lockfile with an untrusted plugin"
 run_rc 0 nxp info signed
 grep -q UNTRUSTED "$T/out" && fail "info marks the signed plugin untrusted"
 run_rc 0 nxp info --json foreign
