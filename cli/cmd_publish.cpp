@@ -92,19 +92,10 @@ Result<int> pack(Context& c, const std::string& dir, const std::string& out_arg)
 Result<int> lint(Context& c, const std::string& target) {
     auto findings = repo::lint(target);
     if (!findings) return tl::unexpected(findings.error());
-    int errors = 0;
-    nlohmann::json arr = nlohmann::json::array();
-    for (const auto& f : *findings) {
-        errors += f.error ? 1 : 0;
-        arr.push_back({{"severity", f.error ? "error" : "warning"},
-                       {"where", f.where},
-                       {"message", f.message}});
-        if (!c.g.json)
-            std::cerr << (f.error ? c.paint("error", "31") : c.paint("warning", "33")) << ": "
-                      << f.where << ": " << f.message << '\n';
-    }
+    const LintReport report = report_lint(c, *findings);
+    const int errors = report.errors;
     if (c.g.json)
-        c.emit({{"command", "lint"}, {"ok", errors == 0}, {"findings", arr}});
+        c.emit({{"command", "lint"}, {"ok", errors == 0}, {"findings", report.json}});
     else if (findings->empty())
         c.out(target + ": no problems found.");
     return errors == 0 ? 0 : 1;

@@ -187,17 +187,9 @@ int run_steps(Context& c, const TestArgs& a, const fs::path& tmp, json& doc) {
     // 1. lint: every finding, errors stop here.
     auto findings = repo::lint(target);
     if (!findings) return finish(steps.failed("lint", findings.error()));
-    int errors = 0, warnings = 0;
-    json found = json::array();
-    for (const auto& f : *findings) {
-        (f.error ? errors : warnings) += 1;
-        found.push_back({{"severity", f.error ? "error" : "warning"},
-                         {"where", f.where},
-                         {"message", f.message}});
-        if (!c.g.json)
-            std::cerr << (f.error ? c.paint("error", "31") : c.paint("warning", "33")) << ": "
-                      << f.where << ": " << f.message << '\n';
-    }
+    const LintReport linted = report_lint(c, *findings);
+    const int errors = linted.errors, warnings = linted.warnings;
+    const json& found = linted.json;
     if (errors > 0)
         return finish(steps.failed(
             "lint", Error{ErrorKind::Invalid, a.target,

@@ -112,6 +112,20 @@ std::string render_plan(const Context& ctx, const resolver::Plan& plan) {
     return text;
 }
 
+LintReport report_lint(const Context& ctx, const std::vector<repo::LintFinding>& findings) {
+    LintReport r;
+    for (const auto& f : findings) {
+        (f.error ? r.errors : r.warnings) += 1;
+        r.json.push_back({{"severity", f.error ? "error" : "warning"},
+                          {"where", f.where},
+                          {"message", f.message}});
+        if (!ctx.g.json)
+            std::cerr << (f.error ? ctx.paint("error", "31") : ctx.paint("warning", "33")) << ": "
+                      << f.where << ": " << f.message << '\n';
+    }
+    return r;
+}
+
 json plan_json(const resolver::Plan& plan) {
     json steps = json::array();
     for (const auto& s : plan.steps) {

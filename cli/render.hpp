@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "formats/error.hpp"
+#include "repo/archive.hpp"
 #include "resolver/resolver.hpp"
 #include "txn/root.hpp"
 #include "txn/transaction.hpp"
@@ -31,6 +32,15 @@ PlanSizes plan_sizes(const resolver::Plan& plan);
 // The plan as a table with each package's download and installed size (removals: the space
 // freed), then the totals (pacman's Total Download/Installed/Removed Size).
 std::string render_plan(const Context& ctx, const resolver::Plan& plan);
+// nxp lint's and nxp test's findings: each printed on stderr as "error: WHERE: MESSAGE" (not
+// with --json) and as {"severity", "where", "message"} in `json`, counted.
+struct LintReport {
+    nlohmann::json json = nlohmann::json::array();
+    int errors = 0;
+    int warnings = 0;
+};
+LintReport report_lint(const Context& ctx, const std::vector<repo::LintFinding>& findings);
+
 nlohmann::json plan_json(const resolver::Plan& plan);  // sizes in bytes
 nlohmann::json plan_sizes_json(const resolver::Plan& plan);
 nlohmann::json unsolvable_json(const resolver::Unsolvable& u);
