@@ -1,0 +1,145 @@
+#!/usr/bin/env python3
+"""One MCP conversation over stdio for the catalogue build: initialize, tools/list, then one
+tools/call, within TIMEOUT seconds in all. Prints one JSON object:
+  {"stage": "ok"|"start"|"initialize"|"tools/list"|"call"|"timeout",
+   "tools": [names], "call": {"tool", "is_error", "text"}, "error": message,
+   "stderr": last lines of the server's stderr}
+A pass is stage "ok": the call returned a result that is not an error (isError false).
+
+usage: mcp_call.py TIMEOUT TOOL ARGS_JSON -- ARGV..."""
+import json
+import os
+import select
+import subprocess
+import sys
+import time
+
+
+class Failed(Exception):
+    def __init__(self, stage, message):
+        super().__init__(message)
+        self.stage = stage
+
+
+class Conversation:
+    def __init__(self, argv, deadline):
+        self.deadline = deadline
+        self.err = open(os.devnull, "wb")
+        self.errpath = None
+        import tempfile
+        self.errfile = tempfile.TemporaryFile()
+        self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=self.errfile, bufsize=0, start_new_session=True)
+        self.buf = b""
+
+    def send(self, msg):
+        try:
+            self.proc.stdin.write((json.dumps(msg) + "\n").encode())
+        except BrokenPipeError:
+            pass
+
+    def line(self, stage):
+        while True:
+            nl = self.buf.find(b"\n")
+            if nl >= 0:
+                out, self.buf = self.buf[:nl], self.buf[nl + 1:]
+                return out
+            left = self.deadline - time.monotonic()
+            if left <= 0:
+                raise Failed("timeout", "no answer to %s within the time limit" % stage)
+            r, _, _ = select.select([self.proc.stdout], [], [], left)
+            if not r:
+                continue
+            chunk = os.read(self.proc.stdout.fileno(), 1 << 16)
+            if not chunk:
+                self.proc.wait(timeout=5)
+                raise Failed("start" if stage == "initialize" else stage,
+                             "the server closed its output (exit status %s) before answering %s"
+                             % (self.proc.returncode, stage))
+            self.buf += chunk
+
+    def request(self, rid, method, params, stage):
+        self.send({"jsonrpc": "2.0", "id": rid, "method": method, "params": params})
+        while True:
+            raw = self.line(stage)
+            try:
+                msg = json.loads(raw)
+            except ValueError:
+                continue
+            if not isinstance(msg, dict):
+                continue
+            if "method" in msg and "id" in msg:  # a request from the server (roots, sampling)
+                self.send({"jsonrpc": "2.0", "id": msg["id"],
+                           "error": {"code": -32601, "message": "not supported"}})
+                continue
+            if msg.get("id") != rid:
+                continue
+            if "error" in msg:
+                raise Failed(stage, "JSON-RPC error: " + json.dumps(msg["error"])[:400])
+            return msg.get("result") or {}
+
+    def stderr_tail(self):
+        try:
+            self.errfile.seek(0)
+            data = self.errfile.read().decode(errors="replace")
+        except Exception:
+            return ""
+        return "\n".join(data.strip().splitlines()[-8:])[-1500:]
+
+    def close(self):
+        try:
+            self.proc.stdin.close()
+        except Exception:
+            pass
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            try:
+                os.killpg(self.proc.pid, 9)
+            except Exception:
+                pass
+            self.proc.wait()
+
+
+def text_of(result):
+    parts = []
+    for c in result.get("content") or []:
+        if isinstance(c, dict):
+            if c.get("type") == "text":
+                parts.append(c.get("text", ""))
+            else:
+                parts.append("[%s]" % c.get("type"))
+    if not parts and "structuredContent" in result:
+        parts.append(json.dumps(result["structuredContent"]))
+    return " ".join(parts).replace("\n", " ")[:300]
+
+
+def main():
+    timeout, tool, args = float(sys.argv[1]), sys.argv[2], json.loads(sys.argv[3])
+    argv = sys.argv[sys.argv.index("--") + 1:]
+    out = {"stage": "ok", "tools": [], "call": None, "error": "", "stderr": ""}
+    conv = Conversation(argv, time.monotonic() + timeout)
+    try:
+        conv.request(1, "initialize", {"protocolVersion": "2025-06-18", "capabilities": {},
+                                       "clientInfo": {"name": "nxp-catalogue", "version": "1"}},
+                     "initialize")
+        conv.send({"jsonrpc": "2.0", "method": "notifications/initialized"})
+        tools = conv.request(2, "tools/list", {}, "tools/list").get("tools") or []
+        out["tools"] = [t.get("name") for t in tools]
+        if tool not in out["tools"]:
+            raise Failed("call", "the server lists no tool %r" % tool)
+        res = conv.request(3, "tools/call", {"name": tool, "arguments": args}, "call")
+        out["call"] = {"tool": tool, "is_error": bool(res.get("isError")), "text": text_of(res)}
+        if res.get("isError"):
+            raise Failed("call", "the tool answered an error: " + text_of(res))
+    except Failed as e:
+        out["stage"], out["error"] = e.stage, str(e)
+    finally:
+        conv.close()
+        out["stderr"] = conv.stderr_tail()
+    json.dump(out, sys.stdout)
+    print()
+
+
+if __name__ == "__main__":
+    main()
