@@ -19,11 +19,23 @@ Result<int> import_npm(Context& c, const importer::NpmOptions& o) {
                 {"package", plan->package},
                 {"license", m.value("license", "")},
                 {"mcp", m["mcp"]},
-                {"requires", m["requires"]}});
+                {"requires", m["requires"]},
+                {"config", m.value("config", nlohmann::ordered_json::object())},
+                {"config_keys", plan->config_keys}});
         return 0;
+    }
+    std::string keys;
+    for (const auto& k : plan->config_keys) {
+        const auto& spec = m["config"][k];
+        keys += "\n  " + k + " (" +
+                (spec.contains("env") ? "env " + spec["env"].get<std::string>() : "argument") +
+                (spec.value("secret", false) ? ", secret" : "") +
+                (spec.value("required", false) ? ", required" : "") + ")";
     }
     c.out("Imported " + plan->package + "@" + plan->version + " as plugin " + plan->plugin_name +
           " in " + o.out.string() + ".\n" +
+          (keys.empty() ? std::string("No config keys: no settings found in the package.\n")
+                        : "Config keys created (check them in plugin.json):" + keys + "\n") +
           "Next: fill in \"permissions\" in plugin.json (the network hosts, paths and environment\n"
           "variables the server needs; nxp lint warns until you do) and \"config\" for its "
           "settings, then\n"
@@ -47,6 +59,9 @@ void add_import(CLI::App& app, Context& ctx) {
     npm->add_option("--name", o->name,
                     "Plugin name (default: from the npm name, @scope/x -> scope-x)");
     npm->add_option("--bin", o->bin, "Which program to run when the package has several");
+    npm->add_option("--env", o->env,
+                    "A config key for an environment variable the server reads: NAME, "
+                    "NAME=secret, NAME=required, NAME=secret+required (repeat or comma-separate)");
     npm->add_flag_function(
         "--no-check", [o](std::int64_t) { o->check = false; },
         "Do not run the MCP health check at install (for servers that need config to start)");

@@ -127,7 +127,7 @@ _nxp() {
         test) opts="--with --nextchat-version --keep"; what=files ;;
         import)
             subs="npm"
-            [[ $sub == npm ]] && opts="-o --output --name --bin --no-check" ;;
+            [[ $sub == npm ]] && opts="-o --output --name --bin --no-check --env" ;;
     esac
     if [[ $cur == -* ]]; then
         COMPREPLY=($(compgen -W "$opts $globals" -- "$cur"))

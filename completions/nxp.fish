@@ -222,6 +222,7 @@ complete -c nxp -n '__nxp_in import npm' -s o -l output -x -a '(__fish_complete_
 complete -c nxp -n '__nxp_in import npm' -l name -x -d 'Plugin name'
 complete -c nxp -n '__nxp_in import npm' -l bin -x -d 'Which program of the package is the server'
 complete -c nxp -n '__nxp_in import npm' -l no-check -d 'Do not run the MCP health check at install'
+complete -c nxp -n '__nxp_in import npm' -l env -x -d 'Config key for an environment variable (NAME[=secret|required])'
 complete -c nxp -n '__nxp_in mark' -l explicit -d 'Mark as explicitly installed: autoremove keeps them'
 complete -c nxp -n '__nxp_in mark' -l dependency -d 'Mark as dependencies: autoremove removes them once nothing needs them'
 complete -c nxp -n '__nxp_in list' -l explicit -d 'Only plugins installed explicitly'

@@ -106,6 +106,28 @@ struct RemoveOnExit {
     }
 };
 
+// The config keys for what the server reads: its code's and README's environment variables
+// and README arguments (or a server.json's), and --env; the manifest is checked again.
+Result<void> add_settings(NpmPlan& plan, const NpmOptions& opts, const fs::path& pkg_dir,
+                          const std::vector<EnvSetting>& asked) {
+    std::vector<std::string> code;
+    std::vector<EnvSetting> documented = opts.preset_env;
+    std::vector<ArgSetting> args;
+    if (opts.scan) {
+        code = scan_package_env(pkg_dir);
+        auto hints = readme_hints(read_readme(pkg_dir), plan.package);
+        documented.insert(documented.begin(), hints.env.begin(), hints.env.end());
+        args = arg_settings_for(hints.args);
+    }
+    args.insert(args.end(), opts.preset_args.begin(), opts.preset_args.end());
+    plan.config_keys =
+        add_config_keys(plan.manifest, merge_env_settings(code, documented, asked), args);
+    if (auto ok = formats::parse_manifest(plan.manifest.dump()); !ok)
+        return tl::unexpected(
+            in_context(ok.error(), "plugin.json from " + plan.package + "@" + plan.version));
+    return {};
+}
+
 }  // namespace
 
 std::string plugin_name_for(std::string_view npm_name) {
@@ -201,6 +223,8 @@ Result<NpmPlan> import_npm(const NpmOptions& opts) {
         return fail(ErrorKind::Invalid, opts.out.string(), "exists and is not an empty directory");
     if (opts.spec.empty() || opts.spec.front() == '-')
         return fail(ErrorKind::Usage, opts.spec, "not an npm package name");
+    auto asked = parse_env_option(opts.env);
+    if (!asked) return tl::unexpected(asked.error());
     RemoveOnExit tmp{temp_dir_near(opts.out)};
     fs::create_directories(tmp.dir / "files", ec);
     if (ec)
@@ -239,6 +263,9 @@ Result<NpmPlan> import_npm(const NpmOptions& opts) {
     if (!fs::is_regular_file(program, ec))
         return fail(ErrorKind::Invalid, plan->package + ": bin",
                     "\"" + plan->bin_path + "\" is not in the installed package");
+    if (auto keys = add_settings(*plan, opts, files / "node_modules" / plan->package, *asked);
+        !keys)
+        return tl::unexpected(keys.error());
 
     std::ofstream manifest(tmp.dir / "plugin.json");
     manifest << plan->manifest.dump(2) << '\n';

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "formats/error.hpp"
+#include "importer/npm_env.hpp"
 
 namespace nxp::importer {
 
@@ -18,6 +19,12 @@ struct NpmOptions {
     bool check = true;          // turn the MCP health check on
     std::string npm = "npm";    // the npm program (PATH is searched)
     int timeout_s = 900;        // for each npm run
+    // Config keys: --env values (NAME[=secret|required|…], comma lists), and settings a
+    // server.json gives (then the package's code and README are not scanned).
+    std::vector<std::string> env;
+    std::vector<EnvSetting> preset_env;
+    std::vector<ArgSetting> preset_args;
+    bool scan = true;
 };
 
 // What the importer decided, from npm's metadata (pure: no I/O).
@@ -28,6 +35,7 @@ struct NpmPlan {
     std::string bin_path;  // relative to the package directory, "dist/index.js"
     int node_major = 18;   // the lowest Node.js major the package's engines allow
     nlohmann::ordered_json manifest;
+    std::vector<std::string> config_keys;  // the config keys the import created
 };
 
 // `meta` is one version's document from `npm view SPEC --json` (an object; when npm
