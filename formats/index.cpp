@@ -169,8 +169,8 @@ Result<void> parse_entry_field(std::string_view key, element value, const std::s
         if (!s) return tl::unexpected(s.error());
         auto k = parse_kind(*s);
         if (!k)
-            return invalid(path,
-                           "must be one of mcp-server, mask, prompts, openapi-plugin, library");
+            return invalid(
+                path, "must be one of mcp-server, mask, prompts, openapi-plugin, library, runtime");
         e.kind = *k;
         mark(FieldKind);
     } else if (key == "summary" || key == "license" || key == "homepage" || key == "publisher") {

@@ -16,8 +16,8 @@ using detail::member;
 constexpr std::size_t kMaxManifestBytes = 16u << 20;
 constexpr std::size_t kMaxDepth = 64;
 constexpr std::string_view kNameRule = "must match [a-z0-9][a-z0-9._-]{0,63}";
-constexpr std::string_view kKinds[] = {"mcp-server", "mask", "prompts", "openapi-plugin",
-                                       "library"};
+constexpr std::string_view kKinds[] = {"mcp-server",     "mask",    "prompts",
+                                       "openapi-plugin", "library", "runtime"};
 
 Result<std::optional<Mcp>> parse_mcp(const json& v) {
     if (!v.is_object()) return invalid("mcp", "expected object");
@@ -118,6 +118,22 @@ Result<void> check_placeholders(std::string_view text, std::string_view field,
     return {};
 }
 
+// A runtime ships node-runtime with its exact version ("node-runtime = 22.23.5"). Another
+// kind's claim to node-runtime is not an error here: the resolver ignores it (pool.cpp).
+Result<void> check_runtime_provides(const Manifest& m) {
+    if (m.kind != Kind::Runtime) return {};
+    for (std::size_t i = 0; i < m.provides.size(); ++i) {
+        const auto& p = m.provides[i];
+        if (p.name != "node-runtime") continue;
+        if (p.constraint.all.size() != 1 || p.constraint.all[0].op != Op::Eq)
+            return invalid(detail::at("provides", i),
+                           "a runtime provides node-runtime with its exact version "
+                           "(\"node-runtime = 22.0.0\")");
+        return {};
+    }
+    return invalid("provides", "a runtime must provide \"node-runtime = VERSION\"");
+}
+
 Result<void> check_cross_fields(const Manifest& m) {
     if (m.kind == Kind::McpServer && !m.mcp) {
         return invalid("mcp", "required when kind is mcp-server");
@@ -128,6 +144,7 @@ Result<void> check_cross_fields(const Manifest& m) {
     if (m.kind != Kind::McpServer && m.check.mcp) {
         return invalid("check.mcp", "only allowed when kind is mcp-server");
     }
+    if (auto ok = check_runtime_provides(m); !ok) return ok;
     for (std::size_t i = 0; i < m.permissions.filesystem.size(); ++i) {
         auto field = detail::at("permissions.filesystem", i) + ".path";
         auto ok = check_placeholders(m.permissions.filesystem[i].path, field, m.config);
@@ -167,7 +184,8 @@ Result<void> parse_identity(const json& doc, Manifest& m) {
     if (!ktext) return tl::unexpected(ktext.error());
     auto kind = parse_kind(*ktext);
     if (!kind) {
-        return invalid("kind", "must be one of mcp-server, mask, prompts, openapi-plugin, library");
+        return invalid(
+            "kind", "must be one of mcp-server, mask, prompts, openapi-plugin, library, runtime");
     }
     m.kind = *kind;
     const std::pair<const char*, std::string*> texts[] = {{"summary", &m.summary},
@@ -255,7 +273,7 @@ Result<Manifest> manifest_from_json(const json& doc) {
 std::string_view kind_name(Kind k) { return kKinds[static_cast<int>(k)]; }
 
 std::optional<Kind> parse_kind(std::string_view s) {
-    for (int i = 0; i < 5; ++i) {
+    for (int i = 0; i < static_cast<int>(std::size(kKinds)); ++i) {
         if (kKinds[i] == s) return static_cast<Kind>(i);
     }
     return std::nullopt;

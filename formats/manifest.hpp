@@ -15,7 +15,9 @@
 
 namespace nxp::formats {
 
-enum class Kind { McpServer, Mask, Prompts, OpenapiPlugin, Library };
+// Runtime: a language runtime shipped as a package (bin/node of a Node.js build); the only
+// kind whose `provides` may name node-runtime (resolver/pool.cpp, runtime/runtimes.hpp).
+enum class Kind { McpServer, Mask, Prompts, OpenapiPlugin, Library, Runtime };
 std::string_view kind_name(Kind k);  // "mcp-server", …
 std::optional<Kind> parse_kind(std::string_view s);
 

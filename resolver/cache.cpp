@@ -39,8 +39,9 @@ namespace nxp::resolver {
 namespace {
 
 constexpr const char* kMagic = "nxp-solv-cache";
-constexpr int kFormat = 5;  // bump when the name/EVR encoding or the stored attributes change
-// (4: stored entries carry pinned tools, issue 16; 5: and config keys, issue 18)
+constexpr int kFormat = 6;  // bump when the name/EVR encoding or the stored attributes change
+// (4: stored entries carry pinned tools, issue 16; 5: and config keys, issue 18; 6: a runtime
+// package's node-runtime provide is stored, issue 19)
 constexpr const char* kVersionKey = "nxp:version";
 constexpr const char* kEntryKey = "nxp:entry";
 

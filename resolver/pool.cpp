@@ -86,12 +86,24 @@ std::string plain_name(::Pool* pool, Id name) {
 
 bool is_reserved_name(const std::string& name, const std::vector<HostProvide>& host) {
     // node-runtime is the host's too, whether or not this host has node: a plugin must not
-    // stand in for a missing node any more than for NextChat.
+    // stand in for a missing node any more than for NextChat. Only a runtime package may
+    // (may_provide).
     if (name == "nextchat" || name == "nxp" || name == "node-runtime" ||
         name.rfind("arch:", 0) == 0)
         return true;
     return std::any_of(host.begin(), host.end(),
                        [&](const HostProvide& h) { return h.name == name; });
+}
+
+bool may_provide(const formats::PackageMeta& meta, const formats::Dep& provide,
+                 const std::vector<HostProvide>& host) {
+    if (!is_reserved_name(provide.name, host)) return true;
+    return is_runtime_provide(meta, provide);
+}
+
+bool is_runtime_provide(const formats::PackageMeta& meta, const formats::Dep& provide) {
+    return meta.kind == formats::Kind::Runtime && provide.name == "node-runtime" &&
+           provided_version(provide) != nullptr;
 }
 
 namespace {
@@ -172,7 +184,7 @@ Id PoolModel::add_solvable(::Repo* repo, const formats::PackageMeta& meta, Solva
     s->dep_provides =
         repo_addid_dep(repo, s->dep_provides, pool_rel2id(pool, s->name, s->evr, REL_EQ, 1), 0);
     for (const auto& prov : meta.provides) {
-        if (info.origin != Origin::Host && is_reserved_name(prov.name, host())) continue;
+        if (info.origin != Origin::Host && !may_provide(meta, prov, host())) continue;
         Id name = pool_name_id(pool, prov.name, true);
         Id id = name;
         if (const auto* v = provided_version(prov)) {
@@ -231,7 +243,7 @@ bool PoolModel::cached_relations_match(Id solvable, const formats::IndexEntry& e
     // As add_solvable() builds them when the cache is written (no host known then).
     std::vector<Id> provides{pool_rel2id(pool, s->name, s->evr, REL_EQ, 1)};
     for (const auto& prov : e.provides) {
-        if (is_reserved_name(prov.name, {})) continue;
+        if (!may_provide(e, prov, {})) continue;
         Id name = pool_name_id(pool, prov.name, true);
         const auto* v = provided_version(prov);
         provides.push_back(

@@ -24,6 +24,12 @@ struct SolvableInfo {
 // virtuals): a plugin calling itself "nextchat" or providing "nextchat = 9" must not stand in for
 // the host.
 bool is_reserved_name(const std::string& name, const std::vector<HostProvide>& host);
+// Whether `meta` may provide `provide`: any name that is not reserved, and node-runtime with
+// an exact version from a package of kind runtime (a Node.js build shipped as a plugin,
+// runtime/runtimes.hpp). Every other claim to a reserved name is dropped.
+bool may_provide(const formats::PackageMeta& meta, const formats::Dep& provide,
+                 const std::vector<HostProvide>& host);
+bool is_runtime_provide(const formats::PackageMeta& meta, const formats::Dep& provide);
 
 // Package and virtual names are stored in libsolv's string pool behind a short tag.
 //

@@ -188,7 +188,8 @@ TEST_CASE("every invalid index field is named by its path", "[index]") {
          "packages[2].version: invalid version \"22.3\": missing patch version (expected "
          "major.minor.patch)"},
         {"2", R"({"kind": "app"})",
-         "packages[2].kind: must be one of mcp-server, mask, prompts, openapi-plugin, library"},
+         "packages[2].kind: must be one of mcp-server, mask, prompts, openapi-plugin, library, "
+         "runtime"},
         {"2", R"({"path": "/etc/passwd"})", "packages[2].path: must be a relative path"},
         {"2", R"({"path": "packages/../../x.nxp"})", "packages[2].path: must not contain \"..\""},
         {"2", R"({"path": "packages//x.nxp"})",

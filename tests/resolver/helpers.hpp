@@ -14,6 +14,7 @@ namespace nxp::resolver::test {
 
 struct Rel {
     std::vector<std::string> req = {}, con = {}, prov = {}, repl = {}, rec = {};
+    formats::Kind kind = formats::Kind::Library;
 };
 
 inline formats::Version ver(const std::string& s) {
@@ -59,6 +60,7 @@ inline formats::IndexEntry entry(const std::string& nv, const Rel& rel = {}) {
     e.provides = deps(rel.prov);
     e.replaces = deps(rel.repl);
     e.recommends = specs(rel.rec);
+    e.kind = rel.kind;
     e.path = "packages/" + e.name + "-" + e.version.str() + ".nxp";
     e.sha256 = std::string(64, 'e');
     return e;

@@ -42,9 +42,10 @@ class Package:
         self.repo = DEFAULT_REPO
         self.dep = False
         self.held = False
+        self.kind = "library"
 
     def manifest(self):
-        m = {"name": self.name, "version": self.version, "kind": "library",
+        m = {"name": self.name, "version": self.version, "kind": self.kind,
              "summary": "scenario package " + self.name}
         for r in RELATIONS:
             if self.rel[r]:
@@ -97,6 +98,8 @@ def parse_package(tokens, installed):
             p.rel[key].append(value)
         elif key == "repo" and not installed:
             p.repo = value
+        elif key == "kind":
+            p.kind = value
         else:
             raise ScenarioError("unknown attribute '%s'" % key)
     return p
@@ -216,6 +219,10 @@ class Runner:
             os.makedirs(os.path.join(pd, "files"))
             with open(os.path.join(pd, "plugin.json"), "w") as f:
                 json.dump(p.manifest(), f)
+            if p.kind == "runtime":  # nxp pack wants its node (never run: dry runs only)
+                os.makedirs(os.path.join(pd, "files", "bin"))
+                with open(os.path.join(pd, "files", "bin", "node"), "w") as f:
+                    f.write("")
             with open(os.path.join(pd, "files", "README"), "w") as f:
                 f.write("%s %s\n" % (p.name, p.version))
             target = os.path.join(out, "%s-%s.nxp" % (p.name, p.version))
