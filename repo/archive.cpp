@@ -371,6 +371,22 @@ std::vector<LintFinding> lint_tree(const std::string& manifest_text, const fs::p
     }
     if (content && (m->kind == formats::Kind::Mask || m->kind == formats::Kind::Prompts))
         lint_catalog(m->kind, files_fd, out);
+    // A runtime plugin (issue 19): its node is files/bin/node, run at install (runtime/runtimes).
+    if (m->kind == formats::Kind::Runtime) {
+        if (!regular_beneath(files_fd, "bin/node")) {
+            out.push_back({true, "files/bin/node",
+                           "a runtime plugin holds its node as the regular file files/bin/node"});
+        } else {
+            std::ifstream in(files / "bin" / "node", std::ios::binary);
+            char magic[4] = {};
+            if (!in.read(magic, 4) || std::string_view(magic, 4) !=
+                                          "\x7f"
+                                          "ELF")
+                out.push_back({false, "files/bin/node",
+                               "not an ELF executable: the install check runs it and refuses "
+                               "anything but a node binary for the host's architecture"});
+        }
+    }
     if (m->mcp) {
         for (const auto& arg : m->mcp->args) {
             const std::string prefix = "${plugin_dir}/";

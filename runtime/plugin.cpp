@@ -50,6 +50,11 @@ Result<Plugin> load_plugin(const db::Database& db, const fs::path& root_dir,
     auto deps = required_libraries(db, root_dir, p.manifest, generation);
     if (!deps) return tl::unexpected(in_context(deps.error(), pkg.name + ": required libraries"));
     p.deps = std::move(*deps);
+    const auto& host = sandbox::host_node();
+    auto node = choose_node(db, root_dir, pkg.name, p.manifest, generation,
+                            host ? std::optional<std::string>(host->version) : std::nullopt);
+    if (!node) return tl::unexpected(node.error());
+    p.node = std::move(*node);
     p.passed_env = passed_environment(p.manifest, p.granted);
     return p;
 }
@@ -133,6 +138,12 @@ sandbox::Profile plugin_profile(const Plugin& p, bool allow_unsandboxed) {
     prof.state_dir = p.state_dir;
     prof.allow_unsandboxed = allow_unsandboxed;
     prof.tool_dirs = sandbox::host_tool_dirs();
+    if (p.node.from == NodeChoice::From::Package) {
+        // Its runtime package's node, not the host's: the tree read-only at its real path,
+        // its bin/ alone ahead of the system's directories on PATH.
+        prof.binds.push_back({p.node.dir, false});
+        prof.tool_dirs = {p.node.dir / "bin"};
+    }
     for (const auto& [name, value] : p.passed_env)
         if (!sandbox_variable(name)) prof.env[name] = substitute_paths(value, p);
     for (const auto& [key, spec] : p.manifest.config) {
@@ -176,6 +187,9 @@ std::vector<std::string> mcp_argv(const Plugin& p) {
     std::vector<std::string> argv;
     if (!p.manifest.mcp) return argv;
     argv.push_back(substitute(p.manifest.mcp->command, p));
+    // "node" is the node chosen for the plugin: its runtime package's, by absolute path.
+    if (argv.front() == "node" && p.node.from == NodeChoice::From::Package)
+        argv.front() = (p.node.dir / "bin" / "node").string();
     for (const auto& a : p.manifest.mcp->args) argv.push_back(substitute(a, p));
     std::vector<std::pair<int, std::string>> singles;
     for (const auto& [key, spec] : p.manifest.config) {

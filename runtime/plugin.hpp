@@ -10,6 +10,7 @@
 #include "formats/error.hpp"
 #include "formats/manifest.hpp"
 #include "runtime/config.hpp"
+#include "runtime/runtimes.hpp"
 #include "sandbox/runner.hpp"
 
 namespace nxp::runtime {
@@ -28,6 +29,10 @@ struct Plugin {
     // The libraries it requires (runtime/libraries.hpp), by the name required and by their
     // own: the real paths of their store trees, bound read-only at the same path.
     std::map<std::string, std::filesystem::path> deps;
+    // The node it runs with when it requires node-runtime (runtime/runtimes.hpp): a runtime
+    // package's tree is bound read-only, its bin/node first on PATH and the `node` of
+    // mcp.command.
+    NodeChoice node;
     // Its granted permissions.env variables that are set in nxp's environment, with their
     // values as nxp saw them (placeholders not yet replaced).
     std::map<std::string, std::string> passed_env;
@@ -39,7 +44,8 @@ std::filesystem::path egress_log_path(const std::filesystem::path& root_dir,
 
 // Loads what running `pkg` of the root at `root_dir` needs: manifest, configuration (from
 // `config_rows`), grants, the libraries it requires among `generation` (the packages of the
-// generation it runs in) and the granted variables of nxp's environment.
+// generation it runs in), the node it runs with (choose_node: an error when it requires a
+// node-runtime nothing installed provides) and the granted variables of nxp's environment.
 Result<Plugin> load_plugin(const db::Database& db, const std::filesystem::path& root_dir,
                            const db::GenPackage& pkg, const std::vector<db::GenPackage>& generation,
                            const std::vector<db::ConfigRow>& config_rows);

@@ -8,6 +8,7 @@
 #include "runtime/mcp_remote.hpp"
 #include "runtime/plugin.hpp"
 #include "runtime/run.hpp"
+#include "runtime/runtimes.hpp"
 #include "txn/nextchat_check.hpp"
 #include "txn/plugins.hpp"
 #include "txn/tool_pins.hpp"
@@ -29,6 +30,9 @@ bool has_work(const formats::Manifest& m, StepAction a) {
     if (a == StepAction::Remove) return !m.hooks.pre_remove.empty();
     if (a == StepAction::Install && !m.hooks.post_install.empty()) return true;
     if (is_upgrade(a) && !m.hooks.post_upgrade.empty()) return true;
+    // A runtime package's node must run here before anything uses it (runtime/runtimes.hpp).
+    if (m.kind == formats::Kind::Runtime && (a == StepAction::Install || is_upgrade(a)))
+        return true;
     // Every MCP server is started: its tools are recorded (issue 16), checked against the
     // index's pins, and without check.mcp a failure only warns.
     return m.kind == formats::Kind::Mask || m.kind == formats::Kind::Prompts ||
@@ -174,6 +178,12 @@ Result<void> run_installed(Root& root, const db::GenPackage& pkg, StepAction a,
                                        events);
             !r)
             return r;
+    }
+    if (p->manifest.kind == formats::Kind::Runtime && brought_in) {
+        PhaseTimer timer(events, "health");
+        auto r = runtime::check_runtime(*p, policy, events);
+        timer.done(p->name + ": " + (r ? "node runs" : r.error().str()));
+        if (!r) return r;
     }
     if (auto r = runtime::check_catalog(*p); !r) return r;
     return check_mcp(root, *p, pkg, pins, brought_in, policy, events);
