@@ -4,9 +4,16 @@
 
 namespace nxp::cli {
 
+// cmd_import_runtime.cpp: Node.js builds from npm as runtime plugins.
+std::optional<Result<int>> import_npm_node_runtime(Context& c, const std::string& spec,
+                                                   const std::filesystem::path& out,
+                                                   const std::string& name);
+void add_import_node_runtime(CLI::App* import_cmd, Context& ctx);
+
 namespace {
 
 Result<int> import_npm(Context& c, const importer::NpmOptions& o) {
+    if (auto rt = import_npm_node_runtime(c, o.spec, o.out, o.name)) return std::move(*rt);
     c.message(txn::Level::Info, "Fetching " + o.spec + " from npm (install scripts disabled)…");
     auto plan = importer::import_npm(o);
     if (!plan) return tl::unexpected(plan.error());
@@ -66,6 +73,7 @@ void add_import(CLI::App& app, Context& ctx) {
         "--no-check", [o](std::int64_t) { o->check = false; },
         "Do not run the MCP health check at install (for servers that need config to start)");
     npm->callback([&ctx, o] { ctx.action = [o](Context& c) { return import_npm(c, *o); }; });
+    add_import_node_runtime(cmd, ctx);
 }
 
 }  // namespace nxp::cli

@@ -126,8 +126,9 @@ _nxp() {
         new) opts="--kind --name"; what=dirs ;;
         test) opts="--with --nextchat-version --keep"; what=files ;;
         import)
-            subs="npm"
-            [[ $sub == npm ]] && opts="-o --output --name --bin --no-check --env" ;;
+            subs="npm node-runtime"
+            [[ $sub == npm ]] && opts="-o --output --name --bin --no-check --env"
+            [[ $sub == node-runtime ]] && opts="-o --output --arch --name" ;;
     esac
     if [[ $cur == -* ]]; then
         COMPREPLY=($(compgen -W "$opts $globals" -- "$cur"))
