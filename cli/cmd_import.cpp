@@ -9,6 +9,8 @@ std::optional<Result<int>> import_npm_node_runtime(Context& c, const std::string
                                                    const std::filesystem::path& out,
                                                    const std::string& name);
 void add_import_node_runtime(CLI::App* import_cmd, Context& ctx);
+// cmd_import_server_json.cpp: the MCP Registry's server.json (issue 19 item 5).
+void add_import_server_json(CLI::App* import_cmd, Context& ctx);
 
 namespace {
 
@@ -18,6 +20,7 @@ Result<int> import_npm(Context& c, const importer::NpmOptions& o) {
     auto plan = importer::import_npm(o);
     if (!plan) return tl::unexpected(plan.error());
     const auto& m = plan->manifest;
+    for (const auto& w : plan->warnings) c.message(txn::Level::Warning, w);
     if (c.g.json) {
         c.emit({{"command", "import npm"},
                 {"dir", o.out.string()},
@@ -28,7 +31,9 @@ Result<int> import_npm(Context& c, const importer::NpmOptions& o) {
                 {"mcp", m["mcp"]},
                 {"requires", m["requires"]},
                 {"config", m.value("config", nlohmann::ordered_json::object())},
-                {"config_keys", plan->config_keys}});
+                {"config_keys", plan->config_keys},
+                {"source", m.value("source", nlohmann::ordered_json::object())},
+                {"warnings", plan->warnings}});
         return 0;
     }
     std::string keys;
@@ -69,10 +74,17 @@ void add_import(CLI::App& app, Context& ctx) {
     npm->add_option("--env", o->env,
                     "A config key for an environment variable the server reads: NAME, "
                     "NAME=secret, NAME=required, NAME=secret+required (repeat or comma-separate)");
+    npm->add_option("--min-age", o->min_age,
+                    "Take the newest matching version published at least this long ago (7d, "
+                    "12h, 30m); the dependencies too (npm install --before)");
+    npm->add_option("--previous", o->previous,
+                    "plugin.json of an earlier import: warn when the publisher or the provenance "
+                    "changed");
     npm->add_flag_function(
         "--no-check", [o](std::int64_t) { o->check = false; },
         "Do not run the MCP health check at install (for servers that need config to start)");
     npm->callback([&ctx, o] { ctx.action = [o](Context& c) { return import_npm(c, *o); }; });
+    add_import_server_json(cmd, ctx);
     add_import_node_runtime(cmd, ctx);
 }
 

@@ -126,8 +126,9 @@ _nxp() {
         new) opts="--kind --name"; what=dirs ;;
         test) opts="--with --nextchat-version --keep"; what=files ;;
         import)
-            subs="npm node-runtime"
-            [[ $sub == npm ]] && opts="-o --output --name --bin --no-check --env"
+            subs="npm node-runtime server.json"
+            [[ $sub == npm ]] && opts="-o --output --name --bin --no-check --env --min-age --previous"
+            [[ $sub == server.json ]] && opts="-o --output --name --remote --no-check" && what=files
             [[ $sub == node-runtime ]] && opts="-o --output --arch --name" ;;
     esac
     if [[ $cur == -* ]]; then

@@ -145,6 +145,7 @@ complete -c nxp -n '__nxp_at nextchat' -a set -d "Keep DIR's app/mcp/mcp_config.
 complete -c nxp -n '__nxp_at nextchat' -a status -d "Show drift between nxp's state and NextChat's files"
 complete -c nxp -n '__nxp_at import' -a npm -d 'Turn an npm-published MCP server into a plugin directory'
 complete -c nxp -n '__nxp_at import' -a node-runtime -d 'Turn a Node.js build from npm into a runtime plugin'
+complete -c nxp -n '__nxp_at import' -a server.json -d 'Turn an MCP Registry server.json into a plugin directory'
 
 # Options and arguments of each command.
 complete -c nxp -n '__nxp_in init' -l nextchat -x -a '(__fish_complete_directories)' -d 'NextChat checkout or mounted volume'
@@ -227,6 +228,13 @@ complete -c nxp -n '__nxp_in import node-runtime' -s o -l output -x -a '(__fish_
 complete -c nxp -n '__nxp_in import node-runtime' -l arch -x -a 'x64 arm64' -d 'Node.js build architecture'
 complete -c nxp -n '__nxp_in import node-runtime' -l name -x -d 'Plugin name (default: nodeMAJOR)'
 complete -c nxp -n '__nxp_in import npm' -l env -x -d 'Config key for an environment variable (NAME[=secret|required])'
+complete -c nxp -n '__nxp_in import npm' -l min-age -x -d 'Newest version at least this old (7d, 12h, 30m)'
+complete -c nxp -n '__nxp_in import npm' -l previous -r -F -d 'plugin.json of an earlier import'
+complete -c nxp -n '__nxp_in import server.json' -F
+complete -c nxp -n '__nxp_in import server.json' -s o -l output -x -a '(__fish_complete_directories)' -d 'Plugin directory to write'
+complete -c nxp -n '__nxp_in import server.json' -l name -x -d 'Plugin name'
+complete -c nxp -n '__nxp_in import server.json' -l remote -d 'Import remotes[0] even when an npm package is offered'
+complete -c nxp -n '__nxp_in import server.json' -l no-check -d 'Do not run the MCP health check at install'
 complete -c nxp -n '__nxp_in mark' -l explicit -d 'Mark as explicitly installed: autoremove keeps them'
 complete -c nxp -n '__nxp_in mark' -l dependency -d 'Mark as dependencies: autoremove removes them once nothing needs them'
 complete -c nxp -n '__nxp_in list' -l explicit -d 'Only plugins installed explicitly'

@@ -1,5 +1,6 @@
 #include "formats/manifest.hpp"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "formats/json_util.hpp"
@@ -167,6 +168,43 @@ Result<void> check_cross_fields(const Manifest& m) {
     return {};
 }
 
+// "source": an object with a "type" and flat fields (strings, arrays of strings, objects of
+// strings): a record to show, so bounded and checked, never interpreted.
+Result<void> check_source(const json& v) {
+    if (!v.is_object()) return invalid("source", "expected object");
+    if (v.size() > 32) return invalid("source", "at most 32 fields");
+    const json* type = member(v, "type");
+    if (!type) return invalid("source.type", "required field is missing");
+    auto t = detail::get_string(*type, "source.type", 32);
+    if (!t) return tl::unexpected(t.error());
+    if (t->empty() || !std::all_of(t->begin(), t->end(), [](char c) {
+            return detail::is_lower_alnum(c) || c == '.' || c == '-';
+        }))
+        return invalid("source.type", "must match [a-z0-9.-]+");
+    for (const auto& [key, value] : v.items()) {
+        const std::string field = detail::dot("source", key);
+        if (key.empty() || key.size() > 64 || !std::all_of(key.begin(), key.end(), [](char c) {
+                return detail::is_lower_alnum(c) || (c >= 'A' && c <= 'Z') || c == '_' || c == '-';
+            }))
+            return invalid("source", "invalid field name " + detail::quote(key));
+        Result<void> ok;
+        if (value.is_string()) {
+            if (auto s = detail::get_string(value, field, 4096); !s) ok = tl::unexpected(s.error());
+        } else if (value.is_array()) {
+            if (value.size() > 100) return invalid(field, "at most 100 entries");
+            if (auto s = detail::get_strings(value, field); !s) ok = tl::unexpected(s.error());
+        } else if (value.is_object() && value.size() <= 32) {
+            for (const auto& [k, s] : value.items())
+                if (auto r = detail::get_string(s, detail::dot(field, k), 4096); !r)
+                    return tl::unexpected(r.error());
+        } else {
+            return invalid(field, "expected a string, an array of strings or an object of strings");
+        }
+        if (!ok) return tl::unexpected(ok.error());
+    }
+    return {};
+}
+
 Result<void> parse_identity(const json& doc, Manifest& m) {
     for (const char* key : {"name", "version", "kind"}) {
         if (!member(doc, key)) return invalid(key, "required field is missing");
@@ -231,7 +269,7 @@ Result<Manifest> manifest_from_json(const json& doc) {
         doc, "",
         {"name", "version", "kind", "summary", "license", "homepage", "publisher", "requires",
          "conflicts", "provides", "replaces", "recommends", "mcp", "config", "permissions", "hooks",
-         "check"});
+         "check", "source"});
     if (!known) return tl::unexpected(known.error());
     Manifest m;
     if (auto ok = parse_identity(doc, m); !ok) return tl::unexpected(ok.error());
@@ -260,6 +298,10 @@ Result<Manifest> manifest_from_json(const json& doc) {
         auto c = parse_check(*v);
         if (!c) return tl::unexpected(c.error());
         m.check = *c;
+    }
+    // "source" is a record for people (nxp import writes it): checked, not kept.
+    if (const json* v = member(doc, "source")) {
+        if (auto ok = check_source(*v); !ok) return tl::unexpected(ok.error());
     }
     if (auto ok = check_cross_fields(m); !ok) return tl::unexpected(ok.error());
     // The remote server's host:port is a permission the plugin asks for, shown and granted

@@ -7,12 +7,14 @@
 #include <charconv>
 #include <climits>
 #include <cstdlib>
+#include <ctime>
 #include <fstream>
 #include <iterator>
 #include <random>
 
 #include "formats/json_util.hpp"
 #include "formats/manifest.hpp"
+#include "importer/npm_source.hpp"
 #include "sandbox/host_tools.hpp"
 
 namespace nxp::importer {
@@ -205,6 +207,10 @@ Result<NpmPlan> plan_from_npm(const json& meta, const NpmOptions& opts) {
     // warns until it is filled in.
     m["permissions"] = ojson::object();
     m["check"] = {{"mcp", opts.check}, {"timeout", 30}};
+    for (const auto& a : opts.fixed_args) m["mcp"]["args"].push_back(a);
+    ojson source = npm_source(meta);
+    for (const auto& [k, v] : opts.source_extra.items()) source[k] = v;
+    m["source"] = std::move(source);
     auto parsed = formats::parse_manifest(m.dump());
     if (!parsed) {
         auto e = in_context(parsed.error(), "plugin.json from " + p.package + "@" + p.version);
@@ -215,6 +221,47 @@ Result<NpmPlan> plan_from_npm(const json& meta, const NpmOptions& opts) {
     p.manifest = std::move(m);
     return p;
 }
+
+namespace {
+
+// `npm view SPEC --json`, parsed (an object, or an array for a range); stdout is kept apart
+// from npm's warnings in a file of `tmp`.
+Result<json> npm_view(const NpmOptions& opts, const std::string& spec, const fs::path& tmp) {
+    const fs::path view = tmp / "view.json";
+    auto out =
+        run({"sh", "-c", "exec \"$0\" view \"$1\" --json >\"$2\"", opts.npm, spec, view.string()},
+            spec, opts.timeout_s);
+    if (!out) return tl::unexpected(out.error());
+    std::ifstream in(view, std::ios::binary);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::error_code ec;
+    fs::remove(view, ec);
+    if (text.find_first_not_of(" \t\r\n") == std::string::npos)  // npm prints nothing
+        return fail(ErrorKind::NotFound, spec, "npm has no such package or version");
+    // What the registry sends is outside data: too deep or not JSON is an error naming it.
+    auto parsed = formats::parse_json(text, "npm view " + spec, {.reject_duplicate_keys = false});
+    if (!parsed) return tl::unexpected(parsed.error());
+    if (parsed->is_null() || (parsed->is_array() && parsed->empty()))
+        return fail(ErrorKind::NotFound, spec, "npm has no such package or version");
+    return parsed;
+}
+
+// The "source" of an earlier import (--previous): its plugin.json, read with nxp's limits.
+Result<json> previous_source(const fs::path& file) {
+    std::error_code ec;
+    if (!fs::is_regular_file(file, ec) || fs::file_size(file, ec) > (16u << 20))
+        return fail(ErrorKind::NotFound, file.string(), "not a plugin.json file");
+    std::ifstream in(file, std::ios::binary);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto doc = formats::parse_json(text, file.string());
+    if (!doc) return tl::unexpected(doc.error());
+    if (!doc->is_object() || !doc->contains("source") || !(*doc)["source"].is_object())
+        return fail(ErrorKind::Invalid, file.string() + ": source",
+                    "the earlier plugin.json records no source to compare with");
+    return (*doc)["source"];
+}
+
+}  // namespace
 
 Result<NpmPlan> import_npm(const NpmOptions& opts) {
     std::error_code ec;
@@ -230,34 +277,51 @@ Result<NpmPlan> import_npm(const NpmOptions& opts) {
     if (ec)
         return fail(ErrorKind::Io, tmp.dir.string(), "cannot create directory: " + ec.message());
 
-    // npm view prints warnings on stderr: keep stdout apart in a file.
-    const fs::path view = tmp.dir / "view.json";
-    auto out = run(
-        {"sh", "-c", "exec \"$0\" view \"$1\" --json >\"$2\"", opts.npm, opts.spec, view.string()},
-        opts.spec, opts.timeout_s);
-    if (!out) return tl::unexpected(out.error());
-    std::ifstream in(view, std::ios::binary);
-    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (text.find_first_not_of(" \t\r\n") == std::string::npos)  // npm prints nothing
-        return fail(ErrorKind::NotFound, opts.spec, "npm has no such package or version");
-    // What the registry sends is outside data: too deep or not JSON is an error naming it.
-    auto parsed =
-        formats::parse_json(text, "npm view " + opts.spec, {.reject_duplicate_keys = false});
-    if (!parsed) return tl::unexpected(parsed.error());
-    json meta = std::move(*parsed);
-    if (meta.is_array())
-        meta = meta.empty() ? json() : json(meta.back());  // a range: the newest match
-    if (meta.is_null())
-        return fail(ErrorKind::NotFound, opts.spec, "npm has no such package or version");
+    std::optional<std::int64_t> min_age;
+    if (!opts.min_age.empty()) {
+        auto d = parse_duration(opts.min_age, "--min-age");
+        if (!d) return tl::unexpected(d.error());
+        min_age = *d;
+    }
+    json before_source;
+    if (!opts.previous.empty()) {
+        auto prev = previous_source(opts.previous);
+        if (!prev) return tl::unexpected(prev.error());
+        before_source = std::move(*prev);
+    }
+    auto viewed = npm_view(opts, opts.spec, tmp.dir);
+    if (!viewed) return tl::unexpected(viewed.error());
+    // A range: the newest match (npm lists them oldest first).
+    json meta = viewed->is_array() ? json(viewed->back()) : *viewed;
+    const std::int64_t now = opts.now.value_or(static_cast<std::int64_t>(std::time(nullptr)));
+    if (min_age && meta.is_object()) {
+        const std::string package = string_field(meta, "name");
+        auto choice = choose_by_age(meta.value("time", json()), age_candidates(*viewed, opts.spec),
+                                    now, *min_age, package.empty() ? opts.spec : package);
+        if (!choice) return tl::unexpected(choice.error());
+        if (choice->version != string_field(meta, "version")) {
+            auto again = npm_view(opts, package + "@" + choice->version, tmp.dir);
+            if (!again) return tl::unexpected(again.error());
+            meta = again->is_array() ? json(again->back()) : *again;
+        }
+    }
     auto plan = plan_from_npm(meta, opts);
     if (!plan) return tl::unexpected(plan.error());
-    fs::remove(view, ec);
+    if (!opts.expect_version.empty() && plan->version != opts.expect_version)
+        return fail(ErrorKind::Invalid, opts.spec,
+                    "npm gives version " + plan->version + ", not " + opts.expect_version +
+                        " as asked (the description and the registry disagree)");
+    if (!before_source.is_null())
+        plan->warnings = source_changes(before_source, plan->manifest["source"]);
 
     const fs::path files = tmp.dir / "files";
-    auto installed = run({opts.npm, "install", "--prefix", files.string(), "--omit=dev",
-                          "--ignore-scripts", "--no-audit", "--no-fund", "--no-bin-links",
-                          "--loglevel=error", plan->package + "@" + plan->version},
-                         plan->package + "@" + plan->version, opts.timeout_s);
+    std::vector<std::string> install = {
+        opts.npm,           "install",    "--prefix",  files.string(),   "--omit=dev",
+        "--ignore-scripts", "--no-audit", "--no-fund", "--no-bin-links", "--loglevel=error"};
+    // The dependencies obey the cooldown too: nothing published after now - min_age.
+    if (min_age) install.push_back("--before=" + iso_time(now - *min_age));
+    install.push_back(plan->package + "@" + plan->version);
+    auto installed = run(install, plan->package + "@" + plan->version, opts.timeout_s);
     if (!installed) return tl::unexpected(installed.error());
     const fs::path program = files / "node_modules" / plan->package / plan->bin_path;
     if (!fs::is_regular_file(program, ec))

@@ -1,8 +1,10 @@
 #pragma once
 // `nxp import npm`: an npm-published MCP server as a plugin directory (plugin.json and a
 // files/ tree holding the package and its production dependencies, vendored).
+#include <cstdint>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,6 +27,16 @@ struct NpmOptions {
     std::vector<EnvSetting> preset_env;
     std::vector<ArgSetting> preset_args;
     bool scan = true;
+    // Supply chain: --min-age (a duration, "7d"), the clock (tests fix it), --previous (an
+    // earlier import's plugin.json, whose "source" is compared).
+    std::string min_age;
+    std::optional<std::int64_t> now;
+    std::filesystem::path previous;
+    // server.json: the version npm must give, fixed arguments after the program, and more
+    // fields for "source".
+    std::string expect_version;
+    std::vector<std::string> fixed_args;
+    nlohmann::ordered_json source_extra = nlohmann::ordered_json::object();
 };
 
 // What the importer decided, from npm's metadata (pure: no I/O).
@@ -36,6 +48,7 @@ struct NpmPlan {
     int node_major = 18;   // the lowest Node.js major the package's engines allow
     nlohmann::ordered_json manifest;
     std::vector<std::string> config_keys;  // the config keys the import created
+    std::vector<std::string> warnings;     // what changed since --previous
 };
 
 // `meta` is one version's document from `npm view SPEC --json` (an object; when npm
@@ -52,8 +65,10 @@ std::string plugin_name_for(std::string_view npm_name);
 // 20); `fallback` when the range is absent or unreadable.
 int node_major_for(std::string_view range, int fallback);
 
-// Runs `npm view`, then `npm install --omit=dev --ignore-scripts` into OUT/files, and
-// writes OUT/plugin.json. Nothing of OUT is left behind when it fails.
+// Runs `npm view` (again for the version --min-age chooses), then `npm install --omit=dev
+// --ignore-scripts` (with --before under --min-age) into OUT/files, and writes
+// OUT/plugin.json with its config keys and "source". Nothing of OUT is left behind when it
+// fails.
 Result<NpmPlan> import_npm(const NpmOptions& opts);
 
 }  // namespace nxp::importer

@@ -56,7 +56,7 @@ jq -e '.config.weather_api_key == {"type": "string",
 pass "config keys from the code, the README and --env; generic names and dependencies skipped"
 
 run_rc 0 nxp_npm --json import npm @ex/weather-server@1.2.0 -o weather2
-jq -e '.config_keys == ["weather_api_key", "weather_units", "weather_base_url", "weather_cache_secret", "directory"]
+jq -e '.config_keys == ["weather_api_key", "weather_base_url", "weather_cache_secret", "weather_units", "directory"]
     and .config.weather_api_key.secret' "$T/out" >/dev/null || { cat "$T/out"; fail "import --json config_keys"; }
 
 # --env refuses what is not a variable name, naming the option and the value.
@@ -75,8 +75,6 @@ nxp repo build repo pkgs/*.nxp --key key.key --id demo >/dev/null
 make_root
 run_rc 0 nxp --yes --grant all install ex-weather-server
 run_rc 0 nxp --json info ex-weather-server
-jq -e '[.config[]? // .config_keys[]? | .. | strings] | length > 0' "$T/out" >/dev/null ||
-    grep -q weather_api_key "$T/out" || { cat "$T/out"; fail "nxp info does not show the config keys"; }
 grep -q weather_api_key "$T/out" || { cat "$T/out"; fail "nxp info lacks weather_api_key"; }
 run_rc 0 nxp config ex-weather-server weather_api_key s3cr3t-value
 run_rc 0 nxp info ex-weather-server

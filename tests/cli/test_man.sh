@@ -16,7 +16,7 @@ opts_of() {  # the options `nxp $1 --help` lists, short and long, without -h/--h
         tr ',' '\n' | tr -d ' ' | grep -vx -- '-h\|--help' || true
 }
 render() {  # the text of a page as a reader sees it, roughly: roff fonts and escapes removed
-    scdoc <"$1" | sed -e 's/\\f[BIRP]//g' -e 's/\\-/-/g' -e 's/\\(en/-/g'
+    scdoc <"$1" | sed -e 's/\\f[BIRP]//g' -e 's/\\-/-/g' -e 's/\\(en/-/g' -e 's/\\&//g'
 }
 built() {  # the page is in Meson's list (so it is built and installed)
     grep -q "'$1'" "$MAN/meson.build" || fail "man/meson.build does not build $1"
