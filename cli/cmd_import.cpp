@@ -9,6 +9,8 @@ std::optional<Result<int>> import_npm_node_runtime(Context& c, const std::string
                                                    const std::filesystem::path& out,
                                                    const std::string& name);
 void add_import_node_runtime(CLI::App* import_cmd, Context& ctx);
+// cmd_import_mcpb.cpp: MCPB bundles (issue 19 item 4).
+void add_import_mcpb(CLI::App* import_cmd, Context& ctx);
 // cmd_import_server_json.cpp: the MCP Registry's server.json (issue 19 item 5).
 void add_import_server_json(CLI::App* import_cmd, Context& ctx);
 
@@ -86,6 +88,7 @@ void add_import(CLI::App& app, Context& ctx) {
     npm->callback([&ctx, o] { ctx.action = [o](Context& c) { return import_npm(c, *o); }; });
     add_import_server_json(cmd, ctx);
     add_import_node_runtime(cmd, ctx);
+    add_import_mcpb(cmd, ctx);
 }
 
 }  // namespace nxp::cli

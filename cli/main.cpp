@@ -130,6 +130,7 @@ int main(int argc, char** argv) {
     nxp::cli::add_new(app, ctx);
     nxp::cli::add_test(app, ctx);
     nxp::cli::add_import(app, ctx);
+    nxp::cli::add_export(app, ctx);
     nxp::cli::add_apply(app, ctx);
     nxp::cli::add_lock(app, ctx);
     nxp::cli::add_bundle(app, ctx);

@@ -31,7 +31,7 @@ _nxp() {
     fi
     local commands="init repo refresh search info list install remove update rollback history
         key pack lint verify repair hold unhold mark autoremove why gc clean audit config enable disable
-        permissions tools exec nextchat serve doctor files owns new test import apply lock bundle"
+        permissions tools exec nextchat serve doctor files owns new test import export apply lock bundle"
     local globals="-h --help --version --root -y --yes --dry-run --json -q --quiet -v --verbose
         --offline --no-wait --no-progress --progress-fd --color --grant --policy --allow-unsandboxed"
     # Options that take a value (global and per command), so their value is not a word.
@@ -126,10 +126,14 @@ _nxp() {
         new) opts="--kind --name"; what=dirs ;;
         test) opts="--with --nextchat-version --keep"; what=files ;;
         import)
-            subs="npm node-runtime server.json"
+            subs="npm node-runtime server.json mcpb"
             [[ $sub == npm ]] && opts="-o --output --name --bin --no-check --env --min-age --previous"
             [[ $sub == server.json ]] && opts="-o --output --name --remote --no-check" && what=files
-            [[ $sub == node-runtime ]] && opts="-o --output --arch --name" ;;
+            [[ $sub == node-runtime ]] && opts="-o --output --arch --name"
+            [[ $sub == mcpb ]] && opts="-o --output --name --no-check" && what=files ;;
+        export)
+            subs="mcpb"
+            [[ $sub == mcpb ]] && opts="-o --output" && what=installed ;;
     esac
     if [[ $cur == -* ]]; then
         COMPREPLY=($(compgen -W "$opts $globals" -- "$cur"))

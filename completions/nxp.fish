@@ -129,6 +129,7 @@ complete -c nxp -n '__nxp_at' -a bundle -d 'Write the installed set as a signed 
 complete -c nxp -n '__nxp_at' -a new -d 'Create a plugin directory that passes lint and pack'
 complete -c nxp -n '__nxp_at' -a test -d 'Install a plugin into a throwaway root and show its tools'
 complete -c nxp -n '__nxp_at' -a import -d 'Turn a published package into a plugin directory'
+complete -c nxp -n '__nxp_at' -a export -d 'Write a plugin in another format (an MCPB bundle)'
 
 # Subcommands.
 complete -c nxp -n '__nxp_at repo' -a add -d 'Add a repository and fetch its index'
@@ -145,6 +146,8 @@ complete -c nxp -n '__nxp_at nextchat' -a set -d "Keep DIR's app/mcp/mcp_config.
 complete -c nxp -n '__nxp_at nextchat' -a status -d "Show drift between nxp's state and NextChat's files"
 complete -c nxp -n '__nxp_at import' -a npm -d 'Turn an npm-published MCP server into a plugin directory'
 complete -c nxp -n '__nxp_at import' -a node-runtime -d 'Turn a Node.js build from npm into a runtime plugin'
+complete -c nxp -n '__nxp_at import' -a mcpb -d 'Turn an MCPB bundle (.mcpb) into a plugin directory'
+complete -c nxp -n '__nxp_at export' -a mcpb -d 'Write a plugin as an MCPB bundle'
 complete -c nxp -n '__nxp_at import' -a server.json -d 'Turn an MCP Registry server.json into a plugin directory'
 
 # Options and arguments of each command.
@@ -224,6 +227,12 @@ complete -c nxp -n '__nxp_in import npm' -s o -l output -x -a '(__fish_complete_
 complete -c nxp -n '__nxp_in import npm' -l name -x -d 'Plugin name'
 complete -c nxp -n '__nxp_in import npm' -l bin -x -d 'Which program of the package is the server'
 complete -c nxp -n '__nxp_in import npm' -l no-check -d 'Do not run the MCP health check at install'
+complete -c nxp -n '__nxp_in import mcpb' -F
+complete -c nxp -n '__nxp_in import mcpb' -s o -l output -x -a '(__fish_complete_directories)' -d 'Plugin directory to write'
+complete -c nxp -n '__nxp_in import mcpb' -l name -x -d 'Plugin name'
+complete -c nxp -n '__nxp_in import mcpb' -l no-check -d 'Do not run the MCP health check at install'
+complete -c nxp -n '__nxp_in export mcpb' -F
+complete -c nxp -n '__nxp_in export mcpb' -s o -l output -r -F -d 'Bundle to write (default NAME-VERSION.mcpb)'
 complete -c nxp -n '__nxp_in import node-runtime' -s o -l output -x -a '(__fish_complete_directories)' -d 'Plugin directory to write'
 complete -c nxp -n '__nxp_in import node-runtime' -l arch -x -a 'x64 arm64' -d 'Node.js build architecture'
 complete -c nxp -n '__nxp_in import node-runtime' -l name -x -d 'Plugin name (default: nodeMAJOR)'
