@@ -1,4 +1,4 @@
-// nxp repo add | list | remove (and `repo build`, in cmd_repo_build.cpp).
+// nxp repo add | list | remove | push (and `repo build`, in cmd_publish.cpp).
 #include <fstream>
 #include <sstream>
 
@@ -7,6 +7,7 @@
 #include "cli/term.hpp"
 #include "formats/minisign.hpp"
 #include "repo/download.hpp"
+#include "repo/oci.hpp"
 #include "txn/admin.hpp"
 #include "txn/repos.hpp"
 
@@ -47,6 +48,12 @@ Result<int> run(Context& c, const Flags& a) {
     if (!formats::is_valid_package_name(a.name))
         return fail(ErrorKind::Usage, "repo add " + a.name,
                     "repository names use [a-z0-9][a-z0-9._-]{0,63}");
+    // An unknown scheme is a usage error naming the supported ones, not a network failure.
+    if (auto r = repo::check_repository_url(a.url); !r) return tl::unexpected(r.error());
+    for (const auto& m : a.mirrors) {
+        if (auto r = repo::check_repository_url(m); !r)
+            return tl::unexpected(in_context(r.error(), "--mirror"));
+    }
     db::RepoRow row;
     row.name = a.name;
     row.url = a.url;
@@ -151,6 +158,59 @@ Result<int> run(Context& c, const Flags& f) {
 
 }  // namespace remove
 
+namespace push {
+
+struct Flags {
+    std::string dir, url;
+};
+
+Result<int> run(Context& c, const Flags& f) {
+    if (!repo::oci::is_oci(f.url))
+        return fail(ErrorKind::Usage, f.url,
+                    "repo push writes to OCI registries: oci://HOST[:PORT]/PATH[:TAG]");
+    auto ref = repo::oci::parse_reference(f.url);
+    if (!ref) return tl::unexpected(ref.error());
+    auto pushed = repo::oci::push_repository(f.dir, f.url, [&c](const repo::oci::PushedBlob& b) {
+        c.out((b.skipped ? "  present " : "  pushed  ") + b.name + " (" + std::to_string(b.size) +
+              " bytes)");
+    });
+    if (!pushed) return tl::unexpected(pushed.error());
+    std::size_t sent = 0, skipped = 0;
+    std::uint64_t bytes = 0;
+    nlohmann::json blobs = nlohmann::json::array();
+    for (const auto& b : pushed->blobs) {
+        if (b.skipped) {
+            ++skipped;
+        } else {
+            ++sent;
+            bytes += b.size;
+        }
+        blobs.push_back(
+            {{"name", b.name}, {"digest", b.digest}, {"size", b.size}, {"pushed", !b.skipped}});
+    }
+    if (c.g.json) {
+        c.emit({{"command", "repo push"},
+                {"directory", f.dir},
+                {"reference", pushed->ref.str()},
+                {"registry", pushed->ref.host},
+                {"repository", pushed->ref.repository},
+                {"tag", pushed->ref.tag},
+                {"manifest_digest", pushed->manifest_digest},
+                {"manifest_size", pushed->manifest_size},
+                {"blobs", blobs},
+                {"pushed", sent},
+                {"pushed_bytes", bytes},
+                {"skipped", skipped}});
+    } else {
+        c.out("Pushed " + f.dir + " to " + pushed->ref.str() + ": " + std::to_string(sent) +
+              " blob(s) sent (" + std::to_string(bytes) + " bytes), " + std::to_string(skipped) +
+              " already present; manifest " + pushed->manifest_digest);
+    }
+    return 0;
+}
+
+}  // namespace push
+
 }  // namespace
 
 void add_repo_build(CLI::App& repo, Context& ctx);
@@ -163,7 +223,8 @@ void add_repo(CLI::App& app, Context& ctx) {
     auto* add_cmd = repo->add_subcommand("add", "Add a repository and fetch its index");
     add_cmd->add_option("name", add_args->name, "Local name; must equal the index's repo id")
         ->required();
-    add_cmd->add_option("url", add_args->url, "Base URL (file://, http://, https://)")->required();
+    add_cmd->add_option("url", add_args->url, "Base URL (file://, http://, https://, oci://)")
+        ->required();
     add_cmd->add_option("--key", add_args->keys, "Pinned minisign public key (.pub file or base64)")
         ->required();
     add_cmd->add_option("--mirror", add_args->mirrors, "Mirror base URL, tried in order");
@@ -188,6 +249,16 @@ void add_repo(CLI::App& app, Context& ctx) {
     remove_cmd->add_option("name", remove_flags->name, "Repository name")->required();
     remove_cmd->callback([&ctx, remove_flags] {
         ctx.action = [remove_flags](Context& c) { return remove::run(c, *remove_flags); };
+    });
+
+    auto push_flags = std::make_shared<push::Flags>();
+    auto* push_cmd = repo->add_subcommand("push", "Push a built repository to an OCI registry");
+    push_cmd->add_option("dir", push_flags->dir, "Repository directory (from nxp repo build)")
+        ->required();
+    push_cmd->add_option("url", push_flags->url, "oci://HOST[:PORT]/PATH[:TAG] (tag: latest)")
+        ->required();
+    push_cmd->callback([&ctx, push_flags] {
+        ctx.action = [push_flags](Context& c) { return push::run(c, *push_flags); };
     });
 
     add_repo_build(*repo, ctx);

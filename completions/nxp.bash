@@ -86,12 +86,13 @@ _nxp() {
         "") COMPREPLY=($(compgen -W "$commands $globals" -- "$cur")); return ;;
         init) opts="--nextchat --nextchat-version --set" ;;
         repo)
-            subs="add list remove build rotate-key"
+            subs="add list remove build rotate-key push"
             case $sub in
                 add) opts="--key --mirror --priority --threshold --max-age" ;;
                 remove) what=repos ;;
                 build) opts="--key --password-file --id --expires-days --revoke --advisory --pin-tools"; what=files ;;
                 rotate-key) opts="--key --new-key --threshold --password-file"; what=dirs ;;
+                push) what=dirs ;;
             esac ;;
         refresh) what=repos ;;
         search) opts="--regex" ;;

@@ -137,6 +137,7 @@ complete -c nxp -n '__nxp_at repo' -a list -d 'List repositories'
 complete -c nxp -n '__nxp_at repo' -a remove -d 'Remove a repository'
 complete -c nxp -n '__nxp_at repo' -a build -d 'Add packages to a static repository and sign its index'
 complete -c nxp -n '__nxp_at repo' -a rotate-key -d 'Hand a repository over to new signing keys'
+complete -c nxp -n '__nxp_at repo' -a push -d 'Push a built repository to an OCI registry'
 complete -c nxp -n '__nxp_at history' -a info -d 'Show one transaction'
 complete -c nxp -n '__nxp_at history' -a undo -d 'Reverse one transaction'
 complete -c nxp -n '__nxp_at history' -l audit -d 'Show the audit log and check its hash chain'
@@ -169,6 +170,7 @@ complete -c nxp -n '__nxp_in repo build' -l revoke -x -d 'Revoke a published pac
 complete -c nxp -n '__nxp_in repo build' -l advisory -x -d 'Publish an advisory ID;PACKAGE;VERSIONS;SEVERITY;SUMMARY'
 complete -c nxp -n '__nxp_in repo build' -l pin-tools -d 'Start each added MCP server and pin its tool definitions'
 complete -c nxp -n '__nxp_in repo rotate-key' -F
+complete -c nxp -n '__nxp_in repo push' -F
 complete -c nxp -n '__nxp_in repo rotate-key' -l key -r -F -d 'Current secret key file'
 complete -c nxp -n '__nxp_in repo rotate-key' -l new-key -r -F -d 'New secret key file'
 complete -c nxp -n '__nxp_in repo rotate-key' -l threshold -x -d 'How many new keys must sign'

@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <memory>
 #include <optional>
 
 #include "repo/curl_util.hpp"
@@ -22,6 +23,10 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 enum class State { Waiting, Active, Done };
+
+struct SlistFree {
+    void operator()(curl_slist* l) const { curl_slist_free_all(l); }
+};
 
 std::string errno_text() { return std::strerror(errno); }
 
@@ -74,6 +79,7 @@ struct Job {
     detail::Easy easy;
     std::optional<detail::OutFile> out;  // the open .part file
     std::string url;
+    std::unique_ptr<curl_slist, SlistFree> headers;  // an OCI registry's Authorization
     std::array<char, CURL_ERROR_SIZE> errbuf{};
     crypto_hash_sha256_state sha{};
     std::uint64_t offset = 0;    // resumed from the .part file
@@ -254,7 +260,20 @@ class Downloader {
     }
 
     Result<void> start(Job& j) {
-        j.url = join_url(j.base, j.item->path);
+        // An oci:// base: the blob of the signed sha256, with the registry's Authorization.
+        auto target = download_target(j.base, j.item->path, j.item->sha256, options_.limits);
+        if (!target) {
+            failover(j, target.error());
+            return {};
+        }
+        j.url = target->url;
+        j.headers.reset();
+        for (const auto& hd : target->headers) {
+            curl_slist* next = curl_slist_append(j.headers.get(), hd.c_str());
+            if (next == nullptr) return fail(ErrorKind::Internal, j.url, "out of memory");
+            (void)j.headers.release();
+            j.headers.reset(next);
+        }
         crypto_hash_sha256_init(&j.sha);
         int fd = -1;
         j.offset =
@@ -282,6 +301,7 @@ class Downloader {
         curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
         curl_easy_setopt(h, CURLOPT_WRITEDATA, &j);
         curl_easy_setopt(h, CURLOPT_PRIVATE, reinterpret_cast<char*>(&j));
+        if (j.headers) curl_easy_setopt(h, CURLOPT_HTTPHEADER, j.headers.get());
         if (j.offset > 0)
             curl_easy_setopt(h, CURLOPT_RESUME_FROM_LARGE, static_cast<curl_off_t>(j.offset));
         if (curl_multi_add_handle(multi_.get(), h) != CURLM_OK)

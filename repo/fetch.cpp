@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -17,6 +18,7 @@
 #include "formats/display.hpp"
 #include "os/fd.hpp"
 #include "repo/curl_util.hpp"
+#include "repo/oci.hpp"
 
 namespace nxp::repo {
 namespace {
@@ -82,6 +84,7 @@ std::string to_hex(const unsigned char* data, std::size_t len) {
 }  // namespace
 
 Result<std::string> fetch_bytes(const std::string& url, const FetchLimits& limits) {
+    if (oci::is_oci(url)) return oci::fetch_named(url, limits);
     std::string body;
     Transfer t;
     t.sink = [&body](const char* p, std::size_t n) {
@@ -245,9 +248,39 @@ bool is_transient(CURL* h, CURLcode rc) {
 }  // namespace detail
 
 std::string join_url(std::string_view base, std::string_view relative) {
+    if (oci::is_oci(base)) return oci::join(base, relative);
     while (!base.empty() && base.back() == '/') base.remove_suffix(1);
     while (!relative.empty() && relative.front() == '/') relative.remove_prefix(1);
     return std::string(base) + "/" + std::string(relative);
+}
+
+Result<DownloadTarget> download_target(std::string_view base, std::string_view path,
+                                       std::string_view sha256, const FetchLimits& limits) {
+    if (oci::is_oci(base)) return oci::blob_target(base, sha256, limits);
+    return DownloadTarget{join_url(base, path), {}};
+}
+
+Result<void> check_repository_url(std::string_view url) {
+    const std::string supported =
+        "nxp reads repositories from file://, http://, https:// and oci:// URLs";
+    const auto colon = url.find("://");
+    std::string scheme(colon == std::string_view::npos ? std::string_view() : url.substr(0, colon));
+    std::transform(scheme.begin(), scheme.end(), scheme.begin(),
+                   [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+    if (scheme == "file" || scheme == "http" || scheme == "https") {
+        if (url.size() == colon + 3)
+            return fail(ErrorKind::Usage, std::string(url), "the URL names no host or path");
+        return {};
+    }
+    if (scheme == "oci") {
+        if (auto r = oci::parse_reference(url); !r) return tl::unexpected(r.error());
+        return {};
+    }
+    if (scheme.empty())
+        return fail(ErrorKind::Usage, std::string(url),
+                    "not a URL (a directory is file:///PATH); " + supported);
+    return fail(ErrorKind::Usage, std::string(url),
+                "unsupported URL scheme '" + scheme + "'; " + supported);
 }
 
 }  // namespace nxp::repo

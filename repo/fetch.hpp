@@ -1,10 +1,12 @@
 #pragma once
-// Every transfer goes through libcurl (file://, http://, https://), with caps and timeouts.
+// Every transfer goes through libcurl (file://, http://, https://, and oci:// through
+// repo/oci.hpp), with caps and timeouts.
 #include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "formats/error.hpp"
 
@@ -40,6 +42,21 @@ std::optional<std::uint64_t> free_bytes(int fd);
 Error write_failure(int dir_fd, const std::string& what, int err, std::uint64_t needed);
 
 // Joins a repository base URL and a relative path ("file:///srv/repo" + "packages/a.nxp").
+// For an oci:// base, the name of that file of the artifact (repo/oci.hpp), which
+// fetch_bytes reads.
 std::string join_url(std::string_view base, std::string_view relative);
+
+// Where a package file is downloaded from: the joined URL, or for an oci:// base the blob
+// of its sha256 with the registry's Authorization header.
+struct DownloadTarget {
+    std::string url;
+    std::vector<std::string> headers;
+};
+Result<DownloadTarget> download_target(std::string_view base, std::string_view path,
+                                       std::string_view sha256, const FetchLimits& limits = {});
+
+// The URL schemes repositories and mirrors may use: file, http, https, oci. Anything else
+// (ftp://, s3://, "oci:/x", a bare path) is ErrorKind::Usage naming them.
+Result<void> check_repository_url(std::string_view url);
 
 }  // namespace nxp::repo
