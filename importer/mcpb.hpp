@@ -118,7 +118,8 @@ Result<ExportResult> mcpb_manifest(const formats::Manifest& m,
                                    const std::vector<formats::ToolDef>& tools);
 
 // The bundle's bytes: manifest.json and every file of `src.tree` (a manifest.json in the tree
-// is replaced), sorted, fixed times, deflated; reproducible. A symlink in the tree is
+// is replaced; no directory entries, as `mcpb pack` writes: empty directories are not kept),
+// sorted, fixed times, deflated; reproducible. A symlink in the tree is
 // refused (MCPB tools do not keep them).
 Result<std::string> write_mcpb(const ExportSource& src, ExportResult& result);
 

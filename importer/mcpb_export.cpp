@@ -356,11 +356,9 @@ Result<std::string> write_mcpb(const ExportSource& src, ExportResult& result) {
         return tl::unexpected(r.error());
     std::string data;
     for (const auto& item : items) {
-        if (item.dir) {
-            if (auto r = add(item.rel + "/", true, 0755, nullptr, 0); !r)
-                return tl::unexpected(r.error());
-            continue;
-        }
+        // Files only, as `mcpb pack` writes them: `mcpb unpack` fails on a directory entry
+        // (EISDIR), and every directory holding a file is made when it is unpacked.
+        if (item.dir) continue;
         const fs::path p = tree / item.rel;
         const int fd = ::open(p.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
         if (fd < 0) return fail(ErrorKind::Io, p.string(), std::strerror(errno));
