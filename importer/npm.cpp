@@ -119,7 +119,7 @@ Result<void> add_settings(NpmPlan& plan, const NpmOptions& opts, const fs::path&
         code = scan_package_env(pkg_dir);
         auto hints = readme_hints(read_readme(pkg_dir), plan.package);
         documented.insert(documented.begin(), hints.env.begin(), hints.env.end());
-        args = arg_settings_for(hints.args);
+        args = arg_settings_for(hints.args, hints.repeated);
     }
     args.insert(args.end(), opts.preset_args.begin(), opts.preset_args.end());
     plan.config_keys =

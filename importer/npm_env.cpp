@@ -130,6 +130,7 @@ void describe_from_prose(std::string_view readme, EnvSetting& e) {
 
 bool looks_like_path(std::string_view p) {
     return p.starts_with("/") || p.starts_with("~") || p.starts_with("./") ||
+           p.starts_with("${") ||  // an editor's variable: ${workspaceFolder}
            p.starts_with("../") || p.starts_with("C:") || p.find('\\') != std::string_view::npos;
 }
 
@@ -283,16 +284,21 @@ ReadmeHints readme_hints(std::string_view readme, std::string_view package) {
             }
             args.push_back(it->first);
         }
+        if (args.size() >= 2 &&
+            std::all_of(args.begin(), args.end(), [](const auto& a) { return looks_like_path(a); }))
+            out.repeated = true;
         if (!fewest || args.size() < fewest->size()) fewest = std::move(args);
     }
     if (fewest) out.args = std::move(*fewest);
     return out;
 }
 
-std::vector<ArgSetting> arg_settings_for(const std::vector<std::string>& placeholders) {
+std::vector<ArgSetting> arg_settings_for(const std::vector<std::string>& placeholders,
+                                         bool repeated) {
     std::vector<ArgSetting> out;
-    if (placeholders.size() >= 2 && std::all_of(placeholders.begin(), placeholders.end(),
-                                                [](const auto& p) { return looks_like_path(p); })) {
+    if ((placeholders.size() >= 2 || (repeated && !placeholders.empty())) &&
+        std::all_of(placeholders.begin(), placeholders.end(),
+                    [](const auto& p) { return looks_like_path(p); })) {
         ArgSetting a;
         a.key = "directories";
         a.spread = true;

@@ -57,12 +57,15 @@ bool is_secret_env_name(std::string_view name);
 struct ReadmeHints {
     std::vector<EnvSetting> env;
     std::vector<std::string> args;  // placeholders, in order
+    bool repeated = false;          // an example passes several paths where one is required
 };
 ReadmeHints readme_hints(std::string_view readme, std::string_view package);
 
 // Config keys for the arguments a README example shows ("/path/a", "/path/b" -> one array
 // "directories"; "postgresql://…" -> "database_url"; another -> "url", "directory", "argN").
-std::vector<ArgSetting> arg_settings_for(const std::vector<std::string>& placeholders);
+// `repeated`: another example passes several paths, so paths are one array.
+std::vector<ArgSetting> arg_settings_for(const std::vector<std::string>& placeholders,
+                                         bool repeated = false);
 
 // `--env` values: NAME, NAME=secret, NAME=required, NAME=optional, NAME=plain, or several
 // joined with '+' (NAME=secret+required); a comma separates variables.

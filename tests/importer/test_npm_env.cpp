@@ -140,6 +140,16 @@ With a flag: "args": ["-y", "@ex/server@1.2", "--verbose", "1", "postgresql://h/
     CHECK(dirs[0].spread);
     CHECK(arg_settings_for({"https://example.com"})[0].key == "url");
     CHECK(arg_settings_for({"~/notes"})[0].key == "directory");
+    // One editor variable in one example, two paths in another: one array of directories.
+    auto editor = readme_hints(R"("args": ["-y", "@ex/fs", "/Users/u/Desktop", "/path/to/dir"]
+                                  "args": ["-y", "@ex/fs", "${workspaceFolder}"])",
+                               "@ex/fs");
+    CHECK(editor.args == Names{"${workspaceFolder}"});
+    CHECK(editor.repeated);
+    auto spread = arg_settings_for(editor.args, editor.repeated);
+    REQUIRE(spread.size() == 1);
+    CHECK(spread[0].key == "directories");
+    CHECK(spread[0].spread);
     CHECK(arg_settings_for({"some-value"})[0].key == "arg1");
 }
 
