@@ -267,6 +267,14 @@ Result<void> plan_package(const json& pkg, const std::string& field, ServerJsonP
             return tl::unexpected(bad(field + ".transport.type",
                                       quote(*tt) + ": nxp runs packaged servers over stdio"));
     }
+    // An untrusted document does not choose where packages come from: npm's own
+    // configuration (registry, proxy) applies.
+    auto base = text(pkg, "registryBaseUrl", field, 2048);
+    if (!base) return tl::unexpected(base.error());
+    if (!base->empty() && *base != "https://registry.npmjs.org" &&
+        *base != "https://registry.npmjs.org/")
+        plan.notes.push_back(field + ".registryBaseUrl " + quote(*base, 200) +
+                             " is not used: npm's configured registry is asked");
     if (auto r = pkg.find("runtimeArguments"); r != pkg.end() && r->is_array() && !r->empty())
         plan.notes.push_back(field + ".runtimeArguments are not used (nxp runs node itself)");
     plan.npm.spec = *id + "@" + *version;

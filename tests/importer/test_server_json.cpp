@@ -82,6 +82,15 @@ TEST_CASE("server.json: the npm package, its variables and arguments") {
     REQUIRE(p->notes.size() == 1);
     CHECK(p->notes[0].find("packages[1].packageArguments[3] (--port)") != std::string::npos);
     CHECK(p->npm.source_extra["server"] == "io.github.example/weather");
+    // Another registry named by the document is not followed: a note says so.
+    json other = weather();
+    other["packages"][1]["registryBaseUrl"] = "https://evil.example/npm";
+    auto o2 = plan_from_server_json(other, opts());
+    REQUIRE(o2);
+    CHECK(o2->npm.spec == "@example/weather-mcp@1.2.0");
+    REQUIRE(o2->notes.size() == 2);
+    CHECK(o2->notes[0].find("registryBaseUrl \"https://evil.example/npm\" is not used") !=
+          std::string::npos);
 
     // The config keys the plan gives, in a manifest nxp accepts.
     nlohmann::ordered_json m = nlohmann::ordered_json::parse(
