@@ -1,6 +1,11 @@
 // MCPB bundles both ways (issue 19 item 4): manifest.json -> plugin.json (pure), the Node.js
 // range as node-runtime, refusals naming the field, and plugin.json -> manifest.json.
+#include <archive.h>
+#include <archive_entry.h>
+
 #include <catch2/catch.hpp>
+#include <filesystem>
+#include <random>
 
 #include "formats/manifest.hpp"
 #include "importer/mcpb.hpp"
@@ -279,4 +284,94 @@ TEST_CASE("plugin.json maps to an MCPB manifest") {
     e = nxp::importer::mcpb_manifest(host, {});
     REQUIRE_FALSE(e);
     CHECK_THAT(e.error().str(), Catch::Contains("mcp.command"));
+}
+
+// ---- the caps of extract_mcpb, on zips written here with libarchive ----
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Scratch {
+    fs::path dir;
+    Scratch() {
+        std::random_device rd;
+        dir = fs::temp_directory_path() / ("nxp-mcpb-test-" + std::to_string(rd()));
+        fs::create_directories(dir);
+    }
+    ~Scratch() {
+        std::error_code ec;
+        fs::remove_all(dir, ec);
+    }
+};
+
+// A zip of `files` (name, bytes), deflated, as libarchive writes it.
+void write_zip(const fs::path& out, const std::vector<std::pair<std::string, std::string>>& files) {
+    archive* a = archive_write_new();
+    REQUIRE(archive_write_set_format_zip(a) == ARCHIVE_OK);
+    REQUIRE(archive_write_open_filename(a, out.c_str()) == ARCHIVE_OK);
+    for (const auto& [name, data] : files) {
+        archive_entry* e = archive_entry_new();
+        archive_entry_set_pathname(e, name.c_str());
+        archive_entry_set_filetype(e, AE_IFREG);
+        archive_entry_set_perm(e, 0644);
+        archive_entry_set_size(e, static_cast<la_int64_t>(data.size()));
+        REQUIRE(archive_write_header(a, e) == ARCHIVE_OK);
+        REQUIRE(archive_write_data(a, data.data(), data.size()) ==
+                static_cast<la_ssize_t>(data.size()));
+        archive_entry_free(e);
+    }
+    archive_write_close(a);
+    archive_write_free(a);
+}
+
+std::string extract_error(const fs::path& zip, const fs::path& dest,
+                          const nxp::importer::ZipLimits& limits) {
+    auto r = nxp::importer::extract_mcpb(zip, dest, limits);
+    REQUIRE_FALSE(r);
+    CHECK_FALSE(fs::exists(dest));  // nothing left
+    CHECK(r.error().kind == nxp::ErrorKind::Verification);
+    return r.error().str();
+}
+
+}  // namespace
+
+TEST_CASE("extract_mcpb: entry, size and ratio caps name the entry; nothing is left") {
+    Scratch s;
+    const fs::path zip = s.dir / "b.mcpb", dest = s.dir / "out";
+    write_zip(zip, {{"manifest.json", "{}"},
+                    {"a.js", "1"},
+                    {"b.js", "2"},
+                    {"c.js", std::string(1 << 20, 'x')}});
+    nxp::importer::ZipLimits l;
+    auto ok = nxp::importer::extract_mcpb(zip, dest, l);
+    REQUIRE(ok);
+    CHECK(ok->entries.size() == 4);
+    CHECK(ok->manifest_text == "{}");
+    fs::remove_all(dest);
+
+    l.max_entries = 3;
+    CHECK_THAT(extract_error(zip, dest, l),
+               Catch::Contains("entry \"c.js\"") && Catch::Contains("more than 3 entries"));
+    l = {};
+    l.max_total_bytes = 1000;
+    CHECK_THAT(extract_error(zip, dest, l), Catch::Contains("entry \"c.js\""));
+    l = {};
+    l.ratio_floor_bytes = 4096;  // 1 MiB of 'x' deflates far past 200 times
+    CHECK_THAT(extract_error(zip, dest, l),
+               Catch::Contains("entry \"c.js\"") && Catch::Contains("decompression bomb"));
+    l = {};
+    l.max_manifest_bytes = 1;
+    auto big = nxp::importer::extract_mcpb(zip, dest, l);
+    REQUIRE_FALSE(big);
+    CHECK_THAT(big.error().str(), Catch::Contains("manifest.json: larger than 1 bytes"));
+    CHECK_FALSE(fs::exists(dest));
+    l = {};
+    l.max_bundle_bytes = 100;
+    CHECK_THAT(extract_error(zip, dest, l), Catch::Contains("larger than 100 bytes"));
+    // A destination that exists is never written into.
+    fs::create_directories(dest);
+    auto exists = nxp::importer::extract_mcpb(zip, dest, {});
+    REQUIRE_FALSE(exists);
+    CHECK(fs::is_empty(dest));
 }
