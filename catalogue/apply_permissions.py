@@ -43,7 +43,15 @@ def main():
     m["permissions"] = perms
     config = col(3, {})
     if config:
-        m.setdefault("config", {}).update(config)
+        have = m.setdefault("config", {})
+        # A key of the table replaces one `nxp import npm` made for the same variable (its
+        # name may differ): the table's default and description win.
+        for key, spec in config.items():
+            env = spec.get("env") if isinstance(spec, dict) else None
+            for old in [k for k, v in have.items() if env and isinstance(v, dict)
+                        and v.get("env") == env and k != key]:
+                del have[old]
+        have.update(config)
     args = col(4, [])
     if args:
         m["mcp"]["args"] = list(m["mcp"].get("args", [])) + args
