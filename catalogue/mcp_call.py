@@ -106,7 +106,8 @@ def text_of(result):
     for c in result.get("content") or []:
         if isinstance(c, dict):
             if c.get("type") == "text":
-                parts.append(c.get("text", ""))
+                t = c.get("text", "")
+                parts.append(t if isinstance(t, str) else json.dumps(t))
             else:
                 parts.append("[%s]" % c.get("type"))
     if not parts and "structuredContent" in result:
