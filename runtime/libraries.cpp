@@ -12,7 +12,8 @@ namespace fs = std::filesystem;
 namespace {
 
 // Names only the host provides (nextchat, nxp, arch:MACHINE, node-runtime): no installed
-// plugin can satisfy them, so they cost no look-up.
+// library can satisfy them, so they cost no look-up. (node-runtime may also come from a
+// runtime plugin, which is not a library: runtime/runtimes.hpp chooses that node.)
 bool host_virtual(const std::string& name) {
     return name == "nextchat" || name == "nxp" || name == "node-runtime" ||
            name.starts_with("arch:");
