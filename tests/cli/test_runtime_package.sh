@@ -45,6 +45,11 @@ fake_node "$T/src/liar-1.0.0/files/bin/node" 97.0.0
 runtime_plugin script 1.0.0 96.0.0
 printf '#!/bin/sh\necho v96.0.0\n' >"$T/src/script-1.0.0/files/bin/node"
 chmod +x "$T/src/script-1.0.0/files/bin/node"
+# One whose node is an ELF program for another machine (e_machine patched: aarch64 on an
+# x86-64 host, x86-64 elsewhere).
+runtime_plugin otherarch 1.0.0 95.0.0
+if [ "$(uname -m)" = x86_64 ]; then machine='\267'; else machine='\076'; fi
+printf "$machine" | dd of="$T/src/otherarch-1.0.0/files/bin/node" bs=1 seek=18 conv=notrunc 2>/dev/null
 
 # An MCP server that names the node it runs with (tool names) and a hook that records it.
 server() {  # NAME REQUIREMENT
@@ -82,13 +87,14 @@ server new-server "node-runtime >= 99"
 server old-server "node-runtime >= 1"
 server wants-liar "node-runtime = 98.0.0"
 server wants-script "node-runtime = 96.0.0"
+server wants-otherarch "node-runtime = 95.0.0"
 # An ordinary plugin claiming node-runtime is not a runtime (the resolver ignores it).
 plugin poser 1.0.0 '"provides": ["node-runtime = 200.0.0"],'
 server wants-poser "node-runtime >= 200"
 
 make_repo "$T/src/node99-99.0.0" "$T/src/liar-1.0.0" "$T/src/script-1.0.0" "$T/src/new-server" \
     "$T/src/old-server" "$T/src/wants-liar" "$T/src/wants-script" "$T/src/poser-1.0.0" \
-    "$T/src/wants-poser"
+    "$T/src/wants-poser" "$T/src/otherarch-1.0.0" "$T/src/wants-otherarch"
 make_root
 
 # The host's node satisfies >= 1: nothing more is installed, and it runs with the host's node.
@@ -133,7 +139,19 @@ run_rc 1 nxp --yes install wants-script
 err_has "script: bin/node"
 err_has "not an ELF executable"
 assert_not_installed script
-pass "a runtime whose node lies about its version or is not ELF is refused before the switch"
+run_rc 1 nxp --yes install wants-otherarch
+err_has "otherarch: bin/node"
+err_has "not for this host's"
+assert_not_installed otherarch
+# A runtime without a regular files/bin/node (a symbolic link here) does not even pack.
+mkdir -p "$T/src/linked/files/bin"
+cp "$T/src/node99-99.0.0/files/bin/node" "$T/src/linked/files/bin/real-node"
+ln -s real-node "$T/src/linked/files/bin/node"
+printf '{ "name": "linked", "version": "1.0.0", "kind": "runtime", "summary": "s", "license": "MIT",
+  "provides": ["node-runtime = 99.0.0"] }\n' >"$T/src/linked/plugin.json"
+run_rc 1 nxp pack "$T/src/linked" -o "$T/linked.nxp"
+err_has "files/bin/node"
+pass "a runtime whose node lies about its version, is not ELF or is for another machine is refused before the switch; a linked bin/node does not pack"
 
 # An ordinary plugin cannot stand in for node-runtime.
 run_rc 3 nxp --dry-run install wants-poser
