@@ -117,6 +117,9 @@ struct BuildArgs {
     std::vector<std::string> revoke;
     std::vector<std::string> advisories;
     bool pin_tools = false;
+    std::string url;
+    bool mcp_registry = false;
+    std::string mcp_namespace;
 };
 
 // The "pinned" member of repo build --json: each added server and its tools.
@@ -140,6 +143,9 @@ Result<int> repo_build(Context& c, const BuildArgs& a) {
     o.expires_days = a.expires_days;
     o.revoke = a.revoke;
     o.advisories = a.advisories;
+    o.public_url = a.url;
+    o.mcp_registry = a.mcp_registry || !a.mcp_namespace.empty();
+    o.mcp_namespace = a.mcp_namespace;
     if (a.pin_tools) {
         // Before anything is written: a server that cannot be pinned leaves the repository
         // as it was.
@@ -147,7 +153,8 @@ Result<int> repo_build(Context& c, const BuildArgs& a) {
         if (!pins) return tl::unexpected(pins.error());
         o.tool_pins = std::move(*pins);
     }
-    auto index = repo::build_repository(o, *keys);
+    std::vector<std::string> written;
+    auto index = repo::build_repository(o, *keys, &written);
     if (!index) return tl::unexpected(index.error());
     if (c.g.json)
         c.emit({{"command", "repo build"},
@@ -156,13 +163,17 @@ Result<int> repo_build(Context& c, const BuildArgs& a) {
                 {"packages", index->packages.size()},
                 {"expires", index->expires},
                 {"signatures", keys->size()},
-                {"pinned", pinned_json(o.tool_pins)}});
+                {"pinned", pinned_json(o.tool_pins)},
+                {"files", written}});
     else
         c.out("Repository " + index->repo + " at " + a.repo_dir + ": index version " +
               std::to_string(index->version) + ", " + std::to_string(index->packages.size()) +
               " package(s), " +
               (keys->size() == 1 ? std::string("signed.")
                                  : "signed by " + std::to_string(keys->size()) + " keys."));
+    if (o.mcp_registry && !c.g.json)
+        c.out("MCP Registry tree: " + (fs::path(a.repo_dir) / "v0/servers").string() +
+              " (and v0.1/)");
     for (const auto& [file, tools] : o.tool_pins) {
         std::string names;
         for (const auto& t : tools) names += (names.empty() ? "" : ", ") + t.name;
@@ -256,6 +267,14 @@ void add_repo_build(CLI::App& repo, Context& ctx) {
     cmd->add_flag("--pin-tools", a->pin_tools,
                   "Start each added MCP server (sandboxed, configuration defaults, nothing "
                   "granted) and pin its tool definitions in the signed index");
+    cmd->add_option("--url", a->url,
+                    "The URL users add the repository from, shown in the catalogue's "
+                    "'nxp repo add' line and the MCP Registry tree");
+    cmd->add_flag("--mcp-registry", a->mcp_registry,
+                  "Also write the MCP Registry API tree (v0/servers…) beside the index");
+    cmd->add_option("--mcp-registry-namespace", a->mcp_namespace,
+                    "Reverse-DNS namespace of the server names (default: the repository id); "
+                    "implies --mcp-registry");
     cmd->callback([&ctx, a] { ctx.action = [a](Context& c) { return repo_build(c, *a); }; });
 
     auto r = std::make_shared<RotateArgs>();

@@ -90,7 +90,7 @@ _nxp() {
             case $sub in
                 add) opts="--key --mirror --priority --threshold --max-age" ;;
                 remove) what=repos ;;
-                build) opts="--key --password-file --id --expires-days --revoke --advisory --pin-tools"; what=files ;;
+                build) opts="--key --password-file --id --expires-days --revoke --advisory --pin-tools --url --mcp-registry --mcp-registry-namespace"; what=files ;;
                 rotate-key) opts="--key --new-key --threshold --password-file"; what=dirs ;;
                 push) what=dirs ;;
             esac ;;

@@ -169,6 +169,9 @@ complete -c nxp -n '__nxp_in repo build' -l expires-days -x -d 'Days until clien
 complete -c nxp -n '__nxp_in repo build' -l revoke -x -d 'Revoke a published package (sha256 or NAME@VERSION)'
 complete -c nxp -n '__nxp_in repo build' -l advisory -x -d 'Publish an advisory ID;PACKAGE;VERSIONS;SEVERITY;SUMMARY'
 complete -c nxp -n '__nxp_in repo build' -l pin-tools -d 'Start each added MCP server and pin its tool definitions'
+complete -c nxp -n '__nxp_in repo build' -l url -x -d 'URL users add the repository from'
+complete -c nxp -n '__nxp_in repo build' -l mcp-registry -d 'Also write the MCP Registry API tree (v0/servers)'
+complete -c nxp -n '__nxp_in repo build' -l mcp-registry-namespace -x -d 'Reverse-DNS namespace of the server names'
 complete -c nxp -n '__nxp_in repo rotate-key' -F
 complete -c nxp -n '__nxp_in repo push' -F
 complete -c nxp -n '__nxp_in repo rotate-key' -l key -r -F -d 'Current secret key file'

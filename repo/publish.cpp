@@ -9,6 +9,7 @@
 #include "os/file.hpp"
 #include "repo/archive.hpp"
 #include "repo/html.hpp"
+#include "repo/mcp_registry.hpp"
 #include "repo/repository.hpp"
 #include "repo/trust.hpp"
 
@@ -111,6 +112,24 @@ Result<void> write_signatures(const fs::path& file, std::string_view data,
     return {};
 }
 
+// index.html and plugins/NAME.html (repo/html.hpp), with the signing keys in the
+// `nxp repo add` line.
+Result<void> write_catalogue(const fs::path& dir, const formats::Index& index,
+                             const BuildOptions& opts, const std::vector<SecretKey>& keys,
+                             std::vector<std::string>* written) {
+    CatalogueOptions co;
+    co.url = opts.public_url;
+    for (const auto& k : keys) co.keys.push_back(formats::public_key_base64(public_key_of(k)));
+    std::error_code ec;
+    fs::create_directories(dir / "plugins", ec);
+    if (ec) return fail(ErrorKind::Io, (dir / "plugins").string(), ec.message());
+    for (const auto& f : render_catalogue(index, co)) {
+        if (auto r = os::write_file_atomic(dir / f.path, f.content); !r) return r;
+        if (written) written->push_back(f.path);
+    }
+    return {};
+}
+
 // The last version of the chain in REPO/keys/ (0 when there is none).
 std::uint64_t last_key_version(const fs::path& dir) {
     std::uint64_t n = 0;
@@ -181,7 +200,8 @@ Result<formats::KeySet> rotate_keys(const fs::path& dir, const std::vector<Secre
 }
 
 Result<formats::Index> build_repository(const BuildOptions& opts,
-                                        const std::vector<SecretKey>& keys) {
+                                        const std::vector<SecretKey>& keys,
+                                        std::vector<std::string>* written) {
     const fs::path& dir = opts.repo_dir;
     if (keys.empty()) return fail(ErrorKind::Usage, dir.string(), "no signing key given");
     if (auto r = distinct_keys(keys, dir.string()); !r) return tl::unexpected(r.error());
@@ -200,6 +220,10 @@ Result<formats::Index> build_repository(const BuildOptions& opts,
                     "this repository's id is \"" + index.repo + "\", not \"" + opts.repo_id + "\"");
     }
     if (fresh) index.repo = opts.repo_id;
+    // A namespace the registry tree cannot use is refused before anything is written.
+    if (opts.mcp_registry)
+        if (auto ns = mcp_registry_namespace(index, opts.mcp_namespace); !ns)
+            return tl::unexpected(ns.error());
     if (opts.expires_days <= 0) {
         return fail(ErrorKind::Usage, dir.string(), "expiry must be at least one day");
     }
@@ -275,8 +299,16 @@ Result<formats::Index> build_repository(const BuildOptions& opts,
         return tl::unexpected(r.error());
     if (auto r = write_signatures(dir / "index.json.zst", zst, comment, keys); !r)
         return tl::unexpected(r.error());
-    if (auto r = os::write_file_atomic(dir / "index.html", render_index_html(index)); !r) {
+    if (written) *written = {"index.json.zst"};
+    for (std::size_t i = 0; i < keys.size(); ++i)
+        if (written) written->push_back(signature_name("index.json.zst", i));
+    if (auto r = write_catalogue(dir, index, opts, keys, written); !r)
         return tl::unexpected(r.error());
+    if (opts.mcp_registry) {
+        McpRegistryOptions m{opts.mcp_namespace, opts.public_url};
+        auto files = write_mcp_registry(dir, index, m);
+        if (!files) return tl::unexpected(files.error());
+        if (written) written->insert(written->end(), files->begin(), files->end());
     }
     return index;
 }

@@ -30,15 +30,24 @@ struct BuildOptions {
     // code). An entry of a package not named here keeps the pins it had; a package already
     // published with other pins is refused (its version would tell two stories).
     std::map<std::filesystem::path, std::vector<formats::ToolDef>> tool_pins;
+    // Where users add the repository from (`nxp repo build --url`), for the catalogue's
+    // `nxp repo add` line; empty: unknown.
+    std::string public_url;
+    // Also write the MCP Registry tree (v0/servers…, repo/mcp_registry.hpp) under this
+    // namespace ("" = derived from the repository id).
+    bool mcp_registry = false;
+    std::string mcp_namespace;
 };
 
 // Adds packages (replacing an entry of the same name and version only if bytes are equal;
 // otherwise refuses: published versions are immutable), re-reads the existing index,
 // bumps `version`, sets generated/expires, writes index.json.zst (deterministic zstd),
 // one signature per key (.minisig, .minisig.2, …; prehashed; stale extra ones removed),
-// and index.html. Returns the new index.
+// and the catalogue (index.html, plugins/NAME.html) and, when asked, the MCP Registry tree.
+// Returns the new index; `written`, when given, receives the files written (relative).
 Result<formats::Index> build_repository(const BuildOptions& opts,
-                                        const std::vector<SecretKey>& keys);
+                                        const std::vector<SecretKey>& keys,
+                                        std::vector<std::string>* written = nullptr);
 inline Result<formats::Index> build_repository(const BuildOptions& opts, const SecretKey& key) {
     return build_repository(opts, std::vector<SecretKey>{key});
 }
