@@ -60,4 +60,4 @@ grep -q "pwned" <<<"$(grep -o '<title>.*</title>' <<<"$dom")" && fail "a script 
 chrome --screenshot="$T/shot.png" --window-size=1200,900 >/dev/null || fail "no screenshot"
 [ "$(head -c 8 "$T/shot.png" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ] || fail "screenshot is not a PNG"
 [ "$(stat -c %s "$T/shot.png")" -gt 20000 ] || fail "the screenshot is nearly blank"
-pass "index.html shows the catalogue, advisories and revocations, escaped, with no scripts"
+pass "index.html shows the catalogue, advisories and revocations, escaped, with no script but its own"
