@@ -15,6 +15,7 @@
 #include <optional>
 
 #include "repo/curl_util.hpp"
+#include "repo/oci.hpp"
 
 namespace nxp::repo {
 namespace fs = std::filesystem;
@@ -72,7 +73,8 @@ struct Job {
     std::vector<std::string> tried;  // bases given up on
     std::string base;
     unsigned retries = 0;
-    bool fresh_only = false;  // a resumed download failed its hash: start over once
+    bool fresh_only = false;    // a resumed download failed its hash: start over once
+    bool reauthorized = false;  // an OCI registry's 401: new credentials asked for once
     std::optional<Error> verification;
     std::optional<Error> last;
     // The transfer in flight.
@@ -328,6 +330,15 @@ class Downloader {
         if (rc == CURLE_OK) return verify(j);
         if (j.write_failed) return write_failed(j, j.write_errno);
         const long status = detail::http_status(j.easy.get());
+        if (status == 401 && !j.reauthorized && oci::is_oci(j.base)) {
+            oci::forget_authorization(j.base);
+            // A registry token that expired mid-run: ask for a new one, once per file.
+            j.reauthorized = true;
+            j.easy.reset();
+            j.state = State::Waiting;
+            j.not_before = Clock::now();
+            return;
+        }
         const bool ignored_range = j.offset > 0 && (rc == CURLE_RANGE_ERROR || status == 200);
         if (ignored_range) {  // the server cannot resume: start over from byte 0
             j.easy.reset();

@@ -851,6 +851,16 @@ Result<DownloadTarget> blob_target(std::string_view base, std::string_view sha25
     return t;
 }
 
+void forget_authorization(std::string_view base) {
+    auto ref = parse_reference(base);
+    if (!ref) return;
+    const std::string prefix = ref->host + "/" + ref->repository + " ";
+    std::lock_guard lock(auth_cache().mu);
+    auto& values = auth_cache().values;
+    for (auto it = values.begin(); it != values.end();)
+        it = it->first.rfind(prefix, 0) == 0 ? values.erase(it) : std::next(it);
+}
+
 // ---- push ----------------------------------------------------------------------------
 
 namespace {

@@ -97,6 +97,9 @@ Result<std::string> fetch_named(const std::string& url, const FetchLimits& limit
 Result<DownloadTarget> blob_target(std::string_view base, std::string_view sha256_hex,
                                    const FetchLimits& limits);
 
+// Forgets the authorization held for `base`'s registry and repository (all actions).
+void forget_authorization(std::string_view base);
+
 // Publisher side: pushes the repository directory `dir` (from nxp repo build) to `url`.
 struct PushedBlob {
     std::string name;  // relative path in the repository

@@ -14,6 +14,7 @@ hold:
   "endless_manifest": true       a manifest that never ends
   "manifest_file": PATH          serve this file as every manifest
   "endless_token": true          a token response that never ends
+  "token_uses": N                each token works for N requests, then is refused (expired)
 The log of requests (method, path, whether an Authorization header came, the token query) is
 appended to STATEFILE + ".log"; header values are never logged.
 """
@@ -33,6 +34,7 @@ MANIFESTS = {}
 UPLOADS = {}
 LOCK = threading.Lock()
 TOKEN = "tok-" + uuid.uuid4().hex
+TOKENS = {}  # token: requests it may still authorize (token_uses)
 
 
 def state():
@@ -82,7 +84,14 @@ class Handler(BaseHTTPRequestHandler):
     def authorized(self, st, push):
         if st.get("auth") != "bearer":
             return True
-        if self.headers.get("Authorization") == "Bearer " + TOKEN:
+        given = self.headers.get("Authorization", "")
+        if st.get("token_uses"):
+            tok = given[len("Bearer "):] if given.startswith("Bearer ") else ""
+            with LOCK:
+                if TOKENS.get(tok, 0) > 0:
+                    TOKENS[tok] -= 1
+                    return True
+        elif given == "Bearer " + TOKEN:
             return True
         name = self.path.split("/")[2] if self.path.count("/") > 2 else ""
         parts = urlparse(self.path).path.split("/")
@@ -110,7 +119,12 @@ class Handler(BaseHTTPRequestHandler):
                 ("%s:%s" % (st["user"], st.get("password", ""))).encode()).decode()
             if self.headers.get("Authorization") != want:
                 return self.send(401, b'{"errors":[{"code":"UNAUTHORIZED"}]}')
-        self.send(200, json.dumps({"token": TOKEN, "expires_in": 300}).encode(),
+        token = TOKEN
+        if st.get("token_uses"):
+            token = "tok-" + uuid.uuid4().hex
+            with LOCK:
+                TOKENS[token] = int(st["token_uses"])
+        self.send(200, json.dumps({"token": token, "expires_in": 300}).encode(),
                   {"Content-Type": "application/json"})
 
     def route(self):

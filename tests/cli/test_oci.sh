@@ -139,7 +139,13 @@ grep -q "TOKEN service=fake-registry scope=repository:nxp/demo:pull basic=True" 
     fail "no pull token asked for"
 run_rc 5 env NXP_ROOT="$T/root5" NXP_OCI_USERNAME=robot NXP_OCI_PASSWORD=nope "$NXP" refresh
 err_has "registry $FAKE, repository nxp/demo"
-pass "Bearer challenge: token with service and scope, credentials checked"
+# Tokens that expire (each works for one request): a download refused with 401 asks for a
+# new token once and goes on.
+echo '{"auth": "bearer", "user": "robot", "password": "t0ken-pw", "token_uses": 1}' >"$T/fake.json"
+NXP_ROOT=$T/root6 nxp init --nextchat-version 2.16.0 >/dev/null
+run_rc 0 env NXP_ROOT="$T/root6" NXP_OCI_USERNAME=robot NXP_OCI_PASSWORD=t0ken-pw "$NXP" repo add demo "oci://$FAKE/nxp/demo" --key "$T/key.pub"
+run_rc 0 env NXP_ROOT="$T/root6" NXP_OCI_USERNAME=robot NXP_OCI_PASSWORD=t0ken-pw NXP_PARALLEL_DOWNLOADS=1 "$NXP" --yes install extra writing-prompts
+pass "Bearer challenge: token with service and scope, credentials checked, expired tokens renewed"
 
 # --- URLs ---------------------------------------------------------------------------------
 for url in ftp://example.org/repo s3://bucket/repo oci:/x /srv/repo "oci://$REG" "oci://$REG/Bad/Path" "oci://u:p@$REG/x"; do
