@@ -41,6 +41,14 @@ fi
 rm -f "$SEL.all"
 log "$(wc -l <"$SEL") servers selected"
 
+# CAT_REPORT_ONLY=1: only the report, from the results already in OUT (e.g. after a rerun
+# of a subset).
+if [ "${CAT_REPORT_ONLY:-}" = 1 ]; then
+    python3 "$HERE/report.py" "$OUT" "$SEL" "$HERE/calls.tsv" || exit 1
+    [ -f "$OUT/subset" ] || cp "$OUT/report.md" "$OUT/report.json" "$HERE/"
+    exit 0
+fi
+
 # A permissions.tsv column of a plugin ('-' or empty when it has none).
 perm() {
     awk -F'\t' -v n="$1" -v c="$2" '$1 == n { v = $c } END { print (v == "" ? "-" : v) }' \
