@@ -35,9 +35,22 @@ Result<int> import_npm(Context& c, const importer::NpmOptions& o) {
                 {"config", m.value("config", nlohmann::ordered_json::object())},
                 {"config_keys", plan->config_keys},
                 {"source", m.value("source", nlohmann::ordered_json::object())},
-                {"warnings", plan->warnings}});
+                {"warnings", plan->warnings},
+                {"native_addons",
+                 {{"built", plan->native_built}, {"unbuilt", plan->native_unbuilt}}}});
         return 0;
     }
+    std::string native;
+    for (const auto& a : plan->native_built) native += (native.empty() ? "" : ", ") + a;
+    if (!native.empty())
+        c.out("Built native addons from source (offline, confined): " + native);
+    native.clear();
+    for (const auto& a : plan->native_unbuilt) native += (native.empty() ? "" : ", ") + a;
+    if (!native.empty())
+        c.message(txn::Level::Warning,
+                  "Native addons left unbuilt (--no-build-native); the server fails to load them "
+                  "until built: " +
+                      native);
     std::string keys;
     for (const auto& k : plan->config_keys) {
         const auto& spec = m["config"][k];
@@ -85,6 +98,9 @@ void add_import(CLI::App& app, Context& ctx) {
     npm->add_flag_function(
         "--no-check", [o](std::int64_t) { o->check = false; },
         "Do not run the MCP health check at install (for servers that need config to start)");
+    npm->add_flag_function(
+        "--no-build-native", [o](std::int64_t) { o->build_native = false; },
+        "Do not build native addons (dependencies with a binding.gyp) from source");
     npm->callback([&ctx, o] { ctx.action = [o](Context& c) { return import_npm(c, *o); }; });
     add_import_server_json(cmd, ctx);
     add_import_node_runtime(cmd, ctx);

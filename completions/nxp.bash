@@ -128,7 +128,7 @@ _nxp() {
         test) opts="--with --nextchat-version --keep"; what=files ;;
         import)
             subs="npm node-runtime server.json mcpb"
-            [[ $sub == npm ]] && opts="-o --output --name --bin --no-check --env --min-age --previous"
+            [[ $sub == npm ]] && opts="-o --output --name --bin --no-check --no-build-native --env --min-age --previous"
             [[ $sub == server.json ]] && opts="-o --output --name --remote --no-check" && what=files
             [[ $sub == node-runtime ]] && opts="-o --output --arch --name"
             [[ $sub == mcpb ]] && opts="-o --output --name --no-check" && what=files ;;

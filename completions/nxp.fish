@@ -232,6 +232,7 @@ complete -c nxp -n '__nxp_in import npm' -s o -l output -x -a '(__fish_complete_
 complete -c nxp -n '__nxp_in import npm' -l name -x -d 'Plugin name'
 complete -c nxp -n '__nxp_in import npm' -l bin -x -d 'Which program of the package is the server'
 complete -c nxp -n '__nxp_in import npm' -l no-check -d 'Do not run the MCP health check at install'
+complete -c nxp -n '__nxp_in import npm' -l no-build-native -d 'Do not build native addons (binding.gyp) from source'
 complete -c nxp -n '__nxp_in import mcpb' -F
 complete -c nxp -n '__nxp_in import mcpb' -s o -l output -x -a '(__fish_complete_directories)' -d 'Plugin directory to write'
 complete -c nxp -n '__nxp_in import mcpb' -l name -x -d 'Plugin name'

@@ -108,6 +108,114 @@ struct RemoveOnExit {
     }
 };
 
+// The host node's major version (`node --version` prints "v20.19.2"); 0 when unknown.
+int host_node_major() {
+    const char* path_var = std::getenv("PATH");
+    const std::string node = sandbox::find_host_tool("node", path_var ? path_var : "/usr/bin:/bin");
+    if (node.empty()) return 0;
+    auto r = sandbox::run_host_tool(node, {node, "--version"}, {}, 30, 4096);
+    if (!r || r->timed_out || r->exit_code != 0) return 0;
+    std::string v = trim(r->output);
+    if (!v.empty() && v.front() == 'v') v.erase(0, 1);
+    int major = 0;
+    auto [ptr, err] = std::from_chars(v.data(), v.data() + v.size(), major);
+    return err == std::errc() && ptr != v.data() ? major : 0;
+}
+
+// The npm name of an addon path from find_native_addons ("a/node_modules/@s/b" -> "@s/b").
+std::string addon_package_name(const std::string& path) {
+    const auto nm = path.rfind("/node_modules/");
+    return nm == std::string::npos ? path : path.substr(nm + 14);
+}
+
+// `npm rebuild NAME… --build-from-source` under bwrap: the whole host read-only (/tmp too), `files`
+// and a scratch home writable, no network (node-gyp takes the headers from /usr, npm_config_
+// nodedir). npm runs only the named packages' install scripts.
+Result<void> build_native_addons(const NpmOptions& opts, const fs::path& files,
+                                 const fs::path& home, const std::vector<std::string>& addons) {
+    const char* path_var = std::getenv("PATH");
+    const std::string path = path_var ? path_var : "/usr/bin:/bin";
+    const std::string bwrap = sandbox::find_host_tool("bwrap", path);
+    const std::string npm = sandbox::find_host_tool(opts.npm, path);
+    std::string names;
+    for (const auto& a : addons) names += (names.empty() ? "" : ", ") + a;
+    const std::string what = "native addon " + names;
+    if (bwrap.empty())
+        return fail(ErrorKind::NotFound, what,
+                    "bwrap is not installed, so the addon cannot be built confined "
+                    "(install bubblewrap, or import with --no-build-native)");
+    if (npm.empty()) return fail(ErrorKind::NotFound, opts.npm, "not found on PATH; install npm");
+    std::error_code ec;
+    fs::create_directories(home / "cache", ec);
+    const std::string f = fs::absolute(files).string(), h = fs::absolute(home).string();
+    std::vector<std::string> argv = {bwrap,
+                                     "--ro-bind",
+                                     "/",
+                                     "/",
+                                     "--dev",
+                                     "/dev",
+                                     "--proc",
+                                     "/proc",
+                                     "--bind",
+                                     f,
+                                     f,
+                                     "--bind",
+                                     h,
+                                     h,
+                                     "--unshare-net",
+                                     "--die-with-parent",
+                                     "--chdir",
+                                     f,
+                                     "--setenv",
+                                     "HOME",
+                                     h,
+                                     "--setenv",
+                                     "npm_config_cache",
+                                     h + "/cache",
+                                     "--setenv",
+                                     "npm_config_nodedir",
+                                     "/usr",
+                                     "--setenv",
+                                     "npm_config_offline",
+                                     "true",
+                                     "--setenv",
+                                     "npm_config_update_notifier",
+                                     "false",
+                                     "--setenv",
+                                     "TMPDIR",
+                                     h,
+                                     "--",
+                                     npm,
+                                     "rebuild"};
+    std::vector<std::string> seen;
+    for (const auto& a : addons) {
+        std::string n = addon_package_name(a);
+        if (std::find(seen.begin(), seen.end(), n) != seen.end()) continue;
+        seen.push_back(n);
+        argv.push_back(n);
+    }
+    for (const char* o :
+         {"--build-from-source", "--offline", "--no-audit", "--no-fund", "--loglevel=error"})
+        argv.push_back(o);
+    argv.push_back("--prefix");
+    argv.push_back(f);
+    auto r = sandbox::run_host_tool(bwrap, argv, {}, opts.timeout_s, 4 << 20);
+    if (!r) return tl::unexpected(in_context(r.error(), what));
+    if (r->timed_out)
+        return fail(ErrorKind::Invalid, what,
+                    "building it from source did not finish in " + std::to_string(opts.timeout_s) +
+                        " s (import with --no-build-native to skip)");
+    if (r->exit_code != 0) {
+        std::string tail =
+            r->output.size() > 2000 ? "…" + r->output.substr(r->output.size() - 2000) : r->output;
+        return fail(ErrorKind::Invalid, what,
+                    "building it from source (npm rebuild, node-gyp, offline) failed; "
+                    "import with --no-build-native to skip. node-gyp's last lines:\n" +
+                        trim(tail));
+    }
+    return {};
+}
+
 // The config keys for what the server reads: its code's and README's environment variables
 // and README arguments (or a server.json's), and --env; the manifest is checked again.
 Result<void> add_settings(NpmPlan& plan, const NpmOptions& opts, const fs::path& pkg_dir,
@@ -263,6 +371,50 @@ Result<json> previous_source(const fs::path& file) {
 
 }  // namespace
 
+namespace {
+
+void find_addons_in(const fs::path& node_modules, const std::string& prefix, int depth, int& budget,
+                    std::vector<std::string>& found) {
+    std::error_code ec;
+    auto is_dir = [&ec](const fs::path& p) {  // symlinks are not followed
+        return fs::is_directory(fs::symlink_status(p, ec));
+    };
+    auto visit = [&](const fs::path& pkg, const std::string& name) {
+        if (--budget < 0) return;
+        if (fs::is_regular_file(fs::symlink_status(pkg / "binding.gyp", ec)))
+            found.push_back(prefix + name);
+        if (depth < 8 && is_dir(pkg / "node_modules"))
+            find_addons_in(pkg / "node_modules", prefix + name + "/node_modules/", depth + 1,
+                           budget, found);
+    };
+    for (fs::directory_iterator it(node_modules, ec), end; !ec && it != end; it.increment(ec)) {
+        if (budget <= 0) return;
+        const std::string n = it->path().filename().string();
+        if (n.empty() || n.front() == '.' || !is_dir(it->path())) continue;
+        if (n.front() == '@') {
+            std::error_code ec2;
+            for (fs::directory_iterator s(it->path(), ec2), e; !ec2 && s != e; s.increment(ec2)) {
+                const std::string sn = s->path().filename().string();
+                if (sn.empty() || sn.front() == '.' || !is_dir(s->path())) continue;
+                visit(s->path(), n + "/" + sn);
+                if (budget <= 0) return;
+            }
+        } else {
+            visit(it->path(), n);
+        }
+    }
+}
+
+}  // namespace
+
+std::vector<std::string> find_native_addons(const fs::path& node_modules) {
+    std::vector<std::string> found;
+    int budget = 10000;
+    find_addons_in(node_modules, "", 0, budget, found);
+    std::sort(found.begin(), found.end());
+    return found;
+}
+
 Result<NpmPlan> import_npm(const NpmOptions& opts) {
     std::error_code ec;
     if (fs::exists(fs::symlink_status(opts.out, ec)) &&
@@ -330,6 +482,30 @@ Result<NpmPlan> import_npm(const NpmOptions& opts) {
     if (auto keys = add_settings(*plan, opts, files / "node_modules" / plan->package, *asked);
         !keys)
         return tl::unexpected(keys.error());
+
+    // Native addons: the install ran no script, so nothing is compiled yet.
+    const auto addons = find_native_addons(files / "node_modules");
+    if (!addons.empty() && !opts.build_native) {
+        plan->native_unbuilt = addons;
+    } else if (!addons.empty()) {
+        const int major = host_node_major();
+        if (major <= 0)
+            return fail(ErrorKind::NotFound, "node",
+                        "cannot tell the host node's version, needed to build native addons "
+                        "(import with --no-build-native to skip)");
+        if (auto built = build_native_addons(opts, files, tmp.dir / "build-home", addons); !built)
+            return tl::unexpected(built.error());
+        fs::remove_all(tmp.dir / "build-home", ec);
+        plan->native_built = addons;
+        // A compiled addon loads only in the node major (ABI) it was built for.
+        auto& req = plan->manifest["requires"];
+        for (auto& r : req)
+            if (r.is_string() && r.get<std::string>().rfind("node-runtime", 0) == 0)
+                r = "node-runtime ^" + std::to_string(major);
+        if (auto ok = formats::parse_manifest(plan->manifest.dump()); !ok)
+            return tl::unexpected(
+                in_context(ok.error(), "plugin.json from " + plan->package + "@" + plan->version));
+    }
 
     std::ofstream manifest(tmp.dir / "plugin.json");
     manifest << plan->manifest.dump(2) << '\n';

@@ -37,6 +37,10 @@ struct NpmOptions {
     std::string expect_version;
     std::vector<std::string> fixed_args;
     nlohmann::ordered_json source_extra = nlohmann::ordered_json::object();
+    // Native addons (a dependency holding a binding.gyp): built from source after the
+    // --ignore-scripts install, offline, in bwrap with only OUT/files writable
+    // (--no-build-native: left unbuilt).
+    bool build_native = true;
 };
 
 // What the importer decided, from npm's metadata (pure: no I/O).
@@ -47,9 +51,16 @@ struct NpmPlan {
     std::string bin_path;  // relative to the package directory, "dist/index.js"
     int node_major = 18;   // the lowest Node.js major the package's engines allow
     nlohmann::ordered_json manifest;
-    std::vector<std::string> config_keys;  // the config keys the import created
-    std::vector<std::string> warnings;     // what changed since --previous
+    std::vector<std::string> config_keys;     // the config keys the import created
+    std::vector<std::string> warnings;        // what changed since --previous
+    std::vector<std::string> native_built;    // addons compiled ("better-sqlite3")
+    std::vector<std::string> native_unbuilt;  // addons found but not built (--no-build-native)
 };
+
+// The packages under `node_modules` that hold a binding.gyp (native addons), as npm names
+// ("better-sqlite3", "@scope/x", "a/node_modules/b" for a nested copy), sorted. Symlinks are
+// not followed; at most 8 levels of nested node_modules and 10000 directories are visited.
+std::vector<std::string> find_native_addons(const std::filesystem::path& node_modules);
 
 // `meta` is one version's document from `npm view SPEC --json` (an object; when npm
 // returns an array for a range, the caller passes the last element). Fails naming the
