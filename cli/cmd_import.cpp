@@ -42,8 +42,7 @@ Result<int> import_npm(Context& c, const importer::NpmOptions& o) {
     }
     std::string native;
     for (const auto& a : plan->native_built) native += (native.empty() ? "" : ", ") + a;
-    if (!native.empty())
-        c.out("Built native addons from source (offline, confined): " + native);
+    if (!native.empty()) c.out("Built native addons from source (offline, confined): " + native);
     native.clear();
     for (const auto& a : plan->native_unbuilt) native += (native.empty() ? "" : ", ") + a;
     if (!native.empty())

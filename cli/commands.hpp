@@ -41,7 +41,7 @@ void add_new(CLI::App& app, Context& ctx);
 void add_test(CLI::App& app, Context& ctx);  // cmd_test.cpp
 void add_import(CLI::App& app, Context& ctx);
 void add_export(CLI::App& app, Context& ctx);  // cmd_export.cpp: export mcpb
-void add_apply(CLI::App& app, Context& ctx);  // cmd_apply.cpp
+void add_apply(CLI::App& app, Context& ctx);   // cmd_apply.cpp
 void add_lock(CLI::App& app, Context& ctx);
 void add_bundle(CLI::App& app, Context& ctx);
 void add_tools(CLI::App& app, Context& ctx);  // cmd_tools.cpp

@@ -40,9 +40,20 @@ bool blank(std::string_view line) {
 
 // The server's lines that are JSON-RPC messages start with '{' (a '[' batch is refused);
 // anything else is text such as a log line the server printed on stdout.
+// Whether a line of the server's stdout is meant as a JSON message. A log line that merely
+// starts with a bracket ("[MCP] ready", "[INFO] started") cannot be a JSON array
+// (no JSON value starts with that character), so it is a log line like any other: JSON.parse
+// in the client rejects it as well, and no reading of it differs between nxp and the client.
 bool looks_like_json(std::string_view line) {
     auto first = line.find_first_not_of(" \t\r");
-    return first != std::string_view::npos && (line[first] == '{' || line[first] == '[');
+    if (first == std::string_view::npos) return false;
+    if (line[first] == '{') return true;
+    if (line[first] != '[') return false;
+    auto next = line.find_first_not_of(" \t\r", first + 1);
+    if (next == std::string_view::npos) return true;
+    const char c = line[next];
+    return c == '{' || c == '[' || c == ']' || c == '"' || c == '-' || c == 't' || c == 'f' ||
+           c == 'n' || (c >= '0' && c <= '9');
 }
 
 std::string with_newline(std::string_view line) {

@@ -84,7 +84,14 @@ std::vector<std::pair<std::string, std::string>> plugin_env(const Profile& p) {
     return env;
 }
 
-fs::path workdir_of(const Profile& p) { return p.workdir.empty() ? p.plugin_dir : p.workdir; }
+// A server starts in its own writable state directory (also its HOME), as it would start in a
+// writable directory under npx: servers that create files relative to where they start
+// (`mkdir ./datasets`) must not fail on the read-only plugin tree. Without a state directory,
+// the plugin tree.
+fs::path workdir_of(const Profile& p) {
+    if (!p.workdir.empty()) return p.workdir;
+    return p.state_dir.empty() ? p.plugin_dir : p.state_dir;
+}
 
 SpawnSpec direct_spec(const Profile& p, std::string executable) {
     SpawnSpec spec;

@@ -27,7 +27,7 @@ struct Profile {
     std::string name;                  // the plugin, for messages
     std::filesystem::path plugin_dir;  // bound read-only at the same path
     std::filesystem::path state_dir;   // bound read-write at the same path (created)
-    std::filesystem::path workdir;     // defaults to plugin_dir
+    std::filesystem::path workdir;     // defaults to state_dir (else plugin_dir)
     std::vector<std::string> argv;     // argv[0] resolved inside the sandbox's PATH
     std::map<std::string, std::string>
         env;                  // the only variables the plugin sees (+PATH, HOME, TMPDIR)

@@ -104,7 +104,10 @@ TEST_CASE("pinned tools pass byte for byte; unrelated lines are not rewritten") 
              R"({"jsonrpc":"2.0","id":7,"method":"sampling/createMessage","params":{}})",
              R"({"jsonrpc":"2.0","id":"p","method":"ping"})",
              R"({"jsonrpc":"2.0","method":"notifications/tools/list_changed"})",
-             std::string("a log line the server printed on stdout")}) {
+             std::string("a log line the server printed on stdout"),
+             // Bracketed log prefixes cannot start a JSON array: log lines too.
+             std::string("[MCP] Hello World server ready"), std::string(" [INFO] started"),
+             std::string("[ WARN ] no config")}) {
         auto o = gate.from_server(s);
         CHECK(o.to_client == s + "\n");
         CHECK_FALSE(o.close);
@@ -274,6 +277,9 @@ TEST_CASE("a hostile server: a protocol event, the session closed, errors for wa
         {"10,000 nested objects", deep_obj},
         {"an array", R"([{"jsonrpc":"2.0","id":1,"result":{}}])"},
         {"an array of nothing", "[]"},
+        {"a broken array", R"([{"jsonrpc":"2.0","id":1,"id":2,"result":{}}])"},
+        {"an array of a string", R"(["x", )"},
+        {"an array of a number", "[1"},
         {"result.tools not an array", tools_answer(1, json("all of them"))},
         {"result.tools an object", tools_answer(1, json::object())},
         {"result not an object", R"({"jsonrpc":"2.0","id":1,"result":7})"},

@@ -62,7 +62,7 @@ TEST_CASE("bwrap_argv isolates everything and drops capabilities", "[sandbox]") 
     CHECK(has_sequence(a, {"--size", std::to_string(p.max_tmp), "--tmpfs", "/tmp"}));
     CHECK(has_sequence(a, {"--size", std::to_string(p.max_tmp), "--tmpfs", "/dev/shm"}));
     CHECK(has_sequence(a, {"--remount-ro", "/dev"}));
-    CHECK(has_sequence(a, {"--remount-ro", "/", "--chdir", p.plugin_dir.string(), "--clearenv"}));
+    CHECK(has_sequence(a, {"--remount-ro", "/", "--chdir", p.state_dir.string(), "--clearenv"}));
     CHECK(index_of(a, "/etc/resolv.conf") == static_cast<std::ptrdiff_t>(a.size()));
     // The private /tmp is mounted first so a plugin tree below /tmp stays visible.
     CHECK(index_of(a, "/tmp") < index_of(a, p.plugin_dir.string()));
@@ -129,6 +129,21 @@ TEST_CASE("the plugin sees only its configured environment", "[sandbox]") {
     CHECK(r->output.find("WEATHER_UNITS=metric") != std::string::npos);
     CHECK(r->output.find("HOME=" + plugin.profile.state_dir.string()) != std::string::npos);
     CHECK(r->output.find("PATH=/usr/local/bin:/usr/bin:/bin") != std::string::npos);
+}
+
+TEST_CASE("a plugin starts in its state directory and may write where it starts", "[sandbox]") {
+    if (!require_sandbox()) return;
+    Plugin plugin;
+    auto r = plugin.run_script(
+        "pwd && mkdir ./datasets && echo made > ./datasets/a && "
+        "cat datasets/a");
+    REQUIRE(r);
+    INFO(r->output);
+    CHECK(r->exit_code == 0);
+    CHECK(r->output.find(plugin.profile.state_dir.string() + "\n") != std::string::npos);
+    CHECK(r->output.find("made") != std::string::npos);
+    CHECK(fs::exists(plugin.profile.state_dir / "datasets" / "a"));
+    CHECK_FALSE(fs::exists(plugin.profile.plugin_dir / "datasets"));
 }
 
 TEST_CASE("exit status and missing commands are reported", "[sandbox]") {
