@@ -13,6 +13,7 @@
 
 #include "formats/json_util.hpp"
 #include "importer/npm.hpp"
+#include "importer/staging.hpp"
 #include "repo/archive_util.hpp"
 
 namespace nxp::importer {
@@ -556,30 +557,14 @@ Result<McpbPlan> plan_from_mcpb(const json& mcpb, const std::set<std::string>& f
     return p;
 }
 
-namespace {
-
-fs::path temp_dir_near(const fs::path& out) {
-    std::random_device rd;
-    const fs::path parent = fs::absolute(out).lexically_normal().parent_path();
-    return parent / (".nxp-import-" + std::to_string(rd()) + std::to_string(::getpid()));
-}
-
-struct RemoveOnExit {
-    fs::path dir;
-    ~RemoveOnExit() {
-        std::error_code ec;
-        if (!dir.empty()) fs::remove_all(dir, ec);
-    }
-};
-
-}  // namespace
+namespace {}  // namespace
 
 Result<McpbPlan> import_mcpb(const McpbOptions& opts) {
     std::error_code ec;
     if (fs::exists(fs::symlink_status(opts.out, ec)) &&
         (!fs::is_directory(opts.out, ec) || !fs::is_empty(opts.out, ec)))
         return fail(ErrorKind::Invalid, opts.out.string(), "exists and is not an empty directory");
-    RemoveOnExit tmp{temp_dir_near(opts.out)};
+    Staging tmp(opts.out);
     fs::create_directories(tmp.dir, ec);
     if (ec)
         return fail(ErrorKind::Io, tmp.dir.string(), "cannot create directory: " + ec.message());
@@ -613,16 +598,8 @@ Result<McpbPlan> import_mcpb(const McpbOptions& opts) {
         fs::permissions(f, fs::perms::owner_exec | fs::perms::group_exec | fs::perms::others_exec,
                         fs::perm_options::add, ec);
     }
-    std::ofstream manifest(tmp.dir / "plugin.json");
-    manifest << plan->manifest.dump(2) << '\n';
-    manifest.close();
-    if (!manifest) return fail(ErrorKind::Io, (tmp.dir / "plugin.json").string(), "cannot write");
-    if (fs::exists(opts.out, ec)) fs::remove(opts.out, ec);  // the empty directory
-    fs::rename(tmp.dir, opts.out, ec);
-    if (ec)
-        return fail(ErrorKind::Io, opts.out.string(),
-                    "cannot move the plugin into place: " + ec.message());
-    tmp.dir.clear();
+    if (auto ok = finish_plugin_dir(tmp, plan->manifest, opts.out); !ok)
+        return tl::unexpected(ok.error());
     return plan;
 }
 

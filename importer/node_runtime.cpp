@@ -15,6 +15,7 @@
 #include "formats/json_util.hpp"
 #include "formats/manifest.hpp"
 #include "formats/semver.hpp"
+#include "importer/staging.hpp"
 #include "sandbox/host_tools.hpp"
 
 namespace nxp::importer {
@@ -71,20 +72,6 @@ Result<std::string> run(const std::vector<std::string>& argv, const std::string&
         return fail(ErrorKind::Network, what, argv.front() + " failed:\n" + trim(tail));
     }
     return r->output;
-}
-
-struct RemoveOnExit {
-    fs::path dir;
-    ~RemoveOnExit() {
-        std::error_code ec;
-        if (!dir.empty()) fs::remove_all(dir, ec);
-    }
-};
-
-fs::path temp_dir_near(const fs::path& out) {
-    std::random_device rd;
-    const fs::path parent = fs::absolute(out).lexically_normal().parent_path();
-    return parent / (".nxp-import-node-" + std::to_string(rd()) + std::to_string(::getpid()));
 }
 
 std::string read_file(const fs::path& p, std::size_t max = std::string::npos) {
@@ -196,7 +183,7 @@ Result<NodeRuntimePlan> import_node_runtime(const NodeRuntimeOptions& opts) {
         return fail(ErrorKind::Usage, "--arch " + arch,
                     "Node.js runtimes are imported for x64 or arm64");
     const std::string spec = std::string(kPrefix) + arch + "@" + opts.version;
-    RemoveOnExit tmp{temp_dir_near(opts.out)};
+    Staging tmp(opts.out);
     fs::create_directories(tmp.dir / "files" / "bin", ec);
     if (ec)
         return fail(ErrorKind::Io, tmp.dir.string(), "cannot create directory: " + ec.message());
@@ -268,16 +255,8 @@ Result<NodeRuntimePlan> import_node_runtime(const NodeRuntimeOptions& opts) {
     fs::remove_all(unpacked, ec);
     fs::remove_all(packed, ec);
 
-    {
-        std::ofstream o(tmp.dir / "plugin.json", std::ios::trunc);
-        o << plan->manifest.dump(2) << '\n';
-        if (!o.flush())
-            return fail(ErrorKind::Io, (tmp.dir / "plugin.json").string(), "write failed");
-    }
-    fs::remove(opts.out, ec);  // an empty directory
-    fs::rename(tmp.dir, opts.out, ec);
-    if (ec) return fail(ErrorKind::Io, opts.out.string(), ec.message());
-    tmp.dir.clear();
+    if (auto ok = finish_plugin_dir(tmp, plan->manifest, opts.out); !ok)
+        return tl::unexpected(ok.error());
     return plan;
 }
 

@@ -15,6 +15,7 @@
 #include "formats/json_util.hpp"
 #include "formats/manifest.hpp"
 #include "importer/npm_source.hpp"
+#include "importer/staging.hpp"
 #include "sandbox/host_tools.hpp"
 
 namespace nxp::importer {
@@ -94,20 +95,6 @@ Result<std::string> run(const std::vector<std::string>& argv, const std::string&
 }
 
 // A directory next to `out`, so the finished tree is renamed into place.
-fs::path temp_dir_near(const fs::path& out) {
-    std::random_device rd;
-    const fs::path parent = fs::absolute(out).lexically_normal().parent_path();
-    return parent / (".nxp-import-" + std::to_string(rd()) + std::to_string(::getpid()));
-}
-
-struct RemoveOnExit {
-    fs::path dir;
-    ~RemoveOnExit() {
-        std::error_code ec;
-        if (!dir.empty()) fs::remove_all(dir, ec);
-    }
-};
-
 // The host node's major version (`node --version` prints "v20.19.2"); 0 when unknown.
 int host_node_major() {
     const char* path_var = std::getenv("PATH");
@@ -424,7 +411,7 @@ Result<NpmPlan> import_npm(const NpmOptions& opts) {
         return fail(ErrorKind::Usage, opts.spec, "not an npm package name");
     auto asked = parse_env_option(opts.env);
     if (!asked) return tl::unexpected(asked.error());
-    RemoveOnExit tmp{temp_dir_near(opts.out)};
+    Staging tmp(opts.out);
     fs::create_directories(tmp.dir / "files", ec);
     if (ec)
         return fail(ErrorKind::Io, tmp.dir.string(), "cannot create directory: " + ec.message());
@@ -507,16 +494,8 @@ Result<NpmPlan> import_npm(const NpmOptions& opts) {
                 in_context(ok.error(), "plugin.json from " + plan->package + "@" + plan->version));
     }
 
-    std::ofstream manifest(tmp.dir / "plugin.json");
-    manifest << plan->manifest.dump(2) << '\n';
-    manifest.close();
-    if (!manifest) return fail(ErrorKind::Io, (tmp.dir / "plugin.json").string(), "cannot write");
-    if (fs::exists(opts.out, ec)) fs::remove(opts.out, ec);  // the empty directory
-    fs::rename(tmp.dir, opts.out, ec);
-    if (ec)
-        return fail(ErrorKind::Io, opts.out.string(),
-                    "cannot move the plugin into place: " + ec.message());
-    tmp.dir.clear();
+    if (auto ok = finish_plugin_dir(tmp, plan->manifest, opts.out); !ok)
+        return tl::unexpected(ok.error());
     return plan;
 }
 
