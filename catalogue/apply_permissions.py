@@ -45,11 +45,15 @@ def main():
     if config:
         have = m.setdefault("config", {})
         # A key of the table replaces one `nxp import npm` made for the same variable (its
-        # name may differ): the table's default and description win.
+        # name may differ), and a table key passed as an argument replaces every argument
+        # key the importer made (it may have read the README's examples differently: one
+        # `directories` array where the table passes one directory): the table wins.
         for key, spec in config.items():
-            env = spec.get("env") if isinstance(spec, dict) else None
-            for old in [k for k, v in have.items() if env and isinstance(v, dict)
-                        and v.get("env") == env and k != key]:
+            if not isinstance(spec, dict):
+                continue
+            env, arg = spec.get("env"), spec.get("arg")
+            for old in [k for k, v in have.items() if isinstance(v, dict) and k != key and
+                        ((env and v.get("env") == env) or (arg and v.get("arg")))]:
                 del have[old]
         have.update(config)
     args = col(4, [])
