@@ -91,7 +91,10 @@ while IFS=$'\t' read -r npm version name reason; do
         rm -f "$OUT"/packages/"$name"-[0-9]*.nxp
         continue
     fi
+    # A fresh import (plugin.json.orig newer than the last pack) is packed again even when its
+    # manifest reads the same: its files may differ (a native addon built this time).
     if cmp -s "$dir/plugin.json.new" "$dir/plugin.json" && [ -f "$OUT/status/$name.packed" ] &&
+        [ "$OUT/status/$name.packed" -nt "$dir/plugin.json.orig" ] &&
         ls "$OUT"/packages/"$name"-[0-9]*.nxp >/dev/null 2>&1; then
         rm -f "$dir/plugin.json.new" "$OUT/status/$name.lint"
         continue
