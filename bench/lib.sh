@@ -31,6 +31,21 @@ build_nxp() {
     "$NXP" --version
 }
 
+# build_rev REV: a release build of commit REV (a baseline measured in the same run as the
+# working tree), from a detached worktree in /tmp; prints the binary's path. Cached per commit.
+build_rev() {
+    local rev src dir
+    rev=$(git -C "$SRC" rev-parse --short=12 "$1^{commit}")
+    src=/tmp/nxp-bench-src-$rev
+    dir=$src/build-release
+    if [ ! -x "$dir/cli/nxp" ]; then
+        [ -d "$src" ] || git -C "$SRC" worktree add --detach "$src" "$rev" >/dev/null 2>&1
+        [ -d "$dir" ] || meson setup "$dir" "$src" --buildtype=release -Dtests=false >/dev/null
+        ninja -C "$dir" >/dev/null
+    fi
+    printf '%s\n' "$dir/cli/nxp"
+}
+
 now_ns() { date +%s%N; }
 
 # tm LABEL CMD…: runs CMD once with stdout/stderr in $W/<label>.out/.err and prints
