@@ -15,6 +15,7 @@
 #include <optional>
 
 #include "repo/curl_util.hpp"
+#include "repo/digest.hpp"
 #include "repo/oci.hpp"
 
 namespace nxp::repo {
@@ -115,13 +116,6 @@ std::size_t on_data(char* ptr, std::size_t size, std::size_t nmemb, void* userda
     if (j->options->on_progress)
         j->options->on_progress(j->index, j->offset + j->received, j->item->size);
     return n;
-}
-
-std::string to_hex(const unsigned char* data, std::size_t len) {
-    std::string out(len * 2 + 1, '\0');
-    sodium_bin2hex(out.data(), out.size(), data, len);
-    out.pop_back();
-    return out;
 }
 
 // Hashes what an earlier, interrupted run left in the .part file, from the descriptor that
@@ -372,7 +366,7 @@ class Downloader {
         const std::uint64_t total = j.offset + j.received;
         std::array<unsigned char, crypto_hash_sha256_BYTES> digest{};
         crypto_hash_sha256_final(&j.sha, digest.data());
-        const std::string actual = to_hex(digest.data(), digest.size());
+        const std::string actual = hex_lower(digest.data(), digest.size());
         const bool resumed = j.offset > 0;
         j.easy.reset();
         if (total == j.item->size && actual == j.item->sha256) {

@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "os/file.hpp"
+#include "repo/digest.hpp"
 
 namespace nxp::repo {
 namespace {
@@ -222,9 +223,7 @@ Result<std::string> verify(const std::vector<formats::MinisignPublicKey>& keys,
 std::string sha256_hex(std::string_view data) {
     std::array<std::uint8_t, crypto_hash_sha256_BYTES> h{};
     crypto_hash_sha256(h.data(), reinterpret_cast<const unsigned char*>(data.data()), data.size());
-    char hex[crypto_hash_sha256_BYTES * 2 + 1];
-    sodium_bin2hex(hex, sizeof hex, h.data(), h.size());
-    return hex;
+    return hex_lower(h.data(), h.size());
 }
 
 Result<std::optional<std::string>> read_password_file(const std::string& file) {

@@ -18,6 +18,7 @@
 
 #include "formats/index.hpp"
 #include "repo/curl_util.hpp"
+#include "repo/digest.hpp"
 #include "repo/keys.hpp"
 #include "repo/repository.hpp"
 #include "repo/trust.hpp"
@@ -875,25 +876,6 @@ std::string media_type_of(const std::string& name) {
     return "application/vnd.nxp.package.v1";
 }
 
-Result<std::string> file_sha256(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    if (!in) return fail(ErrorKind::Io, p.string(), "cannot read file");
-    crypto_hash_sha256_state st;
-    crypto_hash_sha256_init(&st);
-    std::array<char, 64 * 1024> buf{};
-    while (in) {
-        in.read(buf.data(), buf.size());
-        crypto_hash_sha256_update(&st, reinterpret_cast<const unsigned char*>(buf.data()),
-                                  static_cast<unsigned long long>(in.gcount()));
-    }
-    std::array<unsigned char, crypto_hash_sha256_BYTES> d{};
-    crypto_hash_sha256_final(&st, d.data());
-    std::string hex(d.size() * 2 + 1, '\0');
-    sodium_bin2hex(hex.data(), hex.size(), d.data(), d.size());
-    hex.pop_back();
-    return hex;
-}
-
 // An upload location may be relative to the registry.
 std::string absolute_location(const Reference& ref, const std::string& loc) {
     if (lower(loc).rfind("http://", 0) == 0 || lower(loc).rfind("https://", 0) == 0) return loc;
@@ -990,7 +972,7 @@ Result<PushResult> push_repository(const fs::path& dir, std::string_view url,
     std::vector<Descriptor> layers;
     for (const auto& [name, want] : files) {
         const fs::path file = dir / name;
-        auto sha = file_sha256(file);
+        auto sha = sha256_file(file);
         if (!sha) return tl::unexpected(sha.error());
         if (!want.empty() && *sha != want)
             return fail(ErrorKind::Verification, file.string(),

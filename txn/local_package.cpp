@@ -12,6 +12,7 @@
 #include <set>
 
 #include "repo/archive.hpp"
+#include "repo/digest.hpp"
 #include "txn/package_cache.hpp"
 #include "txn/repos.hpp"
 #include "txn/settings.hpp"
@@ -23,13 +24,6 @@ namespace {
 
 // Above every configured repository's priority: the file named is the package meant.
 constexpr int kLocalPriority = INT_MAX / 2;
-
-std::string hex_of(const unsigned char* data, std::size_t len) {
-    std::string out(len * 2 + 1, '\0');
-    sodium_bin2hex(out.data(), out.size(), data, len);
-    out.pop_back();
-    return out;
-}
 
 struct Copied {
     std::string tmp_name;  // in cache/packages
@@ -61,8 +55,7 @@ Result<Copied> copy_hashed(int dir, const std::string& file, std::uint64_t cap) 
         return fail(ErrorKind::Io, file, why);
     };
     if (sodium_init() < 0) return failed("libsodium unavailable");
-    crypto_hash_sha256_state sha;
-    crypto_hash_sha256_init(&sha);
+    repo::Sha256 sha;
     std::array<unsigned char, 64 * 1024> buf{};
     for (;;) {
         const ssize_t n = ::read(in.get(), buf.data(), buf.size());
@@ -71,7 +64,7 @@ Result<Copied> copy_hashed(int dir, const std::string& file, std::uint64_t cap) 
         if (n == 0) break;
         c.size += static_cast<std::uint64_t>(n);
         if (c.size > cap) return failed("grew past the limit of " + std::to_string(cap) + " bytes");
-        crypto_hash_sha256_update(&sha, buf.data(), static_cast<std::size_t>(n));
+        sha.update(buf.data(), static_cast<std::size_t>(n));
         for (ssize_t done = 0; done < n;) {
             const ssize_t w =
                 ::write(out.get(), buf.data() + done, static_cast<std::size_t>(n - done));
@@ -82,9 +75,7 @@ Result<Copied> copy_hashed(int dir, const std::string& file, std::uint64_t cap) 
             done += w;
         }
     }
-    std::array<unsigned char, crypto_hash_sha256_BYTES> digest{};
-    crypto_hash_sha256_final(&sha, digest.data());
-    c.sha256 = hex_of(digest.data(), digest.size());
+    c.sha256 = sha.hex();
     return c;
 }
 

@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "formats/display.hpp"
+#include "repo/digest.hpp"
 #include "repo/fetch.hpp"
 
 namespace nxp::txn {
@@ -36,28 +37,6 @@ Result<os::Fd> open_subdir(int parent, const char* name, const fs::path& shown) 
             return fail(ErrorKind::Io, shown.string(), "cannot create: " + errno_text());
     }
     return fail(ErrorKind::Io, shown.string(), "cannot open");
-}
-
-Result<std::string> sha256_of(int fd, std::uint64_t cap, std::uint64_t& total) {
-    crypto_hash_sha256_state st;
-    crypto_hash_sha256_init(&st);
-    std::array<unsigned char, 64 * 1024> buf{};
-    total = 0;
-    for (;;) {
-        const ssize_t n = ::pread(fd, buf.data(), buf.size(), static_cast<off_t>(total));
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) return fail(ErrorKind::Io, "", errno_text());
-        if (n == 0) break;
-        total += static_cast<std::uint64_t>(n);
-        if (total > cap) break;
-        crypto_hash_sha256_update(&st, buf.data(), static_cast<std::size_t>(n));
-    }
-    std::array<unsigned char, crypto_hash_sha256_BYTES> digest{};
-    crypto_hash_sha256_final(&st, digest.data());
-    std::string hex(digest.size() * 2 + 1, '\0');
-    sodium_bin2hex(hex.data(), hex.size(), digest.data(), digest.size());
-    hex.pop_back();
-    return hex;
 }
 
 }  // namespace
@@ -107,7 +86,7 @@ Result<os::Fd> open_verified(int dir, const fs::path& name, const formats::Index
                       std::to_string(entry.size));
     if (sodium_init() < 0) return fail(ErrorKind::Internal, "libsodium", "cannot initialise");
     std::uint64_t total = 0;
-    auto sha = sha256_of(fd.get(), entry.size, total);
+    auto sha = repo::sha256_fd(fd.get(), entry.size, total);
     if (!sha) return refuse(sha.error().message);
     if (total != entry.size)
         return refuse("changed size while being read (" + std::to_string(total) + " bytes)");
