@@ -184,13 +184,15 @@ call_one() {
     # The plugin's own state: fixture files a call reads (a git repository, a SQLite file...).
     state=$ROOT/state/$name
     mkdir -p "$state" && cp -a "$FIX/state/." "$state/"
-    call=$(awk -F'\t' -v n="$name" '$1 == n { print $2 "\t" $3 }' "$HERE/calls.tsv")
-    tool=${call%%$'\t'*}
-    args=${call#*$'\t'}
-    [ -n "$call" ] || { tool="(none)"; args='{}'; }
+    # calls.tsv: plugin, tool, arguments, the text the answer must contain.
+    tool= args= expect=
+    IFS=$'\t' read -r tool args expect < <(awk -F'\t' -v n="$name" \
+        '$1 == n { print $2 "\t" $3 "\t" $4 }' "$HERE/calls.tsv")
+    [ -n "$tool" ] || { tool="(none)"; args='{}'; }
     args=${args//'${state_dir}'/$state}
     args=${args//'${fixture_url}'/http://127.0.0.1:$CAT_PORT}
-    $NICE python3 "$HERE/mcp_call.py" "$TIMEOUT" "$tool" "$args" -- \
+    expect=${expect//'${state_dir}'/$state}
+    $NICE python3 "$HERE/mcp_call.py" "$TIMEOUT" "$tool" "$args" "$expect" -- \
         "$NXP" --root "$ROOT" exec "$name" >"$OUT/results/$name.json" 2>"$OUT/logs/$name.call.log"
     printf '[%s] %s: %s\n' "$(date -u +%H:%M:%S)" "$name" "$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["stage"], d["error"][:120])' "$OUT/results/$name.json" 2>/dev/null)" >&2
 }

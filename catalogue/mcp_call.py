@@ -4,15 +4,25 @@ tools/call, within TIMEOUT seconds in all. Prints one JSON object:
   {"stage": "ok"|"start"|"initialize"|"tools/list"|"call"|"timeout",
    "tools": [names], "call": {"tool", "is_error", "text"}, "error": message,
    "stderr": last lines of the server's stderr}
-A pass is stage "ok": the call returned a result that is not an error (isError false).
+A pass is stage "ok": the call returned a result that is not an error (isError false) and
+whose text contains EXPECT (the reviewed expected text of catalogue/calls.tsv, compared
+without regard to case) and none of the texts of a failure that servers report as a normal
+answer (KNOWN_FAILURES: a name lookup or npm error, a refused connection).
 
-usage: mcp_call.py TIMEOUT TOOL ARGS_JSON -- ARGV..."""
+usage: mcp_call.py TIMEOUT TOOL ARGS_JSON [EXPECT] -- ARGV..."""
 import json
 import os
+import re
 import select
 import subprocess
 import sys
 import time
+
+
+# Texts of a failed operation that some servers return as an ordinary answer (isError false):
+# the call did not do its work, whatever the flag says.
+KNOWN_FAILURES = re.compile(r"EAI_AGAIN|ENOTFOUND|getaddrinfo|ECONNREFUSED|npm error|"
+                            r"Could not locate the bindings file|Cannot find module", re.I)
 
 
 class Failed(Exception):
@@ -112,12 +122,14 @@ def text_of(result):
                 parts.append("[%s]" % c.get("type"))
     if not parts and "structuredContent" in result:
         parts.append(json.dumps(result["structuredContent"]))
-    return " ".join(parts).replace("\n", " ")[:300]
+    return " ".join(parts).replace("\n", " ")
 
 
 def main():
+    sep = sys.argv.index("--")
     timeout, tool, args = float(sys.argv[1]), sys.argv[2], json.loads(sys.argv[3])
-    argv = sys.argv[sys.argv.index("--") + 1:]
+    expect = sys.argv[4] if sep > 4 else ""
+    argv = sys.argv[sep + 1:]
     out = {"stage": "ok", "tools": [], "call": None, "error": "", "stderr": ""}
     conv = Conversation(argv, time.monotonic() + timeout)
     try:
@@ -130,9 +142,18 @@ def main():
         if tool not in out["tools"]:
             raise Failed("call", "the server lists no tool %r" % tool)
         res = conv.request(3, "tools/call", {"name": tool, "arguments": args}, "call")
-        out["call"] = {"tool": tool, "is_error": bool(res.get("isError")), "text": text_of(res)}
+        text = text_of(res)
+        out["call"] = {"tool": tool, "is_error": bool(res.get("isError")), "text": text[:300]}
         if res.get("isError"):
-            raise Failed("call", "the tool answered an error: " + text_of(res))
+            raise Failed("call", "the tool answered an error: " + text[:300])
+        bad = KNOWN_FAILURES.search(text)
+        if bad:
+            raise Failed("call", "the answer reports a failure (%r): %s"
+                         % (bad.group(0), text[max(0, bad.start() - 100):bad.start() + 200]))
+        if not expect:
+            raise Failed("call", "no expected text for this call (catalogue/calls.tsv)")
+        if expect.lower() not in text.lower():
+            raise Failed("call", "the answer lacks the expected text %r: %s" % (expect, text[:300]))
     except Failed as e:
         out["stage"], out["error"] = e.stage, str(e)
     finally:

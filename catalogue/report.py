@@ -3,7 +3,8 @@
 
 usage: report.py OUT SELECTION_TSV CALLS_TSV [NOTES_TSV]
 A server passes when its tools/call, through `nxp exec` in the sandbox, returned a result
-that is not an error. Otherwise the report names the step that failed and its message:
+that is not an error and that contains the call's reviewed expected text (calls.tsv, fourth
+column; mcp_call.py checks it): a call without one does not pass. Otherwise the report names the step that failed and its message:
 import, lint, pack, install (the MCP health check at install included), start, initialize,
 tools/list, timeout or call. NOTES_TSV (plugin, diagnosis) adds a reviewed diagnosis."""
 import datetime
@@ -71,7 +72,12 @@ def main():
                         row["message"] = one_line(msg, 600)
             if name in calls:
                 row["example"] = {"tool": calls[name][0],
-                                  "arguments": calls[name][1] if len(calls[name]) > 1 else "{}"}
+                                  "arguments": calls[name][1] if len(calls[name]) > 1 else "{}",
+                                  "expect": calls[name][2] if len(calls[name]) > 2 else ""}
+            # A pass needs a reviewed expected text (mcp_call.py checked the answer for it).
+            if row["pass"] and not (row.get("example") or {}).get("expect"):
+                row["pass"], row["step"] = False, "call"
+                row["message"] = "no expected text for this call (catalogue/calls.tsv)"
             if name in notes:
                 row["diagnosis"] = notes[name][0]
             rows.append(row)
@@ -92,7 +98,8 @@ def main():
           "permissions: catalogue/permissions.tsv, calls: catalogue/calls.tsv)." % when, "",
           "A server passes when one real `tools/call` from the reviewed table, made through "
           "`nxp exec` (the sandbox with exactly the declared grants) after `initialize` and "
-          "`tools/list`, returns a result that is not an error.", "",
+          "`tools/list`, returns a result that is not an error and contains the text the "
+          "table expects of it (and no known failure text such as a failed name lookup).", "",
           "**%s**" % rate, ""]
     if by_step:
         md.append("Failures by step: " + ", ".join("%s %d" % kv for kv in sorted(by_step.items())))
@@ -101,6 +108,8 @@ def main():
     for r in rows:
         ex = r.get("example") or {}
         call = ("`%s`" % ex["tool"]) if ex.get("tool") else "-"
+        if ex.get("expect"):
+            call += " (expects “%s”)" % ex["expect"]
         if r["pass"]:
             outcome = "pass: " + (r["call"] or {}).get("text", "")[:100]
         else:
