@@ -26,6 +26,7 @@ Result<int> import_mcpb(Context& c, const importer::McpbOptions& o) {
                 {"config", m.value("config", nlohmann::ordered_json::object())},
                 {"permissions", m["permissions"]},
                 {"tools", tools},
+                {"tools_pinned", plan->tools_pinned},
                 {"signed", plan->signed_bundle},
                 {"notes", plan->notes}});
         return 0;
@@ -48,7 +49,10 @@ Result<int> import_mcpb(Context& c, const importer::McpbOptions& o) {
     if (!plan->tools.empty()) {
         text += "Declared tools:";
         for (const auto& [n, d] : plan->tools) text += " " + n;
-        text += " (the server's own answer is pinned at install)\n";
+        text += plan->tools_pinned
+                    ? " (plugin.json \"tools\": the repository pins these names; the install "
+                      "check and nxp exec hold the server to them)\n"
+                    : " (not pinned)\n";
     }
     for (const auto& n : plan->notes) text += "Note: " + n + "\n";
     text +=

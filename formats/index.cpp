@@ -212,11 +212,16 @@ Result<void> parse_entry_field(std::string_view key, element value, const std::s
     } else if (key == "tools") {
         auto j = to_nlohmann(value, path, 0, kMaxToolsDepth);
         if (!j) return tl::unexpected(j.error());
-        // Full definitions only: a name alone (what the database kept before issue 16) would
-        // let any definition of that name through.
-        for (std::size_t i = 0; j->is_array() && i < j->size(); ++i)
-            if (!(*j)[i].is_object())
-                return invalid(detail::at(path, i), "expected a tool definition object");
+        // A definition, or a valid tool name alone: the tools a plugin.json declares, pinned
+        // by name (issue 19 item 4): the install health check must answer each of them.
+        for (std::size_t i = 0; j->is_array() && i < j->size(); ++i) {
+            const auto& t = (*j)[i];
+            if (t.is_string() && !is_valid_tool_name(t.get_ref<const std::string&>()))
+                return invalid(detail::at(path, i), "invalid tool name");
+            if (!t.is_string() && !t.is_object())
+                return invalid(detail::at(path, i),
+                               "expected a tool definition object or a tool name");
+        }
         auto tools = tool_pins_from_json(*j, path);
         if (!tools) return tl::unexpected(tools.error());
         e.tools = std::move(*tools);

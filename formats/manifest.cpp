@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "formats/json_util.hpp"
 #include "formats/manifest_util.hpp"
+#include "formats/mcp_tools.hpp"
 #include "formats/text_util.hpp"
 
 namespace nxp::formats {
@@ -93,6 +95,49 @@ Result<Check> parse_check(const json& v) {
     return check;
 }
 
+// "tools": the tools the server declares, each a name or {"name", "description"}; names valid
+// MCP tool names, none given twice, at most kMaxDeclaredTools.
+Result<std::vector<DeclaredTool>> parse_declared_tools(const json& v) {
+    if (!v.is_array()) return invalid("tools", "expected array of tool names or objects");
+    if (v.size() > kMaxDeclaredTools)
+        return invalid("tools", std::to_string(v.size()) + " tools; at most " +
+                                    std::to_string(kMaxDeclaredTools) + " may be declared");
+    std::vector<DeclaredTool> out;
+    std::set<std::string> seen;
+    for (std::size_t i = 0; i < v.size(); ++i) {
+        const std::string field = detail::at("tools", i);
+        DeclaredTool t;
+        const json* name = &v[i];
+        std::string name_field = field;
+        if (v[i].is_object()) {
+            if (auto ok = detail::reject_unknown_keys(v[i], field, {"name", "description"}); !ok)
+                return tl::unexpected(ok.error());
+            name = member(v[i], "name");
+            name_field = field + ".name";
+            if (!name) return invalid(name_field, "required field is missing");
+            if (const json* d = member(v[i], "description")) {
+                auto s =
+                    detail::get_string(*d, field + ".description", kMaxDeclaredToolDescription);
+                if (!s) return tl::unexpected(s.error());
+                t.description = std::move(*s);
+            }
+        } else if (!v[i].is_string()) {
+            return invalid(field, "expected a tool name or an object with name and description");
+        }
+        auto n = detail::get_string(*name, name_field, kMaxToolName);
+        if (!n) return tl::unexpected(n.error());
+        if (!is_valid_tool_name(*n))
+            return invalid(name_field, detail::quote(*n) + " is not a valid tool name (1 to " +
+                                           std::to_string(kMaxToolName) +
+                                           " bytes, no control characters)");
+        if (!seen.insert(*n).second)
+            return invalid(name_field, "tool " + detail::quote(*n) + " is declared twice");
+        t.name = std::move(*n);
+        out.push_back(std::move(t));
+    }
+    return out;
+}
+
 // Every ${config.KEY} in a permission path, an MCP argument or a remote server's header must
 // name a config key; only a header may name a secret one (`allow_secret`).
 Result<void> check_placeholders(std::string_view text, std::string_view field,
@@ -144,6 +189,9 @@ Result<void> check_cross_fields(const Manifest& m) {
     }
     if (m.kind != Kind::McpServer && m.check.mcp) {
         return invalid("check.mcp", "only allowed when kind is mcp-server");
+    }
+    if (m.tools && !(m.kind == Kind::McpServer && m.mcp)) {
+        return invalid("tools", "only allowed when kind is mcp-server");
     }
     if (auto ok = check_runtime_provides(m); !ok) return ok;
     for (std::size_t i = 0; i < m.permissions.filesystem.size(); ++i) {
@@ -269,7 +317,7 @@ Result<Manifest> manifest_from_json(const json& doc) {
         doc, "",
         {"name", "version", "kind", "summary", "license", "homepage", "publisher", "requires",
          "conflicts", "provides", "replaces", "recommends", "mcp", "config", "permissions", "hooks",
-         "check", "source"});
+         "check", "source", "tools"});
     if (!known) return tl::unexpected(known.error());
     Manifest m;
     if (auto ok = parse_identity(doc, m); !ok) return tl::unexpected(ok.error());
@@ -298,6 +346,11 @@ Result<Manifest> manifest_from_json(const json& doc) {
         auto c = parse_check(*v);
         if (!c) return tl::unexpected(c.error());
         m.check = *c;
+    }
+    if (const json* v = member(doc, "tools")) {
+        auto t = parse_declared_tools(*v);
+        if (!t) return tl::unexpected(t.error());
+        m.tools = std::move(*t);
     }
     // "source" is a record for people (nxp import writes it): checked, not kept.
     if (const json* v = member(doc, "source")) {

@@ -1,6 +1,7 @@
 #pragma once
 // plugin.json, the package manifest of DESIGN.md §3. Parsing validates every field and
 // every error names the field path ("config.timeout.maximum: expected integer").
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <nlohmann/json_fwd.hpp>
@@ -122,6 +123,18 @@ struct Check {
     int timeout = 10;  // seconds
 };
 
+// One tool a server declares in plugin.json's "tools" (an MCPB bundle's static tools, issue
+// 19 item 4): its name, and what the publisher says it does.
+struct DeclaredTool {
+    std::string name;         // formats::is_valid_tool_name
+    std::string description;  // "" when not given
+    bool operator==(const DeclaredTool&) const = default;
+};
+// At most this many declared tools (MCP servers offer tens; a bundle listing thousands lies).
+constexpr std::size_t kMaxDeclaredTools = 1000;
+// Bytes of one declared description.
+constexpr std::size_t kMaxDeclaredToolDescription = 64u << 10;
+
 struct Manifest : PackageMeta {
     std::string license;
     std::string homepage;
@@ -131,6 +144,12 @@ struct Manifest : PackageMeta {
     Permissions permissions;
     Hooks hooks;
     Check check;
+    // The tools the server offers, when the publisher declares them (mcp-server only): exactly
+    // these names, unless `nxp repo build --pin-tools` pins the full definitions (which must
+    // then name the same tools), become the package's pins in the signed index, so that the
+    // install health check and `nxp exec` hold the server to them. Unset: not declared (an
+    // empty list declares a server that offers no tools).
+    std::optional<std::vector<DeclaredTool>> tools;
 };
 
 // Parses and validates plugin.json text. Unknown top-level keys are an error (typos must

@@ -134,7 +134,8 @@ ToolDiff diff_tools(const std::vector<ToolDef>& old_tools, const std::vector<Too
         auto it = before.find(name);
         if (it == before.end())
             d.added.push_back(*t);
-        else if (it->second->canonical != t->canonical)
+        else if (it->second->canonical != t->canonical && !it->second->canonical.empty() &&
+                 !t->canonical.empty())
             d.changed.emplace_back(*it->second, *t);
     }
     for (const auto& [name, t] : before)

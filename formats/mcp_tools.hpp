@@ -60,7 +60,10 @@ struct RecordedTools {
 std::string write_recorded_tools(const RecordedTools& r);
 Result<RecordedTools> parse_recorded_tools(std::string_view text, const std::string& where);
 
-// What changed between two sets of definitions, by name (each list sorted by name).
+// What changed between two sets of definitions, by name (each list sorted by name). A
+// definition that knows only the name (a record from before issue 16, or the name-only pins
+// of tools a plugin.json declares) matches any definition of that name: only an added or a
+// removed name is a difference then.
 struct ToolDiff {
     std::vector<ToolDef> added;
     std::vector<ToolDef> removed;

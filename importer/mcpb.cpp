@@ -529,9 +529,16 @@ Result<McpbPlan> plan_from_mcpb(const json& mcpb, const std::set<std::string>& f
     m["permissions"] = perms;
     m["check"] = {{"mcp", opts.check}, {"timeout", 30}};
 
-    // Tools and prompts as declared (the server's own answer is what gets pinned).
+    // Tools as declared: plugin.json's "tools", which `nxp repo build` pins by name (the
+    // install health check then holds the server to exactly these names and nxp exec withholds
+    // any other). An empty list, or tools_generated (the server makes more at run time),
+    // declares nothing to hold it to.
     if (const json* tools = formats::detail::member(mcpb, "tools")) {
         if (!tools->is_array()) return bad("tools", "expected an array");
+        if (tools->size() > formats::kMaxDeclaredTools)
+            return bad("tools", std::to_string(tools->size()) + " tools; at most " +
+                                    std::to_string(formats::kMaxDeclaredTools) +
+                                    " may be declared");
         std::set<std::string> names;
         for (std::size_t i = 0; i < tools->size(); ++i) {
             const json& t = (*tools)[i];
@@ -540,11 +547,40 @@ Result<McpbPlan> plan_from_mcpb(const json& mcpb, const std::set<std::string>& f
                 return bad(f, "expected an object with a string name");
             const std::string n = t["name"].get<std::string>();
             if (!formats::is_valid_tool_name(n))
-                return bad(f + ".name",
-                           "\"" + repo::detail::escaped(n) + "\" is not a valid tool name");
-            if (!names.insert(n).second) return bad(f + ".name", "\"" + n + "\" given twice");
-            p.tools.emplace_back(n, str_field(t, "description"));
+                return bad(f + ".name", "\"" + repo::detail::escaped(n) +
+                                            "\" is not a valid tool name (1 to " +
+                                            std::to_string(formats::kMaxToolName) +
+                                            " bytes, no control characters)");
+            if (!names.insert(n).second)
+                return bad(f + ".name", "\"" + repo::detail::escaped(n) + "\" is declared twice");
+            std::string desc;
+            if (const json* d = formats::detail::member(t, "description")) {
+                if (!d->is_string()) return bad(f + ".description", "expected a string");
+                desc = d->get<std::string>();
+                if (desc.size() > formats::kMaxDeclaredToolDescription)
+                    return bad(f + ".description",
+                               "longer than " +
+                                   std::to_string(formats::kMaxDeclaredToolDescription) + " bytes");
+            }
+            p.tools.emplace_back(n, desc);
         }
+    }
+    const json* generated = formats::detail::member(mcpb, "tools_generated");
+    if (generated && !generated->is_boolean()) return bad("tools_generated", "expected a boolean");
+    const bool tools_generated = generated && generated->get<bool>();
+    if (!p.tools.empty() && !tools_generated) {
+        ojson declared = ojson::array();
+        for (const auto& [n, d] : p.tools) {
+            ojson one = {{"name", n}};
+            if (!d.empty()) one["description"] = d;
+            declared.push_back(std::move(one));
+        }
+        m["tools"] = std::move(declared);
+        p.tools_pinned = true;
+    } else if (tools_generated) {
+        p.notes.push_back(
+            "tools_generated: the server makes tools at run time, so its declared tools are "
+            "not pinned (nxp repo build --pin-tools pins what it answers)");
     }
     if (mcpb.contains("prompts"))
         p.notes.push_back("prompts are not imported (nxp pins a server's tools, not prompts)");

@@ -69,6 +69,9 @@ struct McpbPlan {
     std::string entry_point;               // relative to the bundle's top
     std::vector<std::string> executables;  // bundle files made executable (a binary command)
     std::vector<std::pair<std::string, std::string>> tools;  // declared (name, description)
+    // The declared tools went into plugin.json's "tools" (not when the bundle declares none
+    // or says tools_generated).
+    bool tools_pinned = false;
     std::vector<std::string> notes;  // what was dropped or left to the operator, one a line
     bool signed_bundle = false;
     nlohmann::ordered_json manifest;  // plugin.json
@@ -81,7 +84,9 @@ struct McpbPlan {
 // without "linux", a server type or command that cannot run in nxp's sandbox, a command
 // outside the bundle, a missing entry point, a ${user_config.KEY} naming no key, a secret
 // on the command line, a runtime range nxp cannot express, a name that gives no valid
-// plugin name.
+// plugin name, declared tools that are not an array, more than formats::kMaxDeclaredTools, a
+// tool without a valid name, a name given twice, a description that is not a string or is
+// too long. The declared tools become plugin.json's "tools" (unless tools_generated).
 Result<McpbPlan> plan_from_mcpb(const nlohmann::json& mcpb, const std::set<std::string>& files,
                                 const McpbOptions& opts, const std::string& where);
 

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <map>
 
 #include "formats/json_util.hpp"
 #include "importer/mcpb.hpp"
@@ -219,18 +220,33 @@ Result<ExportResult> mcpb_manifest(const formats::Manifest& m,
                         {"args", args}};
     if (!env.empty()) mcp_config["env"] = env;
     j["server"] = {{"type", type}, {"entry_point", entry}, {"mcp_config", mcp_config}};
-    if (!tools.empty()) {
+    // The bundle's static tools: the pinned (or recorded) definitions, else the tools
+    // plugin.json declares; a description the pin lacks (a pin by name alone) comes from the
+    // declaration.
+    std::map<std::string, std::string> declared;
+    if (m.tools)
+        for (const auto& d : *m.tools) declared.emplace(d.name, d.description);
+    if (!tools.empty() || (m.tools && !m.tools->empty())) {
         ojson t = ojson::array();
+        auto add = [&](const std::string& name, std::string description) {
+            ojson one = {{"name", name}};
+            if (description.empty())
+                if (auto it = declared.find(name); it != declared.end()) description = it->second;
+            if (!description.empty()) one["description"] = description;
+            t.push_back(std::move(one));
+        };
         for (const auto& d : tools) {
-            ojson one = {{"name", d.name}};
+            std::string description;
             if (!d.canonical.empty()) {
                 auto c = formats::parse_json(d.canonical, "tools." + d.name);
                 if (c && c->is_object() && c->contains("description") &&
                     (*c)["description"].is_string())
-                    one["description"] = (*c)["description"];
+                    description = (*c)["description"].get<std::string>();
             }
-            t.push_back(std::move(one));
+            add(d.name, std::move(description));
         }
+        if (tools.empty())
+            for (const auto& d : *m.tools) add(d.name, d.description);
         j["tools"] = std::move(t);
     }
     if (!m.license.empty()) j["license"] = m.license;

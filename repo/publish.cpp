@@ -3,9 +3,12 @@
 #include <algorithm>
 #include <ctime>
 #include <fstream>
+#include <optional>
 #include <random>
+#include <set>
 #include <sstream>
 
+#include "formats/text_util.hpp"
 #include "os/file.hpp"
 #include "repo/archive.hpp"
 #include "repo/html.hpp"
@@ -38,8 +41,11 @@ Result<formats::Index> read_existing(const fs::path& repo_dir) {
     return idx;
 }
 
-// Validates one package fully (by extracting it) and describes it as an index entry.
-Result<formats::IndexEntry> describe_package(const fs::path& pkg, const std::string& bytes) {
+// Validates one package fully (by extracting it) and describes it as an index entry;
+// `declared` receives the tools its plugin.json declares.
+Result<formats::IndexEntry> describe_package(
+    const fs::path& pkg, const std::string& bytes,
+    std::optional<std::vector<formats::DeclaredTool>>& declared) {
     std::random_device rd;
     const fs::path tmp =
         fs::temp_directory_path() / ("nxp-build-" + std::to_string(rd()) + std::to_string(rd()));
@@ -52,7 +58,47 @@ Result<formats::IndexEntry> describe_package(const fs::path& pkg, const std::str
     e.size = bytes.size();
     e.sha256 = sha256_hex(bytes);
     e.installed_size = ex->installed_size;
+    declared = std::move(ex->manifest.tools);
     return e;
+}
+
+bool names_only(const std::vector<formats::ToolDef>& tools) {
+    return std::all_of(tools.begin(), tools.end(),
+                       [](const formats::ToolDef& t) { return t.canonical.empty(); });
+}
+
+// The pins of a package's entry: the definitions --pin-tools read from its server (`pins`),
+// which must name exactly the tools its plugin.json declares, if it declares any; else the
+// declared names alone (a pin that knows only the name: formats/mcp_tools.hpp); else none.
+Result<std::optional<std::vector<formats::ToolDef>>> entry_pins(
+    const fs::path& pkg, const formats::IndexEntry& e, const std::vector<formats::ToolDef>* pins,
+    const std::optional<std::vector<formats::DeclaredTool>>& declared) {
+    using Pins = std::optional<std::vector<formats::ToolDef>>;
+    if (!declared) return pins ? Pins(*pins) : Pins();
+    if (!pins) {
+        std::vector<formats::ToolDef> out;
+        for (const auto& t : *declared) out.push_back({t.name, ""});
+        return Pins(std::move(out));
+    }
+    std::set<std::string> want, got;
+    for (const auto& t : *declared) want.insert(t.name);
+    for (const auto& t : *pins) got.insert(t.name);
+    std::string why;
+    for (const auto& n : got)
+        if (!want.count(n))
+            why += (why.empty() ? "" : "; ") + std::string("offers tool ") +
+                   formats::detail::quote(n) + ", which plugin.json does not declare";
+    for (const auto& n : want)
+        if (!got.count(n))
+            why += (why.empty() ? "" : "; ") + std::string("lacks tool ") +
+                   formats::detail::quote(n) + ", which plugin.json declares";
+    if (!why.empty())
+        return fail(ErrorKind::Verification, pkg.string(),
+                    "plugin " + e.name + " " + e.version.str() +
+                        ": the server's tools (--pin-tools) differ from its plugin.json "
+                        "\"tools\": " +
+                        why + "; nothing was written");
+    return Pins(*pins);
 }
 
 // Adds one package to `index` (and its bytes under packages/), enforcing immutability;
@@ -61,9 +107,12 @@ Result<void> add_package(formats::Index& index, const fs::path& repo_dir, const 
                          const std::vector<formats::ToolDef>* pins) {
     auto bytes = read_file(pkg);
     if (!bytes) return tl::unexpected(bytes.error());
-    auto entry = describe_package(pkg, *bytes);
+    std::optional<std::vector<formats::DeclaredTool>> declared;
+    auto entry = describe_package(pkg, *bytes, declared);
     if (!entry) return tl::unexpected(entry.error());
-    if (pins) entry->tools = *pins;
+    auto pinned = entry_pins(pkg, *entry, pins, declared);
+    if (!pinned) return tl::unexpected(pinned.error());
+    entry->tools = *pinned;
     auto same = std::find_if(index.packages.begin(), index.packages.end(), [&](const auto& p) {
         return p.name == entry->name && p.version == entry->version;
     });
@@ -73,15 +122,21 @@ Result<void> add_package(formats::Index& index, const fs::path& repo_dir, const 
                         entry->name + " " + entry->version.str() +
                             " is already published with other contents (sha256 " + same->sha256 +
                             "); published versions are immutable: bump the version");
-        // Already published, identical bytes: pins may be added to it, not changed.
-        if (!pins || (same->tools && formats::diff_tools(*same->tools, *pins).empty())) return {};
-        if (same->tools)
-            return fail(ErrorKind::Invalid, pkg.string(),
-                        entry->name + " " + entry->version.str() +
-                            " is already published with other pinned tools; its server now "
-                            "answers differently (published versions are immutable: bump the "
-                            "version)");
-        same->tools = *pins;
+        // Already published, identical bytes: pins may be added to it, not changed. The
+        // definitions of tools pinned by name alone may be added (--pin-tools on a package
+        // whose declared tools were pinned), never taken away.
+        if (!entry->tools) return {};
+        if (same->tools) {
+            if (!formats::diff_tools(*same->tools, *entry->tools).empty())
+                return fail(ErrorKind::Invalid, pkg.string(),
+                            entry->name + " " + entry->version.str() +
+                                " is already published with other pinned tools; its server now "
+                                "answers differently (published versions are immutable: bump "
+                                "the version)");
+            if (names_only(*same->tools) && !names_only(*entry->tools)) same->tools = entry->tools;
+            return {};
+        }
+        same->tools = entry->tools;
         return {};
     }
     if (auto r = os::write_file_atomic(repo_dir / entry->path, *bytes); !r) return r;

@@ -136,14 +136,21 @@ Result<void> check_mcp(Root& root, const runtime::Plugin& p, const db::GenPackag
     if (!tools)
         return fail(ErrorKind::Invalid, p.name + ": MCP health check",
                     tools.error().str() + "; the transaction was aborted");
+    // Pins by name alone (declared tools) record those names; other tools are withheld.
+    std::optional<PinnedAnswer> pinned;
     if (pins) {
-        auto diff = formats::diff_tools(*pins, *tools);
+        pinned = check_pinned_answer(*pins, *tools);
+        const auto& diff = pinned->diff;
         if (!diff.empty())
             return fail(
                 ErrorKind::Verification, p.name + " " + pkg.version + ": MCP health check",
                 "the server's tools differ from those repository " + pkg.repo +
                     " pinned in its signed index (against the pins: " + describe_tool_diff(diff) +
                     ")" + "; the transaction was aborted, nothing was changed");
+        for (const auto& n : pinned->undeclared)
+            events.message(Level::Warning,
+                           p.name + ": the server offers tool \"" + n + "\"" +
+                               ", which its package does not declare; nxp exec withholds it");
     } else if (kept) {
         if (auto diff = changed_from(*kept, *tools); !diff.empty())
             events.message(Level::Warning,
@@ -152,7 +159,8 @@ Result<void> check_mcp(Root& root, const runtime::Plugin& p, const db::GenPackag
                                "from those recorded (" +
                                describe_tool_diff(diff) + "); the new definitions are recorded");
     }
-    if (auto r = record_tools(root, pkg, *tools, pins != nullptr); !r) return r;
+    if (auto r = record_tools(root, pkg, pinned ? pinned->record : *tools, pins != nullptr); !r)
+        return r;
     std::string names;
     for (const auto& t : *tools) names += (names.empty() ? "" : ", ") + t.name;
     events.message(Level::Info, p.name + " answers with " + std::to_string(tools->size()) +

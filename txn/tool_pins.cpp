@@ -218,6 +218,23 @@ Result<std::vector<ToolChange>> plan_tool_changes(const Root& root, const resolv
     return out;
 }
 
+PinnedAnswer check_pinned_answer(const std::vector<formats::ToolDef>& pins,
+                                 const std::vector<formats::ToolDef>& answer) {
+    PinnedAnswer r;
+    r.diff = formats::diff_tools(pins, answer);
+    const bool declared =
+        !pins.empty() && std::all_of(pins.begin(), pins.end(),
+                                     [](const formats::ToolDef& t) { return t.canonical.empty(); });
+    if (!declared) {
+        r.record = answer;
+        return r;
+    }
+    for (const auto& t : r.diff.added) r.undeclared.push_back(t.name);
+    r.diff.added.clear();
+    r.record = pins;
+    return r;
+}
+
 std::string describe_tool_diff(const formats::ToolDiff& diff) {
     std::vector<std::string> parts;
     for (const auto& t : diff.added)

@@ -27,6 +27,20 @@ Result<std::map<std::filesystem::path, std::vector<formats::ToolDef>>> pin_packa
     const std::vector<std::filesystem::path>& archives, const runtime::RunPolicy& policy,
     Events& events);
 
+// A health check's answer against the signed index's pins of the version (or their record).
+// Full definitions (--pin-tools): the answer must be exactly those (`diff` empty) and is what
+// is recorded. Pins that know only the names (the tools a plugin.json declares, issue 19 item
+// 4): each declared tool must be answered, whatever its definition; tools beyond them are not
+// a failure but `undeclared`, left out of the record, so nxp exec withholds them; the pins are
+// what is recorded. An empty list pins a server that offers no tools.
+struct PinnedAnswer {
+    formats::ToolDiff diff;                // not empty: the check fails
+    std::vector<formats::ToolDef> record;  // to record as the index's pins
+    std::vector<std::string> undeclared;   // answered but not declared (withheld at exec)
+};
+PinnedAnswer check_pinned_answer(const std::vector<formats::ToolDef>& pins,
+                                 const std::vector<formats::ToolDef>& answer);
+
 // One tool whose definition an update changes, in the words the model reads.
 struct ToolDelta {
     std::string name;

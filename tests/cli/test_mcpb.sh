@@ -31,6 +31,9 @@ jq -e '.schema == 1 and .command == "import mcpb" and .name == "hello-two" and .
     and ([.tools[].name] == ["greet", "limit"]) and .config.api_key.secret' "$T/out" >/dev/null ||
     { cat "$T/out"; fail "import mcpb --json"; }
 jq -e '.check.mcp == false' hello2/plugin.json >/dev/null || fail "--no-check"
+jq -e '.tools == [{"name": "greet", "description": "Say hello"},
+    {"name": "limit", "description": "The configured limit"}]' hello/plugin.json >/dev/null ||
+    { cat hello/plugin.json; fail "the declared tools are not in plugin.json"; }
 
 # lint and pack accept it; a signed repository; install with the grants; tools/list.
 run_rc 0 nxp --json lint hello
@@ -82,7 +85,8 @@ run_rc 0 nxp export mcpb bundle-hello -o again.mcpb
 cmp out.mcpb again.mcpb || fail "export is not reproducible"
 out_has "Wrote again.mcpb (bundle-hello 1.0.0, MCPB manifest 0.3"
 run_rc 0 nxp --json export mcpb hello -o dir.mcpb
-jq -e '.from == "directory" and .tools == 0' "$T/out" >/dev/null || { cat "$T/out"; fail "export of a directory"; }
+# A directory has no pins, but its plugin.json declares the bundle's tools (issue 19 item 4).
+jq -e '.from == "directory" and .tools == 2' "$T/out" >/dev/null || { cat "$T/out"; fail "export of a directory"; }
 run_rc 0 nxp --json export mcpb "$T/pkgs/bundle-hello-1.0.0.nxp" -o pkg.mcpb
 jq -e '.from == "package"' "$T/out" >/dev/null || { cat "$T/out"; fail "export of a .nxp"; }
 # Round trip: the exported bundle imports to the same plugin.json, but the tools.

@@ -129,6 +129,12 @@ TEST_CASE("pinned tools survive the cache's one-entry round trip", "[index][tool
 TEST_CASE("hostile pinned tools are refused, naming packages[N].tools[M]", "[index][tools]") {
     // The weather entry is packages[2] once sorted (empty, unpinned, weather).
     REQUIRE(parse_index(with_tools(R"([{"name":"ok"}])")));
+    // A tool name alone: the tools a plugin.json declares, pinned by name (issue 19 item 4).
+    auto named = parse_index(with_tools(R"(["forecast",{"name":"ok"}])"));
+    REQUIRE(named);
+    REQUIRE(named->packages[2].tools);
+    CHECK(named->packages[2].tools->at(0).name == "forecast");
+    CHECK(named->packages[2].tools->at(0).canonical.empty());
 
     struct Case {
         std::string tools, where, what;
@@ -142,8 +148,12 @@ TEST_CASE("hostile pinned tools are refused, naming packages[N].tools[M]", "[ind
         {R"("forecast")", "packages[2].tools", "expected array"},
         {"null", "packages[2].tools", "expected array"},
         {"7", "packages[2].tools", "expected array"},
-        {R"(["forecast"])", "packages[2].tools[0]", "tool definition object"},
+        {R"([7])", "packages[2].tools[0]", "tool definition object or a tool name"},
         {R"([{"name":"a"},3])", "packages[2].tools[1]", "tool definition object"},
+        {R"([""])", "packages[2].tools[0]", "invalid tool name"},
+        {"[\"a\\u0001b\"]", "packages[2].tools[0]", "invalid tool name"},
+        {"[\"" + std::string(129, 'n') + "\"]", "packages[2].tools[0]", "invalid tool name"},
+        {R"(["a","b","a"])", "packages[2].tools[2]", "listed twice"},
         {R"([{"description":"d"}])", "packages[2].tools[0].name", "expected string"},
         {R"([{"name":7}])", "packages[2].tools[0].name", "expected string"},
         {R"([{"name":""}])", "packages[2].tools[0].name", "invalid tool name"},

@@ -375,3 +375,143 @@ TEST_CASE("extract_mcpb: entry, size and ratio caps name the entry; nothing is l
     REQUIRE_FALSE(exists);
     CHECK(fs::is_empty(dest));
 }
+
+// Issue 19 item 4, "static tools -> pinned tools": the bundle's declared tools become
+// plugin.json's "tools", which nxp's parser reads back; hostile declarations are refused
+// naming the field.
+TEST_CASE("declared tools become plugin.json tools") {
+    auto p = plan(bundle());
+    REQUIRE(p);
+    CHECK(p->tools_pinned);
+    CHECK(J(p->manifest["tools"]) ==
+          json::parse(R"([{"name":"forecast","description":"The forecast"},{"name":"alerts"}])"));
+    auto parsed = nxp::formats::parse_manifest(p->manifest.dump());
+    REQUIRE(parsed);
+    REQUIRE(parsed->tools);
+    CHECK(*parsed->tools ==
+          std::vector<nxp::formats::DeclaredTool>{{"forecast", "The forecast"}, {"alerts", ""}});
+
+    // Nothing declared, an empty list, or tools made at run time: no "tools".
+    auto m = bundle();
+    m.erase("tools");
+    p = plan(m);
+    REQUIRE(p);
+    CHECK_FALSE(p->manifest.contains("tools"));
+    CHECK_FALSE(nxp::formats::parse_manifest(p->manifest.dump())->tools);
+    m["tools"] = json::array();
+    p = plan(m);
+    REQUIRE(p);
+    CHECK_FALSE(p->manifest.contains("tools"));
+    m = bundle();
+    m["tools_generated"] = true;
+    p = plan(m);
+    REQUIRE(p);
+    CHECK_FALSE(p->manifest.contains("tools"));
+    CHECK_FALSE(p->tools_pinned);
+    CHECK(p->tools.size() == 2);
+    bool noted = false;
+    for (const auto& n : p->notes) noted |= n.find("tools_generated") != std::string::npos;
+    CHECK(noted);
+}
+
+TEST_CASE("hostile declared tools are refused naming the field") {
+    struct Case {
+        json tools;
+        const char* field;
+        const char* what;
+    };
+    json thousands = json::array();
+    for (int i = 0; i < 5000; ++i) thousands.push_back({{"name", "t" + std::to_string(i)}});
+    const Case cases[] = {
+        {json("forecast"), "manifest.json: tools", "expected an array"},
+        {json::array({"forecast"}), "tools[0]", "string name"},
+        {json::array({json{{"name", 7}}}), "tools[0]", "string name"},
+        {json::array({json{{"name", ""}}}), "tools[0].name", "not a valid tool name"},
+        {json::array({json{{"name",
+                            "a\x01"
+                            "b"}}}),
+         "tools[0].name", "not a valid tool name"},
+        {json::array({json{{"name", std::string(129, 'n')}}}), "tools[0].name",
+         "not a valid tool name"},
+        {json::array({json{{"name", "a"}}, json{{"name", "b"}}, json{{"name", "a"}}}),
+         "tools[2].name", "declared twice"},
+        {json::array({json{{"name", "a"}, {"description", 5}}}), "tools[0].description",
+         "expected a string"},
+        {json::array({json{{"name", "a"}, {"description", json::array({"x"})}}}),
+         "tools[0].description", "expected a string"},
+        {json::array({json{{"name", "a"}, {"description", std::string(70000, 'd')}}}),
+         "tools[0].description", "longer than"},
+        {thousands, "manifest.json: tools", "at most 1000"},
+    };
+    for (const auto& c : cases) {
+        auto m = bundle();
+        m["tools"] = c.tools;
+        const std::string err = error_of(m);
+        INFO(err.substr(0, 300));
+        CHECK(err.find(c.field) != std::string::npos);
+        CHECK(err.find(c.what) != std::string::npos);
+    }
+    auto m = bundle();
+    m["tools_generated"] = "yes";
+    CHECK_THAT(error_of(m), Catch::Contains("tools_generated"));
+}
+
+TEST_CASE("plugin.json tools: parsed, validated, only for MCP servers") {
+    const std::string head =
+        R"({"name":"w","version":"1.0.0","kind":"mcp-server","mcp":{"command":"node"},)";
+    auto parse = [&](const std::string& tools) {
+        return nxp::formats::parse_manifest(head + R"("tools":)" + tools + "}");
+    };
+    auto ok = parse(R"(["a",{"name":"b","description":"B"},{"name":"c"}])");
+    REQUIRE(ok);
+    CHECK(*ok->tools == std::vector<nxp::formats::DeclaredTool>{{"a", ""}, {"b", "B"}, {"c", ""}});
+    auto none = parse("[]");
+    REQUIRE(none);
+    CHECK(none->tools->empty());
+    std::string many = "[";
+    for (int i = 0; i < 1001; ++i) many += (i ? ",\"t" : "\"t") + std::to_string(i) + "\"";
+    many += "]";
+    struct Case {
+        std::string tools, want;
+    };
+    const Case cases[] = {
+        {R"({"a":1})", "tools: expected array"},
+        {"[7]", "tools[0]: expected a tool name or an object"},
+        {R"([""])", "tools[0]: \"\" is not a valid tool name"},
+        {"[\"a\\u0001b\"]", "tools[0]: must not contain control characters"},
+        {R"(["a","a"])", "tools[1]: tool \"a\" is declared twice"},
+        {R"(["a",{"name":"a"}])", "tools[1].name: tool \"a\" is declared twice"},
+        {R"([{"description":"x"}])", "tools[0].name: required field is missing"},
+        {R"([{"name":"a","description":5}])", "tools[0].description"},
+        {R"([{"name":"a","inputSchema":{}}])", "tools[0]"},
+        {many, "1001 tools; at most 1000"},
+    };
+    for (const auto& c : cases) {
+        auto r = parse(c.tools);
+        REQUIRE_FALSE(r);
+        INFO(r.error().str());
+        CHECK(r.error().str().find(c.want) != std::string::npos);
+    }
+    auto lib = nxp::formats::parse_manifest(
+        R"({"name":"l","version":"1.0.0","kind":"library","tools":["a"]})");
+    REQUIRE_FALSE(lib);
+    CHECK_THAT(lib.error().str(), Catch::Contains("tools: only allowed when kind is mcp-server"));
+}
+
+TEST_CASE("export writes the declared tools, and pins' descriptions first") {
+    auto imported = plan(bundle());
+    REQUIRE(imported);
+    auto m = nxp::formats::parse_manifest(imported->manifest.dump());
+    REQUIRE(m);
+    // No pins (a plugin directory): the declaration.
+    auto r = nxp::importer::mcpb_manifest(*m, {});
+    REQUIRE(r);
+    CHECK(J(r->manifest["tools"]) ==
+          json::parse(R"([{"name":"forecast","description":"The forecast"},{"name":"alerts"}])"));
+    // Pins by name alone (an installed plugin whose declared tools were pinned): the
+    // declaration's descriptions.
+    r = nxp::importer::mcpb_manifest(*m, {{"alerts", ""}, {"forecast", ""}});
+    REQUIRE(r);
+    CHECK(J(r->manifest["tools"]) ==
+          json::parse(R"([{"name":"alerts"},{"name":"forecast","description":"The forecast"}])"));
+}

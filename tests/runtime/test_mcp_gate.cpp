@@ -204,6 +204,18 @@ TEST_CASE("a name-only pin matches any definition of that name") {
     CHECK(out.events.empty());
 }
 
+TEST_CASE("declared tools pinned by name: others are withheld and their calls refused") {
+    // Issue 19 item 4: a bundle declares a and b; its server offers c as well.
+    McpGate gate(pinned({formats::ToolDef{"a", ""}, formats::ToolDef{"b", ""}}));
+    auto out = list_tools(gate, 1, {tool("a", "A"), tool("b", "B"), tool("c", "C")});
+    CHECK(names_in(out.to_client) == std::vector<std::string>{"a", "b"});
+    CHECK(has_event(out, "withheld", "c"));
+    auto refused = gate.from_client(call(2, "c"));
+    CHECK(refused.to_server.empty());
+    CHECK(refused.to_client.find("not among the tools pinned for demo") != std::string::npos);
+    CHECK(gate.from_client(call(3, "a")).to_server == call(3, "a") + "\n");
+}
+
 TEST_CASE("invalid tools and names listed twice are withheld") {
     McpGate gate(pinned({pin("search", "Searches"), pin("twice", "T")}));
     json bad_schema = tool("search", "Searches");

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "formats/json_util.hpp"
+#include "txn/tool_pins.hpp"
 #include "txn/tools.hpp"
 
 using nxp::formats::ToolDef;
@@ -70,4 +71,43 @@ TEST_CASE("only keys starting with '@' are reserved") {
     CHECK_FALSE(is_reserved_config_key("tools.hidden"));
     CHECK_FALSE(is_reserved_config_key("token"));
     CHECK_FALSE(is_reserved_config_key(""));
+}
+
+// Issue 19 item 4: the tools a plugin.json declares are pinned by name; the health check holds
+// the server to them.
+TEST_CASE("check_pinned_answer: declared names must be answered, other tools are withheld") {
+    auto def = [](const std::string& name, const std::string& desc) {
+        nlohmann::json t = {{"name", name}, {"description", desc}};
+        return *nxp::formats::canonical_tool(t, "t");
+    };
+    const auto declared = pins({"a", "b"});
+    // The server offers a, b and c: the check passes, c is undeclared, the names are recorded.
+    auto r = nxp::txn::check_pinned_answer(declared, {def("a", "A"), def("b", "B"), def("c", "C")});
+    CHECK(r.diff.empty());
+    CHECK(r.undeclared == std::vector<std::string>{"c"});
+    CHECK(r.record == declared);
+    // Any definition of a declared name passes.
+    r = nxp::txn::check_pinned_answer(declared, {def("b", "whatever"), def("a", "")});
+    CHECK(r.diff.empty());
+    CHECK(r.undeclared.empty());
+    // A declared tool the server lacks fails the check, named.
+    r = nxp::txn::check_pinned_answer(declared, {def("a", "A"), def("c", "C")});
+    REQUIRE(r.diff.removed.size() == 1);
+    CHECK(r.diff.removed[0].name == "b");
+    CHECK(nxp::txn::describe_tool_diff(r.diff) == "removed tool \"b\"");
+
+    // Full definitions (--pin-tools) keep their meaning: an added tool or a changed
+    // definition fails, and the answer is recorded.
+    const std::vector<ToolDef> full = {def("a", "A")};
+    r = nxp::txn::check_pinned_answer(full, {def("a", "A"), def("c", "C")});
+    REQUIRE(r.diff.added.size() == 1);
+    CHECK(r.undeclared.empty());
+    r = nxp::txn::check_pinned_answer(full, {def("a", "changed")});
+    CHECK(r.diff.changed.size() == 1);
+    r = nxp::txn::check_pinned_answer(full, {def("a", "A")});
+    CHECK(r.diff.empty());
+    CHECK(r.record == full);
+    // An empty list pins a server that offers no tools.
+    r = nxp::txn::check_pinned_answer({}, {def("a", "A")});
+    CHECK(r.diff.added.size() == 1);
 }
