@@ -1,9 +1,13 @@
 #include "db/repo_graph.hpp"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <deque>
 #include <filesystem>
 #include <set>
@@ -83,6 +87,18 @@ Result<void> fill(sqlite3* db, const GraphStamp& stamp,
     return sqlite::exec(db, "COMMIT");
 }
 
+Result<void> sync_file(const std::string& path) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || ::fsync(fd) != 0) {
+        const int err = errno;
+        if (fd >= 0) ::close(fd);
+        return fail(ErrorKind::Io, path,
+                    std::string("cannot sync the graph: ") + std::strerror(err));
+    }
+    ::close(fd);
+    return {};
+}
+
 }  // namespace
 
 Result<void> write_repo_graph(const std::string& path, const GraphStamp& stamp,
@@ -102,6 +118,13 @@ Result<void> write_repo_graph(const std::string& path, const GraphStamp& stamp,
         return r;
     }
     db.reset();  // journal_mode=OFF: nothing is left to write at close
+    // On disk before it is renamed into place: after a power cut the name then holds either
+    // the previous graph or this complete one, never a torn file that opens (an unwritten
+    // page of `pkg` would make reachable() fail rather than fall back to the full load).
+    if (auto r = sync_file(tmp); !r) {
+        fs::remove(tmp, ec);
+        return r;
+    }
     fs::rename(tmp, path, ec);
     if (ec) {
         fs::remove(tmp, ec);
