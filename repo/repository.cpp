@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "formats/display.hpp"
+#include "formats/index_padded.hpp"
 #include "repo/keys.hpp"
 
 namespace nxp::repo {
@@ -117,7 +118,7 @@ Result<FetchedIndex> load_index(const RepoConfig& repo, std::string raw_zst,
     if (!trusted) return tl::unexpected(trusted.error());
     auto json = zstd_decompress(raw_zst, kMaxIndexJsonBytes, src);
     if (!json) return tl::unexpected(json.error());
-    auto index = formats::parse_index(*json);
+    auto index = formats::parse_index_padded(*json);
     if (!index) return tl::unexpected(in_context(index.error(), src));
     // The expected id is the repository's configured name (RepoConfig.name).
     if (index->repo != repo.name) {

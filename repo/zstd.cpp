@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "formats/index_padded.hpp"
 #include "repo/repository.hpp"
 
 namespace nxp::repo {
@@ -48,6 +49,14 @@ Result<std::string> zstd_decompress(std::string_view data, std::uint64_t max_siz
     // Refuse absurd window sizes announced by a frame header (memory exhaustion).
     ZSTD_DCtx_setParameter(dctx.get(), ZSTD_d_windowLogMax, 27);
     std::string out;
+    // The frame's declared size, when it has one, sizes the text at once (no regrowth and
+    // copy of a 37 MB index), plus the padding a SIMD JSON reader reads past the end
+    // (formats::kIndexTextPadding). Only a hint: the limit below is checked on what is decoded,
+    // and zstd refuses a frame whose content differs from its declared size.
+    const unsigned long long declared = ZSTD_getFrameContentSize(data.data(), data.size());
+    if (declared != ZSTD_CONTENTSIZE_UNKNOWN && declared != ZSTD_CONTENTSIZE_ERROR &&
+        declared <= max_size)
+        out.reserve(static_cast<std::size_t>(declared) + formats::kIndexTextPadding);
     std::vector<char> buf(ZSTD_DStreamOutSize());
     ZSTD_inBuffer in{data.data(), data.size(), 0};
     std::size_t last = 1;
@@ -68,6 +77,8 @@ Result<std::string> zstd_decompress(std::string_view data, std::uint64_t max_siz
         if (in.pos == in.size && ob.pos < ob.size) break;
     }
     if (last != 0) return fail(ErrorKind::Invalid, ctx, "zstd data is truncated");
+    if (out.capacity() - out.size() < formats::kIndexTextPadding)
+        out.reserve(out.size() + formats::kIndexTextPadding);
     return out;
 }
 
