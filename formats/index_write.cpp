@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <string_view>
 
 #include "formats/index.hpp"
 #include "formats/index_entries.hpp"
@@ -49,10 +51,123 @@ ojson entry_json(const IndexEntry& e) {
     return out;
 }
 
+// Appends `s` as nlohmann's dump() writes a string (ensure_ascii off): '"', '\\' and the
+// control characters escaped, everything else verbatim. False when `s` is not valid UTF-8,
+// which dump() would replace: the caller then takes the nlohmann path.
+bool put_string(std::string& out, std::string_view s) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    out += '"';
+    std::size_t i = 0;
+    while (i < s.size()) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        if (c >= 0x80) {  // a UTF-8 sequence: checked, copied whole
+            std::size_t len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 ? 2 : 0;
+            if (len == 0 || c > 0xF4 || i + len > s.size()) return false;
+            const auto c1 = static_cast<unsigned char>(s[i + 1]);
+            if ((c == 0xE0 && c1 < 0xA0) || (c == 0xED && c1 > 0x9F) || (c == 0xF0 && c1 < 0x90) ||
+                (c == 0xF4 && c1 > 0x8F))
+                return false;  // overlong, surrogate or above U+10FFFF
+            for (std::size_t k = 1; k < len; ++k)
+                if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
+            out.append(s.data() + i, len);
+            i += len;
+            continue;
+        }
+        switch (c) {
+            case '"':
+                out += "\\\"";
+                break;
+            case '\\':
+                out += "\\\\";
+                break;
+            case '\b':
+                out += "\\b";
+                break;
+            case '\t':
+                out += "\\t";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\f':
+                out += "\\f";
+                break;
+            case '\r':
+                out += "\\r";
+                break;
+            default:
+                if (c < 0x20) {
+                    out += "\\u00";
+                    out += kHex[c >> 4];
+                    out += kHex[c & 15];
+                } else {
+                    out += static_cast<char>(c);
+                }
+        }
+        ++i;
+    }
+    out += '"';
+    return true;
+}
+
+template <class List>
+bool put_deps_text(std::string& out, const char* key, const List& deps) {
+    if (deps.empty()) return true;
+    out += ",\"";
+    out += key;
+    out += "\":[";
+    for (std::size_t i = 0; i < deps.size(); ++i) {
+        if (i) out += ',';
+        if (!put_string(out, deps[i].str())) return false;
+    }
+    out += ']';
+    return true;
+}
+
+// The text dump(entry_json(e)) gives, written directly: refresh writes it twice for each of
+// 100,000 packages (.solv cache and graph.db), and building an ordered_json tree per entry
+// was the largest part of a refresh (bench/README.md, issue 20). Entries with permissions or
+// config keys, or with text that is not valid UTF-8, return nullopt and take that path;
+// tests/formats compare both on many entries.
+std::optional<std::string> entry_text_direct(const IndexEntry& e) {
+    if (!e.permissions.empty() || !e.config.empty()) return std::nullopt;
+    std::string out;
+    out.reserve(384);
+    out += "{\"name\":";
+    bool ok = put_string(out, e.name);
+    out += ",\"version\":";
+    ok = ok && put_string(out, e.version.str());
+    out += ",\"kind\":";
+    ok = ok && put_string(out, kind_name(e.kind));
+    const std::pair<const char*, const std::string*> texts[] = {{"summary", &e.summary},
+                                                                {"license", &e.license},
+                                                                {"homepage", &e.homepage},
+                                                                {"publisher", &e.publisher}};
+    for (auto [key, value] : texts) {
+        if (value->empty()) continue;
+        out += ",\"";
+        out += key;
+        out += "\":";
+        ok = ok && put_string(out, *value);
+    }
+    ok = ok && put_deps_text(out, "requires", e.requires_) &&
+         put_deps_text(out, "conflicts", e.conflicts) &&
+         put_deps_text(out, "provides", e.provides) && put_deps_text(out, "replaces", e.replaces) &&
+         put_deps_text(out, "recommends", e.recommends);
+    out += ",\"path\":";
+    ok = ok && put_string(out, e.path);
+    out += ",\"size\":" + std::to_string(e.size) + ",\"sha256\":";
+    ok = ok && put_string(out, e.sha256);
+    out += ",\"installed_size\":" + std::to_string(e.installed_size) + "}";
+    if (!ok) return std::nullopt;
+    return out;
+}
+
 // The entry's text; pinned tools last, in their stored form (formats::write_tool_pins: the
 // canonical definitions sorted by name), spliced in so their bytes are exactly that form.
 std::string entry_text(const IndexEntry& e) {
-    std::string out = dump(entry_json(e));
+    auto direct = entry_text_direct(e);
+    std::string out = direct ? std::move(*direct) : dump(entry_json(e));
     if (!e.tools) return out;
     out.pop_back();
     return out + ",\"tools\":" + write_tool_pins(*e.tools) + "}";

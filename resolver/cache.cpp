@@ -26,6 +26,7 @@
 #include <sstream>
 
 #include "formats/index.hpp"
+#include "formats/index_entries.hpp"
 #include "resolver/evr.hpp"
 #include "resolver/pool.hpp"
 
@@ -50,11 +51,19 @@ struct FileCloser {
 };
 using FilePtr = std::unique_ptr<std::FILE, FileCloser>;
 
+// write_index() of a one-package index "cache", from the frame write_index() gives the
+// empty one and write_index_entry(): without copying the entry into an Index and sorting a
+// list of one, 100,000 times per refresh. tests/resolver/test_cache.cpp compares the two.
 std::string entry_json(const formats::IndexEntry& e) {
-    formats::Index one;
-    one.repo = "cache";
-    one.packages.push_back(e);
-    return formats::write_index(one);
+    static const std::pair<std::string, std::string> frame = [] {
+        formats::Index none;
+        none.repo = "cache";
+        const std::string text = formats::write_index(none);
+        const std::string open = "\"packages\":[";
+        const std::size_t at = text.find(open) + open.size();
+        return std::pair{text.substr(0, at) + "\n", text.substr(at)};
+    }();
+    return frame.first + formats::write_index_entry(e) + frame.second;
 }
 
 int keep_entries_on_disk(::Repo* repo, ::Repokey* key, void* entry_key) {
@@ -159,11 +168,20 @@ Result<std::string> PoolModel::cache_bytes(const std::string& key, std::int64_t 
     if (!mem) return fail(ErrorKind::Io, "repository cache", "cannot allocate memory");
     int rc = repo_write_filtered(repo, mem, keep_entries_on_disk, &entry_key, nullptr);
     std::fclose(mem);
-    std::string solv(buf, len);
-    std::free(buf);
+    std::unique_ptr<char, decltype(&std::free)> owned(buf, &std::free);
     if (rc != 0) return fail(ErrorKind::Internal, "repository cache", pool_errstr(pool));
-    return std::string(kMagic) + " " + std::to_string(kFormat) + " " + key + " " +
-           std::to_string(expires) + " " + digest_of(solv) + "\n" + solv;
+    // The pool (its copies of every entry's text) goes before the file's bytes are copied,
+    // and they are copied once: the three copies of the .solv at once this made before were
+    // a peak of the refresh's memory (issue 20).
+    m.pool_.reset();
+    std::unordered_map<Id, std::string>().swap(m.dep_text_);
+    std::unordered_map<Id, SolvableInfo>().swap(m.info_);
+    const std::string_view solv(buf, len);
+    std::string out = std::string(kMagic) + " " + std::to_string(kFormat) + " " + key + " " +
+                      std::to_string(expires) + " " + digest_of(solv) + "\n";
+    out.reserve(out.size() + len);
+    out.append(solv);
+    return out;
 }
 
 Result<void> PoolModel::add_cached(const CachedRepo& c) {

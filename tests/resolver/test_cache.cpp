@@ -2,10 +2,17 @@
 // plan, human texts in explanations, and a damaged or foreign cache never trusted.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 
+#include "formats/index.hpp"
 #include "resolver/evr.hpp"
+#include "resolver/solv.hpp"  // libsolv's headers, as the resolver includes them
+
+extern "C" {
+#include <solv/repo_solv.h>
+}
 #include "tests/resolver/helpers.hpp"
 
 using namespace nxp::resolver;
@@ -157,5 +164,43 @@ TEST_CASE("from_evr inverts to_evr", "[cache]") {
     for (const char* v : {"1.2.3", "0.0.1", "1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-rc.1",
                           "2.0.0-x-y.7.Z9", "1.0.0-0.3.7"}) {
         CHECK(from_evr(to_evr(ver(v))) == v);
+    }
+}
+
+TEST_CASE("each cached entry is stored as the one-package index.json it always was", "[cache]") {
+    // Issue 20 writes this text without building an Index per entry; the .solv cache must
+    // hold the same bytes as before (write_index of a one-package index "cache"), for every
+    // kind of entry, or a refreshed repository would resolve from different data.
+    Cached c;
+    auto a = entry("a 1.0.0-rc.1+build.7", {.req = {"b ^1.2 | c"}});
+    a.permissions.network = {"api.example.org"};
+    a.summary = "quote \" backslash \\ tab \t caf\xc3\xa9";
+    a.sha256 = std::string(64, 'e');
+    c.w.u.available.push_back({"main", 0, a});
+    c.w.avail("b 1.4.0", {.req = {"c >= 1"}}).avail("c 2.0.0");
+    std::vector<nxp::formats::IndexEntry> all;
+    for (const auto& x : c.w.u.available) all.push_back(x.entry);
+    c.seal();
+    // The stored texts, read back with libsolv itself (after the stamp line).
+    std::FILE* f = std::fopen(c.file.path.c_str(), "rb");
+    REQUIRE(f);
+    char line[256];
+    REQUIRE(std::fgets(line, sizeof line, f));
+    ::Pool* pool = pool_create();
+    ::Repo* repo = repo_create(pool, "read");
+    REQUIRE(repo_add_solv(repo, f, 0) == 0);
+    std::fclose(f);
+    const Id key = pool_str2id(pool, "nxp:entry", 0);
+    std::vector<std::string> stored;
+    for (Id p = repo->start; p < repo->end; ++p)
+        if (const char* text = repo_lookup_str(repo, p, key)) stored.emplace_back(text);
+    pool_free(pool);
+    REQUIRE(stored.size() == all.size());
+    for (const auto& e : all) {
+        nxp::formats::Index one;
+        one.repo = "cache";
+        one.packages.push_back(e);
+        INFO(e.name);
+        CHECK(std::count(stored.begin(), stored.end(), nxp::formats::write_index(one)) == 1);
     }
 }
