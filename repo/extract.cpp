@@ -73,10 +73,13 @@ class Extractor {
     std::set<std::string> dirs_;                 // directories we created ("" is the tree root)
     std::map<std::string, std::string> folded_;  // lower-cased path -> path as packed
     Fd root_;
-    // The directory the previous entry went into (archives list a directory's files
-    // together): reused instead of walking down from the root again for every file.
-    std::string last_parent_;
-    Fd last_parent_fd_;
+    // The directories from the tree root down to the one the previous entry went into,
+    // open (open_stack_[i] is the directory of components [0..i] of open_names_). Archives
+    // list a tree depth-first, so the next entry's directory is nearly always on this path
+    // or one level below it: only that level is opened, instead of walking down from the
+    // root again for every directory change (node_modules trees are 4-8 levels deep).
+    std::vector<std::string> open_names_;
+    std::vector<Fd> open_stack_;
     std::vector<char> buf_ = std::vector<char>(64 * 1024);
     mode_t umask_ = current_umask();
     Extracted out_;
@@ -199,8 +202,12 @@ Result<void> Extractor::extract_entry(archive* a, archive_entry* e, const std::s
         pf.type = 'd';
         pf.mode = 0755;
         if (::mkdirat(parent_fd, leaf.c_str(), 0755) != 0) return refuse(name, errno_text());
-        Fd d(::openat(parent_fd, leaf.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-        if (d.get() < 0 || ::fchmod(d.get(), 0755) != 0) return refuse(name, errno_text());
+        // Made with its final mode when the umask allows (the usual 022 does), as files are.
+        if ((0755 & ~umask_) != 0755) {
+            Fd d(
+                ::openat(parent_fd, leaf.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+            if (d.get() < 0 || ::fchmod(d.get(), 0755) != 0) return refuse(name, errno_text());
+        }
         dirs_.insert(rel);
     } else if (type == AE_IFLNK) {
         const char* target = archive_entry_symlink(e);
@@ -229,10 +236,12 @@ Result<void> Extractor::extract_entry(archive* a, archive_entry* e, const std::s
 }
 
 // Opens the directory holding the entry, one component at a time without following
-// symlinks, and only through directories this extraction created itself.
+// symlinks, and only through directories this extraction created itself. Directories
+// already open on the path to the previous entry are reused.
 Result<int> Extractor::open_parent(const std::vector<std::string>& parts, const std::string& name) {
+    const std::size_t depth = parts.size() - 1;
     std::string prefix;
-    for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
+    for (std::size_t i = 0; i < depth; ++i) {
         prefix += (prefix.empty() ? "" : "/") + parts[i];
         if (dirs_.count(prefix) == 0) {
             return tl::unexpected(
@@ -240,21 +249,21 @@ Result<int> Extractor::open_parent(const std::vector<std::string>& parts, const 
                       "parent \"files/" + prefix + "\" is not a directory of this package"});
         }
     }
-    if (prefix.empty()) return root_.get();
-    if (prefix == last_parent_ && last_parent_fd_.get() >= 0) return last_parent_fd_.get();
-    Fd fd(::dup(root_.get()));
-    for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
-        Fd next(
-            ::openat(fd.get(), parts[i].c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    std::size_t keep = 0;
+    while (keep < depth && keep < open_names_.size() && open_names_[keep] == parts[keep]) ++keep;
+    open_names_.resize(keep);
+    open_stack_.resize(keep);
+    for (std::size_t i = keep; i < depth; ++i) {
+        const int at = i == 0 ? root_.get() : open_stack_.back().get();
+        Fd next(::openat(at, parts[i].c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
         if (next.get() < 0) {
             return tl::unexpected(
                 Error{ErrorKind::Verification, archive_.string() + ": " + name, errno_text()});
         }
-        fd = std::move(next);
+        open_names_.push_back(parts[i]);
+        open_stack_.push_back(std::move(next));
     }
-    last_parent_ = prefix;
-    last_parent_fd_ = std::move(fd);
-    return last_parent_fd_.get();
+    return depth == 0 ? root_.get() : open_stack_.back().get();
 }
 
 Result<void> Extractor::write_file(archive* a, int dirfd, const std::string& leaf,

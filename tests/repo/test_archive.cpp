@@ -156,6 +156,62 @@ TEST_CASE("extract gives recorded modes under any umask, and files in every dire
     }
 }
 
+// The extractor keeps the directories on the path to the previous entry open and reuses
+// them (issue 20: node_modules trees). Entries that go deep, back up and down into siblings
+// with the same names at other depths must each land in their own directory.
+TEST_CASE("extract: deep trees entered, left and re-entered land where they belong", "[archive]") {
+    TempDir t;
+    std::vector<RawEntry> entries{manifest_entry(), dir_entry("files/")};
+    std::vector<std::pair<std::string, std::string>> expect;
+    auto file = [&](const std::string& rel, unsigned mode = 0644) {
+        entries.push_back(file_entry("files/" + rel, "<" + rel + ">", mode));
+        expect.emplace_back(rel, "<" + rel + ">");
+    };
+    for (const char* d :
+         {"node_modules/", "node_modules/a/", "node_modules/a/lib/", "node_modules/a/node_modules/",
+          "node_modules/a/node_modules/b/", "node_modules/a/node_modules/b/lib/", "node_modules/b/",
+          "node_modules/b/lib/", "lib/"})
+        entries.push_back(dir_entry(std::string("files/") + d));
+    file("node_modules/a/lib/x.js");
+    file("node_modules/a/node_modules/b/lib/x.js");
+    file("node_modules/a/package.json");  // back up two levels
+    file("node_modules/b/lib/x.js");      // same names as a/node_modules/b/lib, elsewhere
+    file("node_modules/a/node_modules/b/package.json");  // down again from the top
+    file("lib/x.js", 0755);
+    file("node_modules/b/lib/y.js");
+    file("top.js");
+    file("node_modules/a/lib/z.js");
+    write_raw_archive(t.path / "deep.nxp", entries);
+    for (mode_t mask : {mode_t(022), mode_t(077), mode_t(0)}) {
+        mode_t old = ::umask(mask);
+        const fs::path dest = t.path / ("store/deep-" + std::to_string(mask));
+        auto x = extract_package(t.path / "deep.nxp", dest);
+        ::umask(old);
+        REQUIRE(x);
+        INFO("umask " << mask);
+        for (const auto& [rel, data] : expect) {
+            INFO(rel);
+            CHECK(read_file(dest / rel) == data);
+        }
+        std::size_t dirs = 0;
+        for (const auto& f : x->files) {
+            struct stat st {};
+            REQUIRE(::lstat((dest / f.path).c_str(), &st) == 0);
+            INFO(f.path);
+            CHECK((st.st_mode & 07777) == f.mode);
+            if (f.type == 'd') {
+                ++dirs;
+                CHECK(S_ISDIR(st.st_mode));
+                CHECK(f.mode == 0755);
+            }
+        }
+        CHECK(dirs == 9);
+        CHECK(find(*x, "lib/x.js")->mode == 0755);
+        // Nothing else appeared: exactly the directories and files of the archive.
+        CHECK(listing(dest).size() == 9 + expect.size());
+    }
+}
+
 TEST_CASE("extract writes the tree with normalised modes and hashes", "[archive]") {
     TempDir t;
     const fs::path src = make_plugin(t.path);

@@ -114,6 +114,51 @@ TEST_CASE("hostile: symlinks", "[hostile]") {
     }
 }
 
+// The extractor reuses the directories open on the path to the previous entry (issue 20):
+// a symlink or a file placed where that path goes must still stop the next entry, whichever
+// level of the open path it sits at.
+TEST_CASE("hostile: symlinks and files on the path the extractor keeps open", "[hostile]") {
+    TempDir t;
+    const std::vector<RawEntry> deep{manifest_entry(),          dir_entry("files/"),
+                                     dir_entry("files/a/"),     dir_entry("files/a/b/"),
+                                     dir_entry("files/a/b/c/"), file_entry("files/a/b/c/f", "ok")};
+    const std::vector<std::string> parents{"a", "a/b", "a/b/c"};
+    for (std::size_t level = 0; level < parents.size(); ++level) {
+        const std::string at = parents[level];
+        SECTION("a symlink beside " + at + " to it, then a file through the symlink") {
+            auto e = deep;
+            const std::string link = "files/" + at + "-l";
+            e.push_back(RawEntry{link, AE_IFLNK, 0777, "", at.substr(at.rfind('/') + 1), ""});
+            e.push_back(file_entry(link + "/x", "through the link"));
+            require_refused(extract_raw(t, e), link + "/x");
+        }
+        SECTION("a symlink out of the tree below " + at + ", then a file through it") {
+            auto e = deep;
+            std::string up = "..";
+            for (std::size_t k = 0; k <= level; ++k) up += "/..";
+            e.push_back(RawEntry{"files/" + at + "/out", AE_IFLNK, 0777, "", up, ""});
+            e.push_back(file_entry("files/" + at + "/out/victim.txt", "pwned"));
+            require_refused(extract_raw(t, e), "files/" + at + "/out");
+        }
+        SECTION("a file in " + at + ", then a file below it as if it were a directory") {
+            auto e = deep;
+            e.push_back(file_entry("files/" + at + "/plain", "x"));
+            e.push_back(file_entry("files/" + at + "/plain/x", "y"));
+            require_refused(extract_raw(t, e), "files/" + at + "/plain/x");
+        }
+        SECTION("the directory " + at + " again (a duplicate)") {
+            auto e = deep;
+            e.push_back(dir_entry("files/" + at + "/"));
+            require_refused(extract_raw(t, e), "files/" + at);
+        }
+        SECTION("'..' back out of " + at) {
+            auto e = deep;
+            e.push_back(file_entry("files/" + at + "/../../../../victim.txt", "pwned"));
+            require_refused(extract_raw(t, e), "victim.txt");
+        }
+    }
+}
+
 TEST_CASE("hostile: entry types and mode bits", "[hostile]") {
     TempDir t;
     SECTION("hard link") {
