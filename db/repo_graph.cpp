@@ -54,9 +54,9 @@ std::string refs_of(const formats::IndexEntry& e) {
 
 Result<void> fill(sqlite3* db, const GraphStamp& stamp,
                   const std::vector<const formats::IndexEntry*>& entries) {
-    // A file renamed into place only when complete: no journal and no syncs are needed
-    // while writing it. After a power loss it may be torn; open() then fails and the
-    // repository is loaded whole, and the next refresh writes it again.
+    // A file renamed into place only when complete and synced (write_repo_graph): no
+    // journal and no syncs are needed while writing it. A temporary file left by a crash
+    // is never opened, and the next refresh removes it and writes the graph again.
     if (auto r = sqlite::exec(db, "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;"); !r)
         return r;
     if (auto r = sqlite::exec(db, kSchema); !r) return r;
