@@ -123,7 +123,13 @@ Result<int> run(Context& c, const Flags& f) {
     };
     // Servers the operator paused in NextChat's UI (kept by nxp until 'nxp enable').
     // NextChat's file that cannot be read hides nothing here: doctor reports it.
-    auto nextchat_paused = txn::nextchat_paused(*root);
+    // Without a NextChat set (the setting nextchat.dir) nothing can be paused there; asking
+    // would work out NextChat's whole configuration (every manifest, grant and fingerprint)
+    // only to find that out.
+    auto nextchat_dir = root->db().setting("nextchat.dir");
+    const bool has_nextchat = !nextchat_dir || (*nextchat_dir && !(*nextchat_dir)->empty());
+    auto nextchat_paused = has_nextchat ? txn::nextchat_paused(*root)
+                                        : Result<std::set<std::string>>(std::set<std::string>{});
     auto paused_there = [&](const std::string& n) {
         return nextchat_paused && nextchat_paused->count(n) > 0;
     };

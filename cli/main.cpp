@@ -5,6 +5,7 @@
 #include <iostream>
 #include <set>
 #include <string>
+#include <string_view>
 
 #include "cli/context.hpp"
 #include "cli/exit_codes.hpp"
@@ -84,15 +85,22 @@ int main(int argc, char** argv) {
     // Everything printed for people passes the terminal filter (cli/term.hpp): names,
     // summaries and messages from outside never reach the terminal as control sequences.
     nxp::cli::install_output_filter();
+#ifdef NXP_FAULT_INJECTION
+    const std::string version = std::string("nxp ") + NXP_VERSION + " (fault injection build)";
+#else
+    const std::string version = std::string("nxp ") + NXP_VERSION;
+#endif
+    // `nxp --version` alone is answered before the parsers of ~40 commands are built (issue
+    // 20: start-up), as CLI11 answers it (the line, then a flush). Any other line, --version
+    // among other words included, goes through CLI11.
+    if (argc == 2 && std::string_view(argv[1]) == "--version") {
+        std::cout << version << std::endl;
+        return nxp::cli::kExitOk;
+    }
     nxp::cli::Context ctx;
 
     CLI::App app{"nxp — the package manager for NextChat plugins", "nxp"};
-#ifdef NXP_FAULT_INJECTION
-    app.set_version_flag("--version",
-                         std::string("nxp ") + NXP_VERSION + " (fault injection build)");
-#else
-    app.set_version_flag("--version", std::string("nxp ") + NXP_VERSION);
-#endif
+    app.set_version_flag("--version", version);
     app.require_subcommand(1);
     app.fallthrough();
     // Set before the commands are added: each takes its parent's formatter.

@@ -68,8 +68,10 @@ Result<void> Database::add_store_tree(const StoreTree& t, const std::vector<File
 }
 
 Result<std::optional<StoreTree>> Database::store_tree(const std::string& path) const {
+    // Kept prepared: `nxp list` and NextChat's state ask once per installed plugin.
     sqlite::Statement st(
-        db_, std::string("SELECT ") + kTreeColumns + " FROM store_trees WHERE path = ?");
+        db_, statements_.get(),
+        std::string("SELECT ") + kTreeColumns + " FROM store_trees WHERE path = ?");
     st.bind(path);
     return sqlite::first(st, read_tree);
 }
