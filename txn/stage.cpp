@@ -5,7 +5,9 @@
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
 #include <cstdlib>
+#include <mutex>
 #include <optional>
 #include <thread>
 
@@ -236,38 +238,81 @@ Result<std::vector<std::string>> stage_trees(Root& root, const std::vector<Stage
         if (needed[i]) todo.push_back(i);
     }
     // Extraction is file creation, which the kernel does on the calling CPU: with a plan of
-    // many packages, one thread per core nearly halves it (1,000 plugins, measured).
+    // many packages, one thread per core nearly halves it (1,000 plugins, measured). The
+    // calling thread meanwhile records each tree in plan order as soon as it is extracted,
+    // so that the database's work (a row per file: ~40,000 rows for 300 node_modules-shaped
+    // plugins: 0.6-1.4 s here when it ran after the extraction) overlaps the extraction.
     std::vector<std::optional<Result<db::StoreTree>>> trees(items.size());
     std::vector<std::vector<db::FileRow>> files(items.size());
     std::vector<std::chrono::steady_clock::duration> verify_took(items.size()),
         stage_took(items.size());
     std::atomic<std::size_t> next{0};
     std::atomic<bool> failed{false};
+    std::mutex mutex;
+    std::condition_variable finished;  // a tree was extracted (or failed)
     auto work = [&] {
         for (;;) {
             std::size_t k = next.fetch_add(1);
             if (k >= todo.size() || failed.load()) return;
             std::size_t i = todo[k];
             const auto started = std::chrono::steady_clock::now();
-            trees[i] = extract_tree(root, *items[i].entry, items[i].repo, items[i].archive, limits,
-                                    files[i], verify_took[i]);
-            stage_took[i] = std::chrono::steady_clock::now() - started - verify_took[i];
-            if (!*trees[i]) failed = true;
+            std::vector<db::FileRow> rows;
+            std::chrono::steady_clock::duration took{};
+            auto tree = extract_tree(root, *items[i].entry, items[i].repo, items[i].archive, limits,
+                                     rows, took);
+            {
+                std::lock_guard lock(mutex);
+                if (!tree) failed = true;
+                trees[i] = std::move(tree);
+                files[i] = std::move(rows);
+                verify_took[i] = took;
+                stage_took[i] = std::chrono::steady_clock::now() - started - took;
+            }
+            finished.notify_one();
         }
     };
     threads = std::max(1u, std::min<unsigned>(threads, static_cast<unsigned>(todo.size())));
+    std::vector<std::size_t> counts(items.size());
+    std::optional<Error> error;
     {
         std::vector<std::jthread> pool;
-        for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
-        work();
+        for (unsigned t = 0; t < threads && !todo.empty(); ++t) pool.emplace_back(work);
+        auto join_all = [&] {
+            for (auto& t : pool)
+                if (t.joinable()) t.join();
+        };
+        for (std::size_t k = 0; k < todo.size() && !error; ++k) {
+            const std::size_t i = todo[k];
+            bool ready = false;
+            {
+                std::unique_lock lock(mutex);
+                finished.wait(lock, [&] { return trees[i].has_value() || failed.load(); });
+                ready = trees[i].has_value() && trees[i]->has_value();
+            }
+            if (!ready) {
+                // This tree or another failed: the workers stop taking new ones; wait for
+                // those under way, then report the first failure in plan order.
+                failed = true;
+                join_all();
+                for (std::size_t j : todo)
+                    if (trees[j] && !*trees[j]) {
+                        error = trees[j]->error();
+                        break;
+                    }
+                if (!error)
+                    error =
+                        Error{ErrorKind::Io, rels[i], "not extracted (an earlier package failed)"};
+                break;
+            }
+            counts[i] = files[i].size();
+            if (!recorded[i]) {  // recorded but missing on disk: the record stands
+                if (auto r = root.db().add_store_tree(**trees[i], files[i]); !r) error = r.error();
+            }
+            std::vector<db::FileRow>().swap(files[i]);  // recorded: the rows are not needed
+        }
+        if (error) failed = true;
     }
-    // Records in plan order; the first failure in plan order is the one reported.
-    for (std::size_t i = 0; i < items.size(); ++i) {
-        if (!needed[i]) continue;
-        if (!trees[i])
-            return fail(ErrorKind::Io, rels[i], "not extracted (an earlier package failed)");
-        if (!*trees[i]) return tl::unexpected(trees[i]->error());
-    }
+    if (error) return tl::unexpected(*error);
     for (std::size_t i = 0; events && i < items.size(); ++i) {
         const std::string label = items[i].entry->name + " " + items[i].entry->version.str();
         if (!needed[i]) {
@@ -276,16 +321,13 @@ Result<std::vector<std::string>> stage_trees(Root& root, const std::vector<Stage
         }
         events->phase("verify", label + ": sha256 matches the signed index", verify_took[i]);
         events->phase("stage",
-                      label + " -> " + rels[i] + " (" + std::to_string(files[i].size()) + " files)",
+                      label + " -> " + rels[i] + " (" + std::to_string(counts[i]) + " files)",
                       stage_took[i]);
     }
-    for (std::size_t i = 0; i < items.size(); ++i) {
-        if (needed[i] && !recorded[i]) {  // recorded but missing on disk: the record stands
-            if (auto r = root.db().add_store_tree(**trees[i], files[i]); !r)
-                return tl::unexpected(r.error());
-        }
+    // Every tree is extracted and recorded (not yet committed): a crash here leaves the trees
+    // unrecorded, rebuilt by the next transaction that needs them.
+    for (std::size_t i = 0; i < items.size(); ++i)
         if (after_each) after_each();
-    }
     return rels;
 }
 

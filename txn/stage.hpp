@@ -64,10 +64,12 @@ Result<void> cache_package_file(const Root& root, const std::string& sha256,
 // Extracts each cached archive into its store tree (reusing an existing recorded one) and
 // records its files, checking the manifest inside matches the signed entry. Each archive is
 // opened without following a symlink, hashed and extracted from that same descriptor. Extraction
-// runs on up to `threads` threads, then the records are written in order on the calling thread,
-// `after_each` called after each item (a crash point in tests). Returns the store paths in the
-// order of `items`. On failure, the first failing item in order is reported; trees already moved
-// into the store stay (unrecorded, rebuilt by the next transaction that needs them).
+// runs on up to `threads` threads while the calling thread writes the records in plan order as
+// each tree is ready; `after_each` is called for each item once all are extracted and recorded
+// (a crash point in tests). Returns the store paths in the order of `items`. On failure, the
+// first failing item in order is reported; the records of the items before it may have been
+// written (callers stage in one database transaction and roll it back); trees already moved into
+// the store stay (unrecorded, rebuilt by the next transaction that needs them).
 struct StageItem {
     const formats::IndexEntry* entry = nullptr;
     std::string repo;

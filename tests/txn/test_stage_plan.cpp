@@ -172,6 +172,56 @@ TEST_CASE("stage_packages: a step without its signed entry is an error naming th
     CHECK(next.empty());
 }
 
+// The calling thread records each tree while the next ones are still being extracted
+// (issue 20 item 3): every tree of a larger plan is recorded with its files, and when two
+// archives are refused, the first in plan order is the one reported.
+TEST_CASE("stage_packages: records every tree while extracting; first failure in plan order",
+          "[stage]") {
+    SECTION("twelve packages, all recorded with their files") {
+        Fixture f;
+        resolver::Plan plan;
+        for (int i = 0; i < 12; ++i)
+            plan.steps.push_back(Fixture::install(f.package("p" + std::to_string(10 + i)), "demo"));
+        std::map<std::string, db::GenPackage> next;
+        std::uint64_t downloaded = 0;
+        auto r = txn::stage_packages(f.root, plan, f.bundle(), next, downloaded, f.ev);
+        REQUIRE(r);
+        REQUIRE(next.size() == 12);
+        for (const auto& [name, p] : next) {
+            INFO(name);
+            auto tree = f.root.db().store_tree(p.store_path);
+            REQUIRE(tree);
+            REQUIRE(tree->has_value());
+            CHECK((*tree)->name == name);
+            auto files = f.root.db().files(p.store_path);
+            REQUIRE(files);
+            REQUIRE(files->size() == 1);
+            CHECK(files->front().path == "README");
+        }
+    }
+    SECTION("the 6th and 10th archives hold another package than the signed index says") {
+        Fixture f;
+        resolver::Plan plan;
+        for (int i = 0; i < 12; ++i) {
+            auto e = f.package("p" + std::to_string(10 + i));
+            if (i == 5 || i == 9) e.name = "wrong" + std::to_string(i);
+            plan.steps.push_back(Fixture::install(e, "demo"));
+        }
+        std::map<std::string, db::GenPackage> next;
+        std::uint64_t downloaded = 0;
+        REQUIRE(f.root.db().begin());  // as install and apply stage: one transaction
+        auto r = txn::stage_packages(f.root, plan, f.bundle(), next, downloaded, f.ev);
+        f.root.db().rollback();
+        REQUIRE_FALSE(r);
+        INFO(r.error().str());
+        CHECK(r.error().kind == ErrorKind::Verification);
+        CHECK(r.error().str().find("the signed index says wrong5 1.0.0") != std::string::npos);
+        auto trees = f.root.db().store_trees();
+        REQUIRE(trees);
+        CHECK(trees->empty());  // the records of the trees before it went with the rollback
+    }
+}
+
 #ifdef NXP_FAULT_INJECTION
 namespace {
 
