@@ -35,7 +35,16 @@ n=$(wc -l <"$T/libs")
 [ "$n" -le 16 ] || { cat "$T/libs"; fail "nxp --version loaded $n shared objects (more than 16)"; }
 pass "nxp --version loads $n shared objects, none of the heavy ones"
 
-make_repo
+# A plugin whose required config key is behind a member name spelled with an escape: list
+# skips parsing manifests that cannot have a "config" member, and must not skip this one.
+mkdir -p "$T/src/esc/files"
+cat >"$T/src/esc/plugin.json" <<'JSON'
+{ "name": "esc", "version": "1.0.0", "kind": "mcp-server", "summary": "escaped config member",
+  "mcp": { "command": "node", "args": ["${plugin_dir}/server.js"] },
+  "\u0063onfig": { "token": { "type": "string", "required": true, "env": "ESC_TOKEN" } } }
+JSON
+cp "$SRC/examples/plugins/weather/files/server.js" "$T/src/esc/files/server.js"
+make_repo "$SRC"/examples/plugins/*/ "$T/src/esc"
 make_root
 # 3. A command that needs them finds them on first use: install resolves (libsolv) and
 # unpacks (libarchive); refresh fetches the index from the file:// repository (libcurl).
@@ -54,6 +63,12 @@ for args in "list" "--json list" "--help" "list --help"; do
     if grep -E "$heavy" "$T/libs"; then fail "nxp $args loaded the libraries above"; fi
 done
 nxp list | grep -q '^writing-prompts ' || fail "list does not show writing-prompts"
+nxp --yes install esc >/dev/null
+nxp list >"$T/out"
+grep -q '^esc .*paused: needs config token' "$T/out" || { cat "$T/out"; fail "esc not paused"; }
+nxp --json list | jq -e '.packages[] | select(.name=="esc") | .needs_config == ["token"]' \
+    >/dev/null || fail "list --json: esc lacks needs_config"
+pass "a config member spelled with an escape still pauses the plugin in list"
 pass "list, --json list and --help load none of them"
 
 # 4. A library that cannot be loaded is named; exit 127 (as a shell's for a program that
