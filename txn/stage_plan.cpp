@@ -124,9 +124,13 @@ Result<void> stage_packages(Root& root, const resolver::Plan& plan, const Packag
     std::vector<StageItem> items;
     for (std::size_t i = 0; i < steps.size(); ++i)
         items.push_back({&*steps[i]->entry, steps[i]->repo, (*archives)[i]});
+    // One extraction thread more than there are cores: a thread creating files waits now
+    // and then (the journal, the inode table, the writeback above), and the spare one keeps
+    // the cores busy meanwhile. 300 node_modules-shaped plugins on 2 cores (issue 20), four
+    // pairs of runs: 3 threads 1.3-3.1 s against 2 threads 1.7-4.0 s, faster in every pair.
+    const unsigned threads = std::max(1u, std::thread::hardware_concurrency()) + 1;
     auto rels = stage_trees(
-        root, items, *limits, std::max(1u, std::thread::hardware_concurrency()),
-        [] { crash_point("after-extract"); }, &events);
+        root, items, *limits, threads, [] { crash_point("after-extract"); }, &events);
     if (!rels) return tl::unexpected(rels.error());
     for (std::size_t i = 0; i < steps.size(); ++i) next[steps[i]->name].store_path = (*rels)[i];
     return {};
