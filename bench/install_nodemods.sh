@@ -54,8 +54,7 @@ for m in "$W"/fs-*; do [ -d "$m" ] && { umount "$m" 2>/dev/null || true; }; done
 rm -rf "$W"
 mkdir -p "$W"
 : >"$W/times.tsv"
-echo "== after: $NXP ($("$NXP" --version | awk '{print $2}'), $(git -C "$SRC" rev-parse --short HEAD)$(git -C "$SRC" diff --quiet HEAD -- txn repo db || echo '+changes'))" \
-    "before: ${BEFORE:-skipped} ($BASE_REV); N=$N x ~$FILES files, REPS=$REPS, $(nproc) cores," \
+echo "== after: $NXP; before: ${BEFORE:-skipped} ($BASE_REV); N=$N x ~$FILES files, REPS=$REPS, $(nproc) cores," \
     "load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%FT%TZ) =="
 
 echo "== generate, pack, repo build (nxp), packages + repo-add (pacman), tarball (floor) =="
@@ -112,11 +111,11 @@ LocalFileSigLevel = Never
 SigLevel = Never
 Server = file://$W/pacrepo
 EOF
-    local P=(pacman --root "$R" --dbpath "$R/var/lib/pacman" --config "$M/pacman.conf" --noprogressbar)
+    local P=(pacman --root "$R" --dbpath "$R/var/lib/pacman" --config "$M/pacman.conf")
     "${P[@]}" -Sy >/dev/null
     sync
     # shellcheck disable=SC2086
-    if tm "I$r pacman" "${PRIO[@]}" "${P[@]}" -S --noconfirm $ALL; then
+    if tm "I$r pacman" "${PRIO[@]}" "${P[@]}" --noprogressbar -S --noconfirm $ALL; then
         echo "  pacman: $("${P[@]}" -Q | wc -l) packages, $(find "$R/usr" -type f | wc -l) files"
     fi
     cleanup_fs
