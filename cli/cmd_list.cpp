@@ -121,10 +121,14 @@ Result<int> run(Context& c, const Flags& f) {
     // Only a manifest's "config" member can make a key required. A manifest whose text holds
     // no '"config"' and no escape (with which a member name could spell it otherwise) has
     // none, and is not parsed again here: with 1,000 plugins that parse was half of list.
+    // The manifests come from one query over the store, not one query per plugin.
+    std::map<std::string, std::string> manifests;
+    if (auto trees = root->db().store_trees())
+        for (auto& t : *trees) manifests.emplace(std::move(t.path), std::move(t.manifest_json));
     auto needs = [&](const db::GenPackage& p) {
-        auto tree = root->db().store_tree(p.store_path);
-        if (!tree || !*tree) return std::vector<std::string>{};
-        const std::string& text = (*tree)->manifest_json;
+        auto tree = manifests.find(p.store_path);
+        if (tree == manifests.end()) return std::vector<std::string>{};
+        const std::string& text = tree->second;
         if (text.find("\"config\"") == std::string::npos && text.find('\\') == std::string::npos)
             return std::vector<std::string>{};
         auto m = formats::parse_manifest(text);
