@@ -98,7 +98,7 @@ ROOT=$T/root
 run_rc 0 "$NXP" --root "$ROOT" init --nextchat-version 2.16.0
 run_rc 0 "$NXP" --root "$ROOT" repo add native "file://$T/public" --key pub.pub
 run_rc 0 "$NXP" --root "$ROOT" install --yes --grant all --no-progress nxp-native-fake
-python3 "$SRC/catalogue/mcp_call.py" 120 sql '{"n": 5}' -- "$NXP" --root "$ROOT" exec nxp-native-fake >call.json ||
+python3 "$SRC/catalogue/mcp_call.py" 120 sql '{"n": 5}' 'sum 5 sqlite' -- "$NXP" --root "$ROOT" exec nxp-native-fake >call.json ||
     { cat call.json; fail "mcp_call failed"; }
 jq -e '.stage == "ok" and .call.is_error == false and (.call.text | test("^sum 5 sqlite 3\\."))' call.json >/dev/null ||
     { cat call.json; fail "the tools/call did not run SQL through the built addon"; }
