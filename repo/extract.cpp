@@ -15,6 +15,7 @@
 #include "os/fd.hpp"
 #include "repo/archive.hpp"
 #include "repo/archive_util.hpp"
+#include "repo/digest.hpp"
 
 namespace nxp::repo {
 
@@ -274,8 +275,7 @@ Result<void> Extractor::write_file(archive* a, int dirfd, const std::string& lea
     Fd out(::openat(dirfd, leaf.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
                     exact ? pf.mode : 0600));
     if (out.get() < 0) return refuse(name, errno_text());
-    crypto_hash_sha256_state st;
-    crypto_hash_sha256_init(&st);
+    Sha256 sha;
     std::vector<char>& buf = buf_;
     for (;;) {
         const la_ssize_t n = archive_read_data(a, buf.data(), buf.size());
@@ -283,7 +283,7 @@ Result<void> Extractor::write_file(archive* a, int dirfd, const std::string& lea
         if (n == 0) break;
         const auto un = static_cast<std::size_t>(n);
         if (auto r = count_bytes(un, name); !r) return r;
-        crypto_hash_sha256_update(&st, reinterpret_cast<const unsigned char*>(buf.data()), un);
+        sha.update(buf.data(), un);
         for (std::size_t off = 0; off < un;) {
             const ssize_t w = ::write(out.get(), buf.data() + off, un - off);
             if (w < 0) return fail(ErrorKind::Io, (dest_ / pf.path).string(), errno_text());
@@ -292,11 +292,7 @@ Result<void> Extractor::write_file(archive* a, int dirfd, const std::string& lea
         pf.size += un;
     }
     if (!exact && ::fchmod(out.get(), pf.mode) != 0) return refuse(name, errno_text());
-    unsigned char digest[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256_final(&st, digest);
-    char hex[sizeof digest * 2 + 1];
-    sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
-    pf.sha256 = hex;
+    pf.sha256 = sha.hex();
     return {};
 }
 

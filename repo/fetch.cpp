@@ -18,6 +18,7 @@
 #include "formats/display.hpp"
 #include "os/fd.hpp"
 #include "repo/curl_util.hpp"
+#include "repo/digest.hpp"
 #include "repo/oci.hpp"
 
 namespace nxp::repo {
@@ -74,13 +75,6 @@ Result<void> perform(const std::string& url, const FetchLimits& limits, Transfer
     return tl::unexpected(detail::describe_failure(h, rc, url, errbuf.data()));
 }
 
-std::string to_hex(const unsigned char* data, std::size_t len) {
-    std::string out(len * 2 + 1, '\0');
-    sodium_bin2hex(out.data(), out.size(), data, len);
-    out.pop_back();
-    return out;
-}
-
 }  // namespace
 
 Result<std::string> fetch_bytes(const std::string& url, const FetchLimits& limits) {
@@ -103,11 +97,10 @@ Result<void> fetch_file(const std::string& url, const fs::path& dest, std::uint6
     std::error_code ec;
     detail::OutFile out(part, "wb");
     if (out.get() == nullptr) return fail(ErrorKind::Io, part.string(), "cannot create file");
-    crypto_hash_sha256_state st;
-    crypto_hash_sha256_init(&st);
+    Sha256 sha;
     Transfer t;
     t.sink = [&](const char* p, std::size_t n) {
-        crypto_hash_sha256_update(&st, reinterpret_cast<const unsigned char*>(p), n);
+        sha.update(p, n);
         return std::fwrite(p, 1, n, out.get()) == n;
     };
     FetchLimits capped = limits;
@@ -129,9 +122,7 @@ Result<void> fetch_file(const std::string& url, const fs::path& dest, std::uint6
         }
         return tl::unexpected(r.error());
     }
-    std::array<unsigned char, crypto_hash_sha256_BYTES> digest{};
-    crypto_hash_sha256_final(&st, digest.data());
-    const std::string actual = to_hex(digest.data(), digest.size());
+    const std::string actual = sha.hex();
     if (t.received != expected_size) {
         fs::remove(part, ec);
         return fail(ErrorKind::Verification, url,
