@@ -1,33 +1,74 @@
 #include "repo/digest.hpp"
 
 #include <fcntl.h>
+#include <openssl/evp.h>
 #include <unistd.h>
 
 #include <array>
 #include <cerrno>
 #include <cstring>
+#include <new>
+#include <utility>
 
 #include "os/fd.hpp"
 
 namespace nxp::repo {
 
+namespace {
+
+// The implementation fetched once: EVP_sha256() in an init would look the provider's up
+// again at every file (OpenSSL 3), which costs more than hashing a small file.
+const EVP_MD* sha256_md() {
+    static const EVP_MD* md = [] {
+        const EVP_MD* m = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+        return m != nullptr ? m : EVP_sha256();
+    }();
+    return md;
+}
+
+}  // namespace
+
 std::string hex_lower(const unsigned char* data, std::size_t len) {
-    std::string out(len * 2 + 1, '\0');
-    sodium_bin2hex(out.data(), out.size(), data, len);
-    out.pop_back();
+    static constexpr char kDigits[] = "0123456789abcdef";
+    std::string out(len * 2, '\0');
+    for (std::size_t i = 0; i < len; ++i) {
+        out[2 * i] = kDigits[data[i] >> 4];
+        out[2 * i + 1] = kDigits[data[i] & 0x0f];
+    }
     return out;
 }
 
-Sha256::Sha256() { crypto_hash_sha256_init(&state_); }
+Sha256::Sha256() : ctx_(EVP_MD_CTX_new()) {
+    if (ctx_ == nullptr) throw std::bad_alloc();
+    reset();
+}
+
+Sha256::~Sha256() { EVP_MD_CTX_free(ctx_); }
+
+Sha256::Sha256(Sha256&& other) noexcept : ctx_(std::exchange(other.ctx_, nullptr)) {}
+
+Sha256& Sha256::operator=(Sha256&& other) noexcept {
+    if (this != &other) {
+        EVP_MD_CTX_free(ctx_);
+        ctx_ = std::exchange(other.ctx_, nullptr);
+    }
+    return *this;
+}
+
+void Sha256::reset() {
+    // Fails only without memory (the provider's context) or without the algorithm.
+    if (EVP_DigestInit_ex2(ctx_, sha256_md(), nullptr) != 1) throw std::bad_alloc();
+}
 
 void Sha256::update(const void* data, std::size_t len) {
-    crypto_hash_sha256_update(&state_, static_cast<const unsigned char*>(data), len);
+    if (len > 0) EVP_DigestUpdate(ctx_, data, len);
 }
 
 std::string Sha256::hex() {
-    std::array<unsigned char, crypto_hash_sha256_BYTES> digest{};
-    crypto_hash_sha256_final(&state_, digest.data());
-    return hex_lower(digest.data(), digest.size());
+    std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+    unsigned int n = 0;
+    if (EVP_DigestFinal_ex(ctx_, digest.data(), &n) != 1) throw std::bad_alloc();
+    return hex_lower(digest.data(), n);
 }
 
 Result<std::string> sha256_fd(int fd, std::uint64_t cap, std::uint64_t& total) {

@@ -2,7 +2,6 @@
 
 #include <curl/curl.h>
 #include <fcntl.h>
-#include <sodium.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -84,7 +83,7 @@ struct Job {
     std::string url;
     std::unique_ptr<curl_slist, SlistFree> headers;  // an OCI registry's Authorization
     std::array<char, CURL_ERROR_SIZE> errbuf{};
-    crypto_hash_sha256_state sha{};
+    Sha256 sha;
     std::uint64_t offset = 0;    // resumed from the .part file
     std::uint64_t received = 0;  // in this transfer
     bool too_large = false;
@@ -111,7 +110,7 @@ std::size_t on_data(char* ptr, std::size_t size, std::size_t nmemb, void* userda
         j->write_errno = errno;
         return 0;
     }
-    crypto_hash_sha256_update(&j->sha, reinterpret_cast<const unsigned char*>(ptr), n);
+    j->sha.update(ptr, n);
     j->received += n;
     if (j->options->on_progress)
         j->options->on_progress(j->index, j->offset + j->received, j->item->size);
@@ -121,8 +120,8 @@ std::size_t on_data(char* ptr, std::size_t size, std::size_t nmemb, void* userda
 // Hashes what an earlier, interrupted run left in the .part file, from the descriptor that
 // the transfer then appends to. Returns its length and that descriptor (positioned at the
 // end), or 0 and -1 when it cannot be resumed.
-std::uint64_t resume_prefix(int dir, const fs::path& part, std::uint64_t size,
-                            crypto_hash_sha256_state& sha, int& fd_out) {
+std::uint64_t resume_prefix(int dir, const fs::path& part, std::uint64_t size, Sha256& sha,
+                            int& fd_out) {
     fd_out = -1;
     int fd = open_resumable(dir, part);
     if (fd < 0) return 0;
@@ -132,7 +131,7 @@ std::uint64_t resume_prefix(int dir, const fs::path& part, std::uint64_t size,
         const ssize_t n = ::read(fd, buf.data(), buf.size());
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) break;
-        crypto_hash_sha256_update(&sha, buf.data(), static_cast<std::size_t>(n));
+        sha.update(buf.data(), static_cast<std::size_t>(n));
         total += static_cast<std::uint64_t>(n);
         if (total >= size) break;
     }
@@ -158,9 +157,8 @@ class Downloader {
     }
 
     std::vector<Result<void>> run() {
-        if (multi_.get() == nullptr || sodium_init() < 0) {
-            for (auto& r : results_)
-                r = fail(ErrorKind::Internal, "", "curl or libsodium unavailable");
+        if (multi_.get() == nullptr) {
+            for (auto& r : results_) r = fail(ErrorKind::Internal, "", "curl unavailable");
             return results_;
         }
         while (true) {
@@ -270,12 +268,12 @@ class Downloader {
             (void)j.headers.release();
             j.headers.reset(next);
         }
-        crypto_hash_sha256_init(&j.sha);
+        j.sha.reset();
         int fd = -1;
         j.offset =
             j.fresh_only ? 0 : resume_prefix(j.item->dir_fd, j.part(), j.item->size, j.sha, fd);
         if (j.offset == 0) {
-            crypto_hash_sha256_init(&j.sha);
+            j.sha.reset();
             auto created = create_part(j.item->dir_fd, j.part());
             if (!created) return tl::unexpected(created.error());
             fd = *created;
@@ -364,9 +362,7 @@ class Downloader {
 
     void verify(Job& j) {
         const std::uint64_t total = j.offset + j.received;
-        std::array<unsigned char, crypto_hash_sha256_BYTES> digest{};
-        crypto_hash_sha256_final(&j.sha, digest.data());
-        const std::string actual = hex_lower(digest.data(), digest.size());
+        const std::string actual = j.sha.hex();
         const bool resumed = j.offset > 0;
         j.easy.reset();
         if (total == j.item->size && actual == j.item->sha256) {
