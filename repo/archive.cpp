@@ -37,6 +37,16 @@ Result<Archive> open_package(const fs::path& file) {
     return a;
 }
 
+Result<Archive> open_package(const fs::path& shown, void* client, archive_read_callback* read) {
+    Archive a(Archive::Mode::Read);
+    if (a.get() == nullptr) return fail(ErrorKind::Internal, shown.string(), "out of memory");
+    archive_read_support_filter_zstd(a.get());
+    archive_read_support_format_tar(a.get());
+    if (archive_read_open(a.get(), client, nullptr, read, nullptr) != ARCHIVE_OK)
+        return fail(ErrorKind::Invalid, shown.string(), "not a package: " + a.error());
+    return a;
+}
+
 // Names end up in JSON (the database, --json output, NextChat's config): valid UTF-8 only.
 bool valid_utf8(std::string_view s) {
     constexpr std::uint32_t kMin[] = {0, 0x80, 0x800, 0x10000};  // overlong forms are refused

@@ -55,6 +55,23 @@ struct ExtractLimits {
 Result<Extracted> extract_package(const std::filesystem::path& archive,
                                   const std::filesystem::path& dest, const ExtractLimits& limits);
 
+// The archive's bytes as extract_package_fd read them: how many, and their sha256.
+struct ArchiveDigest {
+    std::uint64_t bytes = 0;
+    std::string sha256;  // empty when the file could not be read to its end
+};
+
+// extract_package from the descriptor FD, read once from offset 0 to its end (at most
+// CAP + 1 bytes, with pread: the file position is left alone) and hashed as it is read, so
+// that a package is not read twice, once to check and once to extract (issue 20 item 3).
+// SHOWN names the archive in errors. DIGEST is filled whether the extraction succeeded or
+// not (on failure the rest of the file is read too): the caller compares it with the
+// signed size and sha256 before using the tree, and a mismatch is the error to report
+// even when the extraction failed (the bytes were not the package).
+Result<Extracted> extract_package_fd(int fd, std::uint64_t cap, const std::filesystem::path& shown,
+                                     const std::filesystem::path& dest, const ExtractLimits& limits,
+                                     ArchiveDigest& digest);
+
 // `nxp lint`: findings for a plugin directory or a .nxp file. Errors make lint fail;
 // warnings are advice.
 struct LintFinding {

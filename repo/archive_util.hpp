@@ -76,6 +76,9 @@ class Entry {
 
 // Opens a .nxp for reading: tar inside zstd, nothing else.
 Result<Archive> open_package(const std::filesystem::path& file);
+// The same, reading through READ (CLIENT is its argument); SHOWN names the archive in errors.
+Result<Archive> open_package(const std::filesystem::path& shown, void* client,
+                             archive_read_callback* read);
 
 // Splits a relative path on '/', refusing "", ".", "..", absolute paths and over-long
 // names or components. Returns the reason on refusal.

@@ -1,6 +1,5 @@
 // extract_package (repo/archive.hpp): the one place where untrusted archives touch the disk.
 #include <fcntl.h>
-#include <sodium.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -8,9 +7,11 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
-#include <map>
 #include <set>
 #include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
 
 #include "os/fd.hpp"
 #include "repo/archive.hpp"
@@ -45,10 +46,68 @@ mode_t current_umask() {
     return 0777;
 }
 
+// Feeds libarchive from a descriptor with pread and hashes every byte it hands over, up to
+// CAP + 1 bytes (a file that grows while being read is then seen to differ).
+class HashingReader {
+  public:
+    HashingReader(int fd, std::uint64_t cap) : fd_(fd), cap_(cap) {}
+
+    static la_ssize_t read(archive* a, void* self, const void** out) {
+        auto* r = static_cast<HashingReader*>(self);
+        const ssize_t n = r->next();
+        if (n < 0) {
+            archive_set_error(a, r->errno_, "%s", std::strerror(r->errno_));
+            return ARCHIVE_FATAL;
+        }
+        *out = r->buf_.data();
+        return n;
+    }
+    // What libarchive did not ask for (the end of the last block, trailing bytes).
+    void drain() {
+        while (next() > 0) {
+        }
+    }
+    ArchiveDigest digest() {
+        ArchiveDigest d;
+        d.bytes = offset_;
+        if (errno_ == 0) d.sha256 = sha_.hex();
+        return d;
+    }
+    int fd() const { return fd_; }
+
+  private:
+    ssize_t next() {
+        if (errno_ != 0) return -1;
+        if (offset_ > cap_) return 0;
+        const std::uint64_t left = cap_ + 1 - offset_;
+        const std::size_t want = left < buf_.size() ? static_cast<std::size_t>(left) : buf_.size();
+        ssize_t n = 0;
+        do {
+            n = ::pread(fd_, buf_.data(), want, static_cast<off_t>(offset_));
+        } while (n < 0 && errno == EINTR);
+        if (n < 0) {
+            errno_ = errno;
+            return -1;
+        }
+        offset_ += static_cast<std::uint64_t>(n);
+        sha_.update(buf_.data(), static_cast<std::size_t>(n));
+        return n;
+    }
+
+    int fd_;
+    std::uint64_t cap_;
+    std::uint64_t offset_ = 0;
+    int errno_ = 0;
+    Sha256 sha_;
+    std::vector<char> buf_ = std::vector<char>(128 * 1024);
+};
+
 class Extractor {
   public:
-    Extractor(const fs::path& archive, const fs::path& dest, const ExtractLimits& limits)
-        : archive_(archive), dest_(dest), limits_(limits) {}
+    // From the file ARCHIVE, or, with READER, from its descriptor (ARCHIVE only names it).
+    Extractor(const fs::path& archive, const fs::path& dest, const ExtractLimits& limits,
+              HashingReader* reader = nullptr)
+        : archive_(archive), dest_(dest), limits_(limits), reader_(reader) {}
 
     Result<Extracted> run();
 
@@ -68,11 +127,19 @@ class Extractor {
     fs::path archive_;
     fs::path dest_;
     ExtractLimits limits_;
+    HashingReader* reader_;
     std::uint64_t compressed_size_ = 0;
     std::uint64_t total_bytes_ = 0;
-    std::set<std::string> seen_;                 // every path extracted, to refuse duplicates
-    std::set<std::string> dirs_;                 // directories we created ("" is the tree root)
-    std::map<std::string, std::string> folded_;  // lower-cased path -> path as packed
+    // Every path under files/ extracted so far, lower-cased (two names that differ only in
+    // letter case collide on case-insensitive filesystems), to its entry in out_.files: the
+    // same path again is a duplicate, another spelling a letter-case collision. One lookup
+    // and one node per entry (node_modules trees are ~100 entries per plugin, ~30,000 in an
+    // install of 300).
+    std::unordered_map<std::string, std::size_t> folded_;
+    bool root_seen_ = false;          // the "files/" entry itself
+    std::set<std::string> dirs_;      // directories we created ("" is the tree root)
+    std::vector<std::string> parts_;  // the current entry's components (reused)
+    std::string rel_, folded_rel_;    // and its path below files/, as packed and lower-cased
     Fd root_;
     // The directories from the tree root down to the one the previous entry went into,
     // open (open_stack_[i] is the directory of components [0..i] of open_names_). Archives
@@ -82,14 +149,23 @@ class Extractor {
     std::vector<std::string> open_names_;
     std::vector<Fd> open_stack_;
     std::vector<char> buf_ = std::vector<char>(64 * 1024);
+    Sha256 file_sha_;  // reset for each file
     mode_t umask_ = current_umask();
     Extracted out_;
 };
 
 Result<Extracted> Extractor::run() {
     std::error_code ec;
-    compressed_size_ = fs::file_size(archive_, ec);
-    auto a = detail::open_package(archive_);
+    if (reader_ != nullptr) {
+        struct stat st {};
+        if (::fstat(reader_->fd(), &st) != 0)
+            return fail(ErrorKind::Io, archive_.string(), errno_text());
+        compressed_size_ = static_cast<std::uint64_t>(st.st_size);
+    } else {
+        compressed_size_ = fs::file_size(archive_, ec);
+    }
+    auto a = reader_ != nullptr ? detail::open_package(archive_, reader_, &HashingReader::read)
+                                : detail::open_package(archive_);
     if (!a) return tl::unexpected(a.error());
     if (fs::exists(fs::symlink_status(dest_, ec))) {
         return fail(ErrorKind::Io, dest_.string(), "already exists");
@@ -148,7 +224,6 @@ Result<void> Extractor::read_manifest(archive* a, archive_entry* e) {
     auto m = formats::parse_manifest(out_.manifest_text);
     if (!m) return tl::unexpected(in_context(m.error(), archive_.string() + ": plugin.json"));
     out_.manifest = std::move(*m);
-    seen_.insert(name);
     return {};
 }
 
@@ -167,19 +242,33 @@ Result<void> Extractor::count_bytes(std::uint64_t n, const std::string& name) {
 }
 
 Result<void> Extractor::extract_entry(archive* a, archive_entry* e, const std::string& name) {
-    std::vector<std::string> parts;
+    std::vector<std::string>& parts = parts_;
     if (auto why = detail::split_safe(name, parts)) return refuse(name, *why);
     if (parts.front() != "files") return refuse(name, "entry outside files/");
     parts.erase(parts.begin());
-    std::string rel;
-    for (const auto& p : parts) rel += (rel.empty() ? "" : "/") + p;
-    if (!seen_.insert("files/" + rel).second) return refuse(name, "duplicate entry");
-    // Two names that differ only in case collide on case-insensitive filesystems (a root
-    // on a macOS or Windows volume): one would silently replace the other.
-    std::string folded = rel;
-    for (auto& ch : folded) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    if (auto [it, fresh] = folded_.emplace(folded, rel); !fresh)
-        return refuse(name, "differs from files/" + it->second + " only in letter case");
+    std::string& rel = rel_;
+    rel.clear();
+    for (const auto& p : parts) {
+        if (!rel.empty()) rel += '/';
+        rel += p;
+    }
+    if (rel.empty()) {
+        if (std::exchange(root_seen_, true)) return refuse(name, "duplicate entry");
+    } else {
+        // Two names that differ only in case collide on case-insensitive filesystems (a
+        // root on a macOS or Windows volume): one would silently replace the other.
+        folded_rel_.assign(rel);
+        for (auto& ch : folded_rel_)
+            ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        auto [it, fresh] = folded_.try_emplace(folded_rel_, out_.files.size());
+        if (!fresh) {
+            const std::string& before = out_.files[it->second].path;
+            if (before == rel) return refuse(name, "duplicate entry");
+            return refuse(name, "differs from files/" + before + " only in letter case");
+        }
+        // Refused below: nothing was pushed to out_.files for this path, and an error ends
+        // the extraction, so the index above is never read for it.
+    }
     if (archive_entry_hardlink(e) != nullptr) return refuse(name, "hard links are not allowed");
     const auto type = archive_entry_filetype(e);
     const auto perm = static_cast<std::uint32_t>(archive_entry_mode(e)) & 07777;
@@ -241,17 +330,20 @@ Result<void> Extractor::extract_entry(archive* a, archive_entry* e, const std::s
 // already open on the path to the previous entry are reused.
 Result<int> Extractor::open_parent(const std::vector<std::string>& parts, const std::string& name) {
     const std::size_t depth = parts.size() - 1;
+    std::size_t keep = 0;
+    while (keep < depth && keep < open_names_.size() && open_names_[keep] == parts[keep]) ++keep;
+    // The kept levels were checked when they were opened (and dirs_ only grows); the
+    // levels below them are checked now.
     std::string prefix;
     for (std::size_t i = 0; i < depth; ++i) {
-        prefix += (prefix.empty() ? "" : "/") + parts[i];
-        if (dirs_.count(prefix) == 0) {
+        if (i > 0) prefix += '/';
+        prefix += parts[i];
+        if (i >= keep && dirs_.count(prefix) == 0) {
             return tl::unexpected(
                 Error{ErrorKind::Verification, archive_.string() + ": " + name,
                       "parent \"files/" + prefix + "\" is not a directory of this package"});
         }
     }
-    std::size_t keep = 0;
-    while (keep < depth && keep < open_names_.size() && open_names_[keep] == parts[keep]) ++keep;
     open_names_.resize(keep);
     open_stack_.resize(keep);
     for (std::size_t i = keep; i < depth; ++i) {
@@ -275,7 +367,8 @@ Result<void> Extractor::write_file(archive* a, int dirfd, const std::string& lea
     Fd out(::openat(dirfd, leaf.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
                     exact ? pf.mode : 0600));
     if (out.get() < 0) return refuse(name, errno_text());
-    Sha256 sha;
+    Sha256& sha = file_sha_;
+    sha.reset();
     std::vector<char>& buf = buf_;
     for (;;) {
         const la_ssize_t n = archive_read_data(a, buf.data(), buf.size());
@@ -304,10 +397,22 @@ Result<Extracted> extract_package(const fs::path& archive, const fs::path& dest)
 
 Result<Extracted> extract_package(const fs::path& archive, const fs::path& dest,
                                   const ExtractLimits& limits) {
-    if (sodium_init() < 0) return fail(ErrorKind::Internal, "libsodium", "cannot initialise");
     std::error_code ec;
     const bool existed = fs::exists(fs::symlink_status(dest, ec));
     auto r = Extractor(archive, dest, limits).run();
+    if (!r && !existed) fs::remove_all(dest, ec);  // never remove what we did not create
+    return r;
+}
+
+Result<Extracted> extract_package_fd(int fd, std::uint64_t cap, const fs::path& shown,
+                                     const fs::path& dest, const ExtractLimits& limits,
+                                     ArchiveDigest& digest) {
+    std::error_code ec;
+    const bool existed = fs::exists(fs::symlink_status(dest, ec));
+    HashingReader reader(fd, cap);
+    auto r = Extractor(shown, dest, limits, &reader).run();
+    reader.drain();
+    digest = reader.digest();
     if (!r && !existed) fs::remove_all(dest, ec);  // never remove what we did not create
     return r;
 }

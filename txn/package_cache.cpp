@@ -1,7 +1,6 @@
 #include "txn/package_cache.hpp"
 
 #include <fcntl.h>
-#include <sodium.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -63,16 +62,22 @@ Result<os::Fd> open_repo_cache_dir(const Root& root, const std::string& repo) {
     return open_cache_dir(root, {"repos", repo});
 }
 
-Result<os::Fd> open_verified(int dir, const fs::path& name, const formats::IndexEntry& entry) {
-    const std::string what = name.string();
-    auto refuse = [&](const std::string& why) {
-        return fail(ErrorKind::Verification, what,
-                    why + " (" + entry.name + " " + entry.version.str() + ")");
-    };
+namespace {
+
+Error refusal(const fs::path& name, const formats::IndexEntry& entry, const std::string& why) {
+    return Error{ErrorKind::Verification, name.string(),
+                 why + " (" + entry.name + " " + entry.version.str() + ")"};
+}
+
+}  // namespace
+
+Result<os::Fd> open_unchanging(int dir, const fs::path& name, const formats::IndexEntry& entry) {
+    auto refuse = [&](const std::string& why) { return tl::unexpected(refusal(name, entry, why)); };
     os::Fd fd(::openat(dir, name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
     if (fd.get() < 0) {
         if (errno == ELOOP) return refuse("is a symlink");
-        if (errno == ENOENT) return fail(ErrorKind::NotFound, what, "not in the package cache");
+        if (errno == ENOENT)
+            return fail(ErrorKind::NotFound, name.string(), "not in the package cache");
         return refuse("cannot be opened: " + errno_text());
     }
     struct stat st {};
@@ -84,14 +89,28 @@ Result<os::Fd> open_verified(int dir, const fs::path& name, const formats::Index
     if (static_cast<std::uint64_t>(st.st_size) != entry.size)
         return refuse("is " + std::to_string(st.st_size) + " bytes, the signed index says " +
                       std::to_string(entry.size));
-    if (sodium_init() < 0) return fail(ErrorKind::Internal, "libsodium", "cannot initialise");
-    std::uint64_t total = 0;
-    auto sha = repo::sha256_fd(fd.get(), entry.size, total);
-    if (!sha) return refuse(sha.error().message);
+    return fd;
+}
+
+Result<void> check_digest(const fs::path& name, const formats::IndexEntry& entry,
+                          std::uint64_t total, const std::string& sha) {
     if (total != entry.size)
-        return refuse("changed size while being read (" + std::to_string(total) + " bytes)");
-    if (*sha != entry.sha256)
-        return refuse("sha256 " + *sha + " differs from the signed " + entry.sha256);
+        return tl::unexpected(refusal(
+            name, entry, "changed size while being read (" + std::to_string(total) + " bytes)"));
+    if (sha.empty()) return tl::unexpected(refusal(name, entry, "cannot be read to its end"));
+    if (sha != entry.sha256)
+        return tl::unexpected(
+            refusal(name, entry, "sha256 " + sha + " differs from the signed " + entry.sha256));
+    return {};
+}
+
+Result<os::Fd> open_verified(int dir, const fs::path& name, const formats::IndexEntry& entry) {
+    auto fd = open_unchanging(dir, name, entry);
+    if (!fd) return fd;
+    std::uint64_t total = 0;
+    auto sha = repo::sha256_fd(fd->get(), entry.size, total);
+    if (!sha) return tl::unexpected(refusal(name, entry, sha.error().message));
+    if (auto r = check_digest(name, entry, total, *sha); !r) return tl::unexpected(r.error());
     return fd;
 }
 

@@ -34,6 +34,18 @@ Result<os::Fd> open_cache_dir(const Root& root, const std::vector<std::string>& 
 Result<os::Fd> open_verified(int dir, const std::filesystem::path& name,
                              const formats::IndexEntry& entry);
 
+// open_verified without reading the file: only the checks that it can be trusted to stay
+// as it is (regular, one link, this user's, not writable by others, `entry.size` bytes).
+// For a caller that hashes the bytes as it uses them (extract_package_fd) and then
+// calls check_digest before trusting anything it made of them.
+Result<os::Fd> open_unchanging(int dir, const std::filesystem::path& name,
+                               const formats::IndexEntry& entry);
+
+// The bytes read from `name` were the package `entry` names: TOTAL bytes with sha256 SHA
+// (empty: it could not be read to its end). The errors are open_verified's.
+Result<void> check_digest(const std::filesystem::path& name, const formats::IndexEntry& entry,
+                          std::uint64_t total, const std::string& sha);
+
 // open_verified, and when that fails, the name is removed (never what it points to).
 Result<os::Fd> take_cached(int dir, const std::filesystem::path& name,
                            const formats::IndexEntry& entry);

@@ -169,22 +169,24 @@ Result<db::StoreTree> extract_tree(const Root& root, const formats::IndexEntry& 
     fs::remove_all(final_dir, ec);  // an unrecorded leftover of a crash: rebuild it
     fs::path tmp = root.store_dir() / tmp_name(entry.name);
     fs::remove_all(tmp, ec);
-    // Extracted from the descriptor whose bytes were just hashed (a file no one else can
-    // change): what is checked is what is installed, whatever happens to the name.
+    // Extracted from a descriptor no one else can change (open_unchanging), read once: the
+    // bytes are hashed as libarchive reads them and the tree is used only when they were the
+    // signed package (check_digest): what is checked is what is installed, whatever happens
+    // to the name. The download hashed them too; reading them once here instead of twice
+    // (hash, then extract) is the guard against a cache file changed in between.
     const auto verify_start = std::chrono::steady_clock::now();
-    auto fd = open_verified(AT_FDCWD, archive, entry);
+    auto fd = open_unchanging(AT_FDCWD, archive, entry);
     verify_took = std::chrono::steady_clock::now() - verify_start;
     if (!fd) return tl::unexpected(fd.error());
-    auto by_fd = fd_path(fd->get());
-    if (!by_fd) return tl::unexpected(by_fd.error());
-    const std::string proc = by_fd->string();
-    auto extracted = repo::extract_package(proc, tmp, limits);
-    if (!extracted) {
-        Error e = extracted.error();
-        if (e.context.starts_with(proc))
-            e.context = archive.string() + e.context.substr(proc.size());
-        return tl::unexpected(in_context(e, entry.name + " " + entry.version.str()));
+    repo::ArchiveDigest digest;
+    auto extracted = repo::extract_package_fd(fd->get(), entry.size, archive, tmp, limits, digest);
+    if (auto r = check_digest(archive, entry, digest.bytes, digest.sha256); !r) {
+        fs::remove_all(tmp, ec);  // made of bytes that were not the package
+        return tl::unexpected(r.error());
     }
+    if (!extracted)
+        return tl::unexpected(
+            in_context(extracted.error(), entry.name + " " + entry.version.str()));
     if (extracted->manifest.name != entry.name || extracted->manifest.version != entry.version) {
         fs::remove_all(tmp, ec);
         return fail(ErrorKind::Verification, archive.string(),
@@ -198,8 +200,9 @@ Result<db::StoreTree> extract_tree(const Root& root, const formats::IndexEntry& 
                     "cannot move the extracted tree into the store");
     }
     files.reserve(extracted->files.size());
-    for (const auto& f : extracted->files)
-        files.push_back({f.path, f.type, f.mode, f.size, f.sha256, f.link_target});
+    for (auto& f : extracted->files)
+        files.push_back({std::move(f.path), f.type, f.mode, f.size, std::move(f.sha256),
+                         std::move(f.link_target)});
     return db::StoreTree{
         rel,          entry.name, entry.version.str(),       repo,
         entry.sha256, entry.size, extracted->installed_size, extracted->manifest_text};

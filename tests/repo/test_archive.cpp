@@ -1,8 +1,11 @@
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <chrono>
 
+#include "os/fd.hpp"
 #include "repo/archive.hpp"
 #include "repo/keys.hpp"
 #include "test_util.hpp"
@@ -299,4 +302,55 @@ TEST_CASE("lint: warnings for a directory, errors for a hostile archive", "[arch
     auto good = lint(t.path / "good.nxp");
     REQUIRE(good);
     for (const auto& x : *good) CHECK_FALSE(x.error);
+}
+
+TEST_CASE("extract from a descriptor: the same tree, and the archive's digest from one read",
+          "[archive]") {
+    TempDir t;
+    auto bytes = pack_directory(make_plugin(t.path));
+    REQUIRE(bytes);
+    write_file(t.path / "demo.nxp", *bytes);
+    const std::string whole = read_file(t.path / "demo.nxp");
+    const std::uint64_t size = whole.size();
+    os::Fd fd(::open((t.path / "demo.nxp").c_str(), O_RDONLY | O_CLOEXEC));
+    REQUIRE(fd.get() >= 0);
+    ArchiveDigest d;
+    auto x =
+        extract_package_fd(fd.get(), size, t.path / "demo.nxp", t.path / "out", ExtractLimits{}, d);
+    REQUIRE(x);
+    CHECK(d.bytes == size);
+    CHECK(d.sha256 == sha256_hex(whole));
+    auto y = extract_package(t.path / "demo.nxp", t.path / "out2");
+    REQUIRE(y);
+    REQUIRE(x->files.size() == y->files.size());
+    for (std::size_t i = 0; i < x->files.size(); ++i) {
+        CHECK(x->files[i].path == y->files[i].path);
+        CHECK(x->files[i].sha256 == y->files[i].sha256);
+    }
+    CHECK(read_file(t.path / "out/lib/data.txt") == "data for demo\n");
+    CHECK(::lseek(fd.get(), 0, SEEK_CUR) == 0);  // the file position is left alone
+
+    // A cap below the size: one byte more than the cap is read, and the count says so.
+    ArchiveDigest capped;
+    (void)extract_package_fd(fd.get(), size / 2, t.path / "demo.nxp", t.path / "out3",
+                             ExtractLimits{}, capped);
+    CHECK(capped.bytes == size / 2 + 1);
+}
+
+TEST_CASE("extract from a descriptor: a refused archive is still read and hashed to its end",
+          "[archive]") {
+    TempDir t;
+    std::string junk(300000, '\0');
+    for (std::size_t i = 0; i < junk.size(); ++i) junk[i] = static_cast<char>(i * 7919 % 251);
+    write_file(t.path / "junk.nxp", junk);
+    os::Fd fd(::open((t.path / "junk.nxp").c_str(), O_RDONLY | O_CLOEXEC));
+    REQUIRE(fd.get() >= 0);
+    ArchiveDigest d;
+    auto x =
+        extract_package_fd(fd.get(), junk.size(), "shown.nxp", t.path / "out", ExtractLimits{}, d);
+    REQUIRE_FALSE(x);
+    CHECK(x.error().context.find("shown.nxp") != std::string::npos);
+    CHECK_FALSE(fs::exists(t.path / "out"));
+    CHECK(d.bytes == junk.size());
+    CHECK(d.sha256 == sha256_hex(junk));
 }

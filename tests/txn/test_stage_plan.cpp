@@ -222,6 +222,48 @@ TEST_CASE("stage_packages: records every tree while extracting; first failure in
     }
 }
 
+// The archive is hashed as it is extracted (one read, issue 20 item 3): a cached file whose
+// bytes are not the signed ones (another package of the same size, or the package with a
+// byte changed) is refused with the digest error, and leaves no tree, temporary or final.
+TEST_CASE("stage_trees: an archive changed after it was cached is refused by its sha256",
+          "[stage]") {
+    Fixture f;
+    const auto alpha = f.package("alpha");
+    const fs::path archive = f.packages / (alpha.sha256 + ".nxp");
+    std::string bytes;
+    {
+        std::ifstream in(archive, std::ios::binary);
+        bytes.assign(std::istreambuf_iterator<char>(in), {});
+    }
+    SECTION("another valid package in its place, padded to the signed size") {
+        const auto other = f.package("alphb");  // same name length: nearly the same size
+        std::ifstream in(f.packages / (other.sha256 + ".nxp"), std::ios::binary);
+        std::string b((std::istreambuf_iterator<char>(in)), {});
+        b.resize(bytes.size(), '\0');  // padded or cut to the signed size
+        std::ofstream(archive, std::ios::binary | std::ios::trunc) << b;
+    }
+    SECTION("one byte changed at the end") {
+        bytes.back() = static_cast<char>(bytes.back() ^ 1);
+        std::ofstream(archive, std::ios::binary | std::ios::trunc) << bytes;
+    }
+    SECTION("one byte changed in the middle") {
+        bytes[bytes.size() / 2] = static_cast<char>(bytes[bytes.size() / 2] ^ 0x55);
+        std::ofstream(archive, std::ios::binary | std::ios::trunc) << bytes;
+    }
+    fs::permissions(archive, fs::perms::owner_read | fs::perms::owner_write |
+                                 fs::perms::group_read | fs::perms::others_read);
+    std::vector<txn::StageItem> items{{&alpha, "demo", archive}};
+    auto r = txn::stage_trees(f.root, items, repo::ExtractLimits{}, 2, {});
+    REQUIRE_FALSE(r);
+    INFO(r.error().str());
+    CHECK(r.error().kind == ErrorKind::Verification);
+    CHECK(r.error().str().find("differs from the signed " + alpha.sha256) != std::string::npos);
+    CHECK(f.trees() == 0);
+    auto trees = f.root.db().store_trees();
+    REQUIRE(trees);
+    CHECK(trees->empty());
+}
+
 #ifdef NXP_FAULT_INJECTION
 namespace {
 
