@@ -3,6 +3,8 @@
 # N plugins (default 300) of ~100 small files (100 B - 6 KiB) in nested node_modules trees
 # (bench/gen_nodemods.py), installed side by side in one run by:
 #   before  nxp built from BASE_REV (default d374b54, the code before issue 20; lib.sh build_rev)
+#   main    optional: nxp built from MAIN_REV (MAIN_REV=d08d9c3, or NXP_MAIN=binary): a second
+#           baseline, e.g. the branch before the change measured
 #   after   nxp from $BUILD (this tree; NXP=... for another binary)
 #   pacman  pacman -S of the same payload as N packages (built as /work/shared/peers/pacman.sh
 #           builds its packages: bsdtar | zstd, .PKGINFO first, repo-add, file:// repository,
@@ -34,6 +36,8 @@ need_tools pacman:pacman-package-manager bsdtar:libarchive-tools
 build_nxp
 BEFORE=
 [ "${SKIP_BEFORE:-0}" = 1 ] || BEFORE=${NXP_BEFORE:-$(build_rev "$BASE_REV")}
+MAIN=${NXP_MAIN:-}
+[ -n "$MAIN" ] || [ -z "${MAIN_REV:-}" ] || MAIN=$(build_rev "$MAIN_REV")
 if [ "${RT:-0}" = 1 ]; then PRIO=(chrt -f 20); else PRIO=(nice -n -5); fi
 
 FS_MOUNTS=()
@@ -54,7 +58,7 @@ for m in "$W"/fs-*; do [ -d "$m" ] && { umount "$m" 2>/dev/null || true; }; done
 rm -rf "$W"
 mkdir -p "$W"
 : >"$W/times.tsv"
-echo "== after: $NXP; before: ${BEFORE:-skipped} ($BASE_REV); N=$N x ~$FILES files, REPS=$REPS, $(nproc) cores," \
+echo "== after: $NXP; before: ${BEFORE:-skipped} ($BASE_REV); main: ${MAIN:-skipped}; N=$N x ~$FILES files, REPS=$REPS, $(nproc) cores," \
     "load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%FT%TZ) =="
 
 echo "== generate, pack, repo build (nxp), packages + repo-add (pacman), tarball (floor) =="
@@ -135,6 +139,7 @@ run_floor() { # rep
 
 COLS=()
 [ -n "$BEFORE" ] && COLS+=(before)
+[ -n "$MAIN" ] && COLS+=(main)
 COLS+=(after)
 [ "${SKIP_PACMAN:-0}" = 1 ] || COLS+=(pacman)
 [ "${SKIP_FLOOR:-0}" = 1 ] || COLS+=(floor)
@@ -144,6 +149,7 @@ for r in $(seq 1 "$REPS"); do
         c=${COLS[$(((k + r - 1) % ${#COLS[@]}))]}
         case $c in
         before) run_nxp before "$BEFORE" "$r" || true ;;
+        main) run_nxp main "$MAIN" "$r" || true ;;
         after) run_nxp after "$NXP" "$r" || true ;;
         pacman) run_pacman "$r" || true ;;
         floor) run_floor "$r" || true ;;
@@ -154,12 +160,14 @@ done
 echo
 echo "== summary: install $N node_modules-shaped plugins, median of $REPS, wall ms =="
 med() { times_of "^I[0-9]+ $1\$" | median; }
-B=$(med before) A=$(med after) P=$(med pacman) F=$(med floor)
-for c in before after pacman floor; do
+B=$(med before) A=$(med after) P=$(med pacman) F=$(med floor) MA=$(med main)
+for c in before main after pacman floor; do
     printf '%-8s %8s ms   (%s)\n' "$c" "$(med "$c")" "$(times_of "^I[0-9]+ $c\$" | tr '\n' ' ')"
 done
 printf 'after/pacman  %5s   (target <= 0.60)\n' "$(ratio "$A" "$P")"
 printf 'after/floor   %5s   (target <= 0.90)\n' "$(ratio "$A" "$F")"
 printf 'after/before  %5s\n' "$(ratio "$A" "$B")"
+[ -z "$MAIN" ] || printf 'after/main    %5s   main/pacman %5s   main/floor %5s\n' \
+    "$(ratio "$A" "$MA")" "$(ratio "$MA" "$P")" "$(ratio "$MA" "$F")"
 printf 'before/pacman %5s   before/floor %5s\n' "$(ratio "$B" "$P")" "$(ratio "$B" "$F")"
 echo "(all rows: $W/times.tsv; command output: $W/*.out, $W/*.err)"
