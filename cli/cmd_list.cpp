@@ -9,8 +9,7 @@
 
 #include "cli/context.hpp"
 #include "cli/table.hpp"
-#include "formats/manifest.hpp"
-#include "runtime/config.hpp"
+#include "cli/term.hpp"
 #include "txn/installed.hpp"
 #include "txn/listing.hpp"
 #include "txn/local_package.hpp"
@@ -19,6 +18,23 @@
 namespace nxp::cli {
 
 namespace {
+
+// `text` as nlohmann's dump writes a string (ensure_ascii off, bytes that are not UTF-8
+// replaced by U+FFFD): printable ASCII without '"' or '\\' as it is, anything else
+// through nlohmann itself, so that every byte is the same as the document it replaces.
+void append_json_string(std::string& out, std::string_view text) {
+    const bool plain = std::all_of(text.begin(), text.end(), [](char ch) {
+        const auto b = static_cast<unsigned char>(ch);
+        return b >= 0x20 && b < 0x7f && b != '"' && b != '\\';
+    });
+    if (!plain) {
+        out += nlohmann::json(text).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+        return;
+    }
+    out += '"';
+    out += text;
+    out += '"';
+}
 
 struct Flags {
     bool explicit_only = false;
@@ -117,23 +133,24 @@ Result<int> run(Context& c, const Flags& f) {
     const auto* pkgs = &selected;
     auto config = root->db().generation_config(*gen);
     if (!config) return tl::unexpected(config.error());
-    // A plugin missing required config is installed but paused until it is set.
-    // Only a manifest's "config" member can make a key required. A manifest whose text holds
-    // no '"config"' and no escape (with which a member name could spell it otherwise) has
-    // none, and is not parsed again here: with 1,000 plugins that parse was half of list.
-    // The manifests come from one query over the store, not one query per plugin.
-    std::map<std::string, std::string> manifests;
-    if (auto trees = root->db().store_trees())
-        for (auto& t : *trees) manifests.emplace(std::move(t.path), std::move(t.manifest_json));
+    // A plugin missing required config is installed but paused until it is set: the keys
+    // its store tree's manifest requires (kept in the database when the tree was recorded,
+    // so no manifest is read here: with 1,000 plugins that was most of list) that its
+    // generation does not set, in the manifest's order (runtime::effective_config's
+    // "missing"). A store the database cannot read requires nothing here, as before.
+    std::map<std::string, std::vector<std::string>> required;
+    if (auto r = root->db().required_config()) required = std::move(*r);
     auto needs = [&](const db::GenPackage& p) {
-        auto tree = manifests.find(p.store_path);
-        if (tree == manifests.end()) return std::vector<std::string>{};
-        const std::string& text = tree->second;
-        if (text.find("\"config\"") == std::string::npos && text.find('\\') == std::string::npos)
-            return std::vector<std::string>{};
-        auto m = formats::parse_manifest(text);
-        if (!m) return std::vector<std::string>{};
-        return runtime::effective_config(*m, *config, p.name).missing;
+        std::vector<std::string> missing;
+        auto tree = required.find(p.store_path);
+        if (tree == required.end()) return missing;
+        for (const auto& key : tree->second) {
+            const bool set = std::any_of(config->begin(), config->end(), [&](const auto& row) {
+                return row.package == p.name && row.key == key;
+            });
+            if (!set) missing.push_back(key);
+        }
+        return missing;
     };
     // Servers the operator paused in NextChat's UI (kept by nxp until 'nxp enable').
     // NextChat's file that cannot be read hides nothing here: doctor reports it.
@@ -148,29 +165,76 @@ Result<int> run(Context& c, const Flags& f) {
         return nextchat_paused && nextchat_paused->count(n) > 0;
     };
     if (c.g.json) {
-        nlohmann::json arr = nlohmann::json::array();
-        for (const auto& p : *pkgs) {
-            nlohmann::json doc{{"name", p.name},
-                               {"version", p.version},
-                               {"reason", p.reason},
-                               {"repo", p.repo},
-                               // installed from a package file no signed index listed
-                               {"untrusted", txn::is_untrusted_repo(p.repo)},
-                               {"enabled", p.enabled},
-                               {"held", held(p.name)},
-                               {"needs_config", needs(p)},
-                               {"paused_in_nextchat", paused_there(p.name)},
-                               {"path", (root->current_link() / "plugins" / p.name).string()}};
+        // The document Context::emit would print for {"command", "generation", "packages",
+        // "filters"} (nlohmann's dump(2): members in key order, "schema" added), written
+        // directly: building 1,000 objects and dumping them was half of --json list.
+        // list commits nothing, so there are no after-commit errors to add.
+        const std::string plugins = (root->current_link() / "plugins").string() + "/";
+        std::string doc = "{\n  \"command\": \"list\",\n";
+        if (f.filtered()) {
+            doc += "  \"filters\": [";
+            const auto names = f.names();
+            for (std::size_t i = 0; i < names.size(); ++i) {
+                doc += i ? ",\n    " : "\n    ";
+                append_json_string(doc, names[i]);
+            }
+            doc += "\n  ],\n";
+        }
+        doc += "  \"generation\": " + std::to_string(*gen) + ",\n  \"packages\": [";
+        doc.reserve(doc.size() + pkgs->size() * (360 + plugins.size()));
+        auto member = [&doc](std::string_view key) {
+            doc += ",\n      \"";
+            doc += key;
+            doc += "\": ";
+        };
+        auto boolean = [&doc](bool b) { doc += b ? "true" : "false"; };
+        for (std::size_t i = 0; i < pkgs->size(); ++i) {
+            const auto& p = (*pkgs)[i];
+            doc += i ? ",\n    {\n      \"enabled\": " : "\n    {\n      \"enabled\": ";
+            boolean(p.enabled);
+            member("held");
+            boolean(held(p.name));
+            member("name");
+            append_json_string(doc, p.name);
+            member("needs_config");
+            const auto missing = needs(p);
+            if (missing.empty()) {
+                doc += "[]";
+            } else {
+                for (std::size_t k = 0; k < missing.size(); ++k) {
+                    doc += k ? ",\n        " : "[\n        ";
+                    append_json_string(doc, missing[k]);
+                }
+                doc += "\n      ]";
+            }
             if (f.upgradable) {
                 const auto& u = upgrades.at(p.name);
-                doc["new_version"] = u.to;
-                doc["new_repo"] = u.repo;
+                member("new_repo");
+                append_json_string(doc, u.repo);
+                member("new_version");
+                append_json_string(doc, u.to);
             }
-            arr.push_back(std::move(doc));
+            member("path");
+            // fs::path's '/' would let a name starting with '/' replace the whole path.
+            append_json_string(doc, p.name.starts_with('/')
+                                        ? (root->current_link() / "plugins" / p.name).string()
+                                        : plugins + p.name);
+            member("paused_in_nextchat");
+            boolean(paused_there(p.name));
+            member("reason");
+            append_json_string(doc, p.reason);
+            member("repo");
+            append_json_string(doc, p.repo);
+            // installed from a package file no signed index listed
+            member("untrusted");
+            boolean(txn::is_untrusted_repo(p.repo));
+            member("version");
+            append_json_string(doc, p.version);
+            doc += "\n    }";
         }
-        nlohmann::json out{{"command", "list"}, {"generation", *gen}, {"packages", arr}};
-        if (f.filtered()) out["filters"] = f.names();
-        c.emit(out);
+        doc += pkgs->empty() ? "]" : "\n  ]";
+        doc += ",\n  \"schema\": " + std::to_string(kJsonSchema) + "\n}\n";
+        write_json_stdout(doc);
         return 0;
     }
     if (pkgs->empty()) {

@@ -209,9 +209,13 @@ std::string terminal_safe(std::string_view text, bool one_line) {
             ++i;
             continue;
         }
-        if (c < 0x80) {
-            out += static_cast<char>(c);
-            ++i;
+        if (c < 0x80) {  // printable ASCII (the controls and DEL are above): the whole run
+            std::size_t end = i + 1;
+            while (end < text.size() && static_cast<unsigned char>(text[end]) >= 0x20 &&
+                   static_cast<unsigned char>(text[end]) < 0x7f)
+                ++end;
+            out.append(text.substr(i, end - i));
+            i = end;
             continue;
         }
         std::uint32_t cp = 0;
@@ -249,10 +253,25 @@ void install_output_filter() {
     });
 }
 
+namespace {
+
+// Where json_terminal_safe has something to do: the first byte that is DEL or not ASCII
+// (JSON text is mostly ASCII: it is copied as it is up to there).
+std::size_t first_not_plain_json(std::string_view json_text) {
+    return static_cast<std::size_t>(
+        std::find_if(json_text.begin(), json_text.end(),
+                     [](char ch) { return static_cast<unsigned char>(ch) >= 0x7f; }) -
+        json_text.begin());
+}
+
+}  // namespace
+
 std::string json_terminal_safe(std::string_view json_text) {
     std::string out;
     out.reserve(json_text.size());
-    for (std::size_t i = 0; i < json_text.size();) {
+    const std::size_t plain = first_not_plain_json(json_text);
+    out.append(json_text.substr(0, plain));
+    for (std::size_t i = plain; i < json_text.size();) {
         const auto c = static_cast<unsigned char>(json_text[i]);
         std::uint32_t cp = c;
         std::size_t len = c < 0x80 ? 1 : utf8_at(json_text, i, cp);
@@ -272,7 +291,9 @@ std::string json_terminal_safe(std::string_view json_text) {
 }
 
 void write_json_stdout(std::string_view text) {
-    const std::string safe = json_terminal_safe(text);
+    std::string escaped;
+    std::string_view safe = text;  // nothing to escape in ASCII without DEL: written as it is
+    if (first_not_plain_json(text) < text.size()) safe = escaped = json_terminal_safe(text);
     if (g_out != nullptr && std::cout.rdbuf() == g_out) {
         g_out->write_raw(safe);
         return;

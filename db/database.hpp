@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -152,6 +153,10 @@ class Database {
     Result<void> add_store_tree(const StoreTree& t, const std::vector<FileRow>& files);
     Result<std::optional<StoreTree>> store_tree(const std::string& path) const;
     Result<std::vector<StoreTree>> store_trees() const;
+    // The config keys each store tree's manifest requires (required, no default; in the
+    // manifest's order), for the trees that require any, by path. Read from a column kept
+    // when the tree is recorded: no manifest is parsed (issue 20, `nxp list`).
+    Result<std::map<std::string, std::vector<std::string>>> required_config() const;
     Result<std::vector<FileRow>> files(const std::string& store_path) const;
     Result<void> remove_store_tree(const std::string& path);  // and its files
     // Which store paths (relative to ROOT) own a file path of a plugin tree.

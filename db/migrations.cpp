@@ -4,6 +4,7 @@
 #include <string>
 
 #include "db/sqlite.hpp"
+#include "db/store_config.hpp"
 
 namespace nxp::db {
 namespace {
@@ -143,7 +144,27 @@ ALTER TABLE audit_log ADD COLUMN hash TEXT NOT NULL DEFAULT '';
 INSERT OR REPLACE INTO meta (key, value) VALUES ('audit_chain_pending', '1');
 )sql";
 
-constexpr std::array<std::string_view, 4> kMigrations = {kV1, kV2, kV3, kV4};
+// Start-up (issue 20 item 2): each store tree's required config keys, derived from its
+// manifest when the tree is recorded, so that `nxp list` reads a short column instead of
+// parsing every manifest. A JSON array of key names in the manifest's order ('[]': none);
+// NULL: not derived (a row salvaged from a database older than this column), derived by
+// the reader then. The partial index holds only the trees that can pause a plugin, which
+// is all list reads. The rows already recorded are derived after this script, in C++, in
+// the same transaction (db/store_config.hpp).
+constexpr std::string_view kV5 = R"sql(
+ALTER TABLE store_trees ADD COLUMN required_config TEXT;
+CREATE INDEX store_trees_requiring_config ON store_trees(path, required_config)
+    WHERE required_config IS NOT '[]';
+)sql";
+
+constexpr std::array<std::string_view, 5> kMigrations = {kV1, kV2, kV3, kV4, kV5};
+
+// What a migration computes in C++ after its script, inside its transaction (index: the
+// migration's position in kMigrations).
+Result<void> after_script(sqlite3* db, int index) {
+    if (index == 4) return derive_required_config(db);
+    return {};
+}
 
 Result<int> user_version(sqlite3* db) {
     sqlite::Statement st(db, "PRAGMA user_version");
@@ -168,8 +189,10 @@ Result<int> migrate(sqlite3* db) {
     }
     for (int v = *current; v < known; ++v) {
         std::string script = "BEGIN IMMEDIATE;\n" + std::string(kMigrations[v]) +
-                             "\nPRAGMA user_version = " + std::to_string(v + 1) + ";\nCOMMIT;";
+                             "\nPRAGMA user_version = " + std::to_string(v + 1) + ";";
         auto r = sqlite::exec(db, script);
+        if (r) r = after_script(db, v);
+        if (r) r = sqlite::exec(db, "COMMIT");
         if (!r) {
             (void)sqlite::exec(db, "ROLLBACK");
             Error e = r.error();

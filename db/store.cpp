@@ -1,8 +1,13 @@
 // Store trees and the files they hold.
 #include <sqlite3.h>
 
+#include <nlohmann/json.hpp>
+#include <utility>
+
 #include "db/database.hpp"
 #include "db/sqlite.hpp"
+#include "db/store_config.hpp"
+#include "formats/manifest.hpp"
 
 namespace nxp::db {
 namespace {
@@ -37,14 +42,59 @@ FileRow read_file(const sqlite::Statement& st) {
 
 }  // namespace
 
+std::string required_config_json(std::string_view manifest_json) {
+    // Only a manifest's "config" member can make a key required. A text that holds no
+    // '"config"' and no escape (with which a member name could spell it otherwise) has
+    // none, and is not parsed.
+    if (manifest_json.find("\"config\"") == std::string_view::npos &&
+        manifest_json.find('\\') == std::string_view::npos)
+        return "[]";
+    auto m = formats::parse_manifest(manifest_json);
+    if (!m) return "[]";
+    nlohmann::json keys = nlohmann::json::array();
+    for (const auto& [key, spec] : m->config)
+        if (spec.required && !spec.default_json) keys.push_back(key);
+    return keys.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::optional<std::vector<std::string>> parse_required_config(std::string_view column) {
+    auto doc = nlohmann::json::parse(column, nullptr, false);
+    if (!doc.is_array()) return std::nullopt;
+    std::vector<std::string> keys;
+    for (const auto& k : doc) {
+        if (!k.is_string()) return std::nullopt;
+        keys.push_back(k.get<std::string>());
+    }
+    return keys;
+}
+
+Result<void> derive_required_config(sqlite3* db) {
+    std::vector<std::pair<std::string, std::string>> trees;  // path, manifest
+    {
+        sqlite::Statement st(
+            db, "SELECT path, manifest_json FROM store_trees WHERE required_config IS NULL");
+        auto rows = sqlite::collect(st, [](const sqlite::Statement& s) {
+            return std::pair<std::string, std::string>(s.text(0), s.text(1));
+        });
+        if (!rows) return tl::unexpected(rows.error());
+        trees = std::move(*rows);
+    }
+    sqlite::Statement set(db, "UPDATE store_trees SET required_config = ? WHERE path = ?");
+    for (const auto& [path, manifest] : trees) {
+        set.reset();
+        if (auto r = set.bind(required_config_json(manifest), path).run(); !r) return r;
+    }
+    return {};
+}
+
 Result<void> Database::add_store_tree(const StoreTree& t, const std::vector<FileRow>& files) {
     sqlite::Savepoint sp(db_);
     if (auto r = sp.started(); !r) return r;
     sqlite::Statement tree(db_, statements_.get(),
                            std::string("INSERT INTO store_trees (") + kTreeColumns +
-                               ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+                               ", required_config) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
     tree.bind(t.path, t.name, t.version, t.repo, t.sha256, t.size, t.installed_size,
-              t.manifest_json);
+              t.manifest_json, required_config_json(t.manifest_json));
     if (auto r = tree.run(); !r) {
         if (sqlite3_extended_errcode(db_) == SQLITE_CONSTRAINT_PRIMARYKEY) {
             return fail(ErrorKind::Invalid, sqlite::db_name(db_),
@@ -80,6 +130,29 @@ Result<std::vector<StoreTree>> Database::store_trees() const {
     sqlite::Statement st(db_, statements_.get(),
                          std::string("SELECT ") + kTreeColumns + " FROM store_trees ORDER BY path");
     return sqlite::collect(st, read_tree);
+}
+
+Result<std::map<std::string, std::vector<std::string>>> Database::required_config() const {
+    // Only the trees that require a key, through the partial index over them (issue 20:
+    // with 1,000 plugins, reading and parsing every manifest was most of `nxp list`).
+    sqlite::Statement st(db_, statements_.get(),
+                         "SELECT path, required_config FROM store_trees "
+                         "WHERE required_config IS NOT '[]'");
+    std::map<std::string, std::vector<std::string>> out;
+    for (;;) {
+        auto row = st.step();
+        if (!row) return tl::unexpected(row.error());
+        if (!*row) break;
+        std::optional<std::vector<std::string>> keys;
+        if (!st.is_null(1)) keys = parse_required_config(st.text(1));
+        if (!keys) {  // not derived (a salvaged row) or not readable: from the manifest
+            auto tree = store_tree(st.text(0));
+            if (!tree) return tl::unexpected(tree.error());
+            if (*tree) keys = parse_required_config(required_config_json((*tree)->manifest_json));
+        }
+        if (keys && !keys->empty()) out.emplace(st.text(0), std::move(*keys));
+    }
+    return out;
 }
 
 Result<std::vector<FileRow>> Database::files(const std::string& store_path) const {

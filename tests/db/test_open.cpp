@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <cstdio>
 #include <functional>
+#include <map>
 
+#include "db/sqlite.hpp"
 #include "tests/db/helpers.hpp"
 
 using nxp::ErrorKind;
@@ -194,4 +196,82 @@ TEST_CASE("a moved-from database can be reassigned", "[db]") {
     CHECK(b.repos().value().size() == 1);
     a = memory_db();
     CHECK(a.repos().value().empty());
+}
+
+namespace {
+
+StoreTree with_manifest(std::string name, std::string manifest) {
+    StoreTree t = tree(std::move(name), "1.0.0");
+    t.manifest_json = std::move(manifest);
+    return t;
+}
+
+void exec_sql(Database& db, const char* sql) {
+    char* err = nullptr;
+    const int rc = sqlite3_exec(db.handle(), sql, nullptr, nullptr, &err);
+    INFO((err ? err : ""));
+    sqlite3_free(err);
+    REQUIRE(rc == SQLITE_OK);
+}
+
+}  // namespace
+
+TEST_CASE("each store tree's required config keys are kept, also for trees recorded before",
+          "[db]") {
+    TempDir dir;
+    auto path = dir.path / "nxp.db";
+    const std::string mcp =
+        R"("version": "1.0.0", "kind": "mcp-server", "summary": "s", "mcp": {"command": "node"})";
+    const std::map<std::string, std::vector<std::string>> want = {
+        {"store/duo-1.0.0-abc", {"a_key", "b_key"}}, {"store/esc-1.0.0-abc", {"token"}}};
+    auto check = [&](const Database& db) {
+        auto got = db.required_config();
+        REQUIRE(got);
+        CHECK(*got == want);
+    };
+    {
+        auto db = Database::create(path);
+        REQUIRE(db);
+        // Required without a default, in key order; optional and defaulted keys are not.
+        REQUIRE(
+            db->add_store_tree(with_manifest("duo", R"({"name": "duo", )" + mcp + R"(, "config": {
+                "b_key": {"type": "string", "required": true},
+                "a_key": {"type": "string", "required": true, "secret": true},
+                "c_opt": {"type": "string"},
+                "d_dflt": {"type": "string", "required": true, "default": "x"}}})"),
+                               {}));
+        // A member name spelled with an escape is still the config member.
+        REQUIRE(db->add_store_tree(
+            with_manifest(
+                "esc", R"({"name": "esc", )" + mcp +
+                           R"(, "\u0063onfig": {"token": {"type": "string", "required": true}}})"),
+            {}));
+        // No config, and a manifest that does not parse: nothing required.
+        REQUIRE(
+            db->add_store_tree(with_manifest("plain", R"({"name": "plain", )" + mcp + "}"), {}));
+        REQUIRE(db->add_store_tree(
+            with_manifest("broken", R"({"name": "broken", "config": {"x": {"required": 7}}})"),
+            {}));
+        check(*db);
+        // As a database from before the column (schema 4).
+        exec_sql(*db,
+                 "DROP INDEX store_trees_requiring_config;"
+                 "ALTER TABLE store_trees DROP COLUMN required_config; PRAGMA user_version = 4;");
+    }
+    {
+        auto db = Database::open(path);
+        REQUIRE(db);
+        CHECK(db->schema_version() == 5);
+        sqlite::Statement st(db->handle(),
+                             "SELECT count(*) FROM store_trees WHERE required_config IS NULL");
+        REQUIRE(st.step().value());
+        CHECK(st.int64(0) == 0);  // derived by the migration
+        check(*db);
+        // Rows salvaged from an older database (NULL) or unreadable: derived when read.
+        exec_sql(*db,
+                 "UPDATE store_trees SET required_config = NULL WHERE name = 'duo';"
+                 "UPDATE store_trees SET required_config = '[1' WHERE name = 'esc';"
+                 "UPDATE store_trees SET required_config = NULL WHERE name = 'plain';");
+        check(*db);
+    }
 }
