@@ -31,12 +31,12 @@ void add_refresh(CLI::App& app, Context& ctx) {
                 auto index = txn::refresh_repo(*root, row, txn::now_or_clock(0));
                 if (!index) return tl::unexpected(index.error());
                 arr.push_back({{"name", row.name},
-                               {"index_version", index->version},
-                               {"packages", index->packages.size()},
-                               {"expires", index->expires}});
-                c.message(txn::Level::Info,
-                          row.name + ": index version " + std::to_string(index->version) + ", " +
-                              std::to_string(index->packages.size()) + " package(s)");
+                               {"index_version", index->index.version},
+                               {"packages", index->packages},
+                               {"expires", index->index.expires}});
+                c.message(txn::Level::Info, row.name + ": index version " +
+                                                std::to_string(index->index.version) + ", " +
+                                                std::to_string(index->packages) + " package(s)");
             }
             if (c.g.json) c.emit({{"command", "refresh"}, {"repositories", arr}});
             return 0;

@@ -37,23 +37,8 @@ struct DbCloser {
 };
 using DbPtr = std::unique_ptr<sqlite3, DbCloser>;
 
-std::string refs_of(const formats::IndexEntry& e) {
-    std::set<std::string> names;
-    for (const auto& r : e.requires_)
-        for (const auto& alt : r.alternatives) names.insert(alt.name);
-    for (const auto& r : e.recommends)
-        for (const auto& alt : r.alternatives) names.insert(alt.name);
-    for (const auto& r : e.replaces) names.insert(r.name);
-    std::string out;
-    for (const auto& n : names) {
-        if (!out.empty()) out += '\n';
-        out += n;
-    }
-    return out;
-}
-
-Result<void> fill(sqlite3* db, const GraphStamp& stamp,
-                  const std::vector<const formats::IndexEntry*>& entries) {
+Result<void> fill(sqlite3* db, const GraphStamp& stamp, std::size_t count,
+                  const std::function<Result<void>(std::size_t, GraphRow&)>& row_at) {
     // A file renamed into place only when complete and synced (write_repo_graph): no
     // journal and no syncs are needed while writing it. A temporary file left by a crash
     // is never opened, and the next refresh removes it and writes the graph again.
@@ -63,26 +48,33 @@ Result<void> fill(sqlite3* db, const GraphStamp& stamp,
     if (auto r = sqlite::exec(db, "BEGIN"); !r) return r;
     sqlite::Statement meta(db, "INSERT INTO meta VALUES (?, ?, ?, ?)");
     if (auto r =
-            meta.bind(kFormat, stamp.key, stamp.expires, static_cast<std::int64_t>(entries.size()))
-                .run();
+            meta.bind(kFormat, stamp.key, stamp.expires, static_cast<std::int64_t>(count)).run();
         !r)
         return r;
     sqlite::Statement pkg(db, "INSERT INTO pkg(id, refs, entry) VALUES (?, ?, ?)");
     sqlite::Statement name(db, "INSERT OR IGNORE INTO names(name, pkg) VALUES (?, ?)");
-    std::int64_t id = 0;
-    for (const formats::IndexEntry* e : entries) {
+    // The names go in after the packages, sorted: in key order the b-tree only appends,
+    // where 100,000 packages' names in package order split pages all over it (issue 20).
+    std::vector<std::pair<std::string, std::int64_t>> names;
+    names.reserve(count + count / 2);
+    GraphRow row;
+    for (std::size_t i = 0; i < count; ++i) {
+        if (auto r = row_at(i, row); !r) return r;
+        const auto id = static_cast<std::int64_t>(i);
         pkg.reset();
-        if (auto r = pkg.bind(id, refs_of(*e), formats::write_index_entry(*e)).run(); !r) return r;
-        auto add = [&](const std::string& n) -> Result<void> {
-            name.reset();
-            return name.bind(n, id).run();
-        };
-        if (auto r = add(e->name); !r) return r;
-        for (const auto& p : e->provides)
-            if (auto r = add(p.name); !r) return r;
-        for (const auto& p : e->replaces)
-            if (auto r = add(p.name); !r) return r;
-        ++id;
+        if (auto r = pkg.bind(id, row.refs, row.entry).run(); !r) return r;
+        std::size_t start = 0;
+        while (start <= row.names.size()) {
+            std::size_t end = row.names.find('\n', start);
+            if (end == std::string::npos) end = row.names.size();
+            names.emplace_back(row.names.substr(start, end - start), id);
+            start = end + 1;
+        }
+    }
+    std::sort(names.begin(), names.end());
+    for (const auto& [n, id] : names) {
+        name.reset();
+        if (auto r = name.bind(n, id).run(); !r) return r;
     }
     return sqlite::exec(db, "COMMIT");
 }
@@ -101,8 +93,41 @@ Result<void> sync_file(const std::string& path) {
 
 }  // namespace
 
+std::string graph_refs(const formats::IndexEntry& e) {
+    std::set<std::string> names;
+    for (const auto& r : e.requires_)
+        for (const auto& alt : r.alternatives) names.insert(alt.name);
+    for (const auto& r : e.recommends)
+        for (const auto& alt : r.alternatives) names.insert(alt.name);
+    for (const auto& r : e.replaces) names.insert(r.name);
+    std::string out;
+    for (const auto& n : names) {
+        if (!out.empty()) out += '\n';
+        out += n;
+    }
+    return out;
+}
+
+std::string graph_names(const formats::IndexEntry& e) {
+    std::string out = e.name;
+    for (const auto& p : e.provides) (out += '\n') += p.name;
+    for (const auto& p : e.replaces) (out += '\n') += p.name;
+    return out;
+}
+
 Result<void> write_repo_graph(const std::string& path, const GraphStamp& stamp,
                               const std::vector<const formats::IndexEntry*>& entries) {
+    return write_repo_graph(path, stamp, entries.size(), [&](std::size_t i, GraphRow& row) {
+        const formats::IndexEntry& e = *entries[i];
+        row.refs = graph_refs(e);
+        row.names = graph_names(e);
+        row.entry = formats::write_index_entry(e);
+        return Result<void>{};
+    });
+}
+
+Result<void> write_repo_graph(const std::string& path, const GraphStamp& stamp, std::size_t count,
+                              const std::function<Result<void>(std::size_t, GraphRow&)>& row_at) {
     namespace fs = std::filesystem;
     const std::string tmp = path + ".tmp";
     std::error_code ec;
@@ -112,7 +137,7 @@ Result<void> write_repo_graph(const std::string& path, const GraphStamp& stamp,
         sqlite3_open_v2(tmp.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
     DbPtr db(raw);
     if (rc != SQLITE_OK) return tl::unexpected(sqlite::error(raw, rc, "cannot create"));
-    if (auto r = fill(db.get(), stamp, entries); !r) {
+    if (auto r = fill(db.get(), stamp, count, row_at); !r) {
         db.reset();
         fs::remove(tmp, ec);
         return r;

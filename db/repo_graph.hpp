@@ -18,6 +18,7 @@
 // to come from, and every entry a plan takes from it is compared with the verified index
 // before anything is installed (txn::confirm_cached_entries).
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -41,6 +42,23 @@ struct GraphStamp {
 // it back).
 Result<void> write_repo_graph(const std::string& path, const GraphStamp& stamp,
                               const std::vector<const formats::IndexEntry*>& entries);
+
+// One package as write_repo_graph stores it, for a graph written row by row.
+struct GraphRow {
+    std::string refs;   // graph_refs()
+    std::string names;  // graph_names()
+    std::string entry;  // formats::write_index_entry
+};
+// The names a package reaches (requires with all alternatives, recommends, replaces),
+// sorted, one per line; and the names it answers to or replaces (its own, its provides, its
+// replaces, in that order), one per line.
+std::string graph_refs(const formats::IndexEntry& e);
+std::string graph_names(const formats::IndexEntry& e);
+
+// The same graph, its `count` packages given in order by `row_at(i, row)` (issue 20: a
+// refresh of 100,000 packages does not hold their entries at once).
+Result<void> write_repo_graph(const std::string& path, const GraphStamp& stamp, std::size_t count,
+                              const std::function<Result<void>(std::size_t, GraphRow&)>& row_at);
 
 // One package reached: its position in the repository (index order) and its stored text.
 struct ReachedEntry {

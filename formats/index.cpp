@@ -301,10 +301,11 @@ Result<IndexEntry> parse_entry(element el, const std::string& path) {
     return e;
 }
 
-Result<void> parse_packages(element el, Index& index) {
+// Each entry goes to `visitor` when there is one, else into index.packages.
+Result<void> parse_packages(element el, Index& index, IndexVisitor* visitor) {
     simdjson::dom::array arr;
     if (el.get_array().get(arr)) return invalid("packages", "expected array");
-    index.packages.reserve(arr.size());
+    if (!visitor) index.packages.reserve(arr.size());
     // name + '\0' + version without build metadata -> position; equal precedence would
     // leave the resolver two different packages under one identity.
     std::unordered_map<std::string, std::size_t> seen;
@@ -321,7 +322,11 @@ Result<void> parse_packages(element el, Index& index) {
             return invalid(path, "duplicate of packages[" + std::to_string(it->second) + "] (" +
                                      e->name + " " + v.str() + ")");
         }
-        index.packages.push_back(std::move(*e));
+        if (visitor) {
+            if (auto ok = visitor->entry(std::move(*e)); !ok) return ok;
+        } else {
+            index.packages.push_back(std::move(*e));
+        }
         ++i;
     }
     return {};
@@ -457,17 +462,41 @@ Result<std::vector<IndexEntry>> parse_index_entries(const std::vector<std::strin
 
 namespace {
 
-Result<Index> parse_index_text(const char* data, std::size_t size, bool copy) {
+// "revoked" as listed, when it is an array of strings; nothing otherwise (parse_lists
+// checks it, with its errors, after the entries, as it always did).
+std::vector<std::string> revoked_hint(simdjson::dom::object top) {
+    std::vector<std::string> out;
+    simdjson::dom::array arr;
+    if (top["revoked"].get_array().get(arr)) return out;
+    for (element item : arr) {
+        std::string_view s;
+        if (item.get_string().get(s)) return {};
+        out.emplace_back(s);
+    }
+    return out;
+}
+
+// `owned`, when given, is the text itself: freed once the DOM holds what the walk reads
+// (simdjson copies strings into its own buffer), before the entries are visited.
+Result<Index> parse_index_text(const char* data, std::size_t size, bool copy,
+                               IndexVisitor* visitor = nullptr, std::string* owned = nullptr) {
     simdjson::dom::parser parser;
     element doc;
     if (auto err = parser.parse(data, size, copy).get(doc)) {
         return invalid("", std::string("invalid JSON: ") + simdjson::error_message(err));
     }
+    if (owned) std::string().swap(*owned);
     simdjson::dom::object top;
     if (doc.get_object().get(top)) return invalid("", "expected a JSON object");
     Index index;
     if (auto ok = parse_header(top, index); !ok) return tl::unexpected(ok.error());
-    if (auto ok = parse_packages(top["packages"].value_unsafe(), index); !ok) {
+    if (visitor) {
+        index.revoked = revoked_hint(top);
+        auto ok = visitor->begin(index);
+        index.revoked.clear();
+        if (!ok) return tl::unexpected(ok.error());
+    }
+    if (auto ok = parse_packages(top["packages"].value_unsafe(), index, visitor); !ok) {
         return tl::unexpected(ok.error());
     }
     if (auto ok = parse_lists(top, index); !ok) return tl::unexpected(ok.error());
@@ -485,6 +514,11 @@ static_assert(kIndexTextPadding >= simdjson::SIMDJSON_PADDING);
 Result<Index> parse_index_padded(const std::string& json_text) {
     const bool padded = json_text.capacity() - json_text.size() >= kIndexTextPadding;
     return parse_index_text(json_text.data(), json_text.size(), !padded);
+}
+
+Result<Index> parse_index_each(std::string&& json_text, IndexVisitor& visitor) {
+    const bool padded = json_text.capacity() - json_text.size() >= kIndexTextPadding;
+    return parse_index_text(json_text.data(), json_text.size(), !padded, &visitor, &json_text);
 }
 
 }  // namespace nxp::formats

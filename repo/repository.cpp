@@ -77,8 +77,8 @@ Result<TrustedKeys> follow_key_chain(const RepoConfig& repo, const std::string& 
 }
 
 Result<FetchedIndex> fetch_from(const RepoConfig& repo, const std::string& base,
-                                const RepoState& last, std::int64_t now,
-                                const FetchLimits& limits) {
+                                const RepoState& last, std::int64_t now, const FetchLimits& limits,
+                                formats::IndexVisitor* visitor) {
     const std::string index_url = join_url(base, "index.json.zst");
     auto first_sig = fetch_signatures(index_url, {}, limits, [](const auto&) { return false; });
     if (!first_sig) return tl::unexpected(first_sig.error());
@@ -96,7 +96,7 @@ Result<FetchedIndex> fetch_from(const RepoConfig& repo, const std::string& base,
         return !enough_candidates(current.keys, current.threshold, have);
     });
     if (!sigs) return tl::unexpected(sigs.error());
-    auto loaded = load_index(current, std::move(*raw), std::move(*sigs), now, index_url);
+    auto loaded = load_index(current, std::move(*raw), std::move(*sigs), now, index_url, visitor);
     if (!loaded) return loaded;
     if (auto r = check_rollback(*loaded, last, index_url); !r) return tl::unexpected(r.error());
     return loaded;
@@ -106,7 +106,7 @@ Result<FetchedIndex> fetch_from(const RepoConfig& repo, const std::string& base,
 
 Result<FetchedIndex> load_index(const RepoConfig& repo, std::string raw_zst,
                                 std::vector<std::string> signatures, std::int64_t now,
-                                std::string_view source) {
+                                std::string_view source, formats::IndexVisitor* visitor) {
     const std::string src(source);
     if (repo.keys.empty()) {
         return fail(ErrorKind::Verification, src,
@@ -118,7 +118,9 @@ Result<FetchedIndex> load_index(const RepoConfig& repo, std::string raw_zst,
     if (!trusted) return tl::unexpected(trusted.error());
     auto json = zstd_decompress(raw_zst, kMaxIndexJsonBytes, src);
     if (!json) return tl::unexpected(json.error());
-    auto index = formats::parse_index_padded(*json);
+    // With a visitor the text is freed once parsed, and the entries are not kept here.
+    auto index = visitor ? formats::parse_index_each(std::move(*json), *visitor)
+                         : formats::parse_index_padded(*json);
     if (!index) return tl::unexpected(in_context(index.error(), src));
     // The expected id is the repository's configured name (RepoConfig.name).
     if (index->repo != repo.name) {
@@ -141,14 +143,14 @@ Result<FetchedIndex> load_index(const RepoConfig& repo, std::string raw_zst,
 }
 
 Result<FetchedIndex> fetch_index(const RepoConfig& repo, const RepoState& last, std::int64_t now,
-                                 const FetchLimits& limits) {
+                                 const FetchLimits& limits, formats::IndexVisitor* visitor) {
     std::vector<std::string> bases{repo.url};
     bases.insert(bases.end(), repo.mirrors.begin(), repo.mirrors.end());
     std::optional<Error> first_verification;
     Error last_error{ErrorKind::Network, repo.url, "no URL configured"};
     for (const auto& base : bases) {
         if (base.empty()) continue;
-        auto r = fetch_from(repo, base, last, now, limits);
+        auto r = fetch_from(repo, base, last, now, limits, visitor);
         if (r) return r;
         // A bad or stale copy on one mirror must not hide a good one on the next; but if
         // every source fails, a verification failure is what the user needs to see.

@@ -1,6 +1,7 @@
 // The zstd helpers declared in repo/repository.hpp (kept apart: they need no index code).
 #include <zstd.h>
 
+#include <algorithm>
 #include <memory>
 #include <stdexcept>
 #include <vector>
@@ -41,6 +42,20 @@ std::string zstd_compress(std::string_view data) {
     return out;
 }
 
+std::size_t zstd_reservation(std::string_view data, std::uint64_t max_size) {
+    // The frame's declared size, when it has one, sizes the text at once (no regrowth and
+    // copy of a 37 MB index), plus the padding a SIMD JSON reader reads past the end
+    // (formats::kIndexTextPadding). Only a hint, and an untrusted one: a 20-byte frame may
+    // claim 512 MB, so it is capped by the compressed size times kZstdReserveRatio (indexes
+    // compress 8-12 times); the limit is checked on what is decoded, and zstd refuses a
+    // frame whose content differs from its declared size.
+    const unsigned long long declared = ZSTD_getFrameContentSize(data.data(), data.size());
+    if (declared == ZSTD_CONTENTSIZE_UNKNOWN || declared == ZSTD_CONTENTSIZE_ERROR) return 0;
+    const std::uint64_t plausible = std::max<std::uint64_t>(data.size(), 4096) * kZstdReserveRatio;
+    const std::uint64_t n = std::min<std::uint64_t>({declared, max_size, plausible});
+    return static_cast<std::size_t>(n) + formats::kIndexTextPadding;
+}
+
 Result<std::string> zstd_decompress(std::string_view data, std::uint64_t max_size,
                                     std::string_view source) {
     const std::string ctx(source);
@@ -49,19 +64,13 @@ Result<std::string> zstd_decompress(std::string_view data, std::uint64_t max_siz
     // Refuse absurd window sizes announced by a frame header (memory exhaustion).
     ZSTD_DCtx_setParameter(dctx.get(), ZSTD_d_windowLogMax, 27);
     std::string out;
-    // The frame's declared size, when it has one, sizes the text at once (no regrowth and
-    // copy of a 37 MB index), plus the padding a SIMD JSON reader reads past the end
-    // (formats::kIndexTextPadding). Only a hint: the limit below is checked on what is decoded,
-    // and zstd refuses a frame whose content differs from its declared size.
-    const unsigned long long declared = ZSTD_getFrameContentSize(data.data(), data.size());
-    if (declared != ZSTD_CONTENTSIZE_UNKNOWN && declared != ZSTD_CONTENTSIZE_ERROR &&
-        declared <= max_size)
-        out.reserve(static_cast<std::size_t>(declared) + formats::kIndexTextPadding);
+    out.reserve(zstd_reservation(data, max_size));
     std::vector<char> buf(ZSTD_DStreamOutSize());
     ZSTD_inBuffer in{data.data(), data.size(), 0};
     std::size_t last = 1;
     for (;;) {
         ZSTD_outBuffer ob{buf.data(), buf.size(), 0};
+        const std::size_t in_before = in.pos;
         last = ZSTD_decompressStream(dctx.get(), &ob, &in);
         if (ZSTD_isError(last)) {
             return fail(ErrorKind::Invalid, ctx,
@@ -73,8 +82,11 @@ Result<std::string> zstd_decompress(std::string_view data, std::uint64_t max_siz
                 "decompressed data exceeds the limit of " + std::to_string(max_size) + " bytes");
         }
         out.append(buf.data(), ob.pos);
-        // Input consumed and output not full: the decoder holds nothing more.
-        if (in.pos == in.size && ob.pos < ob.size) break;
+        // Every frame complete and all input read; or no progress at all (truncated, below).
+        // Input consumed with the output not full is not the end: a frame that expands very
+        // much (10 MB of one byte) still had its last block and checksum to give then.
+        if (last == 0 && in.pos == in.size) break;
+        if (ob.pos == 0 && in.pos == in_before) break;
     }
     if (last != 0) return fail(ErrorKind::Invalid, ctx, "zstd data is truncated");
     if (out.capacity() - out.size() < formats::kIndexTextPadding)

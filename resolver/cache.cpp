@@ -19,9 +19,16 @@
 // plans to install is compared, before any download, with the verified index
 // (txn::confirm_cached_entries): a changed cache can make a plan fail, never install a
 // package, a version or bytes that the signed index does not list, or a revoked one.
-#include <sodium.h>
+#include "resolver/cache.hpp"
 
+#include <fcntl.h>
+#include <sodium.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
@@ -54,7 +61,7 @@ using FilePtr = std::unique_ptr<std::FILE, FileCloser>;
 // write_index() of a one-package index "cache", from the frame write_index() gives the
 // empty one and write_index_entry(): without copying the entry into an Index and sorting a
 // list of one, 100,000 times per refresh. tests/resolver/test_cache.cpp compares the two.
-std::string entry_json(const formats::IndexEntry& e) {
+const std::pair<std::string, std::string>& entry_frame() {
     static const std::pair<std::string, std::string> frame = [] {
         formats::Index none;
         none.repo = "cache";
@@ -63,7 +70,15 @@ std::string entry_json(const formats::IndexEntry& e) {
         const std::size_t at = text.find(open) + open.size();
         return std::pair{text.substr(0, at) + "\n", text.substr(at)};
     }();
-    return frame.first + formats::write_index_entry(e) + frame.second;
+    return frame;
+}
+
+std::string entry_json_of_text(const std::string& entry_text) {
+    return entry_frame().first + entry_text + entry_frame().second;
+}
+
+std::string entry_json(const formats::IndexEntry& e) {
+    return entry_json_of_text(formats::write_index_entry(e));
 }
 
 int keep_entries_on_disk(::Repo* repo, ::Repokey* key, void* entry_key) {
@@ -182,6 +197,147 @@ Result<std::string> PoolModel::cache_bytes(const std::string& key, std::int64_t 
     out.reserve(out.size() + len);
     out.append(solv);
     return out;
+}
+
+struct RepoCacheBuilder::Impl {
+    ::Repo* repo = nullptr;
+    Id version_key = 0;
+    Id entry_key = 0;
+    struct Added {
+        Id solvable;
+        std::size_t k;
+    };
+    std::vector<Added> added;
+};
+
+RepoCacheBuilder::RepoCacheBuilder() : model_(new PoolModel()), impl_(std::make_unique<Impl>()) {
+    static const Universe no_universe;
+    model_->universe_ = &no_universe;
+    model_->pool_.reset(pool_create());
+    ::Pool* pool = model_->pool_.get();
+    pool_setdisttype(pool, DISTTYPE_DEB);
+    impl_->repo = repo_create(pool, "cache");
+    impl_->version_key = pool_str2id(pool, kVersionKey, 1);
+    impl_->entry_key = pool_str2id(pool, kEntryKey, 1);
+}
+
+RepoCacheBuilder::~RepoCacheBuilder() = default;
+
+void RepoCacheBuilder::add(const formats::IndexEntry& e, std::size_t k) {
+    if (is_reserved_name(e.name, {})) return;
+    Id p = model_->add_solvable(impl_->repo, e, SolvableInfo{Origin::Cached, 0});
+    repo_set_str(impl_->repo, p, impl_->version_key, e.version.str().c_str());
+    impl_->added.push_back({p, k});
+    // The texts a resolving pool keeps for its messages: a cache being written shows none,
+    // and for 100,000 entries they were ~15 MB of the refresh's peak.
+    model_->info_.clear();
+    model_->dep_text_.clear();
+    model_->evr_human_.clear();
+}
+
+namespace {
+
+// A FILE that hashes what libsolv writes and passes it to a descriptor.
+struct HashingSink {
+    int fd = -1;
+    crypto_generichash_state state;
+    int error = 0;
+};
+
+ssize_t hashing_write(void* cookie, const char* buf, std::size_t size) {
+    auto* h = static_cast<HashingSink*>(cookie);
+    crypto_generichash_update(&h->state, reinterpret_cast<const unsigned char*>(buf), size);
+    std::size_t done = 0;
+    while (done < size) {
+        const ssize_t n = ::write(h->fd, buf + done, size - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            h->error = n < 0 ? errno : EIO;
+            return -1;
+        }
+        done += static_cast<std::size_t>(n);
+    }
+    return static_cast<ssize_t>(size);
+}
+
+Result<void> cache_io_error(const std::string& path, const char* what, int err) {
+    return fail(ErrorKind::Io, path, std::string(what) + ": " + std::strerror(err));
+}
+
+}  // namespace
+
+Result<void> RepoCacheBuilder::write(const std::string& path, const std::string& key,
+                                     std::int64_t expires, const TextOf& text_of) {
+    ::Repo* repo = impl_->repo;
+    // The stored texts go in only now, each solvable's after its version as before (the same
+    // file), while whatever produced the entries is gone.
+    for (const auto& a : impl_->added) {
+        auto text = text_of(a.k);
+        if (!text) return tl::unexpected(text.error());
+        repo_set_str(repo, a.solvable, impl_->entry_key, entry_json_of_text(*text).c_str());
+    }
+    std::vector<Impl::Added>().swap(impl_->added);
+    repo_internalize(repo);
+
+    // The stamp line comes first and holds the digest of what follows: it is written last,
+    // over a gap of its exact length (the digest is always 64 hex digits).
+    const std::string head = std::string(kMagic) + " " + std::to_string(kFormat) + " " + key + " " +
+                             std::to_string(expires) + " ";
+    const std::size_t stamp_size = head.size() + 2 * crypto_generichash_BYTES + 1;
+    std::string tmp = path + ".tmp-XXXXXX";
+    const int fd = ::mkstemp(tmp.data());
+    if (fd < 0) return cache_io_error(tmp, "cannot create", errno);
+    auto give_up = [&](Result<void> why) {
+        ::close(fd);
+        ::unlink(tmp.c_str());
+        return why;
+    };
+    if (::fchmod(fd, 0644) != 0) return give_up(cache_io_error(tmp, "cannot chmod", errno));
+    if (::lseek(fd, static_cast<off_t>(stamp_size), SEEK_SET) < 0)
+        return give_up(cache_io_error(tmp, "cannot seek", errno));
+    init_sodium();
+    HashingSink sink;
+    sink.fd = fd;
+    crypto_generichash_init(&sink.state, nullptr, 0, crypto_generichash_BYTES);
+    cookie_io_functions_t io{};
+    io.write = hashing_write;
+    std::FILE* out = fopencookie(&sink, "w", io);
+    if (!out) return give_up(fail(ErrorKind::Io, tmp, "cannot allocate memory"));
+    std::setvbuf(out, nullptr, _IOFBF, 1 << 16);
+    const int rc = repo_write_filtered(repo, out, keep_entries_on_disk, &impl_->entry_key, nullptr);
+    const bool closed = std::fclose(out) == 0;
+    if (rc != 0)
+        return give_up(
+            fail(ErrorKind::Internal, "repository cache", pool_errstr(model_->pool_.get())));
+    if (!closed || sink.error != 0)
+        return give_up(cache_io_error(tmp, "cannot write", sink.error != 0 ? sink.error : EIO));
+    model_.reset();
+    unsigned char digest[crypto_generichash_BYTES];
+    crypto_generichash_final(&sink.state, digest, sizeof digest);
+    const std::string stamp = head + hex(digest, sizeof digest) + "\n";
+    if (stamp.size() != stamp_size ||
+        ::pwrite(fd, stamp.data(), stamp.size(), 0) != static_cast<ssize_t>(stamp.size()))
+        return give_up(cache_io_error(tmp, "cannot write", errno != 0 ? errno : EIO));
+    if (::fsync(fd) != 0) return give_up(cache_io_error(tmp, "fsync failed", errno));
+    if (::close(fd) != 0) {
+        const int err = errno;
+        ::unlink(tmp.c_str());
+        return cache_io_error(tmp, "cannot close", err);
+    }
+    if (::rename(tmp.c_str(), path.c_str()) != 0) {
+        const int err = errno;
+        ::unlink(tmp.c_str());
+        return cache_io_error(path, "cannot rename into place", err);
+    }
+    const std::string::size_type slash = path.rfind('/');
+    const std::string dir = slash == std::string::npos ? "." : path.substr(0, slash + 1);
+    const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0) return cache_io_error(dir, "cannot open for fsync", errno);
+    const bool synced = ::fsync(dfd) == 0;
+    const int err = errno;
+    ::close(dfd);
+    if (!synced) return cache_io_error(dir, "fsync failed", err);
+    return {};
 }
 
 Result<void> PoolModel::add_cached(const CachedRepo& c) {

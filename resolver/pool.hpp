@@ -92,6 +92,7 @@ class PoolModel {
                                            const std::vector<const formats::IndexEntry*>& entries);
 
   private:
+    friend class RepoCacheBuilder;  // cache.hpp: the .solv cache written entry by entry
     PoolModel() = default;
     Result<void> add_cached(const CachedRepo& c);
     void add_entries(::Repo* repo, const std::vector<formats::IndexEntry>& entries);

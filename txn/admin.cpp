@@ -45,8 +45,8 @@ Result<RepoAdded> add_repository(Root& root, const db::RepoRow& row, bool offlin
             (void)root.db().remove_repo(row.name);
             return tl::unexpected(index.error());
         }
-        added.packages = index->packages.size();
-        added.index_version = index->version;
+        added.packages = index->packages;
+        added.index_version = index->index.version;
     }
     // A URL may carry credentials (https://user:token@host/): kept in the repository row,
     // where fetching needs them, but in no log and on no screen.

@@ -2,11 +2,13 @@
 // Configured repositories as the transaction sees them: verified indexes from the cache,
 // refreshed through repo::fetch_index, and the resolver's universe built from them.
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "db/database.hpp"
 #include "formats/index.hpp"
+#include "formats/index_padded.hpp"
 #include "repo/repository.hpp"
 #include "resolver/resolver.hpp"
 #include "txn/events.hpp"
@@ -31,9 +33,20 @@ Result<repo::RepoConfig> repo_config(const db::RepoRow& row);
 // library calls it.
 Error as_transfer_error(Error e);
 
+// What a refresh accepted: the index (its packages only when asked for) and how many
+// packages it lists.
+struct Refreshed {
+    formats::Index index;  // every field; `packages` empty unless refresh_repo kept them
+    std::size_t packages = 0;
+};
+
 // Downloads and verifies the repository's index, stores it in the cache and records the
-// accepted version (rollback protection). Returns the new index.
-Result<formats::Index> refresh_repo(Root& root, const db::RepoRow& row, std::int64_t now);
+// accepted version (rollback protection), and writes the resolver's caches (.solv, graph)
+// from it. The entries go from the parser into those caches one by one (issue 20: a
+// 100,000-package index is never held whole); with `keep_entries` they are also returned
+// in Refreshed::index.packages.
+Result<Refreshed> refresh_repo(Root& root, const db::RepoRow& row, std::int64_t now,
+                               bool keep_entries = false);
 
 // The repository's metadata max age in seconds (0 = never refresh on its own): its own
 // setting (`repo add --max-age`), else the root's repo.max_age setting, else 24 h.
@@ -90,6 +103,35 @@ Result<formats::Index> cached_index(const Root& root, const db::RepoRow& row, st
 // removed, so the next run rebuilds them from the verified index.
 Result<void> confirm_cached_entries(const Root& root, const RepoIndex& repo,
                                     const std::vector<const formats::IndexEntry*>& entries);
+
+// The resolver's caches of one repository (.solv and graph), made while its index is parsed
+// (refresh_repo passes this to repo::fetch_index): each entry's solvable goes into the pool
+// and its stored text into a temporary file as it is parsed, so that neither the whole
+// index nor the parser's DOM is alive when the pool takes the texts and the files are
+// written. The files are the ones write_solv_cache writes from the same index.
+class RepoCacheStream final : public formats::IndexVisitor {
+  public:
+    explicit RepoCacheStream(bool keep_entries);
+    ~RepoCacheStream() override;
+    RepoCacheStream(const RepoCacheStream&) = delete;
+    RepoCacheStream& operator=(const RepoCacheStream&) = delete;
+
+    Result<void> begin(const formats::Index& head) override;
+    Result<void> entry(formats::IndexEntry&& e) override;
+
+    std::size_t packages() const { return packages_; }  // every entry seen, revoked included
+    std::vector<formats::IndexEntry> take_entries() { return std::move(kept_); }
+    // Writes both caches for `row` (whose last_sha256 is the index's), best effort as
+    // write_solv_cache; the stream is spent.
+    void write(const Root& root, const db::RepoRow& row, std::int64_t expires, Events* events);
+
+  private:
+    struct State;
+    bool keep_entries_;
+    std::size_t packages_ = 0;
+    std::vector<formats::IndexEntry> kept_;
+    std::unique_ptr<State> state_;
+};
 
 // Writes the repository's .solv cache from its verified index (best effort: a cache that
 // cannot be written only costs the next run a parse).

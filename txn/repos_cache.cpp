@@ -1,12 +1,19 @@
 // The verified index cache and the resolver's caches made from it (.solv, graph.db): reading
 // them back with their signatures checked again, writing them, and refusing a cache that
 // no longer matches the signed index.
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <map>
 #include <set>
+#include <unordered_set>
 
 #include "db/repo_graph.hpp"
 #include "formats/index_entries.hpp"
 #include "repo/download.hpp"
+#include "resolver/cache.hpp"
 #include "txn/fsutil.hpp"
 #include "txn/package_cache.hpp"
 #include "txn/repo_cache.hpp"
@@ -86,6 +93,102 @@ void write_solv_cache(const Root& root, const db::RepoRow& row, const formats::I
         repo_cache::graph_path(root, row.name).string(),
         db::GraphStamp{row.last_sha256, index.expires, static_cast<std::int64_t>(entries.size())},
         entries);
+    if (!graph && events)
+        events->message(Level::Debug,
+                        "no dependency graph for " + row.name + ": " + graph.error().str());
+}
+
+struct RepoCacheStream::State {
+    struct FileCloser {
+        void operator()(std::FILE* f) const { std::fclose(f); }
+    };
+    std::unordered_set<std::string> revoked;
+    resolver::RepoCacheBuilder solv;
+    // Entry texts, one after the other, in an unnamed temporary file; where each one is.
+    std::unique_ptr<std::FILE, FileCloser> texts{std::tmpfile()};
+    std::uint64_t texts_size = 0;
+    int texts_errno = 0;
+    struct Installable {
+        std::uint64_t at;
+        std::uint32_t size;
+        std::string refs;
+        std::string names;
+    };
+    std::vector<Installable> installable;
+};
+
+RepoCacheStream::RepoCacheStream(bool keep_entries) : keep_entries_(keep_entries) {}
+RepoCacheStream::~RepoCacheStream() = default;
+
+Result<void> RepoCacheStream::begin(const formats::Index& head) {
+    packages_ = 0;
+    kept_.clear();
+    state_ = std::make_unique<State>();
+    state_->revoked.insert(head.revoked.begin(), head.revoked.end());
+    if (!state_->texts) state_->texts_errno = errno != 0 ? errno : EIO;
+    return {};
+}
+
+Result<void> RepoCacheStream::entry(formats::IndexEntry&& e) {
+    ++packages_;
+    State& st = *state_;
+    if (!st.revoked.count(e.sha256) && st.texts_errno == 0) {
+        // As write_solv_cache: the installable entries (revoked ones left out), numbered in
+        // index order; the .solv also leaves out reserved names.
+        const std::string text = formats::write_index_entry(e);
+        if (std::fwrite(text.data(), 1, text.size(), st.texts.get()) != text.size()) {
+            st.texts_errno = errno != 0 ? errno : EIO;
+        } else {
+            const std::size_t k = st.installable.size();
+            st.installable.push_back({st.texts_size, static_cast<std::uint32_t>(text.size()),
+                                      db::graph_refs(e), db::graph_names(e)});
+            st.texts_size += text.size();
+            st.solv.add(e, k);
+        }
+    }
+    if (keep_entries_) kept_.push_back(std::move(e));
+    return {};
+}
+
+void RepoCacheStream::write(const Root& root, const db::RepoRow& row, std::int64_t expires,
+                            Events* events) {
+    if (!state_) return;
+    std::unique_ptr<State> st = std::move(state_);
+    auto text_of = [&](std::size_t k) -> Result<std::string> {
+        const auto& at = st->installable[k];
+        std::string text(at.size, '\0');
+        if (::pread(::fileno(st->texts.get()), text.data(), text.size(),
+                    static_cast<off_t>(at.at)) != static_cast<ssize_t>(text.size()))
+            return fail(ErrorKind::Io, "temporary file of entries",
+                        std::string("cannot read: ") + std::strerror(errno != 0 ? errno : EIO));
+        return text;
+    };
+    Result<void> written;
+    if (st->texts_errno != 0 || std::fflush(st->texts.get()) != 0) {
+        written = fail(ErrorKind::Io, "temporary file of entries",
+                       std::string("cannot write: ") +
+                           std::strerror(st->texts_errno != 0 ? st->texts_errno : errno));
+    } else if (auto d = open_repo_cache_dir(root, row.name); !d) {
+        written = tl::unexpected(d.error());
+    } else {
+        written = st->solv.write(repo_cache::solv_path(root, row.name).string(), row.last_sha256,
+                                 expires, text_of);
+    }
+    if (!written && events)
+        events->message(Level::Debug,
+                        "no .solv cache for " + row.name + ": " + written.error().str());
+    if (!written) return;
+    auto graph = db::write_repo_graph(
+        repo_cache::graph_path(root, row.name).string(),
+        db::GraphStamp{row.last_sha256, expires, static_cast<std::int64_t>(st->installable.size())},
+        st->installable.size(), [&](std::size_t i, db::GraphRow& r) -> Result<void> {
+            auto text = text_of(i);
+            if (!text) return tl::unexpected(text.error());
+            r.entry = std::move(*text);
+            r.refs = std::move(st->installable[i].refs);
+            r.names = std::move(st->installable[i].names);
+            return {};
+        });
     if (!graph && events)
         events->message(Level::Debug,
                         "no dependency graph for " + row.name + ": " + graph.error().str());

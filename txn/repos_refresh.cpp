@@ -81,10 +81,13 @@ Result<void> record_accepted(Root& root, const db::RepoRow& row, const repo::Fet
 
 }  // namespace
 
-Result<formats::Index> refresh_repo(Root& root, const db::RepoRow& row, std::int64_t now) {
+Result<Refreshed> refresh_repo(Root& root, const db::RepoRow& row, std::int64_t now,
+                               bool keep_entries) {
     auto config = repo_config(row);
     if (!config) return tl::unexpected(config.error());
-    auto fetched = repo::fetch_index(*config, {row.last_version, row.last_sha256}, now);
+    RepoCacheStream caches(keep_entries);
+    auto fetched =
+        repo::fetch_index(*config, {row.last_version, row.last_sha256}, now, {}, &caches);
     if (!fetched) return tl::unexpected(as_transfer_error(fetched.error()));
     fs::path dir = root.repo_cache_dir(row.name);
     // Created, or checked, one component at a time: a symlink anywhere on the way would
@@ -94,12 +97,15 @@ Result<formats::Index> refresh_repo(Root& root, const db::RepoRow& row, std::int
     // verification, which is then refreshed again, never trusted.
     if (auto r = write_file_atomic(dir / kIndexFile, fetched->raw_zst); !r)
         return tl::unexpected(r.error());
+    std::string().swap(fetched->raw_zst);
     if (auto r = write_signatures(dir, fetched->signatures); !r) return tl::unexpected(r.error());
     if (auto r = record_accepted(root, row, *fetched, now); !r) return tl::unexpected(r.error());
     db::RepoRow accepted = row;
     accepted.last_sha256 = fetched->sha256;
-    write_solv_cache(root, accepted, fetched->index, nullptr);
-    return std::move(fetched->index);
+    caches.write(root, accepted, fetched->index.expires, nullptr);
+    Refreshed out{std::move(fetched->index), caches.packages()};
+    if (keep_entries) out.index.packages = caches.take_entries();
+    return out;
 }
 
 Result<std::int64_t> max_age_of(const Root& root, const db::RepoRow& row) {
@@ -132,12 +138,12 @@ namespace {
 
 // A refreshed index of one repository, with the row as the refresh left it.
 Result<RepoIndex> refreshed(Root& root, const db::RepoRow& row, std::int64_t now) {
-    auto index = refresh_repo(root, row, now);
+    auto index = refresh_repo(root, row, now, true);
     if (!index) return tl::unexpected(index.error());
     auto fresh = root.db().repo(row.name);
     if (!fresh) return tl::unexpected(fresh.error());
     if (!*fresh) return fail(ErrorKind::Internal, row.name, "repository vanished during refresh");
-    return RepoIndex{**fresh, std::move(*index), false, now};
+    return RepoIndex{**fresh, std::move(index->index), false, now};
 }
 
 // Metadata expiry (like dnf's metadata_expire): an index fetched longer ago than the

@@ -18,11 +18,11 @@ Result<std::vector<RepoIndex>> fresh_indexes(Root& root, std::int64_t now, bool 
         if (root.writable()) {
             // A refresh like any other: the next plain update sees what this check saw.
             events.message(Level::Debug, "refreshing the index of " + row.name);
-            auto index = refresh_repo(root, row, now);
+            auto index = refresh_repo(root, row, now, true);
             if (!index) return tl::unexpected(in_context(index.error(), "repository " + row.name));
             auto accepted = root.db().repo(row.name);
             if (!accepted) return tl::unexpected(accepted.error());
-            out.push_back({accepted->value_or(row), std::move(*index), false, now});
+            out.push_back({accepted->value_or(row), std::move(index->index), false, now});
             continue;
         }
         auto config = repo_config(row);
