@@ -91,6 +91,7 @@ pass "later rows continue the chain"
 # A database from before the chain (schema 3): its rows are chained when it is opened.
 db "ALTER TABLE audit_log DROP COLUMN hash; ALTER TABLE audit_log DROP COLUMN prev_hash;
     ALTER TABLE audit_log DROP COLUMN uid; DELETE FROM meta WHERE key = 'audit_head';
+    DROP INDEX store_trees_requiring_config; ALTER TABLE store_trees DROP COLUMN required_config;
     PRAGMA user_version = 3;"
 run_rc 0 nxp --json history --audit
 jq -e '.chain.ok == true and all(.entries[]; .uid == null and (.hash | length) == 64)' "$T/out" >/dev/null \
