@@ -275,3 +275,34 @@ TEST_CASE("each store tree's required config keys are kept, also for trees recor
         check(*db);
     }
 }
+
+TEST_CASE("a large write-ahead log is emptied into the database when the connection closes",
+          "[db]") {
+    TempDir dir;
+    auto path = dir.path / "nxp.db";
+    const fs::path wal = path.string() + "-wal";
+    {
+        auto db = Database::create(path);
+        REQUIRE(db);
+        REQUIRE(db->add_store_tree(tree("small", "1.0.0"), {}));
+    }
+    CHECK(fs::exists(wal));  // kept between runs while small (no checkpoint on close)
+    CHECK(fs::file_size(wal) > 0);
+    {
+        auto db = Database::open(path);
+        REQUIRE(db);
+        REQUIRE(db->begin());
+        for (int i = 0; i < 300; ++i) {
+            StoreTree t = tree("big" + std::to_string(i), "1.0.0");
+            t.manifest_json =
+                R"({"name": ")" + t.name + R"(", "pad": ")" + std::string(8000, 'x') + "\"}";
+            REQUIRE(db->add_store_tree(t, {}));
+        }
+        REQUIRE(db->commit());
+        CHECK(fs::file_size(wal) > (1u << 20));
+    }
+    CHECK(fs::file_size(wal) == 0);
+    auto db = Database::open(path);
+    REQUIRE(db);
+    CHECK(db->store_trees().value().size() == 301);
+}
