@@ -90,11 +90,23 @@ Result<void> check_mcp(Root& root, const runtime::Plugin& p, const db::GenPackag
                        const std::vector<formats::ToolDef>* pins, bool brought_in,
                        const runtime::RunPolicy& policy, Events& events) {
     if (p.manifest.kind != formats::Kind::McpServer || !p.manifest.mcp) return {};
+    // Without the index's pins (a package installed from a file or a directory, or an index
+    // built before issue 19), the tools the package itself declares (plugin.json "tools")
+    // bind it the same way: by name, recorded as pins, undeclared tools withheld at exec.
+    std::vector<formats::ToolDef> declared;
+    const bool self_declared = !pins && brought_in && p.manifest.tools.has_value();
+    if (self_declared) {
+        for (const auto& t : *p.manifest.tools) declared.push_back({t.name, ""});
+        pins = &declared;
+    }
+    const std::string pinned_by =
+        self_declared ? "that its package declares (plugin.json \"tools\")"
+                      : "that repository " + pkg.repo + " pinned in its signed index";
     if (!pkg.enabled || !p.config.missing.empty()) {
         if (!pins) return {};
         events.message(Level::Info, p.name + ": not started (" +
                                         (pkg.enabled ? "configuration missing" : "disabled") +
-                                        "); the tools pinned by the repository are recorded");
+                                        "); the tools " + pinned_by + " are recorded");
         return record_tools(root, pkg, *pins, true);
     }
     std::optional<formats::RecordedTools> record;
@@ -142,11 +154,10 @@ Result<void> check_mcp(Root& root, const runtime::Plugin& p, const db::GenPackag
         pinned = check_pinned_answer(*pins, *tools);
         const auto& diff = pinned->diff;
         if (!diff.empty())
-            return fail(
-                ErrorKind::Verification, p.name + " " + pkg.version + ": MCP health check",
-                "the server's tools differ from those repository " + pkg.repo +
-                    " pinned in its signed index (against the pins: " + describe_tool_diff(diff) +
-                    ")" + "; the transaction was aborted, nothing was changed");
+            return fail(ErrorKind::Verification, p.name + " " + pkg.version + ": MCP health check",
+                        "the server's tools differ from those " + pinned_by + " (" +
+                            describe_pinned_diff(*pinned) +
+                            "); the transaction was aborted, nothing was changed");
         for (const auto& n : pinned->undeclared)
             events.message(Level::Warning,
                            p.name + ": the server offers tool \"" + n + "\"" +

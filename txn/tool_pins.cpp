@@ -235,6 +235,19 @@ PinnedAnswer check_pinned_answer(const std::vector<formats::ToolDef>& pins,
     return r;
 }
 
+std::string describe_pinned_diff(const PinnedAnswer& answer) {
+    const auto& d = answer.diff;
+    const bool by_name = d.added.empty() && d.changed.empty() && !d.removed.empty() &&
+                         std::all_of(answer.record.begin(), answer.record.end(),
+                                     [](const formats::ToolDef& t) { return t.canonical.empty(); });
+    if (!by_name) return "against the pins: " + describe_tool_diff(d);
+    std::string names;
+    for (const auto& t : d.removed)
+        names += (names.empty() ? "" : ", ") + formats::detail::quote(t.name);
+    return std::string("the server does not offer the declared tool") +
+           (d.removed.size() == 1 ? " " : "s ") + names;
+}
+
 std::string describe_tool_diff(const formats::ToolDiff& diff) {
     std::vector<std::string> parts;
     for (const auto& t : diff.added)

@@ -40,6 +40,10 @@ struct PinnedAnswer {
 };
 PinnedAnswer check_pinned_answer(const std::vector<formats::ToolDef>& pins,
                                  const std::vector<formats::ToolDef>& answer);
+// What a failed check_pinned_answer() says: against declared names, the declared tools the
+// server does not offer ("does not offer the declared tool \"x\""); against full pins,
+// describe_tool_diff() of the difference ("against the pins: ...").
+std::string describe_pinned_diff(const PinnedAnswer& answer);
 
 // One tool whose definition an update changes, in the words the model reads.
 struct ToolDelta {

@@ -76,10 +76,29 @@ make_repo "$T/abc" "$T/lacking"
 nxp refresh >/dev/null
 run_rc 4 nxp --yes install bundle-lacking
 err_has 'bundle-lacking 1.0.0: MCP health check'
-err_has 'removed tool "delta"'
+err_has 'the server does not offer the declared tool "delta"'
+err_has "pinned in its signed index"
 run_rc 0 nxp --json list
 jq -e '[.packages[].name] | index("bundle-lacking") | not' "$T/out" >/dev/null || fail "bundle-lacking was installed"
 pass "the install health check fails when the server lacks a declared tool, naming it"
+
+# The same packages installed from their files, without the index's pins: the tools each
+# package declares in its plugin.json bind it just the same.
+rm -rf "${NXP_ROOT:?}"
+nxp init --nextchat-version "${NEXTCHAT_VERSION:-2.16.0}" >/dev/null
+run_rc 4 nxp --yes install --allow-untrusted "$T/pkgs/bundle-lacking-1.0.0.nxp"
+err_has 'the server does not offer the declared tool "delta"'
+err_has 'that its package declares (plugin.json "tools")'
+run_rc 0 nxp --json list
+jq -e '.packages | length == 0' "$T/out" >/dev/null || { cat "$T/out"; fail "a file lacking a declared tool was installed"; }
+run_rc 0 nxp --yes install --allow-untrusted "$T/pkgs/bundle-abc-1.0.0.nxp"
+err_has 'bundle-abc: the server offers tool "gamma", which its package does not declare; nxp exec withholds it'
+python3 "$SRC/tests/cli/mcp_drive.py" msgs.json 30 "$NXP" exec bundle-abc >"$T/out" 2>"$T/err" || true
+jq -se '[.[] | select(.id == 2)][0].result.tools | map(.name) == ["alpha", "beta"]' "$T/out" >/dev/null ||
+    { cat "$T/out" "$T/err"; fail "nxp exec of a file-installed package does not withhold the undeclared tool"; }
+jq -se '[.[] | select(.id == 3)][0].error.message | test("tool \"gamma\" is withheld")' "$T/out" >/dev/null ||
+    { cat "$T/out" "$T/err"; fail "a call of the undeclared tool of a file-installed package is not refused"; }
+pass "a package installed from its file is held to the tools its plugin.json declares"
 
 # A bundle that declares no tools, or says tools_generated, pins nothing.
 $ZIP gen.mcpb bundle-gen alpha "" '[{"name": "alpha"}]'
