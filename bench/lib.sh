@@ -41,7 +41,7 @@ build_rev() {
     if [ ! -x "$dir/cli/nxp" ]; then
         [ -d "$src" ] || git -C "$SRC" worktree add --detach "$src" "$rev" >/dev/null 2>&1
         [ -d "$dir" ] || meson setup "$dir" "$src" --buildtype=release -Dtests=false >/dev/null
-        ninja -C "$dir" >/dev/null
+        ninja -C "$dir" -j "$(nproc)" >/dev/null
     fi
     printf '%s\n' "$dir/cli/nxp"
 }
