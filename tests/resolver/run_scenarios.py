@@ -7,9 +7,12 @@ environment: NXP (the nxp binary, required), NXP_SCENARIO_JOBS (parallel scenari
              NXP_SCENARIO_TMP (work directory; default /dev/shm when writable),
              NXP_SCENARIO_NARROW=1 (every root gets resolve.narrow_min=0, so each request
              loads only the packages it can reach; the scenario must give the same answer,
-             and the run must say it narrowed)
+             and the run must say it narrowed),
+             NXP_SCENARIO_SHARD=K/N (only the scenarios whose position in the sorted list is
+             K modulo N: build-asan shares the scenarios out between its two modes)
 """
 import concurrent.futures
+import hashlib
 import json
 import os
 import platform
@@ -202,6 +205,11 @@ class Runner:
         self.nxp, self.work, self.verbose = nxp, work, verbose
         self.key = os.path.join(work, "key")
         self.run([nxp, "key", "generate", "-o", self.key], os.environ.copy())
+        # `nxp pack` is reproducible, so a package that several scenarios share (493 packages,
+        # 198 distinct) is packed once per run; every scenario still builds, signs and adds
+        # its own repositories.
+        self.packs = os.path.join(work, "packs")
+        os.makedirs(self.packs)
 
     def run(self, argv, env, ok=(0,)):
         r = subprocess.run(argv, env=env, capture_output=True, text=True)
@@ -215,23 +223,35 @@ class Runner:
         os.makedirs(out)
         files = []
         for p in pkgs:
-            pd = os.path.join(src, "%s-%s" % (p.name, p.version))
-            os.makedirs(os.path.join(pd, "files"))
-            with open(os.path.join(pd, "plugin.json"), "w") as f:
-                json.dump(p.manifest(), f)
-            if p.kind == "runtime":  # nxp pack wants its node (never run: dry runs only)
-                os.makedirs(os.path.join(pd, "files", "bin"))
-                with open(os.path.join(pd, "files", "bin", "node"), "w") as f:
-                    f.write("")
-            with open(os.path.join(pd, "files", "README"), "w") as f:
-                f.write("%s %s\n" % (p.name, p.version))
             target = os.path.join(out, "%s-%s.nxp" % (p.name, p.version))
-            self.run([self.nxp, "pack", pd, "-o", target], env)
+            os.link(self.packed(p, src, env), target)
             files.append(target)
         repo_dir = os.path.join(d, "repo", repo_id)
         self.run([self.nxp, "repo", "build", repo_dir, *files, "--key", self.key + ".key",
                   "--id", repo_id], env)
         return repo_dir
+
+    def packed(self, p, src, env):
+        """The .nxp of package p, packed by `nxp pack` the first time it is asked for."""
+        manifest = json.dumps(p.manifest(), sort_keys=True)
+        digest = hashlib.sha256(manifest.encode()).hexdigest()[:24]
+        cached = os.path.join(self.packs, digest + ".nxp")
+        if os.path.exists(cached):
+            return cached
+        pd = os.path.join(src, "%s-%s" % (p.name, p.version))
+        os.makedirs(os.path.join(pd, "files"))
+        with open(os.path.join(pd, "plugin.json"), "w") as f:
+            f.write(manifest)
+        if p.kind == "runtime":  # nxp pack wants its node (never run: dry runs only)
+            os.makedirs(os.path.join(pd, "files", "bin"))
+            with open(os.path.join(pd, "files", "bin", "node"), "w") as f:
+                f.write("")
+        with open(os.path.join(pd, "files", "README"), "w") as f:
+            f.write("%s %s\n" % (p.name, p.version))
+        packed = os.path.join(pd, "out.nxp")
+        self.run([self.nxp, "pack", pd, "-o", packed], env)
+        os.replace(packed, cached)  # atomic: the other worker may pack the same package
+        return cached
 
     def add_repo(self, repo_id, repo_dir, env, priority=None):
         argv = [self.nxp, "repo", "add", repo_id, "file://" + repo_dir, "--key", self.key + ".pub"]
@@ -408,6 +428,14 @@ def main(argv):
     if not files:
         d = os.path.join(HERE, "scenarios")
         files = sorted(os.path.join(d, f) for f in os.listdir(d) if f.endswith(".test"))
+    shard = os.environ.get("NXP_SCENARIO_SHARD")
+    if shard:
+        m = re.fullmatch(r"(\d+)/(\d+)", shard)
+        if not m or int(m.group(1)) >= int(m.group(2)):
+            print("NXP_SCENARIO_SHARD must be K/N with K < N, not %r" % shard, file=sys.stderr)
+            return 2
+        k, n = int(m.group(1)), int(m.group(2))
+        files = [f for i, f in enumerate(sorted(files)) if i % n == k]
     if not files:
         print("no scenarios to run", file=sys.stderr)
         return 1
