@@ -7,6 +7,9 @@
 #   bash bench/refresh.sh                        # COUNTS="10000 100000", RUNS=3
 #   COUNTS=100000 RUNS=5 bash bench/refresh.sh
 #   BUILD=/work/main/build-refresh NXP_PREBUILT=1 bash bench/refresh.sh
+#   NXP=... NXP_PREBUILT=1 NXP_BEFORE=/path/to/old/nxp REUSE=1 bash bench/refresh.sh
+# NXP_BEFORE: a prebuilt "before" binary instead of build_rev's; REUSE=1: keep the signed
+# indexes a previous run left in BENCH_DIR (same COUNTS) instead of generating them again.
 #
 # The index comes from bench/gen_synth.py index (version 1, then version 2 for the refresh),
 # compressed with zstd -19 (ZSTD_LEVEL) and signed with the minisign tool, as in resolve_vs_testsolv.sh.
@@ -29,16 +32,18 @@ need_tools python3:python3 zstd:zstd minisign:minisign meson:meson ninja:ninja-b
 build_nxp
 AFTER=$NXP
 echo "== baseline: release build of $BEFORE_REV =="
-BEFORE=$(build_rev "$BEFORE_REV")
+BEFORE=${NXP_BEFORE:-$(build_rev "$BEFORE_REV")}
 NICE=()
 [ "$(id -u)" = 0 ] && NICE=(nice -n -5)
 
-rm -rf "$W"
-mkdir -p "$W"
+if [ -z "${REUSE:-}" ] || [ ! -f "$W/bench.key" ]; then
+    rm -rf "$W"
+    mkdir -p "$W"
+    minisign -G -W -p "$W/bench.pub" -s "$W/bench.key" >/dev/null
+fi
 : >"$W/times.tsv"
 : >"$W/rss.tsv"
 echo "== nxp after: $AFTER; before: $BEFORE ($BEFORE_REV); $(nproc) cores; load $(cut -d' ' -f1-3 /proc/loadavg); $(date -u +%FT%TZ) =="
-minisign -G -W -p "$W/bench.pub" -s "$W/bench.key" >/dev/null
 
 # t LABEL CMD…: tm, plus the maxrss (KiB) in $W/rss.tsv.
 t() {
@@ -50,17 +55,21 @@ t() {
 rss_of() { awk -F'\t' -v re="$1" '$1 ~ re {print $2}' "$W/rss.tsv"; }
 
 for N in $COUNTS; do
-    echo "== $N packages: generate, zstd -$ZSTD_LEVEL, minisign =="
     D=$W/n$N
-    mkdir -p "$D/v1" "$D/v2"
-    for v in 1 2; do
-        python3 "$BENCH/gen_synth.py" --count "$N" --index-version "$v" index \
-            --out "$D/index.json" --repo-id synth
-        zstd -q "-$ZSTD_LEVEL" -T0 -f "$D/index.json" -o "$D/v$v/index.json.zst"
-        minisign -S -s "$W/bench.key" -m "$D/v$v/index.json.zst" -t "synth v$v, $N packages" >/dev/null
-    done
-    echo "index.json $(du -h "$D/index.json" | cut -f1), index.json.zst $(du -h "$D/v1/index.json.zst" | cut -f1)"
-    rm -f "$D/index.json"
+    if [ -z "${REUSE:-}" ] || [ ! -f "$D/v2/index.json.zst.minisig" ]; then
+        echo "== $N packages: generate, zstd -$ZSTD_LEVEL, minisign =="
+        mkdir -p "$D/v1" "$D/v2"
+        for v in 1 2; do
+            python3 "$BENCH/gen_synth.py" --count "$N" --index-version "$v" index \
+                --out "$D/index.json" --repo-id synth
+            zstd -q "-$ZSTD_LEVEL" -T0 -f "$D/index.json" -o "$D/v$v/index.json.zst"
+            minisign -S -s "$W/bench.key" -m "$D/v$v/index.json.zst" -t "synth v$v, $N packages" >/dev/null
+        done
+        echo "index.json $(du -h "$D/index.json" | cut -f1), index.json.zst $(du -h "$D/v1/index.json.zst" | cut -f1)"
+        rm -f "$D/index.json"
+    else
+        echo "== $N packages: the signed indexes of the last run (REUSE) =="
+    fi
     FLOOR="minisign -q -Vm $D/v2/index.json.zst -p $W/bench.pub && zstd -q -d -c $D/v2/index.json.zst | python3 -c 'import json,sys; json.load(sys.stdin)'"
     for run in $(seq "$RUNS"); do
         for side in before after; do
@@ -77,10 +86,18 @@ for N in $COUNTS; do
         done
         t "$N floor #$run" sh -c "$FLOOR" || true
     done
-    # The same caches from both builds (of the last run's refresh, index version 2).
+    # The same caches from both builds (of the last run's refresh, index version 2); the
+    # .solv only when both are of one format (its stamp's second field; 7 keeps the entry
+    # texts out of libsolv, issue 20).
+    fmt_of() { head -c 200 "$1" 2>/dev/null | head -n 1 | cut -d' ' -f2; }
+    fb=$(fmt_of "$D/root-before/cache/repos/synth/repo.solv")
+    fa=$(fmt_of "$D/root-after/cache/repos/synth/repo.solv")
     same_solv=no
-    cmp -s "$D/root-before/cache/repos/synth/repo.solv" "$D/root-after/cache/repos/synth/repo.solv" &&
+    if [ "$fb" != "$fa" ]; then
+        same_solv="not compared (format $fb before, $fa after)"
+    elif cmp -s "$D/root-before/cache/repos/synth/repo.solv" "$D/root-after/cache/repos/synth/repo.solv"; then
         same_solv=yes
+    fi
     same_graph=no
     if [ -f "$D/root-before/cache/repos/synth/graph.db" ] &&
         cmp -s <(sqlite3 "$D/root-before/cache/repos/synth/graph.db" .dump) \

@@ -31,9 +31,11 @@ class IndexVisitor {
 };
 
 // parse_index_padded, without building Index::packages: every entry goes to `visitor`
-// instead, and the text is freed as soon as the parser no longer needs it (before the
-// first entry). Returns the index without its packages; errors are parse_index's, in the
-// same order (a visitor may already have seen entries before a later one fails).
+// instead, and no DOM of the whole document is built (each entry is parsed alone; the text
+// is kept until the last one and then freed). Returns the index without its packages;
+// errors are parse_index's, in the same order (a visitor may already have seen entries
+// before a later one fails, and is then begun again: an index that fails is read once more
+// by the whole-document parse, whose answer is the one returned).
 Result<Index> parse_index_each(std::string&& json_text, IndexVisitor& visitor);
 
 }  // namespace nxp::formats

@@ -2,6 +2,8 @@
 // Internal: the libsolv pool built from a Universe, and the way back from libsolv Ids to
 // nxp's names, human versions and dependency texts (messages never show encoded EVRs).
 #include <cstdint>
+#include <cstdio>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -111,6 +113,14 @@ class PoolModel {
     std::unordered_map<Id, SolvableInfo> info_;  // parsed, installed and host solvables
     std::vector<Available> reparsed_;            // cached repositories read from JSON after all
     std::vector<::Repo*> cached_repos_;          // their solvables have no info_ entry
+    // Each cached repository's open cache file and where its section of entry texts is.
+    struct CachedTexts {
+        ::Repo* repo;
+        std::shared_ptr<std::FILE> file;
+        std::uint64_t at;
+        std::uint64_t size;
+    };
+    std::vector<CachedTexts> cached_texts_;
     SolvableInfo cached_info_{Origin::Cached, 0};
     // Texts are also learnt while explaining (learn_texts), hence mutable.
     mutable std::unordered_map<Id, std::string> dep_text_;

@@ -5,8 +5,10 @@
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
+#include <sstream>
 
 #include "formats/index.hpp"
+#include "formats/index_entries.hpp"
 #include "resolver/evr.hpp"
 #include "resolver/solv.hpp"  // libsolv's headers, as the resolver includes them
 
@@ -167,10 +169,11 @@ TEST_CASE("from_evr inverts to_evr", "[cache]") {
     }
 }
 
-TEST_CASE("each cached entry is stored as the one-package index.json it always was", "[cache]") {
-    // Issue 20 writes this text without building an Index per entry; the .solv cache must
-    // hold the same bytes as before (write_index of a one-package index "cache"), for every
-    // kind of entry, or a refreshed repository would resolve from different data.
+TEST_CASE("each cached entry is stored as write_index_entry's text, out of libsolv", "[cache]") {
+    // Issue 20 writes this text without building an Index per entry; the cache must hold
+    // exactly write_index_entry's bytes for every kind of entry, or a refreshed repository
+    // would resolve from different data. Since format 7 the texts are a section of the file
+    // between the stamp line and the .solv, each solvable pointing at its own.
     Cached c;
     auto a = entry("a 1.0.0-rc.1+build.7", {.req = {"b ^1.2 | c"}});
     a.permissions.network = {"api.example.org"};
@@ -181,26 +184,38 @@ TEST_CASE("each cached entry is stored as the one-package index.json it always w
     std::vector<nxp::formats::IndexEntry> all;
     for (const auto& x : c.w.u.available) all.push_back(x.entry);
     c.seal();
-    // The stored texts, read back with libsolv itself (after the stamp line).
+    const std::string bytes = c.file.read();
+    const std::size_t data = bytes.find('\n') + 1;
+    std::istringstream stamp(bytes.substr(0, data));
+    std::string magic, key, digest;
+    int format = 0;
+    long long expires = 0;
+    std::size_t section = 0;
+    REQUIRE(stamp >> magic >> format >> key >> expires >> section >> digest);
+    CHECK(format == 7);
+    REQUIRE(data + section < bytes.size());
+    // The .solv after the section, read with libsolv itself; no entry text is in it.
     std::FILE* f = std::fopen(c.file.path.c_str(), "rb");
     REQUIRE(f);
-    char line[256];
-    REQUIRE(std::fgets(line, sizeof line, f));
+    REQUIRE(std::fseek(f, static_cast<long>(data + section), SEEK_SET) == 0);
     ::Pool* pool = pool_create();
     ::Repo* repo = repo_create(pool, "read");
     REQUIRE(repo_add_solv(repo, f, 0) == 0);
     std::fclose(f);
-    const Id key = pool_str2id(pool, "nxp:entry", 0);
+    CHECK(pool_str2id(pool, "nxp:entry", 0) == 0);
+    const Id at_key = pool_str2id(pool, "nxp:entry-at", 0);
+    const Id size_key = pool_str2id(pool, "nxp:entry-size", 0);
     std::vector<std::string> stored;
-    for (Id p = repo->start; p < repo->end; ++p)
-        if (const char* text = repo_lookup_str(repo, p, key)) stored.emplace_back(text);
+    for (Id p = repo->start; p < repo->end; ++p) {
+        const auto at = repo_lookup_num(repo, p, at_key, ~0ULL);
+        const auto size = repo_lookup_num(repo, p, size_key, ~0ULL);
+        REQUIRE(at + size <= section);
+        stored.push_back(bytes.substr(data + at, size));
+    }
     pool_free(pool);
     REQUIRE(stored.size() == all.size());
     for (const auto& e : all) {
-        nxp::formats::Index one;
-        one.repo = "cache";
-        one.packages.push_back(e);
         INFO(e.name);
-        CHECK(std::count(stored.begin(), stored.end(), nxp::formats::write_index(one)) == 1);
+        CHECK(std::count(stored.begin(), stored.end(), nxp::formats::write_index_entry(e)) == 1);
     }
 }

@@ -51,15 +51,21 @@ TEST_CASE("the .solv cache written entry by entry is make_repo_cache's file", "[
     REQUIRE(::mkdtemp(dir));
     const std::string path = std::string(dir) + "/repo.solv";
     {
+        // The entry texts one after the other in a file, as txn::RepoCacheStream keeps them.
+        std::FILE* texts = std::tmpfile();
+        REQUIRE(texts);
         RepoCacheBuilder b;
-        for (std::size_t k = 0; k < entries.size(); ++k) b.add(entries[k], k);
-        int asked = 0;
-        auto r = b.write(path, key, 4102444800, [&](std::size_t k) {
-            ++asked;
-            return nxp::Result<std::string>(nxp::formats::write_index_entry(entries[k]));
-        });
+        std::uint64_t at = 0;
+        for (const auto& e : entries) {
+            const std::string text = nxp::formats::write_index_entry(e);
+            REQUIRE(std::fwrite(text.data(), 1, text.size(), texts) == text.size());
+            b.add(e, at, text.size());
+            at += text.size();
+        }
+        REQUIRE(std::fflush(texts) == 0);
+        auto r = b.write(path, key, 4102444800, ::fileno(texts), at);
+        std::fclose(texts);
         REQUIRE(r);
-        CHECK(asked == static_cast<int>(entries.size()) - 1);  // not for the reserved name
     }
     CHECK(slurp(path) == *whole);
     struct stat st {};
@@ -69,23 +75,26 @@ TEST_CASE("the .solv cache written entry by entry is make_repo_cache's file", "[
     REQUIRE(stamp);
     CHECK(stamp->key == key);
 
-    // A text that cannot be had: no file, and the one in place is left as it was.
+    // Texts that cannot be had (a section longer than the texts' file): no file, and the
+    // one in place is left as it was.
     {
+        std::FILE* texts = std::tmpfile();
+        REQUIRE(texts);
         RepoCacheBuilder b;
-        b.add(entries[0], 0);
-        auto r = b.write(path, std::string(64, 'd'), 1, [](std::size_t) {
-            return nxp::Result<std::string>(nxp::fail(nxp::ErrorKind::Io, "t", "gone"));
-        });
+        b.add(entries[0], 0, 100);
+        auto r = b.write(path, std::string(64, 'd'), 1, ::fileno(texts), 100);
+        std::fclose(texts);
         REQUIRE_FALSE(r);
     }
     CHECK(slurp(path) == *whole);
     // A directory that does not exist: an error naming the file.
     {
+        std::FILE* texts = std::tmpfile();
+        REQUIRE(texts);
         RepoCacheBuilder b;
-        b.add(entries[0], 0);
-        auto r = b.write(std::string(dir) + "/missing/repo.solv", key, 1, [&](std::size_t k) {
-            return nxp::Result<std::string>(nxp::formats::write_index_entry(entries[k]));
-        });
+        b.add(entries[0], 0, 0);
+        auto r = b.write(std::string(dir) + "/missing/repo.solv", key, 1, ::fileno(texts), 0);
+        std::fclose(texts);
         REQUIRE_FALSE(r);
         CHECK(r.error().str().find("missing/repo.solv") != std::string::npos);
     }
