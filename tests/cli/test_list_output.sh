@@ -17,14 +17,8 @@ cat >"$T/src/duo/plugin.json" <<'JSON'
               "c_opt": { "type": "string", "env": "DUO_C" },
               "d_dflt": { "type": "string", "required": true, "default": "x", "env": "DUO_D" } } }
 JSON
-# esc: its config member spelled with an escape.
-mkdir -p "$T/src/esc/files"
-cat >"$T/src/esc/plugin.json" <<'JSON'
-{ "name": "esc", "version": "1.0.0", "kind": "mcp-server", "summary": "escaped config member",
-  "mcp": { "command": "node", "args": ["${plugin_dir}/server.js"] },
-  "\u0063onfig": { "token": { "type": "string", "required": true, "env": "ESC_TOKEN" } } }
-JSON
-for d in duo esc; do cp "$SRC/examples/plugins/weather/files/server.js" "$T/src/$d/files/"; done
+plugin_esc  # esc: its config member spelled with an escape
+cp "$SRC/examples/plugins/weather/files/server.js" "$T/src/duo/files/"
 plugin loose 1.0.0
 make_repo "$SRC"/examples/plugins/*/ "$T/src/duo" "$T/src/esc"
 nxp pack "$T/src/loose-1.0.0" -o "$T/" >/dev/null

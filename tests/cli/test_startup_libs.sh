@@ -37,13 +37,7 @@ pass "nxp --version loads $n shared objects, none of the heavy ones"
 
 # A plugin whose required config key is behind a member name spelled with an escape: list
 # skips parsing manifests that cannot have a "config" member, and must not skip this one.
-mkdir -p "$T/src/esc/files"
-cat >"$T/src/esc/plugin.json" <<'JSON'
-{ "name": "esc", "version": "1.0.0", "kind": "mcp-server", "summary": "escaped config member",
-  "mcp": { "command": "node", "args": ["${plugin_dir}/server.js"] },
-  "\u0063onfig": { "token": { "type": "string", "required": true, "env": "ESC_TOKEN" } } }
-JSON
-cp "$SRC/examples/plugins/weather/files/server.js" "$T/src/esc/files/server.js"
+plugin_esc
 make_repo "$SRC"/examples/plugins/*/ "$T/src/esc"
 make_root
 # 3. A command that needs them finds them on first use: install resolves (libsolv) and

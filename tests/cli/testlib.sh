@@ -64,3 +64,16 @@ plugin() {
 JSON
     echo "$name $version" >"$T/src/$name-$version/files/README"
 }
+
+# Writes $T/src/esc: an MCP server whose required config key "token" is behind a member name
+# spelled with an escape ("\u0063onfig"), which readers that skip manifests without a literal
+# "config" would miss (list's required-config column, issue 20).
+plugin_esc() {
+    mkdir -p "$T/src/esc/files"
+    cat >"$T/src/esc/plugin.json" <<'JSON'
+{ "name": "esc", "version": "1.0.0", "kind": "mcp-server", "summary": "escaped config member",
+  "mcp": { "command": "node", "args": ["${plugin_dir}/server.js"] },
+  "\u0063onfig": { "token": { "type": "string", "required": true, "env": "ESC_TOKEN" } } }
+JSON
+    cp "$SRC/examples/plugins/weather/files/server.js" "$T/src/esc/files/server.js"
+}
