@@ -168,7 +168,6 @@ Result<int> run(Context& c, const Flags& f) {
         // The document Context::emit would print for {"command", "generation", "packages",
         // "filters"} (nlohmann's dump(2): members in key order, "schema" added), written
         // directly: building 1,000 objects and dumping them was half of --json list.
-        // list commits nothing, so there are no after-commit errors to add.
         const std::string plugins = (root->current_link() / "plugins").string() + "/";
         std::string doc = "{\n  \"command\": \"list\",\n";
         if (f.filtered()) {
@@ -234,7 +233,7 @@ Result<int> run(Context& c, const Flags& f) {
         }
         doc += pkgs->empty() ? "]" : "\n  ]";
         doc += ",\n  \"schema\": " + std::to_string(kJsonSchema) + "\n}\n";
-        write_json_stdout(doc);
+        c.emit_text(doc);
         return 0;
     }
     if (pkgs->empty()) {

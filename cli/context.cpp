@@ -205,6 +205,12 @@ void Context::emit(json doc) const {
     write_json_stdout(doc.dump(2, ' ', false, json::error_handler_t::replace) + "\n");
 }
 
+void Context::emit_text(const std::string& doc) const {
+    if (!after_commit_errors_.empty()) return emit(json::parse(doc));
+    emitted_ = true;
+    write_json_stdout(doc);
+}
+
 void Context::out(std::string_view text) const {
     if (g.json || g.quiet) return;
     std::cout << text;

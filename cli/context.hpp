@@ -84,6 +84,9 @@ class Context final : public txn::Events {
 
     // Prints one JSON document with the schema field on stdout.
     void emit(nlohmann::json doc) const;
+    // Prints a document the command wrote as text itself, byte for byte what emit would print
+    // for it (list's fast path); with after-commit errors to add it goes through emit.
+    void emit_text(const std::string& doc) const;
     // Whether the command printed its JSON document (main then adds no error document).
     bool emitted() const { return emitted_; }
     // Human text on stdout, unless --json or -q.
