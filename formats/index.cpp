@@ -4,6 +4,7 @@
 
 #include <simdjson.h>
 
+#include <array>
 #include <cstring>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -282,14 +283,17 @@ Result<IndexEntry> parse_entry(element el, const std::string& path) {
     if (el.get_object().get(obj)) return invalid(path, "expected object");
     IndexEntry e;
     unsigned seen = 0;
-    std::vector<std::string_view> keys;
+    // The keys seen so far, in place: growing a vector cost six allocations per entry.
+    std::array<std::string_view, 64> keys;
+    std::size_t n_keys = 0;
     for (auto field : obj) {
-        for (auto k : keys) {
-            if (k == field.key) return invalid(path, "duplicate key " + detail::quote(k));
+        for (std::size_t k = 0; k < n_keys; ++k) {
+            if (keys[k] == field.key)
+                return invalid(path, "duplicate key " + detail::quote(keys[k]));
         }
         // Also bounds the duplicate search: entries have 17 fields, not thousands.
-        if (keys.size() == 64) return invalid(path, "too many fields");
-        keys.push_back(field.key);
+        if (n_keys == keys.size()) return invalid(path, "too many fields");
+        keys[n_keys++] = field.key;
         if (auto ok = parse_entry_field(field.key, field.value, path, e, seen); !ok) {
             return tl::unexpected(ok.error());
         }
