@@ -89,7 +89,7 @@ for N in $COUNTS; do
     # The same caches from both builds (of the last run's refresh, index version 2); the
     # .solv only when both are of one format (its stamp's second field; 7 keeps the entry
     # texts out of libsolv, issue 20).
-    fmt_of() { head -c 200 "$1" 2>/dev/null | head -n 1 | cut -d' ' -f2; }
+    fmt_of() { { head -c 200 "$1" 2>/dev/null || true; } | head -n 1 | cut -d' ' -f2; }
     fb=$(fmt_of "$D/root-before/cache/repos/synth/repo.solv")
     fa=$(fmt_of "$D/root-after/cache/repos/synth/repo.solv")
     same_solv=no
