@@ -35,6 +35,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <limits>
 #include <sstream>
 #include <vector>
 
@@ -341,7 +342,10 @@ Result<void> PoolModel::add_cached(const CachedRepo& c) {
         std::uint64_t section = 0;
         auto stamp = read_stamp(f.get(), &digest, &section);
         const long at = stamp ? std::ftell(f.get()) : -1;
-        if (stamp && stamp->key == c.key && at >= 0 && rest_matches(f.get(), digest) &&
+        // The stamp is not trusted: a section longer than any file is refused before seeking.
+        if (stamp && stamp->key == c.key && at >= 0 &&
+            section <= static_cast<std::uint64_t>(std::numeric_limits<long>::max() - at) &&
+            rest_matches(f.get(), digest) &&
             std::fseek(f.get(), at + static_cast<long>(section), SEEK_SET) == 0) {
             ::Repo* repo = repo_create(pool, c.name.c_str());
             repo->priority = c.priority;

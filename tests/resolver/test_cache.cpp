@@ -1,5 +1,6 @@
 // The .solv repository cache: the same answers as parsed entries, complete entries for the
 // plan, human texts in explanations, and a damaged or foreign cache never trusted.
+#include <sodium.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -147,6 +148,39 @@ TEST_CASE("a cache with any byte of its .solv data changed is never handed to li
     c.reparsed = 0;
     CHECK(sorted(lines(c.w.u, install({"a"}))) == V{"install a 1.0.0", "install b 1.0.0"});
     CHECK(c.reparsed == 0);
+}
+
+TEST_CASE("a cache whose stamp claims a section longer than any file is not used", "[cache]") {
+    // Anyone who can write the file can also write a matching digest (it is not keyed): the
+    // section's length is checked before the file is read past it.
+    Cached c;
+    c.w.avail("a 1.0.0");
+    c.seal();
+    const std::string bytes = c.file.read();
+    const std::size_t data = bytes.find('\n') + 1;
+    std::istringstream stamp(bytes.substr(0, data));
+    std::string magic, format, key, expires, section, digest;
+    REQUIRE(stamp >> magic >> format >> key >> expires >> section >> digest);
+    const std::string rest = bytes.substr(data);
+    REQUIRE(sodium_init() >= 0);
+    unsigned char sum[crypto_generichash_BYTES];
+    crypto_generichash(sum, sizeof sum, reinterpret_cast<const unsigned char*>(rest.data()),
+                       rest.size(), nullptr, 0);
+    std::string hex;
+    for (unsigned char b : sum) {
+        static constexpr char kHex[] = "0123456789abcdef";
+        hex += kHex[b >> 4];
+        hex += kHex[b & 15];
+    }
+    REQUIRE(hex == digest);  // the digest as nxp computes it
+    for (const char* huge : {"9223372036854775807", "18446744073709551615", "99999999999"}) {
+        c.file.write(magic + " " + format + " " + key + " " + expires + " " + huge + " " + hex +
+                     "\n" + rest);
+        c.reparsed = 0;
+        INFO(huge);
+        CHECK(lines(c.w.u, install({"a"})) == V{"install a 1.0.0"});
+        CHECK(c.reparsed == 1);
+    }
 }
 
 TEST_CASE("a cache made for another index is not used", "[cache]") {
