@@ -20,6 +20,8 @@
 #   N=50 REPS=1 bash bench/install_nodemods.sh          # a quick look
 #   BUILD=build-inst NXP_PREBUILT=1 bash bench/install_nodemods.sh
 #   SKIP_BEFORE=1 / SKIP_PACMAN=1 / SKIP_FLOOR=1        # leave a column out
+#   NXP_PREBUILT=1 NXP=<new> NXP_MAIN=<old> SKIP_BEFORE=1 bash bench/install_nodemods.sh
+#                                   # two binaries already built, no baseline build at all
 #
 # Targets (issue 20 item 3): after <= 0.6x pacman and <= 0.9x the extraction-plus-syncfs floor.
 . "$(dirname "$0")/lib.sh"
@@ -158,7 +160,8 @@ for r in $(seq 1 "$REPS"); do
 done
 
 echo
-echo "== summary: install $N node_modules-shaped plugins, median of $REPS, wall ms =="
+echo "== summary: install $N node_modules-shaped plugins, median of $REPS, wall ms" \
+    "(load at the end $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%FT%TZ)) =="
 med() { times_of "^I[0-9]+ $1\$" | median; }
 B=$(med before) A=$(med after) P=$(med pacman) F=$(med floor) MA=$(med main)
 for c in before main after pacman floor; do
