@@ -180,7 +180,9 @@ using Outcome = std::variant<Plan, Unsolvable>;
 
 // The .solv cache of one repository: its entries (revoked ones already left out) as a
 // libsolv repository, stamped with `key` (the sha256 of the signed index they come from)
-// and the index's expiry. Returns the file's bytes; the caller writes them atomically.
+// and the index's expiry, as the file's bytes in memory. nxp writes its caches with
+// RepoCacheBuilder (resolver/cache.hpp) as a refresh parses; this whole-index form is the
+// tests' reference for that file.
 Result<std::string> make_repo_cache(const std::string& key, std::int64_t expires,
                                     const std::vector<const formats::IndexEntry*>& entries);
 
