@@ -163,16 +163,4 @@ Result<void> check_free_space(int dir, const fs::path& shown, std::uint64_t need
                     "and try again");
 }
 
-Result<fs::path> fd_path(int fd) {
-    fs::path p = "/proc/self/fd/" + std::to_string(fd);
-    struct stat by_path {};
-    struct stat by_fd {};
-    if (::stat(p.c_str(), &by_path) != 0 || ::fstat(fd, &by_fd) != 0 ||
-        by_path.st_dev != by_fd.st_dev || by_path.st_ino != by_fd.st_ino)
-        return fail(ErrorKind::Io, "/proc/self/fd",
-                    "not available (is /proc mounted?): nxp extracts a package from the "
-                    "descriptor it verified, through /proc/self/fd");
-    return p;
-}
-
 }  // namespace nxp::txn

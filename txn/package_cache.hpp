@@ -63,8 +63,4 @@ Result<void> copy_into(int dir, const std::filesystem::path& name,
 Result<void> check_free_space(int dir, const std::filesystem::path& shown, std::uint64_t needed,
                               const std::string& what);
 
-// A path that opens the very file behind `fd` (not whatever its name now points to), for
-// libraries that take a path: /proc/self/fd/N. An error when /proc is not mounted.
-Result<std::filesystem::path> fd_path(int fd);
-
 }  // namespace nxp::txn
