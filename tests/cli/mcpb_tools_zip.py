@@ -8,7 +8,8 @@ manifest's "tools" value as JSON text instead (hostile variants); "-" leaves "to
 """
 import json
 import sys
-import zipfile
+
+import mcpb_zip  # the same deterministic zip writer (tests/cli/mcpb_zip.py)
 
 SERVER = r"""
 const readline = require('readline');
@@ -50,15 +51,8 @@ def main():
         manifest["tools"] = [{"name": n, "description": "Declared " + n}
                              for n in declares.split(",") if n]
     server = SERVER.replace("OFFERS", json.dumps(offers))
-    z = zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED)
-    for entry, data in [("manifest.json", json.dumps(manifest, indent=2)),
-                        ("server/index.js", server)]:
-        info = zipfile.ZipInfo(entry, date_time=(2020, 1, 1, 0, 0, 0))
-        info.create_system = 3
-        info.external_attr = 0o100644 << 16
-        info.compress_type = zipfile.ZIP_DEFLATED
-        z.writestr(info, data)
-    z.close()
+    mcpb_zip.write(out, [("manifest.json", json.dumps(manifest, indent=2)),
+                         ("server/index.js", server)])
 
 
 main()

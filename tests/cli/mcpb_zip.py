@@ -207,4 +207,5 @@ def main():
         sys.exit("unknown variant " + variant)
 
 
-main()
+if __name__ == "__main__":
+    main()
