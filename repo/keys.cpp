@@ -221,9 +221,11 @@ Result<std::string> verify(const std::vector<formats::MinisignPublicKey>& keys,
 }
 
 std::string sha256_hex(std::string_view data) {
-    std::array<std::uint8_t, crypto_hash_sha256_BYTES> h{};
-    crypto_hash_sha256(h.data(), reinterpret_cast<const unsigned char*>(data.data()), data.size());
-    return hex_lower(h.data(), h.size());
+    // Through libcrypto's SHA-NI code (repo::Sha256): the signed index of a large repository
+    // is hashed on every refresh, 5 MB in ~40 ms with libsodium's portable code (issue 20).
+    Sha256 h;
+    h.update(data.data(), data.size());
+    return h.hex();
 }
 
 Result<std::optional<std::string>> read_password_file(const std::string& file) {

@@ -232,7 +232,7 @@ void RepoCacheStream::write(const Root& root, const db::RepoRow& row, std::int64
     // one pread each (100,000 system calls for a large index).
     std::vector<char> buf;
     std::uint64_t buf_at = 0;
-    auto text_of = [&](std::size_t k) -> Result<std::string> {
+    auto text_of = [&](std::size_t k) -> Result<std::string_view> {
         const auto& at = st->installable[k];
         if (at.at < buf_at || at.at + at.size > buf_at + buf.size()) {
             buf.resize(std::max<std::size_t>(std::size_t{1} << 20, at.size));
@@ -249,8 +249,7 @@ void RepoCacheStream::write(const Root& root, const db::RepoRow& row, std::int64
             }
             buf.resize(static_cast<std::size_t>(n));
         }
-        const char* from = buf.data() + (at.at - buf_at);
-        return std::string(from, at.size);
+        return std::string_view(buf.data() + (at.at - buf_at), at.size);
     };
     Result<void> written;
     if (st->texts_errno != 0 || std::fflush(st->texts.get()) != 0) {
@@ -286,7 +285,7 @@ void RepoCacheStream::write(const Root& root, const db::RepoRow& row, std::int64
         st->installable.size(), [&](std::size_t i, db::GraphRow& r) -> Result<void> {
             auto text = text_of(i);
             if (!text) return tl::unexpected(text.error());
-            r.entry = std::move(*text);
+            r.entry.assign(*text);  // into the row's reused buffer: no allocation per row
             r.refs = std::move(st->installable[i].refs);
             r.names = std::move(st->installable[i].names);
             return {};

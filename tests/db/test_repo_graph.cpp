@@ -133,3 +133,32 @@ TEST_CASE("a missing, damaged or foreign graph file is refused, naming the file"
     REQUIRE(g);
     CHECK(g->stamp().key == "k2");
 }
+
+TEST_CASE(
+    "a package's references are sorted and given once; a name it answers to twice is "
+    "stored once",
+    "[graph]") {
+    TempDir dir;
+    auto idx = index_of({
+        {"app 1.0.0", R"("requires":["zlib | alib","mid","alib ^1"],"recommends":["mid","b"],)"
+                      R"("replaces":["zlib"],"provides":["app","alias"])"},
+        {"alib 1.0.0", ""},
+    });
+    const formats::IndexEntry& app = idx.packages[0];
+    CHECK(graph_refs(app) == "alib\nb\nmid\nzlib");
+    CHECK(graph_names(app) == "app\napp\nalias\nzlib");
+    CHECK(graph_refs(idx.packages[1]).empty());
+
+    REQUIRE(write_repo_graph((dir.path / "g.db").string(), {"k", 0, 2}, all(idx)));
+    auto g = RepoGraph::open((dir.path / "g.db").string());
+    REQUIRE(g);
+    std::vector<RepoGraph> graphs;
+    graphs.push_back(std::move(*g));
+    // app is reached by its own name, its provide and the name it replaces, once each time.
+    for (const char* seed : {"app", "alias", "zlib"}) {
+        auto reached = reachable(graphs, {seed});
+        REQUIRE(reached);
+        CHECK(names((*reached)[0]) == std::set<std::string>{"app 1.0.0", "alib 1.0.0"});
+        CHECK((*reached)[0].size() == 2);
+    }
+}
